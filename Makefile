@@ -1,0 +1,68 @@
+# headroom-mcp developer tasks. `make help` lists them.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PY := $(VENV)/bin/python
+CARGO_DIR := rustcore
+CORPUS ?= ../shared/corpus/dev
+# The benchmark and demo read `o200k_base` from the Rust core; tests use the shipped model cache, offline.
+export HF_HUB_OFFLINE := 1
+RUST_SOURCES := $(wildcard $(CARGO_DIR)/src/*.rs) $(CARGO_DIR)/Cargo.toml pyproject.toml
+PYTEST_ARGS ?=
+
+.PHONY: help
+help: ## list the targets
+	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-12s %s\n", $$1, $$2}'
+
+$(PY):
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip "maturin>=1.9,<2"
+
+# Rebuild the extension (and reinstall the editable package with its dependencies) when Rust or packaging changes.
+$(VENV)/.built: $(PY) $(RUST_SOURCES)
+	$(VENV)/bin/maturin develop --profile fastbuild --extras dev --quiet
+	touch $@
+
+.PHONY: dev
+dev: $(VENV)/.built node_modules/.installed ## create .venv and build an editable install with dev tools
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p node_modules && touch $@
+
+.PHONY: test
+test: dev ## build, then run the Rust tests, the stub check and the Python tests
+	cd $(CARGO_DIR) && cargo test --profile fastbuild --quiet
+	$(PY) -m mypy.stubtest rustcore._native --allowlist .stubtest-allowlist
+	HF_HOME=$(abspath ../shared/models/hf-cache) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+
+.PHONY: demo
+demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, through a real MCP client
+	$(VENV)/bin/headroom demo
+
+.PHONY: bench
+bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (and the peer, when `make bench-peer` installed it)
+	$(VENV)/bin/headroom bench $(CORPUS) --out bench-out
+
+.PHONY: lint
+lint: dev ## ruff, mypy --strict, cargo fmt --check, clippy -D warnings
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
+	cd $(CARGO_DIR) && cargo fmt --check
+	cd $(CARGO_DIR) && PYO3_PYTHON=$(abspath $(PY)) cargo clippy --all-targets --features python -- -D warnings
+
+.PHONY: format
+format: $(PY) ## apply ruff format and cargo fmt
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+	cd $(CARGO_DIR) && cargo fmt
+
+.PHONY: wheel
+wheel: $(PY) ## build the release wheel into dist/ (what `pip install .` builds)
+	$(VENV)/bin/maturin build --release --out dist
+
+.PHONY: clean
+clean: ## remove build outputs (keeps .venv)
+	rm -rf $(CARGO_DIR)/target dist build .pytest_cache .mypy_cache .ruff_cache $(VENV)/.built

@@ -1,0 +1,65 @@
+"""`headroom` command line: one parser, one module per command group.
+
+Each command module exposes ``add_parser(subparsers)`` and sets ``func`` on its
+parser; heavy imports happen inside the handlers so start-up stays fast.
+Errors from the lower layers are translated here, once, into a one-line
+message on stderr and a non-zero exit status.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+__all__ = ["main"]
+
+# Top-level commands, and the sub-commands of `headroom mcp`, by module.
+_COMMAND_MODULES = ("mcp_server._cmd_store", "mcp_server.bench.cli", "mcp_server._cmd_demo")
+_MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
+
+
+def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], names: Sequence[str]) -> None:
+    for name in names:
+        try:
+            module = importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+            continue
+        module.add_parser(subparsers)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="headroom",
+        description="Compress bulky tool output for AI agents; every original stays retrievable.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    _add_modules(sub, _COMMAND_MODULES)
+    mcp = sub.add_parser("mcp", help="run the MCP server or register it with MCP clients")
+    mcp_sub = mcp.add_subparsers(dest="mcp_command", metavar="COMMAND", required=True)
+    _add_modules(mcp_sub, _MCP_COMMAND_MODULES)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    from ccr import HeadroomError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        status = args.func(args)
+    except HeadroomError as exc:
+        print(f"headroom: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    return int(status or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,74 @@
+"""Python face of the Rust core: exact token counts, a fast estimate and content handles.
+
+The extension (`rustcore._native`) does the hot loops with the GIL released;
+this module holds the policy: defaults, accepted input types and error wording.
+"""
+
+from __future__ import annotations
+
+from rustcore import _native
+
+__all__ = [
+    "DEFAULT_ENCODING",
+    "ENCODINGS",
+    "HASH_HEX_LEN",
+    "content_hash",
+    "count_tokens",
+    "encode",
+    "estimate_tokens",
+    "is_hash",
+]
+
+ENCODINGS: tuple[str, ...] = tuple(_native.ENCODINGS)
+HASH_HEX_LEN: int = _native.HASH_HEX_LEN
+DEFAULT_ENCODING = "o200k_base"
+
+
+def _as_text(text: str | bytes) -> str:
+    if isinstance(text, bytes):
+        return text.decode("utf-8", errors="replace")
+    if not isinstance(text, str):
+        raise TypeError(f"expected str or bytes, got {type(text).__name__}")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (e.g. from surrogateescape) cannot cross into Rust as UTF-8.
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
+    """Exact number of tokens of `text` in `encoding` (no special tokens).
+
+    Bytes are decoded as UTF-8 with invalid sequences replaced, as a model would see them.
+
+    Raises:
+        ValueError: `encoding` is not one of `ENCODINGS`.
+    """
+    return int(_native.count_tokens(_as_text(text), encoding))
+
+
+def encode(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> list[int]:
+    """Token ids of `text` in `encoding` (no special tokens)."""
+    return list(_native.encode(_as_text(text), encoding))
+
+
+def estimate_tokens(text: str | bytes) -> int:
+    """A fast estimate of the `o200k_base` count, for budgets where exactness is not needed."""
+    return int(_native.estimate_tokens(_as_text(text)))
+
+
+def content_hash(data: str | bytes) -> str:
+    """The store handle of `data`: `HASH_HEX_LEN` lowercase hex digits of its BLAKE3 digest.
+
+    Text is hashed as its UTF-8 bytes (lone surrogates from `surrogateescape`
+    map back to the original bytes), so a `str` and its bytes share a handle.
+    """
+    if isinstance(data, str):
+        data = data.encode("utf-8", errors="surrogateescape")
+    return str(_native.content_hash(bytes(data)))
+
+
+def is_hash(text: str) -> bool:
+    """Whether `text` has the shape of a handle (it may still be unknown to the store)."""
+    return bool(_native.is_hash(text))

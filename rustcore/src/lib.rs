@@ -1,0 +1,14 @@
+//! Hot path of headroom-mcp, in plain Rust.
+//!
+//! Every algorithm lives in a module with no Python types; the PyO3 binding
+//! (`py.rs`) is compiled only with the `python` feature, so `cargo test`
+//! exercises the core without an interpreter.
+
+pub mod error;
+pub mod hashing;
+pub mod tokens;
+
+#[cfg(feature = "python")]
+mod py;
+
+pub use error::CoreError;

@@ -1,0 +1,208 @@
+"""`compress()`: validate, store the original, route, compress, enforce the guarantees, record."""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import rustcore
+from ccr import (
+    BinaryInputError,
+    EmptyInputError,
+    InputError,
+    InputTooLargeError,
+    find_markers,
+)
+from compressors._base import CompressContext
+from compressors._registry import get_compressor
+from compressors._router import COMPRESSOR_FOR_TYPE, resolve_content_type
+
+if TYPE_CHECKING:
+    from ccr import Store
+
+__all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes"]
+
+_log = logging.getLogger(__name__)
+
+# Below this a marker alone would not fit, so no output could honour the budget.
+MIN_BUDGET = 40
+# How much of the input the binary check looks at.
+_SNIFF_BYTES = 64 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class CompressResult:
+    compressed: str
+    hash: str
+    tokens_before: int
+    tokens_after: int
+    compressor: str
+    content_type: str
+    elapsed_ms: float
+    markers: int
+    language: str | None = None
+
+    @property
+    def tokens_saved(self) -> int:
+        return self.tokens_before - self.tokens_after
+
+
+def to_bytes(data: str | bytes) -> bytes:
+    """The exact bytes an input stands for: text as UTF-8 (lone surrogates from surrogateescape mapped back)."""
+    if isinstance(data, bytes):
+        return data
+    try:
+        return data.encode("utf-8", errors="surrogateescape")
+    except UnicodeEncodeError:
+        return data.encode("utf-8", errors="surrogatepass")
+
+
+def _check_text(raw: bytes, limit: int) -> None:
+    if not raw:
+        raise EmptyInputError("nothing to compress: the content is empty")
+    if len(raw) > limit:
+        raise InputTooLargeError(
+            f"the content is {len(raw):,} bytes, over the {limit:,}-byte limit (HEADROOM_MAX_INPUT_MB); "
+            "split it, or raise the limit"
+        )
+    sample = raw[:_SNIFF_BYTES]
+    nuls = sample.count(0)
+    controls = sum(1 for b in sample if b < 9 or 13 < b < 32)
+    if nuls or controls > len(sample) // 10:
+        raise BinaryInputError(
+            f"the content looks binary ({nuls} NUL and {controls} other control bytes in the first "
+            f"{len(sample):,}); headroom compresses text such as logs, JSON, code and command output"
+        )
+
+
+def fit_budget(text: str, budget: int, ctx: CompressContext) -> str:
+    """`text` cut to at most `budget` tokens: head and tail lines kept, the middle marked."""
+    if ctx.tokens(text) <= budget:
+        return text
+    lines = text.splitlines(keepends=True)
+    keep_head, keep_tail = 0, 0
+    # The widest marker this call could write, so the final text cannot overshoot.
+    marker_cost = ctx.tokens(ctx.marker(max(len(lines), 1), "lines")) + 2
+    used = marker_cost
+    costs = [ctx.tokens(line) for line in lines]
+    lo, hi = 0, len(lines) - 1
+    take_head = True
+    while lo <= hi:
+        idx = lo if take_head else hi
+        if used + costs[idx] > budget:
+            break
+        used += costs[idx]
+        if take_head:
+            keep_head += 1
+            lo += 1
+        else:
+            keep_tail += 1
+            hi -= 1
+        # Two lines from the head for each one from the tail: beginnings say more.
+        take_head = keep_head < 2 * (keep_tail + 1)
+    omitted = len(lines) - keep_head - keep_tail
+    head = "".join(lines[:keep_head])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    tail = "".join(lines[len(lines) - keep_tail :]) if keep_tail else ""
+    out = f"{head}{ctx.marker(max(omitted, 1), 'lines')}\n{tail}"
+    return out if ctx.tokens(out) <= budget else ctx.marker(max(omitted, 1), "lines")
+
+
+def compress(
+    data: str | bytes,
+    *,
+    store: Store,
+    query: str | None = None,
+    content_type: str | None = "auto",
+    budget: int | None = None,
+    source: str = "api",
+    client: str | None = None,
+    session: str | None = None,
+) -> CompressResult:
+    """Compress `data`, keeping the exact original in `store` under the returned hash.
+
+    Every marker in the output resolves in `store` when this returns; output
+    that would not be smaller is the input unchanged; the same input, query and
+    budget give the same output.
+
+    Raises:
+        EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
+        InputError: `budget` is below `MIN_BUDGET`.
+        CompressorError: `content_type` names no known type.
+    """
+    from ccr import Event
+
+    started = time.perf_counter()
+    settings = store.settings
+    raw = to_bytes(data)
+    _check_text(raw, settings.max_input_bytes)
+    if budget is not None and budget < MIN_BUDGET:
+        raise InputError(f"max_tokens={budget} is too small; use at least {MIN_BUDGET}")
+    text = raw.decode("utf-8", errors="replace")
+    detection = resolve_content_type(content_type, text)
+    tokens_before = rustcore.count_tokens(text, settings.encoding)
+    digest = store.put(raw, content_type=detection.content_type, source=source, tokens=tokens_before)
+    ctx = CompressContext(
+        hash=digest,
+        query=query or None,
+        budget=budget,
+        content_type=detection.content_type,
+        language=detection.language,
+        encoding=settings.encoding,
+    )
+    name = COMPRESSOR_FOR_TYPE.get(detection.content_type, "fallback")
+    out = _run(name, text, ctx)
+    if out is None and name != "fallback":
+        name = "fallback"
+        out = _run(name, text, ctx)
+    if out is None:
+        out = text
+    tokens_after = ctx.tokens(out)
+    if tokens_after >= tokens_before:
+        name, out, tokens_after = "none", text, tokens_before
+    if budget is not None and tokens_after > budget:
+        out = fit_budget(out, budget, ctx)
+        tokens_after = ctx.tokens(out)
+    elapsed_ms = (time.perf_counter() - started) * 1000
+    result = CompressResult(
+        compressed=out,
+        hash=digest,
+        tokens_before=tokens_before,
+        tokens_after=tokens_after,
+        compressor=name,
+        content_type=detection.content_type,
+        elapsed_ms=elapsed_ms,
+        markers=len(find_markers(out)),
+        language=detection.language,
+    )
+    store.record(
+        Event(
+            kind="compress",
+            hash=digest,
+            tokens_before=tokens_before,
+            tokens_after=tokens_after,
+            compressor=name,
+            client=client or settings.client,
+            elapsed_ms=elapsed_ms,
+            session=session,
+        )
+    )
+    return result
+
+
+def _run(name: str, text: str, ctx: CompressContext) -> str | None:
+    """The compressor's output, or None when it failed or broke the marker contract."""
+    try:
+        out = get_compressor(name).compress(text, ctx)
+    except Exception:
+        _log.exception("compressor %s failed; falling back", name)
+        return None
+    # Markers already present in the input may pass through; any other must be ours.
+    allowed = {ctx.hash} | {m.hash for m in find_markers(text)}
+    if any(m.hash not in allowed for m in find_markers(out)):
+        _log.error("compressor %s wrote markers for another original; falling back", name)
+        return None
+    return out

@@ -1,0 +1,188 @@
+"""`headroom demo`: real tool output made on the spot, compressed and retrieved through a real MCP client.
+
+Needs nothing but the installed package and a working directory: it uses the
+project's own source files when run from a checkout (else this package's),
+`git log -p` when inside a git repository, `pip list --format=json`, a grep over
+the sources and a test run it writes and runs itself.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = ["DemoInput", "add_parser", "gather_inputs"]
+
+_PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class DemoInput:
+    name: str
+    text: str
+    query: str
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("demo", help="compress real tool output made on the spot, through a real MCP client")
+    p.add_argument("--in-process", action="store_true", help="call the pipeline directly instead of over MCP stdio")
+    p.set_defaults(func=_demo)
+
+
+def _run(cmd: list[str], cwd: Path) -> str | None:
+    try:
+        done = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=120, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    out = done.stdout + done.stderr
+    return out if out.strip() else None
+
+
+_DEMO_TESTS = '''
+import json
+import unittest
+
+
+def parse_port(value):
+    port = int(value)
+    if not 0 < port < 65536:
+        raise ValueError(f"port out of range: {port}")
+    return port
+
+
+class ParsePortTest(unittest.TestCase):
+'''
+
+
+def _test_module() -> str:
+    cases = []
+    for i in range(1, 120):
+        cases.append(f"    def test_accepts_port_{i}(self):\n        self.assertEqual(parse_port('{i * 500}'), {i * 500})\n")
+    cases.append("    def test_rejects_zero(self):\n        self.assertEqual(parse_port('0'), 0)\n")
+    cases.append("    def test_config_round_trip(self):\n        self.assertEqual(json.loads('{\"a\": 1}'), {'a': 2})\n")
+    return textwrap.dedent(_DEMO_TESTS) + "".join(cases)
+
+
+def gather_inputs() -> list[DemoInput]:
+    """Real tool output, produced now."""
+    root = _PACKAGE_ROOT
+    inputs: list[DemoInput] = []
+    source = root / "compressors" / "_pipeline.py"
+    if source.is_file():
+        inputs.append(DemoInput("source file", source.read_text(encoding="utf-8"), "what does compress return?"))
+    if (root / ".git").exists():
+        log = _run(["git", "log", "-p", "-n", "15", "--no-color"], root)
+        if log:
+            inputs.append(DemoInput("git log -p", log, "which commit changed the marker syntax?"))
+    pip_list = _run([sys.executable, "-m", "pip", "list", "--format=json", "--disable-pip-version-check"], root)
+    if pip_list:
+        inputs.append(DemoInput("pip list --format=json", pip_list, "which version of mcp is installed?"))
+    grep = _run(["grep", "-rn", "--include=*.py", "def ", "compressors", "ccr", "mcp_server"], root)
+    if grep:
+        inputs.append(DemoInput("grep -rn 'def '", grep, "where is fit_budget defined?"))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "test_ports.py").write_text(_test_module(), encoding="utf-8")
+        tests = _run([sys.executable, "-m", "unittest", "-v", "test_ports"], Path(tmp))
+    if tests:
+        inputs.append(DemoInput("unittest -v run", tests, "which tests failed and why?"))
+    return inputs
+
+
+def _row(cells: list[str], widths: list[int]) -> str:
+    return "  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+
+def _print_table(rows: list[list[str]]) -> None:
+    header = ["input", "tokens before", "after", "saved", "compressor", "ms", "markers"]
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    print(_row(header, widths))
+    print(_row(["-" * w for w in widths], widths))
+    for r in rows:
+        print(_row(r, widths))
+
+
+async def _over_mcp(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str]:
+    from mcp import Client, StdioServerParameters
+
+    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"])
+    results: list[dict[str, Any]] = []
+    async with Client(params) as client:
+        for item in inputs:
+            res = await client.call_tool("headroom_compress", {"content": item.text, "query": item.query})
+            if res.is_error or res.structured_content is None:
+                raise RuntimeError(f"headroom_compress failed on {item.name}: {res.content}")
+            results.append(dict(res.structured_content))
+        first = results[0]
+        whole = await client.call_tool("headroom_retrieve", {"hash": first["hash"]})
+        scoped = await client.call_tool(
+            "headroom_retrieve", {"hash": results[-1]["hash"], "query": inputs[-1].query, "max_tokens": 300}
+        )
+    return results, _text_of(whole), _text_of(scoped)
+
+
+def _text_of(result: Any) -> str:
+    if result.is_error:
+        raise RuntimeError(f"headroom_retrieve failed: {result.content}")
+    structured = result.structured_content or {}
+    text = structured.get("text")
+    if isinstance(text, str):
+        return text
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
+def _in_process(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str]:
+    from ccr import Settings, Store
+    from compressors import compress
+
+    results = []
+    with Store(Settings.from_env()) as store:
+        for item in inputs:
+            r = compress(item.text, store=store, query=item.query, source="demo")
+            results.append(
+                {
+                    "hash": r.hash,
+                    "tokens_before": r.tokens_before,
+                    "tokens_after": r.tokens_after,
+                    "compressor": r.compressor,
+                    "elapsed_ms": r.elapsed_ms,
+                    "markers": r.markers,
+                }
+            )
+        whole = store.get(results[0]["hash"]).decode("utf-8", errors="replace")
+        scoped = store.query(results[-1]["hash"], inputs[-1].query, max_tokens=300).render()
+    return results, whole, scoped
+
+
+def _demo(args: argparse.Namespace) -> int:
+    import anyio
+
+    from ccr import Settings
+
+    inputs = gather_inputs()
+    settings = Settings.from_env()
+    via = "in-process pipeline" if args.in_process else "MCP stdio client -> `headroom mcp serve`"
+    print(f"headroom demo: {len(inputs)} real tool outputs, store {settings.db_path}, via {via}\n")
+    if args.in_process:
+        results, whole, scoped = _in_process(inputs)
+    else:
+        results, whole, scoped = anyio.run(_over_mcp, inputs)
+    rows, before, after = [], 0, 0
+    for item, r in zip(inputs, results, strict=True):
+        b, a = int(r["tokens_before"]), int(r["tokens_after"])
+        before, after = before + b, after + a
+        saved = f"{100 * (b - a) / b:.0f}%" if b else "-"
+        ms = f"{float(r['elapsed_ms']):.1f}" if "elapsed_ms" in r else "-"
+        rows.append([item.name, f"{b:,}", f"{a:,}", saved, str(r["compressor"]), ms, str(r["markers"])])
+    rows.append(["total", f"{before:,}", f"{after:,}", f"{100 * (before - after) / max(before, 1):.0f}%", "", "", ""])
+    _print_table(rows)
+    exact = whole == inputs[0].text
+    print(f"\nretrieve {results[0]['hash']} (whole original of '{inputs[0].name}'): byte-exact = {exact}")
+    print(f"retrieve {results[-1]['hash']} with query {inputs[-1].query!r}, at most 300 tokens:\n")
+    print(textwrap.indent(scoped.rstrip("\n"), "    "))
+    return 0 if exact else 1

@@ -1,0 +1,165 @@
+"""`headroom compress`, `headroom retrieve` and `headroom stats`: the store from the shell.
+
+Scripts and our own checks depend on these: `--json` output keys are stable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+__all__ = ["add_parser", "parse_line_range"]
+
+_TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser("compress", help="compress a file or stdin; the original is kept for retrieval")
+    p.add_argument("file", nargs="?", default="-", help="file to compress, or - for stdin (default)")
+    p.add_argument("--query", help="what you want to know; relevant parts are kept")
+    p.add_argument("--type", dest="content_type", default="auto", choices=_TYPES, help="content type (default: detect)")
+    p.add_argument("--budget", type=int, help="hard ceiling on output tokens")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
+    p.set_defaults(func=_compress)
+
+    r = sub.add_parser("retrieve", help="print a stored original, a line range of it, or its query-relevant part")
+    r.add_argument("hash", help="handle from a compress result or a marker")
+    r.add_argument("--query", help="return only the parts relevant to this question")
+    r.add_argument("--lines", help="line range A-B (1-based, inclusive)")
+    r.add_argument("--max-tokens", type=int, default=2000, help="token cap for --query (default 2000)")
+    r.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
+    r.set_defaults(func=_retrieve)
+
+    s = sub.add_parser("stats", help="what compression saved, lifetime totals")
+    s.add_argument("--json", action="store_true", help="print one JSON object")
+    s.add_argument("--since-hours", type=float, help="only events from the last N hours")
+    s.set_defaults(func=_stats)
+
+
+def parse_line_range(text: str) -> tuple[int, int]:
+    """`"A-B"` (or `"A"`) as a 1-based inclusive range.
+
+    Raises:
+        RangeError: not of that shape, or B < A, or A < 1.
+    """
+    from ccr import RangeError
+
+    start_s, sep, end_s = text.strip().partition("-")
+    try:
+        start = int(start_s)
+        end = int(end_s) if sep else start
+    except ValueError:
+        raise RangeError(f"line range {text!r} is not of the form A-B, e.g. 40-120") from None
+    if start < 1 or end < start:
+        raise RangeError(f"line range {text!r} must satisfy 1 <= A <= B")
+    return start, end
+
+
+def _open_store() -> Any:
+    from ccr import Settings, Store
+
+    return Store(Settings.from_env())
+
+
+def _read_input(name: str) -> bytes:
+    from ccr import InputError
+
+    if name == "-":
+        return sys.stdin.buffer.read()
+    try:
+        return Path(name).read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+
+
+def _compress(args: argparse.Namespace) -> int:
+    from compressors import compress
+
+    data = _read_input(args.file)
+    with _open_store() as store:
+        result = compress(
+            data,
+            store=store,
+            query=args.query,
+            content_type=args.content_type,
+            budget=args.budget,
+            source="cli" if args.file == "-" else f"cli:{Path(args.file).name}",
+        )
+    if args.json:
+        payload = {
+            "compressed": result.compressed,
+            "hash": result.hash,
+            "tokens_before": result.tokens_before,
+            "tokens_after": result.tokens_after,
+            "compressor": result.compressor,
+            "content_type": result.content_type,
+            "elapsed_ms": round(result.elapsed_ms, 3),
+            "markers": result.markers,
+        }
+        print(json.dumps(payload, ensure_ascii=False))
+    else:
+        sys.stdout.write(result.compressed)
+        if not result.compressed.endswith("\n"):
+            sys.stdout.write("\n")
+    return 0
+
+
+def _retrieve(args: argparse.Namespace) -> int:
+    from ccr import Event, RangeError
+
+    if args.query and args.lines:
+        raise RangeError("give either --query or --lines, not both")
+    started = time.perf_counter()
+    with _open_store() as store:
+        if args.lines:
+            start, end = parse_line_range(args.lines)
+            excerpt = store.lines(args.hash, start, end)
+        elif args.query:
+            excerpt = store.query(args.hash, args.query, max_tokens=args.max_tokens)
+        else:
+            excerpt = None
+            original = store.get(args.hash)
+        tokens = excerpt.tokens if excerpt is not None else store.info(args.hash).tokens
+        store.record(
+            Event(
+                kind="retrieve",
+                hash=args.hash,
+                tokens_before=tokens,
+                tokens_after=tokens,
+                compressor="",
+                client=store.settings.client,
+                elapsed_ms=(time.perf_counter() - started) * 1000,
+                session=None,
+            )
+        )
+    if excerpt is None:
+        if args.json:
+            text = original.decode("utf-8", errors="replace")
+            exact = text.encode("utf-8") == original
+            print(json.dumps({"hash": args.hash, "text": text, "exact": exact, "bytes": len(original)}))
+        else:
+            sys.stdout.buffer.write(original)
+            sys.stdout.buffer.flush()
+        return 0
+    if args.json:
+        print(json.dumps(excerpt.to_dict(), ensure_ascii=False))
+    else:
+        sys.stdout.write(excerpt.render())
+        sys.stdout.write("\n")
+    return 0
+
+
+def _stats(args: argparse.Namespace) -> int:
+    since = time.time() - args.since_hours * 3600 if args.since_hours else None
+    with _open_store() as store:
+        summary = store.stats(since=since)
+    if args.json:
+        print(json.dumps(summary.to_dict(), ensure_ascii=False))
+    else:
+        sys.stdout.write(summary.render())
+        sys.stdout.write("\n")
+    return 0

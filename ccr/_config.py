@@ -55,13 +55,18 @@ class Settings:
         Raises:
             ValueError: a variable is set to something unusable; the message names it.
         """
+        import rustcore
+
         env = os.environ if env is None else env
         home = env.get("HEADROOM_HOME")
+        encoding = env.get("HEADROOM_ENCODING", rustcore.DEFAULT_ENCODING)
+        if encoding not in rustcore.ENCODINGS:
+            raise ValueError(f"HEADROOM_ENCODING={encoding!r} is not one of {', '.join(rustcore.ENCODINGS)}")
         return cls(
             home=Path(home).expanduser() if home else _default_home(),
             ttl_seconds=_number(env, "HEADROOM_TTL_HOURS", 7 * 24) * _HOUR,
             max_store_bytes=int(_number(env, "HEADROOM_MAX_STORE_MB", 2048) * 1024**2),
             max_input_bytes=int(_number(env, "HEADROOM_MAX_INPUT_MB", 64) * 1024**2),
-            encoding=env.get("HEADROOM_ENCODING", "o200k_base"),
+            encoding=encoding,
             client=env.get("HEADROOM_CLIENT", "cli"),
         )

@@ -21,6 +21,7 @@ the message, so every message says what happened and what to do next.
     │   └── HashCollisionError             two different originals, one handle
     ├── CompressorError
     │   └── UnknownCompressorError
+    ├── EmbeddingError                     the embedding model is unavailable or failed
     ├── AccessError (PermissionError)      refused by policy
     │   ├── PathNotAllowedError
     │   └── RunDisabledError
@@ -36,6 +37,7 @@ __all__ = [
     "BinaryInputError",
     "ClientConfigError",
     "CompressorError",
+    "EmbeddingError",
     "EmptyInputError",
     "EvictedHashError",
     "ExpiredHashError",
@@ -126,6 +128,10 @@ class CompressorError(HeadroomError):
 class UnknownCompressorError(CompressorError, KeyError):
     def __str__(self) -> str:  # KeyError would repr() the message
         return str(self.args[0]) if self.args else ""
+
+
+class EmbeddingError(HeadroomError):
+    """Embeddings cannot be computed (model disabled, absent or broken); rank lexically instead."""
 
 
 class AccessError(HeadroomError, PermissionError):

@@ -1,0 +1,391 @@
+"""Chunking of originals for the semantic index: bounded pieces that keep their line spans.
+
+A chunking is a partition of the text into consecutive pieces: joined in order
+they give the text back exactly, so every line of the original lies in some
+chunk. Lines are counted as ``str.splitlines`` counts them (the pipeline's
+convention), 1-based and inclusive. A chunk ends where the structure of its
+content type suggests (a JSON item, a definition, a section, a hunk, a log
+entry), and never holds more than ``max_chars`` characters or ``max_lines``
+lines: the embedding model reads about 256 tokens, so larger chunks would be
+indexed by their beginning only. A single line longer than ``max_chars`` (a
+minified JSON document, an unwrapped paragraph) is cut into several chunks
+that all span that one line; otherwise every line lies in exactly one chunk.
+
+Breaks are chosen in order of preference: structural starts (a definition, a
+heading, a JSON item, a diff file), then secondary ones (a paragraph, a hunk, a
+nested JSON member, a log entry in a log), then the start of an unindented line,
+then any line start, and only inside an over-long line, at a character. Within
+a preference the furthest break that fits wins, so chunks are as full as the
+structure allows.
+"""
+
+from __future__ import annotations
+
+import bisect
+import json
+import re
+from collections.abc import Callable
+from typing import NamedTuple
+
+__all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text"]
+
+DEFAULT_MAX_CHARS = 1000
+DEFAULT_MAX_LINES = 40
+
+_STRUCTURE, _SECONDARY, _ENTRY, _LINE = 0, 1, 2, 3
+
+
+class Chunk(NamedTuple):
+    """A piece of an original: its first and last line (1-based, inclusive) and its exact text."""
+
+    start_line: int
+    end_line: int
+    text: str
+
+
+class _Lines:
+    """Offsets of the line starts of a text, as ``str.splitlines`` divides it."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = text.splitlines(keepends=True)
+        starts = [0]
+        for line in self.lines:
+            starts.append(starts[-1] + len(line))
+        # starts[i] is where line i (0-based) begins; the last entry is len(text).
+        self.starts = starts
+
+    def index_of(self, offset: int) -> int:
+        """The 0-based line holding the character at `offset`."""
+        return bisect.bisect_right(self.starts, offset) - 1
+
+
+_Breaks = dict[int, int]  # offset where a chunk may start -> preference level (lower is better)
+
+
+def _add(breaks: _Breaks, offset: int, level: int) -> None:
+    if level < breaks.get(offset, _LINE + 1):
+        breaks[offset] = level
+
+
+# --- break finders, one per content family -------------------------------------------------------
+
+_LOG_CONTINUATION = re.compile(r"[ \t]|at |Caused by|\.\.\. \d+ more|Traceback|During handling")
+
+
+def _entry_breaks(doc: _Lines, level: int) -> _Breaks:
+    """Starts of lines that do not continue the one above (stack frames, wrapped text do)."""
+    breaks: _Breaks = {}
+    for i, line in enumerate(doc.lines):
+        if line.strip() and not _LOG_CONTINUATION.match(line):
+            _add(breaks, doc.starts[i], level)
+    return breaks
+
+
+def _paragraph_breaks(doc: _Lines, breaks: _Breaks) -> _Breaks:
+    for i in range(1, len(doc.lines)):
+        if not doc.lines[i - 1].strip() and doc.lines[i].strip():
+            _add(breaks, doc.starts[i], _SECONDARY)
+    return breaks
+
+
+def _log_breaks(doc: _Lines) -> _Breaks:
+    return _paragraph_breaks(doc, _entry_breaks(doc, _SECONDARY))
+
+
+def _text_breaks(doc: _Lines) -> _Breaks:
+    return _paragraph_breaks(doc, _entry_breaks(doc, _ENTRY))
+
+
+_FENCE = re.compile(r" {0,3}(```|~~~)")
+_HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
+
+
+def _markdown_breaks(doc: _Lines) -> _Breaks:
+    breaks: _Breaks = {}
+    fenced = False
+    for i, line in enumerate(doc.lines):
+        if _FENCE.match(line):
+            if not fenced:
+                _add(breaks, doc.starts[i], _SECONDARY)
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        if _HEADING.match(line):
+            _add(breaks, doc.starts[i], _STRUCTURE)
+        elif i > 0 and not doc.lines[i - 1].strip() and line.strip():
+            _add(breaks, doc.starts[i], _SECONDARY)
+    return breaks
+
+
+# Lines at column 0 that continue the statement above rather than begin a definition.
+_CODE_CLOSER = re.compile(r"[)}\]]|(else|elif|except|finally|catch|end)\b")
+# Lines at column 0 that belong to the definition below them.
+_CODE_PREFIX = re.compile(r"@|#\[|//|/\*|\*|#(?!include|define|if|endif|pragma)|--|;")
+_INDENTED_DEFINITION = re.compile(
+    r"[ \t]+(async def|def|class|fn|pub(\(\w+\))? fn|func|function|public|private|protected|static|override|impl)\b"
+)
+
+
+def _code_breaks(doc: _Lines) -> _Breaks:
+    breaks: _Breaks = {}
+    previous_is_prefix = False
+    for i, line in enumerate(doc.lines):
+        stripped = line.strip()
+        at_column_0 = bool(stripped) and line[0] not in " \t"
+        if at_column_0 and not _CODE_CLOSER.match(line):
+            if not previous_is_prefix:
+                _add(breaks, doc.starts[i], _STRUCTURE)
+            previous_is_prefix = bool(_CODE_PREFIX.match(line))
+            continue
+        previous_is_prefix = False
+        blank_above = i > 0 and not doc.lines[i - 1].strip()
+        if stripped and (blank_above or _INDENTED_DEFINITION.match(line)):
+            _add(breaks, doc.starts[i], _SECONDARY)
+    return breaks
+
+
+_DIFF_FILE = re.compile(r"diff --git |Index: |commit [0-9a-f]{7,40}\b|From [0-9a-f]{40} ")
+
+
+def _diff_breaks(doc: _Lines) -> _Breaks:
+    breaks: _Breaks = {}
+    for i, line in enumerate(doc.lines):
+        if _DIFF_FILE.match(line):
+            _add(breaks, doc.starts[i], _STRUCTURE)
+        elif line.startswith("@@"):
+            _add(breaks, doc.starts[i], _SECONDARY)
+        elif line.startswith("--- ") and i + 1 < len(doc.lines) and doc.lines[i + 1].startswith("+++ "):
+            previous = doc.lines[i - 1] if i else ""
+            if not previous.startswith(("index ", "new file", "deleted file", "similarity", "rename", "old mode")):
+                _add(breaks, doc.starts[i], _STRUCTURE)
+    return breaks
+
+
+_SEARCH_PATH = re.compile(r"([^\n:]+?)[:-]\d+[:-]|([^\n:]+):")
+
+
+def _search_breaks(doc: _Lines) -> _Breaks:
+    breaks: _Breaks = {}
+    previous: str | None = None
+    for i, line in enumerate(doc.lines):
+        match = _SEARCH_PATH.match(line)
+        path = (match.group(1) or match.group(2)) if match else None
+        level = _STRUCTURE if path is not None and path != previous else _SECONDARY
+        if line.strip():
+            _add(breaks, doc.starts[i], level)
+        if path is not None:
+            previous = path
+    return breaks
+
+
+# --- JSON: item boundaries found by walking the containers with the standard decoder -------------
+
+_DECODER = json.JSONDecoder()
+_WHITESPACE = re.compile(r"[ \t\n\r]*")
+
+
+class _NotJSON(Exception):
+    pass
+
+
+def _skip(text: str, at: int) -> int:
+    match = _WHITESPACE.match(text, at)
+    return match.end() if match else at
+
+
+def _children(text: str, start: int) -> tuple[list[tuple[int, int]], int]:
+    """Spans of the members of the array or object opening at `start`, and the end of the container."""
+    opener = text[start]
+    closer = "]" if opener == "[" else "}"
+    spans: list[tuple[int, int]] = []
+    at = _skip(text, start + 1)
+    if text.startswith(closer, at):
+        return spans, at + 1
+    while True:
+        member = at
+        try:
+            if opener == "{":
+                _, at = _DECODER.raw_decode(text, at)
+                at = _skip(text, at)
+                if not text.startswith(":", at):
+                    raise _NotJSON
+                at = _skip(text, at + 1)
+            _, at = _DECODER.raw_decode(text, at)
+        except (ValueError, IndexError) as exc:
+            raise _NotJSON from exc
+        spans.append((member, at))
+        at = _skip(text, at)
+        if text.startswith(",", at):
+            at = _skip(text, at + 1)
+        elif text.startswith(closer, at):
+            return spans, at + 1
+        else:
+            raise _NotJSON
+
+
+def _value_start(text: str, member: int) -> int:
+    """Where the value of an object member or array element begins."""
+    if text[member] != '"':
+        return member
+    try:
+        _, after_key = _DECODER.raw_decode(text, member)
+    except ValueError:
+        return member
+    at = _skip(text, after_key)
+    return _skip(text, at + 1) if text.startswith(":", at) else member
+
+
+def _snap(doc: _Lines, offset: int) -> int:
+    """`offset`, moved back to the start of its line when only indentation precedes it there."""
+    line_start = doc.starts[doc.index_of(offset)]
+    return line_start if not doc.text[line_start:offset].strip() else offset
+
+
+def _json_breaks(doc: _Lines, max_chars: int) -> _Breaks:
+    text = doc.text
+    breaks: _Breaks = {}
+    first = _skip(text, 0)
+    if first >= len(text) or text[first] not in "[{":
+        raise _NotJSON
+    pending = [(first, _STRUCTURE)]
+    top_end: int | None = None
+    while pending:
+        start, level = pending.pop()
+        spans, end = _children(text, start)
+        if top_end is None:
+            top_end = end
+        for n, (member, member_end) in enumerate(spans):
+            # A nested container's first member starts where the container does: no break of its own.
+            if n or level == _STRUCTURE:
+                _add(breaks, _snap(doc, member), level)
+            value = _value_start(text, member)
+            if member_end - member > max_chars and text[value] in "[{":
+                pending.append((value, _SECONDARY))
+    if top_end is None or _skip(text, top_end) != len(text):
+        raise _NotJSON
+    return breaks
+
+
+def _jsonl_breaks(doc: _Lines) -> _Breaks:
+    records = [i for i, line in enumerate(doc.lines) if line.strip()]
+    if len(records) < 2:
+        raise _NotJSON
+    for i in records[:20]:
+        try:
+            value = json.loads(doc.lines[i])
+        except ValueError as exc:
+            raise _NotJSON from exc
+        if not isinstance(value, dict | list):
+            raise _NotJSON
+    return {doc.starts[i]: _STRUCTURE for i in records}
+
+
+# --- choosing the breaks -------------------------------------------------------------------------
+
+
+def _structure(doc: _Lines, content_type: str | None, max_chars: int) -> _Breaks:
+    kind = (content_type or "auto").lower()
+    if kind == "auto":
+        kind = _sniff(doc)
+    if kind == "json":
+        try:
+            return _json_breaks(doc, max_chars)
+        except _NotJSON:
+            try:
+                return _jsonl_breaks(doc)
+            except _NotJSON:
+                return _text_breaks(doc)
+    finders: dict[str, Callable[[_Lines], _Breaks]] = {
+        "log": _log_breaks,
+        "code": _code_breaks,
+        "diff": _diff_breaks,
+        "search": _search_breaks,
+        "markdown": _markdown_breaks,
+    }
+    finder = finders.get(kind)
+    return finder(doc) if finder is not None else _text_breaks(doc)
+
+
+def _sniff(doc: _Lines) -> str:
+    """A cheap guess for callers that did not say what the text is."""
+    head = doc.text.lstrip()[:1]
+    if head in ("[", "{"):
+        return "json"
+    sample = doc.lines[:200]
+    if any(_DIFF_FILE.match(line) or line.startswith("@@ ") for line in sample):
+        return "diff"
+    if any(_HEADING.match(line) for line in sample) or any(_FENCE.match(line) for line in sample):
+        return "markdown"
+    return "text"
+
+
+def _cut_inside_line(text: str, start: int, limit: int) -> int:
+    """Where to cut a line too long for one chunk: after the last space or comma in the window's back half."""
+    floor = start + (limit - start) // 2
+    for at in range(limit - 1, floor - 1, -1):
+        if text[at] in " \t,;":
+            return at + 1
+    return limit
+
+
+def chunk_text(
+    text: str,
+    content_type: str | None = None,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    max_lines: int = DEFAULT_MAX_LINES,
+) -> list[Chunk]:
+    """Split `text` into bounded chunks along the structure of its content type.
+
+    Args:
+        text: the original, decoded.
+        content_type: one of the router's types (``json``, ``code``, ``log``, ``search``, ``diff``,
+            ``markdown``, ``html``, ``text``, ``mixed``); ``None`` or ``"auto"`` guesses; any other
+            name is chunked as plain text. JSON that does not parse falls back to JSONL, then to lines.
+        max_chars: the most characters a chunk holds.
+        max_lines: the most lines a chunk spans.
+
+    Returns:
+        The chunks in order; ``"".join(c.text for c in chunks) == text``. Empty text gives no chunks.
+
+    Raises:
+        ValueError: a bound below 1.
+    """
+    if max_chars < 1 or max_lines < 1:
+        raise ValueError(f"max_chars and max_lines must be at least 1, not {max_chars} and {max_lines}")
+    if not text:
+        return []
+    doc = _Lines(text)
+    breaks = _structure(doc, content_type, max_chars)
+    for offset in doc.starts[1:-1]:
+        _add(breaks, offset, _LINE)
+    breaks.pop(0, None)
+    breaks[len(text)] = _STRUCTURE
+    offsets = sorted(breaks)
+    min_fill = max(1, max_chars // 4)
+
+    chunks: list[Chunk] = []
+    start = 0
+    while start < len(text):
+        first_line = doc.index_of(start)
+        limit = min(start + max_chars, doc.starts[min(first_line + max_lines, len(doc.lines))])
+        candidates = offsets[bisect.bisect_right(offsets, start) : bisect.bisect_right(offsets, limit)]
+        if not candidates:
+            end = _cut_inside_line(text, start, limit)
+        elif candidates[-1] == len(text):
+            end = len(text)
+        else:
+            filled = [at for at in candidates if at - start >= min_fill]
+            if not filled and limit - start == max_chars and min(breaks[at] for at in candidates) > _STRUCTURE:
+                # Only a sliver fits before an over-long line: join it to that line's beginning.
+                end = _cut_inside_line(text, start, limit)
+            else:
+                filled = filled or candidates
+                best = min(breaks[at] for at in filled)
+                end = max(at for at in filled if breaks[at] == best)
+        last_line = doc.index_of(end - 1)
+        chunks.append(Chunk(first_line + 1, last_line + 1, text[start:end]))
+        start = end
+    return chunks

@@ -1,0 +1,330 @@
+"""Sentence embeddings for semantic ranking: a small ONNX model, run on the CPU, found in the Hugging Face cache.
+
+The model (default ``sentence-transformers/all-MiniLM-L6-v2``, file
+``onnx/model.onnx``) is run with onnxruntime and tokenised with ``tokenizers``;
+pooling is done here: the mean of the token states under the attention mask,
+scaled to unit length, so a dot product is a cosine.
+
+Nothing is downloaded at run time: the files are looked up in the hub cache
+(``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else huggingface_hub's default) with
+``local_files_only``, so ``HF_HUB_OFFLINE=1`` changes nothing here. When they
+are absent, or ``HEADROOM_EMBEDDINGS=0``, the embedder says so once through
+``logging`` and reports itself unavailable; callers then rank lexically.
+
+Importing this module loads neither onnxruntime, numpy nor tokenizers; the
+first call that needs the model does, once, under a lock. After that the
+embedder may be used from several threads at once.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from ccr._exceptions import EmbeddingError
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
+
+__all__ = [
+    "DEFAULT_EMBED_FILE",
+    "DEFAULT_EMBED_MODEL",
+    "Embedder",
+    "EmbedderConfig",
+    "EmbedderStatus",
+    "default_embedder",
+]
+
+DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+DEFAULT_EMBED_FILE = "onnx/model.onnx"
+_TOKENIZER_FILE = "tokenizer.json"
+# all-MiniLM-L6-v2 was trained on 128 tokens and sentence-transformers reads 256; tokenizer.json says 128.
+_MAX_TOKENS = 256
+# No wordpiece is shorter than one character of text, so this many characters always cover the tokens read.
+_MAX_CHARS_READ = _MAX_TOKENS * 32
+_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+_OFF = ("0", "false", "no", "off")
+_ON = ("", "1", "true", "yes", "on")
+
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedderConfig:
+    """Which model to run and how.
+
+    ``revision`` is a branch, tag or commit of the hub repository (default: the cached ``main``).
+    ``threads`` is onnxruntime's intra-op thread count: 1 lets the embedder run in a background
+    thread without taking the server's cores.
+    """
+
+    model: str = DEFAULT_EMBED_MODEL
+    file: str = DEFAULT_EMBED_FILE
+    revision: str | None = None
+    threads: int = 1
+    batch_size: int = 32
+    enabled: bool = True
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> EmbedderConfig:
+        """The configuration in `env` (default: the process environment).
+
+        Reads ``HEADROOM_EMBEDDINGS`` (``0`` turns semantic ranking off), ``HEADROOM_EMBED_MODEL``,
+        ``HEADROOM_EMBED_FILE``, ``HEADROOM_EMBED_REVISION`` and ``HEADROOM_EMBED_THREADS``.
+
+        Raises:
+            ValueError: a variable is set to something unusable; the message names it.
+        """
+        env = os.environ if env is None else env
+        switch = env.get("HEADROOM_EMBEDDINGS", "").strip().lower()
+        if switch not in _OFF + _ON:
+            raise ValueError(f"HEADROOM_EMBEDDINGS={switch!r} must be 1 or 0")
+        raw_threads = env.get("HEADROOM_EMBED_THREADS", "").strip() or "1"
+        try:
+            threads = int(raw_threads)
+        except ValueError:
+            raise ValueError(f"HEADROOM_EMBED_THREADS={raw_threads!r} is not a whole number") from None
+        if threads < 1:
+            raise ValueError(f"HEADROOM_EMBED_THREADS={raw_threads!r} must be at least 1")
+        return cls(
+            model=env.get("HEADROOM_EMBED_MODEL", "").strip() or DEFAULT_EMBED_MODEL,
+            file=env.get("HEADROOM_EMBED_FILE", "").strip() or DEFAULT_EMBED_FILE,
+            revision=env.get("HEADROOM_EMBED_REVISION", "").strip() or None,
+            threads=threads,
+            enabled=switch not in _OFF,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class EmbedderStatus:
+    """Whether embeddings can be computed, and if not, why (the text that was logged)."""
+
+    available: bool
+    model: str
+    file: str
+    revision: str | None
+    dim: int | None = None
+    reason: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class _Loaded:
+    session: Any
+    tokenizer: Any
+    input_names: tuple[str, ...]
+    pooled: bool  # the graph already returns one vector per text
+    dim: int
+
+
+def _cache_dir() -> Path | None:
+    """The hub cache the environment names now (huggingface_hub reads it only at its import)."""
+    if os.environ.get("HF_HUB_CACHE"):
+        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
+    if os.environ.get("HF_HOME"):
+        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
+    return None
+
+
+class Embedder:
+    """Turns texts into unit-length float32 vectors; loads its model on first use.
+
+    ``available()`` / ``status()`` say whether it can; ``embed()`` raises ``EmbeddingError``
+    when it cannot, so a caller that did not ask still gets a clear error rather than zeros.
+    """
+
+    def __init__(self, config: EmbedderConfig | None = None) -> None:
+        self.config = EmbedderConfig() if config is None else config
+        if self.config.threads < 1 or self.config.batch_size < 1:
+            raise ValueError("threads and batch_size must be at least 1")
+        self._lock = threading.Lock()
+        self._loaded: _Loaded | None = None
+        self._status: EmbedderStatus | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Embedder:
+        """An embedder configured by ``HEADROOM_EMBED*`` variables (see `EmbedderConfig.from_env`)."""
+        return cls(EmbedderConfig.from_env(env))
+
+    def status(self) -> EmbedderStatus:
+        """Load the model if not yet tried, and say whether it can be used."""
+        status = self._status
+        if status is None:
+            with self._lock:
+                if self._status is None:
+                    self._status = self._load()
+                status = self._status
+        return status
+
+    def available(self) -> bool:
+        """True when embeddings can be computed; the first call loads the model (or logs why not)."""
+        return self.status().available
+
+    @property
+    def dim(self) -> int:
+        """The length of the vectors.
+
+        Raises:
+            EmbeddingError: the model is unavailable.
+        """
+        return self._require().dim
+
+    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+        """Embed `texts`: an array of shape ``(len(texts), dim)``, each row of unit length.
+
+        Texts longer than the model reads (256 tokens) are embedded by their beginning. Texts are
+        batched by similar length, so padding costs little.
+
+        Raises:
+            EmbeddingError: the model is unavailable, or onnxruntime failed on this input.
+        """
+        import numpy as np
+
+        loaded = self._require()
+        out = np.zeros((len(texts), loaded.dim), dtype=np.float32)
+        if not texts:
+            return out
+        encodings = [loaded.tokenizer.encode(text[:_MAX_CHARS_READ]) for text in texts]
+        order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
+        size = self.config.batch_size
+        for at in range(0, len(order), size):
+            rows = order[at : at + size]
+            try:
+                out[rows] = _run(loaded, [encodings[i] for i in rows])
+            except Exception as exc:  # onnxruntime raises its own untyped failures
+                raise EmbeddingError(f"{self.config.model}: inference failed: {exc}") from exc
+        return out
+
+    def embed_query(self, text: str) -> NDArray[np.float32]:
+        """Embed one text: a vector of shape ``(dim,)``.
+
+        Raises:
+            EmbeddingError: as `embed`.
+        """
+        return self.embed([text])[0]
+
+    def _require(self) -> _Loaded:
+        status = self.status()
+        if self._loaded is None:
+            raise EmbeddingError(status.reason or "the embedding model is unavailable")
+        return self._loaded
+
+    def _unavailable(self, reason: str, level: int) -> EmbedderStatus:
+        _log.log(level, "%s", reason)
+        c = self.config
+        return EmbedderStatus(False, c.model, c.file, c.revision, reason=reason)
+
+    def _load(self) -> EmbedderStatus:
+        c = self.config
+        if not c.enabled:
+            return self._unavailable(
+                "semantic ranking is off (HEADROOM_EMBEDDINGS=0): query retrieval ranks lexically", logging.INFO
+            )
+        try:
+            model_path, tokenizer_path = self._find_files()
+        except FileNotFoundError as exc:
+            return self._unavailable(str(exc), logging.WARNING)
+        try:
+            self._loaded = self._open(model_path, tokenizer_path)
+        except Exception as exc:  # any failure to load must leave the server running, lexically
+            return self._unavailable(
+                f"semantic ranking is off: {c.model} could not be loaded from {model_path}: {exc}; "
+                "query retrieval ranks lexically",
+                logging.WARNING,
+            )
+        _log.debug("embedding model %s (%s) loaded from %s", c.model, c.file, model_path)
+        return EmbedderStatus(True, c.model, c.file, c.revision, dim=self._loaded.dim)
+
+    def _find_files(self) -> tuple[Path, Path]:
+        from huggingface_hub import constants, hf_hub_download
+
+        c = self.config
+        cache = _cache_dir()
+        paths = []
+        for name in (c.file, _TOKENIZER_FILE):
+            try:
+                found = hf_hub_download(c.model, name, revision=c.revision, cache_dir=cache, local_files_only=True)
+            except Exception as exc:  # LocalEntryNotFoundError, or a malformed id / revision
+                where = cache if cache is not None else constants.HF_HUB_CACHE
+                at = f"@{c.revision}" if c.revision else ""
+                raise FileNotFoundError(
+                    f"semantic ranking is off: {c.model}{at} file {name} is not in the Hugging Face cache {where} "
+                    "(headroom never downloads models while it runs); query retrieval ranks lexically. "
+                    f"Fetch it once with: hf download {c.model} {c.file} {_TOKENIZER_FILE}"
+                    + (f" --revision {c.revision}" if c.revision else "")
+                    + ", or set HF_HOME to a cache that has it, or HEADROOM_EMBEDDINGS=0 to silence this."
+                ) from exc
+            paths.append(Path(str(found)))
+        return paths[0], paths[1]
+
+    def _open(self, model_path: Path, tokenizer_path: Path) -> _Loaded:
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(tokenizer_path))
+        tokenizer.enable_truncation(max_length=_MAX_TOKENS)
+        tokenizer.no_padding()  # tokenizer.json pads every text to 128; batches are padded here instead
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = self.config.threads
+        options.inter_op_num_threads = 1
+        options.execution_mode = onnxruntime.ExecutionMode.ORT_SEQUENTIAL
+        options.log_severity_level = 3
+        # Idle pool threads would otherwise spin on a core between batches.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
+
+        input_names = tuple(i.name for i in session.get_inputs())
+        unknown = set(input_names) - set(_INPUTS)
+        if unknown:
+            raise EmbeddingError(f"the model asks for inputs {sorted(unknown)} that a text encoder does not give")
+        shape = session.get_outputs()[0].shape
+        if len(shape) not in (2, 3):
+            raise EmbeddingError(f"the model's first output has shape {shape}; expected token or text vectors")
+        loaded = _Loaded(session, tokenizer, input_names, pooled=len(shape) == 2, dim=0)
+        dim = shape[-1] if isinstance(shape[-1], int) else _run(loaded, [tokenizer.encode("probe")]).shape[1]
+        return _Loaded(session, tokenizer, input_names, loaded.pooled, int(dim))
+
+
+def _run(loaded: _Loaded, encodings: Sequence[Any]) -> NDArray[np.float32]:
+    """Unit vectors for one batch of encodings, padded to the longest."""
+    import numpy as np
+
+    width = max(len(e.ids) for e in encodings)
+    feeds = {name: np.zeros((len(encodings), width), dtype=np.int64) for name in _INPUTS}
+    for r, e in enumerate(encodings):
+        n = len(e.ids)
+        feeds["input_ids"][r, :n] = e.ids
+        feeds["attention_mask"][r, :n] = e.attention_mask
+        feeds["token_type_ids"][r, :n] = e.type_ids
+    states = loaded.session.run(None, {name: feeds[name] for name in loaded.input_names})[0]
+    if loaded.pooled:
+        vectors = states.astype(np.float32)
+    else:
+        weights = feeds["attention_mask"][:, :, None].astype(np.float32)
+        vectors = (states * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    result: NDArray[np.float32] = (vectors / np.clip(norms, 1e-12, None)).astype(np.float32)
+    return result
+
+
+_default: Embedder | None = None
+_default_lock = threading.Lock()
+
+
+def default_embedder() -> Embedder:
+    """The process-wide embedder, configured from the environment on first call (not loaded yet).
+
+    Raises:
+        ValueError: a ``HEADROOM_EMBED*`` variable is unusable.
+    """
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Embedder.from_env()
+        return _default

@@ -4,6 +4,7 @@ from ccr._config import Settings
 from ccr._exceptions import (
     AccessError,
     BinaryInputError,
+    BundleError,
     ClientConfigError,
     CompressorError,
     EmptyInputError,
@@ -29,6 +30,7 @@ __all__ = [
     "MARKER_PATTERN",
     "AccessError",
     "BinaryInputError",
+    "BundleError",
     "ClientConfigError",
     "CompressorError",
     "EmptyInputError",

@@ -25,7 +25,8 @@ the message, so every message says what happened and what to do next.
     ├── AccessError (PermissionError)      refused by policy
     │   ├── PathNotAllowedError
     │   └── RunDisabledError
-    └── ClientConfigError                  an MCP client's config file cannot be edited safely
+    ├── ClientConfigError                  an MCP client's config file cannot be edited safely
+    └── BundleError                        the .mcpb bundle or the manifests cannot be built
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from pathlib import Path
 __all__ = [
     "AccessError",
     "BinaryInputError",
+    "BundleError",
     "ClientConfigError",
     "CompressorError",
     "EmbeddingError",
@@ -152,3 +154,7 @@ class ClientConfigError(HeadroomError):
     def __init__(self, message: str, *, path: Path) -> None:
         super().__init__(message)
         self.path = path
+
+
+class BundleError(HeadroomError):
+    """The ``.mcpb`` bundle or the distribution manifests cannot be built or written."""

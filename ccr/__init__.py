@@ -1,12 +1,15 @@
 """Compress-cache-retrieve: the store of originals, markers, settings and the exception tree."""
 
+from ccr._chunks import Chunk, chunk_text
 from ccr._config import Settings
+from ccr._embeddings import Embedder, EmbedderConfig, EmbedderStatus, default_embedder
 from ccr._exceptions import (
     AccessError,
     BinaryInputError,
     BundleError,
     ClientConfigError,
     CompressorError,
+    EmbeddingError,
     EmptyInputError,
     EvictedHashError,
     ExpiredHashError,
@@ -25,20 +28,28 @@ from ccr._exceptions import (
     UnknownHashError,
 )
 from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
+from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex
 
 __all__ = [
     "MARKER_PATTERN",
     "AccessError",
+    "BackgroundIndexer",
     "BinaryInputError",
     "BundleError",
+    "Chunk",
     "ClientConfigError",
     "CompressorError",
+    "Embedder",
+    "EmbedderConfig",
+    "EmbedderStatus",
+    "EmbeddingError",
     "EmptyInputError",
     "EvictedHashError",
     "ExpiredHashError",
     "HashCollisionError",
     "HashError",
     "HeadroomError",
+    "IndexerStats",
     "InputError",
     "InputTooLargeError",
     "MalformedHashError",
@@ -51,6 +62,10 @@ __all__ = [
     "StoreError",
     "UnknownCompressorError",
     "UnknownHashError",
+    "VectorHit",
+    "VectorIndex",
+    "chunk_text",
+    "default_embedder",
     "find_markers",
     "format_marker",
 ]

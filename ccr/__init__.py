@@ -20,6 +20,7 @@ from ccr._exceptions import (
     InputTooLargeError,
     MalformedHashError,
     PathNotAllowedError,
+    PeerRunError,
     RangeError,
     RunDisabledError,
     StoreCorruptError,
@@ -28,7 +29,7 @@ from ccr._exceptions import (
     UnknownHashError,
 )
 from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
-from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex
+from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex, index_path
 
 __all__ = [
     "MARKER_PATTERN",
@@ -55,6 +56,7 @@ __all__ = [
     "MalformedHashError",
     "Marker",
     "PathNotAllowedError",
+    "PeerRunError",
     "RangeError",
     "RunDisabledError",
     "Settings",
@@ -68,4 +70,5 @@ __all__ = [
     "default_embedder",
     "find_markers",
     "format_marker",
+    "index_path",
 ]

@@ -26,7 +26,8 @@ the message, so every message says what happened and what to do next.
     │   ├── PathNotAllowedError
     │   └── RunDisabledError
     ├── ClientConfigError                  an MCP client's config file cannot be edited safely
-    └── BundleError                        the .mcpb bundle or the manifests cannot be built
+    ├── BundleError                        the .mcpb bundle or the manifests cannot be built
+    └── PeerRunError                       the benchmark could not run the peer (headroom-ai)
 """
 
 from __future__ import annotations
@@ -50,6 +51,7 @@ __all__ = [
     "InputTooLargeError",
     "MalformedHashError",
     "PathNotAllowedError",
+    "PeerRunError",
     "RangeError",
     "RunDisabledError",
     "StoreCorruptError",
@@ -158,3 +160,7 @@ class ClientConfigError(HeadroomError):
 
 class BundleError(HeadroomError):
     """The ``.mcpb`` bundle or the distribution manifests cannot be built or written."""
+
+
+class PeerRunError(HeadroomError):
+    """`headroom bench` could not run the peer in its virtualenv; the bench reports it beside its own figures."""

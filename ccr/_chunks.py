@@ -70,7 +70,10 @@ def _add(breaks: _Breaks, offset: int, level: int) -> None:
 
 # --- break finders, one per content family -------------------------------------------------------
 
-_LOG_CONTINUATION = re.compile(r"[ \t]|at |Caused by|\.\.\. \d+ more|Traceback|During handling")
+# Lines that continue the entry above: indented, stack frames, and the exception line a trace begins with.
+_LOG_CONTINUATION = re.compile(
+    r"[ \t]|at |Caused by|\.\.\. \d+ more|Traceback|During handling|[\w$.]*(Exception|Error|Throwable)\b"
+)
 
 
 def _entry_breaks(doc: _Lines, level: int) -> _Breaks:

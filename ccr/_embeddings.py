@@ -206,7 +206,8 @@ class Embedder:
         Raises:
             EmbeddingError: as `embed`.
         """
-        return self.embed([text])[0]
+        vector: NDArray[np.float32] = self.embed([text])[0]
+        return vector
 
     def _require(self) -> _Loaded:
         status = self.status()

@@ -1,17 +1,23 @@
-"""The semantic index: chunk embeddings in a sqlite-vec table beside the store, and the thread that fills it.
+"""The semantic index: chunk embeddings in a sqlite-vec table, and the thread that fills it.
 
-The index lives in the store's own SQLite file (``Settings.db_path``), in
-tables of its own, all named ``vec_*`` and created on the first write:
+The index is derived data kept in tables of its own, all named ``vec_*`` and
+created on the first write:
 
     vec_meta        key/value: the vector length and the model that made them
     vec_chunks      one row per chunk: hash, ordinal, start_line, end_line, created
     vec_embeddings  a sqlite-vec ``vec0`` table of float32 vectors, rowid = vec_chunks.id
 
-It is derived data: when the model or the vector length changes, the old
-vectors mean nothing and are dropped. sqlite-vec is a loadable extension;
-where the standard ``sqlite3`` module may load extensions it is used, else
-``apsw``, which bundles its own SQLite. Either shares the file with the
-store's connection in WAL mode.
+When the model or the vector length changes, the old vectors mean nothing and
+are dropped. sqlite-vec is a loadable extension: where the standard ``sqlite3``
+module may load extensions it is used, else ``apsw``, which bundles its own
+copy of SQLite.
+
+Two copies of SQLite in one process do not see each other's file locks (POSIX
+locks are per process, and each copy keeps its own table of them), so an apsw
+connection and the store's ``sqlite3`` connection on one file both write the
+WAL at once and a commit is lost. The index therefore has a file of its own,
+`index_path` (``vectors.sqlite3`` beside the store), and refuses, through apsw,
+a file that holds other tables.
 """
 
 from __future__ import annotations
@@ -35,9 +41,10 @@ if TYPE_CHECKING:
     import numpy as np
     from numpy.typing import NDArray
 
+    from ccr._config import Settings
     from ccr._embeddings import Embedder
 
-__all__ = ["BackgroundIndexer", "IndexerStats", "VectorHit", "VectorIndex"]
+__all__ = ["BackgroundIndexer", "IndexerStats", "VectorHit", "VectorIndex", "index_path"]
 
 _log = logging.getLogger(__name__)
 
@@ -55,6 +62,11 @@ class VectorHit(NamedTuple):
     start_line: int
     end_line: int
     distance: float
+
+
+def index_path(settings: Settings) -> Path:
+    """Where the semantic index of a store lives: ``vectors.sqlite3`` in the store's directory."""
+    return settings.home / "vectors.sqlite3"
 
 
 def _connect_sqlite3(path: Path, timeout: float) -> tuple[Any, tuple[type[BaseException], ...]]:
@@ -99,14 +111,15 @@ class VectorIndex:
     """Nearest-chunk search over the originals in one SQLite file; thread-safe.
 
     Args:
-        path: the database file, usually ``Settings.db_path`` (created 0600 when absent).
+        path: the database file, usually `index_path` (created 0600 when absent).
         dim: the vector length.
         model: the embedding model's name; when it differs from the one recorded, the index is emptied.
         backend: ``"auto"`` takes the standard ``sqlite3`` module where it can load extensions, else apsw.
         timeout: seconds to wait for another connection's write lock.
 
     Raises:
-        StoreError: the file cannot be opened or sqlite-vec cannot be loaded.
+        StoreError: the file cannot be opened, sqlite-vec cannot be loaded, or the file holds other
+            tables and would be written through a second copy of SQLite (see the module docstring).
     """
 
     def __init__(
@@ -131,8 +144,22 @@ class VectorIndex:
             raise StoreError(f"cannot create the index file {self.path}: {exc}") from exc
         self.backend, self._conn, self._errors = self._open(backend, timeout)
         with self._translate("open"):
+            self._refuse_foreign_tables()
             self._conn.execute("PRAGMA journal_mode=WAL").fetchall()
             self._check_meta()
+
+    def _refuse_foreign_tables(self) -> None:
+        if self.backend != "apsw":
+            return
+        names = [n for (n,) in self._rows("SELECT name FROM sqlite_master WHERE type = 'table'")]
+        foreign = sorted(n for n in names if not n.startswith(("vec_", "sqlite_")))
+        if foreign:
+            self._conn.close()
+            raise StoreError(
+                f"{self.path} holds other tables ({', '.join(foreign[:3])}); the vector index opens it through "
+                "apsw, whose copy of SQLite does not see the standard sqlite3 module's locks, and writes would "
+                "be lost. Give the index a file of its own (ccr.index_path(settings))."
+            )
 
     def _open(self, backend: Backend, timeout: float) -> tuple[str, Any, tuple[type[BaseException], ...]]:
         tries: list[tuple[str, Callable[[Path, float], tuple[Any, tuple[type[BaseException], ...]]]]] = []
@@ -184,7 +211,9 @@ class VectorIndex:
         meta = dict(self._rows("SELECT key, value FROM vec_meta"))
         stale = meta.get("dim") != str(self.dim) or (self.model is not None and meta.get("model") != self.model)
         if stale:
-            _log.info("vector index %s was made by %s (%s); rebuilding it", self.path, meta.get("model"), meta.get("dim"))
+            _log.info(
+                "vector index %s was made by %s (%s); rebuilding it", self.path, meta.get("model"), meta.get("dim")
+            )
             with self._transaction("reset"):
                 for table in ("vec_embeddings", "vec_chunks", "vec_meta"):
                     self._conn.execute(f"DROP TABLE IF EXISTS {table}")

@@ -1,0 +1,79 @@
+"""The headroom MCP server: tools, resources, prompts, transports and `headroom mcp serve`.
+
+Names are re-exported lazily: `headroom --help` imports this package to find
+`mcp_server.server.cli`, and must not pay for the MCP SDK.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mcp_server.server._app import build_server, icon_data_uri, instructions_for
+    from mcp_server.server._models import (
+        CompressorInfo,
+        CompressorStats,
+        CompressOutput,
+        ReadOutput,
+        RetrieveOutput,
+        RunOutput,
+        StatsOutput,
+    )
+    from mcp_server.server._options import ServerOptions
+    from mcp_server.server._pricing import Pricing
+    from mcp_server.server._state import AppState
+    from mcp_server.server._transports import HttpSettings, build_http_app, security_settings, serve
+
+__all__ = [
+    "AppState",
+    "CompressOutput",
+    "CompressorInfo",
+    "CompressorStats",
+    "HttpSettings",
+    "Pricing",
+    "ReadOutput",
+    "RetrieveOutput",
+    "RunOutput",
+    "ServerOptions",
+    "StatsOutput",
+    "build_http_app",
+    "build_server",
+    "icon_data_uri",
+    "instructions_for",
+    "security_settings",
+    "serve",
+]
+
+_HOMES = {
+    "AppState": "_state",
+    "CompressOutput": "_models",
+    "CompressorInfo": "_models",
+    "CompressorStats": "_models",
+    "HttpSettings": "_transports",
+    "Pricing": "_pricing",
+    "ReadOutput": "_models",
+    "RetrieveOutput": "_models",
+    "RunOutput": "_models",
+    "ServerOptions": "_options",
+    "StatsOutput": "_models",
+    "build_http_app": "_transports",
+    "build_server": "_app",
+    "icon_data_uri": "_app",
+    "instructions_for": "_app",
+    "security_settings": "_transports",
+    "serve": "_transports",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -1,0 +1,131 @@
+"""Which files `headroom_read` may open and where `headroom_run` may start: the roots.
+
+The allowed roots are the client's declared MCP roots when it declares any,
+else the server's working directory; `--root` / `HEADROOM_ROOTS` always add to
+them. A working directory of ``/`` counts as none (clients often launch servers
+there; allowing it would allow everything). Every path is made absolute against
+the first root and resolved through its symlinks before the check, and the file
+actually opened is checked again through ``/proc/self/fd`` where that exists, so a
+symlink swapped in between cannot lead outside.
+"""
+
+from __future__ import annotations
+
+import os
+import stat
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from urllib.parse import unquote, urlparse
+from urllib.request import url2pathname
+
+from ccr import InputError, InputTooLargeError, PathNotAllowedError
+
+__all__ = ["allowed_roots", "confine", "file_uri_paths", "read_confined"]
+
+
+def file_uri_paths(uris: Iterable[str]) -> tuple[Path, ...]:
+    """The real directories named by ``file://`` URIs (others, and ones that do not exist, are skipped)."""
+    out: list[Path] = []
+    for uri in uris:
+        parsed = urlparse(uri)
+        if parsed.scheme != "file" or parsed.netloc not in ("", "localhost"):
+            continue
+        path = Path(os.path.realpath(url2pathname(unquote(parsed.path))))
+        if path.is_dir():
+            out.append(path)
+    return tuple(dict.fromkeys(out))
+
+
+def allowed_roots(configured: Sequence[Path], cwd: Path, client: Sequence[Path] = ()) -> tuple[Path, ...]:
+    """Client roots (or the working directory when there are none), then the configured roots."""
+    base: tuple[Path, ...] = tuple(client) if client else ((cwd,) if cwd != Path(cwd.anchor) else ())
+    return tuple(dict.fromkeys((*base, *configured)))
+
+
+def _describe(roots: Sequence[Path]) -> str:
+    if not roots:
+        return (
+            "no directory is allowed: the client declared no roots and the server runs in the filesystem root; "
+            "start it with --root DIR or set HEADROOM_ROOTS"
+        )
+    listed = ", ".join(str(r) for r in roots)
+    return (
+        f"allowed roots: {listed}; use a path inside one, or allow another directory with --root DIR or HEADROOM_ROOTS"
+    )
+
+
+def _inside(path: Path, roots: Sequence[Path]) -> bool:
+    return any(path == root or path.is_relative_to(root) for root in roots)
+
+
+def confine(path: str, roots: Sequence[Path]) -> Path:
+    """`path` made absolute (against the first root), symlinks resolved, checked to lie inside `roots`.
+
+    Raises:
+        PathNotAllowedError: it resolves outside every root; the message names the allowed roots.
+        InputError: `path` is empty.
+    """
+    if not path.strip():
+        raise InputError("the path is empty; name a file, e.g. src/main.py")
+    given = Path(path).expanduser()
+    if not given.is_absolute():
+        if not roots:
+            raise PathNotAllowedError(f"{path} cannot be used: {_describe(roots)}")
+        given = roots[0] / given
+    real = Path(os.path.realpath(given))
+    if not _inside(real, roots):
+        shown = path if str(real) == path else f"{path} (resolves to {real})"
+        raise PathNotAllowedError(f"{shown} is outside the allowed roots; {_describe(roots)}")
+    return real
+
+
+def _opened_path(fd: int) -> Path | None:
+    link = f"/proc/self/fd/{fd}"
+    try:
+        return Path(os.readlink(link))
+    except OSError:
+        return None
+
+
+def read_confined(path: str, roots: Sequence[Path], max_bytes: int) -> tuple[Path, bytes]:
+    """The real path and exact bytes of the file `path`, which must lie inside `roots`.
+
+    Raises:
+        PathNotAllowedError: outside the roots (checked before and after opening).
+        InputTooLargeError: over `max_bytes`.
+        InputError: missing, a directory, or unreadable.
+    """
+    real = confine(path, roots)
+    try:
+        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+    except FileNotFoundError:
+        raise InputError(f"no such file: {real}") from None
+    except IsADirectoryError:
+        raise InputError(f"{real} is a directory; name a file inside it") from None
+    except OSError as exc:
+        raise InputError(f"cannot open {real}: {exc.strerror or exc}") from exc
+    try:
+        opened = _opened_path(fd)
+        if opened is not None and not _inside(opened, roots):
+            raise PathNotAllowedError(
+                f"{path} changed while being opened and now leads to {opened}; {_describe(roots)}"
+            )
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{real} is a directory; name a file inside it")
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{real} is not a regular file")
+        if info.st_size > max_bytes:
+            raise InputTooLargeError(
+                f"{real} is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit (HEADROOM_MAX_INPUT_MB); "
+                "read a line range with your own tools, or raise the limit"
+            )
+        with os.fdopen(os.dup(fd), "rb") as fh:
+            data = fh.read(max_bytes + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read {real}: {exc.strerror or exc}") from exc
+    finally:
+        os.close(fd)
+    if len(data) > max_bytes:
+        raise InputTooLargeError(f"{real} grew past the {max_bytes:,}-byte limit while being read")
+    return real, data

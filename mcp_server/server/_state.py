@@ -1,0 +1,150 @@
+"""The server's lifespan state: the store it owns, its options, its session id; and per-call helpers.
+
+The store is opened when the server starts (not at import) and closed when it
+stops, whatever happened in between. Tools reach the state through
+``ctx.request_context.lifespan_context``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import anyio
+import anyio.to_thread
+
+from ccr import HeadroomError
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
+    from mcp.server.mcpserver import Context
+
+    from ccr import Settings, Store
+    from mcp_server.server._options import ServerOptions
+
+__all__ = ["AppState", "SharedState", "client_name", "heartbeat", "state_of", "tool_errors"]
+
+_log = logging.getLogger("headroom.server")
+T = TypeVar("T")
+
+
+@dataclass
+class AppState:
+    store: Store
+    settings: Settings
+    options: ServerOptions
+    session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+
+    async def call(self, fn: Callable[..., T], *args: Any) -> T:
+        """`fn(*args)` on a worker thread: the store and the compressors block."""
+        return await anyio.to_thread.run_sync(fn, *args)
+
+
+class SharedState:
+    """One `AppState` per server, however many connections enter its lifespan.
+
+    Streamable HTTP enters the lifespan once per process, SSE once per
+    connection; counting users keeps one store open while any connection needs
+    it and closes it when the last one leaves. Static resources, which get no
+    request context, read the state from here.
+    """
+
+    def __init__(self, options: ServerOptions, session_id: str) -> None:
+        self.options = options
+        self.session_id = session_id
+        self._lock = threading.Lock()
+        self._state: AppState | None = None
+        self._users = 0
+
+    def current(self) -> AppState | None:
+        return self._state
+
+    def _acquire(self) -> AppState:
+        from ccr import Settings, Store
+
+        with self._lock:
+            if self._state is None:
+                settings = Settings.from_env()
+                store = Store(settings)
+                self._state = AppState(store=store, settings=settings, options=self.options, session_id=self.session_id)
+                _log.info("store %s open; session %s", settings.db_path, self.session_id)
+            self._users += 1
+            return self._state
+
+    def _release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            if self._users == 0 and self._state is not None:
+                state, self._state = self._state, None
+                state.store.close()
+
+    @asynccontextmanager
+    async def lifespan(self, _server: MCPServer[AppState]) -> AsyncIterator[AppState]:
+        """The server's lifespan: the store is open inside it and closed on the way out, whatever happened."""
+        state = await anyio.to_thread.run_sync(self._acquire)
+        try:
+            yield state
+        finally:
+            with anyio.CancelScope(shield=True):
+                await anyio.to_thread.run_sync(self._release)
+
+
+def state_of(ctx: Context[AppState, Any]) -> AppState:
+    return ctx.request_context.lifespan_context
+
+
+def client_name(ctx: Context[AppState, Any]) -> str:
+    """`HEADROOM_CLIENT`, else the name the client gave in its clientInfo, else "unknown"."""
+    state = state_of(ctx)
+    if state.options.client:
+        return state.options.client
+    params = ctx.request_context.session.client_params
+    info = params.client_info if params is not None else None
+    return info.name if info is not None and info.name else "unknown"
+
+
+@contextlib.contextmanager
+def tool_errors() -> Iterator[None]:
+    """Our errors become tool errors whose text is our message (the SDK would hide anything else)."""
+    from mcp.server.mcpserver.exceptions import ToolError
+
+    try:
+        yield
+    except HeadroomError as exc:
+        raise ToolError(str(exc)) from exc
+
+
+async def heartbeat(ctx: Context[AppState, Any], work: Awaitable[T], *, label: str) -> T:
+    """Await `work`, reporting progress when it starts, every second while it runs, and when it ends.
+
+    Clients that reset their request timeout on progress keep waiting for long
+    work; the progress value counts seconds, so it only ever grows.
+    """
+    seconds = 0
+
+    async def tick() -> None:
+        nonlocal seconds
+        while True:
+            await anyio.sleep(1)
+            seconds += 1
+            await ctx.report_progress(seconds, None, f"{label}: {seconds} s")
+
+    failure: Exception | None = None
+    await ctx.report_progress(0, None, f"{label}: started")
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(tick)
+        try:
+            value = await work
+        except Exception as exc:  # re-raised below, unwrapped by the task group
+            failure = exc
+        tg.cancel_scope.cancel()
+    if failure is not None:
+        raise failure
+    await ctx.report_progress(seconds + 1, None, f"{label}: done")
+    return value

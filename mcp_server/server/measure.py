@@ -1,0 +1,192 @@
+"""How fast the server starts and answers, and how much memory it holds: the numbers `headroom bench` prints.
+
+Every measurement runs the real server, ``python -m mcp_server mcp serve``, as a
+subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
+environment is given. Start-up is timed with a bare JSON-RPC ``initialize`` on
+the pipe (no client library in the way); round trips use the SDK's client.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "DEFAULT_SIZES",
+    "RoundTrip",
+    "StartupReport",
+    "measure_idle_rss",
+    "measure_round_trips",
+    "measure_startup",
+    "sample_log",
+    "server_command",
+]
+
+DEFAULT_SIZES = (1024, 100 * 1024, 1024 * 1024)
+_INITIALIZE = {
+    "jsonrpc": "2.0",
+    "id": 1,
+    "method": "initialize",
+    "params": {
+        "protocolVersion": "2025-06-18",
+        "capabilities": {},
+        "clientInfo": {"name": "headroom-bench", "version": "0"},
+    },
+}
+
+
+@dataclass(frozen=True, slots=True)
+class StartupReport:
+    runs_s: tuple[float, ...]
+
+    @property
+    def median_s(self) -> float:
+        return statistics.median(self.runs_s)
+
+
+@dataclass(frozen=True, slots=True)
+class RoundTrip:
+    size_bytes: int
+    runs_ms: tuple[float, ...]
+    tokens_before: int
+    tokens_after: int
+
+    @property
+    def median_ms(self) -> float:
+        return statistics.median(self.runs_ms)
+
+
+def server_command(extra: Sequence[str] = ()) -> list[str]:
+    """The command line that starts the server on stdio with this interpreter."""
+    return [sys.executable, "-m", "mcp_server", "mcp", "serve", *extra]
+
+
+@contextmanager
+def _environment(env: Mapping[str, str] | None) -> Iterator[dict[str, str]]:
+    if env is not None:
+        yield dict(env)
+        return
+    with tempfile.TemporaryDirectory(prefix="headroom-bench-") as home:
+        yield {**os.environ, "HEADROOM_HOME": home}
+
+
+def _initialize(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    assert proc.stdin is not None and proc.stdout is not None
+    proc.stdin.write(json.dumps(_INITIALIZE).encode() + b"\n")
+    proc.stdin.flush()
+    line = proc.stdout.readline()
+    if not line:
+        raise RuntimeError(f"the server exited before answering initialize (status {proc.wait()})")
+    reply: dict[str, Any] = json.loads(line)
+    if "result" not in reply:
+        raise RuntimeError(f"initialize failed: {reply}")
+    return reply
+
+
+def _stop(proc: subprocess.Popen[bytes]) -> None:
+    if proc.stdin is not None:
+        proc.stdin.close()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> StartupReport:
+    """Seconds from process start to the ``initialize`` response, `runs` times."""
+    times = []
+    with _environment(env) as environ:
+        for _ in range(runs):
+            started = time.perf_counter()
+            proc = subprocess.Popen(
+                server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environ
+            )
+            try:
+                _initialize(proc)
+                times.append(time.perf_counter() - started)
+            finally:
+                _stop(proc)
+    return StartupReport(tuple(times))
+
+
+def _rss_bytes(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status")
+    for line in status.read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) * 1024
+    raise RuntimeError(f"no VmRSS in {status}")
+
+
+def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
+    """Resident memory (bytes) of a server that has answered ``initialize`` and is waiting (Linux /proc)."""
+    with _environment(env) as environ:
+        proc = subprocess.Popen(
+            server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environ
+        )
+        try:
+            _initialize(proc)
+            return _rss_bytes(proc.pid)
+        finally:
+            _stop(proc)
+
+
+def sample_log(size: int, seed: int = 0) -> str:
+    """About `size` bytes of a plausible application log; `seed` varies it so no two runs hit a stored original."""
+    levels = ("INFO", "INFO", "INFO", "DEBUG", "WARN", "INFO", "ERROR")
+    out: list[str] = []
+    total, i = 0, 0
+    while total < size:
+        level = levels[(i * 7 + seed) % len(levels)]
+        line = (
+            f"2025-03-{1 + i % 28:02d}T10:{i % 60:02d}:{(i * 13) % 60:02d}.{(i * 37 + seed) % 1000:03d}Z {level:<5} "
+            f"worker-{(i + seed) % 8} request id={seed:04d}-{i:07d} path=/api/v1/items/{(i * 31) % 997} "
+            f"status={500 if level == 'ERROR' else 200} took={(i * 17 + seed) % 900}ms\n"
+        )
+        out.append(line)
+        total += len(line)
+        i += 1
+    return "".join(out)[:size]
+
+
+async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str]) -> list[RoundTrip]:
+    from mcp import Client, StdioServerParameters
+
+    params = StdioServerParameters(command=server_command()[0], args=server_command()[1:], env=environ)
+    results = []
+    async with Client(params) as client:
+        # One call first so imports and the compressors' first use are not counted.
+        await client.call_tool("headroom_compress", {"content": sample_log(4096, seed=10_000)})
+        for size in sizes:
+            times = []
+            before = after = 0
+            for run in range(runs):
+                content = sample_log(size, seed=run + 1)
+                started = time.perf_counter()
+                res = await client.call_tool("headroom_compress", {"content": content})
+                times.append((time.perf_counter() - started) * 1000)
+                if res.is_error or res.structured_content is None:
+                    raise RuntimeError(f"headroom_compress failed on {size} bytes: {res.content}")
+                before, after = res.structured_content["tokens_before"], res.structured_content["tokens_after"]
+            results.append(RoundTrip(size, tuple(times), before, after))
+    return results
+
+
+def measure_round_trips(
+    sizes: Sequence[int] = DEFAULT_SIZES, runs: int = 15, env: Mapping[str, str] | None = None
+) -> list[RoundTrip]:
+    """Milliseconds per `headroom_compress` call over stdio for inputs of each size (fresh content every call)."""
+    import anyio
+
+    with _environment(env) as environ:
+        return anyio.run(_round_trips, sizes, runs, environ)

@@ -1,0 +1,222 @@
+"""headroom_compress and headroom_retrieve through an in-memory MCP client."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import anyio
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from mcp import Client
+from server_helpers import noisy_log, structured, text_of
+
+from ccr import find_markers
+from mcp_server.server._tools import PROGRESS_BYTES
+
+pytestmark = pytest.mark.anyio
+MakeClient = Callable[..., Client]
+
+
+async def test_every_tool_is_listed_with_a_title_annotations_an_icon_and_an_output_schema(
+    make_client: MakeClient,
+) -> None:
+    async with make_client() as client:
+        tools = {t.name: t for t in (await client.list_tools()).tools}
+    assert set(tools) == {"headroom_compress", "headroom_retrieve", "headroom_stats", "headroom_read", "headroom_run"}
+    for tool in tools.values():
+        assert tool.title and tool.description and tool.icons
+        assert tool.output_schema is not None and tool.output_schema["type"] == "object"
+        assert tool.annotations is not None
+    assert "retrieve hash=" in (tools["headroom_compress"].description or "")
+    assert tools["headroom_retrieve"].annotations.read_only_hint is True  # type: ignore[union-attr]
+    run = tools["headroom_run"].annotations
+    assert run is not None and run.read_only_hint is False and run.open_world_hint is True
+
+
+async def test_compressed_output_is_smaller_and_every_marker_leads_back_to_the_original(
+    make_client: MakeClient,
+) -> None:
+    log = noisy_log()
+    original_lines = log.splitlines()
+    async with make_client() as client:
+        result = await client.call_tool("headroom_compress", {"content": log, "query": "payment declined"})
+        out = structured(result)
+        assert out["tokens_after"] < out["tokens_before"]
+        assert out["tokens_saved"] == out["tokens_before"] - out["tokens_after"]
+        markers = find_markers(out["compressed"])
+        assert len(markers) == out["markers"] > 0
+        for marker in markers:
+            assert marker.hash == out["hash"]
+            if marker.lines is None:
+                continue
+            start, end = marker.lines
+            part = structured(
+                await client.call_tool("headroom_retrieve", {"hash": marker.hash, "lines": f"{start}-{end}"})
+            )
+            assert part["lines"] == [[start, end]]
+            shown = [row.partition("| ")[2] for row in part["text"].splitlines() if "| " in row]
+            assert shown == original_lines[start - 1 : end]
+    # The model reads the text content: the compressed text itself, after one header line, not escaped JSON.
+    assert text_of(result).endswith(out["compressed"])
+    assert text_of(result).startswith(f"[headroom hash={out['hash']}")
+
+
+async def test_input_that_cannot_shrink_comes_back_unchanged(make_client: MakeClient) -> None:
+    async with make_client() as client:
+        out = structured(await client.call_tool("headroom_compress", {"content": "short note\n"}))
+    assert out["compressed"] == "short note\n"
+    assert (out["tokens_before"], out["markers"]) == (out["tokens_after"], 0)
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"content": ""}, "empty"),
+        ({"content": "a\x00b" * 100}, "binary"),
+        ({"content": noisy_log(), "max_tokens": 5}, "max_tokens"),
+        ({"content": noisy_log(), "content_type": "spreadsheet"}, "content_type"),
+    ],
+)
+async def test_bad_compress_input_is_an_error_result_saying_what_is_wrong(
+    make_client: MakeClient, arguments: dict[str, Any], message: str
+) -> None:
+    async with make_client() as client:
+        result = await client.call_tool("headroom_compress", arguments)
+    assert result.is_error
+    assert message in text_of(result)
+
+
+async def test_max_tokens_is_a_hard_ceiling(make_client: MakeClient) -> None:
+    async with make_client() as client:
+        out = structured(await client.call_tool("headroom_compress", {"content": noisy_log(), "max_tokens": 200}))
+    assert out["tokens_after"] <= 200
+
+
+async def test_large_inputs_report_progress_from_start_to_done(make_client: MakeClient) -> None:
+    seen: list[tuple[float, str | None]] = []
+
+    async def on_progress(progress: float, total: float | None, message: str | None) -> None:
+        seen.append((progress, message))
+
+    content = noisy_log(PROGRESS_BYTES // 40)
+    assert len(content) >= PROGRESS_BYTES
+    async with make_client() as client:
+        result = await client.call_tool("headroom_compress", {"content": content}, progress_callback=on_progress)
+    structured(result)
+    assert seen[0][0] == 0 and "started" in (seen[0][1] or "")
+    assert "done" in (seen[-1][1] or "")
+    assert [p for p, _ in seen] == sorted({p for p, _ in seen})
+
+
+async def test_compress_and_retrieve_record_events_with_the_client_name_and_session(
+    make_client: MakeClient, headroom_home: Path
+) -> None:
+    async with make_client(client_name="claude-code") as client:
+        out = structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))
+        structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "lines": "1-3"}))
+        session = structured(await client.call_tool("headroom_stats", {}))["session_id"]
+    with sqlite3.connect(headroom_home / "ccr.sqlite3") as db:
+        rows = db.execute("SELECT kind, client, session FROM events ORDER BY id").fetchall()
+    assert rows == [("compress", "claude-code", session), ("retrieve", "claude-code", session)]
+
+
+async def test_headroom_client_overrides_the_name_the_client_gives(
+    make_client: MakeClient, headroom_home: Path
+) -> None:
+    async with make_client(client_name="generic", client="cursor") as client:
+        structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))
+    with sqlite3.connect(headroom_home / "ccr.sqlite3") as db:
+        assert db.execute("SELECT client FROM events").fetchall() == [("cursor",)]
+
+
+async def test_whole_retrieval_is_the_exact_original_and_is_never_compressed_again(
+    make_client: MakeClient,
+) -> None:
+    log = noisy_log()
+    async with make_client() as client:
+        digest = structured(await client.call_tool("headroom_compress", {"content": log}))["hash"]
+        result = await client.call_tool("headroom_retrieve", {"hash": digest})
+        stats = structured(await client.call_tool("headroom_stats", {}))
+    out = structured(result)
+    assert out["text"] == log and text_of(result) == log
+    assert out["exact"] is True and out["truncated"] is False and out["mode"] == "whole"
+    assert find_markers(out["text"]) == []
+    assert stats["calls_by_kind"] == {"compress": 1, "retrieve": 1}
+
+
+async def test_a_capped_whole_retrieval_pages_on_with_a_marker_and_the_pages_rebuild_the_original(
+    make_client: MakeClient,
+) -> None:
+    log = noisy_log()
+    async with make_client() as client:
+        digest = structured(await client.call_tool("headroom_compress", {"content": log}))["hash"]
+        first = structured(await client.call_tool("headroom_retrieve", {"hash": digest, "max_tokens": 300}))
+        assert first["truncated"] and not first["exact"] and first["tokens"] <= 300
+        (marker,) = find_markers(first["text"])
+        assert marker.lines is not None
+        start, end = marker.lines
+        rest = structured(await client.call_tool("headroom_retrieve", {"hash": digest, "lines": f"{start}-{end}"}))
+    head = first["text"][: first["text"].index("[")]
+    tail = "".join(row.partition("| ")[2] + "\n" for row in rest["text"].splitlines() if "| " in row)
+    assert head + tail == log
+
+
+async def test_a_query_returns_the_relevant_lines_with_their_numbers(make_client: MakeClient) -> None:
+    log = noisy_log(needle="ERROR payment declined for order 4711")
+    needle_line = log.splitlines().index("2025-01-01T00:30:00Z ERROR payment declined for order 4711") + 1
+    async with make_client() as client:
+        digest = structured(await client.call_tool("headroom_compress", {"content": log}))["hash"]
+        arguments = {"hash": digest, "query": "payment declined", "max_tokens": 200}
+        out = structured(await client.call_tool("headroom_retrieve", arguments))
+    assert out["mode"] == "query"
+    assert f"{needle_line:>5}| 2025-01-01T00:30:00Z ERROR payment declined" in out["text"]
+    assert any(a <= needle_line <= b for a, b in out["lines"])
+    assert out["tokens"] <= 200
+
+
+@pytest.mark.parametrize(
+    ("arguments", "message"),
+    [
+        ({"hash": "0123456789abcdef"}, "no original with hash=0123456789abcdef"),
+        ({"hash": "not-a-hash"}, "not-a-hash"),
+        ({"lines": "9-3"}, "9-3"),
+        ({"lines": "abc"}, "A-B"),
+        ({"lines": "100000-100001"}, "outside the original"),
+        ({"lines": "1-2", "query": "x"}, "not both"),
+    ],
+)
+async def test_bad_retrievals_are_error_results_saying_what_is_wrong(
+    make_client: MakeClient, arguments: dict[str, Any], message: str
+) -> None:
+    async with make_client() as client:
+        digest = structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))["hash"]
+        result = await client.call_tool("headroom_retrieve", {"hash": digest, **arguments})
+    assert result.is_error
+    assert message in text_of(result)
+
+
+_TEXT = st.text(
+    alphabet=st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00") | st.sampled_from("\n\t"),
+    min_size=1,
+    max_size=400,
+)
+
+
+@given(st.lists(_TEXT, min_size=1, max_size=60).map("\n".join))
+def test_any_text_compressed_over_mcp_is_retrieved_byte_for_byte(text: str) -> None:
+    from mcp_server.server import ServerOptions, build_server
+
+    async def round_trip() -> tuple[str, str]:
+        async with Client(build_server(ServerOptions()), raise_exceptions=True) as client:
+            digest = structured(await client.call_tool("headroom_compress", {"content": text}))["hash"]
+            whole = structured(await client.call_tool("headroom_retrieve", {"hash": digest}))
+            resource = await client.read_resource(f"headroom://original/{digest}")
+        return whole["text"], getattr(resource.contents[0], "text", "")
+
+    via_tool, via_resource = anyio.run(round_trip)
+    assert via_tool == text
+    assert via_resource == text

@@ -1,0 +1,166 @@
+"""The peer side of the benchmark: its MCP compress path, run in its own virtualenv, scored here.
+
+`benchmarks/peer_compress.py` runs inside the peer's interpreter (it cannot
+import this package) and writes its outputs and per-sample median times as
+JSON; this module writes its manifest, runs it in a temporary HOME so the
+peer's store never lands in the user's, and scores the outputs with the same
+scorer and token counter as our own.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rustcore
+from ccr import InputError, PeerRunError
+from mcp_server.bench._corpus import BenchSample
+from mcp_server.bench._results import SampleResult, SystemRun
+from mcp_server.bench._scorer import Needle, NeedleScore, score_needles
+
+__all__ = ["PEER_SYSTEM", "find_peer_python", "peer_script", "run_peer"]
+
+PEER_SYSTEM = "headroom-ai"
+_ENCODING = "o200k_base"
+_VENV_NAME = ".venv-peer"
+
+
+def _project_root() -> Path:
+    return Path(__file__).resolve().parents[2]
+
+
+def peer_script() -> Path:
+    """`benchmarks/peer_compress.py` of this checkout.
+
+    Raises:
+        PeerRunError: not present (an installed wheel ships no `benchmarks/`).
+    """
+    script = _project_root() / "benchmarks" / "peer_compress.py"
+    if not script.is_file():
+        raise PeerRunError(f"{script} is absent; run the peer comparison from a source checkout")
+    return script
+
+
+def _venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if sys.platform == "win32" else "bin/python")
+
+
+def find_peer_python(explicit: Path | None = None, *, search: Sequence[Path] | None = None) -> Path | None:
+    """The peer's interpreter: `explicit` when given, else `.venv-peer` in the working or project folder.
+
+    Raises:
+        InputError: `explicit` is given but is not an executable file.
+    """
+    if explicit is not None:
+        if not explicit.is_file() or not os.access(explicit, os.X_OK):
+            raise InputError(f"--peer-python {explicit} is not an executable file")
+        return explicit
+    folders = search if search is not None else (Path.cwd(), _project_root())
+    for folder in folders:
+        candidate = _venv_python(folder / _VENV_NAME)
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class _PeerOutput:
+    payload: dict[str, Any]
+    stderr: str
+
+
+def _invoke(python: Path, samples: Sequence[BenchSample], runs: int, workdir: Path, timeout: float) -> _PeerOutput:
+    inputs = workdir / "inputs"
+    inputs.mkdir()
+    entries = []
+    for i, sample in enumerate(samples):
+        path = inputs / f"{i:04d}.txt"
+        path.write_bytes(sample.data)
+        entries.append({"name": sample.name, "path": str(path)})
+    manifest = workdir / "manifest.json"
+    manifest.write_text(json.dumps({"runs": runs, "samples": entries}), encoding="utf-8")
+    out = workdir / "peer.json"
+    home = workdir / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "HEADROOM_"))}
+    env.update(HOME=str(home), USERPROFILE=str(home), HEADROOM_OFFLINE="1", HF_HUB_OFFLINE="1")
+    cmd = [str(python), str(peer_script()), "--manifest", str(manifest), "--out", str(out)]
+    try:
+        done = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as exc:
+        raise PeerRunError(f"the peer run took longer than {timeout:.0f} s and was stopped") from exc
+    except OSError as exc:
+        raise PeerRunError(f"cannot start {python}: {exc.strerror or exc}") from exc
+    tail = "\n".join(done.stderr.strip().splitlines()[-8:])
+    if done.returncode != 0 or not out.is_file():
+        raise PeerRunError(f"the peer run failed (exit {done.returncode}): {tail or 'no output'}")
+    try:
+        payload = json.loads(out.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise PeerRunError(f"the peer wrote unreadable results: {exc}") from exc
+    return _PeerOutput(payload, done.stderr)
+
+
+def _score(sample: BenchSample, item: dict[str, Any]) -> SampleResult:
+    needles = [Needle.compile(n) for n in sample.needles]
+    tokens_before = rustcore.count_tokens(sample.text, _ENCODING)
+    error = item.get("error")
+    compressed = item.get("compressed")
+    if error or not isinstance(compressed, str):
+        return SampleResult(
+            name=sample.name,
+            category=sample.category,
+            bytes=len(sample.data),
+            tokens_before=tokens_before,
+            tokens_after=tokens_before,
+            needles=NeedleScore(len(needles), 0, 0, None, sample.needles),
+            median_ms=0.0,
+            error=str(error or "the peer returned no text"),
+        )
+    transforms = item.get("transforms") or []
+    return SampleResult(
+        name=sample.name,
+        category=sample.category,
+        bytes=len(sample.data),
+        tokens_before=tokens_before,
+        tokens_after=rustcore.count_tokens(compressed, _ENCODING),
+        # Its retrieve tool returns only the whole original, so there is no query-scoped retrieval to score.
+        needles=score_needles(needles, compressed),
+        median_ms=float(item.get("median_ms") or 0.0),
+        compressor=", ".join(str(t) for t in transforms) or "passthrough",
+    )
+
+
+def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, timeout: float = 3600.0) -> SystemRun:
+    """The peer's MCP compress path over `samples`, scored like ours (no query: its tool takes none).
+
+    Raises:
+        PeerRunError: the peer could not be started, failed, or wrote unreadable results.
+    """
+    with tempfile.TemporaryDirectory(prefix="headroom-bench-peer-") as tmp:
+        output = _invoke(python, samples, runs, Path(tmp), timeout)
+    payload = output.payload
+    by_name = {item.get("name"): item for item in payload.get("samples", []) if isinstance(item, dict)}
+    results = []
+    for sample in samples:
+        item = by_name.get(sample.name, {"error": "the peer returned no result for this sample"})
+        results.append(_score(sample, item))
+    notes = [f"entry point {payload.get('entry_point', '?')}", f"python {payload.get('python', '?')}"]
+    if payload.get("tiktoken_cache_dir"):
+        notes.append(f"offline; tiktoken {_ENCODING} from {payload['tiktoken_cache_dir']}")
+    if not payload.get("cache_cleared", False):
+        notes.append("its result cache could not be cleared between runs: times may be cache hits")
+    return SystemRun(
+        system=PEER_SYSTEM,
+        mode="no-query",
+        version=str(payload.get("version", "unknown")),
+        samples=tuple(results),
+        notes=tuple(notes),
+    )

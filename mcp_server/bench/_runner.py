@@ -1,0 +1,125 @@
+"""Our side of the benchmark: every sample through `compressors.compress` and back out of the store.
+
+The run uses a store in a fresh temporary home, so a benchmark never touches
+the user's originals or lifetime statistics, and default settings, so the
+figures do not depend on the caller's environment.
+"""
+
+from __future__ import annotations
+
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import rustcore
+from mcp_server.bench._corpus import BenchSample
+from mcp_server.bench._results import MODES, SampleResult, SystemRun
+from mcp_server.bench._scorer import Needle, NeedleScore, score_needles
+
+__all__ = ["ENCODING", "RETRIEVAL_MAX_TOKENS", "Progress", "headroom_version", "run_headroom", "timed_median"]
+
+ENCODING = "o200k_base"
+# What one query-scoped retrieval may return, as an agent would ask for it.
+RETRIEVAL_MAX_TOKENS = 2000
+
+Progress = Callable[[str], None]
+
+
+def timed_median(fn: Callable[[], Any], runs: int) -> tuple[Any, float]:
+    """`fn`'s last result and its median wall time in ms over `runs` calls after one warm-up call."""
+    result = fn()
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        result = fn()
+        times.append((time.perf_counter() - started) * 1000)
+    return result, statistics.median(times)
+
+
+def _failed(sample: BenchSample, needles: Sequence[Needle], tokens_before: int, error: str) -> SampleResult:
+    return SampleResult(
+        name=sample.name,
+        category=sample.category,
+        bytes=len(sample.data),
+        tokens_before=tokens_before,
+        tokens_after=tokens_before,
+        needles=NeedleScore(len(needles), 0, 0, None, tuple(n.text for n in needles)),
+        median_ms=0.0,
+        error=error,
+    )
+
+
+def _run_sample(store: Any, sample: BenchSample, mode: str, runs: int) -> SampleResult:
+    from ccr import HeadroomError
+    from compressors import compress
+
+    needles = [Needle.compile(n) for n in sample.needles]
+    text = sample.text
+    tokens_before = rustcore.count_tokens(text, ENCODING)
+    query = sample.query if mode == "query" else None
+    outputs: set[str] = set()
+
+    def once() -> Any:
+        result = compress(sample.data, store=store, query=query, source="bench")
+        outputs.add(rustcore.content_hash(result.compressed))
+        return result
+
+    try:
+        result, median_ms = timed_median(once, runs)
+        original = store.get(result.hash)
+        # The agent asks its question when it retrieves, whether or not it gave it when compressing.
+        excerpt = store.query(result.hash, sample.query, max_tokens=RETRIEVAL_MAX_TOKENS)
+    except HeadroomError as exc:
+        return _failed(sample, needles, tokens_before, f"{type(exc).__name__}: {exc}")
+    return SampleResult(
+        name=sample.name,
+        category=sample.category,
+        bytes=len(sample.data),
+        tokens_before=tokens_before,
+        tokens_after=rustcore.count_tokens(result.compressed, ENCODING),
+        # Scored on the rows' text: the line-number prefixes an agent also sees would split multi-line needles.
+        needles=score_needles(needles, result.compressed, excerpt.text),
+        median_ms=median_ms,
+        compressor=str(result.compressor),
+        round_trip=original == sample.data,
+        deterministic=len(outputs) == 1,
+        retrieval_tokens=int(excerpt.tokens),
+        markers=int(result.markers),
+    )
+
+
+def headroom_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("headroom-mcp")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def run_headroom(
+    samples: Sequence[BenchSample],
+    *,
+    modes: Sequence[str] = MODES,
+    runs: int = 5,
+    progress: Progress | None = None,
+) -> list[SystemRun]:
+    """Every sample compressed `runs` times (after a warm-up) in each of `modes`, scored and round-tripped."""
+    from ccr import Settings, Store
+
+    unknown = set(modes) - set(MODES)
+    if unknown:
+        raise ValueError(f"unknown mode(s) {sorted(unknown)}; use {MODES}")
+    out: list[SystemRun] = []
+    with tempfile.TemporaryDirectory(prefix="headroom-bench-") as home, Store(Settings(home=Path(home))) as store:
+        for mode in modes:
+            results = []
+            for i, sample in enumerate(samples, 1):
+                if progress is not None:
+                    progress(f"headroom-mcp ({mode}) {i}/{len(samples)} {sample.name}")
+                results.append(_run_sample(store, sample, mode, runs))
+            out.append(SystemRun("headroom-mcp", mode, headroom_version(), tuple(results)))
+    return out

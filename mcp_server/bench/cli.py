@@ -1,0 +1,114 @@
+"""`headroom bench`: token reduction, needle retention and speed on a corpus, beside the peer's.
+
+Exit status: 0 when every usable sample was measured (malformed samples are
+listed on stderr and skipped); 1 when the corpus cannot be read or holds no
+usable sample (an empty corpus is an error: a benchmark that measured nothing
+must not pass for one that did), when an output cannot be written, or when
+`--peer-python` was given and the peer could not be run (our figures are
+still printed and written first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+__all__ = ["add_parser"]
+
+_EPILOG = """\
+samples: one folder per sample holding input.txt and meta.json {"category", "query", "needles"}.
+needles kept: found verbatim once whitespace runs are collapsed (a JSON "key": value needle also
+counts when its key and value both occur); strict: byte for byte; kept + 1 retrieval: also found
+in one store.query(hash, query, max_tokens=2000) excerpt.
+The peer (headroom-ai) runs when .venv-peer exists (`make bench-peer`) or --peer-python is given.
+"""
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    p = sub.add_parser(
+        "bench",
+        help="measure reduction, needle retention and speed on a corpus (and the peer's)",
+        description=__doc__.splitlines()[0] if __doc__ else None,
+        epilog=_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("corpus", nargs="?", type=Path, metavar="CORPUS_DIR", help="folder of sample folders")
+    p.add_argument("--json", action="store_true", help="print the full results as JSON on stdout")
+    p.add_argument("--out", type=Path, metavar="DIR", help="write bench.json, bench.png and README-table.md here")
+    p.add_argument("--runs", type=_positive_int, default=5, metavar="N", help="timed runs per sample (default 5)")
+    p.add_argument("--no-query", action="store_true", help="only compress without the sample's query")
+    p.add_argument("--peer-python", type=Path, metavar="PATH", help="the peer's interpreter (default .venv-peer)")
+    p.add_argument("--no-peer", action="store_true", help="do not run the peer even when .venv-peer exists")
+    p.add_argument("--skip-server", action="store_true", help="do not measure the MCP server")
+    p.add_argument(
+        "--update-readme",
+        type=Path,
+        metavar="README",
+        help="replace the text between <!-- bench:start --> and <!-- bench:end --> with the tables",
+    )
+    p.set_defaults(func=_bench)
+
+
+def _progress(text: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write(f"\r\033[K{text[:100]}")
+        sys.stderr.flush()
+
+
+def _say(text: str) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    print(text, file=sys.stderr, flush=True)
+
+
+def _bench(args: argparse.Namespace) -> int:
+    from ccr import InputError
+    from mcp_server.bench._bench import BenchOptions, run_bench, write_outputs
+    from mcp_server.bench._report import render_markdown, render_terminal, update_readme
+
+    if args.corpus is None:
+        raise InputError("give the corpus folder, e.g. `headroom bench ../shared/corpus/dev`")
+    if args.no_peer and args.peer_python is not None:
+        raise InputError("give either --no-peer or --peer-python, not both")
+    options = BenchOptions(
+        corpus=args.corpus,
+        runs=args.runs,
+        with_query=not args.no_query,
+        peer=not args.no_peer,
+        peer_python=args.peer_python,
+        server=not args.skip_server,
+    )
+    report = run_bench(options, say=_say, progress=_progress)
+    if sys.stderr.isatty():
+        sys.stderr.write("\r\033[K")
+    command = options.command(args.out)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(render_terminal(report))
+    if args.out is not None:
+        for path in write_outputs(report, args.out, command):
+            _say(f"wrote {path}")
+    if args.update_readme is not None:
+        backup = update_readme(args.update_readme, render_markdown(report, command), backup_dir=args.out)
+        _say(f"updated {args.update_readme}" + (f" (previous copy: {backup})" if backup else " (unchanged)"))
+    for run in report.systems:
+        for result in run.samples:
+            if result.error:
+                _say(f"{run.label}: {result.name} failed: {result.error}")
+    if args.peer_python is not None and report.peer_error:
+        _say(f"peer: {report.peer_error}")
+        return 1
+    return 0

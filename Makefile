@@ -45,6 +45,22 @@ demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, thr
 bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (and the peer, when `make bench-peer` installed it)
 	$(VENV)/bin/headroom bench $(CORPUS) --out bench-out
 
+PEER_VENV := .venv-peer
+PEER_SPEC ?= headroom-ai[mcp]==0.42.0
+
+# The peer gets a venv of its own (its dependencies must not meet ours); benchmarks/peer_compress.py --check
+# proves it runs offline (HEADROOM_OFFLINE=1, tiktoken's o200k_base from a copy a dependency ships).
+$(PEER_VENV)/.installed:
+	python3 -m venv $(PEER_VENV)
+	$(PEER_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(PEER_VENV)/bin/python -m pip install --quiet "$(PEER_SPEC)"
+	tmp=$$(mktemp -d) && cd $$tmp && HOME=$$tmp $(abspath $(PEER_VENV))/bin/python \
+		$(abspath benchmarks/peer_compress.py) --check; rc=$$?; rm -rf "$$tmp"; exit $$rc
+	touch $@
+
+.PHONY: bench-peer
+bench-peer: $(PEER_VENV)/.installed ## install the peer (headroom-ai, MCP extra) into .venv-peer for `make bench`
+
 .PHONY: lint
 lint: dev ## ruff, mypy --strict, cargo fmt --check, clippy -D warnings
 	$(VENV)/bin/ruff check .

@@ -1,0 +1,153 @@
+"""Install and uninstall as plans: read the file, compute the new text, then apply or show the diff.
+
+Planning never writes, so ``--dry-run`` and the real run share every step
+except the last, and an unchanged plan (installing twice) writes nothing and
+makes no backup.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from ccr import ClientConfigError
+from mcp_server.install._clients import (
+    DEFAULT_HTTP_URL,
+    Client,
+    Scope,
+    ServerCommand,
+    Transport,
+    merge_entry,
+    server_command,
+)
+from mcp_server.install._files import ConfigFile, read_config, remove_config, unified_diff, write_config
+from mcp_server.install._formats import read_entry, remove_entry, write_entry
+from mcp_server.install._paths import HostEnv
+
+__all__ = ["Change", "Target", "apply_change", "entry_env", "plan_install", "plan_uninstall", "resolve_target"]
+
+Action = Literal["install", "uninstall"]
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    """One client's config file at one scope."""
+
+    client: Client
+    scope: Scope
+    path: Path
+
+
+def resolve_target(client: Client, scope: Scope, host: HostEnv, project_dir: Path) -> Target | None:
+    """The file `client` reads at `scope`, or None when it has no such scope."""
+    path = client.config_path(host, scope, project_dir.absolute())
+    return None if path is None else Target(client, scope, path)
+
+
+def entry_env(client: Client, environ: dict[str, str] | None = None) -> dict[str, str]:
+    """The env block of our stdio entry: who launched it, and the store location when one is set.
+
+    Apps start servers with their own environment, so a ``HEADROOM_HOME`` set in
+    the installing shell is written into the entry; otherwise the app's server
+    would use a different store than the CLI.
+    """
+    environ = dict(os.environ) if environ is None else environ
+    env = {"HEADROOM_CLIENT": client.name}
+    home = environ.get("HEADROOM_HOME", "").strip()
+    if home:
+        env["HEADROOM_HOME"] = str(Path(home).expanduser().absolute())
+    return env
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an install or uninstall would do to one file; ``new_text`` None means delete the file."""
+
+    target: Target
+    action: Action
+    config: ConfigFile
+    new_text: str | None
+    entry: dict[str, Any] | None
+
+    @property
+    def changed(self) -> bool:
+        if self.new_text is None:
+            return self.config.exists
+        return self.new_text != self.config.text
+
+    def diff(self) -> str:
+        """A unified diff of the change ('' when nothing would change)."""
+        return unified_diff(self.config, self.new_text) if self.changed else ""
+
+
+def plan_install(
+    target: Target,
+    *,
+    transport: Transport = "stdio",
+    url: str = DEFAULT_HTTP_URL,
+    command: ServerCommand | None = None,
+    environ: dict[str, str] | None = None,
+) -> Change:
+    """Plan adding or updating our entry in the target file.
+
+    Raises:
+        ClientConfigError: the file cannot be read or parsed (it is left untouched).
+            Also raised when the client cannot use `transport` from a config file.
+    """
+    client = target.client
+    entry = client.entry(transport, command or server_command(), entry_env(client, environ), url)
+    if entry is None:
+        message = f"{client.title} does not read {transport} servers from its config file; use --transport stdio"
+        raise ClientConfigError(message, path=target.path)
+    config = read_config(target.path)
+    text = config.text or ""
+    existing = read_entry(client, target.path, text)
+    merged = merge_entry(existing, entry)
+    if existing == merged:
+        return Change(target, "install", config, config.text, merged)
+    return Change(target, "install", config, write_entry(client, target.path, text, merged, scope=target.scope), merged)
+
+
+def plan_uninstall(target: Target) -> Change:
+    """Plan removing our entry (and nothing else) from the target file.
+
+    Raises:
+        ClientConfigError: the file cannot be read or parsed (it is left untouched).
+    """
+    client = target.client
+    config = read_config(target.path)
+    if not config.exists:
+        return Change(target, "uninstall", config, None, None)
+    text = config.text or ""
+    existing = read_entry(client, target.path, text)
+    if existing is None:
+        return Change(target, "uninstall", config, config.text, None)
+    new_text = remove_entry(client, target.path, text)
+    if target.scope == "project" and client.owns_project_file and _holds_nothing_else(client, target.path, new_text):
+        return Change(target, "uninstall", config, None, existing)
+    return Change(target, "uninstall", config, new_text, existing)
+
+
+def _holds_nothing_else(client: Client, path: Path, text: str) -> bool:
+    # A block file we created: once our entry is gone, only its skeleton (and maybe an empty list) is left.
+    from ruamel.yaml import YAML
+
+    data = YAML(typ="safe").load(text) or {}
+    skeleton = client.skeleton("project") if client.skeleton is not None else {}
+    rest = {k: v for k, v in data.items() if k not in skeleton and v not in (None, [], {})}
+    return not rest
+
+
+def apply_change(change: Change) -> Path | None:
+    """Write the planned change; return the backup of the previous file (None when there was none).
+
+    Raises:
+        ClientConfigError: the file or its directory is read-only, or it changed since it was planned.
+    """
+    if not change.changed:
+        return None
+    if change.new_text is None:
+        return remove_config(change.config)
+    return write_config(change.config, change.new_text)

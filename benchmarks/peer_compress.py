@@ -6,13 +6,14 @@ Usage (what `headroom bench` does when `.venv-peer` exists):
     .venv-peer/bin/python benchmarks/peer_compress.py --check
 
 `in.json` is ``{"runs": N, "samples": [{"name": ..., "path": ".../input.txt"}, ...]}``. Each input is
-read as UTF-8 text (the peer's tool takes a string) and handed to the function the peer's
-``headroom_compress`` MCP tool runs in its executor: ``HeadroomMCPServer._compress_content``, which wraps
-the text as one tool message, runs the library pipeline and stores the original. The tool handler's
-proxy probe and savings ledger are left out, which only makes the peer faster. One warm-up call per
-sample, then `runs` timed calls; the peer's result cache is cleared before each call so a repeat is not
-a cache hit. Offline: ``HEADROOM_OFFLINE=1``, and tiktoken reads ``o200k_base`` from a copy an
-installed package ships (found below), never from the network.
+decoded from its exact bytes as UTF-8 (the peer's tool takes a string; line endings are kept) and
+handed to the function the peer's ``headroom_compress`` MCP tool runs in its executor:
+``HeadroomMCPServer._compress_content``, which wraps the text as one tool message, runs the library
+pipeline and stores the original. The tool handler's proxy probe and savings ledger are left out,
+which only makes the peer faster. One warm-up call per sample, then `runs` timed calls; the peer's
+result cache is cleared before each call so a repeat is not a cache hit. Offline:
+``HEADROOM_OFFLINE=1``, and tiktoken reads ``o200k_base`` from a copy an installed package ships
+(found below), never from the network.
 
 This file imports nothing from headroom-mcp: the peer's virtualenv does not have it.
 """
@@ -126,7 +127,8 @@ def run(manifest: dict[str, Any]) -> dict[str, Any]:
     for item in manifest["samples"]:
         entry: dict[str, Any] = {"name": item["name"]}
         try:
-            text = Path(item["path"]).read_text(encoding="utf-8")
+            # Bytes then decode: text mode would turn CRLF into LF and hand the peer a different input.
+            text = Path(item["path"]).read_bytes().decode("utf-8")
             result, times, cleared = _one(compress, text, runs)
         except Exception as exc:  # one failing sample must not hide the others' figures
             entry["error"] = f"{type(exc).__name__}: {exc}"

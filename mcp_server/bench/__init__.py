@@ -1,34 +1,41 @@
 """`headroom bench`: corpus loading, needle scoring, our runs and the peer's, tables, JSON and a plot.
 
-The CLI module (`mcp_server.bench.cli`) imports none of this until the command runs.
+Names load on first use (PEP 562): every `headroom` command, the server's start included, imports the
+CLI module of this package, and none of them should pay for the benchmark's imports.
 """
 
-from mcp_server.bench._bench import BENCH_JSON, PLOT_PNG, README_TABLE, BenchOptions, run_bench, write_outputs
-from mcp_server.bench._corpus import BenchSample, Corpus, SampleProblem, load_corpus
-from mcp_server.bench._peer import PEER_SYSTEM, find_peer_python, run_peer
-from mcp_server.bench._plot import plot_reduction_vs_retention
-from mcp_server.bench._report import (
-    README_END,
-    README_START,
-    render_markdown,
-    render_terminal,
-    replace_between_markers,
-    update_readme,
-)
-from mcp_server.bench._results import (
-    ALL,
-    MODES,
-    BenchReport,
-    CategorySummary,
-    MachineInfo,
-    SampleResult,
-    SystemRun,
-    summarize,
-    time_ratio,
-)
-from mcp_server.bench._runner import ENCODING, RETRIEVAL_MAX_TOKENS, run_headroom
-from mcp_server.bench._scorer import Needle, NeedleScore, json_pairs, normalize_whitespace, score_needles
-from mcp_server.bench._server import ServerNumbers, measure_server
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mcp_server.bench._bench import BENCH_JSON, PLOT_PNG, README_TABLE, BenchOptions, run_bench, write_outputs
+    from mcp_server.bench._corpus import BenchSample, Corpus, SampleProblem, load_corpus
+    from mcp_server.bench._peer import PEER_SYSTEM, find_peer_python, run_peer
+    from mcp_server.bench._plot import plot_reduction_vs_retention
+    from mcp_server.bench._report import (
+        README_END,
+        README_START,
+        render_markdown,
+        render_terminal,
+        replace_between_markers,
+        update_readme,
+    )
+    from mcp_server.bench._results import (
+        ALL,
+        MODES,
+        BenchReport,
+        CategorySummary,
+        MachineInfo,
+        SampleResult,
+        SystemRun,
+        summarize,
+        time_ratio,
+    )
+    from mcp_server.bench._runner import ENCODING, RETRIEVAL_MAX_TOKENS, run_headroom
+    from mcp_server.bench._scorer import Needle, NeedleScore, json_pairs, normalize_whitespace, score_needles
+    from mcp_server.bench._server import ServerNumbers, measure_server
 
 __all__ = [
     "ALL",
@@ -71,3 +78,58 @@ __all__ = [
     "update_readme",
     "write_outputs",
 ]
+
+_HOMES = {
+    "ALL": "mcp_server.bench._results",
+    "BENCH_JSON": "mcp_server.bench._bench",
+    "BenchOptions": "mcp_server.bench._bench",
+    "BenchReport": "mcp_server.bench._results",
+    "BenchSample": "mcp_server.bench._corpus",
+    "CategorySummary": "mcp_server.bench._results",
+    "Corpus": "mcp_server.bench._corpus",
+    "ENCODING": "mcp_server.bench._runner",
+    "MODES": "mcp_server.bench._results",
+    "MachineInfo": "mcp_server.bench._results",
+    "Needle": "mcp_server.bench._scorer",
+    "NeedleScore": "mcp_server.bench._scorer",
+    "PEER_SYSTEM": "mcp_server.bench._peer",
+    "PLOT_PNG": "mcp_server.bench._bench",
+    "README_END": "mcp_server.bench._report",
+    "README_START": "mcp_server.bench._report",
+    "README_TABLE": "mcp_server.bench._bench",
+    "RETRIEVAL_MAX_TOKENS": "mcp_server.bench._runner",
+    "SampleProblem": "mcp_server.bench._corpus",
+    "SampleResult": "mcp_server.bench._results",
+    "ServerNumbers": "mcp_server.bench._server",
+    "SystemRun": "mcp_server.bench._results",
+    "find_peer_python": "mcp_server.bench._peer",
+    "json_pairs": "mcp_server.bench._scorer",
+    "load_corpus": "mcp_server.bench._corpus",
+    "measure_server": "mcp_server.bench._server",
+    "normalize_whitespace": "mcp_server.bench._scorer",
+    "plot_reduction_vs_retention": "mcp_server.bench._plot",
+    "render_markdown": "mcp_server.bench._report",
+    "render_terminal": "mcp_server.bench._report",
+    "replace_between_markers": "mcp_server.bench._report",
+    "run_bench": "mcp_server.bench._bench",
+    "run_headroom": "mcp_server.bench._runner",
+    "run_peer": "mcp_server.bench._peer",
+    "score_needles": "mcp_server.bench._scorer",
+    "summarize": "mcp_server.bench._results",
+    "time_ratio": "mcp_server.bench._results",
+    "update_readme": "mcp_server.bench._report",
+    "write_outputs": "mcp_server.bench._bench",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(home), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -144,6 +144,8 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
     Raises:
         PeerRunError: the peer could not be started, failed, or wrote unreadable results.
     """
+    # Absolute but not resolved: a venv's python is a symlink, and resolving it would leave the venv.
+    python = Path(os.path.abspath(python))
     with tempfile.TemporaryDirectory(prefix="headroom-bench-peer-") as tmp:
         output = _invoke(python, samples, runs, Path(tmp), timeout)
     payload = output.payload

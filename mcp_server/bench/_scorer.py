@@ -5,7 +5,8 @@ Three levels, each stricter one implying the looser:
 - strict: the needle occurs byte for byte;
 - kept: it occurs once every whitespace run is collapsed to one space on both
   sides, or, for a needle made only of JSON ``"key": value`` pairs, every key
-  and every value occurs as a token somewhere in the text. The second rule is
+  and every value occurs as a whole token somewhere in the text (``36`` does
+  not count inside ``361``, nor ``merged`` inside ``merged_at``). The second rule is
   the one the peer's published figures use (a lossless table re-encoding
   moves keys into a header and values into rows); it is looser than it looks,
   which is why strict is always reported beside it;
@@ -82,9 +83,13 @@ def json_pairs(needle: str) -> tuple[KeyValue, ...]:
 
 
 def _token_pattern(text: str) -> re.Pattern[str]:
-    """`text` as a whole token: not glued to a word character (nor, after a number, to a decimal part)."""
+    """`text` as a whole token: not glued to a word character (nor, after a number, to a decimal part).
+
+    A JSON escape such as ``\\n`` just before it is a separator, not a word: a table whose rows were
+    re-encoded as an escaped string still holds its values.
+    """
     text = normalize_whitespace(text).strip()
-    head = r"(?<!\w)" if re.match(r"\w", text) else ""
+    head = r"(?:(?<!\w)|(?<=\\[nrt]))" if re.match(r"\w", text) else ""
     tail = r"(?!\w)" if re.search(r"\w$", text) else ""
     if re.fullmatch(r"-?\d+", text):
         tail += r"(?!\.\d)"

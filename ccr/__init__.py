@@ -28,7 +28,11 @@ from ccr._exceptions import (
     UnknownCompressorError,
     UnknownHashError,
 )
+from ccr._excerpt import Excerpt
+from ccr._lines import count_lines, split_lines
 from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
+from ccr._stats import CompressorStats, Event, StatsSummary
+from ccr._store import EntryInfo, Store, SweepResult
 from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex, index_path
 
 __all__ = [
@@ -40,12 +44,16 @@ __all__ = [
     "Chunk",
     "ClientConfigError",
     "CompressorError",
+    "CompressorStats",
     "Embedder",
     "EmbedderConfig",
     "EmbedderStatus",
     "EmbeddingError",
     "EmptyInputError",
+    "EntryInfo",
+    "Event",
     "EvictedHashError",
+    "Excerpt",
     "ExpiredHashError",
     "HashCollisionError",
     "HashError",
@@ -60,15 +68,20 @@ __all__ = [
     "RangeError",
     "RunDisabledError",
     "Settings",
+    "StatsSummary",
+    "Store",
     "StoreCorruptError",
     "StoreError",
+    "SweepResult",
     "UnknownCompressorError",
     "UnknownHashError",
     "VectorHit",
     "VectorIndex",
     "chunk_text",
+    "count_lines",
     "default_embedder",
     "find_markers",
     "format_marker",
     "index_path",
+    "split_lines",
 ]

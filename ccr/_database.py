@@ -1,0 +1,272 @@
+"""The SQLite file under the store: opening it safely, its schema and migrations, retries, corruption.
+
+One file holds originals, tombstones and stats events. It runs in WAL mode
+(readers never wait for the writer; several processes can share it) with a busy
+timeout, and every write is a ``BEGIN IMMEDIATE`` transaction, retried while
+another process holds the lock, so two writers never fail on a lock upgrade.
+
+The file is created 0600 in a directory created 0700: originals are whatever
+tools printed, secrets included. A file SQLite cannot read is never deleted:
+`move_aside` renames it (and its -wal/-shm) so it can still be recovered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TypeVar
+
+from ccr._exceptions import StoreError
+
+__all__ = [
+    "BUSY_TIMEOUT_S",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "connect",
+    "is_busy",
+    "is_corruption",
+    "move_aside",
+    "read",
+    "restrict_sidecars",
+    "sidecars",
+    "write",
+]
+
+T = TypeVar("T")
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 10.0
+# How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
+_RETRY_FOR_S = 30.0
+
+_SQLITE_BUSY = 5
+_SQLITE_LOCKED = 6
+_SQLITE_CORRUPT = 11
+_SQLITE_NOTADB = 26
+
+_SCHEMA_V1 = """
+CREATE TABLE originals (
+    id INTEGER PRIMARY KEY,
+    hash TEXT NOT NULL UNIQUE,
+    size INTEGER NOT NULL,
+    tokens INTEGER NOT NULL,
+    lines INTEGER NOT NULL,
+    content_type TEXT NOT NULL,
+    source TEXT NOT NULL,
+    created_at REAL NOT NULL,
+    last_access REAL NOT NULL,
+    data BLOB NOT NULL  -- last, so reading the metadata never touches the overflow pages
+);
+CREATE INDEX originals_by_access ON originals (last_access, size);
+
+CREATE TABLE tombstones (
+    hash TEXT PRIMARY KEY,
+    reason TEXT NOT NULL CHECK (reason IN ('expired', 'evicted')),
+    at REAL NOT NULL,
+    size INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    last_access REAL NOT NULL
+);
+CREATE INDEX tombstones_by_time ON tombstones (at);
+
+-- Kept by triggers so the size cap costs one row read per put, however many originals there are.
+CREATE TABLE totals (
+    id INTEGER PRIMARY KEY CHECK (id = 1),
+    entries INTEGER NOT NULL,
+    bytes INTEGER NOT NULL
+);
+INSERT INTO totals (id, entries, bytes) VALUES (1, 0, 0);
+CREATE TRIGGER originals_added AFTER INSERT ON originals BEGIN
+    UPDATE totals SET entries = entries + 1, bytes = bytes + NEW.size WHERE id = 1;
+END;
+CREATE TRIGGER originals_removed AFTER DELETE ON originals BEGIN
+    UPDATE totals SET entries = entries - 1, bytes = bytes - OLD.size WHERE id = 1;
+END;
+
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY,
+    at REAL NOT NULL,
+    kind TEXT NOT NULL,
+    hash TEXT,
+    tokens_before INTEGER NOT NULL,
+    tokens_after INTEGER NOT NULL,
+    compressor TEXT NOT NULL,
+    client TEXT NOT NULL,
+    elapsed_ms REAL NOT NULL,
+    session TEXT
+);
+CREATE INDEX events_by_time ON events (at);
+CREATE INDEX events_by_session ON events (session, at);
+"""
+
+# MIGRATIONS[n] takes a file at schema version n to n + 1.
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+
+
+def is_busy(exc: sqlite3.Error) -> bool:
+    """Whether `exc` means another connection holds a lock (worth retrying)."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in str(exc)
+
+
+def is_corruption(exc: sqlite3.Error) -> bool:
+    """Whether `exc` means the file is not a usable SQLite database."""
+    code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+    return code in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+
+
+def sidecars(path: Path) -> list[Path]:
+    """The WAL and shared-memory files SQLite keeps next to `path`."""
+    return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
+
+
+def _ensure_private_dir(directory: Path) -> None:
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
+    # mkdir's mode is filtered by the umask; say it outright.
+    directory.chmod(0o700)
+
+
+def _ensure_private_file(path: Path) -> None:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def restrict_sidecars(path: Path) -> None:
+    """Make the -wal and -shm files owner-only too (SQLite copies the mode, but a umask or an old file may not)."""
+    for side in sidecars(path):
+        with contextlib.suppress(FileNotFoundError):
+            side.chmod(0o600)
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """An open, migrated connection to the store file at `path`, created private if absent.
+
+    Raises:
+        sqlite3.DatabaseError: the file is not a database (see `is_corruption`); the caller decides what to do.
+        StoreError: the file was written by a newer version, or the directory cannot be made.
+    """
+    try:
+        _ensure_private_dir(path.parent)
+        _ensure_private_file(path)
+    except OSError as exc:
+        raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
+    conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    try:
+        _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
+        conn.execute("PRAGMA synchronous = NORMAL")
+        _migrate(conn, path)
+        restrict_sidecars(path)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    version = int(conn.execute("PRAGMA user_version").fetchone()[0])
+    if version == SCHEMA_VERSION:
+        return
+    if version > SCHEMA_VERSION:
+        raise StoreError(
+            f"the store at {path} has schema version {version}, newer than this headroom-mcp understands "
+            f"({SCHEMA_VERSION}); upgrade headroom-mcp, or set HEADROOM_HOME to another directory"
+        )
+    if version == 0:
+        # Only takes effect on a file with no tables yet, so it goes before the first migration.
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+
+    def step() -> None:
+        # Another process may have migrated while this one waited for the lock.
+        current = int(conn.execute("PRAGMA user_version").fetchone()[0])
+        for n in range(current, SCHEMA_VERSION):
+            for statement in _statements(MIGRATIONS[n]):
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {n + 1}")
+
+    write(conn, step)
+
+
+def _statements(script: str) -> list[str]:
+    """The statements of `script`, one by one: executescript() would COMMIT the caller's transaction first."""
+    out: list[str] = []
+    pending = ""
+    for line in script.splitlines(keepends=True):
+        pending += line
+        if sqlite3.complete_statement(pending):
+            out.append(pending.strip())
+            pending = ""
+    if pending.strip():
+        raise ValueError(f"incomplete SQL statement in a migration: {pending.strip()[:80]!r}")
+    return out
+
+
+def _retry(op: Callable[[], T]) -> T:
+    deadline = time.monotonic() + _RETRY_FOR_S
+    delay = 0.005
+    while True:
+        try:
+            return op()
+        except sqlite3.OperationalError as exc:
+            if not is_busy(exc) or time.monotonic() > deadline:
+                raise
+        # Back off with jitter so competing processes do not retry in lockstep.
+        time.sleep(delay * (0.5 + random.random()))
+        delay = min(delay * 2, 0.25)
+
+
+def write(conn: sqlite3.Connection, op: Callable[[], T]) -> T:
+    """Run `op` in one ``BEGIN IMMEDIATE`` transaction, committed on return, rolled back on error.
+
+    A lock held by another process is waited for (busy timeout), and the whole
+    transaction is retried while SQLite still reports it busy.
+    """
+
+    def attempt() -> T:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = op()
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    return _retry(attempt)
+
+
+@contextlib.contextmanager
+def read(conn: sqlite3.Connection) -> Iterator[None]:
+    """A consistent snapshot for several reads (a deferred transaction)."""
+    conn.execute("BEGIN")
+    try:
+        yield
+    finally:
+        if conn.in_transaction:
+            conn.execute("COMMIT")
+
+
+def move_aside(path: Path, now: float) -> Path:
+    """Rename the unreadable store file (and its -wal/-shm) to ``<name>.corrupt-<UTC time>``; return the new path."""
+    stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
+    target = path.with_name(f"{path.name}.corrupt-{stamp}")
+    n = 1
+    while target.exists():
+        target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
+        n += 1
+    os.replace(path, target)
+    for side, moved in zip(sidecars(path), sidecars(target), strict=True):
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(side, moved)
+    return target

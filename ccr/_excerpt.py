@@ -1,0 +1,293 @@
+"""Excerpts of an original: a line range, or the query-relevant part within a token budget.
+
+An `Excerpt` is what `Store.lines` and `Store.query` return: numbered rows of
+the original in original order, rendered as ``"{n:>5}| {text}"`` with a gap
+row (``  ...``) wherever lines were skipped, plus bracketed notes saying what
+was clamped or left out and how to get more. ``tokens`` is the exact count of
+the rendered text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ccr._lines import QueryChunks, Row
+
+__all__ = ["GAP", "STRONG_MIN", "STRONG_SHARE", "Excerpt", "head_rows", "render_rows", "select_rows"]
+
+GAP = "  ..."
+# Tokens kept aside for gap rows and the closing note while choosing rows; the exact count is checked after.
+_GAP_COST = 3
+_NOTE_RESERVE = 48
+# A match at least this share of the best score counts as strong: it gets its structure shown first.
+STRONG_SHARE = 0.5
+# ...and the best few always do, so one outstanding line cannot hide the runners-up.
+STRONG_MIN = 3
+# The most lines one block (see `_block_after`) may add.
+_MAX_BLOCK_LINES = 80
+# How far back to look for the heading or enclosing line of a hit.
+_HEADING_LOOKBACK = 300
+# Stop trying lower-ranked hits after this many in a row did not fit.
+_MAX_MISFITS = 200
+
+_ATX_HEADING = re.compile(r"#{1,6}\s")
+_SETEXT_RULE = re.compile(r"(=+|-+)\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Excerpt:
+    """Numbered rows of an original (1-based line numbers), in original order.
+
+    Attributes:
+        hash: the handle of the original.
+        rows: ``(line_no, text)`` pairs; items of compact JSON that share a line share its number.
+        total_lines: how many lines the whole original has.
+        tokens: exact token count of `render()`.
+        truncated: something asked for (lines of the range, or matching parts) was left out for the budget.
+        notes: what was clamped or left out, and how to get more; rendered in brackets after the rows.
+        query: the query this excerpt answers, or None for a line range.
+    """
+
+    hash: str
+    rows: tuple[Row, ...]
+    total_lines: int
+    tokens: int
+    truncated: bool
+    notes: tuple[str, ...] = ()
+    query: str | None = None
+    _rendered: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    @property
+    def line_numbers(self) -> list[int]:
+        """The distinct line numbers shown, ascending."""
+        return sorted({n for n, _ in self.rows})
+
+    @property
+    def text(self) -> str:
+        """The rows' text alone, one per line, without numbers, gaps or notes."""
+        return "\n".join(text for _, text in self.rows)
+
+    def render(self) -> str:
+        """Rows as ``"{n:>5}| {text}"``, a ``  ...`` row between non-adjacent lines, then the notes."""
+        if not self._rendered:
+            self._rendered.append(render_rows(self.rows, self.notes))
+        return self._rendered[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-ready view with stable keys."""
+        return {
+            "hash": self.hash,
+            "query": self.query,
+            "total_lines": self.total_lines,
+            "lines": self.line_numbers,
+            "rows": [{"line": n, "text": text} for n, text in self.rows],
+            "tokens": self.tokens,
+            "truncated": self.truncated,
+            "notes": list(self.notes),
+            "text": self.render(),
+        }
+
+
+def render_rows(rows: Sequence[Row], notes: Sequence[str] = ()) -> str:
+    out: list[str] = []
+    prev: int | None = None
+    for n, text in rows:
+        if prev is not None and n > prev + 1:
+            out.append(GAP)
+        out.append(f"{n:>5}| {text}")
+        prev = n
+    out.extend(f"[{note}]" for note in notes)
+    return "\n".join(out)
+
+
+def head_rows(rows: Sequence[Row], max_tokens: int, cost: Callable[[Row], int]) -> list[Row]:
+    """The longest prefix of `rows` whose rows cost at most `max_tokens` (rows are never cut)."""
+    used = 0
+    out: list[Row] = []
+    for row in rows:
+        c = cost(row)
+        if used + c > max_tokens:
+            break
+        used += c
+        out.append(row)
+    return out
+
+
+@dataclass
+class _Picker:
+    """Rows chosen so far, with their running cost and the order they were chosen in."""
+
+    cost: Callable[[Row], int]
+    chosen: dict[tuple[int, int], Row] = field(default_factory=dict)
+    covered: set[int] = field(default_factory=set)
+    used: int = 0
+
+    def fresh(self, rows: Sequence[Row], whole_lines: bool) -> list[Row]:
+        """The rows not shown yet (a whole line may already be there as context of another match)."""
+        return [r for r in rows if not (whole_lines and r[0] in self.covered)]
+
+    def fits(self, rows: Sequence[Row], limit: int) -> bool:
+        return self.used + sum(self.cost(r) for r in rows) + _GAP_COST <= limit
+
+    def take(self, rows: Sequence[Row], order: int, whole_lines: bool) -> None:
+        for row in rows:
+            self.chosen[(row[0], order)] = row
+            self.used += self.cost(row) + _GAP_COST
+            if whole_lines:
+                self.covered.add(row[0])
+
+
+def select_rows(
+    chunks: QueryChunks,
+    scores: Sequence[float],
+    lines: Sequence[str],
+    max_tokens: int,
+    cost: Callable[[Row], int],
+) -> tuple[list[Row], list[Row], int]:
+    """Rows for a query excerpt within `max_tokens`, chosen in rounds of falling importance.
+
+    1. the strong matches (the best `STRONG_MIN`, and any scoring `STRONG_SHARE` of the best);
+    2. their structure: the heading or enclosing line above, and the block they open
+       (a diff hunk, a Markdown section, the more indented lines below: a body, a stack trace);
+    3. their neighbouring lines;
+    4. every other match, best first;
+    5. neighbours of everything shown.
+
+    Returns ``(rows, priority, left_out)``: the rows in original order, the same rows
+    from most to least important (for trimming after an exact count), and how many
+    matching chunks did not fit.
+    """
+    budget = max(max_tokens - _NOTE_RESERVE, 0)
+    picker = _Picker(cost)
+    ranked = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i))
+    if not ranked:
+        return [], [], 0
+    top = scores[ranked[0]]
+    strong = [i for n, i in enumerate(ranked) if n < STRONG_MIN or scores[i] >= STRONG_SHARE * top]
+    priority: list[Row] = []
+    taken: dict[int, None] = {}
+
+    def add_hits(candidates: Sequence[int], limit: int) -> None:
+        misfits = 0
+        for i in candidates:
+            if i in taken:
+                continue
+            whole = chunks.whole_lines(i)
+            rows = picker.fresh(chunks.rows(i, lines), whole)
+            if picker.fits(rows, limit):
+                picker.take(rows, i, whole)
+                priority.extend(rows)
+                taken[i] = None
+                misfits = 0
+            elif not priority:
+                # The best match alone is over budget: show as much of its start as fits.
+                part = _cut_to_fit(rows, limit - _GAP_COST, cost)
+                picker.take(part, i, False)
+                priority.extend(part)
+            else:
+                misfits += 1
+                if misfits >= _MAX_MISFITS or picker.used >= limit:
+                    return
+
+    def add_lines(numbers: Sequence[int], limit: int, stop_at_misfit: bool = False) -> None:
+        for n in numbers:
+            if n in picker.covered or not 1 <= n <= len(lines):
+                continue
+            row = (n, lines[n - 1])
+            if picker.fits([row], limit):
+                picker.take([row], -1, True)
+                priority.append(row)
+            elif stop_at_misfit:
+                return
+
+    def hit_lines(candidates: Sequence[int]) -> list[int]:
+        return [chunks.first(i) for i in candidates if i in taken and chunks.whole_lines(i)]
+
+    add_hits(strong, int(budget * 0.5))
+    for hit in hit_lines(strong):
+        heading = _enclosing_line(hit, lines)
+        add_lines([heading] if heading is not None else [], int(budget * 0.8))
+        add_lines(_block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
+    add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
+    add_hits(ranked, budget)
+    shown = hit_lines(ranked)
+    add_lines([n for hit in shown for n in (hit - 1, hit + 1)], budget)
+    add_lines([n for hit in shown for n in (hit - 2, hit + 2)], budget)
+    rows = [picker.chosen[k] for k in sorted(picker.chosen)]
+    left_out = sum(1 for i in ranked if i not in taken)
+    return rows, priority, left_out
+
+
+def _cut_to_fit(rows: Sequence[Row], limit: int, cost: Callable[[Row], int]) -> list[Row]:
+    out = head_rows(rows, limit, cost)
+    if out or not rows:
+        return out
+    n, text = rows[0]
+    # One row alone is too long: keep a prefix, halving until it fits.
+    keep = len(text)
+    while keep > 0:
+        keep //= 2
+        row = (n, text[:keep] + " …")
+        if cost(row) <= limit:
+            return [row]
+    return []
+
+
+def _block_after(hit: int, lines: Sequence[str]) -> list[int]:
+    """The lines of the block `hit` opens, in order (at most `_MAX_BLOCK_LINES`).
+
+    A diff file or hunk header runs to the next one; a Markdown heading to the next
+    heading of its level or above; any other line to the next line indented no deeper
+    than itself (so a definition brings its body, an error its indented trace).
+    """
+    text = lines[hit - 1]
+    stripped = text.lstrip()
+    out: list[int] = []
+    stop: Callable[[str], bool]
+    if text.startswith(("diff --git ", "@@ ")):
+        heads = ("diff --git ",) if text.startswith("diff") else ("diff --git ", "@@ ")
+
+        def stop(line: str) -> bool:
+            return line.startswith(heads)
+    elif _ATX_HEADING.match(text):
+        level = len(text) - len(text.lstrip("#"))
+
+        def stop(line: str) -> bool:
+            m = _ATX_HEADING.match(line)
+            return m is not None and len(line) - len(line.lstrip("#")) <= level
+    elif stripped:
+        indent = len(text) - len(stripped)
+
+        def stop(line: str) -> bool:
+            body = line.lstrip()
+            return bool(body) and len(line) - len(body) <= indent
+    else:
+        return out
+    for n in range(hit + 1, min(hit + _MAX_BLOCK_LINES, len(lines)) + 1):
+        if stop(lines[n - 1]):
+            break
+        out.append(n)
+    while out and not lines[out[-1] - 1].strip():
+        out.pop()
+    return out
+
+
+def _enclosing_line(hit: int, lines: Sequence[str]) -> int | None:
+    """The nearest line above `hit` that heads its section: a Markdown heading, or a less indented line."""
+    text = lines[hit - 1]
+    indent = len(text) - len(text.lstrip())
+    for n in range(hit - 1, max(hit - _HEADING_LOOKBACK, 0), -1):
+        line = lines[n - 1]
+        stripped = line.lstrip()
+        if not stripped:
+            continue
+        if _ATX_HEADING.match(stripped):
+            return n
+        if n < hit - 1 and _SETEXT_RULE.fullmatch(lines[n]) and len(lines[n].strip()) >= 3:
+            return n
+        if indent and len(line) - len(stripped) < indent:
+            return n
+    return None

@@ -1,0 +1,171 @@
+"""How an original is cut into lines and into rankable chunks.
+
+Lines are what markers and `Store.lines` count: the text split on ``\\n`` (a
+trailing newline does not start another line; a ``\\r`` before it is not part of
+the line). Compressors that write ``lines=A-B`` must count the same way, so they
+use `split_lines` too.
+
+Query chunks are what `Store.query` ranks: one per line, except in compact JSON
+(items sharing lines), where a top-level array's items (or, for an object such as
+an API page, the items of its largest array member, else its members) are chunks,
+each with its line span. (The semantic index chunks differently, see `ccr._chunks`.)
+"""
+
+from __future__ import annotations
+
+import json
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+__all__ = ["QueryChunks", "Row", "count_lines", "query_chunks", "split_lines"]
+
+# A JSON document whose items are this small adds nothing over per-line chunks.
+_MIN_JSON_ITEMS = 2
+_DECODER = json.JSONDecoder()
+_WS = " \t\n\r"
+
+
+def split_lines(text: str) -> list[str]:
+    """The lines of `text` as `Store.lines` numbers them (1-based): split on ``\\n``, without line ends."""
+    if not text:
+        return []
+    lines = text.split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    if "\r" not in text:
+        return lines
+    return [line[:-1] if line.endswith("\r") else line for line in lines]
+
+
+def count_lines(data: bytes) -> int:
+    """``len(split_lines(data.decode(errors="replace")))`` without decoding (a newline byte is always a newline)."""
+    if not data:
+        return 0
+    return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+Row = tuple[int, str]
+
+
+@dataclass(frozen=True, slots=True)
+class QueryChunks:
+    """The rankable pieces of an original, in original order, built without an object per line.
+
+    ``texts[i]`` is what ranking reads. For per-line chunking ``spans`` is None and
+    chunk ``i`` is line ``i + 1``; for JSON, ``spans[i]`` is the item's (first, last)
+    line and ``whole[i]`` says whether the item has those lines to itself (else its
+    rows show the item's own text, as in compact JSON where items share a line).
+    """
+
+    texts: list[str]
+    spans: list[tuple[int, int]] | None = None
+    whole: list[bool] | None = None
+
+    def __len__(self) -> int:
+        return len(self.texts)
+
+    def first(self, i: int) -> int:
+        return i + 1 if self.spans is None else self.spans[i][0]
+
+    def whole_lines(self, i: int) -> bool:
+        return self.whole is None or self.whole[i]
+
+    def rows(self, i: int, lines: Sequence[str]) -> tuple[Row, ...]:
+        """Chunk `i` as numbered rows of `lines` (the original's `split_lines`)."""
+        if self.spans is None:
+            return ((i + 1, lines[i]),)
+        first, last = self.spans[i]
+        if self.whole_lines(i):
+            return tuple((n, lines[n - 1]) for n in range(first, last + 1))
+        return ((first, self.texts[i]),)
+
+
+def query_chunks(text: str, lines: list[str]) -> QueryChunks:
+    """The chunks of `text` (whose `split_lines` are `lines`): JSON items where it is JSON, else lines."""
+    spans = _json_item_spans(text)
+    if spans is None or len(spans) < _MIN_JSON_ITEMS:
+        return QueryChunks(lines)
+    starts = _line_starts(text)
+    owners: dict[int, int] = {}
+    numbered = []
+    for begin, end in spans:
+        first = bisect_right(starts, begin)
+        last = bisect_right(starts, end - 1)
+        numbered.append((first, last))
+        for n in range(first, last + 1):
+            owners[n] = owners.get(n, 0) + 1
+    whole = [owners[first] == 1 and owners[last] == 1 for first, last in numbered]
+    if all(whole):
+        # Pretty-printed: each line is a member, and member names ("title", "status") say what the line is
+        # about, so lines rank better than whole items (measured on the dev corpus).
+        return QueryChunks(lines)
+    return QueryChunks(texts=[text[b:e] for b, e in spans], spans=numbered, whole=whole)
+
+
+def _line_starts(text: str) -> list[int]:
+    starts = [0]
+    pos = text.find("\n")
+    while pos != -1:
+        starts.append(pos + 1)
+        pos = text.find("\n", pos + 1)
+    return starts
+
+
+def _skip_ws(text: str, pos: int) -> int:
+    while pos < len(text) and text[pos] in _WS:
+        pos += 1
+    return pos
+
+
+def _json_item_spans(text: str) -> list[tuple[int, int]] | None:
+    """Character spans of the items worth ranking separately, or None when `text` is not one JSON value."""
+    start = _skip_ws(text, 0)
+    if start >= len(text) or text[start] not in "[{":
+        return None
+    try:
+        _, end = _DECODER.raw_decode(text, start)
+    except ValueError:
+        return None
+    if text[end:].strip():
+        return None
+    if text[start] == "[":
+        return _array_items(text, start)
+    members = _object_members(text, start)
+    arrays = [(e - vb, vb) for _, e, vb in members if text[vb] == "["]
+    if arrays:
+        size, value_start = max(arrays)
+        if size * 2 > end - start:
+            # An API page such as {"total_count": 3, "items": [...]}: the items are what is asked about.
+            return _array_items(text, _skip_ws(text, value_start))
+    return [(b, e) for b, e, _ in members]
+
+
+def _array_items(text: str, pos: int) -> list[tuple[int, int]]:
+    """Spans of the items of the array opening at `pos` (known to be valid JSON)."""
+    out = []
+    pos = _skip_ws(text, pos + 1)
+    while text[pos] != "]":
+        _, end = _DECODER.raw_decode(text, pos)
+        out.append((pos, end))
+        pos = _skip_ws(text, end)
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return out
+
+
+def _object_members(text: str, pos: int) -> list[tuple[int, int, int]]:
+    """(start, end, value start) of each ``"key": value`` member of the object opening at `pos`."""
+    out = []
+    pos = _skip_ws(text, pos + 1)
+    while text[pos] != "}":
+        begin = pos
+        _, pos = _DECODER.raw_decode(text, pos)
+        pos = _skip_ws(text, pos)
+        value_start = _skip_ws(text, pos + 1)  # past the colon
+        _, end = _DECODER.raw_decode(text, value_start)
+        out.append((begin, end, value_start))
+        pos = _skip_ws(text, end)
+        if text[pos] == ",":
+            pos = _skip_ws(text, pos + 1)
+    return out

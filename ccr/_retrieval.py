@@ -1,0 +1,202 @@
+"""Lexical ranking of chunks against a query: identifier-aware terms scored with BM25.
+
+The interface is deliberately small, `rank(chunks, query) -> scores`, so a
+vector score can later be blended in without touching how excerpts are built.
+
+Terms: text is cut into words (runs of letters and digits, joined across
+``. _ : / -`` so ``Session.get``, ``0.26.0`` and ``src/flask/app.py`` stay
+whole); every word also yields its parts, split on those joiners and on
+camelCase, so ``getUserName`` matches ``user``. Parts are lowercased and lightly
+stemmed (``classes``/``class``, ``failed``/``fails``/``fail``); numbers are kept.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+__all__ = [
+    "BM25_B",
+    "BM25_K1",
+    "EXACT_CANDIDATES",
+    "PHRASE_WEIGHT",
+    "STOPWORDS",
+    "query_phrases",
+    "query_terms",
+    "rank",
+    "terms",
+]
+
+BM25_K1 = 1.2
+# Weak length normalisation: lines differ in length mostly by boilerplate (timestamps, paths), not topic.
+BM25_B = 0.3
+# Past this many candidate chunks, term frequencies are counted as substrings (see `rank`).
+EXACT_CANDIDATES = 20_000
+
+_WORD = re.compile(r"[^\W_]+(?:[._:/\-]+[^\W_]+)*")
+_PIECE = re.compile(r"[^\W_]+")
+# A quote opens after a space or bracket and closes before one, so "Gson's" and "don't" are not quotes.
+_QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))([`'\"])(.{2,120}?)\1(?=$|[\s).,;:?!\]])")
+# A quoted phrase found verbatim is a precise pointer: it weighs this many times a word.
+PHRASE_WEIGHT = 2.0
+_PHRASE_KEY = "\x00"  # keeps phrase counts apart from word counts
+# camelCase parts: split where case changes (HTTPServer, getUserName), never between letters and digits
+# (utf8, Base64, a hex digest stay whole).
+_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])|[^\W_]+")
+# A query word like a commit or content hash: matched as a substring, since it is often abbreviated.
+_HEXLIKE = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,64}")
+
+# Function words that carry no topic; dropped from queries only, so chunk lengths stay honest.
+_STOPWORD_TEXT = """
+    a about above after again all also am an and any are as at be been before being below between both but by
+    can could did do does doing done down during e each eg etc few for from further got had has have having he
+    her here hers him his how i ie if in into is it its itself just let me more most my no nor now of off on once
+    only or other our ours out over own please same she should show so some such tell than that the their theirs
+    them then there these they this those through to too under until up us very was we were what whatever when where
+    which while who whom whose why will with within would you your yours list give find see look shown
+"""
+STOPWORDS = frozenset(_STOPWORD_TEXT.split())
+
+
+def _stem(word: str) -> str:
+    """A light suffix stripper: enough to make plural, past and -ing forms meet, no dictionary."""
+    if len(word) < 4 or not word.isalpha():
+        return word
+    if word.endswith("ies") and len(word) > 4:
+        word = word[:-3] + "y"
+    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
+        word = word[:-2]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    for suffix in ("ing", "ed", "ure"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)]
+            break
+    if word.endswith("e") and len(word) > 3:
+        word = word[:-1]
+    return word
+
+
+def terms(text: str) -> list[str]:
+    """The index terms of `text`, in order: whole compound words and their stemmed parts."""
+    out: list[str] = []
+    for m in _WORD.finditer(text):
+        word = m.group()
+        pieces = _PIECE.findall(word)
+        if len(pieces) > 1:
+            out.append(word.lower())
+        for piece in pieces:
+            parts = _CAMEL.findall(piece)
+            if len(parts) > 1:
+                out.append(piece.lower())
+            out.extend(_stem(p.lower()) for p in parts)
+    return out
+
+
+def query_phrases(query: str) -> list[str]:
+    """Parts of `query` matched as substrings, lowercased: quoted or backticked text (``'not ok'``,
+    `` `Session.get` ``) and hash-like words (``53b8f08218``, often a prefix of the full hash)."""
+    seen: dict[str, None] = {}
+    for m in _QUOTED.finditer(query):
+        phrase = m.group(2).strip().lower()
+        if len(phrase) >= 2:
+            seen.setdefault(phrase, None)
+    for word in _WORD.findall(query):
+        if _HEXLIKE.fullmatch(word.lower()):
+            seen.setdefault(word.lower(), None)
+    return list(seen)
+
+
+def query_terms(query: str) -> list[str]:
+    """The distinct terms of `query` worth looking for, in first-seen order (stopwords dropped)."""
+    seen: dict[str, None] = {}
+    for term in terms(query):
+        # A lone letter is a fragment of a split word ("CPython" gives "c"), not something asked about.
+        if term not in STOPWORDS and term not in seen and (len(term) > 1 or term.isdigit()):
+            seen[term] = None
+    if not seen:
+        # A query made only of function words ("what is this") still deserves some signal.
+        for term in terms(query):
+            seen.setdefault(term, None)
+    return list(seen)
+
+
+def _probe(term: str) -> str:
+    """A substring every chunk holding `term` must contain (stemming only cuts suffixes, or turns -ies into -y)."""
+    return term[:-1] if term.endswith("y") and len(term) > 1 else term
+
+
+def rank(chunks: Sequence[str], query: str) -> list[float]:
+    """BM25 score of each chunk for `query`, in chunk order; 0.0 where a chunk shares nothing with it.
+
+    Query words are matched as terms (see `terms`); quoted or backticked phrases
+    as case-insensitive substrings, weighing `PHRASE_WEIGHT` times a word.
+    Length normalisation uses characters rather than terms, so only chunks that can
+    match (they hold a query word or phrase as a substring) are looked at closely.
+    When more than `EXACT_CANDIDATES` chunks can match (a common word in a huge
+    log), word frequencies too are counted as substring occurrences, vectorised.
+    """
+    scores = [0.0] * len(chunks)
+    words = query_terms(query)
+    phrases = query_phrases(query)
+    if not chunks or not (words or phrases):
+        return scores
+    probes = [_probe(t) for t in words] + phrases
+    lowered: list[tuple[int, str]] = []
+    for i, chunk in enumerate(chunks):
+        low = chunk.lower()
+        if any(p in low for p in probes):
+            lowered.append((i, low))
+    n = len(chunks)
+    avg_len = (sum(len(c) for c in chunks) / n) or 1.0
+    if len(lowered) > EXACT_CANDIDATES:
+        weights = [1.0] * len(words) + [PHRASE_WEIGHT] * len(phrases)
+        return _rank_by_substrings(chunks, lowered, probes, weights, avg_len)
+    wanted = set(words)
+    weight = dict.fromkeys(words, 1.0)
+    weight.update(dict.fromkeys((_PHRASE_KEY + p for p in phrases), PHRASE_WEIGHT))
+    hits = []
+    df: Counter[str] = Counter()
+    for i, low in lowered:
+        tf = Counter(t for t in terms(chunks[i]) if t in wanted)
+        for phrase in phrases:
+            if c := low.count(phrase):
+                tf[_PHRASE_KEY + phrase] = c
+        if tf:
+            hits.append((i, tf))
+            df.update(tf.keys())
+    idf = {t: weight[t] * _idf(n, df[t]) for t in df}
+    for i, tf in hits:
+        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(chunks[i]) / avg_len)
+        scores[i] = sum(idf[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in tf.items())
+    return scores
+
+
+def _idf(n: int, df: int | float) -> float:
+    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
+
+
+def _rank_by_substrings(
+    chunks: Sequence[str],
+    lowered: list[tuple[int, str]],
+    probes: list[str],
+    weights: list[float],
+    avg_len: float,
+) -> list[float]:
+    """BM25 with every frequency taken as substring occurrences, vectorised: for very many candidates."""
+    import numpy as np
+
+    index = np.fromiter((i for i, _ in lowered), dtype=np.int64, count=len(lowered))
+    lengths = np.fromiter((len(chunks[i]) for i, _ in lowered), dtype=np.float64, count=len(lowered))
+    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg_len)
+    total = np.zeros(len(lowered), dtype=np.float64)
+    for probe, weight in dict(zip(probes, weights, strict=True)).items():
+        tf = np.fromiter((low.count(probe) for _, low in lowered), dtype=np.float64, count=len(lowered))
+        df = int(np.count_nonzero(tf))
+        if df:
+            total += weight * _idf(len(chunks), df) * tf * (BM25_K1 + 1.0) / (tf + norm)
+    scores = np.zeros(len(chunks), dtype=np.float64)
+    scores[index] = total
+    return [float(x) for x in scores]

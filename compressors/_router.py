@@ -12,7 +12,7 @@ __all__ = ["COMPRESSOR_FOR_TYPE", "Detection", "detect", "resolve_content_type"]
 # Which compressor serves each content type; the first one registered wins.
 COMPRESSOR_FOR_TYPE: dict[str, str] = {
     "json": "fallback",
-    "code": "fallback",
+    "code": "code",
     "log": "fallback",
     "search": "fallback",
     "diff": "fallback",

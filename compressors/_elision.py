@@ -1,0 +1,197 @@
+"""Line-addressed elision shared by the structure compressors (code, prose, HTML, mixed).
+
+A compressor decides which line ranges of the original to leave out and what
+stands in their place; this module turns those decisions into text with one
+marker per range. Lines are numbered as the store numbers them (split on
+``\n``, see ``ccr._lines.split_lines``), so ``store.lines(h, a, b)`` returns
+exactly what a marker names; every kept line is written out verbatim, line
+ending and all.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from compressors._base import CompressContext
+
+__all__ = [
+    "LONG_LINE_CHARS",
+    "Elision",
+    "Lines",
+    "Rendered",
+    "encode_utf8",
+    "render",
+    "shorten_line",
+    "split_keepends",
+]
+
+# A kept line longer than this is cut, with a `chars` marker for the rest.
+LONG_LINE_CHARS = 2000
+_LONG_LINE_KEEP = 400
+
+
+def encode_utf8(text: str) -> bytes:
+    """`text` as UTF-8; lone surrogates (which a decoded file never holds) pass through as bytes."""
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", errors="surrogatepass")
+
+
+def split_keepends(text: str) -> list[str]:
+    """`text` cut after each ``\n`` (the store's lines, each with its line end)."""
+    parts = text.split("\n")
+    lines = [part + "\n" for part in parts[:-1]]
+    if parts[-1]:
+        lines.append(parts[-1])
+    return lines
+
+
+class Lines:
+    """A text split into the store's lines (on ``\n``), each with its ending, and UTF-8 offsets for parsers."""
+
+    __slots__ = ("_byte_starts", "lines", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.lines = split_keepends(text)
+        self._byte_starts: list[int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    @property
+    def byte_starts(self) -> list[int]:
+        """UTF-8 offset of each line start, then the total length."""
+        if self._byte_starts is None:
+            starts = [0]
+            total = 0
+            ascii_only = self.text.isascii()
+            for line in self.lines:
+                total += len(line) if ascii_only else len(encode_utf8(line))
+                starts.append(total)
+            self._byte_starts = starts
+        return self._byte_starts
+
+    def line_of_byte(self, offset: int) -> int:
+        """The 0-based line holding the byte at `offset` (clamped to the text)."""
+        index = bisect.bisect_right(self.byte_starts, offset) - 1
+        return max(0, min(index, len(self.lines) - 1))
+
+    def body(self, index: int) -> str:
+        """Line `index` without its line ending."""
+        line = self.lines[index]
+        return line[: len(line) - len(ending_of(line))]
+
+    def ending(self, index: int) -> str:
+        return ending_of(self.lines[index])
+
+    def indent(self, index: int) -> str:
+        line = self.lines[index]
+        return line[: len(line) - len(line.lstrip(" \t"))]
+
+    def is_blank(self, index: int) -> bool:
+        return not self.lines[index].strip()
+
+
+def ending_of(line: str) -> str:
+    """The line break that ends `line`: ``\r\n``, ``\n``, or "" for a last line without one."""
+    if line.endswith("\r\n"):
+        return "\r\n"
+    return "\n" if line.endswith("\n") else ""
+
+
+@dataclass(frozen=True, slots=True)
+class Elision:
+    """Lines `first`..`last` (0-based, inclusive) left out, replaced by one glue line holding their marker.
+
+    The glue line is `before + marker + after`; `closing`, when set, is written
+    on a line of its own after it (e.g. the quotes that end a shortened
+    docstring), so the output stays valid in the language it came from.
+    `owner` says which decision made it, so a caller can undo it.
+    """
+
+    first: int
+    last: int
+    before: str = ""
+    after: str = ""
+    closing: str = ""
+    owner: int = -1
+
+    @property
+    def count(self) -> int:
+        return self.last - self.first + 1
+
+
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """Compressed text and, for each of its lines, where it came from.
+
+    `origin[j]` is the original 0-based line that output line `j` copies, or
+    ``-1 - k`` when it is glue written for elision `k`.
+    """
+
+    text: str
+    origin: list[int]
+
+
+def shorten_line(line: str, index: int, ctx: CompressContext, limit: int = LONG_LINE_CHARS) -> str:
+    """`line` (original line `index`, 0-based) cut to its head with a `chars` marker when over `limit`."""
+    end = ending_of(line)
+    body = line[: len(line) - len(end)]
+    if len(body) <= limit:
+        return line
+    keep = min(_LONG_LINE_KEEP, limit)
+    cut = body.rfind(" ", keep // 2, keep)
+    cut = cut + 1 if cut > 0 else keep
+    return body[:cut] + ctx.marker(len(body) - cut, "chars", (index + 1, index + 1)) + end
+
+
+def render(
+    doc: Lines,
+    elisions: Sequence[Elision],
+    ctx: CompressContext,
+    *,
+    long_lines: bool = True,
+) -> Rendered:
+    """The text of `doc` with each elision replaced by its glue line(s).
+
+    Elisions must be sorted and must not overlap. Kept lines are copied
+    verbatim, except that lines over `LONG_LINE_CHARS` are cut when
+    `long_lines` is set.
+    """
+    parts: list[str] = []
+    origin: list[int] = []
+    at = 0
+    for k, el in enumerate(elisions):
+        if el.first < at or el.last < el.first or el.last >= len(doc.lines):
+            raise ValueError(f"elision {el.first}-{el.last} overlaps or leaves the text")
+        _copy(doc, at, el.first, parts, origin, ctx, long_lines)
+        end = doc.ending(el.last)
+        marker = ctx.marker(el.count, "lines", (el.first + 1, el.last + 1))
+        if el.closing:
+            parts.append(f"{el.before}{marker}{el.after}{end or chr(10)}{el.closing}{end}")
+            origin += [-1 - k, -1 - k]
+        else:
+            parts.append(f"{el.before}{marker}{el.after}{end}")
+            origin.append(-1 - k)
+        at = el.last + 1
+    _copy(doc, at, len(doc.lines), parts, origin, ctx, long_lines)
+    return Rendered("".join(parts), origin)
+
+
+def _copy(
+    doc: Lines,
+    start: int,
+    stop: int,
+    parts: list[str],
+    origin: list[int],
+    ctx: CompressContext,
+    long_lines: bool,
+) -> None:
+    for i in range(start, stop):
+        line = doc.lines[i]
+        parts.append(shorten_line(line, i, ctx) if long_lines and len(line) > LONG_LINE_CHARS else line)
+        origin.append(i)

@@ -1,0 +1,48 @@
+"""Checks shared by the code, prose and mixed compressor tests: markers that resolve, verbatim kept lines."""
+
+from __future__ import annotations
+
+import rustcore
+from ccr import find_markers
+from compressors import CompressContext
+
+
+def context(text: str, **kwargs: object) -> CompressContext:
+    """A context for compressing `text` directly, with the handle the store would give it."""
+    return CompressContext(hash=rustcore.content_hash(text), **kwargs)  # type: ignore[arg-type]
+
+
+def store_lines(text: str) -> list[str]:
+    """The original's lines as the store numbers them (split on newline, a trailing newline ends the last)."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def assert_markers_resolve(original: str, compressed: str, ctx: CompressContext) -> None:
+    """Every marker in `compressed` names `original` and, when it has one, a line range inside it."""
+    count = len(store_lines(original))
+    for marker in find_markers(compressed):
+        assert marker.hash == ctx.hash
+        assert marker.count >= 1
+        if marker.lines is not None:
+            first, last = marker.lines
+            assert 1 <= first <= last <= count, (marker, count)
+
+
+def omitted_lines(compressed: str) -> set[int]:
+    """1-based original lines that some marker says were left out."""
+    out: set[int] = set()
+    for marker in find_markers(compressed):
+        if marker.lines is not None and marker.unit == "lines":
+            out.update(range(marker.lines[0], marker.lines[1] + 1))
+    return out
+
+
+def assert_kept_lines_verbatim(original: str, compressed: str) -> None:
+    """Every output line without a marker on it is a line of the original, unchanged."""
+    originals = set(store_lines(original))
+    for line in store_lines(compressed):
+        if not find_markers(line):
+            assert line in originals, f"not an original line: {line!r}"

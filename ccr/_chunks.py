@@ -2,8 +2,8 @@
 
 A chunking is a partition of the text into consecutive pieces: joined in order
 they give the text back exactly, so every line of the original lies in some
-chunk. Lines are counted as ``str.splitlines`` counts them (the pipeline's
-convention), 1-based and inclusive. A chunk ends where the structure of its
+chunk. Lines are numbered as markers and ``Store.lines`` number them (split on
+``\n``; see ``ccr._lines``), 1-based and inclusive. A chunk ends where the structure of its
 content type suggests (a JSON item, a definition, a section, a hunk, a log
 entry), and never holds more than ``max_chars`` characters or ``max_lines``
 lines: the embedding model reads about 256 tokens, so larger chunks would be
@@ -44,11 +44,14 @@ class Chunk(NamedTuple):
 
 
 class _Lines:
-    """Offsets of the line starts of a text, as ``str.splitlines`` divides it."""
+    """Offsets of the line starts of a text, as `ccr._lines.split_lines` (and so `Store.lines`) numbers them."""
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.lines = text.splitlines(keepends=True)
+        pieces = text.split("\n")
+        self.lines = [piece + "\n" for piece in pieces[:-1]]  # each with its newline
+        if pieces[-1]:
+            self.lines.append(pieces[-1])
         starts = [0]
         for line in self.lines:
             starts.append(starts[-1] + len(line))

@@ -143,10 +143,14 @@ class VectorIndex:
         except OSError as exc:
             raise StoreError(f"cannot create the index file {self.path}: {exc}") from exc
         self.backend, self._conn, self._errors = self._open(backend, timeout)
-        with self._translate("open"):
-            self._refuse_foreign_tables()
-            self._conn.execute("PRAGMA journal_mode=WAL").fetchall()
-            self._check_meta()
+        try:
+            with self._translate("open"):
+                self._refuse_foreign_tables()
+                self._conn.execute("PRAGMA journal_mode=WAL").fetchall()
+                self._check_meta()
+        except BaseException:
+            self._conn.close()
+            raise
 
     def _refuse_foreign_tables(self) -> None:
         if self.backend != "apsw":
@@ -154,7 +158,6 @@ class VectorIndex:
         names = [n for (n,) in self._rows("SELECT name FROM sqlite_master WHERE type = 'table'")]
         foreign = sorted(n for n in names if not n.startswith(("vec_", "sqlite_")))
         if foreign:
-            self._conn.close()
             raise StoreError(
                 f"{self.path} holds other tables ({', '.join(foreign[:3])}); the vector index opens it through "
                 "apsw, whose copy of SQLite does not see the standard sqlite3 module's locks, and writes would "

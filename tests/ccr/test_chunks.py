@@ -10,6 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ccr._chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_LINES, Chunk, chunk_text
+from ccr._lines import split_lines
 
 CONTENT_TYPES = [None, "auto", "json", "code", "log", "search", "diff", "markdown", "html", "text", "mixed", "other"]
 CATEGORY_TYPE = {
@@ -24,10 +25,17 @@ CATEGORY_TYPE = {
 }
 
 
+def with_newlines(text: str) -> list[str]:
+    """The store's lines (`split_lines`) with the newline that ends each."""
+    pieces = text.split("\n")
+    return [p + "\n" for p in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
+
+
 def assert_partition(text: str, chunks: list[Chunk], max_chars: int, max_lines: int) -> None:
     """The invariants every chunking keeps, checked against the text's own line division."""
     assert "".join(c.text for c in chunks) == text
-    lines = text.splitlines(keepends=True)
+    lines = with_newlines(text)
+    assert len(lines) == len(split_lines(text))
     starts = [0]
     for line in lines:
         starts.append(starts[-1] + len(line))
@@ -55,10 +63,10 @@ def assert_partition(text: str, chunks: list[Chunk], max_chars: int, max_lines: 
 
 def assert_lines_once_when_they_fit(text: str, chunks: list[Chunk], max_chars: int) -> None:
     """Unless a line is longer than a chunk may be, every line lies in exactly one chunk."""
-    if any(len(line) > max_chars for line in text.splitlines(keepends=True)):
+    if any(len(line) > max_chars for line in with_newlines(text)):
         return
     seen = [line for c in chunks for line in range(c.start_line, c.end_line + 1)]
-    assert seen == list(range(1, len(text.splitlines()) + 1))
+    assert seen == list(range(1, len(split_lines(text)) + 1))
 
 
 line_text = st.text(st.characters(exclude_characters="\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"), max_size=120)
@@ -213,11 +221,14 @@ def test_one_long_line_is_cut_into_bounded_pieces_of_that_line() -> None:
     assert all(c.text.endswith(" ") for c in chunks)
 
 
-def test_chunk_lines_are_the_original_lines_at_that_span() -> None:
-    text = "".join(f"line {n} " + "x" * (n * 13 % 70) + "\n" for n in range(500))
-    original = text.splitlines(keepends=True)
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_chunk_spans_name_the_lines_the_store_returns_for_them(newline: str) -> None:
+    text = "".join(f"line {n} \x0c\u2028 " + "x" * (n * 13 % 70) + newline for n in range(500))
+    lines = split_lines(text)
     for chunk in chunk_text(text, "log"):
-        assert chunk.text == "".join(original[chunk.start_line - 1 : chunk.end_line])
+        assert (
+            chunk.text.rstrip("\r\n").replace("\r\n", "\n").split("\n") == lines[chunk.start_line - 1 : chunk.end_line]
+        )
 
 
 @pytest.mark.corpus

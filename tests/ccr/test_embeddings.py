@@ -94,11 +94,13 @@ def test_the_int8_model_agrees_with_fp32_within_0_99_cosine(loaded: tuple[Embedd
         assert cosine(a, b) >= 0.99, text
 
 
-def test_batching_and_padding_do_not_change_a_vector(loaded: tuple[Embedder, Embedder]) -> None:
+def test_batching_and_padding_do_not_change_a_vector(loaded: tuple[Embedder, Embedder], offline_cache: Path) -> None:
     fp32, _ = loaded
     together = fp32.embed(SENTENCES)
     alone = np.stack([fp32.embed_query(s) for s in SENTENCES])
     np.testing.assert_allclose(together, alone, atol=1e-4)
+    small_batches = Embedder(EmbedderConfig(batch_size=3, batch_tokens=40))
+    np.testing.assert_allclose(small_batches.embed(SENTENCES), alone, atol=1e-4)
 
 
 def test_text_beyond_what_the_model_reads_does_not_change_the_vector(loaded: tuple[Embedder, Embedder]) -> None:
@@ -281,3 +283,10 @@ def test_the_suggested_download_command_exists() -> None:
     hf = shutil.which("hf") or str(Path(sys.executable).parent / "hf")
     out = subprocess.run([hf, "download", "--help"], capture_output=True, text=True, check=True)
     assert "--revision" in out.stdout
+
+
+def test_token_counts_stop_at_the_window_the_model_reads(loaded: tuple[Embedder, Embedder]) -> None:
+    fp32, _ = loaded
+    short, long = fp32.token_counts(["hello world", "word " * 1000])
+    assert short == 4  # [CLS] hello world [SEP]
+    assert long == 256

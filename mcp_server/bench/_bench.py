@@ -13,12 +13,12 @@ from pathlib import Path
 
 from ccr import InputError, PeerRunError
 from mcp_server.bench._corpus import Corpus, load_corpus
-from mcp_server.bench._peer import find_peer_python, run_peer
+from mcp_server.bench._peer import find_peer_python, measure_peer_server, run_peer
 from mcp_server.bench._plot import plot_reduction_vs_retention
 from mcp_server.bench._report import render_markdown
 from mcp_server.bench._results import MODES, BenchReport, MachineInfo, SystemRun
 from mcp_server.bench._runner import ENCODING, run_headroom
-from mcp_server.bench._server import measure_server
+from mcp_server.bench._server import ServerNumbers, measure_server
 
 __all__ = ["BENCH_JSON", "PLOT_PNG", "README_TABLE", "BenchOptions", "run_bench", "write_outputs"]
 
@@ -102,10 +102,16 @@ def run_bench(
             peer_error = str(exc)
     elif options.peer:
         peer_error = "no .venv-peer here (create it with `make bench-peer`) and no --peer-python given"
-    server = None
+    server = peer_server = None
     if options.server:
         note("server: start-up, stdio round trips, idle memory")
         server = measure_server(runs=options.runs)
+        if peer_python is not None and peer_error is None:
+            note("peer server: start-up, idle memory")
+            try:
+                peer_server = measure_peer_server(peer_python, runs=options.runs)
+            except PeerRunError as exc:
+                peer_server = ServerNumbers(measured=False, reason=str(exc))
     return BenchReport(
         corpus=str(options.corpus),
         date=date,
@@ -116,6 +122,7 @@ def run_bench(
         problems=corpus.problems,
         systems=tuple(systems),
         server=server,
+        peer_server=peer_server,
         peer_error=peer_error,
     )
 

@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,8 +27,9 @@ from ccr import InputError, PeerRunError
 from mcp_server.bench._corpus import BenchSample
 from mcp_server.bench._results import SampleResult, SystemRun
 from mcp_server.bench._scorer import Needle, NeedleScore, score_needles
+from mcp_server.bench._server import ServerNumbers
 
-__all__ = ["PEER_SYSTEM", "find_peer_python", "peer_script", "run_peer"]
+__all__ = ["PEER_SYSTEM", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
 
 PEER_SYSTEM = "headroom-ai"
 _ENCODING = "o200k_base"
@@ -76,6 +80,12 @@ class _PeerOutput:
     stderr: str
 
 
+def _peer_env(home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "HEADROOM_"))}
+    env.update(HOME=str(home), USERPROFILE=str(home), HEADROOM_OFFLINE="1", HF_HUB_OFFLINE="1")
+    return env
+
+
 def _invoke(python: Path, samples: Sequence[BenchSample], runs: int, workdir: Path, timeout: float) -> _PeerOutput:
     inputs = workdir / "inputs"
     inputs.mkdir()
@@ -89,11 +99,11 @@ def _invoke(python: Path, samples: Sequence[BenchSample], runs: int, workdir: Pa
     out = workdir / "peer.json"
     home = workdir / "home"
     home.mkdir()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "VIRTUAL_ENV", "HEADROOM_"))}
-    env.update(HOME=str(home), USERPROFILE=str(home), HEADROOM_OFFLINE="1", HF_HUB_OFFLINE="1")
     cmd = [str(python), str(peer_script()), "--manifest", str(manifest), "--out", str(out)]
     try:
-        done = subprocess.run(cmd, cwd=workdir, env=env, capture_output=True, text=True, timeout=timeout, check=False)
+        done = subprocess.run(
+            cmd, cwd=workdir, env=_peer_env(home), capture_output=True, text=True, timeout=timeout, check=False
+        )
     except subprocess.TimeoutExpired as exc:
         raise PeerRunError(f"the peer run took longer than {timeout:.0f} s and was stopped") from exc
     except OSError as exc:
@@ -154,9 +164,10 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
     for sample in samples:
         item = by_name.get(sample.name, {"error": "the peer returned no result for this sample"})
         results.append(_score(sample, item))
-    notes = [f"entry point {payload.get('entry_point', '?')}", f"python {payload.get('python', '?')}"]
-    if payload.get("tiktoken_cache_dir"):
-        notes.append(f"offline; tiktoken {_ENCODING} from {payload['tiktoken_cache_dir']}")
+    notes = [
+        f"its headroom_compress tool path ({payload.get('entry_point', '?')}), Python {payload.get('python', '?')}, "
+        f"offline (tiktoken {_ENCODING} from {payload.get('tiktoken_cache_dir', '?')})"
+    ]
     if not payload.get("cache_cleared", False):
         notes.append("its result cache could not be cleared between runs: times may be cache hits")
     return SystemRun(
@@ -166,3 +177,84 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
         samples=tuple(results),
         notes=tuple(notes),
     )
+
+
+_INITIALIZE = (
+    json.dumps(
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "headroom-bench", "version": "0"},
+            },
+        }
+    ).encode()
+    + b"\n"
+)
+
+
+def _rss_bytes(pid: int) -> int | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _start_once(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[float, int | None]:
+    started = time.perf_counter()
+    try:
+        proc = subprocess.Popen(
+            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd
+        )
+    except OSError as exc:
+        raise PeerRunError(f"cannot start the peer's server: {exc.strerror or exc}") from exc
+    assert proc.stdin is not None and proc.stdout is not None
+    watchdog = threading.Timer(timeout, proc.kill)
+    watchdog.start()
+    try:
+        proc.stdin.write(_INITIALIZE)
+        proc.stdin.flush()
+        line = proc.stdout.readline()
+        elapsed = time.perf_counter() - started
+        if b'"result"' not in line:
+            raise PeerRunError(f"the peer's server gave no initialize result within {timeout:.0f} s: {line[:200]!r}")
+        return elapsed, _rss_bytes(proc.pid)
+    except OSError as exc:
+        raise PeerRunError(f"the peer's server closed its pipe: {exc.strerror or exc}") from exc
+    finally:
+        watchdog.cancel()
+        proc.stdin.close()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        proc.stdout.close()
+
+
+def measure_peer_server(python: Path, runs: int = 5, timeout: float = 60.0) -> ServerNumbers:
+    """The peer's `headroom mcp serve`: median start to ``initialize`` answer, and idle memory after it.
+
+    Measured the same way as ours (a bare JSON-RPC ``initialize`` on stdio), offline, in a temporary HOME.
+
+    Raises:
+        PeerRunError: the server could not be started or did not answer.
+    """
+    python = Path(os.path.abspath(python))
+    script = python.parent / "headroom"
+    if not script.is_file():
+        raise PeerRunError(f"{script} is absent: the peer's command-line entry point is not installed")
+    times: list[float] = []
+    rss: int | None = None
+    with tempfile.TemporaryDirectory(prefix="headroom-bench-peer-") as tmp:
+        env = _peer_env(Path(tmp))
+        for _ in range(max(runs, 3)):
+            elapsed, rss = _start_once([str(python), str(script), "mcp", "serve"], env, Path(tmp), timeout)
+            times.append(elapsed)
+    return ServerNumbers(measured=True, startup_ms=statistics.median(times) * 1000, idle_rss_bytes=rss)

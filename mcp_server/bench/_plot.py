@@ -39,7 +39,10 @@ def plot_reduction_vs_retention(runs: Sequence[SystemRun], path: Path, title: st
             ys = [(c.kept_rate or 0.0) * 100 for c in cats]
             ax.scatter(xs, ys, marker=marker, color=color, alpha=0.75, label=f"{run.system} {run.version} ({run.mode})")
             for c, x, y in zip(cats, xs, ys, strict=True):
-                ax.annotate(c.category, (x, y), textcoords="offset points", xytext=(5, 3), fontsize=7, color=color)
+                # Each system's labels sit at their own offset, so coinciding points stay readable.
+                ax.annotate(
+                    c.category, (x, y), textcoords="offset points", xytext=(5, 3 - 10 * i), fontsize=7, color=color
+                )
             overall = next((c for c in rows if c.category == ALL), None)
             if overall is not None:
                 ax.scatter(

@@ -18,6 +18,7 @@ from mcp_server.bench._results import ALL, BenchReport, SystemRun, summarize, ti
 from mcp_server.bench._server import ServerNumbers
 
 __all__ = [
+    "LEGEND",
     "README_END",
     "README_START",
     "Table",
@@ -32,6 +33,16 @@ README_START = "<!-- bench:start -->"
 README_END = "<!-- bench:end -->"
 
 Table = tuple[str, list[str], list[list[str]]]
+
+LEGEND = (
+    "reduction: 1 - tokens out / tokens in over the category's samples (o200k_base).",
+    "needles kept: found in the output once whitespace runs are collapsed; a needle made only of JSON "
+    '`"key": value` pairs also counts when each key and value occurs as a whole token. strict: byte for byte.',
+    "kept + 1 retrieval: also found in one `store.query(hash, query, max_tokens=2000)` excerpt "
+    "(the sample's question; the peer's retrieve returns only whole originals).",
+    "median ms: median over the samples of each sample's median time; MB/s: bytes over the sum of those times.",
+    "exact round trip: `store.get(hash)` returned the input byte for byte.",
+)
 _OURS = "headroom-mcp"
 
 
@@ -121,23 +132,47 @@ def _side_by_side(ours: SystemRun, peer: SystemRun) -> Table:
     return title, headers, rows
 
 
-def _server_table(server: ServerNumbers | None) -> Table | None:
+def _server_column(server: ServerNumbers | None, rows: int) -> list[str]:
     if server is None:
-        return None
-    title, headers = "MCP server over stdio (the real server, a subprocess)", ["measure", "value"]
+        return ["n/a"] * rows
     if not server.measured:
-        return title, headers, [["all", f"not measured: {server.reason}"]]
-    rows = [["start to initialize response (median)", f"{server.startup_ms or 0:.0f} ms"]]
-    for trip in server.round_trips:
-        rows.append(
-            [
-                f"headroom_compress round trip, {trip.label} log (median)",
-                f"{trip.median_ms:.1f} ms ({trip.tokens_before:,} -> {trip.tokens_after:,} tokens)",
-            ]
+        return [f"not measured: {server.reason}"] + [""] * (rows - 1)
+    trips = {t.label: t for t in server.round_trips}
+    column = [f"{server.startup_ms or 0:.0f} ms"]
+    for label in _TRIP_LABELS:
+        trip = trips.get(label)
+        column.append(
+            "n/a"
+            if trip is None
+            else f"{trip.median_ms:.1f} ms ({trip.tokens_before:,} -> {trip.tokens_after:,} tokens)"
         )
-    rss = server.idle_rss_bytes
-    rows.append(["idle memory (RSS after initialize)", "n/a" if rss is None else f"{rss / 1e6:.0f} MB"])
-    return title, headers, rows
+    column.append("n/a" if server.idle_rss_bytes is None else f"{server.idle_rss_bytes / 1e6:.0f} MB")
+    return column
+
+
+_TRIP_LABELS = ("1 KB", "100 KB", "1 MB")
+
+
+def _server_table(report: BenchReport) -> Table | None:
+    if report.server is None:
+        return None
+    labels = [
+        "start to initialize answer",
+        *(f"headroom_compress round trip, {label} log" for label in _TRIP_LABELS),
+        "idle memory (RSS after initialize)",
+    ]
+    ours = report.system(_OURS, "no-query") or report.system(_OURS, "query")
+    columns = [_server_column(report.server, len(labels))]
+    headers = ["measure", f"{_OURS} {ours.version if ours else ''}".strip()]
+    peer = next((run for run in report.systems if run.system != _OURS), None)
+    if report.peer_server is not None:
+        column = _server_column(report.peer_server, len(labels))
+        if report.peer_server.measured:
+            column[1 : 1 + len(_TRIP_LABELS)] = ["not measured"] * len(_TRIP_LABELS)
+        columns.append(column)
+        headers.append(f"{peer.system} {peer.version}" if peer else "peer")
+    rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]
+    return "MCP server over stdio (real subprocesses; medians)", headers, rows
 
 
 def report_tables(report: BenchReport) -> list[Table]:
@@ -147,7 +182,7 @@ def report_tables(report: BenchReport) -> list[Table]:
     peer = next((run for run in report.systems if run.system != _OURS), None)
     if ours is not None and peer is not None:
         tables.append(_side_by_side(ours, peer))
-    server = _server_table(report.server)
+    server = _server_table(report)
     if server is not None:
         tables.append(server)
     return tables
@@ -209,9 +244,8 @@ def render_markdown(report: BenchReport, command: str | None = None) -> str:
         for row in rows:
             cells = [f"**{c}**" if row[0] == ALL and c else _md_cell(c) for c in row]
             out.append("| " + " | ".join(cells) + " |")
-    notes = _notes(report)
-    if notes:
-        out += ["", *(f"- {_md_cell(n)}" for n in notes)]
+    out += ["", *(f"- {line}" for line in LEGEND)]
+    out += [f"- {_md_cell(n)}" for n in _notes(report)]
     return "\n".join(out) + "\n"
 
 

@@ -268,6 +268,7 @@ class BenchReport:
     problems: tuple[SampleProblem, ...]
     systems: tuple[SystemRun, ...]
     server: ServerNumbers | None = None
+    peer_server: ServerNumbers | None = None
     peer_error: str | None = None
 
     def system(self, name: str, mode: str) -> SystemRun | None:
@@ -284,5 +285,6 @@ class BenchReport:
             "problems": [{"name": p.name, "reason": p.reason} for p in self.problems],
             "systems": [s.to_dict() for s in self.systems],
             "server": None if self.server is None else self.server.to_dict(),
+            "peer_server": None if self.peer_server is None else self.peer_server.to_dict(),
             "peer_error": self.peer_error,
         }

@@ -180,3 +180,27 @@ def test_the_plot_is_a_valid_png(tmp_path: Path) -> None:
 def test_a_plot_that_cannot_be_written_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="cannot write the plot"):
         plot_reduction_vs_retention([OURS], tmp_path / "missing-dir" / "plot.png")
+
+
+def test_the_server_table_shows_ours_beside_the_peers_and_says_what_was_not_measured() -> None:
+    from mcp_server.bench import ServerNumbers
+    from mcp_server.bench._server import RoundTripFigure
+
+    ours = ServerNumbers(
+        measured=True,
+        startup_ms=412.0,
+        idle_rss_bytes=61_000_000,
+        round_trips=(RoundTripFigure(1024, 3.5, 420, 420), RoundTripFigure(1024 * 1024, 88.25, 424_000, 3_900)),
+    )
+    peer = ServerNumbers(measured=True, startup_ms=1700.0, idle_rss_bytes=72_000_000)
+    text = render_terminal(dataclasses.replace(report(OURS, PEER), server=ours, peer_server=peer))
+    start = next(line for line in text.splitlines() if line.startswith("start to initialize"))
+    assert "412 ms" in start and "1700 ms" in start
+    one_mb = next(line for line in text.splitlines() if "1 MB log" in line)
+    assert "88.2 ms (424,000 -> 3,900 tokens)" in one_mb and "not measured" in one_mb
+    assert "n/a" in next(line for line in text.splitlines() if "100 KB log" in line)
+    assert "61 MB" in text and "72 MB" in text
+
+    absent = ServerNumbers(measured=False, reason="mcp_server.server.measure is not installed")
+    text = render_terminal(dataclasses.replace(report(OURS), server=absent))
+    assert "not measured: mcp_server.server.measure is not installed" in text

@@ -111,9 +111,12 @@ def _continue(cmd: ServerCommand, env: dict[str, str]) -> Entry:
     return Entry({"name": SERVER_NAME, "type": "stdio", "command": cmd.command, "args": list(cmd.args), "env": env})
 
 
+_GOOSE_DEFAULTS = {"enabled": True, "timeout": 300, "description": "Compress bulky tool output; originals retrievable"}
+
+
 def _goose(cmd: ServerCommand, env: dict[str, str]) -> Entry:
     fields = {"type": "stdio", "name": SERVER_NAME, "cmd": cmd.command, "args": list(cmd.args), "envs": env}
-    return Entry(fields, {"enabled": True, "timeout": 300})
+    return Entry(fields, dict(_GOOSE_DEFAULTS))
 
 
 def _url_key(key: str, **extra: Any) -> HttpBuilder:
@@ -128,7 +131,7 @@ def _cline_http(url: str) -> Entry:
 
 
 def _goose_http(url: str) -> Entry:
-    return Entry({"type": "streamable_http", "name": SERVER_NAME, "uri": url}, {"enabled": True, "timeout": 300})
+    return Entry({"type": "streamable_http", "name": SERVER_NAME, "uri": url}, dict(_GOOSE_DEFAULTS))
 
 
 @dataclass(frozen=True, slots=True)

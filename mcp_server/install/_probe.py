@@ -21,7 +21,7 @@ import urllib.parse
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, Literal
 
 __all__ = ["PROTOCOL_VERSION", "ProbeResult", "probe_http", "probe_stdio"]
 
@@ -104,46 +104,52 @@ def probe_stdio(
             proc.stdin.write(json.dumps(_initialize_request()).encode() + b"\n")
             proc.stdin.flush()
             result = _await_answer(lines, started, timeout)
-            if result is None:
-                code = proc.poll()
-                tail = _tail(stderr)
-                if code is not None:
-                    result = ProbeResult(False, f"exited with status {code} before answering" + _said(tail))
-                else:
-                    result = ProbeResult(False, f"no answer to initialize within {timeout:g}s" + _said(tail))
+            if result == "eof":
+                result = ProbeResult(False, _closed(proc) + _said(_tail(stderr)))
+            elif result == "timeout":
+                result = ProbeResult(False, f"no answer to initialize within {timeout:g}s" + _said(_tail(stderr)))
             elif result.ok:
                 note = {"jsonrpc": "2.0", "method": "notifications/initialized"}
                 with contextlib.suppress(OSError):
                     proc.stdin.write(json.dumps(note).encode() + b"\n")
                     proc.stdin.flush()
         except OSError:
-            proc.wait(timeout=5)
-            result = ProbeResult(False, f"exited with status {proc.returncode} before answering" + _said(_tail(stderr)))
+            result = ProbeResult(False, _closed(proc) + _said(_tail(stderr)))
         finally:
             _stop(proc)
     return result
+
+
+def _closed(proc: subprocess.Popen[bytes]) -> str:
+    try:
+        code = proc.wait(timeout=5)
+    except subprocess.TimeoutExpired:
+        return "closed its output without answering"
+    return f"exited with status {code} before answering"
 
 
 def _said(tail: str) -> str:
     return f"; it said: {tail}" if tail else ""
 
 
-def _await_answer(lines: queue.Queue[bytes | None], started: float, timeout: float) -> ProbeResult | None:
+def _await_answer(
+    lines: queue.Queue[bytes | None], started: float, timeout: float
+) -> ProbeResult | Literal["eof", "timeout"]:
     deadline = started + timeout
     while True:
         remaining = deadline - time.monotonic()
         if remaining <= 0:
-            return None
+            return "timeout"
         try:
             line = lines.get(timeout=remaining)
         except queue.Empty:
-            return None
+            return "timeout"
         if line is None:
-            return None
+            return "eof"
         try:
             message = json.loads(line)
         except ValueError:
-            continue  # a stray print on stdout; a real client would choke, the status line says so elsewhere
+            continue  # a stray line (a banner, a print) before the answer
         result = _answer(message, started)
         if result is not None:
             return result

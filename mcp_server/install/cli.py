@@ -133,7 +133,7 @@ def _targets(
         elif named:
             print(f"headroom: {why}", file=sys.stderr)
             refused = True
-        else:
+        elif http or args.all:
             print(f"{client.name}: skipped, {why}")
     return out, refused
 

@@ -58,6 +58,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "envs": {"HEADROOM_CLIENT": "goose"},
         "enabled": True,
         "timeout": 300,
+        "description": "Compress bulky tool output; originals retrievable",
     },
 }
 

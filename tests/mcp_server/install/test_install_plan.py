@@ -41,7 +41,14 @@ HTTP_EXPECTED: dict[str, dict[str, Any]] = {
     "zed": {"url": URL},
     "cline": {"type": "streamableHttp", "url": URL, "disabled": False, "autoApprove": []},
     "continue": {"name": "headroom", "type": "streamable-http", "url": URL},
-    "goose": {"type": "streamable_http", "name": "headroom", "uri": URL, "enabled": True, "timeout": 300},
+    "goose": {
+        "type": "streamable_http",
+        "name": "headroom",
+        "uri": URL,
+        "enabled": True,
+        "timeout": 300,
+        "description": "Compress bulky tool output; originals retrievable",
+    },
     "lmstudio": {"url": URL},
 }
 

@@ -101,6 +101,8 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+    if proc.stdout is not None:
+        proc.stdout.close()
 
 
 def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> StartupReport:

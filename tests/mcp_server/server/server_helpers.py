@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from subprocess import DEVNULL, Popen, TimeoutExpired
 from typing import Any
 
 from mcp_types import CallToolResult
@@ -22,3 +26,67 @@ def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return dict(result.structured_content)
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def serve_command(*args: str) -> list[str]:
+    import sys
+
+    return [sys.executable, "-m", "mcp_server", "mcp", "serve", *args]
+
+
+@contextmanager
+def running_server(
+    transport: str, port: int, *args: str, env: dict[str, str] | None = None, log: Path
+) -> Iterator[Popen[bytes]]:
+    """`headroom mcp serve` on `transport` and `port` as a subprocess, once it accepts connections (60 s deadline)."""
+    import os
+    import socket
+    import time
+
+    with log.open("wb") as err:
+        command = serve_command("--transport", transport, "--port", str(port), *args)
+        proc = Popen(command, stdin=DEVNULL, stdout=DEVNULL, stderr=err, env=env or dict(os.environ))
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            if proc.poll() is not None:
+                raise AssertionError(f"server exited with {proc.returncode}: {log.read_text()}")
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"server not listening on {port} after 60 s: {log.read_text()}") from None
+                time.sleep(0.05)
+        yield proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def http_status(port: int, path: str, *, method: str = "POST", headers: dict[str, str] | None = None) -> int:
+    """The status of one raw HTTP request (Host and Origin exactly as given)."""
+    import http.client
+    import json
+
+    body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": "ping"}).encode() if method == "POST" else None
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        base = {"Content-Type": "application/json", "Accept": "application/json, text/event-stream"}
+        conn.request(method, path, body=body, headers={**base, **(headers or {})})
+        response = conn.getresponse()
+        return int(response.status)
+    finally:
+        conn.close()

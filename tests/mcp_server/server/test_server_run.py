@@ -73,7 +73,7 @@ async def test_endless_output_stops_at_the_cap(tmp_path: Path) -> None:
 
 
 async def test_binary_safe_output_is_kept_byte_for_byte(tmp_path: Path) -> None:
-    script = f"{sys.executable} -c \"import sys; sys.stdout.buffer.write(bytes(range(256)))\""
+    script = f'{sys.executable} -c "import sys; sys.stdout.buffer.write(bytes(range(256)))"'
     outcome = await run_command(script, cwd=tmp_path, timeout_s=30, output_cap=1 << 20)
     assert outcome.output == bytes(range(256))
 

@@ -1,0 +1,186 @@
+"""The real server over its three transports, as subprocesses: stdio, streamable HTTP and SSE on loopback."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import MutableMapping
+from pathlib import Path
+from typing import Any
+
+import anyio
+import httpx2
+import pytest
+from mcp import Client, StdioServerParameters
+from mcp.client.sse import sse_client
+from mcp.client.streamable_http import streamable_http_client
+from server_helpers import free_port, http_status, noisy_log, running_server, serve_command, structured, text_of
+
+from mcp_server.server import security_settings
+from mcp_server.server._transports import BearerTokenMiddleware, HttpSettings, is_loopback
+
+pytestmark = [pytest.mark.anyio, pytest.mark.slow]
+TOKEN = "s3cret-token-for-tests-0123456789"
+
+
+async def _exercise(client: Client) -> None:
+    tools = {t.name for t in (await client.list_tools()).tools}
+    assert {"headroom_compress", "headroom_retrieve", "headroom_stats", "headroom_read", "headroom_run"} <= tools
+    log = noisy_log()
+    out = structured(await client.call_tool("headroom_compress", {"content": log, "query": "declined"}))
+    whole = structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))
+    assert whole["text"] == log
+    assert structured(await client.call_tool("headroom_stats", {}))["calls"] == 1
+
+
+async def test_stdio_serves_every_tool_to_the_sdk_client(project: Path) -> None:
+    (project / "a.log").write_text(noisy_log())
+    command = serve_command("--root", str(project))
+    params = StdioServerParameters(command=command[0], args=command[1:], env=dict(os.environ), cwd=str(project))
+    with anyio.fail_after(120):
+        async with Client(params) as client:
+            await _exercise(client)
+            read = structured(await client.call_tool("headroom_read", {"path": "a.log"}))
+            assert read["path"] == str(project / "a.log")
+            refused = await client.call_tool("headroom_run", {"command": "true"})
+            assert refused.is_error and "--allow-run" in text_of(refused)
+
+
+async def test_streamable_http_on_loopback_serves_the_sdk_client(tmp_path: Path) -> None:
+    port = free_port()
+    with running_server("http", port, log=tmp_path / "err.log"), anyio.fail_after(120):
+        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+            await _exercise(client)
+
+
+async def test_sse_on_loopback_serves_the_sdk_client(tmp_path: Path) -> None:
+    port = free_port()
+    with running_server("sse", port, log=tmp_path / "err.log"), anyio.fail_after(120):
+        async with Client(sse_client(f"http://127.0.0.1:{port}/sse")) as client:
+            await _exercise(client)
+
+
+async def test_with_a_token_requests_without_it_are_refused_and_with_it_served(tmp_path: Path) -> None:
+    port = free_port()
+    env = {**os.environ, "HEADROOM_TOKEN": TOKEN}
+    with (
+        running_server("http", port, env=env, log=tmp_path / "err.log"),
+        anyio.fail_after(120),
+    ):
+        assert http_status(port, "/mcp") == 401
+        assert http_status(port, "/mcp", headers={"Authorization": "Bearer wrong-token-wrong-token"}) == 401
+        assert http_status(port, "/mcp", headers={"Authorization": f"Bearer {TOKEN}"}) != 401
+        headers = {"Authorization": f"Bearer {TOKEN}"}
+        async with (
+            httpx2.AsyncClient(headers=headers) as http,
+            Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client,
+        ):
+            await _exercise(client)
+
+
+async def test_sse_with_a_token_refuses_the_stream_without_it(tmp_path: Path) -> None:
+    port = free_port()
+    with running_server("sse", port, "--token", TOKEN, log=tmp_path / "err.log"), anyio.fail_after(120):
+        assert http_status(port, "/sse", method="GET") == 401
+        async with Client(
+            sse_client(f"http://127.0.0.1:{port}/sse", headers={"Authorization": f"Bearer {TOKEN}"})
+        ) as c:
+            await _exercise(c)
+
+
+@pytest.mark.parametrize("transport", ["http", "sse"])
+def test_a_foreign_host_or_origin_is_rejected_against_dns_rebinding(transport: str, tmp_path: Path) -> None:
+    port = free_port()
+    path = "/mcp" if transport == "http" else "/messages/?session_id=00000000000000000000000000000000"
+    with running_server(transport, port, log=tmp_path / "err.log"):
+        assert http_status(port, path, headers={"Host": "attacker.example"}) == 421
+        assert http_status(port, path, headers={"Host": f"attacker.example:{port}"}) == 421
+        assert (
+            http_status(port, path, headers={"Host": f"localhost:{port}", "Origin": "http://attacker.example"}) == 403
+        )
+        assert http_status(
+            port, path, headers={"Host": f"127.0.0.1:{port}", "Origin": f"http://localhost:{port}"}
+        ) not in (
+            403,
+            421,
+        )
+
+
+def test_binding_beyond_loopback_without_a_token_refuses_to_start() -> None:
+    env = {k: v for k, v in os.environ.items() if k != "HEADROOM_TOKEN"}
+    done = subprocess.run(
+        serve_command("--transport", "http", "--host", "0.0.0.0", "--port", str(free_port())),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert done.returncode != 0
+    assert "refusing to listen on 0.0.0.0 without a bearer token" in done.stderr
+    assert "--token" in done.stderr and "HEADROOM_TOKEN" in done.stderr
+    assert done.stdout == ""
+
+
+def test_bad_configuration_stops_the_server_with_a_message_naming_it(tmp_path: Path) -> None:
+    env = {**os.environ, "HEADROOM_MODEL": "mystery-9"}
+    done = subprocess.run(
+        serve_command(), capture_output=True, text=True, timeout=120, env=env, stdin=subprocess.DEVNULL
+    )
+    assert done.returncode == 2 and "HEADROOM_MODEL='mystery-9'" in done.stderr
+    done = subprocess.run(serve_command("--root", str(tmp_path / "nope")), capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2 and "is not a directory" in done.stderr
+
+
+def test_python_dash_m_mcp_server_is_the_headroom_command() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_server", "mcp", "serve", "--help"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0
+    for flag in ("--transport", "--host", "--port", "--token", "--allow-run", "--root", "HEADROOM_ROOTS"):
+        assert flag in done.stdout
+
+
+def test_loopback_is_recognised_and_wildcards_are_not() -> None:
+    assert all(is_loopback(h) for h in ("127.0.0.1", "localhost", "::1", "[::1]", "127.0.0.2"))
+    assert not any(is_loopback(h) for h in ("0.0.0.0", "::", "192.168.1.5", "example.com", ""))
+
+
+def test_tokens_must_be_long_and_non_loopback_needs_one() -> None:
+    from ccr import AccessError
+
+    with pytest.raises(AccessError, match="at least 16"):
+        HttpSettings(token="short").check()
+    with pytest.raises(AccessError, match="refusing"):
+        HttpSettings(host="192.168.1.5").check()
+    HttpSettings(host="192.168.1.5", token=TOKEN).check()
+    HttpSettings().check()
+
+
+def test_the_allowed_hosts_cover_the_bound_address_and_loopback_but_nothing_else() -> None:
+    settings = security_settings("192.168.1.5", ["proxy.internal"])
+    assert {"127.0.0.1:*", "localhost:*", "[::1]:*", "192.168.1.5:*", "proxy.internal", "localhost"} <= set(
+        settings.allowed_hosts
+    )
+    assert "http://192.168.1.5:*" in settings.allowed_origins
+    assert not any("attacker" in h for h in settings.allowed_hosts)
+    assert settings.enable_dns_rebinding_protection
+
+
+async def test_the_token_check_passes_other_scopes_through() -> None:
+    seen: list[str] = []
+
+    async def app(scope: MutableMapping[str, Any], receive: Any, send: Any) -> None:
+        seen.append(str(scope["type"]))
+
+    async def receive() -> MutableMapping[str, Any]:
+        return {"type": "lifespan.startup"}
+
+    async def send(message: MutableMapping[str, Any]) -> None:
+        seen.append(str(message.get("status", message["type"])))
+
+    guarded = BearerTokenMiddleware(app, TOKEN)
+    await guarded({"type": "lifespan"}, receive, send)
+    await guarded({"type": "http", "headers": []}, receive, send)
+    await guarded({"type": "http", "headers": [(b"authorization", f"Bearer {TOKEN}".encode())]}, receive, send)
+    assert seen == ["lifespan", "401", "http.response.body", "http"]

@@ -1,11 +1,12 @@
 """`headroom bench`: token reduction, needle retention and speed on a corpus, beside the peer's.
 
-Exit status: 0 when every usable sample was measured (malformed samples are
-listed on stderr and skipped); 1 when the corpus cannot be read or holds no
-usable sample (an empty corpus is an error: a benchmark that measured nothing
-must not pass for one that did), when an output cannot be written, or when
-`--peer-python` was given and the peer could not be run (our figures are
-still printed and written first).
+Exit status: 0 when the run completed (malformed samples are listed on stderr
+and skipped; a sample our compressor failed on is listed and counted apart);
+1 when the corpus cannot be read or holds no usable sample (an empty corpus is
+an error: a benchmark that measured nothing must not pass for one that did),
+when an output cannot be written, or when `--peer-python` was given and the
+peer could not be run (our figures are still printed and written first). A
+missing `.venv-peer` without `--peer-python` is only a notice.
 """
 
 from __future__ import annotations

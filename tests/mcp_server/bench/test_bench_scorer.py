@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -168,3 +169,20 @@ def test_a_serialised_pair_is_found_in_its_own_serialisation(key: str, value: ob
         compiled = Needle.compile(needle)
         assert compiled.pairs, needle
         assert compiled.kept_in(normalize_whitespace(json.dumps([{key: value}], indent=2)))
+
+
+def test_every_dev_corpus_needle_is_found_strictly_in_its_own_input(corpus: list[Any]) -> None:
+    for sample in corpus:
+        score = score_needles(sample.needles, sample.read_bytes().decode("utf-8"))
+        assert (score.strict, score.kept) == (len(sample.needles), len(sample.needles)), sample.name
+
+
+def test_a_dev_corpus_needle_is_missing_once_its_line_is_cut_out(corpus: list[Any]) -> None:
+    for sample in corpus:
+        text = sample.read_bytes().decode("utf-8")
+        needle = sample.needles[0]
+        start = text.index(needle)
+        cut = text[:start] + text[start + len(needle) :]
+        if needle in cut or json_pairs(needle):
+            continue  # the needle occurs twice, or its key and value occur elsewhere in the input
+        assert score_needles([needle], cut).kept == 0, sample.name

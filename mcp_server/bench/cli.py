@@ -20,9 +20,9 @@ __all__ = ["add_parser"]
 
 _EPILOG = """\
 samples: one folder per sample holding input.txt and meta.json {"category", "query", "needles"}.
-needles kept: found verbatim once whitespace runs are collapsed (a JSON "key": value needle also
-counts when its key and value both occur); strict: byte for byte; kept + 1 retrieval: also found
-in one store.query(hash, query, max_tokens=2000) excerpt.
+needles kept: found verbatim once whitespace runs are collapsed (a needle made only of JSON
+"key": value pairs also counts when each key and value occurs as a whole token); strict: byte for
+byte; kept + 1 retrieval: also found in one store.query(hash, query, max_tokens=2000) excerpt.
 The peer (headroom-ai) runs when .venv-peer exists (`make bench-peer`) or --peer-python is given.
 """
 

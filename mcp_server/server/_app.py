@@ -10,6 +10,7 @@ from importlib.resources import files
 from mcp.server import MCPServer
 from mcp_types import Icon
 
+from mcp_server.server._local_tools import register_local_tools
 from mcp_server.server._options import ServerOptions
 from mcp_server.server._prompts import register_prompts
 from mcp_server.server._resources import register_resources
@@ -80,7 +81,8 @@ def build_server(options: ServerOptions | None = None) -> MCPServer[AppState]:
         lifespan=shared.lifespan,
         log_level="WARNING",
     )
-    register_tools(server, allow_run=options.allow_run, icons=icons)
+    register_tools(server, icons=icons)
+    register_local_tools(server, allow_run=options.allow_run, icons=icons)
     register_resources(server, shared, icons=icons)
     register_prompts(server, icons=icons)
     return server

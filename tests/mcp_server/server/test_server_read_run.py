@@ -156,3 +156,24 @@ async def test_run_starts_in_a_subdirectory_of_the_project_when_asked(make_clien
     async with make_client(allow_run=True) as client:
         out = structured(await client.call_tool("headroom_run", {"command": "pwd", "cwd": "src"}))
     assert out["cwd"] == str(project / "src") and out["compressed"].strip() == str(project / "src")
+
+
+async def test_binary_command_output_keeps_the_exit_code_and_stores_the_bytes(make_client: MakeClient) -> None:
+    import base64
+    import sys
+
+    command = f'{sys.executable} -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 4)"; exit 5'
+    async with make_client(allow_run=True) as client:
+        out = structured(await client.call_tool("headroom_run", {"command": command}))
+        resource = await client.read_resource(f"headroom://original/{out['hash']}")
+    assert out["exit_code"] == 5 and out["content_type"] == "binary" and out["output_bytes"] == 1024
+    assert f"headroom://original/{out['hash']}" in out["compressed"]
+    assert base64.b64decode(getattr(resource.contents[0], "blob", "")) == bytes(range(256)) * 4
+
+
+async def test_a_verbatim_line_read_counts_as_a_read_not_a_retrieval(make_client: MakeClient, project: Path) -> None:
+    (project / "notes.txt").write_text("".join(f"note {i}\n" for i in range(1, 101)))
+    async with make_client() as client:
+        structured(await client.call_tool("headroom_read", {"path": "notes.txt", "lines": "1-2"}))
+        stats = structured(await client.call_tool("headroom_stats", {}))
+    assert stats["calls_by_kind"] == {"read": 1} and stats["retrievals"] == 0

@@ -1,0 +1,288 @@
+"""The tools that touch the user's machine: headroom_read (a file) and headroom_run (a shell command).
+
+Both are confined to the roots (see `_paths`): the client's declared roots,
+asked for through the SDK's `ListRoots` resolver so it works on every protocol
+revision, else the server's working directory, plus `--root` directories.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+from mcp.server.mcpserver import Context, ListRoots, Resolve
+from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
+from mcp_types.version import MODERN_PROTOCOL_VERSIONS
+from pydantic import Field
+
+from ccr import BinaryInputError, InputError, RunDisabledError
+from mcp_server.server._models import ReadOutput, RunOutput
+from mcp_server.server._options import MAX_RUN_TIMEOUT_S
+from mcp_server.server._paths import allowed_roots, confine, file_uri_paths, read_confined
+from mcp_server.server._retrieve import retrieve, store_original
+from mcp_server.server._state import AppState, client_name, heartbeat, state_of, tool_errors
+from mcp_server.server._tools import (
+    MARKER_NOTE,
+    MaxTokens,
+    Query,
+    compress_fields,
+    compress_text,
+    header_line,
+    percent,
+    record_event,
+)
+
+if TYPE_CHECKING:
+    from mcp.server import MCPServer
+    from mcp_types import Icon
+
+    from compressors import CompressResult
+
+__all__ = ["register_local_tools", "type_for_path"]
+
+Ctx = Context[AppState, Any]
+
+_CODE_SUFFIXES = frozenset(
+    {
+        *(".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt", ".c", ".h"),
+        *(".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rb", ".php", ".swift", ".scala", ".lua", ".sh", ".bash"),
+    }
+)
+_SUFFIX_TYPES = {
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rst": "text",
+    ".txt": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".log": "log",
+    ".diff": "diff",
+    ".patch": "diff",
+}
+_RUN_DISABLED = (
+    "headroom_run is disabled on this server; restart it with `headroom mcp serve --allow-run` or set "
+    "HEADROOM_ALLOW_RUN=1 in its environment (then it runs shell commands inside the allowed roots)"
+)
+
+
+def type_for_path(path: Path) -> str:
+    """The content type a file's name suggests: source files are code; unknown suffixes are detected."""
+    suffix = path.suffix.lower()
+    if suffix in _CODE_SUFFIXES:
+        return "code"
+    return _SUFFIX_TYPES.get(suffix, "auto")
+
+
+async def _client_roots(ctx: Ctx) -> ListRoots | None:
+    """Ask the client for its roots when it declared it has some and the connection can carry the question."""
+    caps = ctx.client_capabilities
+    if caps is None or caps.roots is None:
+        return None
+    if ctx.protocol_version not in MODERN_PROTOCOL_VERSIONS and not ctx.session.can_send_request:
+        return None
+    return ListRoots()
+
+
+async def _client_roots_for_run(ctx: Ctx) -> ListRoots | None:
+    """As `_client_roots`, but a disabled headroom_run asks nothing before it refuses."""
+    if not state_of(ctx).options.allow_run:
+        return None
+    return await _client_roots(ctx)
+
+
+def _roots(state: AppState, answer: ListRootsResult | None) -> tuple[Path, ...]:
+    declared = file_uri_paths(str(root.uri) for root in answer.roots) if answer is not None else ()
+    return allowed_roots(state.options.roots, state.options.cwd, declared)
+
+
+async def headroom_read(
+    path: Annotated[
+        str, Field(description="The file to read; relative paths start at the first allowed root (the project).")
+    ],
+    ctx: Ctx,
+    roots: Annotated[ListRootsResult | None, Resolve(_client_roots)],
+    query: Query = None,
+    lines: Annotated[
+        str | None,
+        Field(description="Only these lines 'A-B' (1-based, inclusive), verbatim with line numbers, not compressed."),
+    ] = None,
+    max_tokens: MaxTokens = None,
+) -> Annotated[CallToolResult, ReadOutput]:
+    state = state_of(ctx)
+    with tool_errors():
+        allowed = _roots(state, roots)
+        real, data = await state.call(read_confined, path, allowed, state.settings.max_input_bytes)
+        if lines is not None:
+            return await _read_lines(ctx, real, data, lines, max_tokens)
+        result = await compress_text(
+            ctx, data, query=query, content_type=type_for_path(real), budget=max_tokens, source=f"mcp:read:{real}"
+        )
+    output = ReadOutput(path=str(real), bytes=len(data), **compress_fields(result))
+    return CallToolResult(
+        content=[TextContent(type="text", text=header_line(result, f" path={real}") + result.compressed)],
+        structured_content=output.model_dump(mode="json"),
+    )
+
+
+async def _read_lines(ctx: Ctx, real: Path, data: bytes, lines: str, max_tokens: int | None) -> CallToolResult:
+    state = state_of(ctx)
+    started = time.perf_counter()
+    content_type = type_for_path(real)
+    digest, tokens_before = await state.call(store_original, state.store, data, content_type, f"mcp:read:{real}")
+    excerpt = await state.call(retrieve, state.store, digest, None, lines, max_tokens)
+    await state.call(record_event, state, "read", digest, excerpt.tokens, "lines", client_name(ctx), started)
+    shown = min(excerpt.tokens, tokens_before)
+    output = ReadOutput(
+        path=str(real),
+        bytes=len(data),
+        compressed=excerpt.text,
+        hash=digest,
+        tokens_before=tokens_before,
+        tokens_after=excerpt.tokens,
+        tokens_saved=tokens_before - shown,
+        savings_percent=percent(tokens_before, shown),
+        compressor="lines",
+        content_type=content_type,
+        markers=0,
+        elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
+    )
+    header = f"[headroom hash={digest} path={real} lines {lines} of {excerpt.total_lines}]\n"
+    return CallToolResult(
+        content=[TextContent(type="text", text=header + excerpt.text)],
+        structured_content=output.model_dump(mode="json"),
+    )
+
+
+async def headroom_run(
+    command: Annotated[str, Field(description="A shell command line, run with /bin/sh -c, e.g. 'pytest -x -q'.")],
+    ctx: Ctx,
+    roots: Annotated[ListRootsResult | None, Resolve(_client_roots_for_run)],
+    cwd: Annotated[
+        str | None, Field(description="Directory to run in, inside the allowed roots (default: the first root).")
+    ] = None,
+    query: Query = None,
+    timeout_s: Annotated[
+        float | None,
+        Field(gt=0, le=MAX_RUN_TIMEOUT_S, description="Kill the command after this many seconds (default 120)."),
+    ] = None,
+    max_tokens: MaxTokens = None,
+) -> Annotated[CallToolResult, RunOutput]:
+    from mcp_server.server._run import run_command
+
+    state = state_of(ctx)
+    limit = timeout_s or state.options.run_timeout_s
+    with tool_errors():
+        if not state.options.allow_run:
+            raise RunDisabledError(_RUN_DISABLED)
+        workdir = confine(cwd or ".", _roots(state, roots))
+        if not workdir.is_dir():
+            raise InputError(f"cwd {workdir} is not a directory; pass a directory inside the allowed roots")
+        outcome = await heartbeat(
+            ctx,
+            run_command(command, cwd=workdir, timeout_s=limit, output_cap=state.settings.max_input_bytes),
+            label=f"running {command[:60]}",
+        )
+        result: CompressResult | None = None
+        binary: str | None = None
+        if outcome.output.strip():
+            try:
+                result = await compress_text(
+                    ctx, outcome.output, query=query, content_type="auto", budget=max_tokens, source="mcp:run"
+                )
+            except BinaryInputError:
+                # The exit code still matters; keep the bytes and say where they are.
+                binary, _ = await state.call(store_original, state.store, outcome.output, "text", "mcp:run")
+    status = _run_status(outcome.exit_code, outcome.timed_out, outcome.truncated, limit)
+    fields = _run_fields(result, binary, len(outcome.output))
+    output = RunOutput(
+        command=command,
+        cwd=str(workdir),
+        exit_code=outcome.exit_code,
+        timed_out=outcome.timed_out,
+        truncated=outcome.truncated,
+        output_bytes=len(outcome.output),
+        duration_ms=round(outcome.elapsed_ms, 3),
+        **fields,
+    )
+    body = header_line(result) + result.compressed if result is not None else fields["compressed"] or "(no output)"
+    return CallToolResult(
+        content=[TextContent(type="text", text=f"[{status}]\n{body}")],
+        structured_content=output.model_dump(mode="json"),
+    )
+
+
+def _run_fields(result: CompressResult | None, binary: str | None, size: int) -> dict[str, Any]:
+    if result is not None:
+        fields = compress_fields(result)
+        del fields["savings_percent"], fields["elapsed_ms"]
+        return fields
+    text = (
+        f"[binary output, {size:,} bytes, not shown; stored as hash={binary}: read it as the resource "
+        f"headroom://original/{binary}]"
+        if binary
+        else ""
+    )
+    return {
+        "compressed": text,
+        "hash": binary,
+        "tokens_before": 0,
+        "tokens_after": 0,
+        "tokens_saved": 0,
+        "compressor": "none",
+        "content_type": "binary" if binary else "text",
+        "markers": 0,
+    }
+
+
+def _run_status(exit_code: int | None, timed_out: bool, truncated: bool, timeout_s: float) -> str:
+    if timed_out:
+        return f"killed after the {timeout_s:g} s timeout; output so far below"
+    if truncated:
+        return "stopped: output exceeded the size cap (HEADROOM_MAX_INPUT_MB); output so far below"
+    if exit_code is not None and exit_code < 0:
+        return f"killed by signal {-exit_code}"
+    return f"exit code {exit_code}"
+
+
+_READ_DOC = (
+    "Read a local text file and get it back compressed, so the whole file never enters your context: source files "
+    "come back as a skeleton (imports, signatures, docstrings) with the parts relevant to `query` in full; logs, "
+    "JSON and docs as headroom_compress would return them. Prefer this to your own file-reading tool for files over "
+    "a couple of hundred lines or when you need only part of one; pass `lines` to read an exact range verbatim. "
+    + MARKER_NOTE
+    + " Only files inside the client's roots (or the server's working directory and --root directories) are readable."
+)
+_RUN_DOC = (
+    "Run a shell command on the user's machine (test suites, builds, linters, grep, git log/diff, package managers) "
+    "and get its output compressed: failures, errors and lines relevant to `query` are kept; the rest is marked and "
+    "retrievable. Prefer this to your own shell tool for commands whose output can be long. Returns the exit code. "
+    "Runs with /bin/sh -c in `cwd` (default: the first allowed root), stdin closed, stderr merged into stdout; the "
+    "whole process group is killed at `timeout_s`. " + MARKER_NOTE
+)
+
+
+def register_local_tools(server: MCPServer[AppState], *, allow_run: bool, icons: list[Icon]) -> None:
+    """Add headroom_read and headroom_run to `server` (run is listed either way; disabled, it refuses)."""
+    run_doc = _RUN_DOC if allow_run else _RUN_DOC + " Disabled on this server: it was not started with --allow-run."
+    server.add_tool(
+        headroom_read,
+        name="headroom_read",
+        title="Read a file, compressed",
+        description=_READ_DOC,
+        icons=icons,
+        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+    )
+    server.add_tool(
+        headroom_run,
+        name="headroom_run",
+        title="Run a command, output compressed",
+        description=run_doc,
+        icons=icons,
+        annotations=ToolAnnotations(
+            read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
+        ),
+    )

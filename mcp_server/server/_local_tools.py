@@ -95,7 +95,7 @@ async def _client_roots_for_run(ctx: Ctx) -> ListRoots | None:
 
 
 def _roots(state: AppState, answer: ListRootsResult | None) -> tuple[Path, ...]:
-    declared = file_uri_paths(str(root.uri) for root in answer.roots) if answer is not None else ()
+    declared = file_uri_paths(str(root.uri) for root in answer.roots) if answer and answer.roots else None
     return allowed_roots(state.options.roots, state.options.cwd, declared)
 
 

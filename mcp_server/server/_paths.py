@@ -36,17 +36,20 @@ def file_uri_paths(uris: Iterable[str]) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(out))
 
 
-def allowed_roots(configured: Sequence[Path], cwd: Path, client: Sequence[Path] = ()) -> tuple[Path, ...]:
-    """Client roots (or the working directory when there are none), then the configured roots."""
-    base: tuple[Path, ...] = tuple(client) if client else ((cwd,) if cwd != Path(cwd.anchor) else ())
+def allowed_roots(configured: Sequence[Path], cwd: Path, client: Sequence[Path] | None = None) -> tuple[Path, ...]:
+    """Client roots if it declared any (even ones missing here), else the working directory; then `configured`."""
+    if client is not None:
+        base: tuple[Path, ...] = tuple(client)
+    else:
+        base = (cwd,) if cwd != Path(cwd.anchor) else ()
     return tuple(dict.fromkeys((*base, *configured)))
 
 
 def _describe(roots: Sequence[Path]) -> str:
     if not roots:
         return (
-            "no directory is allowed: the client declared no roots and the server runs in the filesystem root; "
-            "start it with --root DIR or set HEADROOM_ROOTS"
+            "no directory is allowed: the client's roots do not exist on this machine, or it declared none and the "
+            "server runs in the filesystem root; start the server with --root DIR or set HEADROOM_ROOTS"
         )
     listed = ", ".join(str(r) for r in roots)
     return (

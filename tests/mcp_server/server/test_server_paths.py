@@ -68,6 +68,8 @@ def test_client_roots_replace_the_working_directory_but_configured_roots_stay(tm
     cwd, client, configured = tmp_path / "cwd", tmp_path / "client", tmp_path / "conf"
     assert allowed_roots([configured], cwd, [client]) == (client, configured)
     assert allowed_roots([configured], cwd) == (cwd, configured)
+    # Declared roots that do not exist here allow nothing of the working directory.
+    assert allowed_roots([configured], cwd, []) == (configured,)
 
 
 def test_only_existing_local_file_uris_become_roots(tmp_path: Path) -> None:

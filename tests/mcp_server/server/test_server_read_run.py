@@ -99,6 +99,15 @@ async def test_the_clients_declared_roots_replace_the_working_directory(
     assert outside.is_error and str(workspace) in text_of(outside)
 
 
+async def test_client_roots_that_do_not_exist_here_do_not_fall_back_to_the_working_directory(
+    make_client: MakeClient, project: Path, tmp_path: Path
+) -> None:
+    (project / "b.log").write_text(noisy_log())
+    async with make_client(list_roots_callback=_roots_answer(tmp_path / "elsewhere")) as client:
+        result = await client.call_tool("headroom_read", {"path": "b.log"})
+    assert result.is_error and "no directory is allowed" in text_of(result)
+
+
 @pytest.mark.parametrize(
     ("path", "message"),
     [("missing.txt", "no such file"), ("src", "is a directory"), ("", "empty")],

@@ -29,10 +29,12 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "connect",
+    "free_pages",
     "is_busy",
     "is_corruption",
     "move_aside",
     "read",
+    "release_free_pages",
     "restrict_sidecars",
     "sidecars",
     "write",
@@ -44,6 +46,8 @@ SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 10.0
 # How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
 _RETRY_FOR_S = 30.0
+
+_WAL_SIZE_LIMIT = 32 * 1024**2
 
 _SQLITE_BUSY = 5
 _SQLITE_LOCKED = 6
@@ -163,8 +167,14 @@ def connect(path: Path) -> sqlite3.Connection:
         raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
     try:
+        _refuse_newer(conn, path)
+        if conn.execute("PRAGMA page_count").fetchone()[0] == 0:
+            # Only a brand-new file takes this, and only before WAL mode writes its header.
+            conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
         conn.execute("PRAGMA synchronous = NORMAL")
+        # A 50 MB original passes through the WAL; do not let the -wal file keep that size afterwards.
+        conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
         _migrate(conn, path)
         restrict_sidecars(path)
     except BaseException:
@@ -173,21 +183,23 @@ def connect(path: Path) -> sqlite3.Connection:
     return conn
 
 
-def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before changing anything in it, a file written by a newer schema."""
     version = int(conn.execute("PRAGMA user_version").fetchone()[0])
-    if version == SCHEMA_VERSION:
-        return
     if version > SCHEMA_VERSION:
         raise StoreError(
             f"the store at {path} has schema version {version}, newer than this headroom-mcp understands "
             f"({SCHEMA_VERSION}); upgrade headroom-mcp, or set HEADROOM_HOME to another directory"
         )
-    if version == 0:
-        # Only takes effect on a file with no tables yet, so it goes before the first migration.
-        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    if int(conn.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION:
+        return
 
     def step() -> None:
         # Another process may have migrated while this one waited for the lock.
+        _refuse_newer(conn, path)
         current = int(conn.execute("PRAGMA user_version").fetchone()[0])
         for n in range(current, SCHEMA_VERSION):
             for statement in _statements(MIGRATIONS[n]):
@@ -244,6 +256,21 @@ def write(conn: sqlite3.Connection, op: Callable[[], T]) -> T:
         return result
 
     return _retry(attempt)
+
+
+def free_pages(conn: sqlite3.Connection) -> int:
+    """Bytes held by free pages in the file (left by deleted originals)."""
+    (count,) = conn.execute("PRAGMA freelist_count").fetchone()
+    (size,) = conn.execute("PRAGMA page_size").fetchone()
+    return int(count) * int(size)
+
+
+def release_free_pages(conn: sqlite3.Connection) -> None:
+    """Give free pages back to the file system (outside any transaction).
+
+    executescript() because execute() steps ``incremental_vacuum`` once, freeing one page.
+    """
+    _retry(lambda: conn.executescript("PRAGMA incremental_vacuum;"))
 
 
 @contextlib.contextmanager

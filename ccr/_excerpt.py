@@ -177,14 +177,15 @@ def select_rows(
                 continue
             whole = chunks.whole_lines(i)
             rows = picker.fresh(chunks.rows(i, lines), whole)
-            if picker.fits(rows, limit):
+            # The best match may use the whole budget; the shares only pace the rest.
+            if picker.fits(rows, limit if priority else budget):
                 picker.take(rows, i, whole)
                 priority.extend(rows)
                 taken[i] = None
                 misfits = 0
             elif not priority:
                 # The best match alone is over budget: show as much of its start as fits.
-                part = _cut_to_fit(rows, limit - _GAP_COST, cost)
+                part = _cut_to_fit(rows, budget - _GAP_COST, cost)
                 picker.take(part, i, False)
                 priority.extend(part)
             else:

@@ -259,7 +259,10 @@ class Store:
                 )
                 .fetchone()
             )
-            if row is None or self._expired(row[6], now):
+            if row is not None and self._expired(row[6], now):
+                # Past its TTL but not swept yet: bury it now so the error can say when it expired.
+                self._read(digest, with_data=False)
+            if row is None:
                 raise self._missing(digest, now)
             size, tokens, lines, content_type, source, created, last = row
             return EntryInfo(
@@ -493,6 +496,9 @@ class Store:
             now = self._clock()
             result = self._write(lambda conn: self._sweep(conn, now))
             self._last_sweep = now
+            conn = self._conn_or_raise()
+            if db.free_pages(conn) >= _VACUUM_AT_BYTES:
+                db.release_free_pages(conn)
             return result
 
     def _sweep(self, conn: sqlite3.Connection, now: float) -> SweepResult:
@@ -504,10 +510,6 @@ class Store:
             "DELETE FROM tombstones WHERE hash IN (SELECT hash FROM tombstones ORDER BY at DESC LIMIT -1 OFFSET ?)",
             (MAX_TOMBSTONES,),
         )
-        (free_pages,) = conn.execute("PRAGMA freelist_count").fetchone()
-        (page_size,) = conn.execute("PRAGMA page_size").fetchone()
-        if free_pages * page_size >= _VACUUM_AT_BYTES:
-            conn.execute("PRAGMA incremental_vacuum").fetchall()
         return SweepResult(int(expired), evicted, freed + evicted_bytes)
 
     def _maybe_sweep(self, now: float) -> None:

@@ -1,0 +1,44 @@
+"""Code that runs in child processes of the store tests (spawned, so it must live in an importable module)."""
+
+from __future__ import annotations
+
+import random
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+from ccr import Settings, Store
+
+
+def payload(seed: int, size: int) -> bytes:
+    """Deterministic bytes for `seed`, so the parent can check what a child stored without being sent it."""
+    return random.Random(seed).randbytes(size)
+
+
+def put_and_get(db_path: str, worker: int, seeds: list[int], size: int, out: Connection) -> None:
+    """Put the payload of every seed (seeds overlap between workers), reading each back; report the handles."""
+    path = Path(db_path)
+    with Store(Settings(home=path.parent), path=path) as store:
+        handles = []
+        for seed in seeds:
+            data = payload(seed, size)
+            handle = store.put(data, source=f"worker-{worker}")
+            if store.get(handle) != data:
+                raise AssertionError(f"worker {worker}: read back different bytes for seed {seed}")
+            handles.append((seed, handle))
+            # Read an earlier one again while other processes write, so readers and writers interleave.
+            earlier_seed, earlier = handles[random.Random(seed).randrange(len(handles))]
+            if store.get(earlier) != payload(earlier_seed, size):
+                raise AssertionError(f"worker {worker}: seed {earlier_seed} changed in the store")
+    out.send(handles)
+    out.close()
+
+
+def stream_puts(db_path: str, size: int, out: Connection) -> None:
+    """Put large payloads forever, reporting each seed and handle once its put has returned (committed)."""
+    path = Path(db_path)
+    store = Store(Settings(home=path.parent, max_store_bytes=1 << 40), path=path)
+    seed = 0
+    while True:
+        handle = store.put(payload(seed, size), source="stream")
+        out.send((seed, handle))
+        seed += 1

@@ -1,0 +1,140 @@
+"""The store file: private permissions, WAL, a versioned schema, and corruption that is moved aside, never deleted."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import stat
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from store_helpers import FakeClock
+
+from ccr import Settings, Store, StoreCorruptError, StoreError, UnknownHashError
+from ccr._database import SCHEMA_VERSION
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    """A umask that lets everyone read, so the modes below must come from the store itself."""
+    old = os.umask(0)
+    yield
+    os.umask(old)
+
+
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+def test_a_new_store_directory_is_0700_and_its_files_0600(tmp_path: Path) -> None:
+    home = tmp_path / "fresh" / "headroom"
+    with Store(Settings(home=home)) as store:
+        store.put(b"secret token=abc123")
+        assert _mode(home) == 0o700
+        assert _mode(store.path) == 0o600
+        sidecars = [home / "ccr.sqlite3-wal", home / "ccr.sqlite3-shm"]
+        for side in sidecars:
+            assert side.exists()
+            assert _mode(side) == 0o600
+
+
+def test_an_existing_store_file_with_loose_permissions_is_made_private(tmp_path: Path) -> None:
+    with Store(Settings(home=tmp_path)) as store:
+        store.put(b"x")
+    (tmp_path / "ccr.sqlite3").chmod(0o644)
+    with Store(Settings(home=tmp_path)) as store:
+        assert _mode(store.path) == 0o600
+
+
+def test_the_file_is_in_wal_mode_at_the_current_schema_version(store: Store) -> None:
+    store.put(b"x")
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_an_empty_file_is_set_up_as_a_new_store(headroom_home: Path) -> None:
+    (headroom_home / "ccr.sqlite3").write_bytes(b"")
+    with Store(Settings(home=headroom_home)) as store:
+        assert store.get(store.put(b"works")) == b"works"
+
+
+def test_a_store_from_a_newer_version_is_refused_and_left_unchanged(headroom_home: Path) -> None:
+    path = headroom_home / "ccr.sqlite3"
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA user_version = 99")
+        conn.execute("CREATE TABLE from_the_future (x)")
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="newer") as info:
+        Store(Settings(home=headroom_home))
+    assert not isinstance(info.value, StoreCorruptError)
+    assert path.read_bytes() == before
+
+
+def test_a_file_that_is_not_a_database_is_moved_aside_and_the_error_says_where(
+    headroom_home: Path, clock: FakeClock
+) -> None:
+    path = headroom_home / "ccr.sqlite3"
+    garbage = b"this was never a SQLite database\n" * 200
+    path.write_bytes(garbage)
+    with pytest.raises(StoreCorruptError) as info:
+        Store(Settings(home=headroom_home), clock=clock)
+    moved = info.value.moved_to
+    assert moved is not None
+    assert moved.name == "ccr.sqlite3.corrupt-20231114T221320Z"
+    assert str(moved) in str(info.value)
+    assert moved.read_bytes() == garbage  # kept, byte for byte
+    assert not path.exists()
+    with Store(Settings(home=headroom_home), clock=clock) as fresh:
+        assert fresh.get(fresh.put(b"a fresh start")) == b"a fresh start"
+
+
+def test_a_second_corrupt_file_in_the_same_second_gets_its_own_name(headroom_home: Path, clock: FakeClock) -> None:
+    path = headroom_home / "ccr.sqlite3"
+    moved = []
+    for n in range(2):
+        path.write_bytes(f"garbage {n}".encode() * 500)
+        with pytest.raises(StoreCorruptError) as info:
+            Store(Settings(home=headroom_home), clock=clock)
+        moved.append(info.value.moved_to)
+    assert moved[0] != moved[1]
+    assert all(m is not None and m.exists() for m in moved)
+
+
+def test_a_database_damaged_inside_is_moved_aside_when_read_and_the_store_starts_fresh(
+    headroom_home: Path, clock: FakeClock
+) -> None:
+    settings = Settings(home=headroom_home)
+    with Store(settings, clock=clock) as store:
+        handles = [store.put(bytes([i]) * 20_000) for i in range(10)]
+    path = settings.db_path
+    damaged = bytearray(path.read_bytes())
+    page = 4096
+    assert len(damaged) > 8 * page
+    # Keep the header page (so the file still opens) and scribble over the table pages after it.
+    damaged[page : 8 * page] = b"\xa5" * (7 * page)
+    path.write_bytes(bytes(damaged))
+
+    store = Store(settings, clock=clock)
+    try:
+        with pytest.raises(StoreCorruptError) as info:
+            for handle in handles:
+                store.get(handle)
+        moved = info.value.moved_to
+        assert moved is not None and moved.read_bytes() == bytes(damaged)
+        assert "moved to" in str(info.value)
+        # The same Store object carries on with an empty file.
+        with pytest.raises(UnknownHashError):
+            store.get(handles[0])
+        assert store.get(store.put(b"after")) == b"after"
+    finally:
+        store.close()
+
+
+def test_the_directory_cannot_be_created_gives_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    with pytest.raises(StoreError, match="cannot create the store"):
+        Store(Settings(home=blocker / "home"))

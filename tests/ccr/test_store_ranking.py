@@ -1,0 +1,90 @@
+"""Terms and BM25 ranking behind query-scoped retrieval (`ccr._retrieval`)."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import ccr._retrieval
+from ccr._retrieval import query_phrases, query_terms, rank, terms
+
+
+def test_camel_case_and_snake_case_identifiers_yield_their_parts_and_the_whole() -> None:
+    assert {"getusername", "get", "user", "nam"} <= set(terms("getUserName"))
+    assert {"httpserver", "http", "server"} <= set(terms("HTTPServer"))
+    assert {"user_id", "user", "id"} <= set(terms("user_id"))
+
+
+def test_dotted_names_paths_and_versions_stay_whole_as_well_as_split() -> None:
+    assert {"session.get", "session", "get"} <= set(terms("Session.get"))
+    assert {"src/flask/app.py", "flask", "app", "py"} <= set(terms("src/flask/app.py"))
+    assert {"0.26.0", "0", "26"} <= set(terms("0.26.0"))
+
+
+def test_numbers_are_kept_and_letters_and_digits_are_not_split_apart() -> None:
+    assert "71" in terms("see #71")
+    assert "utf8" in terms("utf8")
+    assert "53b8f08218796d" in terms("commit 53b8f08218796d")
+
+
+def test_plural_and_past_forms_meet_their_stem() -> None:
+    assert set(terms("classes")) == set(terms("class"))
+    assert set(terms("failed")) == set(terms("fails")) == set(terms("fail"))
+
+
+def test_query_terms_drop_function_words_and_single_letter_fragments() -> None:
+    assert query_terms("Which tests failed in this CPython run?") == ["test", "fail", "cpython", "python", "run"]
+
+
+def test_a_query_of_only_function_words_still_has_terms() -> None:
+    assert query_terms("what is this") != []
+
+
+def test_quoted_backticked_and_hash_like_query_parts_are_phrases() -> None:
+    assert query_phrases("Which tests are 'not ok'? What does `res.append` take? Commit 53b8f08218?") == [
+        "not ok",
+        "res.append",
+        "53b8f08218",
+    ]
+    assert query_phrases("Gson's handling, and don't split") == []
+
+
+def test_a_rare_term_outranks_a_common_one() -> None:
+    chunks = ["request ok", "request ok", "request ok", "request failed", "request ok"]
+    scores = rank(chunks, "which request failed")
+    assert max(range(len(chunks)), key=scores.__getitem__) == 3
+
+
+def test_chunks_sharing_nothing_with_the_query_score_zero() -> None:
+    assert rank(["alpha", "beta gamma", ""], "delta") == [0.0, 0.0, 0.0]
+
+
+def test_an_exact_phrase_outranks_its_words_apart() -> None:
+    chunks = ["ok 1 not tested here", "not ok 2", "ok 3", "ok 4 not this"]
+    scores = rank(chunks, "'not ok'")
+    assert max(range(len(chunks)), key=scores.__getitem__) == 1
+
+
+@given(
+    chunks=st.lists(st.text(alphabet=st.sampled_from("abc XYZ_.1\n"), max_size=30), max_size=30),
+    query=st.text(alphabet=st.sampled_from("abc XYZ_.1'"), max_size=20),
+)
+def test_scores_are_one_per_chunk_and_never_negative(chunks: list[str], query: str) -> None:
+    scores = rank(chunks, query)
+    assert len(scores) == len(chunks)
+    assert all(s >= 0.0 for s in scores)
+
+
+def test_the_substring_path_for_huge_inputs_agrees_on_the_best_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    chunks = [f"2024-01-01 worker {i % 7} handled request {i} in {i % 13} ms" for i in range(3000)]
+    chunks[1234] = "2024-01-01 worker 3 crashed: segmentation fault in handler"
+    chunks[10] = "2024-01-01 networkerd started"  # "worker" only as a substring
+    exact = rank(chunks, "which worker crashed with a segmentation fault?")
+    monkeypatch.setattr(ccr._retrieval, "EXACT_CANDIDATES", 10)
+    approximate = rank(chunks, "which worker crashed with a segmentation fault?")
+    best = max(range(len(chunks)), key=exact.__getitem__)
+    assert best == 1234
+    assert max(range(len(chunks)), key=approximate.__getitem__) == best
+    # The two paths really differ: only substring counting sees "worker" inside "networkerd".
+    assert exact[10] == 0.0 < approximate[10]

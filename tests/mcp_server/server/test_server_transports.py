@@ -184,3 +184,57 @@ async def test_the_token_check_passes_other_scopes_through() -> None:
     await guarded({"type": "http", "headers": []}, receive, send)
     await guarded({"type": "http", "headers": [(b"authorization", f"Bearer {TOKEN}".encode())]}, receive, send)
     assert seen == ["lifespan", "401", "http.response.body", "http"]
+
+
+async def test_stdio_keeps_stdout_for_protocol_messages_and_logs_on_stderr(project: Path) -> None:
+    import json
+
+    from anyio.streams.buffered import BufferedByteReceiveStream
+
+    requests = [
+        {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "initialize",
+            "params": {
+                "protocolVersion": "2025-06-18",
+                "capabilities": {},
+                "clientInfo": {"name": "raw", "version": "0"},
+            },
+        },
+        {"jsonrpc": "2.0", "method": "notifications/initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "tools/call", "params": {"name": "headroom_compress", "arguments": {}}},
+        {
+            "jsonrpc": "2.0",
+            "id": 3,
+            "method": "tools/call",
+            "params": {"name": "headroom_compress", "arguments": {"content": noisy_log()}},
+        },
+    ]
+    errors = bytearray()
+
+    async def drain(stream: Any) -> None:
+        async for chunk in stream:
+            errors.extend(chunk)
+
+    with anyio.fail_after(120):
+        process = await anyio.open_process(serve_command("--log-level", "debug"), cwd=project)
+        async with process, anyio.create_task_group() as tg:
+            assert process.stdin is not None and process.stdout is not None and process.stderr is not None
+            tg.start_soon(drain, process.stderr)
+            out = BufferedByteReceiveStream(process.stdout)
+            replies = []
+            for request in requests:
+                await process.stdin.send(json.dumps(request).encode() + b"\n")
+                if "id" in request:
+                    replies.append(json.loads(await out.receive_until(b"\n", 1 << 24)))
+            await process.stdin.aclose()
+            await process.wait()
+    assert [r["id"] for r in replies] == [1, 2, 3]
+    assert replies[0]["result"]["serverInfo"]["name"] == "headroom"
+    assert replies[1]["result"]["isError"] is True
+    assert (
+        replies[2]["result"]["structuredContent"]["tokens_after"]
+        < replies[2]["result"]["structuredContent"]["tokens_before"]
+    )
+    assert b"DEBUG" in errors

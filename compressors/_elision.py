@@ -111,6 +111,12 @@ class Elision:
     on a line of its own after it (e.g. the quotes that end a shortened
     docstring), so the output stays valid in the language it came from.
     `owner` says which decision made it, so a caller can undo it.
+
+    `shown` lists lines inside the range that are still written (after the
+    glue), e.g. the headings of a run of sections whose bodies all went: the
+    marker then counts only the lines not shown and names the whole range.
+    `source`, when set, is the original line range the marker names instead
+    (for text derived from the original, such as HTML reduced to its text).
     """
 
     first: int
@@ -119,10 +125,21 @@ class Elision:
     after: str = ""
     closing: str = ""
     owner: int = -1
+    shown: tuple[int, ...] = ()
+    source: tuple[int, int] | None = None
 
     @property
     def count(self) -> int:
-        return self.last - self.first + 1
+        """How many lines the marker says are left out."""
+        if self.source is not None:
+            return self.source[1] - self.source[0] + 1
+        return self.last - self.first + 1 - len(self.shown)
+
+    @property
+    def marker_lines(self) -> tuple[int, int]:
+        """The 1-based original line range the marker names."""
+        first, last = self.source if self.source is not None else (self.first, self.last)
+        return first + 1, last + 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,13 +187,17 @@ def render(
             raise ValueError(f"elision {el.first}-{el.last} overlaps or leaves the text")
         _copy(doc, at, el.first, parts, origin, ctx, long_lines)
         end = doc.ending(el.last)
-        marker = ctx.marker(el.count, "lines", (el.first + 1, el.last + 1))
+        if el.shown:
+            end = end or doc.ending(el.first) or "\n"
+        marker = ctx.marker(max(el.count, 1), "lines", el.marker_lines)
         if el.closing:
             parts.append(f"{el.before}{marker}{el.after}{end or chr(10)}{el.closing}{end}")
             origin += [-1 - k, -1 - k]
         else:
             parts.append(f"{el.before}{marker}{el.after}{end}")
             origin.append(-1 - k)
+        for shown in el.shown:
+            _copy(doc, shown, shown + 1, parts, origin, ctx, long_lines)
         at = el.last + 1
     _copy(doc, at, len(doc.lines), parts, origin, ctx, long_lines)
     return Rendered("".join(parts), origin)

@@ -22,6 +22,9 @@ ENTRY_POINT_GROUP = "headroom.compressors"
 _BUILTINS: dict[str, str] = {
     "code": "compressors._code:CodeCompressor",
     "fallback": "compressors._fallback:FallbackCompressor",
+    "html": "compressors._html:HtmlCompressor",
+    "mixed": "compressors._mixed:MixedCompressor",
+    "prose": "compressors._prose:ProseCompressor",
 }
 
 _log = logging.getLogger(__name__)

@@ -16,10 +16,10 @@ COMPRESSOR_FOR_TYPE: dict[str, str] = {
     "log": "fallback",
     "search": "fallback",
     "diff": "fallback",
-    "html": "fallback",
-    "markdown": "fallback",
-    "text": "fallback",
-    "mixed": "fallback",
+    "html": "html",
+    "markdown": "prose",
+    "text": "prose",
+    "mixed": "mixed",
 }
 
 

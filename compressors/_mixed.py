@@ -1,0 +1,233 @@
+"""Mixed content: Markdown with fenced code, or logs with JSON documents embedded between their lines.
+
+A document with fences gets the prose treatment as a whole (headings, relevant
+sentences), and each fenced block it keeps is compressed by the compressor its
+content needs (code by its fence language, JSON, logs), fences kept. Text
+without fences is cut into runs of plain lines and embedded multi-line JSON
+values, each compressed on its own. Every sub-compressor's markers are moved
+to the original's line numbers; a segment whose compressor fails or does not
+shrink it stays as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass
+
+from ccr import find_markers, format_marker
+from compressors._base import CompressContext, Compressor
+from compressors._elision import Lines, render
+from compressors._languages import normalize_language
+from compressors._prose import prose_elisions, select_lines
+from compressors._prose_blocks import parse_blocks
+
+__all__ = ["MixedCompressor", "split_segments"]
+
+_log = logging.getLogger(__name__)
+
+# A fenced block or embedded JSON value shorter than this stays as it is.
+_MIN_SEGMENT_LINES = 8
+# How far the search for the end of an embedded JSON value looks.
+_MAX_JSON_LINES = 20_000
+_JSON_START = re.compile(r"^\s*[\[{]\s*$|^\s*[\[{]\s*[\"\[{\d-]")
+_FENCE_INFO = re.compile(r"^\s*(?:`{3,}|~{3,})\s*([\w+#.-]*)")
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    """Lines `first`..`last` (0-based, inclusive) of one kind: ``text``, ``json`` or ``code``."""
+
+    kind: str
+    first: int
+    last: int
+    language: str | None = None
+
+
+class MixedCompressor(Compressor):
+    name = "mixed"
+    description = "Markdown with fenced blocks or logs with embedded JSON: each part by the compressor it needs"
+
+    def compress(self, text: str, ctx: CompressContext) -> str:
+        doc = Lines(text)
+        if not doc.lines:
+            return text
+        blocks, _ = parse_blocks(doc.lines)
+        has_fences = any(b.kind == "fence" for b in blocks)
+        out = self._document(doc, ctx) if has_fences else self._segments(doc, ctx)
+        if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
+            from compressors._pipeline import fit_budget
+
+            out = fit_budget(out, ctx.budget, ctx)
+        return out
+
+    def _document(self, doc: Lines, ctx: CompressContext) -> str:
+        blocks, _ = parse_blocks(doc.lines)
+        compressed: dict[int, tuple[int, str]] = {}
+        costs: dict[int, int] = {}
+        for block in blocks:
+            inner_first, inner_last = block.first + 1, block.last - 1
+            if block.kind != "fence" or inner_last - inner_first + 1 < _MIN_SEGMENT_LINES:
+                continue
+            info = _FENCE_INFO.match(doc.lines[block.first])
+            language = info.group(1) if info else ""
+            segment = Segment(_kind_of_fence(language), inner_first, inner_last, normalize_language(language))
+            inner = _compress_segment(doc, segment, ctx, None)
+            compressed[inner_first] = (inner_last, inner)
+            fences = doc.lines[block.first] + (doc.lines[block.last] if block.last > inner_last else "")
+            costs[block.first] = ctx.tokens(inner) + ctx.tokens(fences)
+        selection = select_lines(doc.lines, ctx, target=ctx.budget, fence_costs=costs)
+        rendered = render(doc, prose_elisions(doc.lines, selection, ctx), ctx)
+        replacements = {
+            first: value
+            for first, value in compressed.items()
+            if all(selection.kept[i] for i in range(first, value[0] + 1))
+        }
+        if not replacements:
+            return rendered.text
+        out_lines = Lines(rendered.text).lines
+        parts: list[str] = []
+        j = 0
+        while j < len(out_lines):
+            origin = rendered.origin[j] if j < len(rendered.origin) else -1
+            if origin in replacements:
+                last, replacement = replacements[origin]
+                parts.append(replacement)
+                while j < len(out_lines) and j < len(rendered.origin) and 0 <= rendered.origin[j] <= last:
+                    j += 1
+                continue
+            parts.append(out_lines[j])
+            j += 1
+        return "".join(parts)
+
+    def _segments(self, doc: Lines, ctx: CompressContext) -> str:
+        segments = split_segments(doc)
+        if len(segments) == 1 and segments[0].kind == "text":
+            return _compress_segment(doc, segments[0], ctx, ctx.budget)
+        total = max(sum(ctx.tokens("".join(doc.lines[s.first : s.last + 1])) for s in segments), 1)
+        parts: list[str] = []
+        for segment in segments:
+            share = None
+            if ctx.budget is not None:
+                size = ctx.tokens("".join(doc.lines[segment.first : segment.last + 1]))
+                share = max(int(ctx.budget * size / total), 40)
+            parts.append(_compress_segment(doc, segment, ctx, share))
+        return "".join(parts)
+
+
+def split_segments(doc: Lines) -> list[Segment]:
+    """Runs of plain lines and the multi-line JSON values embedded between them, in order."""
+    segments: list[Segment] = []
+    start = 0
+    i = 0
+    n = len(doc.lines)
+    while i < n:
+        end = _json_end(doc, i) if _JSON_START.match(doc.lines[i]) else None
+        if end is not None and end - i + 1 >= _MIN_SEGMENT_LINES:
+            if start < i:
+                segments.append(Segment("text", start, i - 1))
+            segments.append(Segment("json", i, end))
+            start = i = end + 1
+            continue
+        i += 1
+    if start < n:
+        segments.append(Segment("text", start, n - 1))
+    return segments
+
+
+def _json_end(doc: Lines, start: int) -> int | None:
+    """The last line of a JSON value that opens on line `start`, or None when none parses."""
+    depth = 0
+    in_string = False
+    escaped = False
+    for i in range(start, min(len(doc.lines), start + _MAX_JSON_LINES)):
+        for ch in doc.lines[i]:
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif ch == "\\":
+                    escaped = True
+                elif ch == '"':
+                    in_string = False
+            elif ch == '"':
+                in_string = True
+            elif ch in "[{":
+                depth += 1
+            elif ch in "]}":
+                depth -= 1
+                if depth < 0:
+                    return None
+        if depth == 0:
+            try:
+                json.loads("".join(doc.lines[start : i + 1]))
+            except (ValueError, RecursionError):
+                return None
+            return i
+    return None
+
+
+def _kind_of_fence(language: str) -> str:
+    lowered = language.lower()
+    if lowered in ("json", "jsonl", "json5", "geojson"):
+        return "json"
+    if normalize_language(lowered):
+        return "code"
+    return "text"
+
+
+def _compress_segment(doc: Lines, segment: Segment, ctx: CompressContext, budget: int | None) -> str:
+    """The segment compressed by the compressor its kind needs, markers moved to the original's lines."""
+    from compressors._registry import get_compressor
+    from compressors._router import COMPRESSOR_FOR_TYPE, detect
+
+    text = "".join(doc.lines[segment.first : segment.last + 1])
+    if segment.last - segment.first + 1 < _MIN_SEGMENT_LINES:
+        return text
+    name = "detection"
+    try:
+        if segment.kind == "text":
+            detected = detect(text).content_type
+            content_type = detected if detected in ("log", "search", "diff", "json", "code") else "text"
+            name = "prose" if content_type == "text" else COMPRESSOR_FOR_TYPE.get(content_type, "fallback")
+        else:
+            content_type = segment.kind
+            name = COMPRESSOR_FOR_TYPE.get(content_type, "fallback")
+        if name == MixedCompressor.name:
+            name = "prose"
+        sub = CompressContext(
+            hash=ctx.hash,
+            query=ctx.query,
+            budget=budget,
+            content_type=content_type,
+            language=segment.language,
+            encoding=ctx.encoding,
+        )
+        out = get_compressor(name).compress(text, sub)
+    except Exception:
+        # Another compressor's failure costs this segment its compression, never the whole answer.
+        _log.exception("%s failed on a %s segment; kept as it was", name, segment.kind)
+        return text
+    shifted = _shift_markers(out, ctx.hash, segment.first, segment.last - segment.first + 1)
+    if shifted is None or ctx.tokens(shifted) >= ctx.tokens(text):
+        return text
+    if text.endswith("\n") and not shifted.endswith("\n"):
+        shifted += "\n"
+    return shifted
+
+
+def _shift_markers(out: str, handle: str, offset: int, length: int) -> str | None:
+    """`out` with the line ranges of its markers for `handle` moved by `offset`; None if one leaves the segment."""
+    parts: list[str] = []
+    at = 0
+    for marker in find_markers(out):
+        if marker.hash != handle or marker.lines is None:
+            continue
+        first, last = marker.lines
+        if last > length:
+            return None
+        parts.append(out[at : marker.span[0]])
+        parts.append(format_marker(marker.count, marker.unit, handle, (first + offset, last + offset)))
+        at = marker.span[1]
+    parts.append(out[at:])
+    return "".join(parts)

@@ -42,7 +42,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_S = 10.0
 # How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
 _RETRY_FOR_S = 30.0
@@ -65,7 +65,7 @@ CREATE TABLE originals (
     source TEXT NOT NULL,
     created_at REAL NOT NULL,
     last_access REAL NOT NULL,
-    data BLOB NOT NULL  -- last, so reading the metadata never touches the overflow pages
+    data BLOB NOT NULL
 );
 CREATE INDEX originals_by_access ON originals (last_access, size);
 
@@ -109,8 +109,24 @@ CREATE INDEX events_by_time ON events (at);
 CREATE INDEX events_by_session ON events (session, at);
 """
 
-# MIGRATIONS[n] takes a file at schema version n to n + 1.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1,)
+# v2: the bytes move to their own table. SQLite rewrites a whole row when any column changes, so with the
+# bytes beside last_access every read of a 40 MB original wrote 40 MB to the WAL.
+_V1_TO_V2 = """
+CREATE TABLE original_bytes (
+    id INTEGER PRIMARY KEY,  -- = originals.id
+    data BLOB NOT NULL
+);
+INSERT INTO original_bytes (id, data) SELECT id, data FROM originals;
+ALTER TABLE originals DROP COLUMN data;
+DROP TRIGGER originals_removed;
+CREATE TRIGGER originals_removed AFTER DELETE ON originals BEGIN
+    UPDATE totals SET entries = entries - 1, bytes = bytes - OLD.size WHERE id = 1;
+    DELETE FROM original_bytes WHERE id = OLD.id;
+END;
+"""
+
+# MIGRATIONS[n] takes a file at schema version n to n + 1; a new file runs them all, in order.
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:

@@ -14,11 +14,27 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ccr._lines import QueryChunks, Row
+import rustcore
+from ccr._exceptions import RangeError
+from ccr._lines import QueryChunks, Row, query_chunks
+from ccr._retrieval import rank
 
-__all__ = ["GAP", "STRONG_MIN", "STRONG_SHARE", "Excerpt", "head_rows", "render_rows", "select_rows"]
+__all__ = [
+    "GAP",
+    "MIN_QUERY_TOKENS",
+    "STRONG_MIN",
+    "STRONG_SHARE",
+    "Excerpt",
+    "head_rows",
+    "query_excerpt",
+    "range_excerpt",
+    "render_rows",
+    "select_rows",
+]
 
 GAP = "  ..."
+# Below this a query excerpt could hold little more than its note.
+MIN_QUERY_TOKENS = 64
 # Tokens kept aside for gap rows and the closing note while choosing rows; the exact count is checked after.
 _GAP_COST = 3
 _NOTE_RESERVE = 48
@@ -89,6 +105,94 @@ class Excerpt:
             "notes": list(self.notes),
             "text": self.render(),
         }
+
+
+def range_excerpt(
+    digest: str, lines: Sequence[str], start: int, end: int, max_tokens: int | None, encoding: str
+) -> Excerpt:
+    """Lines `start`..`end` of an original whose lines are `lines` (see `Store.lines`)."""
+    total = len(lines)
+    if start > total:
+        what = "is empty" if total == 0 else f"has {total} lines"
+        raise RangeError(f"lines={start}-{end} is outside the original {digest}: it {what}")
+    notes = []
+    if end > total:
+        notes.append(f"end clamped to the last line, {total}")
+        end = total
+    rows = [(n, lines[n - 1]) for n in range(start, end + 1)]
+    excerpt = _counted(digest, rows, total, False, notes, None, encoding)
+    if max_tokens is None or excerpt.tokens <= max_tokens:
+        return excerpt
+    cost = row_cost(encoding)
+    reserve = _NOTE_RESERVE
+    while True:
+        kept = head_rows(rows, max(max_tokens - reserve, 0), cost)
+        resume = kept[-1][0] + 1 if kept else start
+        note = (
+            f"stopped at max_tokens={max_tokens}; lines {resume}-{end} not shown: "
+            f"retrieve hash={digest} lines={resume}-{end}"
+        )
+        excerpt = _counted(digest, kept, total, True, [*notes, note], None, encoding)
+        if excerpt.tokens <= max_tokens or not kept:
+            return excerpt
+        reserve += 16
+
+
+def query_excerpt(digest: str, text: str, lines: Sequence[str], query: str, max_tokens: int, encoding: str) -> Excerpt:
+    """The parts of an original (`text`, split into `lines`) most relevant to `query` (see `Store.query`)."""
+    chunks = query_chunks(text, list(lines))
+    scores = rank(chunks.texts, query)
+    cost = row_cost(encoding)
+    rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
+    total = len(lines)
+    if not priority:
+        rows = head_rows([(n, line) for n, line in enumerate(lines, start=1)], max_tokens - _NOTE_RESERVE, cost)
+        priority = list(rows)
+        notes = [f"nothing matched the query; the first {len(rows)} of {total} lines are shown"]
+        truncated = len(rows) < total
+    else:
+        shown = len({n for n, _ in rows})
+        note = f"{shown} of {total} lines, the parts matching the query, in original order"
+        if left_out:
+            note += f"; {left_out} more matches did not fit in max_tokens={max_tokens}"
+        if shown < total:
+            note += f"; retrieve hash={digest} lines=A-B for more"
+        notes = [note]
+        truncated = left_out > 0
+    excerpt = _counted(digest, rows, total, truncated, notes, query, encoding)
+    # Per-row counts are close, not exact: drop the least important rows until the exact count fits.
+    keep = list(priority)
+    while excerpt.tokens > max_tokens and keep:
+        dropped = keep.pop()
+        rows = [r for r in rows if r is not dropped]
+        excerpt = _counted(digest, rows, total, True, notes, query, encoding)
+    return excerpt
+
+
+def row_cost(encoding: str) -> Callable[[Row], int]:
+    """Tokens one rendered row adds (its number, text and newline), memoised for one excerpt."""
+    cache: dict[Row, int] = {}
+
+    def cost(row: Row) -> int:
+        c = cache.get(row)
+        if c is None:
+            c = cache[row] = rustcore.count_tokens(f"{row[0]:>5}| {row[1]}\n", encoding)
+        return c
+
+    return cost
+
+
+def _counted(
+    digest: str,
+    rows: Sequence[Row],
+    total: int,
+    truncated: bool,
+    notes: Sequence[str],
+    query: str | None,
+    encoding: str,
+) -> Excerpt:
+    tokens = rustcore.count_tokens(render_rows(rows, notes), encoding)
+    return Excerpt(digest, tuple(rows), total, tokens, truncated, tuple(notes), query)
 
 
 def render_rows(rows: Sequence[Row], notes: Sequence[str] = ()) -> str:

@@ -12,6 +12,7 @@ stemmed (``classes``/``class``, ``failed``/``fails``/``fail``); numbers are kept
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -83,16 +84,34 @@ def terms(text: str) -> list[str]:
     """The index terms of `text`, in order: whole compound words and their stemmed parts."""
     out: list[str] = []
     for m in _WORD.finditer(text):
-        word = m.group()
-        pieces = _PIECE.findall(word)
-        if len(pieces) > 1:
-            out.append(word.lower())
-        for piece in pieces:
-            parts = _CAMEL.findall(piece)
-            if len(parts) > 1:
-                out.append(piece.lower())
-            out.extend(_stem(p.lower()) for p in parts)
+        out.extend(_word_terms(m.group()))
     return out
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _word_terms(word: str) -> tuple[str, ...]:
+    # Memoised: logs and code repeat the same words on line after line.
+    out: list[str] = []
+    pieces = _PIECE.findall(word)
+    if len(pieces) > 1:
+        out.append(word.lower())
+    for piece in pieces:
+        parts = _CAMEL.findall(piece)
+        if len(parts) > 1:
+            out.append(piece.lower())
+        out.extend(_stem(p.lower()) for p in parts)
+    return tuple(out)
+
+
+def _wanted_counts(chunk: str, wanted: set[str], probes: list[str]) -> Counter[str]:
+    """How often each of `wanted` occurs among the terms of `chunk`; words holding no probe are skipped unsplit."""
+    tf: Counter[str] = Counter()
+    for m in _WORD.finditer(chunk):
+        word = m.group()
+        low = word.lower()
+        if any(p in low for p in probes):
+            tf.update(t for t in _word_terms(word) if t in wanted)
+    return tf
 
 
 def query_phrases(query: str) -> list[str]:
@@ -155,12 +174,13 @@ def rank(chunks: Sequence[str], query: str) -> list[float]:
         weights = [1.0] * len(words) + [PHRASE_WEIGHT] * len(phrases)
         return _rank_by_substrings(chunks, lowered, probes, weights, avg_len)
     wanted = set(words)
+    word_probes = probes[: len(words)]
     weight = dict.fromkeys(words, 1.0)
     weight.update(dict.fromkeys((_PHRASE_KEY + p for p in phrases), PHRASE_WEIGHT))
     hits = []
     df: Counter[str] = Counter()
     for i, low in lowered:
-        tf = Counter(t for t in terms(chunks[i]) if t in wanted)
+        tf = _wanted_counts(chunks[i], wanted, word_probes)
         for phrase in phrases:
             if c := low.count(phrase):
                 tf[_PHRASE_KEY + phrase] = c

@@ -19,7 +19,6 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TypeVar
@@ -28,21 +27,18 @@ import rustcore
 from ccr import _database as db
 from ccr._config import Settings
 from ccr._exceptions import (
-    EvictedHashError,
-    ExpiredHashError,
     HashCollisionError,
+    HashError,
     HeadroomError,
     InputError,
     InputTooLargeError,
-    MalformedHashError,
     RangeError,
     StoreCorruptError,
     StoreError,
-    UnknownHashError,
 )
-from ccr._excerpt import Excerpt, head_rows, render_rows, select_rows
-from ccr._lines import count_lines, query_chunks, split_lines
-from ccr._retrieval import rank
+from ccr._excerpt import MIN_QUERY_TOKENS, Excerpt, query_excerpt, range_excerpt
+from ccr._handles import as_bytes, check_hash, missing_error, same_bytes
+from ccr._lines import count_lines, split_lines
 from ccr._stats import Event, StatsSummary, insert_event, summarize
 
 __all__ = ["MIN_QUERY_TOKENS", "EntryInfo", "Store", "SweepResult"]
@@ -59,7 +55,6 @@ _VACUUM_AT_BYTES = 64 * 1024**2
 # Decoded originals kept for repeated line and query calls on the same handle.
 _TEXT_CACHE_BYTES = 64 * 1024**2
 _TEXT_CACHE_ENTRIES = 8
-MIN_QUERY_TOKENS = 64
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,6 +109,8 @@ class Store:
         self._closed = False
         self._last_sweep = float("-inf")
         self._texts: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
+        self._dropped: list[tuple[str, str]] = []
+        self._listeners: list[Callable[[list[str], str], None]] = []
         with self._guard("open"):
             self._conn = db.connect(self.path)
 
@@ -168,7 +165,7 @@ class Store:
             InputTooLargeError: `data` alone is larger than the store's size cap.
             InputError: `data` is text that cannot be encoded as UTF-8.
         """
-        raw = _as_bytes(data)
+        raw = as_bytes(data)
         if len(raw) > self.settings.max_store_bytes:
             raise InputTooLargeError(
                 f"the content is {len(raw):,} bytes, more than the whole store may hold "
@@ -177,31 +174,36 @@ class Store:
         digest = rustcore.content_hash(raw)
         with self._guard("store an original"):
             now = self._clock()
-            if self._refresh_existing(digest, raw, now):
+            if self._write(lambda conn: self._refresh_existing(conn, digest, raw, now)):
                 return digest
-            if tokens is None:
-                tokens = rustcore.count_tokens(raw, self.settings.encoding)
-            line_count = count_lines(raw)
+        # Counted outside the lock: a large original takes a while, and other threads need not wait.
+        if tokens is None:
+            tokens = rustcore.count_tokens(raw, self.settings.encoding)
+        line_count = count_lines(raw)
+        with self._guard("store an original"):
+            now = self._clock()
             self._write(lambda conn: self._insert(conn, digest, raw, now, tokens, line_count, content_type, source))
             self._maybe_sweep(now)
         return digest
 
-    def _refresh_existing(self, digest: str, raw: bytes, now: float) -> bool:
-        def op(conn: sqlite3.Connection) -> bool:
-            row = conn.execute("SELECT id, size FROM originals WHERE hash = ?", (digest,)).fetchone()
-            if row is None:
-                return False
-            rowid, size = row
-            if size != len(raw) or not _same_bytes(conn, rowid, raw):
-                raise HashCollisionError(
-                    f"another original is already stored under the handle {digest}: two different contents "
-                    "share one 64-bit handle (or the store file was altered). The stored original is kept; "
-                    "this content was not stored."
-                )
-            conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, rowid))
-            return True
+    def _refresh_existing(self, conn: sqlite3.Connection, digest: str, raw: bytes, now: float) -> bool:
+        """Whether `raw` is stored already (then its last access is refreshed).
 
-        return self._write(op)
+        Raises:
+            HashCollisionError: other bytes are stored under `digest`.
+        """
+        row = conn.execute("SELECT id, size FROM originals WHERE hash = ?", (digest,)).fetchone()
+        if row is None:
+            return False
+        rowid, size = row
+        if size != len(raw) or not same_bytes(conn, rowid, raw):
+            raise HashCollisionError(
+                f"another original is already stored under the handle {digest}: two different contents "
+                "share one 64-bit handle (or the store file was altered). The stored original is kept; "
+                "this content was not stored."
+            )
+        conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, rowid))
+        return True
 
     def _insert(
         self,
@@ -214,16 +216,15 @@ class Store:
         content_type: str,
         source: str,
     ) -> None:
-        row = conn.execute("SELECT size FROM originals WHERE hash = ?", (digest,)).fetchone()
-        if row is not None:
-            # Another process stored it between our look and our write; its bytes were checked there.
-            conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE hash = ?", (now, digest))
+        # Another thread or process may have stored it since we looked.
+        if self._refresh_existing(conn, digest, raw, now):
             return
-        conn.execute(
-            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access, data)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (digest, len(raw), tokens, line_count, content_type, source, now, now, raw),
+        cursor = conn.execute(
+            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (digest, len(raw), tokens, line_count, content_type, source, now, now),
         )
+        conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, raw))
         conn.execute("DELETE FROM tombstones WHERE hash = ?", (digest,))
         self._evict(conn, now, keep=digest)
 
@@ -233,13 +234,13 @@ class Store:
         Raises:
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
-        digest = _check_hash(hash)
+        digest = check_hash(hash)
         with self._guard("read an original"):
             return self._read(digest, with_data=True)
 
     def text(self, hash: str) -> str:
         """The original under `hash` as text (invalid UTF-8 replaced); restarts its TTL."""
-        return self._text(_check_hash(hash))[0]
+        return self._text(check_hash(hash))[0]
 
     def info(self, hash: str) -> EntryInfo:
         """Metadata of the original under `hash`, without counting as an access.
@@ -247,7 +248,7 @@ class Store:
         Raises:
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
-        digest = _check_hash(hash)
+        digest = check_hash(hash)
         with self._guard("read an original's metadata"):
             now = self._clock()
             row = (
@@ -270,11 +271,10 @@ class Store:
             )
 
     def __contains__(self, hash: object) -> bool:
-        if not isinstance(hash, str) or not rustcore.is_hash(hash):
-            return False
+        """Whether `hash` names a live original here (any handle-like text; never raises for a bad one)."""
         try:
-            self.info(hash)
-        except (UnknownHashError, ExpiredHashError, EvictedHashError):
+            self.info(hash)  # type: ignore[arg-type]
+        except HashError:
             return False
         return True
 
@@ -284,123 +284,39 @@ class Store:
         """Lines `start`..`end` (1-based, inclusive) of the original; restarts its TTL.
 
         An `end` past the last line is clamped to it (the excerpt's note says so). With
-        `max_tokens`, rows stop where the next one would exceed it (``truncated``).
+        `max_tokens`, rows stop where the next one would exceed it (``truncated``), and
+        the note names the range still to fetch.
 
         Raises:
             RangeError: `start` < 1, `end` < `start`, or `start` past the last line.
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
-        digest = _check_hash(hash)
+        digest = check_hash(hash)
         if start < 1 or end < start:
             raise RangeError(f"lines={start}-{end} is not a range: line numbers start at 1 and A <= B is needed")
         _, lines = self._text(digest)
-        total = len(lines)
-        if start > total:
-            what = "is empty" if total == 0 else f"has {total} lines"
-            raise RangeError(f"lines={start}-{end} is outside the original {digest}: it {what}")
-        notes = []
-        if end > total:
-            notes.append(f"end clamped to the last line, {total}")
-            end = total
-        rows = [(n, lines[n - 1]) for n in range(start, end + 1)]
-        excerpt = self._excerpt(digest, rows, total, False, notes, None)
-        if max_tokens is None or excerpt.tokens <= max_tokens:
-            return excerpt
-        cost = self._row_cost()
-        reserve = 48
-        while True:
-            kept = head_rows(rows, max(max_tokens - reserve, 0), cost)
-            resume = kept[-1][0] + 1 if kept else start
-            note = (
-                f"stopped at max_tokens={max_tokens}; lines {resume}-{end} not shown: "
-                f"retrieve hash={digest} lines={resume}-{end}"
-            )
-            excerpt = self._excerpt(digest, kept, total, True, [*notes, note], None)
-            if excerpt.tokens <= max_tokens or not kept:
-                return excerpt
-            reserve += 16
+        return range_excerpt(digest, lines, start, end, max_tokens, self.settings.encoding)
 
     def query(self, hash: str, query: str, max_tokens: int = 2000) -> Excerpt:
         """The parts of the original most relevant to `query`, within `max_tokens`; restarts its TTL.
 
-        Lines (for JSON: top-level items, or the items of an object's main array) are
-        ranked with BM25; the best are shown in original order with their line numbers,
-        with neighbouring lines and the enclosing heading as context where the budget allows.
-        When nothing matches, the first lines are shown and the note says so.
+        Lines (for compact JSON: its items) are ranked with BM25 over identifier-aware
+        terms; the best are shown in original order with their line numbers, with the
+        blocks they open, their headings and neighbouring lines as the budget allows
+        (see `ccr._excerpt.select_rows`). When nothing matches, the first lines are
+        shown and the note says so.
 
         Raises:
             InputError: `query` is blank, or `max_tokens` is below `MIN_QUERY_TOKENS`.
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
-        digest = _check_hash(hash)
+        digest = check_hash(hash)
         if not query or not query.strip():
             raise InputError("the query is empty: say what you are looking for, or retrieve lines=A-B instead")
         if max_tokens < MIN_QUERY_TOKENS:
             raise InputError(f"max_tokens={max_tokens} is too small for a query; use at least {MIN_QUERY_TOKENS}")
         text, lines = self._text(digest)
-        chunks = query_chunks(text, lines)
-        scores = rank(chunks.texts, query)
-        cost = self._row_cost()
-        rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
-        notes: list[str]
-        if not priority:
-            rows = head_rows([(n, line) for n, line in enumerate(lines, start=1)], max_tokens - 48, cost)
-            priority = list(rows)
-            notes = [f"nothing matched the query; the first {len(rows)} of {len(lines)} lines are shown"]
-            truncated = len(rows) < len(lines)
-        else:
-            shown = len({n for n, _ in rows})
-            notes = [
-                f"{shown} of {len(lines)} lines, the parts matching the query, in original order"
-                + (f"; {left_out} more matches did not fit in max_tokens={max_tokens}" if left_out else "")
-                + f"; retrieve hash={digest} lines=A-B for more"
-            ]
-            truncated = left_out > 0
-        return self._fit(digest, rows, priority, len(lines), truncated, notes, query, max_tokens)
-
-    def _fit(
-        self,
-        digest: str,
-        rows: list[tuple[int, str]],
-        priority: list[tuple[int, str]],
-        total: int,
-        truncated: bool,
-        notes: list[str],
-        query: str,
-        max_tokens: int,
-    ) -> Excerpt:
-        """The excerpt of `rows`, dropping the least important until the exact count is within `max_tokens`."""
-        excerpt = self._excerpt(digest, rows, total, truncated, notes, query)
-        keep = list(priority)
-        while excerpt.tokens > max_tokens and keep:
-            dropped = keep.pop()
-            rows = [r for r in rows if r is not dropped]
-            excerpt = self._excerpt(digest, rows, total, True, notes, query)
-        return excerpt
-
-    def _excerpt(
-        self,
-        digest: str,
-        rows: list[tuple[int, str]],
-        total: int,
-        truncated: bool,
-        notes: list[str],
-        query: str | None,
-    ) -> Excerpt:
-        tokens = rustcore.count_tokens(render_rows(rows, notes), self.settings.encoding)
-        return Excerpt(digest, tuple(rows), total, tokens, truncated, tuple(notes), query)
-
-    def _row_cost(self) -> Callable[[tuple[int, str]], int]:
-        encoding = self.settings.encoding
-        cache: dict[tuple[int, str], int] = {}
-
-        def cost(row: tuple[int, str]) -> int:
-            c = cache.get(row)
-            if c is None:
-                c = cache[row] = rustcore.count_tokens(f"{row[0]:>5}| {row[1]}\n", encoding)
-            return c
-
-        return cost
+        return query_excerpt(digest, text, lines, query, max_tokens, self.settings.encoding)
 
     def _text(self, digest: str) -> tuple[str, list[str]]:
         """The original as text and as lines, from the cache when possible; counts as an access."""
@@ -437,7 +353,7 @@ class Store:
         conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, row[0]))
         if not with_data:
             return b""
-        (data,) = conn.execute("SELECT data FROM originals WHERE id = ?", (row[0],)).fetchone()
+        (data,) = conn.execute("SELECT data FROM original_bytes WHERE id = ?", (row[0],)).fetchone()
         return bytes(data)
 
     def _read(self, digest: str, *, with_data: bool) -> bytes:
@@ -462,9 +378,12 @@ class Store:
             f" SELECT hash, ?, {at}, size, created_at, last_access FROM originals WHERE {where}",
             (reason, at_param, *params),
         )
-        (freed,) = conn.execute(f"SELECT total(size) FROM originals WHERE {where}", params).fetchone()
+        freed = 0
+        for digest, size in conn.execute(f"SELECT hash, size FROM originals WHERE {where}", params):
+            self._dropped.append((digest, reason))
+            freed += int(size)
         conn.execute(f"DELETE FROM originals WHERE {where}", params)
-        return int(freed)
+        return freed
 
     def _evict(self, conn: sqlite3.Connection, now: float, keep: str | None = None) -> tuple[int, int]:
         """Evict least recently used originals (never `keep`) until the total fits the cap; (count, bytes)."""
@@ -516,38 +435,14 @@ class Store:
         if now - self._last_sweep >= SWEEP_EVERY_S:
             self.sweep()
 
-    def _missing(self, digest: str, now: float) -> HeadroomError:
+    def _missing(self, digest: str, now: float) -> HashError:
         """The error for a handle with no live original: expired, evicted, or never stored here."""
-        row = (
+        tombstone = (
             self._conn_or_raise()
             .execute("SELECT reason, at, size, last_access FROM tombstones WHERE hash = ?", (digest,))
             .fetchone()
         )
-        if row is None:
-            return UnknownHashError(
-                f"no original with hash={digest} in this store ({self.path}). It was never stored here: it may "
-                "come from another store (a different HEADROOM_HOME, machine or client), or its tombstone was "
-                "pruned long ago. Run the tool that produced it again and compress the new output.",
-                hash=digest,
-            )
-        reason, at, size, last_access = row
-        when = f"{_iso(at)} ({_ago(now - at)} ago)"
-        if reason == "expired":
-            ttl_h = self.settings.ttl_seconds / 3600
-            return ExpiredHashError(
-                f"the original for hash={digest} ({size:,} bytes) expired at {when}: it was not used for "
-                f"{ttl_h:g} h (HEADROOM_TTL_HOURS={ttl_h:g}). Re-run the tool that produced it and compress "
-                "again; raise HEADROOM_TTL_HOURS to keep originals longer.",
-                hash=digest,
-            )
-        cap_mb = self.settings.max_store_bytes / 1024**2
-        return EvictedHashError(
-            f"the original for hash={digest} ({size:,} bytes, last used {_iso(last_access)}) was evicted at "
-            f"{when} to keep the store within its size cap (HEADROOM_MAX_STORE_MB={cap_mb:g}); it was among the "
-            "least recently used. Re-run the tool that produced it and compress again; raise "
-            "HEADROOM_MAX_STORE_MB to keep more originals.",
-            hash=digest,
-        )
+        return missing_error(digest, tombstone, self.settings, self.path, now)
 
     # -- stats -----------------------------------------------------------------------------------------------
 
@@ -577,7 +472,36 @@ class Store:
 
     def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn_or_raise()
-        return db.write(conn, lambda: op(conn))
+
+        def attempt() -> T:
+            self._dropped.clear()  # a retried transaction starts over
+            return op(conn)
+
+        result = db.write(conn, attempt)
+        if self._dropped:
+            dropped, self._dropped = self._dropped, []
+            self._notify(dropped)
+        return result
+
+    def on_drop(self, callback: Callable[[list[str], str], None]) -> None:
+        """Call ``callback(hashes, reason)`` after originals leave the store (reason "expired" or "evicted").
+
+        For data derived from originals, such as the semantic index. Called after the
+        change is committed, under the store's lock: keep it quick and do not use the
+        store from it. An exception it raises is logged, not propagated.
+        """
+        self._listeners.append(callback)
+
+    def _notify(self, dropped: list[tuple[str, str]]) -> None:
+        for reason in ("expired", "evicted"):
+            hashes = [digest for digest, why in dropped if why == reason]
+            if not hashes:
+                continue
+            for callback in self._listeners:
+                try:
+                    callback(hashes, reason)
+                except Exception:
+                    _log.exception("a drop listener failed for %d %s originals", len(hashes), reason)
 
     @contextlib.contextmanager
     def _guard(self, action: str) -> Iterator[None]:
@@ -613,50 +537,3 @@ class Store:
             "moved file); the store starts again empty.",
             moved_to=moved,
         )
-
-
-def _check_hash(hash: object) -> str:
-    if isinstance(hash, str):
-        candidate = hash.strip().lower()
-        if rustcore.is_hash(candidate):
-            return candidate
-    shown = repr(hash) if not isinstance(hash, str) or len(hash) <= 80 else repr(hash[:80] + "…")
-    raise MalformedHashError(
-        f"{shown} is not a headroom handle: a handle is {rustcore.HASH_HEX_LEN} hex digits, "
-        "as in 'retrieve hash=3f2a9c1e0b7d4a55' in a marker or the hash field of a compress result",
-        hash=str(hash),
-    )
-
-
-def _as_bytes(data: str | bytes) -> bytes:
-    if isinstance(data, bytes | bytearray | memoryview):
-        return bytes(data)
-    if not isinstance(data, str):
-        raise InputError(f"expected text or bytes, got {type(data).__name__}")
-    try:
-        return data.encode("utf-8", errors="surrogateescape")
-    except UnicodeEncodeError as exc:
-        raise InputError(
-            f"the text cannot be stored as UTF-8 (a lone surrogate at position {exc.start}); pass the bytes instead"
-        ) from exc
-
-
-def _same_bytes(conn: sqlite3.Connection, rowid: int, raw: bytes) -> bool:
-    step = 1 << 20
-    with conn.blobopen("originals", "data", rowid, readonly=True) as blob:
-        for offset in range(0, len(raw), step):
-            if blob.read(step) != raw[offset : offset + step]:
-                return False
-    return True
-
-
-def _iso(ts: float) -> str:
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-
-
-def _ago(seconds: float) -> str:
-    seconds = max(seconds, 0.0)
-    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
-        if seconds >= size:
-            return f"{seconds / size:.1f} {unit}"
-    return f"{seconds:.0f} s"

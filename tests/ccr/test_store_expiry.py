@@ -213,3 +213,33 @@ def _pages(store: Store) -> int:
     """The database's size in pages as a fresh reader sees it (WAL included)."""
     with sqlite3.connect(store.path) as conn:
         return int(conn.execute("PRAGMA page_count").fetchone()[0])
+
+
+def test_drop_listeners_hear_which_originals_expired_or_were_evicted(
+    make_store: StoreFactory, clock: FakeClock
+) -> None:
+    store = make_store(ttl_seconds=HOUR, max_store_bytes=5000)
+    heard: list[tuple[list[str], str]] = []
+    store.on_drop(lambda hashes, reason: heard.append((sorted(hashes), reason)))
+    old = store.put(b"o" * 100)
+    clock.advance(2 * HOUR)
+    first = store.put(b"a" * 3000)  # sweeps: `old` expires
+    clock.advance(1)
+    store.put(b"b" * 3000)  # over the cap: `first` is evicted
+    assert heard == [([old], "expired"), ([first], "evicted")]
+
+
+def test_a_failing_drop_listener_does_not_break_the_store(
+    make_store: StoreFactory, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = make_store(ttl_seconds=HOUR)
+
+    def broken(hashes: list[str], reason: str) -> None:
+        raise RuntimeError("listener bug")
+
+    store.on_drop(broken)
+    handle = store.put(b"x")
+    clock.advance(2 * HOUR)
+    with pytest.raises(ExpiredHashError):
+        store.get(handle)
+    assert "drop listener failed" in caplog.text

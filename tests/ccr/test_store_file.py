@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from store_helpers import FakeClock
 
-from ccr import Settings, Store, StoreCorruptError, StoreError, UnknownHashError
-from ccr._database import SCHEMA_VERSION
+import rustcore
+from ccr import EvictedHashError, Settings, Store, StoreCorruptError, StoreError, UnknownHashError
+from ccr._database import MIGRATIONS, SCHEMA_VERSION, _statements
 
 
 @pytest.fixture
@@ -138,3 +139,42 @@ def test_the_directory_cannot_be_created_gives_a_store_error(tmp_path: Path) -> 
     blocker.write_text("not a directory")
     with pytest.raises(StoreError, match="cannot create the store"):
         Store(Settings(home=blocker / "home"))
+
+
+def test_a_version_1_store_is_migrated_and_keeps_its_originals(headroom_home: Path, clock: FakeClock) -> None:
+    path = headroom_home / "ccr.sqlite3"
+    original = b"stored by schema version 1\n"
+    handle = rustcore.content_hash(original)
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        for statement in _statements(MIGRATIONS[0]):
+            conn.execute(statement)
+        conn.execute("PRAGMA user_version = 1")
+        conn.execute(
+            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access, data)"
+            " VALUES (?, ?, 5, 1, 'text', 'v1', ?, ?, ?)",
+            (handle, len(original), clock(), clock(), original),
+        )
+    with Store(Settings(home=headroom_home, max_store_bytes=60), clock=clock) as store:
+        assert store.get(handle) == original
+        assert store.info(handle).source == "v1"
+        store.put(b"x" * 50)  # over the cap: the v1 original is evicted, bytes and all
+        with pytest.raises(EvictedHashError):
+            store.get(handle)
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+        assert conn.execute("SELECT count(*) FROM original_bytes").fetchone()[0] == 1
+        columns = [row[1] for row in conn.execute("PRAGMA table_info(originals)")]
+        assert "data" not in columns
+
+
+def test_reading_an_original_does_not_rewrite_its_bytes(store: Store) -> None:
+    handle = store.put(bytes(range(256)) * 4096)  # 1 MiB
+    wal = store.path.with_name(store.path.name + "-wal")
+    store.sweep()
+    with sqlite3.connect(store.path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    before = wal.stat().st_size
+    for _ in range(5):
+        store.get(handle)
+    # Each read updates the last access: a few small pages, not another copy of the megabyte.
+    assert wal.stat().st_size - before < 256 * 1024

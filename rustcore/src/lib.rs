@@ -6,6 +6,7 @@
 
 pub mod error;
 pub mod hashing;
+pub mod json;
 pub mod tokens;
 
 #[cfg(feature = "python")]

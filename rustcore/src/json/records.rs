@@ -1,0 +1,544 @@
+//! What sets each record of a list apart: the question's terms, odd values, extremes.
+//!
+//! Field statistics are gathered over the top-level members of every record:
+//! a field with one value in all records is a constant (said once); a
+//! status-like field (`status`, `state`, `conclusion`, ...) marks every record
+//! off its majority value as an anomaly; a categorical field's rare values and a
+//! field few records carry do too; numbers far from their mean are outliers.
+//! Query terms are weighted by how few records hold them (a term in every
+//! record singles nothing out), so "failed" finds the failed runs whether it
+//! is written in `conclusion`, `status` or a message.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+use super::parse::{Doc, Kind};
+use super::query::{Extreme, Hit, Query, TermKind, WEIGHT_ONE};
+
+/// The multiply-rotate hash used by rustc (FxHash): keys here are short field names and values,
+/// where SipHash's per-call cost dominated. Fixed, so runs cannot differ (maps are never iterated
+/// for output order anyway).
+#[derive(Default)]
+struct Fx(u64);
+
+impl Hasher for Fx {
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(K);
+        }
+        for &b in chunks.remainder() {
+            self.0 = (self.0.rotate_left(5) ^ u64::from(b)).wrapping_mul(K);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
+
+/// Fields whose values are a record's state: any value but the usual one is news.
+const STATUS_KEYS: &[&str] = &[
+    "status",
+    "state",
+    "conclusion",
+    "result",
+    "outcome",
+    "level",
+    "severity",
+    "health",
+    "exit_code",
+    "exitcode",
+    "returncode",
+    "return_code",
+    "success",
+    "ok",
+    "passed",
+    "failed",
+    "error",
+    "errors",
+];
+/// Words that make a value or a field name look like trouble.
+const TROUBLE: &[&str] = &[
+    "fail",
+    "error",
+    "cancel",
+    "timed_out",
+    "timeout",
+    "fatal",
+    "critical",
+    "crash",
+    "denied",
+    "reject",
+    "abort",
+    "broken",
+    "invalid",
+    "exception",
+    "panic",
+    "unhealthy",
+    "down",
+];
+/// Scalar values longer than this are not counted as categories.
+const CATEGORY_BYTES: usize = 80;
+/// A match must score at least this much, and at least this share of the best match.
+const MIN_MATCH: f64 = 1.0;
+const MATCH_SHARE: f64 = 0.5;
+
+pub struct ItemInfo {
+    pub score: f64,
+    pub matched: bool,
+    pub anomaly: u32,
+    /// Members (node ids) whose value is why this record is odd.
+    pub odd_keys: Vec<u32>,
+    /// Holds the maximum (or minimum) of a field the question asks about.
+    pub extreme: bool,
+}
+
+pub struct Stats<'t> {
+    pub items: Vec<ItemInfo>,
+    /// Per query term: whether it singles records out here.
+    pub strong: Vec<bool>,
+    pub constants: Vec<&'t str>,
+    pub query_fields: Vec<&'t str>,
+}
+
+impl Stats<'_> {
+    pub fn is_constant(&self, key: &str) -> bool {
+        self.constants.contains(&key)
+    }
+
+    pub fn is_query_field(&self, key: &str) -> bool {
+        self.query_fields.contains(&key)
+    }
+}
+
+struct Field<'t> {
+    key: &'t str,
+    present: u32,
+    first: &'t str,
+    same: bool,
+    scalar: bool,
+    /// Value counts while the field still looks categorical; `None` once it has too many values.
+    counts: Option<Map<&'t str, u32>>,
+    numbers: Vec<(f64, usize)>,
+}
+
+fn key_of<'t>(text: &'t str, doc: &Doc, m: u32) -> &'t str {
+    let n = doc.node(m);
+    if !n.has_key() || n.key_end < n.key_start + 2 {
+        return "";
+    }
+    &text[n.key_start as usize + 1..n.key_end as usize - 1]
+}
+
+fn troubled(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    TROUBLE.iter().any(|t| lower.contains(t))
+}
+
+/// Statistics and per-record findings for the records `items`.
+pub fn analyse<'t>(
+    text: &'t str,
+    doc: &Doc,
+    items: &[u32],
+    query: &Query,
+    hits: &[Hit],
+) -> Stats<'t> {
+    let n = items.len();
+    let max_categories = (n / 4).max(3);
+    let mut fields: Vec<Field<'t>> = Vec::new();
+    let mut index: Map<&'t str, usize> = Map::default();
+    let members: Vec<Vec<u32>> = items
+        .iter()
+        .map(|&i| {
+            if doc.node(i).kind == Kind::Object {
+                doc.children(i)
+            } else {
+                Vec::new()
+            }
+        })
+        .collect();
+    for (k, ms) in members.iter().enumerate() {
+        for &m in ms {
+            let node = doc.node(m);
+            let key = key_of(text, doc, m);
+            let raw = &text[node.start as usize..node.end as usize];
+            let f = *index.entry(key).or_insert_with(|| {
+                fields.push(Field {
+                    key,
+                    present: 0,
+                    first: raw,
+                    same: true,
+                    scalar: true,
+                    counts: Some(Map::default()),
+                    numbers: Vec::new(),
+                });
+                fields.len() - 1
+            });
+            let field = &mut fields[f];
+            field.present += 1;
+            field.same &= raw == field.first;
+            if node.kind.is_container() {
+                field.scalar = false;
+            } else if raw.len() <= CATEGORY_BYTES {
+                if let Some(counts) = &mut field.counts {
+                    *counts.entry(raw).or_insert(0) += 1;
+                    if counts.len() > max_categories {
+                        field.counts = None;
+                    }
+                }
+            } else {
+                field.counts = None;
+            }
+            if node.kind == Kind::Number {
+                if let Ok(v) = raw.parse::<f64>() {
+                    if v.is_finite() {
+                        field.numbers.push((v, k));
+                    }
+                }
+            }
+        }
+    }
+    let constants: Vec<&str> = if n >= 3 {
+        fields
+            .iter()
+            .filter(|f| f.present as usize == n && f.same)
+            .map(|f| f.key)
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let query_fields: Vec<&str> = if query.is_empty() {
+        Vec::new()
+    } else {
+        fields
+            .iter()
+            .filter(|f| !f.key.ends_with("_url") && query.name_matches(f.key))
+            .map(|f| f.key)
+            .collect()
+    };
+
+    let mut infos: Vec<ItemInfo> = (0..n)
+        .map(|_| ItemInfo {
+            score: 0.0,
+            matched: false,
+            anomaly: 0,
+            odd_keys: Vec::new(),
+            extreme: false,
+        })
+        .collect();
+    let majority: Vec<Option<&str>> = fields
+        .iter()
+        .map(|f| {
+            let mut best: Option<(&str, u32)> = None;
+            for (&v, &c) in f.counts.iter().flatten() {
+                if best.is_none_or(|(bv, bc)| c > bc || (c == bc && v < bv)) {
+                    best = Some((v, c));
+                }
+            }
+            best.map(|(v, _)| v)
+        })
+        .collect();
+    let outliers: Vec<Option<(f64, f64)>> = fields
+        .iter()
+        .map(|f| {
+            if n < 8 || f.numbers.len() < 8 {
+                return None;
+            }
+            let len = f.numbers.len() as f64;
+            let mean = f.numbers.iter().map(|x| x.0).sum::<f64>() / len;
+            let var = f.numbers.iter().map(|x| (x.0 - mean).powi(2)).sum::<f64>() / len;
+            (var > 0.0).then(|| (mean, var.sqrt()))
+        })
+        .collect();
+    for (k, ms) in members.iter().enumerate() {
+        let info = &mut infos[k];
+        if doc.node(items[k]).kind == Kind::Bad {
+            info.anomaly += 5;
+        }
+        for &m in ms {
+            let node = doc.node(m);
+            let key = key_of(text, doc, m);
+            let Some(&f) = index.get(key) else { continue };
+            let field = &fields[f];
+            if field.same && field.present as usize == n {
+                continue;
+            }
+            let raw = &text[node.start as usize..node.end as usize];
+            let lower = key.to_ascii_lowercase();
+            let mut weight = 0;
+            let categorical = field
+                .counts
+                .as_ref()
+                .filter(|_| !node.kind.is_container() && raw.len() <= CATEGORY_BYTES);
+            let is_majority = majority[f] == Some(raw);
+            if let Some(counts) = categorical {
+                if STATUS_KEYS.contains(&lower.as_str()) && counts.len() >= 2 && !is_majority {
+                    weight += if troubled(raw) { 5 } else { 3 };
+                } else if n >= 5
+                    && !is_majority
+                    && counts.get(raw).copied().unwrap_or(0) as usize <= (n / 10).max(1)
+                {
+                    weight += 2;
+                }
+            }
+            if n >= 10 && (field.present as usize) * 10 <= n {
+                weight += if troubled(key) { 3 } else { 1 };
+            }
+            if let (Some((mean, sd)), Kind::Number) = (outliers[f], node.kind) {
+                if raw
+                    .parse::<f64>()
+                    .is_ok_and(|v| (v - mean).abs() > 3.0 * sd)
+                {
+                    weight += 1;
+                }
+            }
+            if weight > 0 {
+                info.anomaly += weight;
+                info.odd_keys.push(m);
+            }
+        }
+    }
+
+    let mut strong = vec![true; query.terms.len()];
+    if !query.is_empty() && n > 0 {
+        score_items(doc, items, query, hits, &mut infos, &mut strong);
+    }
+    if let Some(extreme) = query.extreme {
+        for f in fields
+            .iter()
+            .filter(|f| query_fields.contains(&f.key) && !f.numbers.is_empty())
+        {
+            let best = f.numbers.iter().copied().reduce(|a, b| {
+                let better = match extreme {
+                    Extreme::Max => b.0 > a.0,
+                    Extreme::Min => b.0 < a.0,
+                };
+                if better {
+                    b
+                } else {
+                    a
+                }
+            });
+            if let Some((_, k)) = best {
+                infos[k].extreme = true;
+            }
+        }
+    }
+    Stats {
+        items: infos,
+        strong,
+        constants,
+        query_fields,
+    }
+}
+
+/// Drops hits inside keys (field names are matched as names, not content) and weighs the rest by
+/// where they fall: a short value (`"event": "merged"`) says most, a word inside a URL least.
+pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<Hit> {
+    const KEY: u8 = 0;
+    const URL: u8 = 1;
+    const SHORT: u8 = 2;
+    const LONG: u8 = 3;
+    if hits.is_empty() {
+        return hits;
+    }
+    let mut spans: Vec<(u32, u32, u8)> = Vec::new();
+    for n in &doc.nodes {
+        if n.has_key() {
+            spans.push((n.key_start, n.key_end, KEY));
+        }
+        if !n.kind.is_container() {
+            let raw = &text[n.start as usize..n.end as usize];
+            let head = &raw.as_bytes()[..raw.len().min(300)];
+            let kind =
+                if n.kind == Kind::String && raw.starts_with("\"http") && !head.contains(&b' ') {
+                    URL
+                } else if raw.len() <= CATEGORY_BYTES {
+                    SHORT
+                } else {
+                    LONG
+                };
+            spans.push((n.start, n.end, kind));
+        }
+    }
+    spans.sort_unstable();
+    let mut j = 0;
+    hits.into_iter()
+        .filter_map(|mut h| {
+            while j < spans.len() && spans[j].1 <= h.pos {
+                j += 1;
+            }
+            let ctx = if j < spans.len() && spans[j].0 <= h.pos {
+                spans[j].2
+            } else {
+                LONG
+            };
+            let phrase = query.terms[h.term as usize].kind == TermKind::Phrase;
+            h.weight = match ctx {
+                KEY => return None,
+                URL if !phrase => 1,
+                SHORT => 2 * WEIGHT_ONE,
+                _ => WEIGHT_ONE,
+            };
+            Some(h)
+        })
+        .collect()
+}
+
+/// Per record, the sum over the query terms it holds of their rarity among the records.
+fn score_items(
+    doc: &Doc,
+    items: &[u32],
+    query: &Query,
+    hits: &[Hit],
+    infos: &mut [ItemInfo],
+    strong: &mut [bool],
+) {
+    let n = items.len();
+    let t = query.terms.len();
+    let mut held: Vec<Vec<u8>> = Vec::with_capacity(n);
+    let mut df = vec![0usize; t];
+    for &i in items {
+        let node = doc.node(i);
+        let (a, b) = (node.member_start(), node.end);
+        let lo = hits.partition_point(|h| h.pos < a);
+        let hi = hits.partition_point(|h| h.pos < b);
+        let mut mine = vec![0u8; t];
+        for h in &hits[lo..hi] {
+            let w = &mut mine[h.term as usize];
+            *w = (*w).max(h.weight);
+        }
+        for (d, &m) in df.iter_mut().zip(&mine) {
+            *d += usize::from(m > 0);
+        }
+        held.push(mine);
+    }
+    for (s, &d) in strong.iter_mut().zip(&df) {
+        *s = if n <= 3 { d < n || n == 1 } else { d * 2 <= n };
+    }
+    let idf: Vec<f64> = df
+        .iter()
+        .zip(&query.terms)
+        .map(|(&d, term)| {
+            let rarity = (1.0 + (n as f64 - d as f64 + 0.5) / (d as f64 + 0.5)).ln();
+            let weight = match term.kind {
+                TermKind::Phrase => 3.0,
+                TermKind::Number => 1.5,
+                TermKind::Word => 1.0,
+            };
+            rarity * weight
+        })
+        .collect();
+    let mut best = 0.0f64;
+    for (info, mine) in infos.iter_mut().zip(&held) {
+        info.score = mine
+            .iter()
+            .zip(&idf)
+            .map(|(&m, &w)| w * f64::from(m) / f64::from(WEIGHT_ONE))
+            .sum();
+        best = best.max(info.score);
+    }
+    let floor = MIN_MATCH.max(best * MATCH_SHARE);
+    for info in infos.iter_mut() {
+        info.matched = info.score >= floor && info.score > 0.0;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::parse::{parse, Shape};
+    use super::*;
+
+    fn run(text: &str, q: &str) -> (Vec<u32>, Stats<'static>) {
+        let text: &'static str = Box::leak(text.to_string().into_boxed_str());
+        let doc = Box::leak(Box::new(parse(text)));
+        let Shape::Single(root) = doc.shape else {
+            panic!("one value")
+        };
+        let items = doc.children(root);
+        let query = Query::parse(q);
+        let hits = weigh_hits(text, doc, query.hits(text), &query);
+        let stats = analyse(text, doc, &items, &query, &hits);
+        (items, stats)
+    }
+
+    fn runs(statuses: &[&str]) -> String {
+        let items: Vec<String> = statuses
+            .iter()
+            .enumerate()
+            .map(|(i, s)| format!(r#"{{"id": {i}, "repo": "a/b", "conclusion": "{s}"}}"#))
+            .collect();
+        format!("[{}]", items.join(", "))
+    }
+
+    #[test]
+    fn constant_fields_are_found() {
+        let (_, stats) = run(&runs(&["success", "success", "failure"]), "");
+        assert_eq!(stats.constants, vec!["repo"]);
+    }
+
+    #[test]
+    fn off_majority_status_values_are_anomalies() {
+        let mut s = vec!["success"; 12];
+        s[4] = "failure";
+        s[9] = "skipped";
+        let (_, stats) = run(&runs(&s), "");
+        let odd: Vec<usize> = (0..12).filter(|&k| stats.items[k].anomaly > 0).collect();
+        assert_eq!(odd, vec![4, 9]);
+        assert!(
+            stats.items[4].anomaly > stats.items[9].anomaly,
+            "trouble words weigh more"
+        );
+    }
+
+    #[test]
+    fn query_terms_held_by_few_records_match() {
+        let text = r#"[{"t": "the doors open"}, {"t": "seeds split"}, {"t": "doors close"}, {"t": "doors"}, {"t": "more"}]"#;
+        let (_, stats) = run(text, "which doors split?");
+        let matched: Vec<usize> = (0..5).filter(|&k| stats.items[k].matched).collect();
+        assert_eq!(matched, vec![1]);
+    }
+
+    #[test]
+    fn hits_in_keys_are_dropped_and_short_values_weigh_most() {
+        let text = r#"{"merges_url": "https://x.test/merges", "event": "merged", "body": "this was merged after a long discussion about many things that went on and on and on"}"#;
+        let doc = parse(text);
+        let q = Query::parse("when was it merged");
+        let hits = weigh_hits(text, &doc, q.hits(text), &q);
+        let weights: Vec<u8> = hits.iter().map(|h| h.weight).collect();
+        assert_eq!(weights, vec![1, 8, 4]);
+    }
+
+    #[test]
+    fn superlative_marks_the_extreme_of_the_named_field() {
+        let text = r#"[{"name": "a", "stargazers_count": 5}, {"name": "b", "stargazers_count": 50}, {"name": "c", "stargazers_count": 7}]"#;
+        let (_, stats) = run(text, "Which repository has the most stars?");
+        let ext: Vec<usize> = (0..3).filter(|&k| stats.items[k].extreme).collect();
+        assert_eq!(ext, vec![1]);
+        assert_eq!(stats.query_fields, vec!["stargazers_count"]);
+    }
+
+    #[test]
+    fn a_status_field_of_free_text_flags_nothing() {
+        let items: Vec<String> = (0..20)
+            .map(|i| format!(r#"{{"status": "step {i} done"}}"#))
+            .collect();
+        let (_, stats) = run(&format!("[{}]", items.join(",")), "");
+        assert!(stats.items.iter().all(|i| i.anomaly == 0));
+    }
+
+    #[test]
+    fn numeric_outliers_are_anomalies() {
+        let items: Vec<String> = (0..20)
+            .map(|i| format!(r#"{{"ms": {}}}"#, if i == 13 { 9000 } else { 100 + i }))
+            .collect();
+        let (_, stats) = run(&format!("[{}]", items.join(",")), "");
+        let odd: Vec<usize> = (0..20).filter(|&k| stats.items[k].anomaly > 0).collect();
+        assert_eq!(odd, vec![13]);
+    }
+}

@@ -29,9 +29,9 @@ if TYPE_CHECKING:
     from compressors import CompressResult
 
 __all__ = [
-    "CONTENT_TYPES",
     "MARKER_NOTE",
     "PROGRESS_BYTES",
+    "ContentType",
     "MaxTokens",
     "Query",
     "compress_fields",
@@ -42,7 +42,7 @@ __all__ = [
     "register_tools",
 ]
 
-CONTENT_TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
+# The router's CONTENT_TYPES plus "auto", spelled out so the input schema lists them (a test keeps them in step).
 ContentType = Literal["auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed"]
 # Inputs at least this large report progress while they are compressed.
 PROGRESS_BYTES = 256 * 1024

@@ -65,6 +65,15 @@ async def test_compressed_output_is_smaller_and_every_marker_leads_back_to_the_o
     assert text_of(result).startswith(f"[headroom hash={out['hash']}")
 
 
+def test_the_content_types_offered_are_the_routers_plus_auto() -> None:
+    from typing import get_args
+
+    from compressors import CONTENT_TYPES
+    from mcp_server.server._tools import ContentType
+
+    assert get_args(ContentType) == ("auto", *CONTENT_TYPES)
+
+
 async def test_input_that_cannot_shrink_comes_back_unchanged(make_client: MakeClient) -> None:
     async with make_client() as client:
         out = structured(await client.call_tool("headroom_compress", {"content": "short note\n"}))

@@ -12,19 +12,19 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from compressors._base import CompressContext, Compressor
 from compressors._code_outline import Definition, Outline, build_outline
 from compressors._code_relevance import EXACT, PARTIAL, CodeQuery, body_mentions, parse_code_query, score_name
 from compressors._elision import Elision, Lines, Rendered, encode_utf8, render, split_keepends
-from compressors._languages import LANGUAGES, guess_language, normalize_language, parse
+from compressors._languages import LANGUAGES, guess_language, looks_like_prose, normalize_language, parse
 
 if TYPE_CHECKING:
     import tree_sitter
 
-__all__ = ["CodeCompressor"]
+__all__ = ["CodeCompressor", "looks_like_code"]
 
 # Whole bodies kept for a question may take this share of the input's tokens (unless the question names them).
 _MENTION_SHARE = 0.2
@@ -63,10 +63,18 @@ class CodeCompressor(Compressor):
             from compressors._registry import get_compressor
 
             return get_compressor("fallback").compress(text, ctx)
-        language = normalize_language(ctx.language) or guess_language(text)
-        if language is None or not text.strip():
+        if not text.strip():
             return text
+        given = normalize_language(ctx.language)
+        language = given or guess_language(text)
+        if language is None:
+            return _as_prose(text, ctx)
         parsed = _parse(language, text)
+        if not parsed.outline.definitions and (
+            (given is None and parsed.error_count) or (given is not None and looks_like_prose(text))
+        ):
+            # Nothing parsed as a definition and the text reads like prose (a changelog sent as code, say).
+            return _as_prose(text, ctx)
         query = parse_code_query(ctx.query)
         _score(parsed, query, ctx)
         total = ctx.tokens(text)
@@ -94,6 +102,24 @@ class CodeCompressor(Compressor):
             if focused is not None:
                 out = focused
         return _fit(out, ctx)
+
+
+def _as_prose(text: str, ctx: CompressContext) -> str:
+    from compressors._registry import get_compressor
+
+    return get_compressor("prose").compress(text, replace(ctx, content_type="text", language=None))
+
+
+def looks_like_code(text: str) -> str | None:
+    """The language `text` parses in as source code (definitions, hardly any errors), or None."""
+    language = guess_language(text)
+    if language is None or len(text) > _MAX_PARSE_CHARS:
+        return None
+    parsed = _parse(language, text)
+    definitions = sum(1 for d in parsed.outline.definitions if d.last > d.first)
+    if definitions >= 2 and parsed.error_count <= max(1, len(parsed.doc) // 100):
+        return language
+    return None
 
 
 def _parse(language: str, text: str) -> _Parsed:

@@ -15,7 +15,15 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import tree_sitter
 
-__all__ = ["LANGUAGES", "LanguageSpec", "guess_language", "language_spec", "normalize_language", "parse"]
+__all__ = [
+    "LANGUAGES",
+    "LanguageSpec",
+    "guess_language",
+    "language_spec",
+    "looks_like_prose",
+    "normalize_language",
+    "parse",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -253,23 +261,51 @@ _EVIDENCE: tuple[tuple[re.Pattern[str], tuple[str, ...], int], ...] = tuple(
         (r"\b(malloc|free|sizeof|NULL|typedef struct)\b", ("c",), 1),
     )
 )
+# Evidence that a text is prose or Markdown rather than source: links, fences, underlines, plain sentences.
+_PROSE_EVIDENCE: tuple[tuple[re.Pattern[str], int], ...] = tuple(
+    (re.compile(pattern, re.MULTILINE), weight)
+    for pattern, weight in (
+        (r"\[[^\]\n]{2,80}\]\((?:https?://|#|\.{0,2}/)[^)\s]*\)", 2),
+        (r"^\s{0,3}(```|~~~)", 3),
+        (r"^(={3,}|-{3,}|~{3,}|\^{3,})\s*$", 2),
+        (r"^#{1,6} [A-Z0-9\[]", 2),
+        (r"^\s{0,4}[-*+] [A-Z`*\[][^;{}=]{30,}$", 1),
+        (r"^[A-Z][a-z]+(?: [A-Za-z'`,()/-]+){6,}[.!?:]\s*$", 1),
+    )
+)
 _SAMPLE_CHARS = 16384
 
 
-def guess_language(text: str) -> str | None:
-    """A cheap guess at the language of source `text` (a sample is scored by patterns), or None."""
-    sample = text[:_SAMPLE_CHARS]
+def _code_scores(sample: str) -> dict[str, int]:
     scores: dict[str, int] = {}
     for pattern, langs, weight in _EVIDENCE:
         hits = min(len(pattern.findall(sample)), 8)
         if hits:
             for lang in langs:
                 scores[lang] = scores.get(lang, 0) + hits * weight
+    return scores
+
+
+def _prose_score(sample: str) -> int:
+    return sum(min(len(pattern.findall(sample)), 8) * weight for pattern, weight in _PROSE_EVIDENCE)
+
+
+def looks_like_prose(text: str) -> bool:
+    """Whether a sample of `text` shows more signs of prose or Markdown than of any language's source."""
+    sample = text[:_SAMPLE_CHARS]
+    prose = _prose_score(sample)
+    return prose >= 6 and prose >= max(_code_scores(sample).values(), default=0)
+
+
+def guess_language(text: str) -> str | None:
+    """A cheap guess at the language of source `text` (a sample is scored by patterns), or None."""
+    sample = text[:_SAMPLE_CHARS]
+    scores = _code_scores(sample)
     if not scores:
         return None
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     best, best_score = ranked[0]
-    if best_score < 4:
+    if best_score < 4 or _prose_score(sample) >= best_score:
         return None
     close = [lang for lang, score in ranked[1:3] if score * 4 >= best_score * 3]
     if not close:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Elision, Lines, render
@@ -74,6 +74,14 @@ class ProseCompressor(Compressor):
         doc = Lines(text)
         if not doc.lines:
             return text
+        from compressors._code import looks_like_code
+
+        language = looks_like_code(text)
+        if language is not None:
+            # Source code that reached us as text: its outline says more than its "sentences".
+            from compressors._registry import get_compressor
+
+            return get_compressor("code").compress(text, replace(ctx, content_type="code", language=language))
         target = ctx.budget
         out = text
         for _ in range(_BUDGET_ROUNDS):

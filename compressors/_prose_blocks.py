@@ -66,8 +66,16 @@ def _is_blank(line: str) -> bool:
 
 
 def _underline_fits(text: str, under: str) -> bool:
+    """Whether `under` underlines `text` as a heading: Markdown's = and - at any length, reStructuredText's
+    other marks nearly as long as the title, and fence-like ``` or ~~~ at least as long (else it opens a fence)."""
     text, under = text.strip(), under.strip()
-    return bool(text) and len(under) >= min(len(text), 3) * 0.6 and len(text) <= 120
+    if not text or not under or len(text) > 120:
+        return False
+    if under[0] in "=-":
+        return True
+    if under[0] in "`~":
+        return len(under) >= len(text)
+    return len(under) >= 0.8 * len(text)
 
 
 class _Levels:
@@ -195,16 +203,13 @@ def _paragraph_end(text: list[str], start: int, levels: _Levels) -> int:
     end = start
     for j in range(start + 1, len(text)):
         line = text[j]
+        if _ADORNMENT.match(line.strip()) and _underline_fits(text[j - 1], line):
+            # An underline under the paragraph's last line makes that line a heading.
+            return j - 2 if j - 1 > start else start
         if _is_blank(line) or _FENCE.match(line) or _ATX.match(line) or _SEPARATOR_HEADER.match(line):
             break
         if _LIST_ITEM.match(line) or _TABLE_ROW.match(line):
             break
-        if _ADORNMENT.match(line.strip()):
-            # An underline under the paragraph's last line makes that line a heading.
-            if j - 1 > start and _underline_fits(text[j - 1], line):
-                return j - 2
-            if j - 1 == start:
-                return start
         end = j
     return end
 

@@ -618,3 +618,44 @@ def test_markers_name_line_ranges_that_hold_only_body_lines() -> None:
         first, last = marker.lines
         block = lines[first - 1 : last]
         assert not any(re.match(r"\s*pub fn ", line) for line in block)
+
+
+_CHANGELOG = "\n".join(
+    line
+    for v in range(30, 0, -1)
+    for line in (
+        f"## 1.{v}.0 (May {v}, 2024)",
+        "",
+        f"* Fix the retry loop in the uploader when the server closes early (#{200 + v})",
+        f"* Document the `timeout` option of `Client.send` and its default of {v} seconds (#{300 + v})",
+        "",
+    )
+)
+
+
+def test_markdown_is_not_guessed_to_be_code() -> None:
+    readme = (
+        "# Tool\n\nInstall it and run it like this:\n\n```python\nimport tool\n\ndef main():\n    tool.run()\n```\n\n"
+    )
+    readme += "See [the guide](https://example.org/guide) for the options. It explains each of them in turn.\n" * 3
+    assert guess_language(readme) is None
+    assert guess_language(_CHANGELOG) is None
+
+
+def test_a_changelog_sent_as_code_gets_the_prose_treatment() -> None:
+    ctx = context(_CHANGELOG, language="python", query="When was the timeout of Client.send documented as 7 seconds?")
+    out = CODE.compress(_CHANGELOG, ctx)
+    assert "## 1.7.0 (May 7, 2024)" in out and "## 1.29.0 (May 29, 2024)" in out
+    assert "of 7 seconds (#307)" in out
+    assert ctx.tokens(out) < ctx.tokens(_CHANGELOG) / 2
+    assert_markers_resolve(_CHANGELOG, out, ctx)
+
+
+def test_source_sent_as_text_gets_the_code_treatment() -> None:
+    from compressors._prose import ProseCompressor
+
+    source = SOURCES["python"]
+    ctx = context(source)
+    out = ProseCompressor().compress(source, ctx)
+    assert out == CODE.compress(source, context(source, language="python"))
+    assert "    def __init__(self, name: str, *, limit: int = 100) -> None:" in out

@@ -15,6 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+import rustcore
+from ccr import format_marker
 from compressors._base import CompressContext, Compressor
 from compressors._code_outline import Definition, Outline, build_outline
 from compressors._code_relevance import EXACT, PARTIAL, CodeQuery, body_mentions, parse_code_query, score_name
@@ -51,6 +53,7 @@ class _Parsed:
     outline: Outline
     error_lines: frozenset[int]
     error_count: int
+    marker_tokens: int
 
 
 class CodeCompressor(Compressor):
@@ -69,7 +72,7 @@ class CodeCompressor(Compressor):
         language = given or guess_language(text)
         if language is None:
             return _as_prose(text, ctx)
-        parsed = _parse(language, text)
+        parsed = _parse(language, text, ctx.encoding)
         if not parsed.outline.definitions and (
             (given is None and parsed.error_count) or (given is not None and looks_like_prose(text))
         ):
@@ -79,28 +82,41 @@ class CodeCompressor(Compressor):
         _score(parsed, query, ctx)
         total = ctx.tokens(text)
         whole = _choose_whole(parsed, total, ctx)
-        out = text
+        mentions = query.mention_terms()
+        if ctx.budget is None:
+            planned = _plan(parsed, whole, ctx, collapse_types=query.types_only, mentions=mentions)
+            if any(d.score >= EXACT for d in whole):
+                # The question names what it wants: the rest of the outline is context, and it gives way first.
+                target = max(int(_FOCUS_SHARE * total), _FOCUS_MIN)
+                focused = _drop_definitions(parsed, planned, target, ctx, whole)
+                if focused is not None:
+                    accepted = _validated(parsed, focused, ctx)
+                    if accepted is not None:
+                        return render(parsed.doc, accepted, ctx).text
+            accepted = _validated(parsed, planned, ctx) or _validated(parsed, _bodies(parsed, planned), ctx)
+            return text if accepted is None else render(parsed.doc, accepted, ctx).text
+        return self._within_budget(parsed, query, whole, ctx)
+
+    def _within_budget(self, parsed: _Parsed, query: CodeQuery, whole: list[Definition], ctx: CompressContext) -> str:
+        """Fewer whole bodies, then fewer definitions, least relevant first, until the budget holds."""
+        assert ctx.budget is not None
+        out = parsed.doc.text
         elisions: list[Elision] = []
         for level in range(3):
             keep = whole if level == 0 else whole[:1] if level == 1 else []
             planned = _plan(parsed, keep, ctx, collapse_types=query.types_only, mentions=query.mention_terms())
-            accepted = _validated(parsed, planned, ctx)
+            accepted = _validated(parsed, planned, ctx) or _validated(parsed, _bodies(parsed, planned), ctx)
             if accepted is None:
-                accepted = _validated(parsed, [e for e in planned if _is_body(parsed, e)], ctx)
-            if accepted is None:
-                return text if level == 0 else _fit(out, ctx)
+                return _fit(out, ctx)
             elisions = accepted
             out = render(parsed.doc, elisions, ctx).text
-            if ctx.budget is None or ctx.tokens(out) <= ctx.budget:
-                break
-        target = ctx.budget
-        if target is None and any(d.score >= EXACT for d in whole):
-            # The question names what it wants: the rest of the outline is context, and it gives way first.
-            target = max(int(_FOCUS_SHARE * total), _FOCUS_MIN)
-        if target is not None and ctx.tokens(out) > target:
-            focused = _drop_definitions(parsed, elisions, target, ctx, whole)
-            if focused is not None:
-                out = focused
+            if ctx.tokens(out) <= ctx.budget:
+                return out
+        dropped = _drop_definitions(parsed, elisions, ctx.budget, ctx, whole)
+        if dropped is not None:
+            accepted = _validated(parsed, dropped, ctx)
+            if accepted is not None:
+                out = render(parsed.doc, accepted, ctx).text
         return _fit(out, ctx)
 
 
@@ -122,7 +138,7 @@ def looks_like_code(text: str) -> str | None:
     return None
 
 
-def _parse(language: str, text: str) -> _Parsed:
+def _parse(language: str, text: str, encoding: str = rustcore.DEFAULT_ENCODING) -> _Parsed:
     doc = Lines(text)
     data = encode_utf8(text)
     tree = parse(language, data)
@@ -132,7 +148,10 @@ def _parse(language: str, text: str) -> _Parsed:
     for node in errors:
         line = doc.line_of_byte(node.start_byte)
         error_lines.update((line - 1, line, line + 1))
-    return _Parsed(language, doc, data, outline, frozenset(error_lines), len(errors))
+    widest = max(len(doc), 1)
+    marker = format_marker(widest, "lines", "0" * 16, (widest, widest))
+    marker_tokens = rustcore.count_tokens(marker, encoding)
+    return _Parsed(language, doc, data, outline, frozenset(error_lines), len(errors), marker_tokens)
 
 
 def _errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -268,12 +287,15 @@ def _inside(spans: list[tuple[int, int]], el: Elision) -> bool:
 
 def _saving(parsed: _Parsed, el: Elision, ctx: CompressContext) -> int:
     removed = ctx.tokens("".join(parsed.doc.lines[el.first : el.last + 1]))
-    glue = ctx.tokens(f"{el.before}{ctx.marker(el.count, 'lines', (el.first + 1, el.last + 1))}{el.after}")
-    return removed - glue - (ctx.tokens(el.closing) if el.closing else 0)
+    # The marker's size hardly varies: counted once per file (its widest form), glue text added by length.
+    glue = parsed.marker_tokens + (len(el.before.strip()) + len(el.after.strip()) + len(el.closing) + 3) // 3
+    return removed - glue
 
 
-def _is_body(parsed: _Parsed, el: Elision) -> bool:
-    return any(d.body is el for d in parsed.outline.definitions)
+def _bodies(parsed: _Parsed, elisions: list[Elision]) -> list[Elision]:
+    """The safer form: only the function bodies among `elisions`."""
+    bodies = {id(d.body) for d in parsed.outline.definitions if d.body is not None}
+    return [el for el in elisions if id(el) in bodies]
 
 
 def _validated(parsed: _Parsed, elisions: list[Elision], ctx: CompressContext) -> list[Elision] | None:
@@ -327,8 +349,9 @@ def _drop_definitions(
     target: int,
     ctx: CompressContext,
     whole: Sequence[Definition],
-) -> str | None:
-    """Whole definitions left out, least relevant and farthest from the relevant ones first, down to `target`."""
+) -> list[Elision] | None:
+    """`elisions` plus whole definitions left out, least relevant and farthest from the relevant ones
+    first, until the output would fit `target` (None when nothing can go)."""
     doc = parsed.doc
     defs = parsed.outline.definitions
     protected = {d.index for d in whole}
@@ -378,9 +401,7 @@ def _drop_definitions(
         for a, b in merged
     ]
     combined = [el for el in elisions if not any(a <= el.first and el.last <= b for a, b in merged)]
-    combined = sorted(combined + drops, key=lambda e: (e.first, -e.last))
-    checked = _validated(parsed, combined, ctx)
-    return None if checked is None else render(doc, checked, ctx).text
+    return sorted(combined + drops, key=lambda e: (e.first, -e.last))
 
 
 def _merge(doc: Lines, spans: list[tuple[int, int]], fillers: set[int]) -> list[tuple[int, int]]:

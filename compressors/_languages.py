@@ -273,7 +273,7 @@ _PROSE_EVIDENCE: tuple[tuple[re.Pattern[str], int], ...] = tuple(
         (r"^[A-Z][a-z]+(?: [A-Za-z'`,()/-]+){6,}[.!?:]\s*$", 1),
     )
 )
-_SAMPLE_CHARS = 16384
+_SAMPLE_CHARS = 8192
 
 
 def _code_scores(sample: str) -> dict[str, int]:

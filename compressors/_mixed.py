@@ -29,6 +29,8 @@ _log = logging.getLogger(__name__)
 
 # A fenced block or embedded JSON value shorter than this stays as it is.
 _MIN_SEGMENT_LINES = 8
+# What a fenced block is expected to shrink to when its compressor runs (for planning only).
+_EXPECTED_SHARE = 0.4
 # How far the search for the end of an embedded JSON value looks.
 _MAX_JSON_LINES = 20_000
 _JSON_START = re.compile(r"^\s*[\[{]\s*$|^\s*[\[{]\s*[\"\[{\d-]")
@@ -64,7 +66,7 @@ class MixedCompressor(Compressor):
 
     def _document(self, doc: Lines, ctx: CompressContext) -> str:
         blocks, _ = parse_blocks(doc.lines)
-        compressed: dict[int, tuple[int, str]] = {}
+        fences: dict[int, Segment] = {}
         costs: dict[int, int] = {}
         for block in blocks:
             inner_first, inner_last = block.first + 1, block.last - 1
@@ -72,17 +74,19 @@ class MixedCompressor(Compressor):
                 continue
             info = _FENCE_INFO.match(doc.lines[block.first])
             language = info.group(1) if info else ""
-            segment = Segment(_kind_of_fence(language), inner_first, inner_last, normalize_language(language))
-            inner = _compress_segment(doc, segment, ctx, None)
-            compressed[inner_first] = (inner_last, inner)
-            fences = doc.lines[block.first] + (doc.lines[block.last] if block.last > inner_last else "")
-            costs[block.first] = ctx.tokens(inner) + ctx.tokens(fences)
+            fences[inner_first] = Segment(
+                _kind_of_fence(language), inner_first, inner_last, normalize_language(language)
+            )
+            # Compressing every block up front would cost more than it tells: the selection plans with
+            # an estimate, and only the blocks it keeps are compressed.
+            size = ctx.tokens("".join(doc.lines[block.first : block.last + 1]))
+            costs[block.first] = int(size * _EXPECTED_SHARE)
         selection = select_lines(doc.lines, ctx, target=ctx.budget, fence_costs=costs)
         rendered = render(doc, prose_elisions(doc.lines, selection, ctx), ctx)
         replacements = {
-            first: value
-            for first, value in compressed.items()
-            if all(selection.kept[i] for i in range(first, value[0] + 1))
+            first: (segment.last, _compress_segment(doc, segment, ctx, None))
+            for first, segment in fences.items()
+            if all(selection.kept[i] for i in range(first, segment.last + 1))
         }
         if not replacements:
             return rendered.text

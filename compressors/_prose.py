@@ -175,7 +175,7 @@ def select_lines(
     """
     blocks, sections = parse_blocks(list(lines))
     n = len(lines)
-    cost = _line_costs(lines, ctx)
+    cost = _line_costs(lines, ctx, exact=ctx.budget is not None)
     total = sum(cost)
     kept = [False] * n
     headings = frozenset(i for b in blocks if b.kind == "heading" for i in range(b.first, b.last + 1))
@@ -228,9 +228,10 @@ def select_lines(
     return Selection(kept, headings)
 
 
-def _line_costs(lines: Sequence[str], ctx: CompressContext) -> list[int]:
-    """Tokens per line: counted exactly, or for long texts estimated from each line's share of the characters."""
-    if len(lines) <= _EXACT_LINES:
+def _line_costs(lines: Sequence[str], ctx: CompressContext, *, exact: bool) -> list[int]:
+    """Tokens per line: counted (under a budget, for texts of moderate length), else each line's share
+    of the whole text's count by characters."""
+    if exact and len(lines) <= _EXACT_LINES:
         return [ctx.tokens(line) if line.strip() else 0 for line in lines]
     text = "".join(lines)
     per_char = ctx.tokens(text) / max(len(text), 1)

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 import argparse
 
-from mcp_server.server.measure import DEFAULT_SIZES, measure_idle_rss, measure_round_trips, measure_startup
+from mcp_server.server.measure import (
+    DEFAULT_SIZES,
+    measure_idle_rss,
+    measure_round_trips,
+    measure_sdk_import,
+    measure_startup,
+)
 
 
 def main() -> None:
@@ -22,11 +28,14 @@ def main() -> None:
         f"start -> initialize response: median {start.median_s * 1000:.0f} ms over {len(start.runs_s)} runs "
         f"(min {min(start.runs_s) * 1000:.0f}, max {max(start.runs_s) * 1000:.0f})"
     )
+    floor = measure_sdk_import(runs=args.runs)
+    print(f"(import mcp.server alone:     median {floor.median_s * 1000:.0f} ms: the SDK's share of that)")
     print(f"idle RSS after initialize:    {measure_idle_rss() / 2**20:.1f} MiB")
     for trip in measure_round_trips(DEFAULT_SIZES, runs=args.runs):
         print(
-            f"headroom_compress {trip.size_bytes / 1024:>6.0f} KiB: median {trip.median_ms:7.1f} ms "
-            f"over {len(trip.runs_ms)} calls ({trip.tokens_before:,} -> {trip.tokens_after:,} tokens)"
+            f"headroom_compress {trip.size_bytes / 1024:>6.0f} KiB: median {trip.median_ms:7.1f} ms round trip, "
+            f"{trip.median_pipeline_ms:7.1f} ms in compress() over {len(trip.runs_ms)} calls "
+            f"({trip.tokens_before:,} -> {trip.tokens_after:,} tokens)"
         )
 
 

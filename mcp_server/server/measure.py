@@ -27,6 +27,7 @@ __all__ = [
     "StartupReport",
     "measure_idle_rss",
     "measure_round_trips",
+    "measure_sdk_import",
     "measure_startup",
     "sample_log",
     "server_command",
@@ -58,12 +59,19 @@ class StartupReport:
 class RoundTrip:
     size_bytes: int
     runs_ms: tuple[float, ...]
+    pipeline_ms: tuple[float, ...]
     tokens_before: int
     tokens_after: int
 
     @property
     def median_ms(self) -> float:
+        """Round trip as the client sees it."""
         return statistics.median(self.runs_ms)
+
+    @property
+    def median_pipeline_ms(self) -> float:
+        """The part spent in `compress()` itself (store, route, compress, record), as the server reports it."""
+        return statistics.median(self.pipeline_ms)
 
 
 def server_command(extra: Sequence[str] = ()) -> list[str]:
@@ -122,6 +130,16 @@ def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> Sta
     return StartupReport(tuple(times))
 
 
+def measure_sdk_import(runs: int = 10) -> StartupReport:
+    """Seconds a fresh interpreter takes to ``import mcp.server``: the floor under any server built on the SDK."""
+    times = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import mcp.server"], check=True)
+        times.append(time.perf_counter() - started)
+    return StartupReport(tuple(times))
+
+
 def _rss_bytes(pid: int) -> int:
     status = Path(f"/proc/{pid}/status")
     for line in status.read_text().splitlines():
@@ -170,7 +188,7 @@ async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str])
         # One call first so imports and the compressors' first use are not counted.
         await client.call_tool("headroom_compress", {"content": sample_log(4096, seed=10_000)})
         for size in sizes:
-            times = []
+            times, pipeline = [], []
             before = after = 0
             for run in range(runs):
                 content = sample_log(size, seed=run + 1)
@@ -180,7 +198,8 @@ async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str])
                 if res.is_error or res.structured_content is None:
                     raise RuntimeError(f"headroom_compress failed on {size} bytes: {res.content}")
                 before, after = res.structured_content["tokens_before"], res.structured_content["tokens_after"]
-            results.append(RoundTrip(size, tuple(times), before, after))
+                pipeline.append(float(res.structured_content["elapsed_ms"]))
+            results.append(RoundTrip(size, tuple(times), tuple(pipeline), before, after))
     return results
 
 

@@ -9,7 +9,13 @@ import textwrap
 
 import pytest
 
-from mcp_server.server.measure import measure_idle_rss, measure_round_trips, measure_startup, sample_log
+from mcp_server.server.measure import (
+    measure_idle_rss,
+    measure_round_trips,
+    measure_sdk_import,
+    measure_startup,
+    sample_log,
+)
 
 HEAVY = ("tree_sitter", "onnxruntime", "numpy", "matplotlib", "tokenizers", "huggingface_hub", "sqlite_vec", "apsw")
 
@@ -63,7 +69,9 @@ def test_sample_logs_have_the_size_asked_for_and_differ_by_seed() -> None:
 def test_the_measuring_functions_run_the_real_server_and_return_numbers() -> None:
     start = measure_startup(runs=2)
     assert len(start.runs_s) == 2 and start.median_s > 0
+    assert len(measure_sdk_import(runs=1).runs_s) == 1
     assert measure_idle_rss() > 10 * 2**20
     (trip,) = measure_round_trips(sizes=(8 * 1024,), runs=2)
-    assert trip.size_bytes == 8 * 1024 and len(trip.runs_ms) == 2
+    assert trip.size_bytes == 8 * 1024 and len(trip.runs_ms) == len(trip.pipeline_ms) == 2
+    assert trip.median_pipeline_ms <= trip.median_ms
     assert 0 < trip.tokens_after <= trip.tokens_before

@@ -367,14 +367,15 @@ def _drop_definitions(
     if not units:
         return None
     rendered = render(doc, elisions, ctx)
-    per_original: dict[int, int] = {}
-    total = 0
+    # Each line's tokens as its share of the whole count by characters: the choice needs no more precision,
+    # and the caller measures the result exactly.
+    total: float = ctx.tokens(rendered.text)
+    per_char = total / max(len(rendered.text), 1)
+    per_original: dict[int, float] = {}
     for j, line in enumerate(split_keepends(rendered.text)):
-        cost = ctx.tokens(line)
-        total += cost
         if j < len(rendered.origin) and rendered.origin[j] >= 0:
-            per_original[rendered.origin[j]] = cost
-    marker_cost = ctx.tokens(ctx.marker(len(doc), "lines", (len(doc), len(doc)))) + 4
+            per_original[rendered.origin[j]] = len(line) * per_char
+    marker_cost = parsed.marker_tokens + 4
     dropped: list[tuple[int, int]] = []
     for d in units:
         if total <= target:
@@ -382,11 +383,11 @@ def _drop_definitions(
         if any(a <= d.first and d.last <= b for a, b in dropped):
             continue
         inner = [(a, b) for a, b in dropped if d.first <= a and b <= d.last]
-        saved = sum(per_original.get(i, 0) for i in range(d.first, d.last + 1))
-        saved -= sum(sum(per_original.get(i, 0) for i in range(a, b + 1)) for a, b in inner)
+        saved = sum(per_original.get(i, 0.0) for i in range(d.first, d.last + 1))
+        saved -= sum(sum(per_original.get(i, 0.0) for i in range(a, b + 1)) for a, b in inner)
         dropped = [span for span in dropped if span not in inner]
         first = doc_start.get(d.index, d.first)
-        saved += sum(per_original.get(i, 0) for i in range(first, d.first))
+        saved += sum(per_original.get(i, 0.0) for i in range(first, d.first))
         dropped.append((first, d.last))
         total -= saved - marker_cost * (1 - len(inner))
     if not dropped:

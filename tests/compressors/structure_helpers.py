@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import rustcore
 from ccr import find_markers
 from compressors import CompressContext
+
+if TYPE_CHECKING:
+    from ccr import Store
+    from compressors import CompressResult
 
 
 def context(text: str, **kwargs: object) -> CompressContext:
@@ -46,3 +52,32 @@ def assert_kept_lines_verbatim(original: str, compressed: str) -> None:
     for line in store_lines(compressed):
         if not find_markers(line):
             assert line in originals, f"not an original line: {line!r}"
+
+
+def through_pipeline(
+    data: str | bytes, content_type: str, query: str | None = None, budget: int | None = None
+) -> tuple[CompressResult, Store]:
+    """`data` compressed by `compressors.compress` into a real store in this test's HEADROOM_HOME.
+
+    Checks the contract on the way: the original comes back byte for byte, and every line marker's range
+    retrieves exactly those lines of it.
+    """
+    from ccr import Settings, Store
+    from compressors import compress
+
+    store = Store(Settings.from_env())
+    result = compress(data, store=store, query=query, content_type=content_type, budget=budget)
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    assert store.get(result.hash) == raw
+    original = store_lines(raw.decode("utf-8", errors="replace"))
+    for marker in find_markers(result.compressed):
+        assert marker.hash == result.hash
+        if marker.lines is not None:
+            first, last = marker.lines
+            excerpt = store.lines(marker.hash, first, last)
+            assert [text for _, text in excerpt.rows] == [
+                line.removesuffix("\r") for line in original[first - 1 : last]
+            ]
+    if budget is not None:
+        assert result.tokens_after <= budget
+    return result, store

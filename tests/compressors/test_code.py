@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -13,9 +14,10 @@ from structure_helpers import (
     context,
     omitted_lines,
     store_lines,
+    through_pipeline,
 )
 
-from ccr import find_markers
+from ccr import InputError, find_markers
 from compressors._code import CodeCompressor
 from compressors._languages import LANGUAGES, guess_language, normalize_language, parse
 
@@ -659,3 +661,23 @@ def test_source_sent_as_text_gets_the_code_treatment() -> None:
     out = ProseCompressor().compress(source, ctx)
     assert out == CODE.compress(source, context(source, language="python"))
     assert "    def __init__(self, name: str, *, limit: int = 100) -> None:" in out
+
+
+@given(
+    source=python_sources(),
+    query=st.none() | st.text(max_size=30),
+    budget=st.none() | st.integers(40, 400),
+)
+def test_through_the_pipeline_the_original_round_trips_and_every_marker_resolves(
+    source: str, query: str | None, budget: int | None
+) -> None:
+    # Empty or binary-looking: the pipeline refuses it before any compressor runs.
+    with contextlib.suppress(InputError):
+        through_pipeline(source, "code", query, budget)
+
+
+@pytest.mark.parametrize("language", sorted(SOURCES))
+def test_every_language_round_trips_through_the_pipeline(language: str) -> None:
+    result, _ = through_pipeline(SOURCES[language] * 3, "code", "What does this file define?")
+    assert result.compressor == "code"
+    assert result.tokens_after < result.tokens_before

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from structure_helpers import assert_markers_resolve, context, store_lines
+from structure_helpers import assert_markers_resolve, context, store_lines, through_pipeline
 
-from ccr import find_markers
+from ccr import InputError, find_markers
 from compressors._code import CodeCompressor
 from compressors._elision import Lines
 from compressors._languages import parse
@@ -191,3 +192,28 @@ def test_mixed_compression_properties(parts: list[str], query: str | None, budge
     assert_markers_resolve(text, out, ctx)
     if budget is not None:
         assert ctx.tokens(out) <= budget
+
+
+@given(
+    parts=st.lists(
+        st.sampled_from(
+            ["# Title", "text line here", "```python", "```", "def f():", "    return 1", "{", '  "a": 1', "}", ""]
+        ),
+        min_size=1,
+        max_size=60,
+    ),
+    query=st.none() | st.text(max_size=20),
+    budget=st.none() | st.integers(40, 300),
+)
+def test_through_the_pipeline_the_original_round_trips_and_every_marker_resolves(
+    parts: list[str], query: str | None, budget: int | None
+) -> None:
+    # Blank input is refused before any compressor runs.
+    with contextlib.suppress(InputError):
+        through_pipeline("\n".join(parts), "mixed", query, budget)
+
+
+def test_a_readme_and_a_log_round_trip_through_the_pipeline() -> None:
+    for text in (_readme(), _log_with_json()):
+        result, _ = through_pipeline(text, "mixed", "Loader.load status 500")
+        assert result.tokens_after <= result.tokens_before

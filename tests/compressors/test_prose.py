@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
 
 import pytest
@@ -13,9 +14,10 @@ from structure_helpers import (
     context,
     omitted_lines,
     store_lines,
+    through_pipeline,
 )
 
-from ccr import find_markers
+from ccr import InputError, find_markers
 from compressors._html import HtmlCompressor, html_to_text
 from compressors._prose import ProseCompressor
 from compressors._prose_blocks import parse_blocks
@@ -343,3 +345,24 @@ def test_html_compression_properties(html: str, budget: int | None) -> None:
     assert_markers_resolve(html, out, ctx)
     if budget is not None:
         assert ctx.tokens(out) <= budget
+
+
+@given(
+    text=st.text(alphabet=st.sampled_from(list("ab .#-*\n=|`\r")), min_size=1, max_size=400),
+    query=st.none() | st.text(max_size=20),
+    budget=st.none() | st.integers(40, 300),
+    content_type=st.sampled_from(["markdown", "text", "html"]),
+)
+def test_through_the_pipeline_the_original_round_trips_and_every_marker_resolves(
+    text: str, query: str | None, budget: int | None, content_type: str
+) -> None:
+    # Blank or binary-looking: refused before any compressor runs.
+    with contextlib.suppress(InputError):
+        through_pipeline(text, content_type, query, budget)
+
+
+def test_a_guide_and_a_page_round_trip_through_the_pipeline() -> None:
+    result, _ = through_pipeline(_guide(), "markdown", "audit journal retention")
+    assert result.compressor == "prose" and result.tokens_after < result.tokens_before / 2
+    result, _ = through_pipeline(_page(), "html", "max_inflight")
+    assert result.compressor == "html" and result.tokens_after < result.tokens_before / 2

@@ -2,25 +2,22 @@
 
 from __future__ import annotations
 
+import rustcore
 from compressors._base import CompressContext, Compressor
+from compressors._pieces import DefaultBudget, run_pieces
 
 __all__ = ["FallbackCompressor"]
 
-_HEAD = 60
-_TAIL = 30
+# The fallback knows least about its input, so it keeps the largest share of it.
+_DEFAULT = DefaultBudget(share=0.3, floor=1500, ceiling=12_000)
 
 
 class FallbackCompressor(Compressor):
+    """Keeps the lines the query mentions, the first 60 and the last 30 lines; exact repeats of a
+    line already shown are dropped; every gap is one marker with its line range."""
+
     name = "fallback"
     description = "line dedup, then the first and last lines with a marker for the middle"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        lines = text.splitlines(keepends=True)
-        if len(lines) <= _HEAD + _TAIL:
-            return text
-        head, tail = lines[:_HEAD], lines[-_TAIL:]
-        first_omitted, last_omitted = _HEAD + 1, len(lines) - _TAIL
-        marker = ctx.marker(last_omitted - first_omitted + 1, "lines", (first_omitted, last_omitted))
-        if head and not head[-1].endswith("\n"):
-            head[-1] += "\n"
-        return "".join([*head, marker, "\n", *tail])
+        return run_pieces(rustcore.compress_fallback, text, ctx, _DEFAULT)

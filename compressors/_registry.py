@@ -21,10 +21,13 @@ ENTRY_POINT_GROUP = "headroom.compressors"
 
 _BUILTINS: dict[str, str] = {
     "code": "compressors._code:CodeCompressor",
+    "diff": "compressors._diff:DiffCompressor",
     "fallback": "compressors._fallback:FallbackCompressor",
     "html": "compressors._html:HtmlCompressor",
+    "log": "compressors._logs:LogCompressor",
     "mixed": "compressors._mixed:MixedCompressor",
     "prose": "compressors._prose:ProseCompressor",
+    "search": "compressors._search:SearchCompressor",
 }
 
 _log = logging.getLogger(__name__)

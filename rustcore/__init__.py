@@ -7,13 +7,27 @@ this module holds the policy: defaults, accepted input types and error wording.
 from __future__ import annotations
 
 from rustcore import _native
+from rustcore._lines import (
+    Piece,
+    compress_diff,
+    compress_fallback,
+    compress_log,
+    compress_search,
+    detect_content,
+)
 
 __all__ = [
     "DEFAULT_ENCODING",
     "ENCODINGS",
     "HASH_HEX_LEN",
+    "Piece",
+    "compress_diff",
+    "compress_fallback",
+    "compress_log",
+    "compress_search",
     "content_hash",
     "count_tokens",
+    "detect_content",
     "encode",
     "estimate_tokens",
     "is_hash",

@@ -1,4 +1,18 @@
-__all__ = ["ENCODINGS", "HASH_HEX_LEN", "content_hash", "count_tokens", "encode", "estimate_tokens", "is_hash"]
+__all__ = [
+    "ENCODINGS",
+    "HASH_HEX_LEN",
+    "JSON_MAX_LEVEL",
+    "compress_diff",
+    "compress_fallback",
+    "compress_log",
+    "compress_search",
+    "content_hash",
+    "count_tokens",
+    "detect_content",
+    "encode",
+    "estimate_tokens",
+    "is_hash",
+]
 
 ENCODINGS: list[str]
 HASH_HEX_LEN: int
@@ -8,3 +22,17 @@ def encode(text: str, encoding: str) -> list[int]: ...
 def estimate_tokens(text: str) -> int: ...
 def content_hash(data: bytes) -> str: ...
 def is_hash(text: str) -> bool: ...
+# Line compressors: (text, count, unit, start, end) pieces; kept text has count 0.
+def compress_log(
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+) -> list[tuple[str, int, str, int, int]]: ...
+def compress_search(
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+) -> list[tuple[str, int, str, int, int]]: ...
+def compress_diff(
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+) -> list[tuple[str, int, str, int, int]]: ...
+def compress_fallback(
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+) -> list[tuple[str, int, str, int, int]]: ...
+def detect_content(text: str) -> tuple[str, str | None]: ...

@@ -4,9 +4,15 @@
 //! (`py.rs`) is compiled only with the `python` feature, so `cargo test`
 //! exercises the core without an interpreter.
 
+pub mod detect;
+pub mod diff;
 pub mod error;
 pub mod hashing;
 pub mod json;
+pub mod lines;
+pub mod logs;
+pub mod search;
+pub mod terms;
 pub mod tokens;
 
 #[cfg(feature = "python")]

@@ -4,7 +4,9 @@
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
 
-use crate::{hashing, tokens, CoreError};
+use crate::lines::{Costs, Piece};
+use crate::terms::Query;
+use crate::{detect, diff, hashing, lines, logs, search, tokens, CoreError};
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
@@ -39,6 +41,91 @@ fn is_hash(text: &str) -> bool {
     hashing::is_hash(text)
 }
 
+/// A piece of compressed output as Python sees it: `(text, count, unit, start, end)`;
+/// kept text has `count == 0`, an omission has `text == ""` and `start == 0` when
+/// it is not a line range.
+type PyPiece = (String, usize, &'static str, usize, usize);
+
+fn pieces_out(pieces: Vec<Piece>) -> Vec<PyPiece> {
+    pieces
+        .into_iter()
+        .map(|p| match p {
+            Piece::Text(t) => (t, 0, "", 0, 0),
+            Piece::Omit { count, unit, lines } => {
+                let (a, b) = lines.unwrap_or((0, 0));
+                (String::new(), count, unit, a, b)
+            }
+        })
+        .collect()
+}
+
+fn line_costs(text: &str, encoding: &str, marker_tokens: usize) -> PyResult<Costs> {
+    let enc = tokens::Encoding::from_name(encoding)?;
+    Ok(Costs::new(
+        lines::Lines::new(text).len(),
+        enc,
+        marker_tokens,
+    ))
+}
+
+#[pyfunction]
+fn detect_content(py: Python<'_>, text: &str) -> (&'static str, Option<&'static str>) {
+    let d = py.detach(|| detect::detect(text));
+    (d.content_type, d.language)
+}
+
+#[pyfunction]
+fn compress_log(
+    py: Python<'_>,
+    text: &str,
+    query: &str,
+    budget: usize,
+    encoding: &str,
+    marker_tokens: usize,
+) -> PyResult<Vec<PyPiece>> {
+    let costs = line_costs(text, encoding, marker_tokens)?;
+    Ok(py.detach(|| pieces_out(logs::compress(text, &Query::parse(query), budget, costs))))
+}
+
+#[pyfunction]
+fn compress_search(
+    py: Python<'_>,
+    text: &str,
+    query: &str,
+    budget: usize,
+    encoding: &str,
+    marker_tokens: usize,
+) -> PyResult<Vec<PyPiece>> {
+    let costs = line_costs(text, encoding, marker_tokens)?;
+    Ok(py.detach(|| pieces_out(search::compress(text, &Query::parse(query), budget, costs))))
+}
+
+#[pyfunction]
+fn compress_diff(
+    py: Python<'_>,
+    text: &str,
+    query: &str,
+    budget: usize,
+    encoding: &str,
+    marker_tokens: usize,
+) -> PyResult<Vec<PyPiece>> {
+    let costs = line_costs(text, encoding, marker_tokens)?;
+    Ok(py.detach(|| pieces_out(diff::compress(text, &Query::parse(query), budget, costs))))
+}
+
+#[pyfunction]
+fn compress_fallback(
+    py: Python<'_>,
+    text: &str,
+    query: &str,
+    budget: usize,
+    encoding: &str,
+    marker_tokens: usize,
+) -> PyResult<Vec<PyPiece>> {
+    let costs = line_costs(text, encoding, marker_tokens)?;
+    Ok(py.detach(|| pieces_out(lines::fallback(text, &Query::parse(query), budget, costs))))
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ENCODINGS", tokens::ENCODINGS.to_vec())?;
@@ -48,5 +135,10 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(estimate_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(content_hash, m)?)?;
     m.add_function(wrap_pyfunction!(is_hash, m)?)?;
+    m.add_function(wrap_pyfunction!(detect_content, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_log, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_search, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_diff, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_fallback, m)?)?;
     Ok(())
 }

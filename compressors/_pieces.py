@@ -1,0 +1,87 @@
+"""Running a Rust line compressor: choosing its budget, and turning its pieces into text with markers.
+
+The core returns kept text and omissions; only this layer knows the handle,
+so only it writes markers (through `ctx.marker`). When the caller gave a
+budget, the rendered text is measured exactly and the core is asked again
+with less room if per-line counting undershot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import rustcore
+from compressors._base import CompressContext
+from rustcore import Piece
+
+__all__ = ["DefaultBudget", "render", "run_pieces"]
+
+NativeCompressor = Callable[..., list[Piece]]
+
+# Rounds of asking the core again when the exact count of the output overshoots the budget.
+_RETRIES = 3
+
+
+@dataclass(frozen=True, slots=True)
+class DefaultBudget:
+    """How much output a compressor allows itself when the caller set no budget.
+
+    Rules decide what is worth keeping; this only stops a pathological input
+    (thousands of distinct errors) from producing a "compressed" text nearly as
+    long as the original: a `share` of the input's estimated tokens, clamped.
+    """
+
+    share: float
+    floor: int
+    ceiling: int
+
+    def for_text(self, text: str) -> int:
+        estimate = rustcore.estimate_tokens(text)
+        return max(self.floor, min(self.ceiling, int(estimate * self.share)))
+
+
+def _eol(text: str) -> str:
+    first = text.find("\n")
+    return "\r\n" if first > 0 and text[first - 1] == "\r" else "\n"
+
+
+def render(pieces: Sequence[Piece], ctx: CompressContext, eol: str = "\n") -> str:
+    """The text of `pieces`: kept text as is, each omission as a marker on its own line.
+
+    A `chars` omission shortens a kept line, so its marker stays inline.
+    """
+    out: list[str] = []
+    for piece in pieces:
+        if not piece.omitted:
+            out.append(piece.text)
+            continue
+        lines = (piece.start, piece.end) if piece.start else None
+        marker = ctx.marker(piece.count, piece.unit, lines)
+        out.append(marker if piece.unit == "chars" else marker + eol)
+    return "".join(out)
+
+
+def marker_tokens(text: str, ctx: CompressContext) -> int:
+    """What the widest marker this text could need costs, with its line end."""
+    n = max(text.count("\n") + 1, 1)
+    return ctx.tokens(ctx.marker(n, "matches", (n, n)) + "\n")
+
+
+def run_pieces(native: NativeCompressor, text: str, ctx: CompressContext, default: DefaultBudget) -> str:
+    """Run `native` on `text` within the caller's budget (or `default`), and render the result."""
+    budget = ctx.budget if ctx.budget is not None else default.for_text(text)
+    cost = marker_tokens(text, ctx)
+    eol = _eol(text)
+    out = text
+    for _ in range(_RETRIES):
+        pieces = native(text, query=ctx.query, budget=budget, encoding=ctx.encoding, marker_tokens=cost)
+        out = render(pieces, ctx, eol)
+        if ctx.budget is None:
+            return out
+        used = ctx.tokens(out)
+        if used <= ctx.budget:
+            return out
+        # Per-line counts undershoot where tokens merge across line ends: ask again with less room.
+        budget = max(0, budget - (used - ctx.budget) - 8)
+    return out

@@ -1,0 +1,96 @@
+"""Python face of the line compressors and the content detector in the Rust core.
+
+The core decides which lines of a log, search result, diff or unknown text
+survive within a token budget and returns the output as pieces; the caller
+turns each omission into a marker (it knows the handle). Defaults and input
+checks live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import NamedTuple
+
+from rustcore import _native
+
+__all__ = [
+    "Piece",
+    "compress_diff",
+    "compress_fallback",
+    "compress_log",
+    "compress_search",
+    "detect_content",
+]
+
+
+class Piece(NamedTuple):
+    """Part of a compressed text.
+
+    Kept text has `count == 0` and is emitted as is. An omission has `text == ""`:
+    `count` `unit`s of the original left out, over original lines `start`..`end`
+    (1-based, inclusive; both 0 when the omission is not a line range).
+    """
+
+    text: str
+    count: int
+    unit: str
+    start: int
+    end: int
+
+    @property
+    def omitted(self) -> bool:
+        return self.count > 0
+
+
+_Native = Callable[[str, str, int, str, int], list[tuple[str, int, str, int, int]]]
+
+
+def _clean(text: str) -> str:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (from surrogateescape) cannot cross into Rust as UTF-8.
+        return text.encode("utf-8", errors="replace").decode("utf-8")
+    return text
+
+
+def _run(fn: _Native, text: str, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+    if budget < 0:
+        raise ValueError(f"budget must be at least 0, got {budget}")
+    if marker_tokens < 1:
+        raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
+    return [Piece(*p) for p in fn(_clean(text), query or "", budget, encoding, marker_tokens)]
+
+
+def compress_log(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+    """Logs and build/test output: failures, errors, anomalies and query matches kept, repeats collapsed.
+
+    Args:
+        budget: ceiling in tokens for the whole output.
+        marker_tokens: what one marker line costs in `encoding` (the caller formats markers).
+
+    Raises:
+        ValueError: unknown `encoding`, or a negative budget.
+    """
+    return _run(_native.compress_log, text, query, budget, encoding, marker_tokens)
+
+
+def compress_search(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+    """grep/ripgrep results: grouped by file, deduplicated, the matches the query points at first."""
+    return _run(_native.compress_search, text, query, budget, encoding, marker_tokens)
+
+
+def compress_diff(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+    """Unified diffs and `git log -p`: relevant hunks whole, headers kept, noise summarised."""
+    return _run(_native.compress_diff, text, query, budget, encoding, marker_tokens)
+
+
+def compress_fallback(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+    """Anything else: repeated lines dropped, query matches, the head and the tail kept."""
+    return _run(_native.compress_fallback, text, query, budget, encoding, marker_tokens)
+
+
+def detect_content(text: str) -> tuple[str, str | None]:
+    """The content type of `text` (one of the router's types) and, for code, its language."""
+    kind, language = _native.detect_content(_clean(text))
+    return str(kind), (str(language) if language else None)

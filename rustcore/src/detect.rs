@@ -1,0 +1,680 @@
+//! Content detection: which compressor a text needs (and, for source code,
+//! its language).
+//!
+//! One pass over a bounded sample (the first [`SAMPLE_BYTES`], at most
+//! [`SAMPLE_LINES`] lines) counts per-line signals: grep results, log and
+//! test-runner lines, diff structure, Markdown/reStructuredText markup,
+//! fenced blocks, HTML tags, and keywords of eight programming languages.
+//! Cheap whole-input facts (first and last non-blank characters, bracket
+//! balance) settle JSON. The type with the strongest evidence wins, in an
+//! order that resolves the usual overlaps: a diff of Python is a diff, a
+//! pytest run that prints Python source is a log, grep output of code is
+//! search results.
+
+use crate::lines::Lines;
+use crate::{logs, search};
+
+/// How much of the input the line scan looks at.
+pub const SAMPLE_BYTES: usize = 64 * 1024;
+pub const SAMPLE_LINES: usize = 1500;
+
+/// Languages told apart, in the order of [`LangScores`].
+pub const LANGUAGES: [&str; 8] = [
+    "python",
+    "javascript",
+    "typescript",
+    "go",
+    "rust",
+    "java",
+    "c",
+    "cpp",
+];
+
+/// The detected content type (one of the router's types) and language for code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Detection {
+    pub content_type: &'static str,
+    pub language: Option<&'static str>,
+}
+
+impl Detection {
+    fn of(content_type: &'static str) -> Self {
+        Detection {
+            content_type,
+            language: None,
+        }
+    }
+}
+
+fn sample(text: &str) -> &str {
+    if text.len() <= SAMPLE_BYTES {
+        return text;
+    }
+    let mut end = SAMPLE_BYTES;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    // Stop at the last complete line.
+    match text[..end].rfind('\n') {
+        Some(nl) if nl > 0 => &text[..nl + 1],
+        _ => &text[..end],
+    }
+}
+
+/// The last few kilobytes of `text`, from a line start.
+fn tail(text: &str) -> &str {
+    const TAIL: usize = 8 * 1024;
+    let mut start = text.len().saturating_sub(TAIL);
+    while !text.is_char_boundary(start) {
+        start += 1;
+    }
+    match text[start..].find('\n') {
+        Some(nl) => &text[start + nl + 1..],
+        None => &text[start..],
+    }
+}
+
+/// Detects the content type of `text`.
+pub fn detect(text: &str) -> Detection {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Detection::of("text");
+    }
+    if looks_like_json(trimmed) || looks_like_jsonl(text) {
+        return Detection::of("json");
+    }
+    let head = sample(text);
+    let lower_head = head[..head.len().min(512)]
+        .trim_start()
+        .to_ascii_lowercase();
+    if lower_head.starts_with("<!doctype html") || lower_head.starts_with("<html") {
+        return Detection::of("html");
+    }
+    let mut c = Counts::scan(head);
+    if head.len() < text.len() {
+        // A test run's verdict sits at its end, past the sample.
+        c.scan_tail(tail(text));
+    }
+    c.decide()
+}
+
+/// Whole-input check: starts and ends like a JSON value, and the start is JSON-shaped.
+fn looks_like_json(t: &str) -> bool {
+    let b = t.as_bytes();
+    let (first, last) = (b[0], b[b.len() - 1]);
+    let next = t[1..].trim_start().as_bytes().first().copied();
+    match (first, last) {
+        (b'{', b'}') => matches!(next, Some(b'"') | Some(b'}')),
+        (b'[', b']') => {
+            matches!(
+                next,
+                Some(b'{' | b'[' | b'"' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+            ) && balanced(t)
+        }
+        _ => false,
+    }
+}
+
+/// Brackets balance outside strings (cheap, whole input).
+fn balanced(t: &str) -> bool {
+    let mut depth: i64 = 0;
+    let mut in_str = false;
+    let mut escaped = false;
+    for &b in t.as_bytes() {
+        if in_str {
+            if escaped {
+                escaped = false;
+            } else if b == b'\\' {
+                escaped = true;
+            } else if b == b'"' {
+                in_str = false;
+            }
+            continue;
+        }
+        match b {
+            b'"' => in_str = true,
+            b'{' | b'[' => depth += 1,
+            b'}' | b']' => {
+                depth -= 1;
+                if depth < 0 {
+                    return false;
+                }
+            }
+            _ => {}
+        }
+    }
+    depth == 0
+}
+
+/// One JSON object per line (at least two lines, nearly all of them).
+fn looks_like_jsonl(text: &str) -> bool {
+    let mut objects = 0;
+    let mut others = 0;
+    for line in Lines::new(sample(text)).iter().take(200) {
+        let l = line.trim();
+        if l.is_empty() {
+            continue;
+        }
+        if l.starts_with('{') && l.ends_with('}') {
+            objects += 1;
+        } else {
+            others += 1;
+        }
+    }
+    objects >= 2 && others * 10 <= objects
+}
+
+#[derive(Default, Debug)]
+struct Counts {
+    nonblank: usize,
+    search_hits: usize,
+    compiler: usize,
+    log: usize,
+    runner: usize,
+    /// Final result lines (`3 failed, 10 passed`): a test run says so at the end.
+    summaries: usize,
+    stamped: usize,
+    diff_headers: usize,
+    hunk_headers: usize,
+    diff_body: usize,
+    markup: usize,
+    fences: usize,
+    fenced: usize,
+    tags: usize,
+    prose: usize,
+    code: usize,
+    lang: [usize; 8],
+    ts_only: usize,
+    cpp_only: usize,
+}
+
+const JS: usize = 1;
+const C: usize = 6;
+const CPP: usize = 7;
+
+impl Counts {
+    fn scan(text: &str) -> Self {
+        let mut c = Counts::default();
+        let lines = Lines::new(text);
+        let mut in_fence = false;
+        let mut prev_text = false;
+        for line in lines.iter().take(SAMPLE_LINES) {
+            let t = line.trim();
+            if t.is_empty() {
+                prev_text = false;
+                continue;
+            }
+            c.nonblank += 1;
+            // A `~~~` line under text is a reStructuredText underline, not a fence.
+            if t.starts_with("```") || (t.starts_with("~~~") && !prev_text) {
+                c.fences += 1;
+                in_fence = !in_fence;
+                continue;
+            }
+            if in_fence {
+                c.fenced += 1;
+                continue;
+            }
+            c.line(line, t, prev_text);
+            prev_text = t.chars().next().is_some_and(char::is_alphanumeric);
+        }
+        c
+    }
+
+    fn scan_tail(&mut self, text: &str) {
+        for line in Lines::new(text).iter() {
+            let clean = crate::lines::strip_ansi(line);
+            if is_runner_verdict(&clean) {
+                self.summaries += 1;
+            }
+        }
+    }
+
+    fn line(&mut self, line: &str, t: &str, prev_text: bool) {
+        // Diff structure.
+        if line.starts_with("diff --git ")
+            || line.starts_with("+++ ")
+            || line.starts_with("--- a/")
+            || (line.starts_with("commit ") && line.len() >= 47)
+        {
+            self.diff_headers += 1;
+        } else if line.starts_with("@@ -") && line[4..].contains(" @@") {
+            self.hunk_headers += 1;
+        } else if line.starts_with('+') || line.starts_with('-') || line.starts_with(' ') {
+            self.diff_body += 1;
+        }
+        // Search results and compiler messages (`path:12:5: error: ...`).
+        if let search::Entry::Hit {
+            text,
+            context: false,
+            file,
+        } = search::parse_line(line, None)
+        {
+            let after = text.trim_start();
+            if [
+                "error",
+                "warning",
+                "note",
+                "fatal error",
+                "Error",
+                "Warning",
+            ]
+            .iter()
+            .any(|w| after.starts_with(w))
+            {
+                self.compiler += 1;
+            } else if file.bytes().any(|b| b.is_ascii_alphabetic())
+                && line[file.len()..].starts_with(':')
+                && line[file.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+            {
+                self.search_hits += 1;
+            }
+        }
+        // Logs and test runners.
+        let clean = crate::lines::strip_ansi(line);
+        if is_runner_verdict(&clean) {
+            self.summaries += 1;
+        }
+        match logs::classify(&clean) {
+            logs::Kind::Summary => self.runner += 1,
+            logs::Kind::Pass
+            | logs::Kind::FailId
+            | logs::Kind::Section
+            | logs::Kind::TraceStart => self.runner += 1,
+            logs::Kind::Error
+            | logs::Kind::Warn
+            | logs::Kind::SoftError
+            | logs::Kind::Exception
+            | logs::Kind::Frame => self.log += 1,
+            _ => {}
+        }
+        if has_timestamp(t) {
+            self.stamped += 1;
+        }
+        // Markup.
+        let markup = is_markup(t, prev_text);
+        if markup {
+            self.markup += 1;
+        }
+        self.tags +=
+            t.matches("</").count().min(3) + usize::from(t.starts_with('<') && t.ends_with('>'));
+        // Code.
+        let mut any = false;
+        for (k, hit) in lang_signals(t).into_iter().enumerate() {
+            if hit {
+                self.lang[k] += 1;
+                any = true;
+            }
+        }
+        if ts_signal(t) {
+            self.ts_only += 1;
+        }
+        if cpp_signal(t) {
+            self.cpp_only += 1;
+        }
+        let ends_code = t.ends_with(['{', '}', ';', ')', ',', '(', '[', ']'])
+            || t.ends_with("):")
+            || t.ends_with("*/");
+        let comment = t.starts_with("//") || t.starts_with("/*") || t == "*" || t == "*/";
+        if any || comment || (ends_code && !markup) || is_statement(t) {
+            self.code += 1;
+        } else if is_prose(t) {
+            self.prose += 1;
+        }
+    }
+
+    fn frac(&self, n: usize) -> f32 {
+        n as f32 / self.nonblank.max(1) as f32
+    }
+
+    fn decide(&self) -> Detection {
+        if self.hunk_headers > 0 && (self.diff_headers > 0 || self.frac(self.diff_body) > 0.5) {
+            return Detection::of("diff");
+        }
+        if self.frac(self.search_hits) >= 0.6 {
+            return Detection::of("search");
+        }
+        // Fenced blocks amid prose: documentation or an answer with code in it.
+        let fenced = self.frac(self.fenced + self.fences);
+        let outside = self.nonblank.saturating_sub(self.fenced + self.fences);
+        let wordy = (self.prose + self.markup) as f32 / outside.max(1) as f32;
+        if self.fences >= 2 && fenced >= 0.2 && outside >= 2 && wordy >= 0.4 {
+            return Detection::of("mixed");
+        }
+        let runner = self.frac(self.runner);
+        let log = self.frac(self.log + self.compiler + self.stamped) + 2.0 * runner;
+        let code = self.frac(self.code);
+        if log >= 0.4 && (log >= code || runner >= 0.1) {
+            return Detection::of("log");
+        }
+        // A test run that prints source in its failures still ends with its result line.
+        if self.summaries >= 1 && self.frac(self.runner + self.log) >= 0.05 {
+            return Detection::of("log");
+        }
+        if self.frac(self.tags) >= 0.3 {
+            return Detection::of("html");
+        }
+        let markup = self.frac(self.markup);
+        if code >= 0.4 && code > self.frac(self.prose) || code >= 0.3 && code >= 3.0 * markup {
+            return Detection {
+                content_type: "code",
+                language: Some(self.language()),
+            };
+        }
+        if markup >= 0.04 || self.fences >= 2 {
+            return Detection::of("markdown");
+        }
+        if log >= 0.3 {
+            return Detection::of("log");
+        }
+        Detection::of("text")
+    }
+
+    fn language(&self) -> &'static str {
+        let mut best = 0;
+        for k in 0..LANGUAGES.len() {
+            if self.lang[k] > self.lang[best] {
+                best = k;
+            }
+        }
+        let lines = self.nonblank.max(1);
+        match best {
+            JS if self.ts_only >= 3.max(lines / 50) => "typescript",
+            C if self.cpp_only >= 3.max(lines / 100) => "cpp",
+            CPP if self.cpp_only < 2 && self.lang[C] > 0 => "c",
+            _ => LANGUAGES[best],
+        }
+    }
+}
+
+/// A line only a test runner prints: its result line or a pytest section rule.
+fn is_runner_verdict(line: &str) -> bool {
+    match logs::classify(line) {
+        logs::Kind::Summary => true,
+        logs::Kind::Section => {
+            let l = line.to_ascii_lowercase();
+            [
+                "test session starts",
+                "failures",
+                "errors",
+                "short test summary",
+                "warnings summary",
+            ]
+            .iter()
+            .any(|w| l.contains(w))
+        }
+        _ => false,
+    }
+}
+
+fn has_timestamp(t: &str) -> bool {
+    let head: Vec<u8> = t.bytes().take(48).collect();
+    let mut digits_run = 0;
+    let mut longest = 0;
+    for w in head.windows(8) {
+        // `2015-10-18`, `2005.06.03`, `12:10:43`.
+        let date = w[..4].iter().all(u8::is_ascii_digit)
+            && matches!(w[4], b'-' | b'.' | b'/')
+            && w[5..7].iter().all(u8::is_ascii_digit);
+        let time = w[..2].iter().all(u8::is_ascii_digit)
+            && w[2] == b':'
+            && w[3..5].iter().all(u8::is_ascii_digit)
+            && w[5] == b':'
+            && w[6..8].iter().all(u8::is_ascii_digit);
+        if date || time {
+            return true;
+        }
+    }
+    for &b in &head {
+        if b.is_ascii_digit() {
+            digits_run += 1;
+            longest = longest.max(digits_run);
+        } else {
+            digits_run = 0;
+        }
+    }
+    // Epoch seconds, or `081110 111650` style stamps.
+    longest >= 9
+        || (head.len() > 13
+            && head[..6].iter().all(u8::is_ascii_digit)
+            && head[6] == b' '
+            && head[7..13].iter().all(u8::is_ascii_digit))
+}
+
+fn is_markup(t: &str, prev_text: bool) -> bool {
+    let heading = t.starts_with('#') && t.trim_start_matches('#').starts_with(' ') && t.len() > 2;
+    let list = (t.starts_with("- ") || t.starts_with("* ") || t.starts_with("+ "))
+        || t.split_once(". ").is_some_and(|(n, _)| {
+            !n.is_empty() && n.len() <= 3 && n.bytes().all(|b| b.is_ascii_digit())
+        });
+    let link = t.contains("](") || t.contains("]: http");
+    let rst_rule = prev_text
+        && t.len() >= 3
+        && t.bytes()
+            .all(|b| matches!(b, b'=' | b'-' | b'~' | b'^' | b'*' | b'#' | b'+'));
+    let rst =
+        t.starts_with(".. ") || t.ends_with("::") || t.starts_with(":param") || t.contains("`_");
+    let quote = t.starts_with("> ");
+    let table = t.starts_with('|') && t.ends_with('|');
+    heading || list || link || rst_rule || rst || quote || table
+}
+
+/// Generic code: a block opener (`if x:`), an assignment (`a.b = c`, `x += 1`) or a return.
+fn is_statement(t: &str) -> bool {
+    const OPENERS: &[&str] = &[
+        "if", "for", "while", "with", "else", "elif", "try", "except", "finally", "switch", "case",
+    ];
+    let first = t.split([' ', '(', ':']).next().unwrap_or("");
+    if OPENERS.contains(&first) && (t.ends_with(':') || t.ends_with('{')) {
+        return true;
+    }
+    if let Some((lhs, _)) = t.split_once(" = ").or_else(|| t.split_once(" += ")) {
+        let lhs = lhs.trim_end_matches(['+', '-', '*', '/', '|', '&', ':']);
+        return !lhs.is_empty()
+            && lhs.split(", ").all(|part| {
+                let part = part.trim_start_matches(['*', '&']);
+                !part.is_empty()
+                    && part.chars().all(|c| {
+                        c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\'' | '$')
+                    })
+            });
+    }
+    starts_word(t, "return") || t == "pass" || t == "break" || t == "continue"
+}
+
+fn is_prose(t: &str) -> bool {
+    let words = t.split_whitespace().count();
+    let letters = t.bytes().filter(u8::is_ascii_alphabetic).count();
+    words >= 5 && letters * 10 >= t.len() * 7
+}
+
+fn starts_word(t: &str, w: &str) -> bool {
+    t.starts_with(w) && t[w.len()..].starts_with([' ', '(', '<', '{', ':', '*', '&'])
+}
+
+/// Which languages a line speaks (python, javascript, typescript, go, rust, java, c, cpp).
+fn lang_signals(t: &str) -> [bool; 8] {
+    let py = starts_word(t, "def")
+        || starts_word(t, "async def")
+        || (starts_word(t, "class") && t.ends_with(':'))
+        || (t.starts_with("import ") && !t.ends_with(';') && !t.contains(" from "))
+        || (t.starts_with("from ") && t.contains(" import "))
+        || starts_word(t, "elif")
+        || t.starts_with("except")
+        || t == "try:"
+        || t == "else:"
+        || t.starts_with("if __name__")
+        || (t.starts_with('@') && !t.contains(' ') && !t.ends_with(';'))
+        || t.contains("self.")
+        || t.starts_with("\"\"\"")
+        || (starts_word(t, "return") && !t.ends_with(';'))
+        || (t.starts_with("raise ") && !t.ends_with(';'));
+    let js = starts_word(t, "function")
+        || (starts_word(t, "const") && t.contains(" = "))
+        || (starts_word(t, "let") && t.contains(" = "))
+        || starts_word(t, "var")
+        || t.contains("module.exports")
+        || t.contains("require(")
+        || t.starts_with("export default")
+        || t.contains("=> {")
+        || t == "});"
+        || (t.starts_with("import ") && (t.contains(" from '") || t.contains(" from \"")))
+        || t.contains("exports.")
+        || t.contains("prototype.")
+        || t.contains("this.");
+    let ts = js || ts_signal(t);
+    let go = (starts_word(t, "package") && !t.ends_with(';'))
+        || starts_word(t, "func")
+        || t.contains(" := ")
+        || t == "import ("
+        || (starts_word(t, "type") && t.ends_with("struct {"))
+        || t.contains("err != nil")
+        || starts_word(t, "defer")
+        || t.starts_with("go func");
+    let rs = starts_word(t, "fn")
+        || t.starts_with("pub fn ")
+        || t.starts_with("pub(crate) fn ")
+        || t.contains("let mut ")
+        || starts_word(t, "impl")
+        || (t.starts_with("use ") && t.contains("::") && t.ends_with(';'))
+        || (starts_word(t, "mod") && t.ends_with(';'))
+        || t.starts_with("#[")
+        || t.starts_with("pub struct ")
+        || t.starts_with("pub enum ")
+        || t.contains("&self")
+        || t.contains("&mut ")
+        || t.contains(".unwrap()");
+    let java = (starts_word(t, "package") && t.ends_with(';'))
+        || t.starts_with("import java")
+        || (t.starts_with("import ") && t.ends_with(';') && !t.contains(" from "))
+        || t.starts_with("public class ")
+        || t.starts_with("public final class ")
+        || t.starts_with("public interface ")
+        || t.starts_with("@Override")
+        || (t.starts_with("public ") && t.contains('(') && t.ends_with('{'))
+        || (t.starts_with("private ") && t.ends_with(';'))
+        || t.contains(" throws ")
+        || t.contains("System.out");
+    let c = t.starts_with("#include")
+        || t.starts_with("#define")
+        || t.starts_with("#if")
+        || t.starts_with("#endif")
+        || starts_word(t, "typedef")
+        || (starts_word(t, "struct") && !t.ends_with(':'))
+        || (starts_word(t, "static") && t.ends_with(';'))
+        || t.contains("NULL")
+        || t.contains("->")
+        || t.contains("malloc(")
+        || t.contains("sizeof(");
+    let cpp = c || cpp_signal(t);
+    [py, js, ts, go, rs, java, c, cpp]
+}
+
+fn ts_signal(t: &str) -> bool {
+    t.starts_with("interface ")
+        || t.starts_with("export interface ")
+        || t.starts_with("export type ")
+        || (starts_word(t, "type") && t.contains(" = "))
+        || t.contains(": string")
+        || t.contains(": number")
+        || t.contains(": boolean")
+        || t.contains("readonly ")
+        || t.contains(" as const")
+        || t.contains(": unknown")
+        || t.contains(": any")
+}
+
+fn cpp_signal(t: &str) -> bool {
+    t.contains("std::")
+        || starts_word(t, "namespace")
+        || t.starts_with("template <")
+        || t.starts_with("template<")
+        || t == "public:"
+        || t == "private:"
+        || t == "protected:"
+        || t.contains("nullptr")
+        || t.contains("constexpr")
+        || (starts_word(t, "class") && !t.ends_with(':'))
+        || t.contains("::~")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(text: &str) -> (&'static str, Option<&'static str>) {
+        let d = detect(text);
+        (d.content_type, d.language)
+    }
+
+    #[test]
+    fn json_and_jsonl() {
+        assert_eq!(kind("  {\"a\": [1, 2]}\n").0, "json");
+        assert_eq!(kind("[{\"a\": 1}, {\"a\": 2}]").0, "json");
+        assert_eq!(kind("{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n").0, "json");
+        assert_ne!(kind("[Sun Dec 04 05:04:04 2005] [notice] started\n[Sun Dec 04 05:04:05 2005] [error] x]").0, "json");
+    }
+
+    #[test]
+    fn diffs_logs_and_search_results() {
+        let diff = "diff --git a/x.py b/x.py\nindex 1..2 100644\n--- a/x.py\n+++ b/x.py\n@@ -1,2 +1,2 @@\n-def f():\n+def g():\n     pass\n";
+        assert_eq!(kind(diff).0, "diff");
+        let log: String = (0..50)
+            .map(|i| {
+                format!(
+                    "2024-01-01 10:00:{:02} INFO worker started job {i}\n",
+                    i % 60
+                )
+            })
+            .collect();
+        assert_eq!(kind(&log).0, "log");
+        let grep: String = (0..50)
+            .map(|i| format!("src/mod{i}.py:{}:    return helper(x)\n", i + 3))
+            .collect();
+        assert_eq!(kind(&grep).0, "search");
+        let gcc: String = (0..20)
+            .map(|i| format!("src/a.c:{i}:5: error: expected ';' before '}}' token\n"))
+            .collect();
+        assert_eq!(kind(&gcc).0, "log");
+    }
+
+    #[test]
+    fn pytest_output_with_source_in_it_is_a_log() {
+        let text = "============================= test session starts ==============================\n\
+platform linux -- Python 3.11.7, pytest-8.3.5\ncollected 3 items\n\ntests/test_a.py .F.                                                       [100%]\n\n\
+=================================== FAILURES ===================================\n\
+___________________________________ test_b ____________________________________\n\n    def test_b():\n>       assert 1 == 2\nE       assert 1 == 2\n\n\
+tests/test_a.py:5: AssertionError\n=========================== short test summary info ============================\n\
+FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 failed, 2 passed in 0.01s ==========================\n";
+        assert_eq!(kind(text).0, "log");
+    }
+
+    #[test]
+    fn languages() {
+        assert_eq!(kind("import os\n\n\ndef f(x):\n    return x\n\n\nclass A:\n    def g(self):\n        return self.x\n"), ("code", Some("python")));
+        assert_eq!(kind("package main\n\nimport (\n\t\"fmt\"\n)\n\nfunc main() {\n\tx := 1\n\tfmt.Println(x)\n}\n"), ("code", Some("go")));
+        assert_eq!(kind("use std::io;\n\npub fn f(x: &mut Vec<u8>) -> usize {\n    let mut n = 0;\n    n\n}\n\nimpl A {\n    fn g(&self) {}\n}\n"), ("code", Some("rust")));
+        assert_eq!(kind("#include <stdio.h>\n\nstatic int f(int x);\n\nint main(void) {\n    char *p = NULL;\n    return f(1);\n}\n"), ("code", Some("c")));
+        assert_eq!(kind("#include <vector>\n\nnamespace a {\ntemplate <typename T>\nclass B {\n public:\n  std::vector<T> v;\n};\n}  // namespace a\n"), ("code", Some("cpp")));
+        assert_eq!(kind("package a.b;\n\nimport java.util.List;\n\npublic class A {\n  @Override\n  public String toString() {\n    return \"a\";\n  }\n}\n"), ("code", Some("java")));
+        assert_eq!(kind("const x = require('x');\n\nfunction f(a) {\n  return a;\n}\n\nmodule.exports = f;\n"), ("code", Some("javascript")));
+        assert_eq!(kind("export interface A {\n  x: string;\n  y: number;\n}\n\nexport type B = A | null;\n\nexport function f(a: A): boolean {\n  return a.x.length > 0;\n}\n"), ("code", Some("typescript")));
+    }
+
+    #[test]
+    fn prose_markdown_and_mixed() {
+        assert_eq!(kind("# Title\n\nSome text about things that matter here.\n\n- a point\n- another point\n").0, "markdown");
+        assert_eq!(
+            kind("Title\n=====\n\nSome text about things that matter to the reader here.\n").0,
+            "markdown"
+        );
+        assert_eq!(kind("This is plain prose with no markup at all and it goes on.\nAnother sentence follows here to make it longer.\n").0, "text");
+        let mixed = "Here is what I ran to reproduce the problem with it:\n\n```python\nimport x\nx.run()\nprint(x)\n```\n\nAnd this is the output that I got back from it:\n\n```\nTraceback (most recent call last):\n  File \"x.py\", line 1\nValueError: bad\n```\n";
+        assert_eq!(kind(mixed).0, "mixed");
+        assert_eq!(
+            kind("<!DOCTYPE html>\n<html><body><p>x</p></body></html>").0,
+            "html"
+        );
+        assert_eq!(kind("").0, "text");
+    }
+}

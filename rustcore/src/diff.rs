@@ -1,0 +1,606 @@
+//! Unified diffs and `git log -p`: the hunks the query points at kept whole
+//! (long runs of unchanged context trimmed), commit and file headers kept so
+//! the structure reads, noise (lock files, generated files, whitespace-only
+//! hunks, huge deletions) summarised by markers counting what they stand for.
+
+use crate::lines::{Costs, GapUnit, Lines, Piece, Planner};
+use crate::terms::{score_mask, Query};
+
+/// What a line of a diff is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// `commit <hash>` of `git log -p`.
+    Commit,
+    /// `Author:`, `Date:`, `Merge:` and the like under a commit line.
+    CommitMeta,
+    /// An indented line of a commit message.
+    Message,
+    /// `diff --git a/x b/x` (or `diff -u ...`, `Index: x`): a file section starts.
+    FileHeader,
+    /// `index`, mode, rename and similarity lines, `---`/`+++`, `Binary files ... differ`.
+    FileMeta,
+    /// `@@ -a,b +c,d @@ context`.
+    HunkHeader,
+    Context,
+    Added,
+    Removed,
+    /// `\ No newline at end of file`.
+    NoNewline,
+    /// Anything else (a `--stat` summary, text between commits).
+    Other,
+}
+
+const P_RELEVANT: u32 = 900;
+const P_COMMIT: u32 = 800;
+const P_FILE: u32 = 750;
+const P_COMMIT_META: u32 = 600;
+const P_SUBJECT_BODY: u32 = 500;
+const P_HUNK_HEADER: u32 = 450;
+const P_CHANGED: u32 = 400;
+const P_OTHER: u32 = 350;
+/// Hunks shown whole for matching the query, at most.
+const RELEVANT_HUNKS: usize = 6;
+/// Unchanged context kept on each side of a change in a shown hunk.
+const CONTEXT_KEEP: usize = 3;
+/// Without a query, the changed lines kept from the start of each hunk.
+const CHANGED_PER_HUNK: usize = 6;
+/// A hunk that only deletes more than this many lines is a huge deletion.
+const HUGE_DELETION: usize = 40;
+
+/// Classifies every line; `in_hunk` tracking needs the whole sequence.
+pub fn classify(lines: &Lines<'_>) -> Vec<Kind> {
+    let mut out = Vec::with_capacity(lines.len());
+    let mut in_hunk = false;
+    let mut in_message = false;
+    // Lines left in the current hunk (from its header counts), so a `--- x` line inside a hunk stays a removal.
+    let mut left_old = 0usize;
+    let mut left_new = 0usize;
+    for line in lines.iter() {
+        let kind = if in_hunk && (left_old > 0 || left_new > 0) {
+            match line.as_bytes().first() {
+                Some(b'+') => {
+                    left_new = left_new.saturating_sub(1);
+                    Kind::Added
+                }
+                Some(b'-') => {
+                    left_old = left_old.saturating_sub(1);
+                    Kind::Removed
+                }
+                Some(b'\\') => Kind::NoNewline,
+                Some(b' ') | None => {
+                    left_old = left_old.saturating_sub(1);
+                    left_new = left_new.saturating_sub(1);
+                    Kind::Context
+                }
+                _ => {
+                    in_hunk = false;
+                    top_level(line, &mut in_message)
+                }
+            }
+        } else if line.starts_with('\\') && in_hunk {
+            Kind::NoNewline
+        } else {
+            in_hunk = false;
+            top_level(line, &mut in_message)
+        };
+        if kind == Kind::HunkHeader {
+            let (o, n) = hunk_counts(line);
+            left_old = o;
+            left_new = n;
+            in_hunk = true;
+        }
+        out.push(kind);
+    }
+    out
+}
+
+fn top_level(line: &str, in_message: &mut bool) -> Kind {
+    if line.starts_with("commit ")
+        && line[7..].bytes().take(7).all(|b| b.is_ascii_hexdigit())
+        && line.len() >= 14
+    {
+        *in_message = false;
+        return Kind::Commit;
+    }
+    if line.starts_with("diff --git ") || line.starts_with("diff -") || line.starts_with("Index: ")
+    {
+        *in_message = false;
+        return Kind::FileHeader;
+    }
+    if line.starts_with("@@ ") || line.starts_with("@@@ ") {
+        return Kind::HunkHeader;
+    }
+    const META: &[&str] = &[
+        "index ",
+        "--- ",
+        "+++ ",
+        "new file mode",
+        "deleted file mode",
+        "old mode",
+        "new mode",
+        "similarity index",
+        "dissimilarity index",
+        "rename from",
+        "rename to",
+        "copy from",
+        "copy to",
+        "Binary files",
+        "GIT binary patch",
+        "===================================================================",
+    ];
+    if META.iter().any(|m| line.starts_with(m)) {
+        return Kind::FileMeta;
+    }
+    const COMMIT_META: &[&str] = &[
+        "Author:",
+        "AuthorDate:",
+        "Commit:",
+        "CommitDate:",
+        "Date:",
+        "Merge:",
+        "Reflog:",
+        "Signed-off-by:",
+    ];
+    if COMMIT_META.iter().any(|m| line.starts_with(m)) {
+        *in_message = true;
+        return Kind::CommitMeta;
+    }
+    if *in_message && (line.starts_with("    ") || line.is_empty()) {
+        return Kind::Message;
+    }
+    Kind::Other
+}
+
+/// Old and new line counts from `@@ -a,b +c,d @@` (a missing count is 1).
+fn hunk_counts(header: &str) -> (usize, usize) {
+    let mut old = 1;
+    let mut new = 1;
+    for part in header.split_whitespace().skip(1).take(2) {
+        let (sign, rest) = part.split_at(1);
+        let count = rest
+            .split_once(',')
+            .map_or(Some(1), |(_, c)| c.parse().ok())
+            .unwrap_or(1);
+        match sign {
+            "-" => old = count,
+            "+" => new = count,
+            _ => {}
+        }
+    }
+    (old, new)
+}
+
+/// A file section of the diff.
+struct FileSection {
+    header: usize,
+    end: usize,
+    noise: bool,
+}
+
+/// A hunk: its header line and the lines up to the next header.
+struct Hunk {
+    header: usize,
+    end: usize,
+    file: Option<usize>,
+    commit: Option<usize>,
+    added: usize,
+    removed: usize,
+    whitespace_only: bool,
+}
+
+/// Lock files, generated and vendored files: their content is never the point.
+fn is_noise_path(path: &str) -> bool {
+    let base = path.rsplit('/').next().unwrap_or(path);
+    const LOCKS: &[&str] = &[
+        "package-lock.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "Cargo.lock",
+        "poetry.lock",
+        "Pipfile.lock",
+        "go.sum",
+        "composer.lock",
+        "Gemfile.lock",
+        "uv.lock",
+        "bun.lockb",
+        "flake.lock",
+        "mix.lock",
+        "pubspec.lock",
+    ];
+    LOCKS.contains(&base)
+        || base.ends_with(".min.js")
+        || base.ends_with(".min.css")
+        || base.ends_with(".map")
+        || base.ends_with(".snap")
+        || base.ends_with(".pb.go")
+        || base.ends_with("_pb2.py")
+        || base.ends_with(".svg")
+        || path.split('/').any(|d| {
+            matches!(
+                d,
+                "vendor" | "node_modules" | "dist" | "__generated__" | "generated"
+            )
+        })
+}
+
+fn path_of(header: &str) -> &str {
+    // `diff --git a/x b/x`: the b/ side names the file as it is now.
+    header.rsplit_once(" b/").map_or_else(
+        || header.split_whitespace().last().unwrap_or(""),
+        |(_, p)| p,
+    )
+}
+
+fn squash_ws(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+struct Structure {
+    kinds: Vec<Kind>,
+    files: Vec<FileSection>,
+    hunks: Vec<Hunk>,
+    /// For each commit line: the end of its header block (exclusive) and its subject line.
+    commits: Vec<(usize, usize, Option<usize>)>,
+}
+
+fn structure(lines: &Lines<'_>) -> Structure {
+    let kinds = classify(lines);
+    let n = kinds.len();
+    let mut files: Vec<FileSection> = Vec::new();
+    let mut hunks: Vec<Hunk> = Vec::new();
+    let mut commits: Vec<(usize, usize, Option<usize>)> = Vec::new();
+    for i in 0..n {
+        match kinds[i] {
+            Kind::Commit => {
+                let mut end = i + 1;
+                let mut subject = None;
+                while end < n && matches!(kinds[end], Kind::CommitMeta | Kind::Message) {
+                    if subject.is_none()
+                        && kinds[end] == Kind::Message
+                        && !lines.content(end).trim().is_empty()
+                    {
+                        subject = Some(end);
+                    }
+                    end += 1;
+                }
+                commits.push((i, end, subject));
+            }
+            Kind::FileHeader => {
+                if let Some(f) = files.last_mut() {
+                    f.end = f.end.min(i);
+                }
+                let path = path_of(lines.content(i));
+                files.push(FileSection {
+                    header: i,
+                    end: n,
+                    noise: is_noise_path(path),
+                });
+            }
+            Kind::HunkHeader => {
+                let file = files.len().checked_sub(1);
+                let commit = commits.len().checked_sub(1);
+                hunks.push(Hunk {
+                    header: i,
+                    end: i + 1,
+                    file,
+                    commit,
+                    added: 0,
+                    removed: 0,
+                    whitespace_only: false,
+                });
+            }
+            Kind::Added | Kind::Removed | Kind::Context | Kind::NoNewline => {
+                if let Some(h) = hunks.last_mut() {
+                    h.end = i + 1;
+                    match kinds[i] {
+                        Kind::Added => h.added += 1,
+                        Kind::Removed => h.removed += 1,
+                        _ => {}
+                    }
+                }
+            }
+            _ => {}
+        }
+        if kinds[i] == Kind::Commit {
+            if let Some(f) = files.last_mut() {
+                f.end = f.end.min(i);
+            }
+        }
+    }
+    for h in &mut hunks {
+        let mut removed: Vec<String> = Vec::new();
+        let mut added: Vec<String> = Vec::new();
+        for (i, kind) in kinds.iter().enumerate().take(h.end).skip(h.header + 1) {
+            match kind {
+                Kind::Added => added.push(squash_ws(&lines.content(i)[1..])),
+                Kind::Removed => removed.push(squash_ws(&lines.content(i)[1..])),
+                _ => {}
+            }
+        }
+        h.whitespace_only = !added.is_empty() && removed == added;
+    }
+    Structure {
+        kinds,
+        files,
+        hunks,
+        commits,
+    }
+}
+
+/// Counts whole hunks (or files) in a gap when it is made of them.
+struct DiffUnit<'s> {
+    st: &'s Structure,
+}
+
+impl GapUnit for DiffUnit<'_> {
+    fn describe(&self, a: usize, b: usize) -> (&'static str, usize) {
+        let kinds = &self.st.kinds;
+        let headers = kinds[a..b]
+            .iter()
+            .filter(|k| **k == Kind::HunkHeader)
+            .count();
+        let files = kinds[a..b]
+            .iter()
+            .filter(|k| **k == Kind::FileHeader)
+            .count();
+        let whole = |k: Kind| matches!(k, Kind::HunkHeader | Kind::FileMeta | Kind::FileHeader);
+        let ends_clean = b == kinds.len()
+            || matches!(kinds[b], Kind::HunkHeader | Kind::FileHeader | Kind::Commit);
+        if files >= 1 && kinds[a] == Kind::FileHeader && ends_clean {
+            return ("files", files);
+        }
+        if headers > 0 && whole(kinds[a]) && ends_clean && files == 0 {
+            return ("hunks", headers);
+        }
+        ("lines", b - a)
+    }
+}
+
+/// The compressed diff as pieces, within `budget` tokens.
+pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+    let lines = Lines::new(text);
+    let n = lines.len();
+    let st = structure(&lines);
+    let kinds = &st.kinds;
+    let mut priority = vec![0u32; n];
+
+    for (i, k) in kinds.iter().enumerate() {
+        priority[i] = match k {
+            Kind::Commit => P_COMMIT,
+            Kind::FileHeader => P_FILE,
+            Kind::Other if !lines.content(i).trim().is_empty() => P_OTHER,
+            _ => 0,
+        };
+    }
+    for &(c, end, subject) in &st.commits {
+        if let Some(s) = subject {
+            priority[s] = P_COMMIT;
+        }
+        for i in c + 1..end {
+            let line = lines.content(i);
+            if kinds[i] == Kind::CommitMeta
+                && (line.starts_with("Author:") || line.starts_with("Date:"))
+            {
+                priority[i] = P_COMMIT_META;
+            } else if kinds[i] == Kind::Message && priority[i] == 0 && i < c + 12 {
+                priority[i] = P_SUBJECT_BODY;
+            }
+        }
+    }
+
+    // Relevance of each hunk: its lines, its file's path and its commit's header, as one bag of terms.
+    let masks = query.match_lines(&lines);
+    let weights = query.weights(&masks);
+    let hunk_scores: Vec<f32> = st
+        .hunks
+        .iter()
+        .map(|h| {
+            let mut m = 0u64;
+            for mask in &masks[h.header..h.end] {
+                m |= mask;
+            }
+            if let Some(f) = h.file {
+                let file = &st.files[f];
+                for mask in &masks[file.header..(file.header + 4).min(n)] {
+                    m |= mask;
+                }
+            }
+            if let Some(c) = h.commit {
+                let (start, end, _) = st.commits[c];
+                for mask in &masks[start..end] {
+                    m |= mask;
+                }
+            }
+            score_mask(m, &weights)
+        })
+        .collect();
+    let best = hunk_scores.iter().copied().fold(0.0f32, f32::max);
+    let mut relevant: Vec<usize> = (0..st.hunks.len())
+        .filter(|&h| best > 0.0 && hunk_scores[h] >= 0.6 * best)
+        .collect();
+    relevant.sort_by(|&a, &b| hunk_scores[b].total_cmp(&hunk_scores[a]).then(a.cmp(&b)));
+    relevant.truncate(RELEVANT_HUNKS);
+
+    let noisy = |h: &Hunk| {
+        h.file.is_some_and(|f| st.files[f].noise)
+            || h.whitespace_only
+            || (h.added == 0 && h.removed > HUGE_DELETION)
+    };
+    for (rank, &hi) in relevant.iter().enumerate() {
+        let h = &st.hunks[hi];
+        let p = P_RELEVANT + (RELEVANT_HUNKS - rank) as u32 * 10;
+        show_hunk(kinds, h, p, &mut priority);
+        if let Some(f) = h.file {
+            // The file's own header block, so `diff --git` and `---`/`+++` frame the hunk.
+            let file = &st.files[f];
+            priority[file.header] = priority[file.header].max(p + 1);
+            for i in file.header + 1..file.end.min(n) {
+                if kinds[i] != Kind::FileMeta {
+                    break;
+                }
+                priority[i] = priority[i].max(p);
+            }
+        }
+        if let Some(c) = h.commit {
+            // And the commit it belongs to: hash, author, date, subject.
+            let (start, end, subject) = st.commits[c];
+            for i in start..end {
+                if kinds[i] == Kind::Commit || Some(i) == subject || priority[i] == P_COMMIT_META {
+                    priority[i] = priority[i].max(p + 2);
+                }
+            }
+        }
+    }
+    if query.is_empty() {
+        // No question: the shape of every change (its header and first changed lines), noise aside.
+        for h in &st.hunks {
+            if noisy(h) {
+                continue;
+            }
+            priority[h.header] = priority[h.header].max(P_HUNK_HEADER);
+            let mut shown = 0;
+            for i in h.header + 1..h.end {
+                if matches!(kinds[i], Kind::Added | Kind::Removed) && shown < CHANGED_PER_HUNK {
+                    priority[i] = priority[i].max(P_CHANGED);
+                    shown += 1;
+                }
+            }
+        }
+    }
+
+    let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
+    order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
+    let mut planner = Planner::new(&lines, costs, budget, 0);
+    for &i in &order {
+        planner.offer(i);
+    }
+    planner.finish(&DiffUnit { st: &st })
+}
+
+/// Marks a hunk to be shown: header, every change, and up to `CONTEXT_KEEP`
+/// unchanged lines on each side of a change.
+fn show_hunk(kinds: &[Kind], h: &Hunk, p: u32, priority: &mut [u32]) {
+    priority[h.header] = priority[h.header].max(p);
+    let changed: Vec<usize> = (h.header + 1..h.end)
+        .filter(|&i| matches!(kinds[i], Kind::Added | Kind::Removed | Kind::NoNewline))
+        .collect();
+    for i in h.header + 1..h.end {
+        let near = changed.iter().any(|&c| c.abs_diff(i) <= CONTEXT_KEEP);
+        if near {
+            // Changes first, their context a notch lower so a tight budget drops context first.
+            let q = if kinds[i] == Kind::Context { p - 5 } else { p };
+            priority[i] = priority[i].max(q);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::Encoding;
+
+    const LOG: &str = "commit 1111111aaaaaaa
+Author: A <a@x>
+Date:   Mon Jan 1 00:00:00 2024 +0000
+
+    first change subject
+
+diff --git a/src/a.py b/src/a.py
+index 1..2 100644
+--- a/src/a.py
++++ b/src/a.py
+@@ -1,3 +1,3 @@ def f():
+ x = 1
+-y = 2
++y = 3
+ z = 4
+commit 2222222bbbbbbb
+Author: B <b@x>
+Date:   Tue Jan 2 00:00:00 2024 +0000
+
+    second change
+
+diff --git a/package-lock.json b/package-lock.json
+index 3..4 100644
+--- a/package-lock.json
++++ b/package-lock.json
+@@ -1,2 +1,2 @@
+-\"version\": \"1.0.0\"
++\"version\": \"1.0.1\"
+";
+
+    #[test]
+    fn lines_of_git_log_p_are_classified() {
+        let lines = Lines::new(LOG);
+        let k = classify(&lines);
+        assert_eq!(k[0], Kind::Commit);
+        assert_eq!(k[1], Kind::CommitMeta);
+        assert_eq!(k[4], Kind::Message);
+        assert_eq!(k[6], Kind::FileHeader);
+        assert_eq!(k[8], Kind::FileMeta);
+        assert_eq!(k[10], Kind::HunkHeader);
+        assert_eq!(k[12], Kind::Removed);
+        assert_eq!(k[13], Kind::Added);
+        assert_eq!(k[15], Kind::Commit);
+    }
+
+    #[test]
+    fn a_removed_line_that_looks_like_a_header_stays_a_removal() {
+        let text = "@@ -1,2 +1,1 @@\n--- a comment\n x\n";
+        let k = classify(&Lines::new(text));
+        assert_eq!(k[1], Kind::Removed);
+    }
+
+    #[test]
+    fn hunk_counts_default_to_one() {
+        assert_eq!(hunk_counts("@@ -3 +3,2 @@ ctx"), (1, 2));
+        assert_eq!(hunk_counts("@@ -10,7 +10,8 @@"), (7, 8));
+    }
+
+    fn run(text: &str, query: &str, budget: usize) -> String {
+        let lines = Lines::new(text);
+        compress(
+            text,
+            &Query::parse(query),
+            budget,
+            Costs::new(lines.len(), Encoding::O200kBase, 25),
+        )
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.clone(),
+            Piece::Omit { count, unit, lines } => format!("[{count} {unit} {lines:?}]\n"),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn the_commit_asked_about_keeps_its_changes_and_headers_stay() {
+        let mut text = String::from(LOG);
+        for c in 0..30 {
+            text.push_str(&format!(
+                "commit {c:07}cccccccc\nAuthor: C <c@x>\nDate:   Wed\n\n    filler {c}\n\ndiff --git a/src/f{c}.py b/src/f{c}.py\n--- a/src/f{c}.py\n+++ b/src/f{c}.py\n@@ -1,12 +1,12 @@\n"
+            ));
+            for i in 0..12 {
+                text.push_str(&format!(
+                    "-old line {i} of {c} with some words\n+new line {i} of {c} with some words\n"
+                ));
+            }
+        }
+        let out = run(
+            &text,
+            "What did commit 1111111aaa change in src/a.py?",
+            1200,
+        );
+        assert!(out.contains("-y = 2\n+y = 3\n"), "{out}");
+        assert!(out.contains("commit 2222222bbbbbbb"));
+        assert!(out.len() < text.len() / 3);
+    }
+
+    #[test]
+    fn lockfiles_are_summarised_without_a_query() {
+        let out = run(LOG, "", 10_000);
+        assert!(out.contains("+y = 3"));
+        assert!(!out.contains("1.0.1"), "{out}");
+        assert!(out.contains("diff --git a/package-lock.json b/package-lock.json"));
+    }
+}

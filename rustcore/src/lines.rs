@@ -1,0 +1,680 @@
+//! Line-level building blocks of the line compressors (logs, search results,
+//! diffs, the fallback): a line index, ANSI stripping, template keys, and the
+//! planner that turns "which lines matter how much" into kept runs and
+//! omission markers within a token budget.
+//!
+//! A line ends at `\n`; a `\r` before it belongs to the line's terminator, so
+//! CRLF text round-trips byte for byte. Line numbers in [`Piece::Omit`] are
+//! 1-based and inclusive, the numbering the store's `lines(h, a, b)` uses.
+
+use std::borrow::Cow;
+use std::collections::BTreeSet;
+
+use crate::tokens::{self, Encoding};
+
+/// Kept lines longer than this (in bytes) are shortened with a `chars` marker.
+pub const LONG_LINE_BYTES: usize = 2000;
+/// How much of a shortened line is kept (in bytes, cut at a char boundary).
+const LONG_LINE_KEEP: usize = 600;
+/// Lines the fallback keeps from the start and from the end.
+const FALLBACK_HEAD: usize = 60;
+const FALLBACK_TAIL: usize = 30;
+
+/// Byte offsets of the lines of a text.
+pub struct Lines<'a> {
+    text: &'a str,
+    /// `starts[i]` is where line `i` begins; `starts[len]` is `text.len()`.
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    pub fn new(text: &'a str) -> Self {
+        let mut starts = Vec::with_capacity(text.len() / 40 + 2);
+        starts.push(0);
+        for nl in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            starts.push(nl + 1);
+        }
+        if *starts.last().unwrap_or(&0) != text.len() {
+            starts.push(text.len());
+        }
+        if text.is_empty() {
+            starts.clear();
+            starts.push(0);
+        }
+        Lines { text, starts }
+    }
+
+    pub fn text(&self) -> &'a str {
+        self.text
+    }
+
+    pub fn len(&self) -> usize {
+        self.starts.len() - 1
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Line `i` with its terminator.
+    pub fn raw(&self, i: usize) -> &'a str {
+        &self.text[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// Line `i` without `\n` or `\r\n`.
+    pub fn content(&self, i: usize) -> &'a str {
+        let raw = self.raw(i);
+        let raw = raw.strip_suffix('\n').unwrap_or(raw);
+        raw.strip_suffix('\r').unwrap_or(raw)
+    }
+
+    /// Lines `a..b` (0-based, exclusive end) with their terminators, as one slice.
+    pub fn span(&self, a: usize, b: usize) -> &'a str {
+        &self.text[self.starts[a]..self.starts[b]]
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
+        (0..self.len()).map(move |i| self.content(i))
+    }
+}
+
+/// `s` without ANSI escape sequences (colours, cursor moves, OSC titles).
+pub fn strip_ansi(s: &str) -> Cow<'_, str> {
+    if !s.as_bytes().contains(&0x1b) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut chars = s.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c != '\x1b' {
+            out.push(c);
+            continue;
+        }
+        match chars.peek() {
+            Some('[') => {
+                chars.next();
+                // CSI: parameters and intermediates up to a final byte in @..~.
+                for c in chars.by_ref() {
+                    if ('@'..='~').contains(&c) {
+                        break;
+                    }
+                }
+            }
+            Some(']') => {
+                chars.next();
+                // OSC: up to BEL or ESC \.
+                while let Some(c) = chars.next() {
+                    if c == '\x07' {
+                        break;
+                    }
+                    if c == '\x1b' {
+                        chars.next();
+                        break;
+                    }
+                }
+            }
+            Some(_) => {
+                chars.next();
+            }
+            None => {}
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// 64-bit FNV-1a, for template keys (stable across runs, unlike std's hasher).
+#[derive(Clone, Copy)]
+pub struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl Fnv {
+    pub fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 ^= u64::from(b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    pub fn finish(self) -> u64 {
+        self.0
+    }
+}
+
+fn is_field_delim(b: u8) -> bool {
+    matches!(
+        b,
+        b' ' | b'\t'
+            | b','
+            | b';'
+            | b'='
+            | b'('
+            | b')'
+            | b'['
+            | b']'
+            | b'{'
+            | b'}'
+            | b'<'
+            | b'>'
+            | b'"'
+            | b'\''
+            | b'|'
+    )
+}
+
+/// Whether a field is variable data (a number, id, address, hex, path or timestamp).
+fn is_variable(field: &[u8]) -> bool {
+    if field.iter().any(u8::is_ascii_digit) {
+        return true;
+    }
+    if field.len() > 1 && (field.contains(&b'/') || field.contains(&b'\\')) {
+        return true;
+    }
+    field.len() >= 8 && field.iter().all(u8::is_ascii_hexdigit)
+}
+
+/// The template of a line: its fields with variable data masked as `<*>`
+/// (runs of masked fields merged), so lines that differ only in numbers, ids,
+/// addresses, timestamps or paths share one template.
+pub fn template_key(line: &str) -> u64 {
+    let mut h = Fnv::default();
+    for_each_template_part(line, |part| h.write(part));
+    h.finish()
+}
+
+/// The template as text, for showing which lines a count stands for.
+pub fn template_text(line: &str) -> String {
+    let mut out = Vec::with_capacity(line.len());
+    for_each_template_part(line, |part| {
+        if !out.is_empty() {
+            out.push(b' ');
+        }
+        out.extend_from_slice(part);
+    });
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn for_each_template_part(line: &str, mut f: impl FnMut(&[u8])) {
+    let bytes = line.as_bytes();
+    let mut i = 0;
+    let mut last_masked = false;
+    while i < bytes.len() {
+        while i < bytes.len() && is_field_delim(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !is_field_delim(bytes[i]) {
+            i += 1;
+        }
+        if start == i {
+            break;
+        }
+        let field = &bytes[start..i];
+        // A `key:value` or `host:port` field keeps its key when only the value varies.
+        let field = trim_field(field);
+        if field.is_empty() {
+            continue;
+        }
+        if is_variable(field) {
+            if !last_masked {
+                f(b"<*>");
+            }
+            last_masked = true;
+        } else {
+            f(field);
+            last_masked = false;
+        }
+    }
+}
+
+fn trim_field(field: &[u8]) -> &[u8] {
+    let mut a = 0;
+    let mut b = field.len();
+    while a < b && matches!(field[a], b':' | b'.' | b'!' | b'?' | b'*' | b'#' | b'@') {
+        a += 1;
+    }
+    while b > a && matches!(field[b - 1], b':' | b'.' | b'!' | b'?' | b'*' | b'#' | b'@') {
+        b -= 1;
+    }
+    &field[a..b]
+}
+
+/// One part of compressed output: kept text, or an omission to be written as a marker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    Text(String),
+    /// `count` `unit`s left out; `lines` (1-based, inclusive) when they form a line range.
+    Omit {
+        count: usize,
+        unit: &'static str,
+        lines: Option<(usize, usize)>,
+    },
+}
+
+/// How a gap of omitted lines is counted in its marker.
+pub trait GapUnit {
+    /// The unit and count for omitted lines `a..b` (0-based, exclusive end).
+    fn describe(&self, a: usize, b: usize) -> (&'static str, usize);
+}
+
+/// Every omitted line counts as a line.
+pub struct PlainLines;
+
+impl GapUnit for PlainLines {
+    fn describe(&self, a: usize, b: usize) -> (&'static str, usize) {
+        ("lines", b - a)
+    }
+}
+
+/// Token accounting for a plan: exact per-line costs (computed lazily) and a marker's cost.
+pub struct Costs {
+    enc: Encoding,
+    marker: usize,
+    cache: Vec<u32>,
+}
+
+const UNKNOWN: u32 = u32::MAX;
+
+impl Costs {
+    pub fn new(n_lines: usize, enc: Encoding, marker_tokens: usize) -> Self {
+        Costs {
+            enc,
+            marker: marker_tokens.max(1),
+            cache: vec![UNKNOWN; n_lines],
+        }
+    }
+
+    pub fn marker(&self) -> usize {
+        self.marker
+    }
+
+    pub fn encoding(&self) -> Encoding {
+        self.enc
+    }
+
+    pub fn line(&mut self, lines: &Lines<'_>, i: usize) -> usize {
+        if self.cache[i] == UNKNOWN {
+            let raw = lines.raw(i);
+            let n = if raw.len() > LONG_LINE_BYTES {
+                // Shortened when kept: its head plus a marker.
+                tokens::count(head_at_char_boundary(raw, LONG_LINE_KEEP), self.enc)
+                    + self.marker
+                    + 1
+            } else {
+                tokens::count(raw, self.enc)
+            };
+            self.cache[i] = u32::try_from(n).unwrap_or(UNKNOWN - 1);
+        }
+        self.cache[i] as usize
+    }
+}
+
+fn head_at_char_boundary(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+/// Which lines survive: chosen greedily by priority within a token budget,
+/// each addition paying for its own tokens and for the markers it adds or saves.
+pub struct Planner<'l, 'a> {
+    lines: &'l Lines<'a>,
+    costs: Costs,
+    keep: Vec<bool>,
+    kept: BTreeSet<usize>,
+    used: usize,
+    budget: usize,
+}
+
+impl<'l, 'a> Planner<'l, 'a> {
+    /// `budget` is the ceiling in tokens for the whole output, `reserved` of it
+    /// already spoken for (notes the caller adds).
+    pub fn new(lines: &'l Lines<'a>, costs: Costs, budget: usize, reserved: usize) -> Self {
+        let n = lines.len();
+        let used = reserved + if n > 0 { costs.marker() } else { 0 };
+        Planner {
+            lines,
+            costs,
+            keep: vec![false; n],
+            kept: BTreeSet::new(),
+            used,
+            budget,
+        }
+    }
+
+    pub fn is_kept(&self, i: usize) -> bool {
+        self.keep[i]
+    }
+
+    pub fn used(&self) -> usize {
+        self.used
+    }
+
+    fn gap_delta(&self, i: usize) -> isize {
+        let prev = self.kept.range(..i).next_back().map_or(-1, |&p| p as isize);
+        let next = self
+            .kept
+            .range(i + 1..)
+            .next()
+            .map_or(self.lines.len() as isize, |&q| q as isize);
+        let i = i as isize;
+        isize::from(i - prev > 1) + isize::from(next - i > 1) - 1
+    }
+
+    /// Keeps line `i` if it fits; returns whether it is kept.
+    pub fn offer(&mut self, i: usize) -> bool {
+        if self.keep[i] {
+            return true;
+        }
+        let delta = self.gap_delta(i);
+        let line = self.costs.line(self.lines, i);
+        let marker = self.costs.marker();
+        let new_used = (self.used + line) as isize + delta * marker as isize;
+        let new_used = new_used.max(0) as usize;
+        if new_used > self.budget {
+            return false;
+        }
+        self.used = new_used;
+        self.keep[i] = true;
+        self.kept.insert(i);
+        true
+    }
+
+    /// Keeps every line of `a..b` or none of them; returns whether they are kept.
+    pub fn offer_all(&mut self, a: usize, b: usize) -> bool {
+        let before = (self.used, self.kept.clone(), self.keep.clone());
+        for i in a..b {
+            if !self.offer(i) {
+                self.used = before.0;
+                self.kept = before.1;
+                self.keep = before.2;
+                return false;
+            }
+        }
+        true
+    }
+
+    /// Fills gaps whose lines cost no more than the marker that stands for them.
+    fn fill_cheap_gaps(&mut self) {
+        let n = self.lines.len();
+        let marker = self.costs.marker();
+        let mut i = 0;
+        while i < n {
+            if self.keep[i] {
+                i += 1;
+                continue;
+            }
+            let mut j = i;
+            while j < n && !self.keep[j] {
+                j += 1;
+            }
+            if j - i <= 4 && self.lines.span(i, j).len() <= marker * 8 {
+                let cost: usize = (i..j).map(|k| self.costs.line(self.lines, k)).sum();
+                if cost <= marker {
+                    for k in i..j {
+                        self.keep[k] = true;
+                        self.kept.insert(k);
+                    }
+                    self.used = self.used + cost - marker;
+                }
+            }
+            i = j;
+        }
+    }
+
+    /// The output: kept runs verbatim (over-long lines shortened), each gap one marker.
+    pub fn finish(mut self, unit: &dyn GapUnit) -> Vec<Piece> {
+        self.fill_cheap_gaps();
+        render(self.lines, &self.keep, unit)
+    }
+
+    pub fn keep_flags(&self) -> &[bool] {
+        &self.keep
+    }
+}
+
+/// Kept runs verbatim (over-long lines shortened), each gap one marker.
+pub fn render(lines: &Lines<'_>, keep: &[bool], unit: &dyn GapUnit) -> Vec<Piece> {
+    render_with_breaks(lines, keep, &[], unit)
+}
+
+/// As [`render`], but a gap is cut in two wherever `breaks[i]` is set
+/// (a marker per file or per section rather than one across them).
+pub fn render_with_breaks(
+    lines: &Lines<'_>,
+    keep: &[bool],
+    breaks: &[bool],
+    unit: &dyn GapUnit,
+) -> Vec<Piece> {
+    let n = lines.len();
+    let mut pieces = Vec::new();
+    let mut text = String::new();
+    let mut i = 0;
+    while i < n {
+        if keep[i] {
+            let raw = lines.raw(i);
+            if raw.len() > LONG_LINE_BYTES {
+                let content = lines.content(i);
+                let head = head_at_char_boundary(content, LONG_LINE_KEEP);
+                text.push_str(head);
+                flush(&mut pieces, &mut text);
+                let cut = content[head.len()..].chars().count();
+                pieces.push(Piece::Omit {
+                    count: cut.max(1),
+                    unit: "chars",
+                    lines: Some((i + 1, i + 1)),
+                });
+                text.push_str(&raw[content.len()..]);
+                if raw.len() == content.len() {
+                    text.push('\n');
+                }
+            } else {
+                text.push_str(raw);
+            }
+            i += 1;
+            continue;
+        }
+        let mut j = i + 1;
+        while j < n && !keep[j] && !breaks.get(j).copied().unwrap_or(false) {
+            j += 1;
+        }
+        if !text.is_empty() && !text.ends_with('\n') {
+            text.push('\n');
+        }
+        flush(&mut pieces, &mut text);
+        let (unit, count) = unit.describe(i, j);
+        pieces.push(Piece::Omit {
+            count: count.max(1),
+            unit,
+            lines: Some((i + 1, j)),
+        });
+        i = j;
+    }
+    flush(&mut pieces, &mut text);
+    pieces
+}
+
+fn flush(pieces: &mut Vec<Piece>, text: &mut String) {
+    if !text.is_empty() {
+        pieces.push(Piece::Text(std::mem::take(text)));
+    }
+}
+
+/// The fallback: repeated lines dropped, then the head and the tail, within the budget.
+///
+/// Priorities: lines matching the query, then the first lines, then the last;
+/// exact repeats of a line already seen are never kept.
+pub fn fallback(
+    text: &str,
+    query: &crate::terms::Query,
+    budget: usize,
+    costs: Costs,
+) -> Vec<Piece> {
+    let lines = Lines::new(text);
+    let n = lines.len();
+    let mut seen = std::collections::HashSet::new();
+    let mut first_seen = vec![false; n];
+    for (i, line) in lines.iter().enumerate() {
+        first_seen[i] = seen.insert(line.trim_end());
+    }
+    let scores = query.score_lines(&lines);
+    let mut order: Vec<(u32, usize)> = Vec::with_capacity(n);
+    let head = FALLBACK_HEAD.min(n);
+    let tail = FALLBACK_TAIL.min(n - head);
+    for i in 0..n {
+        let pri = if !first_seen[i] {
+            0
+        } else if scores[i] > 0.0 {
+            900 + (scores[i] * 10.0).min(99.0) as u32
+        } else if i < head {
+            800
+        } else if i >= n - tail {
+            700
+        } else {
+            0
+        };
+        order.push((pri, i));
+    }
+    // Higher priority first; among equals, the head reads best front to back.
+    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+    let mut planner = Planner::new(&lines, costs, budget, 0);
+    for &(pri, i) in &order {
+        if pri == 0 {
+            break;
+        }
+        planner.offer(i);
+    }
+    planner.finish(&PlainLines)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn costs(n: usize) -> Costs {
+        Costs::new(n, Encoding::O200kBase, 20)
+    }
+
+    #[test]
+    fn lines_keep_their_terminators() {
+        let l = Lines::new("a\r\nb\nc");
+        assert_eq!(l.len(), 3);
+        assert_eq!(l.raw(0), "a\r\n");
+        assert_eq!(l.content(0), "a");
+        assert_eq!(l.content(2), "c");
+        assert_eq!(Lines::new("").len(), 0);
+        assert_eq!(Lines::new("x\n").len(), 1);
+        assert_eq!(Lines::new("\n\n").len(), 2);
+    }
+
+    #[test]
+    fn ansi_sequences_are_stripped() {
+        assert_eq!(strip_ansi("\x1b[31mFAILED\x1b[0m x"), "FAILED x");
+        assert_eq!(strip_ansi("\x1b]0;title\x07ok"), "ok");
+        assert!(matches!(strip_ansi("plain"), Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn lines_differing_in_numbers_ids_and_paths_share_a_template() {
+        let a = "081110 111732 9557 INFO dfs.DataNode$PacketResponder: PacketResponder 0 for block blk_783 terminating";
+        let b = "081110 111826 9879 INFO dfs.DataNode$PacketResponder: PacketResponder 2 for block blk_-534 terminating";
+        assert_eq!(template_key(a), template_key(b));
+        assert_ne!(
+            template_key(a),
+            template_key("081110 111826 9879 WARN something else")
+        );
+        assert_eq!(
+            template_key("open /a/b.txt failed"),
+            template_key("open /c/d.txt failed")
+        );
+        assert_eq!(template_text("x=1 y=2 done"), "x <*> y <*> done");
+    }
+
+    #[test]
+    fn planner_never_exceeds_its_budget_and_marks_every_gap() {
+        let text: String = (0..200)
+            .map(|i| format!("line number {i} of the text\n"))
+            .collect();
+        let lines = Lines::new(&text);
+        let mut p = Planner::new(&lines, costs(lines.len()), 150, 0);
+        for i in (0..200).step_by(7) {
+            p.offer(i);
+        }
+        assert!(p.used() <= 150);
+        let pieces = p.finish(&PlainLines);
+        let mut covered = 0;
+        for piece in &pieces {
+            match piece {
+                Piece::Text(t) => covered += t.matches('\n').count(),
+                Piece::Omit { count, lines, .. } => {
+                    let (a, b) = lines.unwrap();
+                    assert_eq!(*count, b - a + 1);
+                    covered += count;
+                }
+            }
+        }
+        assert_eq!(covered, 200);
+    }
+
+    #[test]
+    fn a_gap_cheaper_than_its_marker_is_kept() {
+        let text = "keep me\nx\nkeep me too\n";
+        let lines = Lines::new(text);
+        let mut p = Planner::new(&lines, costs(3), 1000, 0);
+        p.offer(0);
+        p.offer(2);
+        assert_eq!(p.finish(&PlainLines), vec![Piece::Text(text.to_string())]);
+    }
+
+    #[test]
+    fn over_long_lines_are_shortened_with_a_chars_marker() {
+        let long = "y".repeat(LONG_LINE_BYTES + 500);
+        let text = format!("a\n{long}\nb\n");
+        let lines = Lines::new(&text);
+        let pieces = render(&lines, &[true, true, true], &PlainLines);
+        assert!(matches!(
+            pieces[1],
+            Piece::Omit {
+                unit: "chars",
+                lines: Some((2, 2)),
+                ..
+            }
+        ));
+        if let Piece::Omit { count, .. } = pieces[1] {
+            assert_eq!(count, long.len() - LONG_LINE_KEEP);
+        }
+    }
+
+    #[test]
+    fn fallback_drops_repeats_first() {
+        let mut text = String::new();
+        for i in 0..300 {
+            if i % 2 == 0 {
+                // Long enough that showing it costs more than a marker.
+                text.push_str(&"same line again ".repeat(12));
+                text.push('\n');
+            }
+            text.push_str(&format!("distinct {i}\n"));
+        }
+        let q = crate::terms::Query::parse("");
+        let pieces = fallback(&text, &q, 100_000, costs(600));
+        let kept: String = pieces
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t) => Some(t.as_str()),
+                Piece::Omit { .. } => None,
+            })
+            .collect();
+        assert_eq!(kept.matches(&"same line again ".repeat(12)).count(), 1);
+        assert!(kept.contains("distinct 299"));
+    }
+}

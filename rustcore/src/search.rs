@@ -1,0 +1,597 @@
+//! Search results (`grep -rn`, `grep -n`, ripgrep with or without headings):
+//! each line parsed into file, line number and matched text; the matches the
+//! query points at kept first (a definition of a name the query asks about
+//! above all), repeats dropped, lines that do not parse kept as they are, and
+//! every omission marked per file so the agent sees how much each file had.
+
+use std::collections::HashSet;
+
+use crate::lines::{self, Costs, GapUnit, Lines, Piece, Planner};
+use crate::terms::{score_mask, Query};
+
+/// One line of search output.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Entry<'a> {
+    /// A matching (or, with `context`, a surrounding) line of `file`.
+    Hit {
+        file: &'a str,
+        text: &'a str,
+        context: bool,
+    },
+    /// A ripgrep heading: the file the following numbered lines belong to.
+    Heading(&'a str),
+    /// `--` between context groups.
+    Separator,
+    Blank,
+    /// Anything else (a summary, a warning, "Binary file ... matches").
+    Other,
+}
+
+const P_DEFINITION_QUALIFIED: u32 = 1000;
+const P_DEFINITION: u32 = 950;
+const P_QUERY: u32 = 800;
+const P_OTHER: u32 = 700;
+const P_HEADING: u32 = 650;
+const P_FILE_FIRST: u32 = 300;
+/// Matches kept for their query score, at most.
+const QUERY_TOP: usize = 40;
+/// Without a query, the first matches of each file that earn a place.
+const PER_FILE_WITHOUT_QUERY: usize = 2;
+
+fn looks_like_path(s: &str) -> bool {
+    !s.is_empty()
+        && !s.contains(char::is_whitespace)
+        && (s.contains('/')
+            || s.contains('\\')
+            || s.rsplit_once('.').is_some_and(|(stem, ext)| {
+                !stem.is_empty()
+                    && (1..=6).contains(&ext.len())
+                    && ext.bytes().all(|b| b.is_ascii_alphanumeric())
+            }))
+}
+
+fn digits_prefix(s: &str) -> usize {
+    s.bytes().take_while(u8::is_ascii_digit).count()
+}
+
+/// Parses one line; `heading` is the current ripgrep heading, if any.
+pub fn parse_line<'a>(line: &'a str, heading: Option<&'a str>) -> Entry<'a> {
+    if line.trim().is_empty() {
+        return Entry::Blank;
+    }
+    if line == "--" {
+        return Entry::Separator;
+    }
+    // Under a ripgrep heading: `12:text` or `12-text` (context).
+    if let Some(file) = heading {
+        let d = digits_prefix(line);
+        if d > 0 && matches!(line.as_bytes().get(d), Some(b':') | Some(b'-')) {
+            let context = line.as_bytes()[d] == b'-';
+            let rest = &line[d + 1..];
+            // `12:5:text` with a column.
+            let c = digits_prefix(rest);
+            let text = if c > 0 && rest.as_bytes().get(c) == Some(&b':') {
+                &rest[c + 1..]
+            } else {
+                rest
+            };
+            return Entry::Hit {
+                file,
+                text,
+                context,
+            };
+        }
+    }
+    // `path:12:text`, `path:12:5:text`, `path-12-text` (context), `path:text`.
+    if let Some(colon) = line.find(':') {
+        let (path, rest) = (&line[..colon], &line[colon + 1..]);
+        let bare_name = !path.contains(' ')
+            && path.bytes().any(|b| b.is_ascii_alphabetic())
+            && digits_prefix(rest) > 0;
+        if looks_like_path(path) || bare_name {
+            let d = digits_prefix(rest);
+            if d > 0 && rest.as_bytes().get(d) == Some(&b':') {
+                let after = &rest[d + 1..];
+                let c = digits_prefix(after);
+                let text = if c > 0 && after.as_bytes().get(c) == Some(&b':') {
+                    &after[c + 1..]
+                } else {
+                    after
+                };
+                return Entry::Hit {
+                    file: path,
+                    text,
+                    context: false,
+                };
+            }
+            if looks_like_path(path) {
+                return Entry::Hit {
+                    file: path,
+                    text: rest,
+                    context: false,
+                };
+            }
+        }
+    }
+    if let Some(hit) = parse_context_line(line) {
+        return hit;
+    }
+    if looks_like_path(line.trim_end()) && !line.starts_with(' ') {
+        return Entry::Heading(line.trim_end());
+    }
+    Entry::Other
+}
+
+/// grep's context lines: `path-12-text` (the path itself may contain dashes).
+fn parse_context_line(line: &str) -> Option<Entry<'_>> {
+    let bytes = line.as_bytes();
+    let mut from = 0;
+    while let Some(off) = line[from..].find('-') {
+        let at = from + off;
+        let d = digits_prefix(&line[at + 1..]);
+        if d > 0 && bytes.get(at + 1 + d) == Some(&b'-') {
+            let path = &line[..at];
+            if looks_like_path(path) {
+                return Some(Entry::Hit {
+                    file: path,
+                    text: &line[at + 2 + d..],
+                    context: true,
+                });
+            }
+        }
+        from = at + 1;
+    }
+    None
+}
+
+/// The parsed lines of a search output.
+pub fn parse<'a>(lines: &Lines<'a>) -> Vec<Entry<'a>> {
+    let mut heading: Option<&'a str> = None;
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines.iter() {
+        let mut entry = parse_line(line, heading);
+        if let Entry::Heading(file) = entry {
+            // A path-looking line that is followed by numbered lines is a heading; a
+            // bare path in `grep -l` output is a hit of its own.
+            heading = Some(file);
+        } else if entry == Entry::Blank {
+            heading = None;
+        } else if let (Entry::Hit { file, .. }, Some(h)) = (&entry, heading) {
+            if *file != h && !line.starts_with(|c: char| c.is_ascii_digit()) {
+                heading = None;
+            }
+        }
+        if let Entry::Hit { text, .. } = &mut entry {
+            *text = text.trim_end_matches('\r');
+        }
+        out.push(entry);
+    }
+    out
+}
+
+/// How a grep result counts in a marker: matches when every omitted line is one.
+struct SearchUnit<'e> {
+    entries: &'e [Entry<'e>],
+}
+
+impl GapUnit for SearchUnit<'_> {
+    fn describe(&self, a: usize, b: usize) -> (&'static str, usize) {
+        let hits = self.entries[a..b]
+            .iter()
+            .filter(|e| matches!(e, Entry::Hit { context: false, .. }))
+            .count();
+        if hits == b - a {
+            ("matches", hits)
+        } else {
+            ("lines", b - a)
+        }
+    }
+}
+
+const DEF_KEYWORDS: &[&str] = &[
+    "def",
+    "class",
+    "func",
+    "fn",
+    "function",
+    "function*",
+    "struct",
+    "enum",
+    "trait",
+    "interface",
+    "type",
+    "mod",
+    "module",
+    "macro_rules!",
+    "#define",
+    "typedef",
+    "union",
+    "object",
+    "record",
+    "namespace",
+    "impl",
+    "sub",
+    "proc",
+];
+const MODIFIERS: &[&str] = &[
+    "export",
+    "default",
+    "pub",
+    "pub(crate)",
+    "pub(super)",
+    "public",
+    "private",
+    "protected",
+    "internal",
+    "static",
+    "async",
+    "final",
+    "abstract",
+    "override",
+    "inline",
+    "virtual",
+    "unsafe",
+    "extern",
+    "declare",
+    "open",
+    "sealed",
+    "synchronized",
+    "const",
+    "let",
+    "var",
+    "val",
+    "readonly",
+    "constexpr",
+    "explicit",
+];
+const NOT_TYPES: &[&str] = &[
+    "return", "new", "if", "while", "for", "switch", "else", "throw", "case", "catch", "await",
+    "yield", "print", "assert", "delete", "typeof", "sizeof", "elif", "raise", "not", "and", "or",
+    "in", "is", "do",
+];
+
+fn ident_at(s: &str) -> &str {
+    let end = s
+        .char_indices()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == '$'))
+        .map_or(s.len(), |(i, _)| i);
+    &s[..end]
+}
+
+/// The name a line of source defines, if it looks like a definition.
+pub fn defined_name(text: &str) -> Option<&str> {
+    let mut t = text.trim_start();
+    if t.starts_with("//")
+        || t.starts_with('#') && !t.starts_with("#define")
+        || t.starts_with('*')
+        || t.starts_with("/*")
+    {
+        return None;
+    }
+    // `X.y = function`, `y: function`, `const y = (…) =>`.
+    if let Some((lhs, rhs)) = t.split_once('=') {
+        let rhs = rhs.trim_start();
+        let lhs = lhs.trim_end();
+        if !lhs.ends_with(['!', '<', '>', '='])
+            && (rhs.starts_with("function")
+                || rhs.starts_with("async function")
+                || rhs.contains("=>"))
+        {
+            let last = lhs
+                .rsplit(|c: char| c == '.' || c.is_whitespace())
+                .next()
+                .unwrap_or("");
+            let name = ident_at(last);
+            if !name.is_empty() && name.len() == last.len() {
+                return Some(name);
+            }
+        }
+    }
+    let mut saw_modifier = false;
+    loop {
+        let word = t.split_whitespace().next().unwrap_or("");
+        if MODIFIERS.contains(&word) {
+            t = t[word.len()..].trim_start();
+            saw_modifier = true;
+            continue;
+        }
+        break;
+    }
+    let word = t.split_whitespace().next().unwrap_or("");
+    if DEF_KEYWORDS.contains(&word) {
+        let mut rest = t[word.len()..].trim_start();
+        // Go methods: `func (c *Context) Name(`.
+        if word == "func" && rest.starts_with('(') {
+            rest = rest.split_once(')').map_or("", |(_, r)| r.trim_start());
+        }
+        if word == "impl" {
+            rest = rest.rsplit(" for ").next().unwrap_or(rest);
+        }
+        let rest = rest.trim_start_matches(['*', '&']);
+        let name = ident_at(rest);
+        return (!name.is_empty()).then_some(name);
+    }
+    // `Type name(args) {` (C, C++, Java, C#): a call-looking line that starts with a type.
+    let paren = t.find('(')?;
+    let head = t[..paren].trim_end();
+    if head.contains('=') || head.contains('.') && !saw_modifier || head.contains("->") {
+        return None;
+    }
+    let name_start =
+        head.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '~'))?;
+    let name = head[name_start + 1..].rsplit("::").next().unwrap_or("");
+    let ty = head[..name_start + 1].trim();
+    let first = ty.split_whitespace().next().unwrap_or("");
+    if name.is_empty() || ty.is_empty() || NOT_TYPES.contains(&first) || NOT_TYPES.contains(&name) {
+        return None;
+    }
+    let tail = t.trim_end();
+    let looks_declared = saw_modifier
+        || tail.ends_with('{')
+        || tail.ends_with(')')
+        || tail.ends_with(',')
+        || tail.ends_with(';')
+        || tail.ends_with("const");
+    looks_declared.then_some(name)
+}
+
+fn basename_stem(path: &str) -> &str {
+    let base = path.rsplit(['/', '\\']).next().unwrap_or(path);
+    base.split('.').next().unwrap_or(base)
+}
+
+/// The compressed search output as pieces, within `budget` tokens.
+pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+    let lines = Lines::new(text);
+    let n = lines.len();
+    let entries = parse(&lines);
+    let masks = query.match_lines(&lines);
+    let weights = query.weights(&masks);
+    let names: Vec<String> = query.names.iter().map(|n| n.to_lowercase()).collect();
+    let qualifiers: Vec<String> = query.qualifiers.iter().map(|n| n.to_lowercase()).collect();
+    // A file named like something the query names (`warnings` -> warnings.py) is a strong pointer.
+    let file_weight = 2.0 * weights.iter().copied().fold(0.0f32, f32::max);
+    let scores: Vec<f32> = masks
+        .iter()
+        .zip(&entries)
+        .map(|(&m, e)| {
+            let named = match e {
+                Entry::Hit { file, .. } => {
+                    let stem = basename_stem(file).to_lowercase();
+                    names.contains(&stem) || qualifiers.contains(&stem)
+                }
+                _ => false,
+            };
+            score_mask(m, &weights) + if named { file_weight } else { 0.0 }
+        })
+        .collect();
+    let best = scores.iter().copied().fold(0.0f32, f32::max);
+
+    let mut priority = vec![0u32; n];
+    let mut seen = HashSet::new();
+    let mut ranked = Vec::new();
+    let mut per_file_first = 0usize;
+    let mut last_file: Option<&str> = None;
+    for (i, entry) in entries.iter().enumerate() {
+        match entry {
+            Entry::Hit { file, text, .. } => {
+                if Some(*file) != last_file {
+                    last_file = Some(*file);
+                    per_file_first = 0;
+                }
+                if !seen.insert((*file, text.trim())) {
+                    continue;
+                }
+                if let Some(name) = defined_name(text) {
+                    let name = name.to_lowercase();
+                    if names.contains(&name) {
+                        let stem = basename_stem(file).to_lowercase();
+                        let qualified = qualifiers.is_empty()
+                            || qualifiers.contains(&stem)
+                            || text.to_lowercase().contains(qualifiers[0].as_str());
+                        priority[i] = if qualified {
+                            P_DEFINITION_QUALIFIED
+                        } else {
+                            P_DEFINITION
+                        };
+                        continue;
+                    }
+                }
+                if best > 0.0 && scores[i] >= 0.5 * best {
+                    ranked.push(i);
+                }
+                if query.is_empty() && per_file_first < PER_FILE_WITHOUT_QUERY {
+                    priority[i] = P_FILE_FIRST;
+                }
+                per_file_first += 1;
+            }
+            Entry::Heading(_) => priority[i] = P_HEADING,
+            Entry::Other => priority[i] = P_OTHER,
+            Entry::Separator | Entry::Blank => {}
+        }
+    }
+    ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
+    ranked.truncate(QUERY_TOP);
+    for i in ranked {
+        priority[i] = priority[i].max(P_QUERY + (scores[i] / best * 99.0) as u32);
+    }
+
+    let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
+    order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
+    let mut planner = Planner::new(&lines, costs, budget, 0);
+    for &i in &order {
+        planner.offer(i);
+        // A kept line under a ripgrep heading needs its heading.
+        if planner.is_kept(i) {
+            if let Some(h) = (0..i)
+                .rev()
+                .take_while(|&j| !matches!(entries[j], Entry::Blank))
+                .find(|&j| matches!(entries[j], Entry::Heading(_)))
+            {
+                planner.offer(h);
+            }
+        }
+    }
+    let keep = planner.keep_flags().to_vec();
+    let breaks = file_breaks(&entries, &keep);
+    lines::render_with_breaks(&lines, &keep, &breaks, &SearchUnit { entries: &entries })
+}
+
+/// Where a run of omitted lines must be cut so that each file with kept
+/// matches gets its own marker for the matches it lost.
+fn file_breaks(entries: &[Entry<'_>], keep: &[bool]) -> Vec<bool> {
+    let n = entries.len();
+    let mut file_of: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut current: Option<&str> = None;
+    for e in entries {
+        match e {
+            Entry::Hit { file, .. } | Entry::Heading(file) => current = Some(file),
+            Entry::Blank => current = None,
+            _ => {}
+        }
+        file_of.push(current);
+    }
+    let kept_files: HashSet<&str> = (0..n)
+        .filter(|&i| keep[i])
+        .filter_map(|i| file_of[i])
+        .collect();
+    let mut breaks = vec![false; n];
+    for i in 1..n {
+        if file_of[i] != file_of[i - 1] {
+            let shown = |f: Option<&str>| f.is_some_and(|f| kept_files.contains(f));
+            breaks[i] = shown(file_of[i]) || shown(file_of[i - 1]);
+        }
+    }
+    breaks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tokens::Encoding;
+
+    #[test]
+    fn grep_lines_parse_into_file_and_text() {
+        assert_eq!(
+            parse_line("src/a.py:12:def f(x):", None),
+            Entry::Hit {
+                file: "src/a.py",
+                text: "def f(x):",
+                context: false
+            }
+        );
+        assert_eq!(
+            parse_line("src/a.py:12:5:def f(x):", None),
+            Entry::Hit {
+                file: "src/a.py",
+                text: "def f(x):",
+                context: false
+            }
+        );
+        assert_eq!(
+            parse_line("src/my-mod.py-13-    return x", None),
+            Entry::Hit {
+                file: "src/my-mod.py",
+                text: "    return x",
+                context: true
+            }
+        );
+        assert_eq!(parse_line("--", None), Entry::Separator);
+        assert_eq!(parse_line("src/a.py", None), Entry::Heading("src/a.py"));
+        assert_eq!(
+            parse_line("12:    x = 1", Some("src/a.py")),
+            Entry::Hit {
+                file: "src/a.py",
+                text: "    x = 1",
+                context: false
+            }
+        );
+        assert_eq!(
+            parse_line("Binary file x matches whatever", None),
+            Entry::Other
+        );
+    }
+
+    #[test]
+    fn definitions_are_recognised_across_languages() {
+        assert_eq!(
+            defined_name("    def has_header(self, name: str) -> bool:"),
+            Some("has_header")
+        );
+        assert_eq!(
+            defined_name("func (c *Context) MultipartForm() (*multipart.Form, error) {"),
+            Some("MultipartForm")
+        );
+        assert_eq!(
+            defined_name("func DELETE(relativePath string) gin.IRoutes {"),
+            Some("DELETE")
+        );
+        assert_eq!(
+            defined_name("res.download = function download (path, filename) {"),
+            Some("download")
+        );
+        assert_eq!(
+            defined_name(
+                "export function cleanEnum(obj: Record<string, EnumValue>): EnumValue[] {"
+            ),
+            Some("cleanEnum")
+        );
+        assert_eq!(
+            defined_name("  public String toJson(Object src) {"),
+            Some("toJson")
+        );
+        assert_eq!(
+            defined_name("pub fn search_path(&self) -> bool {"),
+            Some("search_path")
+        );
+        assert_eq!(
+            defined_name("class Session(SessionRedirectMixin):"),
+            Some("Session")
+        );
+        assert_eq!(defined_name("    return toJson(src);"), None);
+        assert_eq!(defined_name("    x = toJson(src)"), None);
+        assert_eq!(defined_name("// def not_this()"), None);
+    }
+
+    fn run(text: &str, query: &str, budget: usize) -> String {
+        let lines = Lines::new(text);
+        compress(
+            text,
+            &Query::parse(query),
+            budget,
+            Costs::new(lines.len(), Encoding::O200kBase, 25),
+        )
+        .iter()
+        .map(|p| match p {
+            Piece::Text(t) => t.clone(),
+            Piece::Omit { count, unit, lines } => format!("[{count} {unit} {lines:?}]\n"),
+        })
+        .collect()
+    }
+
+    #[test]
+    fn the_definition_asked_about_is_kept_and_the_rest_marked_per_file() {
+        let mut text = String::new();
+        for i in 0..200 {
+            text.push_str(&format!(
+                "src/user{}.py:{}:    value = helper(value, {i})\n",
+                i / 50,
+                i + 1
+            ));
+        }
+        text.push_str("src/util.py:7:def helper(value, n):\n");
+        for i in 0..50 {
+            text.push_str(&format!("src/zz.py:{}:    helper(x, {i})\n", i + 1));
+        }
+        let out = run(&text, "Where is `helper` defined?", 2000);
+        assert!(out.contains("src/util.py:7:def helper(value, n):"));
+        assert!(out.contains("matches"));
+        assert!(out.len() < text.len() / 5);
+    }
+
+    #[test]
+    fn unparseable_lines_are_kept() {
+        let text = "a.py:1:x\nwarning: something odd\na.py:2:y\n";
+        assert!(run(text, "", 1000).contains("warning: something odd"));
+    }
+}

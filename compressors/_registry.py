@@ -24,6 +24,7 @@ _BUILTINS: dict[str, str] = {
     "diff": "compressors._diff:DiffCompressor",
     "fallback": "compressors._fallback:FallbackCompressor",
     "html": "compressors._html:HtmlCompressor",
+    "json": "compressors._json:JsonCompressor",
     "log": "compressors._logs:LogCompressor",
     "mixed": "compressors._mixed:MixedCompressor",
     "prose": "compressors._prose:ProseCompressor",

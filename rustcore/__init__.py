@@ -7,6 +7,7 @@ this module holds the policy: defaults, accepted input types and error wording.
 from __future__ import annotations
 
 from rustcore import _native
+from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
 from rustcore._lines import (
     Piece,
     compress_diff,
@@ -20,9 +21,12 @@ __all__ = [
     "DEFAULT_ENCODING",
     "ENCODINGS",
     "HASH_HEX_LEN",
+    "JSON_MAX_LEVEL",
+    "JsonPlan",
     "Piece",
     "compress_diff",
     "compress_fallback",
+    "compress_json",
     "compress_log",
     "compress_search",
     "content_hash",

@@ -4,6 +4,7 @@ __all__ = [
     "JSON_MAX_LEVEL",
     "compress_diff",
     "compress_fallback",
+    "compress_json",
     "compress_log",
     "compress_search",
     "content_hash",
@@ -16,12 +17,22 @@ __all__ = [
 
 ENCODINGS: list[str]
 HASH_HEX_LEN: int
+JSON_MAX_LEVEL: int
 
 def count_tokens(text: str, encoding: str) -> int: ...
 def encode(text: str, encoding: str) -> list[int]: ...
 def estimate_tokens(text: str) -> int: ...
 def content_hash(data: bytes) -> str: ...
 def is_hash(text: str) -> bool: ...
+def compress_json(
+    text: str,
+    query: str,
+    budget: int | None,
+    encoding: str,
+    marker_tokens: int,
+    min_level: int = 0,
+) -> tuple[list[tuple[str, int, str, int, int]], str, int, int]: ...
+
 # Line compressors: (text, count, unit, start, end) pieces; kept text has count 0.
 def compress_log(
     text: str, query: str, budget: int, encoding: str, marker_tokens: int

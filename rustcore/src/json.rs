@@ -18,6 +18,8 @@ mod records;
 mod render;
 mod table;
 
+pub use render::MAX_LEVEL;
+
 use crate::tokens::{self, Encoding};
 
 /// One part of the output: text, or an omission the caller writes as a marker.

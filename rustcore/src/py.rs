@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::lines::{Costs, Piece};
 use crate::terms::Query;
-use crate::{detect, diff, hashing, lines, logs, search, tokens, CoreError};
+use crate::{detect, diff, hashing, json, lines, logs, search, tokens, CoreError};
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
@@ -126,10 +126,45 @@ fn compress_fallback(
     Ok(py.detach(|| pieces_out(lines::fallback(text, &Query::parse(query), budget, costs))))
 }
 
+/// The JSON compressor: `(pieces, mode, level, tokens)`; mode `"not-json"` comes with no pieces.
+#[pyfunction]
+#[pyo3(signature = (text, query, budget, encoding, marker_tokens, min_level=0))]
+fn compress_json(
+    py: Python<'_>,
+    text: &str,
+    query: &str,
+    budget: Option<usize>,
+    encoding: &str,
+    marker_tokens: usize,
+    min_level: u8,
+) -> PyResult<(Vec<PyPiece>, &'static str, u8, usize)> {
+    let opts = json::Options {
+        query: (!query.is_empty()).then_some(query),
+        budget,
+        marker_tokens,
+        encoding: tokens::Encoding::from_name(encoding)?,
+        min_level,
+    };
+    let plan = py.detach(|| json::compress(text, &opts));
+    let pieces = plan
+        .pieces
+        .into_iter()
+        .map(|p| match p {
+            json::Piece::Text(t) => (t, 0, "", 0, 0),
+            json::Piece::Omit { count, unit, lines } => {
+                let (a, b) = lines.unwrap_or((0, 0));
+                (String::new(), count as usize, unit, a as usize, b as usize)
+            }
+        })
+        .collect();
+    Ok((pieces, plan.mode.name(), plan.level, plan.tokens))
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ENCODINGS", tokens::ENCODINGS.to_vec())?;
     m.add("HASH_HEX_LEN", hashing::HASH_HEX_LEN)?;
+    m.add("JSON_MAX_LEVEL", json::MAX_LEVEL)?;
     m.add_function(wrap_pyfunction!(count_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_tokens, m)?)?;
@@ -140,5 +175,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress_search, m)?)?;
     m.add_function(wrap_pyfunction!(compress_diff, m)?)?;
     m.add_function(wrap_pyfunction!(compress_fallback, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     Ok(())
 }

@@ -135,9 +135,12 @@ pub struct Limits {
     /// The same for free text in summaries; `None` drops it.
     pub snippet: Option<(usize, usize)>,
     pub nested_full_bytes: u32,
+    /// Say the fields every record shares once, up front.
+    pub note: bool,
 }
 
-pub const MAX_LEVEL: u8 = 4;
+/// The last level keeps the skeleton and markers only.
+pub const MAX_LEVEL: u8 = 5;
 
 impl Limits {
     pub fn for_level(level: u8) -> Limits {
@@ -154,6 +157,7 @@ impl Limits {
                 ident_text: (200, 300),
                 snippet: Some((200, 280)),
                 nested_full_bytes: 400,
+                note: true,
             },
             1 => Limits {
                 full_cap: 6,
@@ -167,6 +171,7 @@ impl Limits {
                 ident_text: (160, 240),
                 snippet: Some((120, 180)),
                 nested_full_bytes: 300,
+                note: true,
             },
             2 => Limits {
                 full_cap: 3,
@@ -180,6 +185,7 @@ impl Limits {
                 ident_text: (120, 180),
                 snippet: None,
                 nested_full_bytes: 200,
+                note: true,
             },
             3 => Limits {
                 full_cap: 1,
@@ -193,8 +199,9 @@ impl Limits {
                 ident_text: (80, 120),
                 snippet: None,
                 nested_full_bytes: 0,
+                note: true,
             },
-            _ => Limits {
+            4 => Limits {
                 full_cap: 0,
                 summary_cap: 1,
                 small: 0,
@@ -206,6 +213,21 @@ impl Limits {
                 ident_text: (60, 80),
                 snippet: None,
                 nested_full_bytes: 0,
+                note: false,
+            },
+            _ => Limits {
+                full_cap: 0,
+                summary_cap: 0,
+                small: 0,
+                reps: false,
+                list_head: 0,
+                list_tail: 0,
+                list_hits: 0,
+                full_text: (40, 60),
+                ident_text: (40, 60),
+                snippet: None,
+                nested_full_bytes: 0,
+                note: false,
             },
         }
     }
@@ -799,8 +821,9 @@ impl<'a> Renderer<'a> {
         }
         let mut wrote = 0usize;
         let mut map_markers = 0usize;
-        let note = stats
-            .filter(|s| !is_map && !s.constants.is_empty() && keep.iter().any(Option::is_some));
+        let note = stats.filter(|s| {
+            self.lim.note && !is_map && !s.constants.is_empty() && keep.iter().any(Option::is_some)
+        });
         if let Some(s) = note {
             self.note(items, s);
             wrote += 1;

@@ -39,7 +39,7 @@ _FIX_ROUNDS = 4
 _RUN_HEAD = 3
 _MIN_RUN_GAP = 6
 # With a question that names definitions and no budget, the outline around them is cut to this share.
-_FOCUS_SHARE = 0.3
+_FOCUS_SHARE = 0.2
 _FOCUS_MIN = 400
 _MAX_ERRORS = 256
 _MAX_PARSE_CHARS = 2 * 1024 * 1024
@@ -227,7 +227,10 @@ def _plan(
     for d in outline.definitions:
         if d.body is None or d.wrapper or d.index in kept:
             continue
-        if d.kind == "function" or (collapse_types and not _holds_types(outline, d)):
+        if d.kind == "function":
+            inner = _inner_types(outline, d) if collapse_types else []
+            candidates += _split_around(d.body, inner) if inner else [d.body]
+        elif collapse_types and not _holds_types(outline, d):
             candidates.append(d.body)
     for run in outline.comments:
         if run.tail is not None and run.doc_for not in kept:
@@ -272,6 +275,34 @@ def _run_elisions(parsed: _Parsed, mentions: frozenset[str]) -> list[Elision]:
                 )
             gap = []
     return out
+
+
+def _inner_types(outline: Outline, function: Definition) -> list[tuple[int, int]]:
+    """The line spans of the outermost types defined inside a function's body."""
+    if function.body_span is None:
+        return []
+    first, last = function.body_span
+    spans = sorted(
+        (d.first, d.last) for d in outline.definitions if d.kind == "container" and first < d.first and d.last < last
+    )
+    outer: list[tuple[int, int]] = []
+    for span in spans:
+        if not outer or span[0] > outer[-1][1]:
+            outer.append(span)
+    return outer
+
+
+def _split_around(body: Elision, keep: list[tuple[int, int]]) -> list[Elision]:
+    """`body` cut into the stretches between the `keep` spans (a docstring's glue cannot be cut)."""
+    if body.closing or body.shown or body.after.strip() not in ("", "*/"):
+        return [body]
+    pieces: list[Elision] = []
+    at = body.first
+    for first, last in [*keep, (body.last + 1, body.last + 1)]:
+        if first > at:
+            pieces.append(Elision(at, min(first - 1, body.last), before=body.before, after=body.after))
+        at = max(at, last + 1)
+    return pieces
 
 
 def _holds_types(outline: Outline, container: Definition) -> bool:

@@ -47,6 +47,22 @@ _IMPORTS = frozenset(
         "extern_crate_declaration",
     }
 )
+# What a definition's whole extent climbs through: decorators, templates, exports, and the statement that binds
+# an anonymous function to a name (`res.type = function type() {...}`, `const f = () => {...}`).
+_DEFINITION_WRAPPERS = frozenset(
+    {
+        "decorated_definition",
+        "template_declaration",
+        "export_statement",
+        "assignment_expression",
+        "variable_declarator",
+        "lexical_declaration",
+        "variable_declaration",
+        "expression_statement",
+        "short_var_declaration",
+        "let_declaration",
+    }
+)
 _COMMENT_PUNCT = re.compile(r"^[\s/*!#=\-]*$")
 _COMMENT_LEAD = re.compile(r"^[ \t]*(///?!?|#+|--)")
 _BLOCK_COMMENT_PREFIX = re.compile(r"^[ \t]*(\*[ \t]*)?")
@@ -194,11 +210,7 @@ def _definition(
     fn_starts: list[int],
 ) -> Definition:
     outer = node
-    while outer.parent is not None and outer.parent.type in (
-        "decorated_definition",
-        "template_declaration",
-        "export_statement",
-    ):
+    while outer.parent is not None and outer.parent.type in _DEFINITION_WRAPPERS:
         outer = outer.parent
     first, last = src.span(outer)
     name, qualifiers = _names(node, src, spec)

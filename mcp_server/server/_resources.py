@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
-import anyio.to_thread
 from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import ResourceError, ResourceNotFoundError
 
@@ -53,7 +52,7 @@ def register_resources(server: MCPServer[AppState], shared: SharedState, *, icon
         if state is None:
             raise ResourceError("the server is not running; no store is open")
         try:
-            output = await anyio.to_thread.run_sync(collect_stats, state, "lifetime")
+            output = await state.call(collect_stats, state, "lifetime")
         except HeadroomError as exc:
             raise ResourceError(str(exc)) from exc
         return output.model_dump_json(indent=2)
@@ -68,7 +67,7 @@ def register_resources(server: MCPServer[AppState], shared: SharedState, *, icon
     async def original(hash: str, ctx: Context[AppState, Any]) -> str | bytes:
         state: AppState = ctx.request_context.lifespan_context
         try:
-            data = await anyio.to_thread.run_sync(state.store.get, hash.strip().lower())
+            data = await state.call(state.store.get, hash.strip().lower())
         except HashError as exc:
             raise ResourceNotFoundError(str(exc)) from exc
         except HeadroomError as exc:

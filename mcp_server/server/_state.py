@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from ccr import Settings, Store
     from mcp_server.server._options import ServerOptions
 
-__all__ = ["AppState", "SharedState", "client_name", "heartbeat", "state_of", "tool_errors"]
+__all__ = ["AppState", "SharedState", "client_name", "contained", "heartbeat", "state_of", "tool_errors"]
 
 _log = logging.getLogger("headroom.server")
 T = TypeVar("T")
@@ -42,8 +42,25 @@ class AppState:
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` on a worker thread: the store and the compressors block."""
-        return await anyio.to_thread.run_sync(fn, *args)
+        """`fn(*args)` on a worker thread (the store and the compressors block), with panics contained."""
+        return await anyio.to_thread.run_sync(contained, fn, *args)
+
+
+def contained(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`, with a Rust panic (PyO3 raises it as a BaseException) turned into a `HeadroomError`.
+
+    A panic is a bug, but over stdio it would otherwise end the server mid-request
+    and leave the client waiting for an answer that never comes.
+    """
+    try:
+        return fn(*args)
+    except (Exception, KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:
+        _log.error("internal error in %s", getattr(fn, "__name__", fn), exc_info=exc)
+        raise HeadroomError(
+            f"internal error ({type(exc).__name__}: {exc}); this input hit a bug in headroom, please report it"
+        ) from exc
 
 
 class SharedState:

@@ -1,0 +1,43 @@
+"""The server's lifespan state: one store per process however many connections, and contained panics."""
+
+from __future__ import annotations
+
+import pytest
+
+from mcp_server.server import ServerOptions, build_server
+from mcp_server.server._state import SharedState
+
+pytestmark = pytest.mark.anyio
+
+
+async def test_connections_share_one_store_which_closes_when_the_last_one_leaves() -> None:
+    from ccr import StoreError
+
+    shared = SharedState(ServerOptions(), "s1")
+    server = build_server()
+    async with shared.lifespan(server) as first:
+        async with shared.lifespan(server) as second:
+            assert second is first and shared.current() is first
+            digest = first.store.put(b"kept\n")
+        assert first.store.get(digest) == b"kept\n"
+    assert shared.current() is None
+    with pytest.raises(StoreError):
+        first.store.get(digest)
+
+
+class _Panic(BaseException):
+    """What PyO3 raises for a Rust panic: a BaseException, so `except Exception` lets it through."""
+
+
+def test_a_panic_in_worker_code_becomes_a_headroom_error_naming_it() -> None:
+    from ccr import HeadroomError
+    from mcp_server.server._state import contained
+
+    def explode() -> None:
+        raise _Panic("index out of bounds")
+
+    with pytest.raises(HeadroomError, match=r"internal error \(_Panic: index out of bounds\)") as caught:
+        contained(explode)
+    assert isinstance(caught.value.__cause__, _Panic)
+    with pytest.raises(KeyboardInterrupt):
+        contained(lambda: (_ for _ in ()).throw(KeyboardInterrupt()))

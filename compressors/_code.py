@@ -43,6 +43,7 @@ _FOCUS_SHARE = 0.2
 _FOCUS_MIN = 400
 _MAX_ERRORS = 256
 _MAX_PARSE_CHARS = 2 * 1024 * 1024
+_SNIFF_CHARS = 4 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,11 +128,17 @@ def _as_prose(text: str, ctx: CompressContext) -> str:
 
 
 def looks_like_code(text: str) -> str | None:
-    """The language `text` parses in as source code (definitions, hardly any errors), or None."""
+    """The language `text` parses in as source code (definitions, hardly any errors), or None.
+
+    Only a sample is parsed: error recovery on text that is not code is slow.
+    """
     language = guess_language(text)
     if language is None or len(text) > _MAX_PARSE_CHARS:
         return None
-    parsed = _parse(language, text)
+    sample = text[:_SNIFF_CHARS]
+    if len(sample) < len(text):
+        sample = sample[: sample.rfind("\n") + 1] or sample
+    parsed = _parse(language, sample)
     definitions = sum(1 for d in parsed.outline.definitions if d.last > d.first)
     if definitions >= 2 and parsed.error_count <= max(1, len(parsed.doc) // 100):
         return language

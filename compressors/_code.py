@@ -225,8 +225,9 @@ def _plan(
 ) -> list[Elision]:
     """The elisions for one level of detail: every body but the `whole` ones, comment tails, long literals.
 
-    With `collapse_types`, the bodies of types that hold no other type go too (a question about which
-    types exist needs their headers, not their members).
+    A type defined inside a function body keeps its header: the body is elided around it. With
+    `collapse_types`, the bodies of types that hold no other type go too (a question about which types
+    exist needs their headers, not their members).
     """
     outline = parsed.outline
     kept = {d.index for d in whole}
@@ -235,7 +236,8 @@ def _plan(
         if d.body is None or d.wrapper or d.index in kept:
             continue
         if d.kind == "function":
-            inner = _inner_types(outline, d) if collapse_types else []
+            # Types are structure even inside a function: their headers stay, the code around them goes.
+            inner = _inner_types(outline, d)
             candidates += _split_around(d.body, inner) if inner else [d.body]
         elif collapse_types and not _holds_types(outline, d):
             candidates.append(d.body)

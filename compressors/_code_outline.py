@@ -185,9 +185,10 @@ def build_outline(tree: tree_sitter.Tree, doc: Lines, data: bytes, spec: Languag
     functions, containers = ordered("fn"), ordered("ct")
     outline = Outline(has_error=root.has_error)
     fn_starts = sorted(n.start_byte for n in functions)
+    named_starts = sorted(n.start_byte for n in functions if _is_named(n))
     for node in sorted(functions + containers, key=lambda n: (n.start_byte, -n.end_byte)):
         kind = "function" if node.type in spec.functions else "container"
-        outline.definitions.append(_definition(len(outline.definitions), kind, node, src, spec, fn_starts))
+        outline.definitions.append(_definition(len(outline.definitions), kind, node, src, spec, named_starts))
     defs_by_start = {d.first: d.index for d in outline.definitions}
     outline.comments = _comment_runs(ordered("cm"), src, spec, defs_by_start)
     outline.literals = _literals(ordered("lit"), src, spec, fn_starts)
@@ -207,7 +208,7 @@ def _definition(
     node: tree_sitter.Node,
     src: _Source,
     spec: LanguageSpec,
-    fn_starts: list[int],
+    named_starts: list[int],
 ) -> Definition:
     outer = node
     while outer.parent is not None and outer.parent.type in _DEFINITION_WRAPPERS:
@@ -224,7 +225,7 @@ def _definition(
     if body is None or body.type not in spec.bodies:
         return d
     d.body_span = src.span(body)
-    nested = bisect.bisect_left(fn_starts, body.end_byte) - bisect.bisect_right(fn_starts, body.start_byte)
+    nested = bisect.bisect_left(named_starts, body.end_byte) - bisect.bisect_right(named_starts, body.start_byte)
     # A parse error around a body that holds definitions is usually a misread container (a macro
     # before a class); a body holding most of the file and several functions is a module wrapper.
     if (node.has_error and nested) or (
@@ -237,6 +238,14 @@ def _definition(
     else:
         d.body = _brace_body(body, src)
     return d
+
+
+def _is_named(node: tree_sitter.Node) -> bool:
+    """A function declared with a name, or bound to one (not an inline callback or lambda)."""
+    if node.child_by_field_name("name") is not None:
+        return True
+    parent = node.parent
+    return parent is not None and parent.type in ("variable_declarator", "assignment_expression", "pair")
 
 
 def _names(node: tree_sitter.Node, src: _Source, spec: LanguageSpec) -> tuple[str, tuple[str, ...]]:

@@ -274,6 +274,7 @@ _PROSE_EVIDENCE: tuple[tuple[re.Pattern[str], int], ...] = tuple(
     )
 )
 _SAMPLE_CHARS = 8192
+_JSX = re.compile(r"(?:return|=>)\s*\(?\s*<[A-Za-z][\w.]*[\s/>]|</[A-Za-z][\w.]*>\s*\)?;?\s*$", re.MULTILINE)
 
 
 def _code_scores(sample: str) -> dict[str, int]:
@@ -309,10 +310,12 @@ def guess_language(text: str) -> str | None:
         return None
     close = [lang for lang, score in ranked[1:3] if score * 4 >= best_score * 3]
     if not close:
-        return best
+        # The TypeScript grammar does not read JSX; its TSX sibling reads both.
+        return "tsx" if best == "typescript" and _JSX.search(sample) else best
     # Near tie: the grammar that parses the sample with the fewest errors wins.
     data = sample.encode("utf-8", errors="replace")
-    return min([best, *close], key=lambda lang: (_error_count(parse(lang, data).root_node), -scores[lang], lang))
+    choice = min([best, *close], key=lambda lang: (_error_count(parse(lang, data).root_node), -scores[lang], lang))
+    return "tsx" if choice == "typescript" and _JSX.search(sample) else choice
 
 
 def _error_count(node: tree_sitter.Node, limit: int = 200) -> int:

@@ -142,6 +142,25 @@ export class Cache<T> {
   }
 }
 """,
+    "tsx": """import React, { useState } from "react";
+
+type Props = { title: string; items: string[] };
+
+export function List({ title, items }: Props): JSX.Element {
+  const [open, setOpen] = useState<boolean>(false);
+  const visible = open ? items : items.slice(0, 3);
+  return (
+    <section>
+      <h2 onClick={() => setOpen(!open)}>{title}</h2>
+      <ul>
+        {visible.map((item) => (
+          <li key={item}>{item}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+""",
     "go": """package store
 
 import (
@@ -311,6 +330,10 @@ SIGNATURE_AND_BODY = {
     "typescript": (
         "export async function loadConfig(path: string, options: Options): Promise<string> {",
         "      attempt += 1;",
+    ),
+    "tsx": (
+        "export function List({ title, items }: Props): JSX.Element {",
+        "          <li key={item}>{item}</li>",
     ),
     "go": ("func (s *Store) Get(key string) ([]byte, error) {", "\tvalue, ok := s.items[key]"),
     "rust": ("    pub fn feed(&mut self, text: &str) -> usize {", "            added += 1;"),
@@ -681,3 +704,32 @@ def test_every_language_round_trips_through_the_pipeline(language: str) -> None:
     result, _ = through_pipeline(SOURCES[language] * 3, "code", "What does this file define?")
     assert result.compressor == "code"
     assert result.tokens_after < result.tokens_before
+
+
+def test_a_type_defined_inside_a_function_keeps_its_header() -> None:
+    source = """#include <vector>
+
+template <typename T> auto collect(const std::vector<T>& items) -> std::vector<T> {
+  std::vector<T> out;
+  out.reserve(items.size());
+  if (items.empty()) {
+    return out;
+  }
+  const auto limit = items.size() > 1000 ? items.size() / 2 : items.size();
+  struct keeper {
+    bool wanted(const T& item) const { return item != T(); }
+  };
+  keeper k;
+  for (const auto& item : items) {
+    if (out.size() < limit && k.wanted(item)) out.push_back(item);
+  }
+  return out;
+}
+"""
+    for query in (None, "Which structs does this header define?"):
+        ctx = context(source, language="cpp", query=query)
+        out = CODE.compress(source, ctx)
+        assert "  struct keeper {" in out
+        assert "  out.reserve(items.size());" not in out
+        assert _errors("cpp", out) == 0
+        assert_markers_resolve(source, out, ctx)

@@ -67,8 +67,13 @@ class _Unit:
 
 
 class ProseCompressor(Compressor):
+    """Prose by the sentence signals it is given (`DEFAULT_SIGNALS` unless another scorer is added)."""
+
     name = "prose"
     description = "headings kept; query-relevant, leading and dense sentences kept; near-duplicates dropped"
+
+    def __init__(self, signals: Sequence[tuple[Signal, float]] = DEFAULT_SIGNALS) -> None:
+        self.signals = tuple(signals)
 
     def compress(self, text: str, ctx: CompressContext) -> str:
         doc = Lines(text)
@@ -85,7 +90,7 @@ class ProseCompressor(Compressor):
         target = ctx.budget
         out = text
         for _ in range(_BUDGET_ROUNDS):
-            selection = select_lines(doc.lines, ctx, target=target)
+            selection = select_lines(doc.lines, ctx, target=target, signals=self.signals)
             out = render(doc, prose_elisions(doc.lines, selection, ctx), ctx).text
             if ctx.budget is None:
                 return out

@@ -168,6 +168,12 @@ def test_the_sentence_scorer_takes_more_signals() -> None:
     def prefers_last(texts: object, query: str | None) -> list[float]:
         return [0.0, 0.0, 1.0]
 
+    guide = _guide()
+    with_signal = ProseCompressor(
+        (*DEFAULT_SIGNALS, (lambda texts, q: [1.0 if "item 3.2" in t else 0.0 for t in texts], 9.0))
+    )
+    assert "- item 3.2 about replicas and shard moves" in with_signal.compress(guide, context(guide))
+    assert "- item 3.2 about replicas and shard moves" not in PROSE.compress(guide, context(guide))
     base = score_sentences(sentences, "gamma", DEFAULT_SIGNALS)
     more = score_sentences(sentences, "gamma", (*DEFAULT_SIGNALS, (prefers_last, 5.0)))
     assert max(range(3), key=base.__getitem__) == 1

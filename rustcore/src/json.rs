@@ -12,13 +12,16 @@
 //! changes spacing, escapes and number spelling, so the `"key": value` an agent
 //! quotes would no longer be found in the original.
 
+mod limits;
+mod line_index;
+mod lists;
 pub mod parse;
 pub mod query;
 mod records;
 mod render;
 mod table;
 
-pub use render::MAX_LEVEL;
+pub use limits::MAX_LEVEL;
 
 use crate::tokens::{self, Encoding};
 
@@ -109,20 +112,20 @@ pub fn compress(text: &str, opts: &Options<'_>) -> Plan {
             tokens: 0,
         };
     }
-    let lines = parse::LineIndex::new(text);
+    let lines = line_index::LineIndex::new(text);
     let query = parse_query(opts.query);
     let hits = records::weigh_hits(text, &doc, query.hits(text), &query);
     // JSON runs about four bytes a token; the soft target needs no more precision than that.
     let (target, max_level) = match opts.budget {
-        Some(b) => (b, render::MAX_LEVEL),
+        Some(b) => (b, limits::MAX_LEVEL),
         None => (
             (text.len() / 4 / SOFT_SHARE).max(SOFT_MIN_TOKENS),
             SOFT_MAX_LEVEL,
         ),
     };
-    let mut level = opts.min_level.min(render::MAX_LEVEL);
+    let mut level = opts.min_level.min(limits::MAX_LEVEL);
     loop {
-        let limits = render::Limits::for_level(level);
+        let limits = limits::Limits::for_level(level);
         let pieces = render::Renderer::new(text, &doc, &lines, &query, &hits, limits).render();
         let mut plan = Plan {
             tokens: cost(&pieces, opts.marker_tokens, opts.encoding),
@@ -267,7 +270,7 @@ mod tests {
         for budget in [60, 150, 400, 1000] {
             let plan = compress(&text, &opts(Some("failed runs"), Some(budget)));
             assert!(
-                plan.tokens <= budget || plan.level == render::MAX_LEVEL,
+                plan.tokens <= budget || plan.level == limits::MAX_LEVEL,
                 "{budget}: {}",
                 plan.tokens
             );

@@ -481,42 +481,6 @@ pub fn parse(text: &str) -> Doc {
     }
 }
 
-/// Line numbers of byte offsets.
-pub struct LineIndex {
-    starts: Vec<u32>,
-    len: u32,
-}
-
-impl LineIndex {
-    pub fn new(text: &str) -> Self {
-        let mut starts = vec![0u32];
-        starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|k| k as u32 + 1));
-        if starts.len() > 1 && *starts.last().unwrap_or(&0) as usize == text.len() {
-            starts.pop();
-        }
-        LineIndex {
-            starts,
-            len: text.len() as u32,
-        }
-    }
-
-    /// The 1-based line holding byte `pos`.
-    pub fn line_of(&self, pos: u32) -> u32 {
-        self.starts.partition_point(|&s| s <= pos) as u32
-    }
-
-    /// Byte length of lines `a..=b` (1-based).
-    pub fn bytes_of(&self, a: u32, b: u32) -> u32 {
-        let start = self.starts[(a - 1) as usize];
-        let end = self.starts.get(b as usize).copied().unwrap_or(self.len);
-        end - start
-    }
-
-    pub fn count(&self) -> u32 {
-        self.starts.len() as u32
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -617,17 +581,5 @@ mod tests {
         assert!(matches!(doc.shape, Shape::Single(_)));
         assert_eq!(doc.nodes.len(), depth + 1);
         assert_eq!(doc.nodes[depth].depth as usize, depth);
-    }
-
-    #[test]
-    fn line_index_maps_offsets_to_lines() {
-        let text = "a\nbb\r\nccc";
-        let idx = LineIndex::new(text);
-        assert_eq!(idx.count(), 3);
-        assert_eq!(idx.line_of(0), 1);
-        assert_eq!(idx.line_of(2), 2);
-        assert_eq!(idx.line_of(6), 3);
-        assert_eq!(idx.bytes_of(2, 2), 4);
-        assert_eq!(idx.bytes_of(1, 3), text.len() as u32);
     }
 }

@@ -42,45 +42,17 @@ impl Hasher for Fx {
 type Map<K, V> = HashMap<K, V, BuildHasherDefault<Fx>>;
 
 /// Fields whose values are a record's state: any value but the usual one is news.
+#[rustfmt::skip]
 const STATUS_KEYS: &[&str] = &[
-    "status",
-    "state",
-    "conclusion",
-    "result",
-    "outcome",
-    "level",
-    "severity",
-    "health",
-    "exit_code",
-    "exitcode",
-    "returncode",
-    "return_code",
-    "success",
-    "ok",
-    "passed",
-    "failed",
-    "error",
-    "errors",
+    "status", "state", "conclusion", "result", "outcome", "level", "severity", "health",
+    "exit_code", "exitcode", "returncode", "return_code", "success", "ok", "passed", "failed",
+    "error", "errors",
 ];
 /// Words that make a value or a field name look like trouble.
+#[rustfmt::skip]
 const TROUBLE: &[&str] = &[
-    "fail",
-    "error",
-    "cancel",
-    "timed_out",
-    "timeout",
-    "fatal",
-    "critical",
-    "crash",
-    "denied",
-    "reject",
-    "abort",
-    "broken",
-    "invalid",
-    "exception",
-    "panic",
-    "unhealthy",
-    "down",
+    "fail", "error", "cancel", "timed_out", "timeout", "fatal", "critical", "crash", "denied",
+    "reject", "abort", "broken", "invalid", "exception", "panic", "unhealthy", "down",
 ];
 /// Scalar values longer than this are not counted as categories.
 const CATEGORY_BYTES: usize = 80;

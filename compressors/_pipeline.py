@@ -11,13 +11,14 @@ import rustcore
 from ccr import (
     BinaryInputError,
     EmptyInputError,
+    HeadroomError,
     InputError,
     InputTooLargeError,
     find_markers,
 )
 from compressors._base import CompressContext
 from compressors._registry import get_compressor
-from compressors._router import COMPRESSOR_FOR_TYPE, resolve_content_type
+from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_type
 
 if TYPE_CHECKING:
     from ccr import Store
@@ -25,6 +26,20 @@ if TYPE_CHECKING:
 __all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes"]
 
 _log = logging.getLogger(__name__)
+
+
+def _is_bug(exc: BaseException, *, ours: bool = False) -> bool:
+    """Whether `exc` is an internal failure the pipeline should survive by falling back.
+
+    A Rust panic surfaces as pyo3's PanicException, which derives from
+    BaseException, so the net is cast wide and the exits, cancellations and
+    (unless `ours`) our own deliberate errors are thrown back.
+    """
+    passthrough: tuple[type[BaseException], ...] = (KeyboardInterrupt, SystemExit, GeneratorExit)
+    if not ours:
+        passthrough += (HeadroomError,)
+    return not isinstance(exc, passthrough) and type(exc).__name__ != "CancelledError"
+
 
 # Below this a marker alone would not fit, so no output could honour the budget.
 MIN_BUDGET = 40
@@ -142,7 +157,14 @@ def compress(
     if budget is not None and budget < MIN_BUDGET:
         raise InputError(f"max_tokens={budget} is too small; use at least {MIN_BUDGET}")
     text = raw.decode("utf-8", errors="replace")
-    detection = resolve_content_type(content_type, text)
+    try:
+        detection = resolve_content_type(content_type, text)
+    except BaseException as exc:
+        if not _is_bug(exc):
+            raise
+        # A bug in detection must not cost the user the compression, let alone the original.
+        _log.error("content detection failed (%s); treating the input as text", exc)
+        detection = Detection("text")
     tokens_before = rustcore.count_tokens(text, settings.encoding)
     digest = store.put(raw, content_type=detection.content_type, source=source, tokens=tokens_before)
     ctx = CompressContext(
@@ -197,7 +219,9 @@ def _run(name: str, text: str, ctx: CompressContext) -> str | None:
     """The compressor's output, or None when it failed or broke the marker contract."""
     try:
         out = get_compressor(name).compress(text, ctx)
-    except Exception:
+    except BaseException as exc:
+        if not _is_bug(exc, ours=True):
+            raise
         _log.exception("compressor %s failed; falling back", name)
         return None
     # Markers already present in the input may pass through; any other must be ours.

@@ -360,30 +360,30 @@ impl Renderer<'_> {
                 _ => omitted += 1,
             }
         }
-        let kept_bytes: u32 = keep
+        // What the marker would stand for, nested omissions included: when that is less than
+        // the marker itself, the record is shown whole instead.
+        let span = |m: u32| {
+            let n = self.doc.node(m);
+            n.end - n.member_start()
+        };
+        let kept_at: Vec<u32> = keep.iter().map(|(m, _)| *m).collect();
+        let mut omitted_bytes: u32 = kids
             .iter()
-            .map(|(m, _)| {
-                let n = self.doc.node(*m);
-                n.end - n.member_start()
-            })
+            .filter(|&&m| !stats.is_constant(self.key(m)) && !kept_at.contains(&m))
+            .map(|&m| span(m))
             .sum();
-        let n = self.node(i);
-        let candidates: Vec<u32> = kids
-            .iter()
-            .copied()
-            .filter(|&m| !stats.is_constant(self.key(m)))
-            .collect();
-        let candidate_bytes: u32 = candidates
-            .iter()
-            .map(|&m| {
-                let n = self.doc.node(m);
-                n.end - n.member_start()
-            })
-            .sum();
-        if omitted > 0
-            && candidate_bytes.saturating_sub(kept_bytes) <= WORTH_A_MARKER
-            && n.end - n.start <= 4 * WORTH_A_MARKER
-        {
+        for (m, sub) in &keep {
+            if let Sub::Nested(inner) = sub {
+                let shown: u32 = inner.iter().map(|&k| span(k)).sum();
+                omitted_bytes += span(*m).saturating_sub(shown);
+            }
+        }
+        if omitted > 0 && omitted_bytes <= WORTH_A_MARKER {
+            let candidates: Vec<u32> = kids
+                .iter()
+                .copied()
+                .filter(|&m| !stats.is_constant(self.key(m)))
+                .collect();
             self.whole(i, &kids, &candidates, depth);
             return;
         }

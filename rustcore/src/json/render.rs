@@ -9,7 +9,7 @@
 use super::limits::{Limits, NAME_KEYS};
 use super::line_index::LineIndex;
 use super::parse::{Doc, Kind, Node, Shape};
-use super::query::{Hit, Query};
+use super::query::{Hit, Query, WEIGHT_ONE};
 use super::Piece;
 
 /// Deeper containers than this are replaced by one marker.
@@ -190,10 +190,11 @@ impl<'a> Renderer<'a> {
         &hits[lo..hi]
     }
 
+    /// Whether a term that singles records out occurs in `a..b` other than as a word inside a URL.
     pub(super) fn strong_hit(&self, a: u32, b: u32) -> bool {
         self.hits_in(a, b)
             .iter()
-            .any(|h| self.strong[h.term as usize])
+            .any(|h| self.strong[h.term as usize] && h.weight >= WEIGHT_ONE)
     }
 
     pub(super) fn children(&self, i: u32) -> Vec<u32> {

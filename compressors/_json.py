@@ -19,6 +19,7 @@ from collections.abc import Sequence
 
 import rustcore
 from compressors._base import CompressContext, Compressor
+from compressors._pipeline import fit_budget
 
 __all__ = ["JsonCompressor", "render_json_pieces"]
 
@@ -65,7 +66,10 @@ class JsonCompressor(Compressor):
 
                 return get_compressor("fallback").compress(text, ctx)
             out = render_json_pieces(plan.pieces, ctx)
-            if ctx.budget is None or plan.level >= rustcore.JSON_MAX_LEVEL or ctx.tokens(out) <= ctx.budget:
+            if ctx.budget is None or ctx.tokens(out) <= ctx.budget:
                 return out
+            if plan.level >= rustcore.JSON_MAX_LEVEL:
+                # A small document that has no list left to thin out: cut its lines instead.
+                return fit_budget(out, ctx.budget, ctx)
             # Counted with estimated markers the core undershot: ask for the next level down.
             level = plan.level + 1

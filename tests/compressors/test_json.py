@@ -327,6 +327,11 @@ def test_valid_json_in_gives_valid_json_out(value: object, compact: bool, query:
     json.loads(_run(text, query=query))
 
 
+@given(text=_json_texts(), query=_queries, budget=st.integers(40, 600))
+def test_the_compressor_itself_keeps_within_the_budget(text: str, query: str | None, budget: int) -> None:
+    assert rustcore.count_tokens(_run(text, query, budget)) <= budget
+
+
 @given(text=st.text(max_size=300), query=_queries, budget=st.one_of(st.none(), st.integers(1, 200)))
 def test_the_compressor_never_raises_on_any_text(text: str, query: str | None, budget: int | None) -> None:
     assert isinstance(_run(text, query, budget), str)

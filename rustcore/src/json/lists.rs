@@ -29,17 +29,19 @@ impl Renderer<'_> {
             keep.iter_mut()
                 .skip(n - tail)
                 .for_each(|k| *k = Some(Mode::Full));
+            let saved = self.narrow_strength(items);
             let mut budget = self.lim.list_hits;
             for (idx, &it) in items.iter().enumerate() {
                 if budget == 0 {
                     break;
                 }
                 let nd = self.doc.node(it);
-                if keep[idx].is_none() && self.strong_hit(nd.member_start(), nd.end) {
+                if keep[idx].is_none() && self.strong_hit_anywhere(nd.member_start(), nd.end) {
                     keep[idx] = Some(Mode::Full);
                     budget -= 1;
                 }
             }
+            self.strong = saved;
         }
         self.emit_list(list, items, &keep, None, depth, false);
     }

@@ -167,20 +167,26 @@ impl Query {
         for phrase in quoted_phrases(q) {
             add(&mut query, phrase, TermKind::Phrase);
         }
+        // A version, date or path is one term: its numeric fragments (`13`, `7`, `0` of
+        // `13.7.0`) would match nearly everything on their own.
+        let mut words: Vec<(&str, bool)> = Vec::new();
         for token in q.split_whitespace() {
             let token = token.trim_matches(|c: char| !c.is_alphanumeric());
-            let parts = token
+            let parts: Vec<&str> = token
                 .split(|c: char| !c.is_alphanumeric())
                 .filter(|p| !p.is_empty())
-                .count();
-            if parts > 1 && token.chars().all(|c| c.is_alphanumeric() || is_joiner(c)) {
+                .collect();
+            let compound =
+                parts.len() > 1 && token.chars().all(|c| c.is_alphanumeric() || is_joiner(c));
+            if compound {
                 add(&mut query, token.to_lowercase(), TermKind::Phrase);
             }
+            words.extend(parts.into_iter().map(|p| (p, compound)));
         }
-        for word in q
-            .split(|c: char| !c.is_alphanumeric())
-            .filter(|w| !w.is_empty())
-        {
+        for (word, in_compound) in words {
+            if in_compound && word.chars().all(|c| c.is_ascii_digit()) {
+                continue;
+            }
             let lower = word.to_lowercase();
             if MAX_WORDS.contains(&lower.as_str()) {
                 query.extreme.get_or_insert(Extreme::Max);
@@ -412,6 +418,15 @@ mod tests {
         let q = Query::parse("soap");
         let text = r#""Did a bit.\n\nSoap, when""#;
         assert_eq!(q.hits(text).len(), 1);
+    }
+
+    #[test]
+    fn a_version_is_one_term_not_its_numbers() {
+        let q = Query::parse("when was 13.7.0 published on node.js?");
+        assert_eq!(
+            term_texts(&q),
+            vec!["13.7.0", "node.js", "publish", "nod", "js"]
+        );
     }
 
     #[test]

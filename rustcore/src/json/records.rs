@@ -309,8 +309,9 @@ pub fn analyse<'t>(
     }
 }
 
-/// Drops hits inside keys (field names are matched as names, not content) and weighs the rest by
-/// where they fall: a short value (`"event": "merged"`) says most, a word inside a URL least.
+/// Drops word hits inside keys (field names are matched as names, not content) and weighs the
+/// rest by where they fall: a short value (`"event": "merged"`) says most, a word inside a URL
+/// least, a version or number in a key (a map keyed by data) half.
 pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<Hit> {
     const KEY: u8 = 0;
     const URL: u8 = 1;
@@ -350,8 +351,11 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
             } else {
                 LONG
             };
-            let phrase = query.terms[h.term as usize].kind == TermKind::Phrase;
+            let kind = &query.terms[h.term as usize].kind;
+            let phrase = *kind == TermKind::Phrase;
             h.weight = match ctx {
+                // A version or an id as a map key is data; a word in a key is a field name.
+                KEY if *kind != TermKind::Word => WEIGHT_ONE / 2,
                 KEY => return None,
                 URL if !phrase => 1,
                 SHORT => 2 * WEIGHT_ONE,
@@ -484,6 +488,10 @@ mod tests {
         let hits = weigh_hits(text, &doc, q.hits(text), &q);
         let weights: Vec<u8> = hits.iter().map(|h| h.weight).collect();
         assert_eq!(weights, vec![1, 8, 4]);
+        let text = r#"{"1.2.0": "2020-01-01", "1.3.0": "2020-02-01"}"#;
+        let q = Query::parse("when was 1.3.0 out");
+        let hits = weigh_hits(text, &parse(text), q.hits(text), &q);
+        assert_eq!(hits.iter().map(|h| h.weight).collect::<Vec<_>>(), vec![2]);
     }
 
     #[test]

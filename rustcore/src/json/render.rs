@@ -190,11 +190,43 @@ impl<'a> Renderer<'a> {
         &hits[lo..hi]
     }
 
-    /// Whether a term that singles records out occurs in `a..b` other than as a word inside a URL.
+    /// Whether a term that singles records out occurs in `a..b` as content: in a value, not
+    /// as a word inside a URL or a version in a key.
     pub(super) fn strong_hit(&self, a: u32, b: u32) -> bool {
         self.hits_in(a, b)
             .iter()
             .any(|h| self.strong[h.term as usize] && h.weight >= WEIGHT_ONE)
+    }
+
+    /// Like `strong_hit`, but any occurrence counts (map keys are data).
+    pub(super) fn strong_hit_anywhere(&self, a: u32, b: u32) -> bool {
+        self.hits_in(a, b)
+            .iter()
+            .any(|h| self.strong[h.term as usize])
+    }
+
+    /// `self.strong` narrowed to terms found in at most half of `items` (members or elements):
+    /// a term in most of them singles none out. Returns the previous flags for restoring.
+    pub(super) fn narrow_strength(&mut self, items: &[u32]) -> Vec<bool> {
+        let mut df = vec![0usize; self.strong.len()];
+        let mut seen = vec![usize::MAX; self.strong.len()];
+        for (k, &it) in items.iter().enumerate() {
+            let n = self.doc.node(it);
+            for h in self.hits_in(n.start, n.end) {
+                let t = h.term as usize;
+                if seen[t] != k {
+                    seen[t] = k;
+                    df[t] += 1;
+                }
+            }
+        }
+        let narrowed: Vec<bool> = self
+            .strong
+            .iter()
+            .zip(&df)
+            .map(|(&s, &d)| s && (items.len() < 4 || d * 2 <= items.len()))
+            .collect();
+        std::mem::replace(&mut self.strong, narrowed)
     }
 
     pub(super) fn children(&self, i: u32) -> Vec<u32> {
@@ -336,6 +368,22 @@ impl<'a> Renderer<'a> {
         if n.len < 6 || n.end - n.start <= self.lim.nested_full_bytes {
             return false;
         }
+        let kids: Vec<u32> = self.doc.children_iter(n).collect();
+        if self.data_keys(&kids) {
+            // Keyed by data (versions, paths): a map, not a record with fields.
+            return false;
+        }
+        // A record mixes kinds of values (ids, flags, links); names mapped to strings of one
+        // kind (dependencies, headers) are data to keep.
+        let kinds = |k: Kind| kids.iter().any(|&m| self.doc.node(m).kind == k);
+        let mixed = [Kind::String, Kind::Number, Kind::Bool, Kind::Null]
+            .into_iter()
+            .filter(|&k| kinds(k))
+            .count()
+            >= 2;
+        if !mixed && !kids.iter().any(|&m| self.key(m).ends_with("_url")) {
+            return false;
+        }
         let scalars = self
             .doc
             .children_iter(n)
@@ -347,6 +395,7 @@ impl<'a> Renderer<'a> {
     /// An object cut to its name-like fields and what the question names, with its own marker.
     pub(super) fn entity(&mut self, i: u32) {
         let kids = self.children(i);
+        let saved = self.narrow_strength(&kids);
         let mut keep: Vec<(u32, Sub)> = kids
             .iter()
             .filter(|&&m| {
@@ -368,6 +417,7 @@ impl<'a> Renderer<'a> {
         }
         let omitted = (kids.len() - keep.len()) as u64;
         self.emit_object(i, &kids, &keep, Some(omitted));
+        self.strong = saved;
     }
 
     /// A string, its start kept verbatim and the rest marked when it is longer than `limit.1` characters.

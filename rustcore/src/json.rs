@@ -304,6 +304,63 @@ mod tests {
     }
 
     #[test]
+    fn a_map_of_versions_keeps_its_head_tail_and_the_key_asked_about() {
+        let entries: Vec<String> = (0..200)
+            .map(|i| format!("\"{}.{}.0\": \"2020-01-{:02}\"", i / 10, i % 10, 1 + i % 28))
+            .collect();
+        let text = format!("{{\"time\": {{{}}}}}", entries.join(", "));
+        let out = show(&compress(
+            &text,
+            &opts(Some("when was 13.7.0 published?"), None),
+        ));
+        assert!(out.contains("\"0.0.0\": \"2020-01-01\""), "{out}");
+        assert!(out.contains("\"13.7.0\""), "{out}");
+        assert!(out.contains("\"19.9.0\""), "{out}");
+        assert!(out.contains("keys omitted"), "{out}");
+        assert!(matches!(parse::parse(&out).shape, parse::Shape::Single(_)));
+    }
+
+    #[test]
+    fn json_lines_keep_bad_lines_and_mark_runs_by_line() {
+        let mut lines: Vec<String> = (0..50)
+            .map(|i| {
+                format!("{{\"n\": {i}, \"level\": \"info\", \"msg\": \"request {i} served fine\"}}")
+            })
+            .collect();
+        lines[25] = "{\"n\": 25, \"level\": \"info\", oops".to_string();
+        let text = lines.join("\n") + "\n";
+        let plan = compress(&text, &opts(None, None));
+        let out = show(&plan);
+        assert!(out.contains(&lines[25]), "{out}");
+        assert!(plan.pieces.iter().any(|p| matches!(
+            p,
+            Piece::Omit {
+                unit: "items",
+                lines: Some(_),
+                ..
+            }
+        )));
+    }
+
+    #[test]
+    fn a_long_compact_list_is_written_one_record_per_line() {
+        let items: Vec<String> = (0..100)
+            .map(|i| {
+                format!(
+                    "{{\"id\":{i},\"state\":\"{}\"}}",
+                    if i == 40 { "failed" } else { "ok" }
+                )
+            })
+            .collect();
+        let text = format!("[{}]", items.join(","));
+        let out = show(&compress(&text, &opts(None, None)));
+        assert!(
+            out.contains("\n{\"id\":40,\"state\":\"failed\"},\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn deterministic() {
         let text = runs(60, &[(3, "failure"), (33, "skipped")]);
         let a = compress(&text, &opts(Some("skipped"), Some(500)));

@@ -9,7 +9,7 @@ checks live here.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import NamedTuple
+from dataclasses import dataclass
 
 from rustcore import _native
 
@@ -23,7 +23,8 @@ __all__ = [
 ]
 
 
-class Piece(NamedTuple):
+@dataclass(frozen=True, slots=True)
+class Piece:
     """Part of a compressed text.
 
     Kept text has `count == 0` and is emitted as is. An omission has `text == ""`:
@@ -59,7 +60,7 @@ def _run(fn: _Native, text: str, query: str | None, budget: int, encoding: str, 
         raise ValueError(f"budget must be at least 0, got {budget}")
     if marker_tokens < 1:
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
-    return [Piece(*p) for p in fn(_clean(text), query or "", budget, encoding, marker_tokens)]
+    return [Piece(*p) for p in fn(_clean(text), _clean(query or ""), budget, encoding, marker_tokens)]
 
 
 def compress_log(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:

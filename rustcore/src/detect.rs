@@ -11,24 +11,15 @@
 //! pytest run that prints Python source is a log, grep output of code is
 //! search results.
 
+use crate::langs::{cpp_signal, is_statement, lang_signals, ts_signal, Bytes};
 use crate::lines::Lines;
 use crate::{logs, search};
 
-/// How much of the input the line scan looks at.
-pub const SAMPLE_BYTES: usize = 64 * 1024;
-pub const SAMPLE_LINES: usize = 1500;
+pub use crate::langs::LANGUAGES;
 
-/// Languages told apart, in the order of [`LangScores`].
-pub const LANGUAGES: [&str; 8] = [
-    "python",
-    "javascript",
-    "typescript",
-    "go",
-    "rust",
-    "java",
-    "c",
-    "cpp",
-];
+/// How much of the input the line scan looks at.
+pub const SAMPLE_BYTES: usize = 32 * 1024;
+pub const SAMPLE_LINES: usize = 600;
 
 /// The detected content type (one of the router's types) and language for code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -84,9 +75,11 @@ pub fn detect(text: &str) -> Detection {
         return Detection::of("json");
     }
     let head = sample(text);
-    let lower_head = head[..head.len().min(512)]
-        .trim_start()
-        .to_ascii_lowercase();
+    let mut cut = head.len().min(512);
+    while !head.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    let lower_head = head[..cut].trim_start().to_ascii_lowercase();
     if lower_head.starts_with("<!doctype html") || lower_head.starts_with("<html") {
         return Detection::of("html");
     }
@@ -102,6 +95,9 @@ pub fn detect(text: &str) -> Detection {
 fn looks_like_json(t: &str) -> bool {
     let b = t.as_bytes();
     let (first, last) = (b[0], b[b.len() - 1]);
+    if !matches!(first, b'{' | b'[') {
+        return false;
+    }
     let next = t[1..].trim_start().as_bytes().first().copied();
     match (first, last) {
         (b'{', b'}') => matches!(next, Some(b'"') | Some(b'}')),
@@ -244,31 +240,35 @@ impl Counts {
             self.diff_body += 1;
         }
         // Search results and compiler messages (`path:12:5: error: ...`).
-        if let search::Entry::Hit {
-            text,
-            context: false,
-            file,
-        } = search::parse_line(line, None)
-        {
-            let after = text.trim_start();
-            if [
-                "error",
-                "warning",
-                "note",
-                "fatal error",
-                "Error",
-                "Warning",
-            ]
-            .iter()
-            .any(|w| after.starts_with(w))
-            {
-                self.compiler += 1;
-            } else if file.bytes().any(|b| b.is_ascii_alphabetic())
-                && line[file.len()..].starts_with(':')
-                && line[file.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
-            {
-                self.search_hits += 1;
+        match search::parse_line(line, None) {
+            search::Entry::Hit {
+                text,
+                context: false,
+                file,
+            } => {
+                let after = text.trim_start();
+                const COMPILER: &[&str] = &[
+                    "error",
+                    "warning",
+                    "note",
+                    "fatal error",
+                    "Error",
+                    "Warning",
+                ];
+                if COMPILER.iter().any(|w| after.starts_with(w)) {
+                    self.compiler += 1;
+                } else if file.bytes().any(|b| b.is_ascii_alphabetic())
+                    && line[file.len()..].starts_with(':')
+                    && line[file.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
+                {
+                    self.search_hits += 1;
+                }
             }
+            // grep -C: context lines and the `--` between groups.
+            search::Entry::Hit { context: true, .. } | search::Entry::Separator => {
+                self.search_hits += 1
+            }
+            _ => {}
         }
         // Logs and test runners.
         let clean = crate::lines::strip_ansi(line);
@@ -277,6 +277,8 @@ impl Counts {
         }
         match logs::classify(&clean) {
             logs::Kind::Summary => self.runner += 1,
+            // A bare rule (`=====`) is as often a heading underline as a test runner's.
+            logs::Kind::Section if t.trim_matches('=').trim().is_empty() => {}
             logs::Kind::Pass
             | logs::Kind::FailId
             | logs::Kind::Section
@@ -309,12 +311,15 @@ impl Counts {
         if ts_signal(t) {
             self.ts_only += 1;
         }
-        if cpp_signal(t) {
+        if cpp_signal(t, Bytes::of(t)) {
             self.cpp_only += 1;
         }
-        let ends_code = t.ends_with(['{', '}', ';', ')', ',', '(', '[', ']'])
+        // Code closes blocks and statements; an indented line may also end mid-expression.
+        let indented = line.starts_with([' ', '\t']);
+        let ends_code = t.ends_with(['{', '}', ';'])
             || t.ends_with("):")
-            || t.ends_with("*/");
+            || t.ends_with("*/")
+            || (indented && t.ends_with([')', ',', '(', '[', ']']));
         let comment = t.starts_with("//") || t.starts_with("/*") || t == "*" || t == "*/";
         if any || comment || (ends_code && !markup) || is_statement(t) {
             self.code += 1;
@@ -348,7 +353,8 @@ impl Counts {
             return Detection::of("log");
         }
         // A test run that prints source in its failures still ends with its result line.
-        if self.summaries >= 1 && self.frac(self.runner + self.log) >= 0.05 {
+        if self.summaries >= 2 || (self.summaries == 1 && self.frac(self.runner + self.log) >= 0.05)
+        {
             return Detection::of("log");
         }
         if self.frac(self.tags) >= 0.3 {
@@ -408,7 +414,7 @@ fn is_runner_verdict(line: &str) -> bool {
 }
 
 fn has_timestamp(t: &str) -> bool {
-    let head: Vec<u8> = t.bytes().take(48).collect();
+    let head: Vec<u8> = t.bytes().take(80).collect();
     let mut digits_run = 0;
     let mut longest = 0;
     for w in head.windows(8) {
@@ -459,143 +465,10 @@ fn is_markup(t: &str, prev_text: bool) -> bool {
     heading || list || link || rst_rule || rst || quote || table
 }
 
-/// Generic code: a block opener (`if x:`), an assignment (`a.b = c`, `x += 1`) or a return.
-fn is_statement(t: &str) -> bool {
-    const OPENERS: &[&str] = &[
-        "if", "for", "while", "with", "else", "elif", "try", "except", "finally", "switch", "case",
-    ];
-    let first = t.split([' ', '(', ':']).next().unwrap_or("");
-    if OPENERS.contains(&first) && (t.ends_with(':') || t.ends_with('{')) {
-        return true;
-    }
-    if let Some((lhs, _)) = t.split_once(" = ").or_else(|| t.split_once(" += ")) {
-        let lhs = lhs.trim_end_matches(['+', '-', '*', '/', '|', '&', ':']);
-        return !lhs.is_empty()
-            && lhs.split(", ").all(|part| {
-                let part = part.trim_start_matches(['*', '&']);
-                !part.is_empty()
-                    && part.chars().all(|c| {
-                        c.is_alphanumeric() || matches!(c, '_' | '.' | '[' | ']' | '"' | '\'' | '$')
-                    })
-            });
-    }
-    starts_word(t, "return") || t == "pass" || t == "break" || t == "continue"
-}
-
 fn is_prose(t: &str) -> bool {
     let words = t.split_whitespace().count();
     let letters = t.bytes().filter(u8::is_ascii_alphabetic).count();
     words >= 5 && letters * 10 >= t.len() * 7
-}
-
-fn starts_word(t: &str, w: &str) -> bool {
-    t.starts_with(w) && t[w.len()..].starts_with([' ', '(', '<', '{', ':', '*', '&'])
-}
-
-/// Which languages a line speaks (python, javascript, typescript, go, rust, java, c, cpp).
-fn lang_signals(t: &str) -> [bool; 8] {
-    let py = starts_word(t, "def")
-        || starts_word(t, "async def")
-        || (starts_word(t, "class") && t.ends_with(':'))
-        || (t.starts_with("import ") && !t.ends_with(';') && !t.contains(" from "))
-        || (t.starts_with("from ") && t.contains(" import "))
-        || starts_word(t, "elif")
-        || t.starts_with("except")
-        || t == "try:"
-        || t == "else:"
-        || t.starts_with("if __name__")
-        || (t.starts_with('@') && !t.contains(' ') && !t.ends_with(';'))
-        || t.contains("self.")
-        || t.starts_with("\"\"\"")
-        || (starts_word(t, "return") && !t.ends_with(';'))
-        || (t.starts_with("raise ") && !t.ends_with(';'));
-    let js = starts_word(t, "function")
-        || (starts_word(t, "const") && t.contains(" = "))
-        || (starts_word(t, "let") && t.contains(" = "))
-        || starts_word(t, "var")
-        || t.contains("module.exports")
-        || t.contains("require(")
-        || t.starts_with("export default")
-        || t.contains("=> {")
-        || t == "});"
-        || (t.starts_with("import ") && (t.contains(" from '") || t.contains(" from \"")))
-        || t.contains("exports.")
-        || t.contains("prototype.")
-        || t.contains("this.");
-    let ts = js || ts_signal(t);
-    let go = (starts_word(t, "package") && !t.ends_with(';'))
-        || starts_word(t, "func")
-        || t.contains(" := ")
-        || t == "import ("
-        || (starts_word(t, "type") && t.ends_with("struct {"))
-        || t.contains("err != nil")
-        || starts_word(t, "defer")
-        || t.starts_with("go func");
-    let rs = starts_word(t, "fn")
-        || t.starts_with("pub fn ")
-        || t.starts_with("pub(crate) fn ")
-        || t.contains("let mut ")
-        || starts_word(t, "impl")
-        || (t.starts_with("use ") && t.contains("::") && t.ends_with(';'))
-        || (starts_word(t, "mod") && t.ends_with(';'))
-        || t.starts_with("#[")
-        || t.starts_with("pub struct ")
-        || t.starts_with("pub enum ")
-        || t.contains("&self")
-        || t.contains("&mut ")
-        || t.contains(".unwrap()");
-    let java = (starts_word(t, "package") && t.ends_with(';'))
-        || t.starts_with("import java")
-        || (t.starts_with("import ") && t.ends_with(';') && !t.contains(" from "))
-        || t.starts_with("public class ")
-        || t.starts_with("public final class ")
-        || t.starts_with("public interface ")
-        || t.starts_with("@Override")
-        || (t.starts_with("public ") && t.contains('(') && t.ends_with('{'))
-        || (t.starts_with("private ") && t.ends_with(';'))
-        || t.contains(" throws ")
-        || t.contains("System.out");
-    let c = t.starts_with("#include")
-        || t.starts_with("#define")
-        || t.starts_with("#if")
-        || t.starts_with("#endif")
-        || starts_word(t, "typedef")
-        || (starts_word(t, "struct") && !t.ends_with(':'))
-        || (starts_word(t, "static") && t.ends_with(';'))
-        || t.contains("NULL")
-        || t.contains("->")
-        || t.contains("malloc(")
-        || t.contains("sizeof(");
-    let cpp = c || cpp_signal(t);
-    [py, js, ts, go, rs, java, c, cpp]
-}
-
-fn ts_signal(t: &str) -> bool {
-    t.starts_with("interface ")
-        || t.starts_with("export interface ")
-        || t.starts_with("export type ")
-        || (starts_word(t, "type") && t.contains(" = "))
-        || t.contains(": string")
-        || t.contains(": number")
-        || t.contains(": boolean")
-        || t.contains("readonly ")
-        || t.contains(" as const")
-        || t.contains(": unknown")
-        || t.contains(": any")
-}
-
-fn cpp_signal(t: &str) -> bool {
-    t.contains("std::")
-        || starts_word(t, "namespace")
-        || t.starts_with("template <")
-        || t.starts_with("template<")
-        || t == "public:"
-        || t == "private:"
-        || t == "protected:"
-        || t.contains("nullptr")
-        || t.contains("constexpr")
-        || (starts_word(t, "class") && !t.ends_with(':'))
-        || t.contains("::~")
 }
 
 #[cfg(test)]
@@ -676,5 +549,12 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             "html"
         );
         assert_eq!(kind("").0, "text");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_or_query_makes_it_panic(text in "(\\PC|\n|\r){0,400}", query in "\\PC{0,40}") {
+            let _ = (detect(&text), &query);
+        }
     }
 }

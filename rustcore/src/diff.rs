@@ -461,7 +461,8 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
             let mut shown = 0;
             for i in h.header + 1..h.end {
                 if matches!(kinds[i], Kind::Added | Kind::Removed) && shown < CHANGED_PER_HUNK {
-                    priority[i] = priority[i].max(P_CHANGED);
+                    // Every hunk's first change before any hunk's second, and so on.
+                    priority[i] = priority[i].max(P_CHANGED + (CHANGED_PER_HUNK - shown) as u32);
                     shown += 1;
                 }
             }
@@ -602,5 +603,13 @@ index 3..4 100644
         assert!(out.contains("+y = 3"));
         assert!(!out.contains("1.0.1"), "{out}");
         assert!(out.contains("diff --git a/package-lock.json b/package-lock.json"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_or_query_makes_it_panic(text in "(\\PC|\n|\r){0,400}", query in "\\PC{0,40}") {
+            let lines = Lines::new(&text);
+            let _ = compress(&text, &Query::parse(&query), 300, Costs::new(lines.len(), Encoding::O200kBase, 25));
+        }
     }
 }

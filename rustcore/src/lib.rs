@@ -9,9 +9,12 @@ pub mod diff;
 pub mod error;
 pub mod hashing;
 pub mod json;
+pub mod langs;
 pub mod lines;
+pub mod loglines;
 pub mod logs;
 pub mod search;
+pub mod template;
 pub mod terms;
 pub mod tokens;
 

@@ -12,10 +12,14 @@ use std::collections::BTreeSet;
 
 use crate::tokens::{self, Encoding};
 
+pub use crate::template::{template_key, template_text, Fnv};
+
 /// Kept lines longer than this (in bytes) are shortened with a `chars` marker.
 pub const LONG_LINE_BYTES: usize = 2000;
 /// How much of a shortened line is kept (in bytes, cut at a char boundary).
 const LONG_LINE_KEEP: usize = 600;
+/// Refused offers in a row after which a planner stops counting (its budget is spent).
+const GIVE_UP_AFTER: usize = 64;
 /// Lines the fallback keeps from the start and from the end.
 const FALLBACK_HEAD: usize = 60;
 const FALLBACK_TAIL: usize = 30;
@@ -122,127 +126,6 @@ pub fn strip_ansi(s: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// 64-bit FNV-1a, for template keys (stable across runs, unlike std's hasher).
-#[derive(Clone, Copy)]
-pub struct Fnv(u64);
-
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
-}
-
-impl Fnv {
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
-
-    pub fn finish(self) -> u64 {
-        self.0
-    }
-}
-
-fn is_field_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b' ' | b'\t'
-            | b','
-            | b';'
-            | b'='
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'"'
-            | b'\''
-            | b'|'
-    )
-}
-
-/// Whether a field is variable data (a number, id, address, hex, path or timestamp).
-fn is_variable(field: &[u8]) -> bool {
-    if field.iter().any(u8::is_ascii_digit) {
-        return true;
-    }
-    if field.len() > 1 && (field.contains(&b'/') || field.contains(&b'\\')) {
-        return true;
-    }
-    field.len() >= 8 && field.iter().all(u8::is_ascii_hexdigit)
-}
-
-/// The template of a line: its fields with variable data masked as `<*>`
-/// (runs of masked fields merged), so lines that differ only in numbers, ids,
-/// addresses, timestamps or paths share one template.
-pub fn template_key(line: &str) -> u64 {
-    let mut h = Fnv::default();
-    for_each_template_part(line, |part| h.write(part));
-    h.finish()
-}
-
-/// The template as text, for showing which lines a count stands for.
-pub fn template_text(line: &str) -> String {
-    let mut out = Vec::with_capacity(line.len());
-    for_each_template_part(line, |part| {
-        if !out.is_empty() {
-            out.push(b' ');
-        }
-        out.extend_from_slice(part);
-    });
-    String::from_utf8_lossy(&out).into_owned()
-}
-
-fn for_each_template_part(line: &str, mut f: impl FnMut(&[u8])) {
-    let bytes = line.as_bytes();
-    let mut i = 0;
-    let mut last_masked = false;
-    while i < bytes.len() {
-        while i < bytes.len() && is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && !is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        let field = &bytes[start..i];
-        // A `key:value` or `host:port` field keeps its key when only the value varies.
-        let field = trim_field(field);
-        if field.is_empty() {
-            continue;
-        }
-        if is_variable(field) {
-            if !last_masked {
-                f(b"<*>");
-            }
-            last_masked = true;
-        } else {
-            f(field);
-            last_masked = false;
-        }
-    }
-}
-
-fn trim_field(field: &[u8]) -> &[u8] {
-    let mut a = 0;
-    let mut b = field.len();
-    while a < b && matches!(field[a], b':' | b'.' | b'!' | b'?' | b'*' | b'#' | b'@') {
-        a += 1;
-    }
-    while b > a && matches!(field[b - 1], b':' | b'.' | b'!' | b'?' | b'*' | b'#' | b'@') {
-        b -= 1;
-    }
-    &field[a..b]
-}
-
 /// One part of compressed output: kept text, or an omission to be written as a marker.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
@@ -333,6 +216,7 @@ pub struct Planner<'l, 'a> {
     kept: BTreeSet<usize>,
     used: usize,
     budget: usize,
+    refused: usize,
 }
 
 impl<'l, 'a> Planner<'l, 'a> {
@@ -348,6 +232,7 @@ impl<'l, 'a> Planner<'l, 'a> {
             kept: BTreeSet::new(),
             used,
             budget,
+            refused: 0,
         }
     }
 
@@ -371,9 +256,15 @@ impl<'l, 'a> Planner<'l, 'a> {
     }
 
     /// Keeps line `i` if it fits; returns whether it is kept.
+    ///
+    /// Once [`GIVE_UP_AFTER`] offers in a row have been refused the budget is
+    /// taken as spent and later offers are refused without counting tokens.
     pub fn offer(&mut self, i: usize) -> bool {
         if self.keep[i] {
             return true;
+        }
+        if self.refused >= GIVE_UP_AFTER {
+            return false;
         }
         let delta = self.gap_delta(i);
         let line = self.costs.line(self.lines, i);
@@ -381,25 +272,13 @@ impl<'l, 'a> Planner<'l, 'a> {
         let new_used = (self.used + line) as isize + delta * marker as isize;
         let new_used = new_used.max(0) as usize;
         if new_used > self.budget {
+            self.refused += 1;
             return false;
         }
+        self.refused = 0;
         self.used = new_used;
         self.keep[i] = true;
         self.kept.insert(i);
-        true
-    }
-
-    /// Keeps every line of `a..b` or none of them; returns whether they are kept.
-    pub fn offer_all(&mut self, a: usize, b: usize) -> bool {
-        let before = (self.used, self.kept.clone(), self.keep.clone());
-        for i in a..b {
-            if !self.offer(i) {
-                self.used = before.0;
-                self.kept = before.1;
-                self.keep = before.2;
-                return false;
-            }
-        }
         true
     }
 
@@ -584,22 +463,6 @@ mod tests {
     }
 
     #[test]
-    fn lines_differing_in_numbers_ids_and_paths_share_a_template() {
-        let a = "081110 111732 9557 INFO dfs.DataNode$PacketResponder: PacketResponder 0 for block blk_783 terminating";
-        let b = "081110 111826 9879 INFO dfs.DataNode$PacketResponder: PacketResponder 2 for block blk_-534 terminating";
-        assert_eq!(template_key(a), template_key(b));
-        assert_ne!(
-            template_key(a),
-            template_key("081110 111826 9879 WARN something else")
-        );
-        assert_eq!(
-            template_key("open /a/b.txt failed"),
-            template_key("open /c/d.txt failed")
-        );
-        assert_eq!(template_text("x=1 y=2 done"), "x <*> y <*> done");
-    }
-
-    #[test]
     fn planner_never_exceeds_its_budget_and_marks_every_gap() {
         let text: String = (0..200)
             .map(|i| format!("line number {i} of the text\n"))
@@ -676,5 +539,16 @@ mod tests {
             .collect();
         assert_eq!(kept.matches(&"same line again ".repeat(12)).count(), 1);
         assert!(kept.contains("distinct 299"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_or_query_makes_it_panic(text in "(\\PC|\n|\r){0,400}", query in "\\PC{0,40}") {
+            let lines = Lines::new(&text);
+            for line in lines.iter() {
+                let _ = (template_key(line), template_text(line), strip_ansi(line));
+            }
+            let _ = fallback(&text, &crate::terms::Query::parse(&query), 300, costs(lines.len()));
+        }
     }
 }

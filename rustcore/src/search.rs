@@ -85,8 +85,9 @@ pub fn parse_line<'a>(line: &'a str, heading: Option<&'a str>) -> Entry<'a> {
     // `path:12:text`, `path:12:5:text`, `path-12-text` (context), `path:text`.
     if let Some(colon) = line.find(':') {
         let (path, rest) = (&line[..colon], &line[colon + 1..]);
+        // `Makefile:12:...` (grep over named files); not `2024-05-01T10:00:00` (a timestamp).
         let bare_name = !path.contains(' ')
-            && path.bytes().any(|b| b.is_ascii_alphabetic())
+            && path.starts_with(|c: char| c.is_ascii_alphabetic() || c == '.' || c == '_')
             && digits_prefix(rest) > 0;
         if looks_like_path(path) || bare_name {
             let d = digits_prefix(rest);
@@ -317,10 +318,14 @@ pub fn defined_name(text: &str) -> Option<&str> {
     if head.contains('=') || head.contains('.') && !saw_modifier || head.contains("->") {
         return None;
     }
-    let name_start =
-        head.rfind(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '~'))?;
-    let name = head[name_start + 1..].rsplit("::").next().unwrap_or("");
-    let ty = head[..name_start + 1].trim();
+    // Where the name starts: just after the last character that cannot be part of it.
+    let (sep, sep_char) = head
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '~'))?;
+    let name_start = sep + sep_char.len_utf8();
+    let name = head[name_start..].rsplit("::").next().unwrap_or("");
+    let ty = head[..name_start].trim();
     let first = ty.split_whitespace().next().unwrap_or("");
     if name.is_empty() || ty.is_empty() || NOT_TYPES.contains(&first) || NOT_TYPES.contains(&name) {
         return None;
@@ -379,7 +384,8 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
                     last_file = Some(*file);
                     per_file_first = 0;
                 }
-                if !seen.insert((*file, text.trim())) {
+                // The same result printed twice (several patterns, overlapping runs) counts once.
+                if !seen.insert(lines.content(i)) {
                     continue;
                 }
                 if let Some(name) = defined_name(text) {
@@ -551,6 +557,9 @@ mod tests {
         assert_eq!(defined_name("    return toJson(src);"), None);
         assert_eq!(defined_name("    x = toJson(src)"), None);
         assert_eq!(defined_name("// def not_this()"), None);
+        // Any character may precede the name, including multi-byte ones.
+        let _ = defined_name("x\u{84}è(1)");
+        assert_eq!(defined_name("static int é\u{84}f(void) {"), Some("f"));
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
@@ -593,5 +602,16 @@ mod tests {
     fn unparseable_lines_are_kept() {
         let text = "a.py:1:x\nwarning: something odd\na.py:2:y\n";
         assert!(run(text, "", 1000).contains("warning: something odd"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn no_text_or_query_makes_it_panic(text in "(\\PC|\n|\r){0,400}", query in "\\PC{0,40}") {
+            let lines = Lines::new(&text);
+            for line in lines.iter() {
+                let _ = defined_name(line);
+            }
+            let _ = compress(&text, &Query::parse(&query), 300, Costs::new(lines.len(), Encoding::O200kBase, 25));
+        }
     }
 }

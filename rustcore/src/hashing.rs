@@ -28,7 +28,12 @@ mod tests {
 
     #[test]
     fn hash_is_fixed_length_lowercase_hex() {
-        for data in [&b""[..], b"a", &[0u8, 255, 10, 13][..], &vec![7u8; 1 << 20][..]] {
+        for data in [
+            &b""[..],
+            b"a",
+            &[0u8, 255, 10, 13][..],
+            &vec![7u8; 1 << 20][..],
+        ] {
             let h = content_hash(data);
             assert!(is_hash(&h), "{h}");
         }

@@ -164,7 +164,7 @@ pub fn estimate(text: &str) -> usize {
                 // Non-Latin scripts average close to one token per character or two.
                 total += 1;
                 run_len += 1;
-                if run_len % 2 == 0 {
+                if run_len.is_multiple_of(2) {
                     total -= 1;
                 }
                 continue;
@@ -254,7 +254,10 @@ mod tests {
             .repeat(50);
         let exact = count(&text, Encoding::O200kBase) as f64;
         let est = estimate(&text) as f64;
-        assert!((est - exact).abs() / exact < 0.34, "exact {exact} est {est}");
+        assert!(
+            (est - exact).abs() / exact < 0.34,
+            "exact {exact} est {est}"
+        );
     }
 
     proptest! {

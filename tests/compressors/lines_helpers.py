@@ -1,0 +1,124 @@
+"""Checks shared by the tests of the line compressors (logs, search, diff, fallback) and the pipeline."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+import rustcore
+from ccr import Settings, Store, find_markers
+from compressors import CompressContext, CompressResult, compress
+from tests.conftest import Sample
+
+# Targets from the compressor brief, not read off the implementation.
+NEEDLE_FLOOR = 0.95
+CATEGORY_REDUCTION_FLOOR = 0.60
+# What one store.query(hash, query, max_tokens=2000) may add (the brief's figure).
+RETRIEVAL_TOKENS = 2000
+
+# The log compressor's footer counts templates; it is a summary, not original lines.
+FOOTER_RULE = "--- most repeated line patterns"
+
+
+def open_store() -> Store:
+    """A real store in this test's HEADROOM_HOME (set by the autouse fixture)."""
+    return Store(Settings.from_env())
+
+
+def context(text: str, *, query: str | None = None, budget: int | None = None) -> CompressContext:
+    """The context `compress()` would build for `text`: its handle, query and budget."""
+    return CompressContext(hash=rustcore.content_hash(text), query=query, budget=budget)
+
+
+def store_lines(text: str) -> list[str]:
+    """The lines of `text` as the store numbers them: split on newline, a trailing newline ends the last."""
+    lines = text.split("\n")
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
+def body(compressed: str) -> str:
+    """The compressed text without the log footer."""
+    at = compressed.find(FOOTER_RULE)
+    return compressed if at < 0 else compressed[:at]
+
+
+def assert_markers_resolve(original: str, compressed: str, digest: str) -> None:
+    """Every marker names `digest`; every line range lies inside `original`."""
+    n = len(store_lines(original))
+    for marker in find_markers(compressed):
+        assert marker.hash == digest
+        assert marker.count >= 1
+        if marker.lines is not None:
+            first, last = marker.lines
+            assert 1 <= first <= last <= n, (marker, n)
+
+
+def assert_kept_lines_verbatim(original: str, compressed: str) -> None:
+    """Every output line that carries no marker is a line of the original, unchanged (line ends included)."""
+    originals = set(original.splitlines())
+    for line in body(compressed).splitlines():
+        if not find_markers(line):
+            assert line in originals, f"not an original line: {line!r}"
+
+
+def assert_every_line_accounted_for(original: str, compressed: str) -> None:
+    """Kept lines and marked line ranges together cover every line of the original exactly once."""
+    lines = store_lines(original)
+    seen: list[int] = []
+    cursor = 0
+    for out_line in store_lines(body(compressed)):
+        markers = [m for m in find_markers(out_line) if m.lines is not None]
+        if markers and markers[0].unit != "chars":
+            first, last = markers[0].lines  # type: ignore[misc]
+            seen.extend(range(first, last + 1))
+            cursor = last
+            continue
+        if markers:  # a shortened line: its marker names the line itself
+            first, _ = markers[0].lines  # type: ignore[misc]
+            seen.append(first)
+            cursor = first
+            continue
+        # A kept line is the next original line equal to it.
+        while cursor < len(lines) and lines[cursor].rstrip("\r") != out_line.rstrip("\r"):
+            cursor += 1
+        assert cursor < len(lines), f"kept line not found in order: {out_line!r}"
+        seen.append(cursor + 1)
+        cursor += 1
+    assert sorted(seen) == list(range(1, len(lines) + 1))
+
+
+def check_result(result: CompressResult, data: str | bytes, store: Store) -> None:
+    """The pipeline's contract: exact original stored, every marker redeemable for exactly its lines."""
+    raw = data.encode("utf-8", errors="surrogateescape") if isinstance(data, str) else data
+    assert store.get(result.hash) == raw
+    text = raw.decode("utf-8", errors="replace")
+    original = store_lines(text)
+    for marker in find_markers(result.compressed):
+        if marker.hash != result.hash:
+            continue  # a marker that was already in the input passes through
+        if marker.lines is not None:
+            first, last = marker.lines
+            assert 1 <= first <= last <= len(original)
+            rows = store.lines(result.hash, first, last).rows
+            assert [line for _, line in rows] == [line.removesuffix("\r") for line in original[first - 1 : last]]
+
+
+def needles_kept(text: str, needles: Iterable[str]) -> list[bool]:
+    """Which needles occur in `text` once whitespace runs are collapsed (the benchmark's rule)."""
+    flat = re.sub(r"\s+", " ", text)
+    return [re.sub(r"\s+", " ", n) in flat for n in needles]
+
+
+def corpus_run(samples: list[Sample], *, with_query: bool) -> list[tuple[Sample, CompressResult, str]]:
+    """Each sample through `compress()` into a real store: (sample, result, one query-scoped retrieval)."""
+    out = []
+    with open_store() as store:
+        for s in samples:
+            data = s.read_bytes()
+            result = compress(data, store=store, query=s.query if with_query else None)
+            check_result(result, data, store)
+            extra = store.query(result.hash, s.query, max_tokens=RETRIEVAL_TOKENS).render()
+            out.append((s, result, extra))
+    return out

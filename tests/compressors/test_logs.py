@@ -1,0 +1,341 @@
+"""The log compressor: failures, anomalies and summaries survive verbatim; repeats collapse into counted templates."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import rustcore
+from ccr import find_markers
+from compressors import compress, get_compressor
+from compressors._router import COMPRESSOR_FOR_TYPE
+from tests.compressors.lines_helpers import (
+    CATEGORY_REDUCTION_FLOOR,
+    FOOTER_RULE,
+    NEEDLE_FLOOR,
+    assert_every_line_accounted_for,
+    assert_kept_lines_verbatim,
+    assert_markers_resolve,
+    body,
+    check_result,
+    context,
+    corpus_run,
+    needles_kept,
+    open_store,
+)
+from tests.conftest import Sample
+
+LOG_CATEGORIES = ("logs", "test_output")
+
+
+def _run(text: str, query: str | None = None, budget: int | None = None) -> str:
+    return get_compressor("log").compress(text, context(text, query=query, budget=budget))
+
+
+def _service_log(n: int = 600, anomaly_at: int = 377) -> tuple[str, str]:
+    lines = []
+    anomaly = "2024-03-01 10:06:17,204 ERROR [pool-3] db.Pool: connection to 10.0.4.17:5432 refused (attempt 3)"
+    for i in range(n):
+        lines.append(
+            f"2024-03-01 10:{i // 60 % 60:02d}:{i % 60:02d},{i % 1000:03d} INFO [worker-{i % 8}] "
+            f"http.Access: GET /api/items/{1000 + i} 200 {3 + i % 40}ms"
+        )
+        if i == anomaly_at:
+            lines.append(anomaly)
+    return "\n".join(lines) + "\n", anomaly
+
+
+def test_logs_are_routed_to_the_log_compressor() -> None:
+    assert COMPRESSOR_FOR_TYPE["log"] == "log"
+
+
+def test_repeated_lines_collapse_and_the_error_among_them_survives_verbatim() -> None:
+    text, anomaly = _service_log()
+    out = _run(text)
+    assert anomaly + "\n" in out
+    assert rustcore.count_tokens(out) < rustcore.count_tokens(text) / 5
+    assert_kept_lines_verbatim(text, out)
+    assert_every_line_accounted_for(text, out)
+
+
+def test_the_footer_counts_how_often_a_collapsed_template_occurred() -> None:
+    text, _ = _service_log(n=600)
+    out = _run(text)
+    footer = out[out.index(FOOTER_RULE) :]
+    assert "600× " in footer
+    assert "http.Access: GET <*>" in footer
+
+
+def test_a_template_seen_once_in_a_repetitive_log_is_kept_as_news() -> None:
+    text, _ = _service_log(n=800, anomaly_at=10_000)
+    rare = "2024-03-01 10:13:20,000 INFO [main] cache.Warmup: rebuilt index shard 7 from snapshot"
+    lines = text.splitlines(keepends=True)
+    lines.insert(500, rare + "\n")
+    out = _run("".join(lines))
+    assert rare in out
+
+
+def test_a_line_the_query_names_is_kept_even_when_it_is_routine() -> None:
+    text, _ = _service_log()
+    out = _run(text, query="what happened to item 1234?")
+    assert "GET /api/items/1234 200" in out
+
+
+def test_excluded_words_in_the_query_do_not_pull_lines_in() -> None:
+    noisy = [f"10:00:{i % 60:02d} INFO gmetad: data source bn{i} unreachable, retrying" for i in range(300)]
+    noisy.insert(150, "10:02:30 INFO kernel: eth1 link failed to come up")
+    text = "\n".join(noisy) + "\n"
+    out = _run(text, query="Which devices failed during boot (ignore the gmetad data source warnings)?")
+    assert "eth1 link failed to come up" in out
+    assert body(out).count("gmetad") <= 6
+
+
+PYTEST_RUN = """============================= test session starts ==============================
+platform linux -- Python 3.12.1, pytest-8.2.0, pluggy-1.5.0
+rootdir: /home/dev/app
+collected 120 items
+
+tests/test_api.py ..........................................                [ 35%]
+tests/test_db.py ......................F.................                  [ 68%]
+tests/test_util.py ......................................                  [100%]
+
+=================================== FAILURES ===================================
+______________________________ test_pool_reuse _______________________________
+
+    def test_pool_reuse():
+        pool = Pool(size=2)
+        a = pool.get()
+>       assert pool.get() is a
+E       AssertionError: assert <Conn 0x7f3a> is <Conn 0x7f2b>
+E        +  where <Conn 0x7f3a> = <bound method Pool.get of <Pool size=2>>()
+
+tests/test_db.py:41: AssertionError
+=========================== short test summary info ============================
+FAILED tests/test_db.py::test_pool_reuse - AssertionError: assert <Conn 0x7f3a> is <Conn 0x7f2b>
+======================== 1 failed, 119 passed in 3.21s =========================
+"""
+
+
+def test_a_pytest_failure_keeps_its_test_id_assertion_and_result_line() -> None:
+    text = PYTEST_RUN.replace("tests/test_util.py", "tests/test_util.py").replace(
+        "collected 120 items\n",
+        "collected 120 items\n" + "".join(f"tests/test_x{i}.py ....  [ 1%]\n" for i in range(80)),
+    )
+    out = _run(text)
+    for needed in (
+        "______________________________ test_pool_reuse _______________________________",
+        "E       AssertionError: assert <Conn 0x7f3a> is <Conn 0x7f2b>",
+        "FAILED tests/test_db.py::test_pool_reuse - AssertionError",
+        "======================== 1 failed, 119 passed in 3.21s =========================",
+    ):
+        assert needed in out
+    assert "tests/test_x40.py" not in out
+
+
+def _mocha_run(passing: int) -> str:
+    lines = ["", "  Router"]
+    lines += [f"    ✔ should route case {i}" for i in range(passing)]
+    lines += [
+        "",
+        f"  {passing} passing (2s)",
+        "  1 failing",
+        "",
+        "  1) Router",
+        "       .use",
+        "         should reject a string as middleware:",
+        "     Error: expected [Function] to throw TypeError",
+        "      at Context.<anonymous> (test/Router.js:412:14)",
+        "      at process.processImmediate (node:internal/timers:483:21)",
+        "",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def test_a_mocha_failure_keeps_its_title_lines_and_error_and_drops_passing_tests() -> None:
+    text = _mocha_run(400)
+    out = _run(text)
+    assert "should reject a string as middleware:" in out
+    assert "Error: expected [Function] to throw TypeError" in out
+    assert "1 failing" in out
+    assert "should route case 200" not in out
+    assert any(m.lines is not None and m.count > 300 for m in find_markers(out))
+
+
+def test_tap_go_and_cargo_failures_are_kept() -> None:
+    tap = (
+        "".join(f"ok {i} suite case {i}\n" for i in range(1, 300))
+        + "not ok 300 suite breaks on empty input\n  ---\n# tests 300\n# fail 1\n"
+    )
+    go = "".join(f"=== RUN   TestCase{i}\n--- PASS: TestCase{i} (0.00s)\n" for i in range(200))
+    go += "=== RUN   TestParse\n    parse_test.go:31: got 3, want 4\n"
+    go += "--- FAIL: TestParse (0.00s)\nFAIL\tgithub.com/x/y\t0.12s\n"
+    cargo = "".join(f"test tests::case_{i} ... ok\n" for i in range(200))
+    cargo += "test tests::parses_empty ... FAILED\n\nfailures:\n\n---- tests::parses_empty stdout ----\n"
+    cargo += "thread 'tests::parses_empty' panicked at src/lib.rs:9:5:\nassertion failed: x.is_empty()\n"
+    cargo += "\ntest result: FAILED. 200 passed; 1 failed; 0 ignored\n"
+    for text, needed in (
+        (tap, ["not ok 300 suite breaks on empty input", "# fail 1"]),
+        (go, ["--- FAIL: TestParse (0.00s)", "parse_test.go:31: got 3, want 4", "FAIL\tgithub.com/x/y\t0.12s"]),
+        (cargo, ["test tests::parses_empty ... FAILED", "panicked at src/lib.rs:9:5", "test result: FAILED."]),
+    ):
+        out = _run(text)
+        for n in needed:
+            assert n in out, (n, out)
+
+
+def test_a_python_traceback_keeps_its_start_and_its_exception() -> None:
+    frames = "".join(f'  File "/app/mod{i}.py", line {10 + i}, in step{i}\n    step{i + 1}(x)\n' for i in range(60))
+    text = "".join(f"12:00:{i % 60:02d} INFO tick {i}\n" for i in range(200))
+    text += "Traceback (most recent call last):\n" + frames + "KeyError: 'user_id'\n"
+    out = _run(text)
+    assert "Traceback (most recent call last):" in out
+    assert "KeyError: 'user_id'" in out
+
+
+def test_compiler_errors_survive_with_their_location() -> None:
+    text = "".join(f"   Compiling dep{i} v0.1.{i}\n" for i in range(150))
+    text += 'error[E0308]: mismatched types\n  --> src/main.rs:4:18\n   |\n4  |     let x: u32 = "a";\n'
+    text += 'error: could not compile `app` (bin "app") due to 1 previous error\n'
+    out = _run(text)
+    assert "error[E0308]: mismatched types" in out
+    assert "error: could not compile `app`" in out
+
+
+def test_a_budget_is_honoured_and_failures_outrank_everything_else() -> None:
+    text = PYTEST_RUN.replace(
+        "collected 120 items\n",
+        "collected 120 items\n" + "".join(f"WARNING: slow fixture db_{i} took {i}s\n" for i in range(200)),
+    )
+    out = _run(text, budget=120)
+    assert rustcore.count_tokens(out) <= 120
+    assert "1 failed, 119 passed" in out
+
+
+def test_crlf_line_endings_are_kept() -> None:
+    text, anomaly = _service_log()
+    crlf = text.replace("\n", "\r\n")
+    out = _run(crlf)
+    assert anomaly + "\r\n" in out
+    assert_markers_resolve(crlf, out, rustcore.content_hash(crlf))
+
+
+def test_a_very_long_line_is_shortened_with_a_chars_marker() -> None:
+    text, _ = _service_log(n=100)
+    long_line = "2024-03-01 10:00:00,000 ERROR dump: " + "ab" * 10_000
+    out = _run(text + long_line + "\n")
+    chars = [m for m in find_markers(out) if m.unit == "chars"]
+    assert chars and chars[0].lines == (101, 101)
+    assert long_line[:300] in out
+
+
+def test_empty_and_one_line_inputs_come_back_unchanged() -> None:
+    assert _run("") == ""
+    assert _run("12:00:00 ERROR only line\n") == "12:00:00 ERROR only line\n"
+
+
+def test_binary_looking_text_and_odd_bytes_never_raise() -> None:
+    junk = "".join(chr(c) for c in range(1, 0x2FF) if c not in (0xD800,)) * 20
+    out = _run(junk)
+    assert isinstance(out, str)
+    assert_markers_resolve(junk, out, rustcore.content_hash(junk))
+
+
+def test_mixed_encodings_are_compressed_and_the_exact_bytes_kept() -> None:
+    text, anomaly = _service_log()
+    raw = text.encode() + b"10:59:59 ERROR caf\xe9 latin-1 bytes in a utf-8 log\n"
+    with open_store() as store:
+        result = compress(raw, store=store, content_type="log")
+        check_result(result, raw, store)
+        assert anomaly in result.compressed
+        assert "latin-1 bytes in a utf-8 log" in result.compressed
+
+
+@pytest.mark.slow
+def test_ten_megabytes_of_log_compress_to_a_few_pages() -> None:
+    text, anomaly = _service_log(n=125_000, anomaly_at=77_777)
+    assert len(text) > 10_000_000
+    out = _run(text)
+    assert anomaly in out
+    assert rustcore.count_tokens(out) <= 12_000
+
+
+def test_same_input_and_query_give_the_same_bytes() -> None:
+    text, _ = _service_log()
+    assert _run(text, query="refused connections") == _run(text, query="refused connections")
+
+
+_LOG_LINE = st.one_of(
+    st.sampled_from(
+        [
+            "INFO started",
+            "ERROR failed to open /tmp/x",
+            "WARN disk at 91%",
+            "Traceback (most recent call last):",
+            '  File "a.py", line 3, in f',
+            "ValueError: bad",
+            "✔ passes",
+            "not ok 3 breaks",
+            "===== 1 failed, 2 passed in 0.1s =====",
+            "",
+        ]
+    ),
+    st.text(alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\n"), max_size=80),
+)
+
+
+@given(
+    lines=st.lists(_LOG_LINE, max_size=120),
+    query=st.one_of(st.none(), st.text(max_size=30)),
+    budget=st.one_of(st.none(), st.integers(min_value=40, max_value=3000)),
+    crlf=st.booleans(),
+)
+def test_any_log_compresses_within_budget_with_every_line_accounted_for(
+    lines: list[str], query: str | None, budget: int | None, crlf: bool
+) -> None:
+    text = ("\r\n" if crlf else "\n").join(lines)
+    ctx = context(text, query=query, budget=budget)
+    out = get_compressor("log").compress(text, ctx)
+    assert out == get_compressor("log").compress(text, ctx)
+    assert_markers_resolve(text, out, ctx.hash)
+    if budget is not None:
+        assert rustcore.count_tokens(out) <= budget
+    if out != text:
+        assert_kept_lines_verbatim(text, out)
+        assert_every_line_accounted_for(text, out)
+
+
+@pytest.mark.corpus
+def test_corpus_logs_and_test_runs_shrink_and_keep_their_needles(corpus: list[Sample]) -> None:
+    samples = [s for s in corpus if s.category in LOG_CATEGORIES]
+    totals: dict[str, list[int]] = {}
+    for sample, result, extra in corpus_run(samples, with_query=True):
+        assert result.compressor == "log", sample.name
+        assert result.tokens_after < result.tokens_before, sample.name
+        kept = needles_kept(result.compressed, sample.needles)
+        with_retrieval = needles_kept(result.compressed + "\n" + extra, sample.needles)
+        assert all(with_retrieval), sample.name
+        t = totals.setdefault(sample.category, [0, 0, 0, 0])
+        t[0] += result.tokens_before
+        t[1] += result.tokens_after
+        t[2] += sum(kept)
+        t[3] += len(kept)
+    for category, (before, after, kept_n, all_n) in totals.items():
+        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category
+        assert kept_n / all_n >= NEEDLE_FLOOR, category
+
+
+@pytest.mark.corpus
+def test_corpus_logs_without_a_query_still_shrink_deterministically(corpus: list[Sample]) -> None:
+    samples = [s for s in corpus if s.category in LOG_CATEGORIES]
+    first = corpus_run(samples, with_query=False)
+    second = corpus_run(samples, with_query=False)
+    totals: dict[str, list[int]] = {}
+    for (sample, a, _), (_, b, _) in zip(first, second, strict=True):
+        assert a.compressed == b.compressed, sample.name
+        assert a.tokens_after < a.tokens_before, sample.name
+        t = totals.setdefault(sample.category, [0, 0])
+        t[0] += a.tokens_before
+        t[1] += a.tokens_after
+    for category, (before, after) in totals.items():
+        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category

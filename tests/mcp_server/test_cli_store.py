@@ -1,0 +1,106 @@
+"""`headroom compress`, `retrieve` and `stats` as scripts use them: real subprocesses on one store."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+import rustcore
+from ccr import find_markers
+from tests.conftest import Sample
+
+HEADROOM = [sys.executable, "-m", "mcp_server.cli"]
+
+
+def run(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "HEADROOM_HOME": str(home)}
+    return subprocess.run([*HEADROOM, *args], input=stdin, capture_output=True, env=env, timeout=120, check=False)
+
+
+def compress_json(args: list[str], home: Path, stdin: bytes | None = None) -> dict[str, object]:
+    done = run(["compress", "--json", *args], home, stdin)
+    assert done.returncode == 0, done.stderr.decode()
+    payload: dict[str, object] = json.loads(done.stdout)
+    return payload
+
+
+@pytest.mark.slow
+@pytest.mark.corpus
+def test_every_corpus_file_round_trips_byte_exact_with_exact_token_counts(
+    corpus: list[Sample], headroom_home: Path
+) -> None:
+    for sample in corpus:
+        result = compress_json([str(sample.input_path), "--query", sample.query], headroom_home)
+        original = sample.read_bytes()
+        assert result["hash"] == rustcore.content_hash(original)
+        assert result["tokens_before"] == rustcore.count_tokens(original)
+        assert result["tokens_after"] == rustcore.count_tokens(str(result["compressed"]))
+        assert set(result) >= {"compressed", "hash", "tokens_before", "tokens_after", "compressor", "elapsed_ms"}
+        assert result["markers"] == len(find_markers(str(result["compressed"])))
+        back = run(["retrieve", str(result["hash"])], headroom_home)
+        assert back.returncode == 0, back.stderr.decode()
+        assert back.stdout == original, sample.name
+
+
+def test_stdin_with_invalid_utf8_is_stored_exactly(headroom_home: Path) -> None:
+    data = b"caf\xe9 latin-1 line\n" * 200 + b"\xff\xfe tail\n"
+    result = compress_json(["-"], headroom_home, stdin=data)
+    assert run(["retrieve", str(result["hash"])], headroom_home).stdout == data
+
+
+def test_unknown_hash_exits_nonzero_with_one_line_reason(headroom_home: Path) -> None:
+    done = run(["retrieve", "0123456789abcdef"], headroom_home)
+    assert done.returncode != 0
+    reason = done.stderr.decode().strip()
+    assert reason.count("\n") == 0 and "0123456789abcdef" in reason
+
+
+def test_malformed_hash_and_bad_range_are_explained(headroom_home: Path) -> None:
+    assert b"hash" in run(["retrieve", "nothex"], headroom_home).stderr
+    stored = compress_json(["-"], headroom_home, stdin=b"one\ntwo\nthree\n")
+    done = run(["retrieve", str(stored["hash"]), "--lines", "3-1"], headroom_home)
+    assert done.returncode != 0
+    assert b"A-B" in done.stderr or b"<=" in done.stderr
+
+
+def test_line_range_retrieval_prints_numbered_lines(headroom_home: Path) -> None:
+    text = "".join(f"line number {i}\n" for i in range(1, 301)).encode()
+    stored = compress_json(["-"], headroom_home, stdin=text)
+    done = run(["retrieve", str(stored["hash"]), "--lines", "120-122", "--json"], headroom_home)
+    payload = json.loads(done.stdout)
+    rendered = json.dumps(payload)
+    assert "line number 120" in rendered and "line number 122" in rendered and "line number 123" not in rendered
+
+
+def test_query_retrieval_finds_the_line_that_answers(headroom_home: Path) -> None:
+    lines = [f"2024-05-01T10:{i % 60:02d}:00 INFO request {i} served in {i % 7} ms\n" for i in range(3000)]
+    lines[1777] = "2024-05-01T10:37:00 ERROR payment gateway refused card for order 99812\n"
+    stored = compress_json(["-"], headroom_home, stdin="".join(lines).encode())
+    done = run(["retrieve", str(stored["hash"]), "--query", "why was the payment refused?"], headroom_home)
+    assert done.returncode == 0
+    assert b"payment gateway refused card for order 99812" in done.stdout
+    assert b"1778" in done.stdout
+
+
+def test_empty_and_binary_input_are_refused_and_nothing_is_recorded(headroom_home: Path) -> None:
+    empty = run(["compress", "-"], headroom_home, stdin=b"")
+    assert empty.returncode != 0 and b"empty" in empty.stderr
+    binary = run(["compress", "-"], headroom_home, stdin=bytes(range(256)) * 40)
+    assert binary.returncode != 0 and b"binary" in binary.stderr
+
+
+def test_stats_counts_compressions_and_retrievals(headroom_home: Path) -> None:
+    text = "".join(f"INFO worker {i % 3} heartbeat ok\n" for i in range(2000)).encode()
+    stored = compress_json(["-"], headroom_home, stdin=text)
+    run(["retrieve", str(stored["hash"])], headroom_home)
+    done = run(["stats", "--json"], headroom_home)
+    stats = json.loads(done.stdout)
+    flat = json.dumps(stats)
+    assert done.returncode == 0
+    assert stats["tokens_before"] == stored["tokens_before"]
+    assert '"retrievals": 1' in flat and '"compressions": 1' in flat

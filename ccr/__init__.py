@@ -31,6 +31,8 @@ from ccr._exceptions import (
 from ccr._excerpt import Excerpt
 from ccr._lines import count_lines, split_lines
 from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
+from ccr._search import SearchHit, SearchResult
+from ccr._semantic import SemanticIndex
 from ccr._stats import CompressorStats, Event, StatsSummary
 from ccr._store import EntryInfo, Store, SweepResult
 from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex, index_path
@@ -67,6 +69,9 @@ __all__ = [
     "PeerRunError",
     "RangeError",
     "RunDisabledError",
+    "SearchHit",
+    "SearchResult",
+    "SemanticIndex",
     "Settings",
     "StatsSummary",
     "Store",

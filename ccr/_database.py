@@ -1,6 +1,6 @@
 """The SQLite file under the store: opening it safely, its schema and migrations, retries, corruption.
 
-One file holds originals, tombstones and stats events. It runs in WAL mode
+One file holds originals, tombstones, stats events and the chunk index for search. It runs in WAL mode
 (readers never wait for the writer; several processes can share it) with a busy
 timeout, and every write is a ``BEGIN IMMEDIATE`` transaction, retried while
 another process holds the lock, so two writers never fail on a lock upgrade.
@@ -42,7 +42,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 BUSY_TIMEOUT_S = 10.0
 # How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
 _RETRY_FOR_S = 30.0
@@ -125,8 +125,33 @@ CREATE TRIGGER originals_removed AFTER DELETE ON originals BEGIN
 END;
 """
 
+# v3: chunks of every original for search across the store (`ccr._chunk_search`), and events found by handle
+# (a search shows which client stored each original).
+_V2_TO_V3 = """
+ALTER TABLE originals ADD COLUMN searchable INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE chunks (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,  -- never reused: orphaned FTS entries must not match a new chunk
+    hash TEXT NOT NULL,
+    start_line INTEGER NOT NULL,
+    end_line INTEGER NOT NULL,
+    start_byte INTEGER NOT NULL,
+    end_byte INTEGER NOT NULL
+);
+CREATE INDEX chunks_by_hash ON chunks (hash, start_byte);
+CREATE VIRTUAL TABLE chunk_terms USING fts5 (terms, content = '', tokenize = "unicode61 tokenchars '._:/-'");
+CREATE TABLE search_meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL);
+INSERT INTO search_meta (key, value) VALUES ('terms_version', 0), ('orphans', 0);
+CREATE TRIGGER originals_unchunked AFTER DELETE ON originals BEGIN
+    DELETE FROM chunks WHERE hash = OLD.hash;
+END;
+CREATE TRIGGER chunks_orphaned AFTER DELETE ON chunks BEGIN
+    UPDATE search_meta SET value = value + 1 WHERE key = 'orphans';
+END;
+CREATE INDEX events_by_hash ON events (hash, at);
+"""
+
 # MIGRATIONS[n] takes a file at schema version n to n + 1; a new file runs them all, in order.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2, _V2_TO_V3)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:

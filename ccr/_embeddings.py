@@ -1,15 +1,17 @@
-"""Sentence embeddings for semantic ranking: a small ONNX model, run on the CPU, found in the Hugging Face cache.
+"""Sentence embeddings for semantic ranking: a small ONNX model, run on the CPU, from the Hugging Face hub.
 
 The model (default ``sentence-transformers/all-MiniLM-L6-v2``, file
-``onnx/model.onnx``) is run with onnxruntime and tokenised with ``tokenizers``;
-pooling is done here: the mean of the token states under the attention mask,
-scaled to unit length, so a dot product is a cosine.
+``onnx/model.onnx``; ``onnx/model_qint8.onnx`` is the faster int8 choice) is
+run with onnxruntime and tokenised with ``tokenizers``; pooling is done here:
+the mean of the token states under the attention mask, scaled to unit length,
+so a dot product is a cosine.
 
-Nothing is downloaded at run time: the files are looked up in the hub cache
-(``HF_HUB_CACHE``, else ``$HF_HOME/hub``, else huggingface_hub's default) with
-``local_files_only``, so ``HF_HUB_OFFLINE=1`` changes nothing here. When they
-are absent, or ``HEADROOM_EMBEDDINGS=0``, the embedder says so once through
-``logging`` and reports itself unavailable; callers then rank lexically.
+Files come through ``huggingface_hub`` (see `ccr._hub`): from the cache when
+they are there; downloaded into it only by a caller that passes
+``download=True`` (the background indexer), never by one answering a tool call,
+and never when ``HF_HUB_OFFLINE=1``. While the model is absent, or with
+``HEADROOM_EMBEDDINGS=0``, the embedder says so once through ``logging`` and
+reports itself unavailable; callers then rank lexically.
 
 Importing this module loads neither onnxruntime, numpy nor tokenizers; the
 first call that needs the model does, once, under a lock. After that the
@@ -27,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ccr._exceptions import EmbeddingError
+from ccr._hub import ModelFilesMissing, ModelRef, resolve_files
 
 if TYPE_CHECKING:
     import numpy as np
@@ -125,15 +128,6 @@ class _Loaded:
     dim: int
 
 
-def _cache_dir() -> Path | None:
-    """The hub cache the environment names now (huggingface_hub reads it only at its import)."""
-    if os.environ.get("HF_HUB_CACHE"):
-        return Path(os.environ["HF_HUB_CACHE"]).expanduser()
-    if os.environ.get("HF_HOME"):
-        return Path(os.environ["HF_HOME"]).expanduser() / "hub"
-    return None
-
-
 class Embedder:
     """Turns texts into unit-length float32 vectors; loads its model on first use.
 
@@ -148,25 +142,37 @@ class Embedder:
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._status: EmbedderStatus | None = None
+        self._said: str | None = None
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Embedder:
         """An embedder configured by ``HEADROOM_EMBED*`` variables (see `EmbedderConfig.from_env`)."""
         return cls(EmbedderConfig.from_env(env))
 
-    def status(self) -> EmbedderStatus:
-        """Load the model if not yet tried, and say whether it can be used."""
+    def status(self, *, download: bool = False) -> EmbedderStatus:
+        """Load the model if not yet done, and say whether it can be used.
+
+        With `download` (background threads only: a download takes minutes), files missing from the
+        hub cache are downloaded unless ``HF_HUB_OFFLINE`` is set. Without it, a missing model is
+        reported unavailable for now, and a later call may still find it once a download has landed.
+        """
         status = self._status
         if status is None:
             with self._lock:
-                if self._status is None:
-                    self._status = self._load()
                 status = self._status
+                if status is None:
+                    status, final = self._load(download)
+                    if final:
+                        self._status = status
         return status
 
-    def available(self) -> bool:
-        """True when embeddings can be computed; the first call loads the model (or logs why not)."""
-        return self.status().available
+    def available(self, *, download: bool = False) -> bool:
+        """True when embeddings can be computed; loads the model on first use (see `status`)."""
+        return self.status(download=download).available
+
+    def loaded(self) -> bool:
+        """Whether the model is loaded already (never loads it)."""
+        return self._loaded is not None
 
     @property
     def dim(self) -> int:
@@ -237,52 +243,39 @@ class Embedder:
         return self._loaded
 
     def _unavailable(self, reason: str, level: int) -> EmbedderStatus:
-        _log.log(level, "%s", reason)
+        # Said once per process: a missing model is retried on later calls without repeating itself.
+        if reason != self._said:
+            self._said = reason
+            _log.log(level, "%s", reason)
         c = self.config
         return EmbedderStatus(False, c.model, c.file, c.revision, reason=reason)
 
-    def _load(self) -> EmbedderStatus:
+    def _load(self, download: bool) -> tuple[EmbedderStatus, bool]:
+        """The status after trying to load, and whether it is final (no later call could change it)."""
         c = self.config
         if not c.enabled:
-            return self._unavailable(
-                "semantic ranking is off (HEADROOM_EMBEDDINGS=0): query retrieval ranks lexically", logging.INFO
-            )
+            reason = "semantic ranking is off (HEADROOM_EMBEDDINGS=0): query retrieval and search rank lexically"
+            return self._unavailable(reason, logging.INFO), True
         try:
-            model_path, tokenizer_path = self._find_files()
-        except FileNotFoundError as exc:
-            return self._unavailable(str(exc), logging.WARNING)
+            model_path, tokenizer_path = resolve_files(
+                ModelRef(c.model, c.revision), (c.file, _TOKENIZER_FILE), download=download
+            )
+        except ModelFilesMissing as exc:
+            reason = f"semantic ranking is off: {exc}; query retrieval and search rank lexically"
+            if exc.final:
+                reason += " (HEADROOM_EMBEDDINGS=0 silences this)"
+            # Not final: the background indexer may download it; only its outcome is worth a warning.
+            return self._unavailable(reason, logging.WARNING if exc.final else logging.INFO), exc.final
         try:
             self._loaded = self._open(model_path, tokenizer_path)
         except Exception as exc:  # any failure to load must leave the server running, lexically
-            return self._unavailable(
+            reason = (
                 f"semantic ranking is off: {c.model} could not be loaded from {model_path}: {exc}; "
-                "query retrieval ranks lexically",
-                logging.WARNING,
+                "query retrieval and search rank lexically"
             )
-        _log.debug("embedding model %s (%s) loaded from %s", c.model, c.file, model_path)
-        return EmbedderStatus(True, c.model, c.file, c.revision, dim=self._loaded.dim)
-
-    def _find_files(self) -> tuple[Path, Path]:
-        from huggingface_hub import constants, hf_hub_download
-
-        c = self.config
-        cache = _cache_dir()
-        paths = []
-        for name in (c.file, _TOKENIZER_FILE):
-            try:
-                found = hf_hub_download(c.model, name, revision=c.revision, cache_dir=cache, local_files_only=True)
-            except Exception as exc:  # LocalEntryNotFoundError, or a malformed id / revision
-                where = cache if cache is not None else constants.HF_HUB_CACHE
-                at = f"@{c.revision}" if c.revision else ""
-                raise FileNotFoundError(
-                    f"semantic ranking is off: {c.model}{at} file {name} is not in the Hugging Face cache {where} "
-                    "(headroom never downloads models while it runs); query retrieval ranks lexically. "
-                    f"Fetch it once with: hf download {c.model} {c.file} {_TOKENIZER_FILE}"
-                    + (f" --revision {c.revision}" if c.revision else "")
-                    + ", or set HF_HOME to a cache that has it, or HEADROOM_EMBEDDINGS=0 to silence this."
-                ) from exc
-            paths.append(Path(str(found)))
-        return paths[0], paths[1]
+            return self._unavailable(reason, logging.WARNING), True
+        _log.info("embedding model %s (%s) loaded from %s", c.model, c.file, model_path)
+        return EmbedderStatus(True, c.model, c.file, c.revision, dim=self._loaded.dim), True
 
     def _open(self, model_path: Path, tokenizer_path: Path) -> _Loaded:
         import onnxruntime
@@ -340,13 +333,17 @@ _default_lock = threading.Lock()
 
 
 def default_embedder() -> Embedder:
-    """The process-wide embedder, configured from the environment on first call (not loaded yet).
+    """The process-wide embedder, configured from the environment (not loaded yet).
+
+    One model is loaded per process however many users it has; a change of the ``HEADROOM_EMBED*``
+    variables since the last call gives a new embedder for the new configuration.
 
     Raises:
         ValueError: a ``HEADROOM_EMBED*`` variable is unusable.
     """
     global _default
+    config = EmbedderConfig.from_env()
     with _default_lock:
-        if _default is None:
-            _default = Embedder.from_env()
+        if _default is None or _default.config != config:
+            _default = Embedder(config)
         return _default

@@ -17,7 +17,7 @@ from typing import Any
 import rustcore
 from ccr._exceptions import RangeError
 from ccr._lines import QueryChunks, Row, query_chunks
-from ccr._retrieval import rank
+from ccr._retrieval import blend, line_similarities, rank
 
 __all__ = [
     "GAP",
@@ -138,10 +138,25 @@ def range_excerpt(
         reserve += 16
 
 
-def query_excerpt(digest: str, text: str, lines: Sequence[str], query: str, max_tokens: int, encoding: str) -> Excerpt:
-    """The parts of an original (`text`, split into `lines`) most relevant to `query` (see `Store.query`)."""
+def query_excerpt(
+    digest: str,
+    text: str,
+    lines: Sequence[str],
+    query: str,
+    max_tokens: int,
+    encoding: str,
+    semantic: Sequence[tuple[int, int, float]] | None = None,
+) -> Excerpt:
+    """The parts of an original (`text`, split into `lines`) most relevant to `query` (see `Store.query`).
+
+    `semantic` holds the semantic index's chunks of this original nearest the query, as
+    ``(start_line, end_line, cosine similarity)``; with any, lines are ranked by `blend`.
+    """
     chunks = query_chunks(text, list(lines))
     scores = rank(chunks.texts, query)
+    if semantic:
+        spans = chunks.spans if chunks.spans is not None else [(n, n) for n in range(1, len(chunks) + 1)]
+        scores = blend(scores, line_similarities(spans, semantic))
     cost = row_cost(encoding)
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import rustcore
 from ccr import _database as db
@@ -41,7 +41,11 @@ from ccr._handles import as_bytes, check_hash, missing_error, same_bytes
 from ccr._lines import count_lines, split_lines
 from ccr._stats import Event, StatsSummary, insert_event, summarize
 
-__all__ = ["MIN_QUERY_TOKENS", "EntryInfo", "Store", "SweepResult"]
+if TYPE_CHECKING:
+    from ccr._chunks import Chunk
+    from ccr._search import SearchResult, SemanticSource
+
+__all__ = ["MIN_QUERY_TOKENS", "QUERY_VECTOR_HITS", "EntryInfo", "Store", "SweepResult"]
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -55,6 +59,8 @@ _VACUUM_AT_BYTES = 64 * 1024**2
 # Decoded originals kept for repeated line and query calls on the same handle.
 _TEXT_CACHE_BYTES = 64 * 1024**2
 _TEXT_CACHE_ENTRIES = 8
+# Chunks of an original the semantic index is asked for, nearest first, when a query is ranked.
+QUERY_VECTOR_HITS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,6 +117,8 @@ class Store:
         self._texts: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
         self._dropped: list[tuple[str, str]] = []
         self._listeners: list[Callable[[list[str], str], None]] = []
+        self._put_listeners: list[Callable[[str, str], None]] = []
+        self._semantic: SemanticSource | None = None
         with self._guard("open"):
             self._conn = db.connect(self.path)
 
@@ -182,8 +190,12 @@ class Store:
         line_count = count_lines(raw)
         with self._guard("store an original"):
             now = self._clock()
-            self._write(lambda conn: self._insert(conn, digest, raw, now, tokens, line_count, content_type, source))
+            added = self._write(
+                lambda conn: self._insert(conn, digest, raw, now, tokens, line_count, content_type, source)
+            )
             self._maybe_sweep(now)
+        if added:
+            self._notify_put(digest, content_type)
         return digest
 
     def _refresh_existing(self, conn: sqlite3.Connection, digest: str, raw: bytes, now: float) -> bool:
@@ -215,10 +227,10 @@ class Store:
         line_count: int,
         content_type: str,
         source: str,
-    ) -> None:
-        # Another thread or process may have stored it since we looked.
+    ) -> bool:
+        """Store the original; False when another thread or process stored it since we looked."""
         if self._refresh_existing(conn, digest, raw, now):
-            return
+            return False
         cursor = conn.execute(
             "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -227,6 +239,7 @@ class Store:
         conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, raw))
         conn.execute("DELETE FROM tombstones WHERE hash = ?", (digest,))
         self._evict(conn, now, keep=digest)
+        return True
 
     def get(self, hash: str) -> bytes:
         """The exact bytes stored under `hash`; restarts its TTL.
@@ -301,10 +314,11 @@ class Store:
         """The parts of the original most relevant to `query`, within `max_tokens`; restarts its TTL.
 
         Lines (for compact JSON: its items) are ranked with BM25 over identifier-aware
-        terms; the best are shown in original order with their line numbers, with the
-        blocks they open, their headings and neighbouring lines as the budget allows
-        (see `ccr._excerpt.select_rows`). When nothing matches, the first lines are
-        shown and the note says so.
+        terms, blended with vector similarity where the semantic index (see `set_semantic`)
+        has this original's chunks; the best are shown in original order with their line
+        numbers, with the blocks they open, their headings and neighbouring lines as the
+        budget allows (see `ccr._excerpt.select_rows`). When nothing matches, the first
+        lines are shown and the note says so.
 
         Raises:
             InputError: `query` is blank, or `max_tokens` is below `MIN_QUERY_TOKENS`.
@@ -316,7 +330,69 @@ class Store:
         if max_tokens < MIN_QUERY_TOKENS:
             raise InputError(f"max_tokens={max_tokens} is too small for a query; use at least {MIN_QUERY_TOKENS}")
         text, lines = self._text(digest)
-        return query_excerpt(digest, text, lines, query, max_tokens, self.settings.encoding)
+        semantic = self._similar_lines(digest, query)
+        return query_excerpt(digest, text, lines, query, max_tokens, self.settings.encoding, semantic)
+
+    def _similar_lines(self, digest: str, query: str) -> list[tuple[int, int, float]] | None:
+        """The semantic index's chunks of `digest` nearest `query` as (first line, last line, similarity)."""
+        source = self._semantic
+        if source is None:
+            return None
+        try:
+            hits = source.similar_chunks(query, limit=QUERY_VECTOR_HITS, hashes=[digest])
+        except HeadroomError as exc:
+            _log.warning("semantic ranking of %s failed, ranking lexically: %s", digest, exc)
+            return None
+        return [(h.start_line, h.end_line, 1.0 - h.distance) for h in hits] if hits else None
+
+    # -- search across originals -----------------------------------------------------------------------------
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 5,
+        since: float | None = None,
+        content_type: str | None = None,
+    ) -> SearchResult:
+        """The chunks of any live original that best answer `query`, best first, with their handles and lines.
+
+        Ranks lexically (FTS5 BM25 over the same identifier-aware terms as `query`), blended with
+        vector similarity where the semantic index has vectors. `since` (Unix time) keeps originals
+        stored or used since then; `content_type` keeps one type. Originals not yet chunked for search
+        are chunked first (a bounded amount per call; the result's `pending` says how many are left).
+        Does not count as an access.
+
+        Raises:
+            InputError: `query` is blank, or `limit` is outside 1..50.
+        """
+        from ccr._search import search_store
+
+        return search_store(self, query, limit=limit, since=since, content_type=content_type, semantic=self._semantic)
+
+    def index_for_search(self, hash: str) -> list[Chunk] | None:
+        """Chunk the original under `hash` for `search`, if not done yet, and return its chunks (None when it
+        is gone). The semantic index embeds the same chunks. Does not count as an access."""
+        from ccr._search import index_original
+
+        return index_original(self, check_hash(hash))
+
+    def set_semantic(self, source: SemanticSource | None) -> None:
+        """Blend vector similarity from `source` (a `ccr.SemanticIndex`) into `query` and `search`; None stops."""
+        self._semantic = source
+
+    def on_put(self, callback: Callable[[str, str], None]) -> None:
+        """Call ``callback(hash, content_type)`` after a new original is committed (not when a put only
+        refreshes one already stored). For indexing in the background: it runs on the putting thread,
+        outside the store's lock; keep it quick. An exception it raises is logged, not propagated."""
+        self._put_listeners.append(callback)
+
+    def _notify_put(self, digest: str, content_type: str) -> None:
+        for callback in self._put_listeners:
+            try:
+                callback(digest, content_type)
+            except Exception:
+                _log.exception("a put listener failed for %s", digest)
 
     def _text(self, digest: str) -> tuple[str, list[str]]:
         """The original as text and as lines, from the cache when possible; counts as an access."""
@@ -469,6 +545,18 @@ class Store:
             # The previous file was moved aside as corrupt: start an empty one.
             self._conn = db.connect(self.path)
         return self._conn
+
+    def _reading(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
+        """`op(conn)` in one read snapshot, under the lock, with errors translated (for `ccr._search`)."""
+        with self._guard(action):
+            conn = self._conn_or_raise()
+            with db.read(conn):
+                return op(conn)
+
+    def _writing(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
+        """`op(conn)` in one write transaction, under the lock, with errors translated (for `ccr._search`)."""
+        with self._guard(action):
+            return self._write(op)
 
     def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn_or_raise()

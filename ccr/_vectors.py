@@ -309,6 +309,13 @@ class VectorIndex:
             )
         return [VectorHit(h, start, end, float(d)) for h, start, end, d in rows]
 
+    def hashes(self) -> set[str]:
+        """The handles of every original with indexed chunks."""
+        with self._lock, self._translate("lookup"):
+            if not self._tables_exist():
+                return set()
+            return {h for (h,) in self._rows("SELECT DISTINCT hash FROM vec_chunks")}
+
     def has(self, hash: str) -> bool:
         """Whether the chunks of `hash` are indexed."""
         with self._lock, self._translate("lookup"):
@@ -354,7 +361,7 @@ class IndexerStats:
     pending: int
 
 
-_Job = tuple[str, str | bytes, str | None]
+_Job = tuple[str, str | bytes | None, str | None]
 
 
 class BackgroundIndexer:
@@ -363,23 +370,34 @@ class BackgroundIndexer:
     ``submit`` never blocks: when ``max_pending`` originals wait already, it drops the new one (retrieval
     then ranks that original lexically). Originals of more than ``max_chunks`` chunks are indexed by
     their first ``max_chunks``. A failure is logged and counted; the thread carries on.
+
+    Args:
+        index: the vector index, or a function that opens it (called once, in the indexer's thread, the
+            first time vectors are written or looked up: opening it loads sqlite-vec).
+        embedder: the model; its files are downloaded here, in the background, when missing and allowed.
+        chunks_of: for jobs submitted without their data: a function that returns the chunks of the
+            original with that handle (None when it is gone), e.g. `Store.index_for_search`, which also
+            indexes them for lexical search whether or not a model is available.
     """
 
     def __init__(
         self,
-        index: VectorIndex,
+        index: VectorIndex | Callable[[], VectorIndex],
         embedder: Embedder,
         *,
         max_pending: int = 64,
         max_chunks: int = 4096,
         chunker: Callable[[str, str | None], list[Chunk]] = chunk_text,
+        chunks_of: Callable[[str], list[Chunk] | None] | None = None,
         slice_size: int = 256,
     ) -> None:
-        self.index = index
+        self._index = index if isinstance(index, VectorIndex) else None
+        self._open_index = None if isinstance(index, VectorIndex) else index
         self.embedder = embedder
         self._max_pending = max_pending
         self._max_chunks = max_chunks
         self._chunker = chunker
+        self._chunks_of = chunks_of
         self._slice = slice_size
         self._queue: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._cond = threading.Condition()
@@ -389,8 +407,27 @@ class BackgroundIndexer:
         self._closed = False
         self._thread: threading.Thread | None = None
 
-    def submit(self, hash: str, data: str | bytes, content_type: str | None = None) -> bool:
-        """Queue an original for indexing; False when it was dropped (queue full, indexer closed)."""
+    @property
+    def max_pending(self) -> int:
+        """How many originals may wait before new ones are dropped."""
+        return self._max_pending
+
+    @property
+    def index(self) -> VectorIndex:
+        """The vector index (opened now if it was given as a function and not opened yet)."""
+        with self._cond:
+            if self._index is None:
+                assert self._open_index is not None
+                self._index = self._open_index()
+            return self._index
+
+    def submit(self, hash: str, data: str | bytes | None = None, content_type: str | None = None) -> bool:
+        """Queue an original for indexing; False when it was dropped (queue full, indexer closed).
+
+        Without `data`, the indexer's `chunks_of` reads the original when its turn comes.
+        """
+        if data is None and self._chunks_of is None:
+            raise ValueError("this indexer reads no originals by itself: pass the data")
         with self._cond:
             if hash in self._queued:
                 return True
@@ -415,7 +452,10 @@ class BackgroundIndexer:
             return IndexerStats(pending=self._pending, **self._counts)
 
     def close(self, timeout: float = 5.0) -> bool:
-        """Stop taking work, finish the current slice and stop; True when the thread ended in `timeout`."""
+        """Stop taking work, finish the current slice and stop; True when the thread ended in `timeout`.
+
+        The index stays open: whoever opened it closes it.
+        """
         with self._cond:
             self._closed = True
             thread = self._thread
@@ -448,14 +488,25 @@ class BackgroundIndexer:
                     self._counts[outcome] += 1
                 self._cond.notify_all()
 
-    def _process(self, hash: str, data: str | bytes, content_type: str | None) -> str:
+    def _stopping(self) -> bool:
         with self._cond:
-            if self._closed:
-                return "dropped"
-        if self.index.has(hash) or not self.embedder.available():
+            return self._closed
+
+    def _process(self, hash: str, data: str | bytes | None, content_type: str | None) -> str:
+        if self._stopping():
+            return "dropped"
+        chunks: list[Chunk] | None = None
+        if data is None:
+            assert self._chunks_of is not None
+            chunks = self._chunks_of(hash)  # lexical search indexing happens here, model or not
+            if chunks is None:
+                return "skipped"  # gone since it was submitted
+        if not self.embedder.available(download=True) or self.index.has(hash):
             return "skipped"
-        text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
-        chunks = self._chunker(text, content_type)
+        if chunks is None:
+            assert data is not None
+            text = data.decode("utf-8", errors="replace") if isinstance(data, bytes) else data
+            chunks = self._chunker(text, content_type)
         if len(chunks) > self._max_chunks:
             _log.info("%s: indexing its first %d of %d chunks", hash, self._max_chunks, len(chunks))
             chunks = chunks[: self._max_chunks]
@@ -463,9 +514,8 @@ class BackgroundIndexer:
 
         parts = []
         for at in range(0, len(chunks), self._slice):
-            with self._cond:
-                if self._closed:
-                    return "dropped"
+            if self._stopping():
+                return "dropped"
             parts.append(self.embedder.embed([c.text for c in chunks[at : at + self._slice]]))
         vectors = np.concatenate(parts) if parts else np.zeros((0, self.index.dim), dtype=np.float32)
         self.index.index(hash, chunks, vectors)

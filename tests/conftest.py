@@ -11,6 +11,13 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+# Tests never reach the network: model files come from a hub cache or not at all. Semantic ranking is off unless a
+# test turns it on (the semantic layer's own tests do), so other tests see the lexical output they assert and no
+# background thread embeds their inputs. Set here, before anything imports huggingface_hub, and inherited by the
+# subprocesses tests start.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HEADROOM_EMBEDDINGS", "0")
+
 settings.register_profile("fast", max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.register_profile("ci", max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "fast"))

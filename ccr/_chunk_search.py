@@ -1,0 +1,235 @@
+"""Lexical search over every stored original: their chunks in an FTS5 table in the store's own file.
+
+Originals are cut with `ccr._chunks.chunk_text` (the same pieces the semantic
+index embeds). Each chunk is a row of ``chunks`` (its handle, lines and byte
+span in the original) and a row of ``chunk_terms``, a contentless FTS5 table
+holding the chunk's terms as `ccr._retrieval.terms` finds them, one token per
+term (compound words such as ``Session.get`` stay whole beside their parts), so
+a search matches what a query on one original matches.
+
+The FTS table stores no text, only its index: a chunk's words are read back
+from the original's bytes. Contentless FTS5 rows cannot be deleted without
+their words, and re-reading gigabytes of expiring originals inside a put
+would put that cost on a tool call, so a dropped original's chunk rows go (a
+trigger) while its FTS entries stay as orphans that no longer join to a
+chunk. When orphans outnumber live chunks the FTS table is emptied and every
+original is chunked again, in the background or by the next searches.
+
+``originals.searchable`` counts the bytes of an original already chunked (its
+size once done): a large original is indexed a few megabytes per
+transaction, so the store is never locked for long, and a search can catch up
+on originals nobody indexed (those a one-shot CLI compress stored).
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from ccr._chunks import Chunk, chunk_text
+from ccr._retrieval import query_phrases, query_terms, terms
+
+__all__ = [
+    "BATCH_BYTES",
+    "TERMS_VERSION",
+    "Candidate",
+    "SearchChunk",
+    "as_chunks",
+    "check_terms_version",
+    "chunk_original",
+    "chunk_rows",
+    "fts_terms",
+    "lexical_candidates",
+    "match_expression",
+    "maybe_rebuild",
+    "pending_originals",
+    "read_piece",
+    "write_batch",
+]
+
+# Bump when `ccr._retrieval.terms` changes what it emits: the FTS table is then rebuilt.
+TERMS_VERSION = 1
+# An original larger than this is chunked for search in several transactions of about this many bytes.
+BATCH_BYTES = 4 * 1024**2
+# Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.
+_MIN_ORPHANS_TO_REBUILD = 50_000
+_TOKEN_SAFE = re.compile(r"[^\w._:/\-]+")
+
+
+class SearchChunk(NamedTuple):
+    """A chunk of an original with its place in the original's bytes (offsets into the stored bytes)."""
+
+    start_line: int
+    end_line: int
+    start_byte: int
+    end_byte: int
+    text: str
+
+
+class Candidate(NamedTuple):
+    """A chunk row that matched: its id, handle, lines, byte span, and FTS5 BM25 score (higher is better)."""
+
+    id: int
+    hash: str
+    start_line: int
+    end_line: int
+    start_byte: int
+    end_byte: int
+    score: float
+
+
+def chunk_original(raw: bytes, content_type: str | None) -> list[SearchChunk]:
+    """The chunks of the original `raw`, each with its byte span (exact even where `raw` is not UTF-8)."""
+    # surrogateescape keeps one code point per undecodable byte, so byte offsets can be recovered exactly.
+    text = raw.decode("utf-8", errors="surrogateescape")
+    out: list[SearchChunk] = []
+    at = 0
+    for chunk in chunk_text(text, content_type):
+        piece = chunk.text.encode("utf-8", errors="surrogateescape")
+        shown = piece.decode("utf-8", errors="replace") if not chunk.text.isascii() else chunk.text
+        out.append(SearchChunk(chunk.start_line, chunk.end_line, at, at + len(piece), shown))
+        at += len(piece)
+    return out
+
+
+def as_chunks(pieces: Sequence[SearchChunk]) -> list[Chunk]:
+    return [Chunk(p.start_line, p.end_line, p.text) for p in pieces]
+
+
+def fts_terms(text: str) -> str:
+    """What the FTS table indexes for a chunk: its terms, space-separated, each one FTS5 token."""
+    return " ".join(terms(text))
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression for `query`: any of its terms, quoted phrases as phrases, hash-like words as
+    prefixes; None when the query has nothing to look for."""
+    parts: list[str] = []
+    for term in query_terms(query):
+        parts.append(f'"{term}"')
+    for phrase in query_phrases(query):
+        words = terms(phrase)
+        if len(words) == 1 and words[0] == phrase and _TOKEN_SAFE.search(phrase) is None:
+            parts.append(f'"{phrase}"*')  # a hash prefix, or one quoted word
+        elif len(words) > 1:
+            parts.append('"' + " ".join(words) + '"')
+    seen = dict.fromkeys(p for p in parts if '""' not in p)
+    return " OR ".join(seen) or None
+
+
+def check_terms_version(conn: sqlite3.Connection) -> None:
+    """Empty the FTS table when it was built by another `terms` (call inside a write transaction)."""
+    row = conn.execute("SELECT value FROM search_meta WHERE key = 'terms_version'").fetchone()
+    if row is not None and int(row[0]) == TERMS_VERSION:
+        return
+    _reset(conn)
+    conn.execute("INSERT OR REPLACE INTO search_meta (key, value) VALUES ('terms_version', ?)", (TERMS_VERSION,))
+
+
+def _reset(conn: sqlite3.Connection) -> None:
+    conn.execute("INSERT INTO chunk_terms (chunk_terms) VALUES ('delete-all')")
+    conn.execute("DELETE FROM chunks")
+    conn.execute("UPDATE originals SET searchable = 0 WHERE searchable != 0")
+    conn.execute("UPDATE search_meta SET value = 0 WHERE key = 'orphans'")
+
+
+def maybe_rebuild(conn: sqlite3.Connection) -> bool:
+    """Empty the FTS table when orphaned entries outnumber live chunks; True when it did (write transaction)."""
+    (orphans,) = conn.execute("SELECT value FROM search_meta WHERE key = 'orphans'").fetchone()
+    if orphans < _MIN_ORPHANS_TO_REBUILD:
+        return False
+    (live,) = conn.execute("SELECT count(*) FROM chunks").fetchone()
+    if orphans <= live:
+        return False
+    _reset(conn)
+    return True
+
+
+def pending_originals(conn: sqlite3.Connection, limit: int, live_after: float) -> list[tuple[str, int, int]]:
+    """(hash, size, bytes already chunked) of live originals not fully chunked for search, newest first."""
+    rows = conn.execute(
+        "SELECT hash, size, searchable FROM originals WHERE searchable < size AND last_access > ? "
+        "ORDER BY created_at DESC, id DESC LIMIT ?",
+        (live_after, limit),
+    ).fetchall()
+    return [(str(h), int(size), int(done)) for h, size, done in rows]
+
+
+def write_batch(
+    conn: sqlite3.Connection, digest: str, rows: Sequence[tuple[SearchChunk, str]], expect_done: int, done: int
+) -> bool:
+    """Add chunks of `digest` with their `fts_terms` to the search tables and record `done` bytes chunked
+    (inside a write transaction). False, writing nothing, when the original is gone or another writer moved
+    its progress away from `expect_done` (it indexed these chunks already)."""
+    row = conn.execute("SELECT searchable FROM originals WHERE hash = ?", (digest,)).fetchone()
+    if row is None or int(row[0]) != expect_done:
+        return False
+    if expect_done == 0:
+        # Rows left by an indexing that stopped half-way (its process ended) are redone from the start.
+        conn.execute("DELETE FROM chunks WHERE hash = ?", (digest,))
+    for piece, words in rows:
+        cursor = conn.execute(
+            "INSERT INTO chunks (hash, start_line, end_line, start_byte, end_byte) VALUES (?, ?, ?, ?, ?)",
+            (digest, piece.start_line, piece.end_line, piece.start_byte, piece.end_byte),
+        )
+        conn.execute("INSERT INTO chunk_terms (rowid, terms) VALUES (?, ?)", (cursor.lastrowid, words))
+    conn.execute("UPDATE originals SET searchable = ? WHERE hash = ?", (done, digest))
+    return True
+
+
+def lexical_candidates(
+    conn: sqlite3.Connection,
+    expression: str,
+    *,
+    limit: int,
+    live_after: float,
+    since: float | None,
+    content_type: str | None,
+) -> list[Candidate]:
+    """The best `limit` chunks of live originals matching `expression`, by FTS5 BM25, best first."""
+    where = ["chunk_terms MATCH ?", "o.last_access > ?"]
+    params: list[object] = [expression, live_after]
+    if since is not None:
+        where.append("o.last_access >= ?")
+        params.append(since)
+    if content_type is not None:
+        where.append("o.content_type = ?")
+        params.append(content_type)
+    params.append(limit)
+    rows = conn.execute(
+        "SELECT c.id, c.hash, c.start_line, c.end_line, c.start_byte, c.end_byte, bm25(chunk_terms) AS score "
+        "FROM chunk_terms JOIN chunks c ON c.id = chunk_terms.rowid JOIN originals o ON o.hash = c.hash "
+        f"WHERE {' AND '.join(where)} ORDER BY score, c.id LIMIT ?",
+        params,
+    ).fetchall()
+    # FTS5's bm25() is negative, more negative for better matches.
+    return [
+        Candidate(int(i), str(h), int(a), int(b), int(s), int(e), -float(score)) for i, h, a, b, s, e, score in rows
+    ]
+
+
+def chunk_rows(
+    conn: sqlite3.Connection, digest: str, spans: Sequence[tuple[int, int]]
+) -> dict[tuple[int, int], Candidate]:
+    """The chunk rows of `digest` whose line spans are among `spans`, keyed by span (first row of a span)."""
+    wanted = set(spans)
+    out: dict[tuple[int, int], Candidate] = {}
+    for i, a, b, s, e in conn.execute(
+        "SELECT id, start_line, end_line, start_byte, end_byte FROM chunks WHERE hash = ? ORDER BY start_byte",
+        (digest,),
+    ):
+        key = (int(a), int(b))
+        if key in wanted and key not in out:
+            out[key] = Candidate(int(i), digest, int(a), int(b), int(s), int(e), 0.0)
+    return out
+
+
+def read_piece(conn: sqlite3.Connection, digest: str, start_byte: int, end_byte: int) -> bytes | None:
+    """Bytes `start_byte`..`end_byte` of the original `digest` (None when it is gone), without reading the rest."""
+    row = conn.execute(
+        "SELECT substr(b.data, ?, ?) FROM originals o JOIN original_bytes b ON b.id = o.id WHERE o.hash = ?",
+        (start_byte + 1, end_byte - start_byte, digest),
+    ).fetchone()
+    return None if row is None else bytes(row[0])

@@ -1,0 +1,452 @@
+"""Search across every stored original: chunk indexing for search, and the hybrid search itself.
+
+`Store.search` finds the chunks of earlier tool outputs that best answer a
+query, whichever process or agent stored them (they all share one store):
+lexically through the FTS5 chunk table (`ccr._chunk_search`), blended with
+the semantic index's nearest chunks where it has vectors (`ccr._retrieval.blend`).
+Before it searches it chunks originals nobody indexed yet, up to a byte budget,
+so output stored by a one-shot ``headroom compress`` is found too.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+from ccr._chunk_search import (
+    BATCH_BYTES,
+    TERMS_VERSION,
+    Candidate,
+    SearchChunk,
+    as_chunks,
+    check_terms_version,
+    chunk_original,
+    chunk_rows,
+    fts_terms,
+    lexical_candidates,
+    match_expression,
+    maybe_rebuild,
+    pending_originals,
+    read_piece,
+    write_batch,
+)
+from ccr._exceptions import HeadroomError, InputError
+from ccr._excerpt import render_rows
+from ccr._lines import Row, split_lines
+from ccr._retrieval import blend, rank
+
+if TYPE_CHECKING:
+    from ccr._chunks import Chunk
+    from ccr._store import Store
+    from ccr._vectors import VectorHit
+
+__all__ = [
+    "CATCH_UP_BYTES",
+    "HIT_ROWS",
+    "MAX_SEARCH_LIMIT",
+    "SearchHit",
+    "SearchResult",
+    "SemanticSource",
+    "index_original",
+    "live_originals",
+    "search_store",
+]
+
+_log = logging.getLogger(__name__)
+
+MAX_SEARCH_LIMIT = 50
+# A search chunks at most this many bytes of not-yet-indexed originals before it answers.
+CATCH_UP_BYTES = 32 * 1024**2
+# Candidates taken from each side before blending.
+_CANDIDATES = 200
+# At first, no original gives more than this many hits, so one long log cannot fill the whole answer.
+_PER_ORIGINAL = 3
+# A hit shows at most this many rows of its chunk (a chunk may hold 40 lines); the header names the whole span.
+HIT_ROWS = 12
+
+
+class SemanticSource(Protocol):
+    """Nearest chunks by meaning, from the semantic index (`ccr.SemanticIndex` implements it)."""
+
+    def similar_chunks(self, query: str, *, limit: int, hashes: Sequence[str] | None = None) -> list[VectorHit] | None:
+        """The `limit` indexed chunks nearest `query` (of `hashes` only, when given), nearest first;
+        None when semantic ranking cannot be done now (see `semantic_note`)."""
+        ...
+
+    def semantic_note(self) -> str | None:
+        """Why semantic ranking is unavailable, or None when it is available."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One chunk of one original that answers the query (times are Unix seconds)."""
+
+    hash: str
+    start_line: int
+    end_line: int
+    rows: tuple[Row, ...]
+    score: float
+    lexical: float
+    semantic: float | None
+    content_type: str
+    source: str
+    client: str
+    created_at: float
+    last_access: float
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "hash": self.hash,
+            "lines": [self.start_line, self.end_line],
+            "score": round(self.score, 4),
+            "lexical": round(self.lexical, 4),
+            "semantic": None if self.semantic is None else round(self.semantic, 4),
+            "content_type": self.content_type,
+            "source": self.source,
+            "client": self.client,
+            "created_at": self.created_at,
+            "age_seconds": round(max(now - self.created_at, 0.0), 1),
+            "text": "\n".join(text for _, text in self.rows),
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class SearchResult:
+    """The hits of a search, best first; `mode` is "hybrid" when vectors took part, else "lexical"."""
+
+    query: str
+    hits: tuple[SearchHit, ...]
+    mode: str
+    at: float
+    notes: tuple[str, ...] = ()
+    pending: int = 0
+    _rendered: list[str] = field(default_factory=list, repr=False, compare=False)
+
+    def render(self) -> str:
+        """Each hit as a header line (handle, lines, type, source, client, age) and its numbered rows."""
+        if not self._rendered:
+            out: list[str] = []
+            for n, hit in enumerate(self.hits, start=1):
+                who = f"{hit.source}, {hit.client}" if hit.client else hit.source
+                out.append(
+                    f"[{n}] hash={hit.hash} lines={hit.start_line}-{hit.end_line} ({hit.content_type}; {who}; "
+                    f"{age_text(self.at - hit.created_at)} ago; score {hit.score:.2f})"
+                )
+                out.append(render_rows(hit.rows))
+            if not self.hits:
+                out.append(f"no stored output matches {self.query!r}")
+            out.extend(f"[{note}]" for note in self.notes)
+            self._rendered.append("\n".join(out))
+        return self._rendered[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "query": self.query,
+            "mode": self.mode,
+            "hits": [hit.to_dict(self.at) for hit in self.hits],
+            "notes": list(self.notes),
+            "pending": self.pending,
+            "text": self.render(),
+        }
+
+
+def age_text(seconds: float) -> str:
+    """A short age: "40 s", "12 min", "3 h", "5 d"."""
+    seconds = max(seconds, 0.0)
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds >= size:
+            return f"{int(seconds // size)} {unit}"
+    return f"{int(seconds)} s"
+
+
+# --- indexing -------------------------------------------------------------------------------------------------
+
+
+def _batches(pieces: Sequence[SearchChunk], start: int) -> list[list[SearchChunk]]:
+    out: list[list[SearchChunk]] = []
+    current: list[SearchChunk] = []
+    size = 0
+    for piece in pieces:
+        if piece.start_byte < start:
+            continue
+        current.append(piece)
+        size += piece.end_byte - piece.start_byte
+        if size >= BATCH_BYTES:
+            out.append(current)
+            current, size = [], 0
+    if current:
+        out.append(current)
+    return out
+
+
+def _write_batch(
+    conn: sqlite3.Connection, *, digest: str, rows: list[tuple[SearchChunk, str]], expect: int, end: int
+) -> bool:
+    return write_batch(conn, digest, rows, expect, end)
+
+
+def ensure_terms_version(store: Store) -> None:
+    """Rebuild the search tables when they were built by another `terms`, or are mostly orphans."""
+
+    def stale(conn: sqlite3.Connection) -> bool:
+        row = conn.execute("SELECT value FROM search_meta WHERE key = 'terms_version'").fetchone()
+        return row is None or int(row[0]) != TERMS_VERSION
+
+    def rebuild(conn: sqlite3.Connection) -> None:
+        check_terms_version(conn)
+        maybe_rebuild(conn)
+
+    if store._reading("read the search index", stale):
+        store._writing("rebuild the search index", rebuild)
+
+
+def index_original(store: Store, digest: str) -> list[Chunk] | None:
+    """Chunk the original `digest` for search (nothing to do when done already) and return its chunks;
+    None when it is no longer stored. Does not count as an access."""
+
+    def fetch(conn: sqlite3.Connection) -> tuple[bytes, str, int, int] | None:
+        row = conn.execute(
+            "SELECT b.data, o.content_type, o.size, o.searchable FROM originals o "
+            "JOIN original_bytes b ON b.id = o.id WHERE o.hash = ?",
+            (digest,),
+        ).fetchone()
+        return None if row is None else (bytes(row[0]), str(row[1]), int(row[2]), int(row[3]))
+
+    ensure_terms_version(store)
+    found = store._reading("read an original for indexing", fetch)
+    if found is None:
+        return None
+    raw, content_type, size, done = found
+    pieces = chunk_original(raw, content_type)
+    if done < size:
+        store._writing("prune the search index", maybe_rebuild)
+        # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
+        progress = done
+        for batch in _batches(pieces, progress):
+            rows = [(piece, fts_terms(piece.text)) for piece in batch]  # counted outside the lock
+            end = size if batch[-1] is pieces[-1] else batch[-1].end_byte
+            write = functools.partial(_write_batch, digest=digest, rows=rows, expect=progress, end=end)
+            if not store._writing("index an original for search", write):
+                break
+            progress = end
+    return as_chunks(pieces)
+
+
+# --- searching ------------------------------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _Meta:
+    content_type: str
+    source: str
+    created_at: float
+    last_access: float
+    client: str = ""
+
+
+def _metadata(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[str, _Meta]:
+    out: dict[str, _Meta] = {}
+    for digest in dict.fromkeys(hashes):
+        row = conn.execute(
+            "SELECT content_type, source, created_at, last_access FROM originals WHERE hash = ?", (digest,)
+        ).fetchone()
+        if row is None:
+            continue
+        client = conn.execute(
+            "SELECT client FROM events WHERE hash = ? AND kind != 'retrieve' ORDER BY at LIMIT 1", (digest,)
+        ).fetchone()
+        out[digest] = _Meta(str(row[0]), str(row[1]), float(row[2]), float(row[3]), str(client[0]) if client else "")
+    return out
+
+
+def _semantic_candidates(
+    conn: sqlite3.Connection, hits: Sequence[VectorHit]
+) -> tuple[dict[int, Candidate], dict[int, float]]:
+    """Chunk rows for the vector hits (skipping chunks not indexed for search), and each row's similarity."""
+    by_hash: dict[str, list[VectorHit]] = {}
+    for hit in hits:
+        by_hash.setdefault(hit.hash, []).append(hit)
+    rows: dict[int, Candidate] = {}
+    similarity: dict[int, float] = {}
+    for digest, group in by_hash.items():
+        found = chunk_rows(conn, digest, [(h.start_line, h.end_line) for h in group])
+        for hit in group:
+            row = found.get((hit.start_line, hit.end_line))
+            if row is not None and row.id not in similarity:
+                rows[row.id] = row
+                similarity[row.id] = 1.0 - hit.distance
+    return rows, similarity
+
+
+def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> list[int]:
+    """The best `limit`, at most `_PER_ORIGINAL` per original at first, then the rest in order."""
+    chosen: list[int] = []
+    per: dict[str, int] = {}
+    for i in order:
+        digest = candidates[i].hash
+        if per.get(digest, 0) < _PER_ORIGINAL:
+            chosen.append(i)
+            per[digest] = per.get(digest, 0) + 1
+            if len(chosen) == limit:
+                return chosen
+    taken = set(chosen)
+    rest = [i for i in order if i not in taken]
+    return (chosen + rest)[:limit]
+
+
+def _rows_of(piece: bytes, start_line: int, query: str) -> tuple[Row, ...]:
+    """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with a line either side (else its first)."""
+    text = piece.decode("utf-8", errors="replace")
+    rows = list(enumerate(split_lines(text) or [""], start=start_line))
+    if len(rows) <= HIT_ROWS:
+        return tuple(rows)
+    scores = rank([t for _, t in rows], query)
+    best = sorted((k for k, v in enumerate(scores) if v > 0), key=lambda k: (-scores[k], k))
+    keep: set[int] = set()
+    for k in best:
+        wanted = {j for j in (k - 1, k, k + 1) if 0 <= j < len(rows)} - keep
+        if len(keep) + len(wanted) > HIT_ROWS:
+            break
+        keep |= wanted
+    if not keep:
+        keep = set(range(HIT_ROWS))
+    return tuple(rows[k] for k in sorted(keep))
+
+
+def search_store(
+    store: Store,
+    query: str,
+    *,
+    limit: int,
+    since: float | None,
+    content_type: str | None,
+    semantic: SemanticSource | None,
+    catch_up_bytes: int = CATCH_UP_BYTES,
+) -> SearchResult:
+    """See `Store.search`."""
+    if not query or not query.strip():
+        raise InputError("the search query is empty: say what you are looking for")
+    if not 1 <= limit <= MAX_SEARCH_LIMIT:
+        raise InputError(f"limit={limit} must be between 1 and {MAX_SEARCH_LIMIT}")
+    now = store._clock()
+    live_after = now - store.settings.ttl_seconds
+    pending = _catch_up(store, live_after, catch_up_bytes)
+    expression = match_expression(query)
+    filters = {"limit": _CANDIDATES, "live_after": live_after, "since": since, "content_type": content_type}
+
+    def lexical(conn: sqlite3.Connection) -> list[Candidate]:
+        return lexical_candidates(conn, expression, **filters) if expression else []  # type: ignore[arg-type]
+
+    candidates = {c.id: c for c in store._reading("search the store", lexical)}
+    notes: list[str] = []
+    similarity: dict[int, float] = {}
+    hits = _vector_hits(semantic, query, notes)
+    if hits:
+        rows, similarity = store._reading("search the store", lambda conn: _semantic_candidates(conn, hits))
+        for i, row in rows.items():
+            candidates.setdefault(i, row)
+    ids = list(candidates)
+    meta = store._reading("search the store", lambda conn: _metadata(conn, [candidates[i].hash for i in ids]))
+    ids = [i for i in ids if _admitted(meta.get(candidates[i].hash), live_after, since, content_type)]
+    lexical_scores = [candidates[i].score for i in ids]
+    scores = blend(lexical_scores, [similarity.get(i) for i in ids]) if similarity else _scaled(lexical_scores)
+    order = sorted(range(len(ids)), key=lambda k: (-scores[k], ids[k]))
+    order = [k for k in order if scores[k] > 0]
+    chosen = _pick([ids[k] for k in order], candidates, limit)
+    score_of = {ids[k]: scores[k] for k in order}
+    top_lexical = max(lexical_scores, default=0.0) or 1.0
+    out = []
+    for i in chosen:
+        c = candidates[i]
+        piece = store._reading("read a search hit", functools.partial(_piece, candidate=c))
+        m = meta[c.hash]
+        if piece is None:
+            continue
+        out.append(
+            SearchHit(
+                hash=c.hash,
+                start_line=c.start_line,
+                end_line=c.end_line,
+                rows=_rows_of(piece, c.start_line, query),
+                score=score_of[i],
+                lexical=c.score / top_lexical,
+                semantic=similarity.get(i),
+                content_type=m.content_type,
+                source=m.source,
+                client=m.client,
+                created_at=m.created_at,
+                last_access=m.last_access,
+            )
+        )
+    if pending:
+        notes.append(f"{pending} stored originals are not indexed for search yet; search again to include them")
+    return SearchResult(query, tuple(out), "hybrid" if similarity else "lexical", now, tuple(notes), pending)
+
+
+def _piece(conn: sqlite3.Connection, *, candidate: Candidate) -> bytes | None:
+    return read_piece(conn, candidate.hash, candidate.start_byte, candidate.end_byte)
+
+
+def _scaled(scores: Sequence[float]) -> list[float]:
+    top = max(scores, default=0.0)
+    return [s / top for s in scores] if top > 0 else [0.0] * len(scores)
+
+
+def _admitted(meta: _Meta | None, live_after: float, since: float | None, content_type: str | None) -> bool:
+    if meta is None or meta.last_access <= live_after:
+        return False
+    if since is not None and meta.last_access < since:
+        return False
+    return content_type is None or meta.content_type == content_type
+
+
+def _vector_hits(semantic: SemanticSource | None, query: str, notes: list[str]) -> list[VectorHit]:
+    if semantic is None:
+        notes.append("lexical ranking only: the semantic index is not in use here")
+        return []
+    try:
+        hits = semantic.similar_chunks(query, limit=_CANDIDATES)
+    except HeadroomError as exc:
+        _log.warning("semantic search failed, ranking lexically: %s", exc)
+        notes.append(f"lexical ranking only: {exc}")
+        return []
+    if hits is None:
+        notes.append(f"lexical ranking only: {semantic.semantic_note() or 'no embedding model'}")
+        return []
+    return hits
+
+
+def live_originals(store: Store) -> list[tuple[str, bool]]:
+    """Every live original's handle, newest first, with whether it is fully chunked for search."""
+    live_after = store._clock() - store.settings.ttl_seconds
+
+    def rows(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
+        return [
+            (str(h), bool(done))
+            for h, done in conn.execute(
+                "SELECT hash, searchable >= size FROM originals WHERE last_access > ? "
+                "ORDER BY created_at DESC, id DESC",
+                (live_after,),
+            )
+        ]
+
+    return store._reading("list originals", rows)
+
+
+def _catch_up(store: Store, live_after: float, budget: int) -> int:
+    """Chunk not-yet-indexed originals, newest first, up to `budget` bytes; how many are still left."""
+    ensure_terms_version(store)
+    pending = store._reading("read the search index", lambda conn: pending_originals(conn, 10_000, live_after))
+    left = len(pending)
+    for digest, size, done in pending:
+        if budget <= 0:
+            break
+        index_original(store, digest)
+        budget -= size - done
+        left -= 1
+    return left

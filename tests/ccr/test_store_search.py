@@ -1,0 +1,234 @@
+"""Search across every original in a real store file: the FTS5 chunk index, its upkeep, filters and catch-up."""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+from store_helpers import FakeClock, StoreFactory
+
+import ccr._chunk_search as chunk_search
+from ccr import InputError, Settings, Store
+from ccr._chunk_search import chunk_original, match_expression
+from ccr._database import MIGRATIONS, _statements
+from ccr._search import index_original, search_store
+
+HOUR = 3600.0
+
+
+def app_log(n: int, needle: str | None = None, at: int | None = None) -> str:
+    rows = [f"2025-03-01 10:{k // 60 % 60:02d}:{k % 60:02d} INFO worker-{k % 3} processed batch {k}" for k in range(n)]
+    if needle is not None:
+        rows[at if at is not None else n // 2] = needle
+    return "\n".join(rows) + "\n"
+
+
+def fts_rows(store: Store) -> int:
+    with sqlite3.connect(store.path) as conn:
+        return int(conn.execute("SELECT count(*) FROM chunks").fetchone()[0])
+
+
+def test_search_finds_the_chunk_holding_the_answer_across_originals(store: Store) -> None:
+    log = store.put(app_log(400, "2025-03-01 10:06:40 ERROR PaymentGateway.charge: card declined (order 4711)", 200))
+    store.put(app_log(300), content_type="log")
+    store.put("# Deploy guide\n\nRoll back with `make rollback` after a failed release.\n", content_type="markdown")
+    result = store.search("why was the card declined")
+    assert result.mode == "lexical"
+    top = result.hits[0]
+    assert top.hash == log
+    assert top.start_line <= 201 <= top.end_line
+    assert (201, "2025-03-01 10:06:40 ERROR PaymentGateway.charge: card declined (order 4711)") in top.rows
+    assert store.lines(log, 201, 201).rows[0][1] in result.render()
+    assert f"hash={log} lines={top.start_line}-{top.end_line}" in result.render()
+
+
+def test_identifiers_are_found_whole_and_by_their_parts(store: Store) -> None:
+    digest = store.put("def setup():\n    client = HttpClient()\n    client.getUserName(42)\n", content_type="code")
+    store.put("unrelated words about a client of the bakery\n")
+    for query in ("getUserName", "user name", "`client.getUserName`", "HttpClient"):
+        hits = store.search(query).hits
+        assert hits and hits[0].hash == digest, query
+
+
+def test_a_hash_prefix_in_the_query_finds_the_commit(store: Store) -> None:
+    digest = store.put("commit 53b8f08218c2e1f0a9d8\nAuthor: dev\n\n    Fix the parser\n", content_type="diff")
+    assert store.search("what did 53b8f082 change").hits[0].hash == digest
+
+
+def test_a_query_with_nothing_to_look_for_or_a_bad_limit_is_refused(store: Store) -> None:
+    store.put("something\n")
+    with pytest.raises(InputError, match="empty"):
+        store.search("   ")
+    with pytest.raises(InputError, match="between 1 and 50"):
+        store.search("something", limit=0)
+
+
+def test_no_match_gives_no_hits_and_says_so(store: Store) -> None:
+    store.put(app_log(20))
+    result = store.search("kubernetes")
+    assert result.hits == ()
+    assert "no stored output matches 'kubernetes'" in result.render()
+
+
+def test_content_type_and_since_filters_keep_only_what_they_name(store: Store, clock: FakeClock) -> None:
+    old = store.put("timeout talking to the billing service\n", content_type="log")
+    clock.advance(5 * HOUR)
+    new = store.put("billing service timeout in the retry loop\n", content_type="code")
+    assert {h.hash for h in store.search("billing timeout").hits} == {old, new}
+    assert [h.hash for h in store.search("billing timeout", content_type="log").hits] == [old]
+    assert [h.hash for h in store.search("billing timeout", since=clock() - HOUR).hits] == [new]
+
+
+def test_expired_and_evicted_originals_are_not_found_and_their_rows_go(
+    make_store: StoreFactory, clock: FakeClock
+) -> None:
+    store = make_store(ttl_seconds=2 * HOUR, max_store_bytes=4000)
+    first = store.put(app_log(30, "ERROR disk quota exceeded on /var"))
+    store.search("quota")  # indexes it
+    assert fts_rows(store) > 0
+    clock.advance(3 * HOUR)
+    assert store.search("quota").hits == ()
+    store.sweep()
+    assert fts_rows(store) == 0
+    kept = store.put("ERROR disk quota exceeded again\n")
+    assert [h.hash for h in store.search("quota").hits] == [kept] != [first]
+
+
+def test_search_does_not_count_as_an_access(store: Store, clock: FakeClock) -> None:
+    digest = store.put("session token refreshed for user 7\n")
+    before = store.info(digest).last_access
+    clock.advance(60)
+    store.search("token refreshed")
+    assert store.info(digest).last_access == before
+
+
+def test_originals_stored_without_indexing_are_caught_up_within_a_budget(store: Store) -> None:
+    handles = [store.put(f"job {k}: nightly export of invoices finished\n" * 200) for k in range(5)]
+    size = store.info(handles[0]).size
+    first = search_store(
+        store, "invoices", limit=5, since=None, content_type=None, semantic=None, catch_up_bytes=size + 1
+    )
+    assert first.pending == 3  # one original fits the budget, the next starts while some is left; three wait
+    assert "3 stored originals are not indexed for search yet" in first.render()
+    assert len({h.hash for h in first.hits}) == 2
+    second = store.search("invoices", limit=50)
+    assert second.pending == 0
+    assert {h.hash for h in second.hits} == set(handles)
+
+
+def test_indexing_twice_adds_nothing_and_a_gone_original_gives_none(store: Store) -> None:
+    digest = store.put(app_log(100))
+    chunks = store.index_for_search(digest)
+    assert chunks is not None
+    rows = fts_rows(store)
+    assert store.index_for_search(digest) == chunks
+    assert fts_rows(store) == rows == len(chunks)
+    assert store.index_for_search("0123456789abcdef") is None
+
+
+def test_a_large_original_is_indexed_in_several_transactions_with_its_progress(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunk_search, "BATCH_BYTES", 4096)
+    import ccr._search as search_module
+
+    monkeypatch.setattr(search_module, "BATCH_BYTES", 4096)
+    digest = store.put(app_log(2000, "FATAL heap exhausted in renderer", 1500))
+    assert store.info(digest).size > 10 * 4096
+    store.index_for_search(digest)
+    with sqlite3.connect(store.path) as conn:
+        (searchable,) = conn.execute("SELECT searchable FROM originals WHERE hash = ?", (digest,)).fetchone()
+        spans = conn.execute("SELECT start_byte, end_byte FROM chunks WHERE hash = ? ORDER BY id", (digest,)).fetchall()
+    assert searchable == store.info(digest).size
+    assert spans[0][0] == 0 and spans[-1][1] == searchable
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    assert store.search("heap exhausted").hits[0].start_line <= 1501
+
+
+def test_two_stores_indexing_one_original_at_once_write_its_chunks_once(make_store: StoreFactory) -> None:
+    a, b = make_store(), make_store()
+    digest = a.put(app_log(3000))
+    barrier = threading.Barrier(2)
+
+    def index(store: Store) -> None:
+        barrier.wait(timeout=30)
+        index_original(store, digest)
+
+    threads = [threading.Thread(target=index, args=(s,)) for s in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    chunks = chunk_original(a.get(digest), "text")
+    assert fts_rows(a) == len(chunks)
+
+
+def test_orphaned_index_entries_are_cleared_once_they_outnumber_live_chunks(
+    make_store: StoreFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunk_search, "_MIN_ORPHANS_TO_REBUILD", 10)
+    store = make_store(ttl_seconds=HOUR)
+    for k in range(4):
+        store.search(f"warm {k}") if store.put(app_log(200, f"marker{k} lost")) else None
+    clock.advance(2 * HOUR)
+    store.sweep()
+    survivor = store.put("marker9 lost and found\n")
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT value FROM search_meta WHERE key = 'orphans'").fetchone()[0] > 10
+    assert [h.hash for h in store.search("marker9").hits] == [survivor]
+    with sqlite3.connect(store.path) as conn:
+        assert conn.execute("SELECT value FROM search_meta WHERE key = 'orphans'").fetchone()[0] == 0
+        # The FTS table holds only the survivor's terms now: an old term matches nothing, even unjoined.
+        assert conn.execute("SELECT count(*) FROM chunk_terms WHERE chunk_terms MATCH 'marker0'").fetchone()[0] == 0
+
+
+def test_a_version_2_store_is_migrated_and_its_originals_become_searchable(headroom_home: Path) -> None:
+    path = headroom_home / "ccr.sqlite3"
+    with sqlite3.connect(path, isolation_level=None) as conn:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+        for script in MIGRATIONS[:2]:
+            for statement in _statements(script):
+                conn.execute(statement)
+        conn.execute("PRAGMA user_version = 2")
+        conn.execute(
+            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
+            " VALUES ('00000000000000aa', 27, 5, 1, 'log', 'v2', 1e12, 1e12)"
+        )
+        conn.execute("INSERT INTO original_bytes (id, data) VALUES (1, ?)", (b"ERROR left over from v2 run\n",))
+    with Store(Settings(home=headroom_home)) as store:
+        hits = store.search("left over").hits
+    assert [(h.hash, h.source) for h in hits] == [("00000000000000aa", "v2")]
+
+
+@given(st.binary(min_size=1, max_size=3000), st.sampled_from(["text", "log", "json", "code", "markdown", "diff"]))
+def test_chunk_byte_spans_partition_the_original_exactly(raw: bytes, content_type: str) -> None:
+    pieces = chunk_original(raw, content_type)
+    assert b"".join(raw[p.start_byte : p.end_byte] for p in pieces) == raw
+    assert [p.start_byte for p in pieces[1:]] == [p.end_byte for p in pieces[:-1]]
+    for p in pieces:
+        assert p.text == raw[p.start_byte : p.end_byte].decode("utf-8", errors="replace")
+        first_line = raw[: p.start_byte].count(b"\n") + 1
+        assert p.start_line == first_line
+
+
+@given(st.text(min_size=1, max_size=200))
+def test_any_query_gives_a_match_expression_fts5_accepts(query: str) -> None:
+    expression = match_expression(query)
+    conn = sqlite3.connect(":memory:")
+    conn.execute("CREATE VIRTUAL TABLE t USING fts5 (terms, content = '', tokenize = \"unicode61 tokenchars '._:/-'\")")
+    conn.execute("INSERT INTO t (rowid, terms) VALUES (1, 'alpha beta')")
+    if expression is not None:
+        conn.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_non_utf8_originals_are_searchable_and_hits_show_their_lines(store: Store) -> None:
+    raw = b"binary-ish \xff\xfe header\nERROR checksum mismatch in block 9\n\xc3 trailing\n"
+    digest = store.put(raw)
+    hit = store.search("checksum mismatch").hits[0]
+    assert hit.hash == digest
+    assert (2, "ERROR checksum mismatch in block 9") in hit.rows

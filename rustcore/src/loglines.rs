@@ -32,13 +32,13 @@ pub enum Kind {
 }
 
 const ERROR_LEVELS: &[&str] = &[
-    "FATAL", "ERROR", "ERR", "CRIT", "CRITICAL", "SEVERE", "ALERT", "EMERG", "PANIC", "fatal",
-    "error", "crit", "critical", "alert", "emerg",
+    "FATAL", "ERROR", "ERR", "CRIT", "CRITICAL", "SEVERE", "ALERT", "EMERG", "PANIC", "Fatal",
+    "Error", "Critical", "Severe", "fatal", "error", "crit", "critical", "alert", "emerg",
 ];
 const WARN_LEVELS: &[&str] = &["WARN", "WARNING", "warn", "warning", "Warning"];
 const INFO_LEVELS: &[&str] = &[
-    "INFO", "DEBUG", "TRACE", "NOTICE", "FINE", "FINER", "FINEST", "VERBOSE", "info", "debug",
-    "trace", "notice",
+    "INFO", "DEBUG", "TRACE", "NOTICE", "FINE", "FINER", "FINEST", "VERBOSE", "Info", "Debug",
+    "Trace", "Notice", "Verbose", "info", "debug", "trace", "notice",
 ];
 const PASS_ENDINGS: &[&str] = &[
     " passed", " ok", " OK", " skipped", " PASSED", " SKIPPED", " XFAIL", " xfail", " XPASS",

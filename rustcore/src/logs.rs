@@ -23,6 +23,7 @@ const P_QUERY_STRONG: u32 = 960;
 const P_FAIL: u32 = 950;
 const P_EXCEPTION: u32 = 900;
 const P_ERROR: u32 = 850;
+const P_FAIL_LATE: u32 = 820;
 const P_QUERY: u32 = 780;
 const P_WARN: u32 = 700;
 const P_CONTEXT: u32 = 650;
@@ -46,10 +47,26 @@ fn template_allowance(kind: Kind, count: usize) -> usize {
         _ => 3,
     }
 }
+/// Where errors and warnings past their template's allowance rank: errors
+/// just above rare routine lines (a rare template may only be an id the
+/// masking missed; an error is an error), warnings just below them.
+fn overflow(kind: Kind) -> Option<u32> {
+    match kind {
+        Kind::Exception | Kind::Error => Some(P_RARE + 10),
+        Kind::Warn => Some(P_SOFT - 10),
+        _ => None,
+    }
+}
+/// Failing test ids that outrank exceptions; later ones rank below errors.
+const FAILURES_FIRST: usize = 30;
+/// Added to a severity level's priority for matching the query (in proportion to the match).
+const QUERY_BONUS: u32 = 20;
 /// Added to a severity level's priority for a rare template (half for a scarce one).
 const RARITY_BONUS: u32 = 30;
 /// Lines kept for matching the query (the best-scoring ones).
 const QUERY_TOP: usize = 30;
+/// Matches of one template kept for the query, beyond the best `QUERY_TOP`.
+const QUERY_MAX: usize = 150;
 /// Of those, how many may outrank failures for naming a precise identifier.
 const QUERY_STRONG_TOP: usize = 12;
 /// Templates listed in the footer.
@@ -169,6 +186,8 @@ fn prioritise(
     let repetitive = shape.repetitive();
     let rare = shape.rare_count();
     let mut first_exact = vec![false; n];
+    let mut failures = 0usize;
+    let relevance = QueryScores::of(lines, query);
 
     for i in 0..n {
         let li = &info[i];
@@ -182,6 +201,8 @@ fn prioritise(
         let count = template_counts[&li.template];
         let base = match li.kind {
             Kind::Summary => P_SUMMARY,
+            // Past the first few dozen failures, the distinct errors say more than more test ids.
+            Kind::FailId if failures >= FAILURES_FIRST => P_FAIL_LATE,
             Kind::FailId => P_FAIL,
             Kind::Exception => P_EXCEPTION,
             Kind::Error => P_ERROR,
@@ -191,6 +212,9 @@ fn prioritise(
             Kind::Section => P_SECTION,
             _ => 0,
         };
+        if li.kind == Kind::FailId {
+            failures += 1;
+        }
         let mut p = 0;
         if base > 0 && (first_exact[i] || li.kind == Kind::Summary) {
             let slot = per_template
@@ -206,7 +230,12 @@ fn prioritise(
                 } else {
                     0
                 };
-                p = base + rarity;
+                // And among equals, what the question mentions.
+                p = base + rarity + relevance.bonus(i, QUERY_BONUS);
+            } else if let Some(extra) = overflow(li.kind) {
+                // Errors and warnings past their template's allowance still beat
+                // routine lines, as long as the budget lasts.
+                p = extra;
             }
         }
         if repetitive && li.kind != Kind::Pass && first_exact[i] {
@@ -219,7 +248,7 @@ fn prioritise(
         claims[i].priority = p;
     }
 
-    for (i, p) in query_priorities(lines, query, &first_exact) {
+    for (i, p) in query_priorities(info, &relevance, &first_exact) {
         claims[i].priority = claims[i].priority.max(p);
     }
     add_context(info, &mut claims);
@@ -234,36 +263,71 @@ fn prioritise(
     claims
 }
 
+/// The query's per-line scores, computed once.
+struct QueryScores {
+    scores: Vec<f32>,
+    masks: Vec<u64>,
+    precise: u64,
+    best: f32,
+}
+
+impl QueryScores {
+    fn of(lines: &Lines<'_>, query: &Query) -> Self {
+        let masks = query.match_lines(lines);
+        let weights = query.weights(&masks);
+        let precise = query.precise_terms(&masks);
+        let scores: Vec<f32> = masks.iter().map(|&m| score_mask(m, &weights)).collect();
+        let best = scores.iter().copied().fold(0.0f32, f32::max);
+        QueryScores {
+            scores,
+            masks,
+            precise,
+            best,
+        }
+    }
+
+    /// Whether line `i` matches the query well enough to count.
+    fn matches(&self, i: usize) -> bool {
+        self.best > 0.0 && self.scores[i] >= 0.4 * self.best
+    }
+
+    /// Up to `max`, in proportion to how well line `i` matches.
+    fn bonus(&self, i: usize, max: u32) -> u32 {
+        if self.matches(i) {
+            (self.scores[i] / self.best * max as f32) as u32
+        } else {
+            0
+        }
+    }
+}
+
 /// The lines the query points at, best first: the top few by score, those
 /// naming a precise identifier (a phrase on few lines) above everything.
-fn query_priorities(lines: &Lines<'_>, query: &Query, first_exact: &[bool]) -> Vec<(usize, u32)> {
-    if query.is_empty() {
-        return Vec::new();
-    }
-    let masks = query.match_lines(lines);
-    let weights = query.weights(&masks);
-    let precise = query.precise_terms(&masks);
-    let scores: Vec<f32> = masks.iter().map(|&m| score_mask(m, &weights)).collect();
-    let best = scores.iter().copied().fold(0.0f32, f32::max);
-    if best <= 0.0 {
-        return Vec::new();
-    }
-    let mut ranked: Vec<usize> = (0..scores.len())
-        .filter(|&i| first_exact[i] && scores[i] >= 0.4 * best)
+fn query_priorities(info: &[LineInfo], q: &QueryScores, first_exact: &[bool]) -> Vec<(usize, u32)> {
+    let mut ranked: Vec<usize> = (0..q.scores.len())
+        .filter(|&i| first_exact[i] && q.matches(i))
         .collect();
-    ranked.sort_by(|&a, &b| scores[b].total_cmp(&scores[a]).then(a.cmp(&b)));
-    ranked.truncate(QUERY_TOP);
+    ranked.sort_by(|&a, &b| q.scores[b].total_cmp(&q.scores[a]).then(a.cmp(&b)));
+    // A template the query matches is kept whole unless it is most of the log;
+    // beyond `QUERY_TOP`, a template with more matches than `QUERY_MAX` is too
+    // broad to be what the question is about.
+    let mut per_template: HashMap<u64, usize> = HashMap::new();
+    for &i in &ranked {
+        *per_template.entry(info[i].template).or_default() += 1;
+    }
     let mut strong = 0;
     ranked
         .into_iter()
-        .map(|i| {
-            let tier = if masks[i] & precise != 0 && strong < QUERY_STRONG_TOP {
+        .enumerate()
+        .filter(|&(rank, i)| rank < QUERY_TOP || per_template[&info[i].template] <= QUERY_MAX)
+        .map(|(_, i)| {
+            let tier = if q.masks[i] & q.precise != 0 && strong < QUERY_STRONG_TOP {
                 strong += 1;
                 P_QUERY_STRONG
             } else {
                 P_QUERY
             };
-            (i, tier + (scores[i] / best * 9.0) as u32)
+            (i, tier + q.bonus(i, 9))
         })
         .collect()
 }
@@ -426,6 +490,29 @@ mod tests {
             100_000,
         );
         assert!(out.contains("replication of blk_77 to 10.0.0.9 postponed"));
+    }
+
+    #[test]
+    fn distinct_root_causes_survive_hundreds_of_failing_ids() {
+        let mut text = String::new();
+        for i in 0..400 {
+            text.push_str(&format!(
+                "______ Suite.test_case_{i} ______\n\n    def test(self):\n>       run()\n"
+            ));
+            let cause = if i % 100 == 7 {
+                format!("E       KeyError: 'field_{i}'")
+            } else {
+                "E       TypeError: run() got an unexpected keyword argument 'stream'".to_string()
+            };
+            text.push_str(&format!("{cause}\n\ntests/t.py:3: Error\n"));
+        }
+        text.push_str("===== 400 failed in 9.10s =====\n");
+        let out = run(&text, "", 3000);
+        for i in [7, 107, 207, 307] {
+            assert!(out.contains(&format!("KeyError: 'field_{i}'")), "{i}");
+        }
+        assert!(out.contains("unexpected keyword argument 'stream'"));
+        assert!(out.contains("400 failed in 9.10s"));
     }
 
     #[test]

@@ -10,7 +10,9 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from mcp_server.server._app import build_server, icon_data_uri, instructions_for
+    from mcp_server.server._app import build_server
+    from mcp_server.server._fast_stdio import fast_start_enabled, serve_stdio
+    from mcp_server.server._identity import icon_data_uri, instructions_for
     from mcp_server.server._models import (
         CompressorInfo,
         CompressorStats,
@@ -39,10 +41,12 @@ __all__ = [
     "StatsOutput",
     "build_http_app",
     "build_server",
+    "fast_start_enabled",
     "icon_data_uri",
     "instructions_for",
     "security_settings",
     "serve",
+    "serve_stdio",
 ]
 
 _HOMES = {
@@ -59,10 +63,12 @@ _HOMES = {
     "StatsOutput": "_models",
     "build_http_app": "_transports",
     "build_server": "_app",
-    "icon_data_uri": "_app",
-    "instructions_for": "_app",
+    "fast_start_enabled": "_fast_stdio",
+    "icon_data_uri": "_identity",
+    "instructions_for": "_identity",
     "security_settings": "_transports",
     "serve": "_transports",
+    "serve_stdio": "_fast_stdio",
 }
 
 

@@ -162,13 +162,17 @@ def build_http_app(options: ServerOptions, http: HttpSettings, *, max_input_byte
     return BearerTokenMiddleware(app, http.token) if http.token else app
 
 
-def serve(options: ServerOptions, transport: Transport, http: HttpSettings | None = None) -> None:
-    """Serve until the client disconnects (stdio) or the process is interrupted (network transports)."""
-    if transport == "stdio":
-        from mcp_server.server._app import build_server
+def serve(
+    options: ServerOptions, transport: Transport, http: HttpSettings | None = None, *, fast_start: bool = True
+) -> int:
+    """Serve until the client disconnects (stdio) or the process is interrupted (network transports); the exit status.
 
-        build_server(options).run("stdio")
-        return
+    On stdio, `fast_start` lets the front answer ``initialize`` while the SDK imports (see `_fast_stdio`).
+    """
+    if transport == "stdio":
+        from mcp_server.server._fast_stdio import serve_stdio
+
+        return serve_stdio(options, fast_start=fast_start)
     import anyio
     import uvicorn
 
@@ -188,3 +192,4 @@ def serve(options: ServerOptions, transport: Transport, http: HttpSettings | Non
     auth = "bearer token required" if http.token else "no token (loopback only)"
     print(f"headroom MCP server: {http.transport} on {http.url} ({auth})", file=sys.stderr, flush=True)
     anyio.run(uvicorn.Server(config).serve)
+    return 0

@@ -21,6 +21,7 @@ _EPILOG = """environment:
   HEADROOM_MODEL        model whose input price values the savings (default claude-sonnet-4-5)
   HEADROOM_PRICE_PER_MTOK  that price in USD per million tokens, overriding the table
   HEADROOM_HOME         where the store lives
+  HEADROOM_FAST_START   0 makes stdio wait for the MCP SDK before answering initialize (default 1: answer at once)
 """
 
 
@@ -64,12 +65,14 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from ccr import Settings
+    from mcp_server.server._fast_stdio import fast_start_enabled
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._transports import HttpSettings, serve
 
     try:
         Settings.from_env()
         options = ServerOptions.from_env(roots=args.root, allow_run=args.allow_run)
+        fast_start = fast_start_enabled()
     except ValueError as exc:
         print(f"headroom mcp serve: {exc}", file=sys.stderr)
         return 2
@@ -87,5 +90,4 @@ def _serve(args: argparse.Namespace) -> int:
             allowed_hosts=tuple(args.allow_host),
         )
         http.check()
-    serve(options, args.transport, http)
-    return 0
+    return serve(options, args.transport, http, fast_start=fast_start)

@@ -1,0 +1,131 @@
+"""Who the server says it is: name, title, version, icon, instructions, capabilities, handshake versions.
+
+Standard library only. `build_server` builds the SDK server from these values,
+and the stdio front (`_fast_stdio`) answers ``initialize`` from the same values
+before the SDK has finished importing, so the two answers cannot drift apart
+unless the SDK itself changes. What the SDK derives on its own (the capability
+set from the registered handlers, the handshake versions it negotiates) is
+copied here and pinned by a test that compares the front's answer with the
+SDK's for every protocol version; the front only answers for SDK releases that
+test has been run against (`VERIFIED_SDK_VERSIONS`).
+"""
+
+from __future__ import annotations
+
+import base64
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from mcp_server.server._options import ServerOptions
+
+__all__ = [
+    "HANDSHAKE_PROTOCOL_VERSIONS",
+    "ICON_MIME_TYPE",
+    "ICON_SIZES",
+    "SERVER_DESCRIPTION",
+    "SERVER_NAME",
+    "SERVER_TITLE",
+    "VERIFIED_SDK_VERSIONS",
+    "icon_data_uri",
+    "initialize_result",
+    "installed_version",
+    "instructions_for",
+    "negotiate_protocol_version",
+    "server_capabilities",
+    "server_version",
+]
+
+SERVER_NAME = "headroom"
+SERVER_TITLE = "headroom: context compression"
+SERVER_DESCRIPTION = "Compresses bulky tool output for AI agents; every original stays retrievable."
+ICON_MIME_TYPE = "image/svg+xml"
+ICON_SIZES = ("any",)
+
+# The SDK's `mcp_types.version.HANDSHAKE_PROTOCOL_VERSIONS`, oldest first; the last is its counter-offer.
+HANDSHAKE_PROTOCOL_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
+# `mcp` releases whose initialize answer the equality test has compared with ours. Another release
+# starts the server the slow way (the SDK answers) until the test has been run against it.
+VERIFIED_SDK_VERSIONS = frozenset({"2.3.0"})
+
+
+@cache
+def icon_data_uri() -> str:
+    """The shipped SVG icon as a ``data:`` URI."""
+    svg = Path(__file__).with_name("icon.svg").read_bytes()
+    return "data:image/svg+xml;base64," + base64.b64encode(svg).decode("ascii")
+
+
+def installed_version(distribution: str) -> str | None:
+    """The installed version of `distribution`, or None when it is not installed."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(distribution)
+    except PackageNotFoundError:
+        return None
+
+
+@cache
+def server_version() -> str:
+    """This package's version as `serverInfo` reports it ("0.0.0" when run from a bare checkout)."""
+    return installed_version("headroom-mcp") or "0.0.0"
+
+
+def instructions_for(options: ServerOptions) -> str:
+    """What the model is told about this server when it connects."""
+    return _instructions(allow_run=options.allow_run)
+
+
+def _instructions(*, allow_run: bool) -> str:
+    run = (
+        "- headroom_run runs a shell command (tests, builds, linters, grep, git log) and returns its output "
+        "compressed with the exit code. Prefer it to your own shell tool whenever the output may be long."
+        if allow_run
+        else "- headroom_run is disabled on this server (start it with --allow-run to enable it)."
+    )
+    return f"""headroom keeps bulky text out of your context and keeps every original retrievable.
+
+- headroom_read reads a file server-side and returns it compressed (source files as a skeleton with the parts
+  relevant to `query` in full). Prefer it to your own file-reading tool for files over a couple of hundred lines
+  or when you need only part of a file; pass `lines` for an exact range verbatim.
+{run}
+- headroom_compress shrinks text you already hold (a long tool result, a log, a JSON response, a diff) before
+  you reason over it or pass it on. Not worth it under about 2,000 tokens. Always give `query` when you know what
+  you are looking for: relevant parts are kept in full.
+- A marker such as [120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159] stands for text that was left
+  out, not lost. When you need it, call headroom_retrieve with that hash and lines (or with a `query` to get only
+  the relevant lines). Never guess what a marker hides. Retrieved text is never compressed again.
+- headroom_stats reports what was saved.
+"""
+
+
+def server_capabilities() -> dict[str, Any]:
+    """The capabilities the SDK derives from what `build_server` registers (tools, resources, prompts)."""
+    return {
+        "prompts": {"listChanged": False},
+        "resources": {"listChanged": False, "subscribe": False},
+        "tools": {"listChanged": False},
+    }
+
+
+def negotiate_protocol_version(requested: str) -> str:
+    """The SDK's rule: the client's version when it is a handshake version, else the newest handshake version."""
+    return requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else HANDSHAKE_PROTOCOL_VERSIONS[-1]
+
+
+def initialize_result(requested: str, *, allow_run: bool) -> dict[str, Any]:
+    """The ``initialize`` result the SDK server gives a client asking for protocol version `requested`."""
+    return {
+        "capabilities": server_capabilities(),
+        "instructions": _instructions(allow_run=allow_run),
+        "protocolVersion": negotiate_protocol_version(requested),
+        "serverInfo": {
+            "description": SERVER_DESCRIPTION,
+            "icons": [{"mimeType": ICON_MIME_TYPE, "sizes": list(ICON_SIZES), "src": icon_data_uri()}],
+            "name": SERVER_NAME,
+            "title": SERVER_TITLE,
+            "version": server_version(),
+        },
+    }

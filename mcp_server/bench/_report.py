@@ -139,6 +139,7 @@ def _server_column(server: ServerNumbers | None, rows: int) -> list[str]:
         return [f"not measured: {server.reason}"] + [""] * (rows - 1)
     trips = {t.label: t for t in server.round_trips}
     column = [f"{server.startup_ms or 0:.0f} ms"]
+    column.append("n/a" if server.first_tools_list_ms is None else f"{server.first_tools_list_ms:.0f} ms")
     for label in _TRIP_LABELS:
         trip = trips.get(label)
         column.append(
@@ -158,6 +159,7 @@ def _server_table(report: BenchReport) -> Table | None:
         return None
     labels = [
         "start to initialize answer",
+        "start to first tools/list answer",
         *(f"headroom_compress round trip, {label} log" for label in _TRIP_LABELS),
         "idle memory (RSS after initialize)",
     ]
@@ -168,7 +170,7 @@ def _server_table(report: BenchReport) -> Table | None:
     if report.peer_server is not None:
         column = _server_column(report.peer_server, len(labels))
         if report.peer_server.measured:
-            column[1 : 1 + len(_TRIP_LABELS)] = ["not measured"] * len(_TRIP_LABELS)
+            column[2 : 2 + len(_TRIP_LABELS)] = ["not measured"] * len(_TRIP_LABELS)
         columns.append(column)
         headers.append(f"{peer.system} {peer.version}" if peer else "peer")
     rows = [[label, *(column[i] for column in columns)] for i, label in enumerate(labels)]

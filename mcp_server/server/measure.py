@@ -2,8 +2,11 @@
 
 Every measurement runs the real server, ``python -m mcp_server mcp serve``, as a
 subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
-environment is given. Start-up is timed with a bare JSON-RPC ``initialize`` on
-the pipe (no client library in the way); round trips use the SDK's client.
+environment is given. Start-up is timed with bare JSON-RPC on the pipe (no
+client library in the way) to two points: the ``initialize`` answer, which the
+stdio front gives before the MCP SDK has loaded, and the first ``tools/list``
+answer, which waits for the SDK; round trips use the SDK's client. Idle memory
+is read once the first tool list has been answered, with the SDK loaded.
 """
 
 from __future__ import annotations
@@ -44,15 +47,24 @@ _INITIALIZE = {
         "clientInfo": {"name": "headroom-bench", "version": "0"},
     },
 }
+_INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
+_TOOLS_LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
 
 
 @dataclass(frozen=True, slots=True)
 class StartupReport:
+    """Seconds from process start to the ``initialize`` answer and, per run, to the first ``tools/list`` answer."""
+
     runs_s: tuple[float, ...]
+    tools_list_runs_s: tuple[float, ...] = ()
 
     @property
     def median_s(self) -> float:
         return statistics.median(self.runs_s)
+
+    @property
+    def median_tools_list_s(self) -> float:
+        return statistics.median(self.tools_list_runs_s)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,17 +100,27 @@ def _environment(env: Mapping[str, str] | None) -> Iterator[dict[str, str]]:
         yield {**os.environ, "HEADROOM_HOME": home}
 
 
-def _initialize(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+def _request(proc: subprocess.Popen[bytes], *messages: dict[str, Any]) -> dict[str, Any]:
+    """Send `messages`; the answer to the last, which must be a request."""
     assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps(_INITIALIZE).encode() + b"\n")
+    proc.stdin.write(b"".join(json.dumps(m).encode() + b"\n" for m in messages))
     proc.stdin.flush()
+    method = messages[-1]["method"]
     line = proc.stdout.readline()
     if not line:
-        raise RuntimeError(f"the server exited before answering initialize (status {proc.wait()})")
+        raise RuntimeError(f"the server exited before answering {method} (status {proc.wait()})")
     reply: dict[str, Any] = json.loads(line)
-    if "result" not in reply:
-        raise RuntimeError(f"initialize failed: {reply}")
+    if "result" not in reply or reply.get("id") != messages[-1]["id"]:
+        raise RuntimeError(f"{method} failed: {reply}")
     return reply
+
+
+def _initialize(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    return _request(proc, _INITIALIZE)
+
+
+def _list_tools(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    return _request(proc, _INITIALIZED, _TOOLS_LIST)
 
 
 def _stop(proc: subprocess.Popen[bytes]) -> None:
@@ -114,8 +136,11 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
 
 
 def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> StartupReport:
-    """Seconds from process start to the ``initialize`` response, `runs` times."""
-    times = []
+    """Seconds from process start to the ``initialize`` answer and to the first ``tools/list`` answer, `runs` times.
+
+    The tool list is asked for as a client does: once the handshake is answered.
+    """
+    times, listed = [], []
     with _environment(env) as environ:
         for _ in range(runs):
             started = time.perf_counter()
@@ -125,9 +150,11 @@ def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> Sta
             try:
                 _initialize(proc)
                 times.append(time.perf_counter() - started)
+                _list_tools(proc)
+                listed.append(time.perf_counter() - started)
             finally:
                 _stop(proc)
-    return StartupReport(tuple(times))
+    return StartupReport(tuple(times), tuple(listed))
 
 
 def measure_sdk_import(runs: int = 10) -> StartupReport:
@@ -149,13 +176,17 @@ def _rss_bytes(pid: int) -> int:
 
 
 def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
-    """Resident memory (bytes) of a server that has answered ``initialize`` and is waiting (Linux /proc)."""
+    """Resident memory (bytes) of a server that has answered ``initialize`` and ``tools/list`` and is waiting (Linux).
+
+    The tool list comes from the SDK, so the memory read includes it and the open store.
+    """
     with _environment(env) as environ:
         proc = subprocess.Popen(
             server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environ
         )
         try:
             _initialize(proc)
+            _list_tools(proc)
             return _rss_bytes(proc.pid)
         finally:
             _stop(proc)

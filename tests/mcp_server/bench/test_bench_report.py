@@ -189,6 +189,7 @@ def test_the_server_table_shows_ours_beside_the_peers_and_says_what_was_not_meas
     ours = ServerNumbers(
         measured=True,
         startup_ms=412.0,
+        first_tools_list_ms=905.0,
         idle_rss_bytes=61_000_000,
         round_trips=(RoundTripFigure(1024, 3.5, 420, 420), RoundTripFigure(1024 * 1024, 88.25, 424_000, 3_900)),
     )
@@ -196,6 +197,8 @@ def test_the_server_table_shows_ours_beside_the_peers_and_says_what_was_not_meas
     text = render_terminal(dataclasses.replace(report(OURS, PEER), server=ours, peer_server=peer))
     start = next(line for line in text.splitlines() if line.startswith("start to initialize"))
     assert "412 ms" in start and "1700 ms" in start
+    listed = next(line for line in text.splitlines() if line.startswith("start to first tools/list"))
+    assert "905 ms" in listed and "n/a" in listed
     one_mb = next(line for line in text.splitlines() if "1 MB log" in line)
     assert "88.2 ms (424,000 -> 3,900 tokens)" in one_mb and "not measured" in one_mb
     assert "n/a" in next(line for line in text.splitlines() if "100 KB log" in line)

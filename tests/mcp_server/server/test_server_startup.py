@@ -68,7 +68,8 @@ def test_sample_logs_have_the_size_asked_for_and_differ_by_seed() -> None:
 @pytest.mark.slow
 def test_the_measuring_functions_run_the_real_server_and_return_numbers() -> None:
     start = measure_startup(runs=2)
-    assert len(start.runs_s) == 2 and start.median_s > 0
+    assert len(start.runs_s) == len(start.tools_list_runs_s) == 2 and start.median_s > 0
+    assert all(listed > answered for answered, listed in zip(start.runs_s, start.tools_list_runs_s, strict=True))
     assert len(measure_sdk_import(runs=1).runs_s) == 1
     assert measure_idle_rss() > 10 * 2**20
     (trip,) = measure_round_trips(sizes=(8 * 1024,), runs=2)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 __all__ = ["main"]
 
 # Top-level commands, and the sub-commands of `headroom mcp`, by module.
-_COMMAND_MODULES = ("mcp_server._cmd_store", "mcp_server.bench.cli", "mcp_server._cmd_demo")
+_COMMAND_MODULES = ("mcp_server._cmd_store", "mcp_server._cmd_search", "mcp_server.bench.cli", "mcp_server._cmd_demo")
 _MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
 
 

@@ -51,7 +51,7 @@ TOOLS: tuple[tuple[str, str], ...] = (
     ("headroom_stats", "Tokens saved so far, per client, compressor and content type."),
     ("headroom_read", "Read a file and return it compressed, with the original kept for retrieval."),
     ("headroom_run", "Run a command and return its output compressed, with the original kept for retrieval."),
-    ("headroom_search", "Search files and return the matches compressed, with the original kept for retrieval."),
+    ("headroom_search", "Search earlier tool output stored by any agent sharing the store; hits name hash and lines."),
 )
 
 # (variable, description, default) passed through to the server; documented in the README.

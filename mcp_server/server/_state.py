@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp.server.mcpserver import Context
 
-    from ccr import Settings, Store
+    from ccr import SemanticIndex, Settings, Store
     from mcp_server.server._options import ServerOptions
 
 __all__ = ["AppState", "SharedState", "client_name", "contained", "heartbeat", "state_of", "tool_errors"]
@@ -40,6 +40,8 @@ class AppState:
     settings: Settings
     options: ServerOptions
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
+    # Search indexing and embeddings of new originals, in a background thread (mcp_server.server._search).
+    semantic: SemanticIndex | None = None
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on a worker thread (the store and the compressors block), with panics contained."""
@@ -89,7 +91,15 @@ class SharedState:
             if self._state is None:
                 settings = Settings.from_env()
                 store = Store(settings)
-                self._state = AppState(store=store, settings=settings, options=self.options, session_id=self.session_id)
+                from mcp_server.server._search import open_semantic
+
+                self._state = AppState(
+                    store=store,
+                    settings=settings,
+                    options=self.options,
+                    session_id=self.session_id,
+                    semantic=open_semantic(store),
+                )
                 _log.info("store %s open; session %s", settings.db_path, self.session_id)
             self._users += 1
             return self._state
@@ -99,6 +109,9 @@ class SharedState:
             self._users -= 1
             if self._users == 0 and self._state is not None:
                 state, self._state = self._state, None
+                from mcp_server.server._search import close_semantic
+
+                close_semantic(state.semantic)
                 state.store.close()
 
     @asynccontextmanager

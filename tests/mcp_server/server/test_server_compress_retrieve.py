@@ -26,7 +26,14 @@ async def test_every_tool_is_listed_with_a_title_annotations_an_icon_and_an_outp
 ) -> None:
     async with make_client() as client:
         tools = {t.name: t for t in (await client.list_tools()).tools}
-    assert set(tools) == {"headroom_compress", "headroom_retrieve", "headroom_stats", "headroom_read", "headroom_run"}
+    assert set(tools) == {
+        "headroom_compress",
+        "headroom_retrieve",
+        "headroom_stats",
+        "headroom_read",
+        "headroom_run",
+        "headroom_search",
+    }
     for tool in tools.values():
         assert tool.title and tool.description and tool.icons
         assert tool.output_schema is not None and tool.output_schema["type"] == "object"

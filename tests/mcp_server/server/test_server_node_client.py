@@ -47,6 +47,7 @@ def _plan_for_every_tool(project: Path) -> list[dict[str, Any]]:
         {"name": "headroom_read", "arguments": {"path": "build.log", "query": "declined"}},
         {"name": "headroom_run", "arguments": {"command": "cat build.log | head -n 500; exit 2"}},
         {"name": "headroom_stats", "arguments": {"scope": "session"}},
+        {"name": "headroom_search", "arguments": {"query": "payment declined", "limit": 2}},
         {"name": "headroom_retrieve", "arguments": {"hash": "0123456789abcdef"}},
     ]
 
@@ -73,11 +74,13 @@ def test_the_typescript_sdk_lists_and_calls_every_tool_over_stdio(project: Path)
         "headroom_stats",
         "headroom_read",
         "headroom_run",
+        "headroom_search",
     }
     assert all(t.get("outputSchema") and t.get("annotations") for t in out["tools"])
-    compress, lines, query, read, run, stats, unknown = out["results"]
-    for call in (compress, lines, query, read, run, stats):
+    compress, lines, query, read, run, stats, search, unknown = out["results"]
+    for call in (compress, lines, query, read, run, stats, search):
         assert not call["isError"], call["text"]
+    assert "payment declined" in search["structured"]["hits"][0]["text"]
     assert compress["structured"]["tokens_after"] < compress["structured"]["tokens_before"]
     assert lines["structured"]["text"].splitlines() == [
         f"{n:>5}| {row}" for n, row in enumerate(log.splitlines()[:3], 1)

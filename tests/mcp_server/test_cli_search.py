@@ -1,0 +1,104 @@
+"""`headroom search` as a real subprocess on a real store: it finds what `headroom compress` stored."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from ccr import InputError
+from mcp_server._cmd_search import parse_since
+
+NOW = 1_750_000_000.0
+
+
+def headroom(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, HEADROOM_HOME=str(home))
+    return subprocess.run(
+        [sys.executable, "-m", "mcp_server", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+    )
+
+
+def build_log() -> str:
+    rows = [f"[{k:04d}] compiling module_{k}.c ... ok" for k in range(800)]
+    rows[612] = "[0612] compiling module_612.c ... error: undefined reference to `sqlite3_open_v2'"
+    return "\n".join(rows) + "\n"
+
+
+def test_search_finds_a_line_from_output_a_one_shot_compress_stored(headroom_home: Path, tmp_path: Path) -> None:
+    log = tmp_path / "build.log"
+    log.write_text(build_log())
+    stored = headroom("compress", str(log), "--json", home=headroom_home)
+    assert stored.returncode == 0, stored.stderr
+    digest = json.loads(stored.stdout)["hash"]
+    found = headroom("search", "undefined reference sqlite3_open_v2", home=headroom_home)
+    assert found.returncode == 0, found.stderr
+    assert f"[1] hash={digest} lines=" in found.stdout
+    assert "  613| [0612] compiling module_612.c ... error: undefined reference to `sqlite3_open_v2'" in found.stdout
+    assert "cli:build.log" in found.stdout
+
+
+def test_json_output_has_stable_keys(headroom_home: Path) -> None:
+    headroom("compress", "--json", home=headroom_home, stdin=build_log())
+    found = headroom("search", "sqlite3_open_v2", "--json", "--limit", "1", "--type", "log", home=headroom_home)
+    assert found.returncode == 0, found.stderr
+    out = json.loads(found.stdout)
+    assert set(out) == {"query", "mode", "hits", "notes", "pending", "text"}
+    assert out["mode"] == "lexical" and len(out["hits"]) == 1
+    assert set(out["hits"][0]) == {
+        "hash",
+        "lines",
+        "score",
+        "lexical",
+        "semantic",
+        "content_type",
+        "source",
+        "client",
+        "created_at",
+        "age_seconds",
+        "text",
+    }
+    assert out["hits"][0]["client"] == "cli"
+
+
+def test_nothing_found_exits_1_and_says_so(headroom_home: Path) -> None:
+    headroom("compress", home=headroom_home, stdin=build_log())
+    found = headroom("search", "kubernetes", home=headroom_home)
+    assert found.returncode == 1
+    assert "no stored output matches 'kubernetes'" in found.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [(["--limit", "0"], "between 1 and 50"), (["--since", "yesterday-ish"], "neither an age")],
+)
+def test_bad_arguments_are_refused_with_a_clear_message(headroom_home: Path, args: list[str], message: str) -> None:
+    out = headroom("search", "anything", *args, home=headroom_home)
+    assert out.returncode != 0
+    assert message in out.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("90s", NOW - 90),
+        ("30m", NOW - 1800),
+        ("2 h", NOW - 7200),
+        ("1.5d", NOW - 1.5 * 86400),
+        ("1w", NOW - 604800),
+        ("2025-06-01T12:00:00Z", 1748779200.0),
+        ("2025-06-01T14:00:00+02:00", 1748779200.0),
+        ("2025-06-01", 1748736000.0),
+    ],
+)
+def test_since_takes_an_age_or_an_iso_time(text: str, expected: float) -> None:
+    assert parse_since(text, NOW) == pytest.approx(expected)
+
+
+def test_since_refuses_anything_else() -> None:
+    with pytest.raises(InputError, match="neither an age"):
+        parse_since("soon", NOW)

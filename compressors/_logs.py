@@ -9,7 +9,7 @@ from compressors._pieces import DefaultBudget, run_pieces
 __all__ = ["LogCompressor"]
 
 # Without a budget: at most a fifth of the input, never less than a screenful, never a novel.
-_DEFAULT = DefaultBudget(share=0.2, floor=1500, ceiling=10_000)
+_DEFAULT = DefaultBudget(share=0.25, floor=1500, ceiling=10_000)
 
 
 class LogCompressor(Compressor):

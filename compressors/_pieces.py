@@ -75,7 +75,14 @@ def run_pieces(native: NativeCompressor, text: str, ctx: CompressContext, defaul
     eol = _eol(text)
     out = text
     for _ in range(_RETRIES):
-        pieces = native(text, query=ctx.query, budget=budget, encoding=ctx.encoding, marker_tokens=cost)
+        pieces = native(
+            text,
+            query=ctx.query,
+            budget=budget,
+            encoding=ctx.encoding,
+            marker_tokens=cost,
+            exact=ctx.budget is not None,
+        )
         out = render(pieces, ctx, eol)
         if ctx.budget is None:
             return out

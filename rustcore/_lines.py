@@ -43,7 +43,7 @@ class Piece:
         return self.count > 0
 
 
-_Native = Callable[[str, str, int, str, int], list[tuple[str, int, str, int, int]]]
+_Native = Callable[[str, str, int, str, int, bool], list[tuple[str, int, str, int, int]]]
 
 
 def _clean(text: str) -> str:
@@ -55,40 +55,51 @@ def _clean(text: str) -> str:
     return text
 
 
-def _run(fn: _Native, text: str, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+def _run(
+    fn: _Native, text: str, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool
+) -> list[Piece]:
     if budget < 0:
         raise ValueError(f"budget must be at least 0, got {budget}")
     if marker_tokens < 1:
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
-    return [Piece(*p) for p in fn(_clean(text), _clean(query or ""), budget, encoding, marker_tokens)]
+    return [Piece(*p) for p in fn(_clean(text), _clean(query or ""), budget, encoding, marker_tokens, exact)]
 
 
-def compress_log(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+def compress_log(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
     """Logs and build/test output: failures, errors, anomalies and query matches kept, repeats collapsed.
 
     Args:
         budget: ceiling in tokens for the whole output.
         marker_tokens: what one marker line costs in `encoding` (the caller formats markers).
+        exact: plan with exact token counts (for a hard budget); False uses the fast estimate.
 
     Raises:
         ValueError: unknown `encoding`, or a negative budget.
     """
-    return _run(_native.compress_log, text, query, budget, encoding, marker_tokens)
+    return _run(_native.compress_log, text, query, budget, encoding, marker_tokens, exact)
 
 
-def compress_search(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+def compress_search(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
     """grep/ripgrep results: grouped by file, deduplicated, the matches the query points at first."""
-    return _run(_native.compress_search, text, query, budget, encoding, marker_tokens)
+    return _run(_native.compress_search, text, query, budget, encoding, marker_tokens, exact)
 
 
-def compress_diff(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+def compress_diff(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
     """Unified diffs and `git log -p`: relevant hunks whole, headers kept, noise summarised."""
-    return _run(_native.compress_diff, text, query, budget, encoding, marker_tokens)
+    return _run(_native.compress_diff, text, query, budget, encoding, marker_tokens, exact)
 
 
-def compress_fallback(text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int) -> list[Piece]:
+def compress_fallback(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
     """Anything else: repeated lines dropped, query matches, the head and the tail kept."""
-    return _run(_native.compress_fallback, text, query, budget, encoding, marker_tokens)
+    return _run(_native.compress_fallback, text, query, budget, encoding, marker_tokens, exact)
 
 
 def detect_content(text: str) -> tuple[str, str | None]:

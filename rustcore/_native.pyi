@@ -35,15 +35,15 @@ def compress_json(
 
 # Line compressors: (text, count, unit, start, end) pieces; kept text has count 0.
 def compress_log(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def compress_search(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def compress_diff(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def compress_fallback(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int
+    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...

@@ -158,6 +158,7 @@ pub struct Costs {
     enc: Encoding,
     marker: usize,
     cache: Vec<u32>,
+    exact: bool,
 }
 
 const UNKNOWN: u32 = u32::MAX;
@@ -168,6 +169,23 @@ impl Costs {
             enc,
             marker: marker_tokens.max(1),
             cache: vec![UNKNOWN; n_lines],
+            exact: true,
+        }
+    }
+
+    /// Costs from the fast estimate instead of exact counts: for a soft
+    /// ceiling (no caller budget), where a fifth either way does not matter
+    /// and exact counting would be most of the time spent.
+    pub fn estimated(mut self) -> Self {
+        self.exact = false;
+        self
+    }
+
+    fn count(&self, text: &str) -> usize {
+        if self.exact {
+            tokens::count(text, self.enc)
+        } else {
+            tokens::estimate(text)
         }
     }
 
@@ -184,11 +202,9 @@ impl Costs {
             let raw = lines.raw(i);
             let n = if raw.len() > LONG_LINE_BYTES {
                 // Shortened when kept: its head plus a marker.
-                tokens::count(head_at_char_boundary(raw, LONG_LINE_KEEP), self.enc)
-                    + self.marker
-                    + 1
+                self.count(head_at_char_boundary(raw, LONG_LINE_KEEP)) + self.marker + 1
             } else {
-                tokens::count(raw, self.enc)
+                self.count(raw)
             };
             self.cache[i] = u32::try_from(n).unwrap_or(UNKNOWN - 1);
         }

@@ -1,7 +1,6 @@
-//! Logs and build/test output: what a line is (severity, test result,
-//! traceback, summary) and which lines survive.
+//! Logs and build/test output: which lines survive.
 //!
-//! Every line gets a template (its fields with numbers, ids, addresses,
+//! Every line gets a kind (see `loglines`) and a template (its fields with numbers, ids, addresses,
 //! timestamps and paths masked). Lines then earn a priority: final result
 //! lines and failing test ids first, then exception lines, errors, lines the
 //! query points at, warnings, the context that makes a failure readable,

@@ -59,13 +59,10 @@ fn pieces_out(pieces: Vec<Piece>) -> Vec<PyPiece> {
         .collect()
 }
 
-fn line_costs(text: &str, encoding: &str, marker_tokens: usize) -> PyResult<Costs> {
+fn line_costs(text: &str, encoding: &str, marker_tokens: usize, exact: bool) -> PyResult<Costs> {
     let enc = tokens::Encoding::from_name(encoding)?;
-    Ok(Costs::new(
-        lines::Lines::new(text).len(),
-        enc,
-        marker_tokens,
-    ))
+    let costs = Costs::new(lines::Lines::new(text).len(), enc, marker_tokens);
+    Ok(if exact { costs } else { costs.estimated() })
 }
 
 #[pyfunction]
@@ -75,6 +72,7 @@ fn detect_content(py: Python<'_>, text: &str) -> (&'static str, Option<&'static 
 }
 
 #[pyfunction]
+#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
 fn compress_log(
     py: Python<'_>,
     text: &str,
@@ -82,12 +80,14 @@ fn compress_log(
     budget: usize,
     encoding: &str,
     marker_tokens: usize,
+    exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens)?;
+    let costs = line_costs(text, encoding, marker_tokens, exact)?;
     Ok(py.detach(|| pieces_out(logs::compress(text, &Query::parse(query), budget, costs))))
 }
 
 #[pyfunction]
+#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
 fn compress_search(
     py: Python<'_>,
     text: &str,
@@ -95,12 +95,14 @@ fn compress_search(
     budget: usize,
     encoding: &str,
     marker_tokens: usize,
+    exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens)?;
+    let costs = line_costs(text, encoding, marker_tokens, exact)?;
     Ok(py.detach(|| pieces_out(search::compress(text, &Query::parse(query), budget, costs))))
 }
 
 #[pyfunction]
+#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
 fn compress_diff(
     py: Python<'_>,
     text: &str,
@@ -108,12 +110,14 @@ fn compress_diff(
     budget: usize,
     encoding: &str,
     marker_tokens: usize,
+    exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens)?;
+    let costs = line_costs(text, encoding, marker_tokens, exact)?;
     Ok(py.detach(|| pieces_out(diff::compress(text, &Query::parse(query), budget, costs))))
 }
 
 #[pyfunction]
+#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
 fn compress_fallback(
     py: Python<'_>,
     text: &str,
@@ -121,8 +125,9 @@ fn compress_fallback(
     budget: usize,
     encoding: &str,
     marker_tokens: usize,
+    exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens)?;
+    let costs = line_costs(text, encoding, marker_tokens, exact)?;
     Ok(py.detach(|| pieces_out(lines::fallback(text, &Query::parse(query), budget, costs))))
 }
 

@@ -14,6 +14,7 @@ from html.parser import HTMLParser
 
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Elision, Lines, render
+from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
 
 __all__ = ["HtmlCompressor", "html_to_text"]
@@ -190,7 +191,7 @@ class HtmlCompressor(Compressor):
             return head
         derived = Lines("".join(lines))
         budget = None if ctx.budget is None else max(ctx.budget - ctx.tokens(head), 0)
-        selection = select_lines(derived.lines, ctx, target=budget)
+        selection = select_lines(derived.lines, ctx, target=budget, signals=NEURAL_SIGNALS)
         last_original = len(original.lines) - 1
         elisions = []
         for el in prose_elisions(derived.lines, selection, ctx):

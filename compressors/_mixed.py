@@ -20,6 +20,7 @@ from ccr import find_markers, format_marker
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Lines, render
 from compressors._languages import normalize_language
+from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
 from compressors._prose_blocks import parse_blocks
 
@@ -81,7 +82,7 @@ class MixedCompressor(Compressor):
             # an estimate, and only the blocks it keeps are compressed.
             size = ctx.tokens("".join(doc.lines[block.first : block.last + 1]))
             costs[block.first] = int(size * _EXPECTED_SHARE)
-        selection = select_lines(doc.lines, ctx, target=ctx.budget, fence_costs=costs)
+        selection = select_lines(doc.lines, ctx, target=ctx.budget, signals=NEURAL_SIGNALS, fence_costs=costs)
         rendered = render(doc, prose_elisions(doc.lines, selection, ctx), ctx)
         replacements = {
             first: (segment.last, _compress_segment(doc, segment, ctx, None))

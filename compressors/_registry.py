@@ -27,7 +27,7 @@ _BUILTINS: dict[str, str] = {
     "json": "compressors._json:JsonCompressor",
     "log": "compressors._logs:LogCompressor",
     "mixed": "compressors._mixed:MixedCompressor",
-    "prose": "compressors._prose:ProseCompressor",
+    "prose": "compressors._neural:NeuralProseCompressor",
     "search": "compressors._search:SearchCompressor",
 }
 

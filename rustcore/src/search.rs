@@ -457,15 +457,27 @@ fn file_breaks(entries: &[Entry<'_>], keep: &[bool]) -> Vec<bool> {
         }
         file_of.push(current);
     }
-    let kept_files: HashSet<&str> = (0..n)
-        .filter(|&i| keep[i])
-        .filter_map(|i| file_of[i])
-        .collect();
+    // Runs of consecutive lines of one file; a run with a kept line is shown.
+    let mut run_start = vec![0usize; n];
+    for i in 1..n {
+        run_start[i] = if file_of[i] == file_of[i - 1] {
+            run_start[i - 1]
+        } else {
+            i
+        };
+    }
+    let mut shown_run = vec![false; n];
+    for i in 0..n {
+        if keep[i] && file_of[i].is_some() {
+            shown_run[run_start[i]] = true;
+        }
+    }
+    // Cut at both ends of every shown run, so its omitted matches get their own markers
+    // (at most two extra markers per shown run, however the output interleaves files).
     let mut breaks = vec![false; n];
     for i in 1..n {
-        if file_of[i] != file_of[i - 1] {
-            let shown = |f: Option<&str>| f.is_some_and(|f| kept_files.contains(f));
-            breaks[i] = shown(file_of[i]) || shown(file_of[i - 1]);
+        if run_start[i] == i {
+            breaks[i] = shown_run[i] || shown_run[run_start[i - 1]];
         }
     }
     breaks

@@ -132,6 +132,14 @@ def test_without_a_query_every_file_shows_its_first_matches() -> None:
         assert f"module_{f}.py:10:" in out
 
 
+def test_results_that_interleave_files_still_get_few_markers() -> None:
+    # Unsorted output (several greps concatenated, or a tool printing as it goes) switches file on every line.
+    text = "".join(f"src/m{i % 50}.py:{i}:    value = helper(item_{i})\n" for i in range(20_000))
+    out = _run(text, query="where is helper defined?")
+    assert rustcore.count_tokens(out) <= 12_000
+    assert len(find_markers(out)) < 200
+
+
 def test_a_budget_is_honoured() -> None:
     text = _grep()
     out = _run(text, query="value_3", budget=300)

@@ -252,10 +252,6 @@ impl<'l, 'a> Planner<'l, 'a> {
         }
     }
 
-    pub fn is_kept(&self, i: usize) -> bool {
-        self.keep[i]
-    }
-
     pub fn used(&self) -> usize {
         self.used
     }

@@ -424,16 +424,22 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
 
     let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
     order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
+    // The ripgrep heading each line sits under, if any.
+    let mut heading_of: Vec<Option<usize>> = Vec::with_capacity(n);
+    let mut heading = None;
+    for (i, e) in entries.iter().enumerate() {
+        match e {
+            Entry::Heading(_) => heading = Some(i),
+            Entry::Blank => heading = None,
+            _ => {}
+        }
+        heading_of.push(heading);
+    }
     let mut planner = Planner::new(&lines, costs, budget, 0);
     for &i in &order {
-        planner.offer(i);
         // A kept line under a ripgrep heading needs its heading.
-        if planner.is_kept(i) {
-            if let Some(h) = (0..i)
-                .rev()
-                .take_while(|&j| !matches!(entries[j], Entry::Blank))
-                .find(|&j| matches!(entries[j], Entry::Heading(_)))
-            {
+        if planner.offer(i) {
+            if let Some(h) = heading_of[i] {
                 planner.offer(h);
             }
         }

@@ -194,10 +194,12 @@ impl Counts {
         let lines = Lines::new(text);
         let mut in_fence = false;
         let mut prev_text = false;
+        let mut heading = None;
         for line in lines.iter().take(SAMPLE_LINES) {
             let t = line.trim();
             if t.is_empty() {
                 prev_text = false;
+                heading = None;
                 continue;
             }
             c.nonblank += 1;
@@ -211,7 +213,7 @@ impl Counts {
                 c.fenced += 1;
                 continue;
             }
-            c.line(line, t, prev_text);
+            c.line(line, t, prev_text, &mut heading);
             prev_text = t.chars().next().is_some_and(char::is_alphanumeric);
         }
         c
@@ -226,7 +228,7 @@ impl Counts {
         }
     }
 
-    fn line(&mut self, line: &str, t: &str, prev_text: bool) {
+    fn line<'a>(&mut self, line: &'a str, t: &str, prev_text: bool, heading: &mut Option<&'a str>) {
         // Diff structure.
         if line.starts_with("diff --git ")
             || line.starts_with("+++ ")
@@ -240,7 +242,17 @@ impl Counts {
             self.diff_body += 1;
         }
         // Search results and compiler messages (`path:12:5: error: ...`).
-        match search::parse_line(line, None) {
+        match search::parse_line(line, *heading) {
+            // ripgrep's heading mode: a path, then numbered lines under it.
+            search::Entry::Heading(file) => {
+                *heading = Some(file);
+                self.search_hits += 1;
+            }
+            search::Entry::Hit { context: false, .. }
+                if heading.is_some() && line.starts_with(|c: char| c.is_ascii_digit()) =>
+            {
+                self.search_hits += 1;
+            }
             search::Entry::Hit {
                 text,
                 context: false,
@@ -509,6 +521,16 @@ mod tests {
             .map(|i| format!("src/a.c:{i}:5: error: expected ';' before '}}' token\n"))
             .collect();
         assert_eq!(kind(&gcc).0, "log");
+        let rg: String = (0..10)
+            .map(|i| {
+                format!(
+                    "src/mod{i}.rs\n{}:    let v = helper({i});\n{}:    helper(v)\n\n",
+                    i + 3,
+                    i + 9
+                )
+            })
+            .collect();
+        assert_eq!(kind(&rg).0, "search");
     }
 
     #[test]

@@ -138,9 +138,16 @@ fn test_result(t: &str) -> Option<Kind> {
     if t.starts_with("--- FAIL")
         || t.starts_with("FAIL\t")
         || t.starts_with("FAIL: ")
+        || t.starts_with("FAIL ")
         || t.starts_with("ERROR: ")
+        || t.starts_with("● ")
+        || t.starts_with("rspec ./")
     {
         return Some(Kind::FailId);
+    }
+    // jest's per-file verdicts: `PASS src/a.test.js (1.2 s)`.
+    if t.starts_with("PASS ") {
+        return Some(Kind::Pass);
     }
     if t.starts_with("FAILED ")
         || t.starts_with("ERROR ")
@@ -516,6 +523,12 @@ mod tests {
             Kind::Pass
         );
         assert_eq!(classify("--- FAIL: TestThing (0.00s)"), Kind::FailId);
+        assert_eq!(classify("FAIL src/b.test.js"), Kind::FailId);
+        assert_eq!(classify("PASS src/a.test.js (1.2 s)"), Kind::Pass);
+        assert_eq!(classify("  ● Cart › adds an item"), Kind::FailId);
+        assert_eq!(classify("Tests:       1 failed, 5 passed, 6 total"), Kind::Summary);
+        assert_eq!(classify("rspec ./spec/cart_spec.rb:12 # Cart adds an item"), Kind::FailId);
+        assert_eq!(classify("3 examples, 1 failure"), Kind::Summary);
         assert_eq!(
             classify("test result: FAILED. 3 passed; 1 failed"),
             Kind::Summary

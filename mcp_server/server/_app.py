@@ -21,6 +21,7 @@ from mcp_server.server._local_tools import register_local_tools
 from mcp_server.server._options import ServerOptions
 from mcp_server.server._prompts import register_prompts
 from mcp_server.server._resources import register_resources
+from mcp_server.server._search import register_search_tool
 from mcp_server.server._state import AppState, SharedState
 from mcp_server.server._tools import register_tools
 
@@ -48,6 +49,7 @@ def build_server(options: ServerOptions | None = None) -> MCPServer[AppState]:
     )
     register_tools(server, icons=icons)
     register_local_tools(server, allow_run=options.allow_run, icons=icons)
+    register_search_tool(server, icons=icons)
     register_resources(server, shared, icons=icons)
     register_prompts(server, icons=icons)
     return server

@@ -97,6 +97,8 @@ def _instructions(*, allow_run: bool) -> str:
 - A marker such as [120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159] stands for text that was left
   out, not lost. When you need it, call headroom_retrieve with that hash and lines (or with a `query` to get only
   the relevant lines). Never guess what a marker hides. Retrieved text is never compressed again.
+- headroom_search finds earlier output (logs, files, command results) that you or another agent sharing this
+  store already compressed or read; search before re-running a command or re-reading a file.
 - headroom_stats reports what was saved.
 """
 

@@ -6,6 +6,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 CARGO_DIR := rustcore
 CORPUS ?= ../shared/corpus/dev
+HF_CACHE ?= $(abspath ../shared/models/hf-cache)
 # The benchmark and demo read `o200k_base` from the Rust core; tests use the shipped model cache, offline.
 export HF_HUB_OFFLINE := 1
 RUST_SOURCES := $(wildcard $(CARGO_DIR)/src/*.rs) $(CARGO_DIR)/Cargo.toml pyproject.toml
@@ -44,6 +45,9 @@ demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, thr
 .PHONY: bench
 bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (and the peer, when `make bench-peer` installed it)
 	$(VENV)/bin/headroom bench $(CORPUS) --out bench-out
+	@# The semantic layer (embedding speed, index sizes, hybrid vs lexical retrieval) needs the model cache.
+	@if [ -d "$(HF_CACHE)/hub" ]; then HF_HOME=$(HF_CACHE) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) --quality; \
+	else echo "semantic benchmark skipped: no model cache at $(HF_CACHE) (set HF_CACHE)"; fi
 
 PEER_VENV := .venv-peer
 PEER_SPEC ?= headroom-ai[mcp]==0.42.0

@@ -1,12 +1,17 @@
-"""Cost of the semantic index: embedding throughput (fp32 and int8, one thread) and index bytes per MB.
+"""The semantic layer measured: embedding throughput (fp32 and int8, one thread), what the vector index and
+the search index add per MB of original, and (--quality) retrieval quality, hybrid against lexical only.
 
-Run from the repository root, with the model in a hub cache:
+Run from the repository root, with the model in a hub cache (`make bench` does, with --quality):
 
-    HF_HOME=../shared/models/hf-cache HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/embeddings.py
+    HF_HOME=../shared/models/hf-cache HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/embeddings.py --quality
 
 It chunks the corpus samples as the indexer would, checks the vectors first (unit length, int8 within
-0.99 cosine of fp32 on these very chunks), then times embedding, then indexes every sample into a
-fresh index file and reports the bytes it added per MB of original.
+0.99 cosine of fp32 on these very chunks), then times embedding, then indexes samples into a fresh index
+file and a fresh store and reports the bytes they added per MB of original. With --quality it stores every
+sample in one store, lets the background indexer embed them with the default model, and for each sample's
+query reports: whether the needles come back from `Store.query` (2,000 tokens) ranked lexically and hybrid;
+whether a needle is in the top hits of `Store.search` across all samples, lexically and hybrid; and where
+semantic ranking alone puts the chunk holding a needle.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sqlite3
 import statistics
 import sys
 import tempfile
@@ -22,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ccr import Chunk, Embedder, EmbedderConfig, VectorIndex, chunk_text
+from ccr import Chunk, Embedder, EmbedderConfig, SemanticIndex, Settings, Store, VectorIndex, chunk_text
 
 CATEGORY_TYPE = {
     "code": "code",
@@ -47,24 +53,85 @@ def load_samples(corpus: Path) -> list[tuple[str, str, str]]:
     return samples
 
 
-def needle_ranks(corpus: Path, embedder: Embedder) -> list[tuple[str, int, int]]:
-    """(sample, chunks, rank of the best chunk holding a needle) when chunks are ranked by cosine to the query."""
-    out = []
-    for name, content_type, text in load_samples(corpus):
-        meta = json.loads((corpus / name / "meta.json").read_text(encoding="utf-8"))
-        chunks = chunk_text(text, content_type)
-        ends = np.cumsum([len(c.text) for c in chunks])
-        wanted = {
-            int(np.searchsorted(ends, at, side="right"))
-            for at in (text.find(n[:60]) for n in meta["needles"])
-            if at >= 0
+def detected_type(text: str) -> str:
+    from compressors import detect
+
+    return detect(text).content_type
+
+
+def quality(corpus: Path, embedder: Embedder, timeout: float) -> dict[str, dict[str, float]]:
+    """Needle recall of query excerpts and search, lexical and hybrid, over every sample in one store."""
+    samples = [(folder, json.loads((folder / "meta.json").read_text(encoding="utf-8"))) for folder in _folders(corpus)]
+    out: dict[str, dict[str, float]] = {}
+    with tempfile.TemporaryDirectory() as tmp, Store(Settings(home=Path(tmp))) as store:
+        semantic = SemanticIndex(store, embedder, catch_up=False)
+        handles = {}
+        started = time.perf_counter()
+        for folder, _ in samples:
+            data = (folder / "input.txt").read_bytes()
+            handles[folder.name] = store.put(data, content_type=detected_type(data.decode("utf-8", "replace")))
+        if not semantic.flush(timeout):
+            raise SystemExit(f"the background indexer did not finish within {timeout:.0f} s")
+        print(f"indexed {len(samples)} samples in the background in {time.perf_counter() - started:.0f} s")
+        for mode in ("lexical", "hybrid"):
+            store.set_semantic(semantic if mode == "hybrid" else None)
+            found = total = complete = top1 = top5 = 0
+            for folder, meta in samples:
+                needles = meta["needles"]
+                text = store.query(handles[folder.name], meta["query"], max_tokens=2000).render()
+                hits = sum(1 for n in needles if n in text)
+                found, total, complete = found + hits, total + len(needles), complete + (hits == len(needles))
+                ranks = [
+                    k
+                    for k, hit in enumerate(store.search(meta["query"], limit=5).hits, start=1)
+                    if hit.hash == handles[folder.name] and any(n in "\n".join(t for _, t in hit.rows) for n in needles)
+                ]
+                top1 += bool(ranks and ranks[0] == 1)
+                top5 += bool(ranks)
+            out[mode] = {
+                "needles": found / total,
+                "complete": complete / len(samples),
+                "search_top1": top1 / len(samples),
+                "search_top5": top5 / len(samples),
+            }
+        index = semantic._open_index()
+        alone = []
+        for folder, meta in samples:
+            digest = handles[folder.name]
+            nearest = index.search(embedder.embed_query(meta["query"]), 4096, [digest])
+            lines = store.text(digest).split("\n")
+            wanted = {n for needle in meta["needles"] for n, line in enumerate(lines, 1) if needle[:60] in line}
+            ranks = [k for k, h in enumerate(nearest, 1) if any(h.start_line <= n <= h.end_line for n in wanted)]
+            if ranks:
+                alone.append(ranks[0])
+        out["semantic alone"] = {
+            "top1": sum(r <= 1 for r in alone) / len(alone),
+            "top5": sum(r <= 5 for r in alone) / len(alone),
+            "mrr": sum(1 / r for r in alone) / len(alone),
         }
-        if not wanted:
-            continue
-        scores = embedder.embed([c.text for c in chunks]) @ embedder.embed_query(meta["query"])
-        order = list(np.argsort(-scores, kind="stable"))
-        out.append((name, len(chunks), min(order.index(i) for i in wanted) + 1))
+        semantic.close()
     return out
+
+
+def _folders(corpus: Path) -> list[Path]:
+    return sorted(p for p in corpus.iterdir() if (p / "meta.json").is_file())
+
+
+def search_index_cost(samples: list[tuple[str, str, str]]) -> tuple[int, int, int]:
+    """(original bytes, chunks, bytes the search index added to the store file) for `samples` in one store."""
+
+    def settled_size(path: Path) -> int:
+        with sqlite3.connect(path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        return path.stat().st_size
+
+    with tempfile.TemporaryDirectory() as tmp, Store(Settings(home=Path(tmp))) as store:
+        handles = [store.put(text, content_type=content_type) for _, content_type, text in samples]
+        before = settled_size(store.path)
+        chunks = sum(len(store.index_for_search(h) or []) for h in handles)
+        after = settled_size(store.path)
+        total = sum(len(text.encode("utf-8")) for *_, text in samples)
+    return total, chunks, after - before
 
 
 def spread(chunked: list[list[Chunk]], limit: int) -> list[str]:
@@ -127,7 +194,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, default=240, help="chunks to time per model (default 240)")
     parser.add_argument("--repeats", type=int, default=2, help="timed runs per model; the best counts")
     parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (default 1)")
-    parser.add_argument("--quality", action="store_true", help="also rank every sample's chunks (int8, minutes)")
+    parser.add_argument(
+        "--quality", action="store_true", help="also measure retrieval quality, hybrid vs lexical (minutes)"
+    )
+    parser.add_argument("--index-timeout", type=float, default=1800, help="seconds to wait for the indexer")
     parser.add_argument("--size-samples", nargs="*", default=[], help="samples to size (default: one per category)")
     args = parser.parse_args(argv)
 
@@ -175,13 +245,25 @@ def main(argv: list[str] | None = None) -> int:
         f"{'raw float32 vectors alone':44} {total:10,} {total_chunks:7,} {total_chunks * fp32.dim * 4:10,} "
         f"{total_chunks * fp32.dim * 4 / (total / 1e6):12,.0f}"
     )
+    original, search_chunks, search_added = search_index_cost(sized)
+    print(
+        f"{'search index (store file)':44} {original:10,} {search_chunks:7,} {search_added:10,} "
+        f"{search_added / (original / 1e6):12,.0f}"
+    )
     if args.quality:
-        ranks = needle_ranks(args.corpus, int8)
-        r = np.array([rank for _, _, rank in ranks])
-        print(f"\nsemantic ranking alone, int8, {len(r)} samples: the first chunk holding a needle is")
+        print(f"\nretrieval quality on {len(samples)} samples ({fp32.config.model}, {fp32.config.file}):")
+        results = quality(args.corpus, fp32, args.index_timeout)
+        print(f"{'':10} {'query: needles':>15} {'all needles':>12} {'search top-1':>13} {'search top-5':>13}")
+        for mode in ("lexical", "hybrid"):
+            r = results[mode]
+            print(
+                f"{mode:10} {r['needles']:15.1%} {r['complete']:12.1%} {r['search_top1']:13.1%} "
+                f"{r['search_top5']:13.1%}"
+            )
+        alone = results["semantic alone"]
         print(
-            f"  top-1 {np.mean(r <= 1):.0%}  top-3 {np.mean(r <= 3):.0%}  top-5 {np.mean(r <= 5):.0%}  "
-            f"MRR {np.mean(1 / r):.3f}"
+            f"semantic ranking alone, chunk holding a needle: top-1 {alone['top1']:.0%}  top-5 {alone['top5']:.0%}  "
+            f"MRR {alone['mrr']:.3f}"
         )
     print("(a fresh file reserves one 128-vector block, about 200 KB, before the first vector: small samples")
     print(" look costly alone; the shared-file line is the cost per MB once an index holds several originals)")

@@ -37,7 +37,7 @@ from ccr._chunk_search import (
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
 from ccr._lines import Row, split_lines
-from ccr._retrieval import blend, rank
+from ccr._retrieval import SEARCH_SEMANTIC_WEIGHT, blend, rank
 
 if TYPE_CHECKING:
     from ccr._chunks import Chunk
@@ -59,8 +59,8 @@ __all__ = [
 _log = logging.getLogger(__name__)
 
 MAX_SEARCH_LIMIT = 50
-# A search chunks at most this many bytes of not-yet-indexed originals before it answers.
-CATCH_UP_BYTES = 32 * 1024**2
+# A search chunks at most this many bytes of not-yet-indexed originals before it answers (about 3 s of one core).
+CATCH_UP_BYTES = 8 * 1024**2
 # Candidates taken from each side before blending.
 _CANDIDATES = 200
 # At first, no original gives more than this many hits, so one long log cannot fill the whole answer.
@@ -354,7 +354,8 @@ def search_store(
     meta = store._reading("search the store", lambda conn: _metadata(conn, [candidates[i].hash for i in ids]))
     ids = [i for i in ids if _admitted(meta.get(candidates[i].hash), live_after, since, content_type)]
     lexical_scores = [candidates[i].score for i in ids]
-    scores = blend(lexical_scores, [similarity.get(i) for i in ids]) if similarity else _scaled(lexical_scores)
+    similarities = [similarity.get(i) for i in ids]
+    scores = blend(lexical_scores, similarities, SEARCH_SEMANTIC_WEIGHT) if similarity else _scaled(lexical_scores)
     order = sorted(range(len(ids)), key=lambda k: (-scores[k], ids[k]))
     order = [k for k in order if scores[k] > 0]
     chosen = _pick([ids[k] for k in order], candidates, limit)

@@ -119,7 +119,11 @@ def _retrieve(args: argparse.Namespace) -> int:
             start, end = parse_line_range(args.lines)
             excerpt = store.lines(args.hash, start, end)
         elif args.query:
-            excerpt = store.query(args.hash, args.query, max_tokens=args.max_tokens)
+            from ccr import SemanticIndex
+
+            # Ranked like the server's headroom_retrieve: blended with vectors when the index has this original.
+            with SemanticIndex(store, catch_up=False):
+                excerpt = store.query(args.hash, args.query, max_tokens=args.max_tokens)
         else:
             excerpt = None
             original = store.get(args.hash)

@@ -102,3 +102,36 @@ def test_since_takes_an_age_or_an_iso_time(text: str, expected: float) -> None:
 def test_since_refuses_anything_else() -> None:
     with pytest.raises(InputError, match="neither an age"):
         parse_since("soon", NOW)
+
+
+HF_CACHE = Path(__file__).resolve().parents[3] / "shared" / "models" / "hf-cache"
+RUNBOOK = (
+    "# Runbook\n\n## Lunch\n"
+    + "The canteen serves soup on Mondays and pasta on Thursdays, with vegetarian dishes marked green.\n" * 6
+    + "\n## Credentials\n"
+    + "The production database rejects any password older than ninety days; rotate it in the vault.\n" * 6
+)
+
+
+def test_with_vectors_the_cli_ranks_query_and_search_by_meaning_too(
+    headroom_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if not (HF_CACHE / "hub").is_dir():
+        pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
+    from ccr import Embedder, SemanticIndex, Store
+
+    monkeypatch.setenv("HF_HOME", str(HF_CACHE))
+    with Store() as store, SemanticIndex(store, Embedder()) as semantic:
+        digest = store.put(RUNBOOK, content_type="markdown")  # as the server would: indexed in the background
+        assert semantic.flush(timeout=120)
+    question = "why can't I sign in to postgres"
+    monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
+    retrieved = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
+    searched = headroom("search", question, "--json", home=headroom_home)
+    monkeypatch.setenv("HEADROOM_EMBEDDINGS", "0")
+    lexical = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
+    assert retrieved.returncode == 0, retrieved.stderr
+    assert "rejects any password older than ninety days" in retrieved.stdout
+    assert "nothing matched the query" in lexical.stdout
+    assert json.loads(searched.stdout)["mode"] == "hybrid"
+    assert json.loads(searched.stdout)["hits"][0]["hash"] == digest

@@ -8,8 +8,8 @@ checks live here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 from rustcore import _native
 
@@ -43,7 +43,7 @@ class Piece:
         return self.count > 0
 
 
-_Native = Callable[[str, str, int, str, int, bool], list[tuple[str, int, str, int, int]]]
+_Kind = Literal["log", "search", "diff", "fallback"]
 
 
 def _clean(text: str) -> str:
@@ -56,13 +56,14 @@ def _clean(text: str) -> str:
 
 
 def _run(
-    fn: _Native, text: str, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool
+    kind: _Kind, text: str, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool
 ) -> list[Piece]:
     if budget < 0:
         raise ValueError(f"budget must be at least 0, got {budget}")
     if marker_tokens < 1:
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
-    return [Piece(*p) for p in fn(_clean(text), _clean(query or ""), budget, encoding, marker_tokens, exact)]
+    pieces = _native.compress_lines(kind, _clean(text), _clean(query or ""), budget, encoding, marker_tokens, exact)
+    return [Piece(*p) for p in pieces]
 
 
 def compress_log(
@@ -78,28 +79,28 @@ def compress_log(
     Raises:
         ValueError: unknown `encoding`, or a negative budget.
     """
-    return _run(_native.compress_log, text, query, budget, encoding, marker_tokens, exact)
+    return _run("log", text, query, budget, encoding, marker_tokens, exact)
 
 
 def compress_search(
     text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[Piece]:
     """grep/ripgrep results: grouped by file, deduplicated, the matches the query points at first."""
-    return _run(_native.compress_search, text, query, budget, encoding, marker_tokens, exact)
+    return _run("search", text, query, budget, encoding, marker_tokens, exact)
 
 
 def compress_diff(
     text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[Piece]:
     """Unified diffs and `git log -p`: relevant hunks whole, headers kept, noise summarised."""
-    return _run(_native.compress_diff, text, query, budget, encoding, marker_tokens, exact)
+    return _run("diff", text, query, budget, encoding, marker_tokens, exact)
 
 
 def compress_fallback(
     text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[Piece]:
     """Anything else: repeated lines dropped, query matches, the head and the tail kept."""
-    return _run(_native.compress_fallback, text, query, budget, encoding, marker_tokens, exact)
+    return _run("fallback", text, query, budget, encoding, marker_tokens, exact)
 
 
 def detect_content(text: str) -> tuple[str, str | None]:

@@ -2,11 +2,8 @@ __all__ = [
     "ENCODINGS",
     "HASH_HEX_LEN",
     "JSON_MAX_LEVEL",
-    "compress_diff",
-    "compress_fallback",
     "compress_json",
-    "compress_log",
-    "compress_search",
+    "compress_lines",
     "content_hash",
     "count_tokens",
     "detect_content",
@@ -33,17 +30,9 @@ def compress_json(
     min_level: int = 0,
 ) -> tuple[list[tuple[str, int, str, int, int]], str, int, int]: ...
 
-# Line compressors: (text, count, unit, start, end) pieces; kept text has count 0.
-def compress_log(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
-) -> list[tuple[str, int, str, int, int]]: ...
-def compress_search(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
-) -> list[tuple[str, int, str, int, int]]: ...
-def compress_diff(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
-) -> list[tuple[str, int, str, int, int]]: ...
-def compress_fallback(
-    text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+# Line compressors (kind: "log", "search", "diff" or "fallback"): (text, count, unit, start, end)
+# pieces; kept text has count 0.
+def compress_lines(
+    kind: str, text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...

@@ -559,19 +559,7 @@ index 3..4 100644
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        let lines = Lines::new(text);
-        compress(
-            text,
-            &Query::parse(query),
-            budget,
-            Costs::new(lines.len(), Encoding::O200kBase, 25),
-        )
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.clone(),
-            Piece::Omit { count, unit, lines } => format!("[{count} {unit} {lines:?}]\n"),
-        })
-        .collect()
+        crate::lines::testing::run(compress, text, query, budget)
     }
 
     #[test]

@@ -400,6 +400,9 @@ fn flush(pieces: &mut Vec<Piece>, text: &mut String) {
     }
 }
 
+/// The shape every line compressor shares: text, query, budget in tokens, costs.
+pub type Compressor = fn(&str, &crate::terms::Query, usize, Costs) -> Vec<Piece>;
+
 /// The fallback: repeated lines dropped, then the head and the tail, within the budget.
 ///
 /// Priorities: lines matching the query, then the first lines, then the last;
@@ -445,6 +448,41 @@ pub fn fallback(
         planner.offer(i);
     }
     planner.finish(&PlainLines)
+}
+
+/// What the compressor tests share: a run as the binding makes it (exact o200k
+/// costs, 25-token markers) and a plain rendering of its pieces.
+#[cfg(test)]
+pub(crate) mod testing {
+    use super::{Compressor, Costs, Lines, Piece};
+    use crate::terms::Query;
+    use crate::tokens::Encoding;
+
+    pub(crate) fn pieces(
+        compress: Compressor,
+        text: &str,
+        query: &str,
+        budget: usize,
+    ) -> Vec<Piece> {
+        let lines = Lines::new(text);
+        compress(
+            text,
+            &Query::parse(query),
+            budget,
+            Costs::new(lines.len(), Encoding::O200kBase, 25),
+        )
+    }
+
+    /// Kept text as is; an omission as `[count unit Some((start, end))]` on its own line.
+    pub(crate) fn run(compress: Compressor, text: &str, query: &str, budget: usize) -> String {
+        pieces(compress, text, query, budget)
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.clone(),
+                Piece::Omit { count, unit, lines } => format!("[{count} {unit} {lines:?}]\n"),
+            })
+            .collect()
+    }
 }
 
 #[cfg(test)]

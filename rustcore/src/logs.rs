@@ -447,12 +447,8 @@ mod tests {
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        let lines = Lines::new(text);
-        kept(&compress(
-            text,
-            &Query::parse(query),
-            budget,
-            Costs::new(lines.len(), Encoding::O200kBase, 25),
+        kept(&crate::lines::testing::pieces(
+            compress, text, query, budget,
         ))
     }
 

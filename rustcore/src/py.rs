@@ -71,10 +71,13 @@ fn detect_content(py: Python<'_>, text: &str) -> (&'static str, Option<&'static 
     (d.content_type, d.language)
 }
 
+/// The line compressors (`kind`: log, search, diff or fallback) behind one entry point.
 #[pyfunction]
-#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
-fn compress_log(
+#[pyo3(signature = (kind, text, query, budget, encoding, marker_tokens, exact=true))]
+#[allow(clippy::too_many_arguments)]
+fn compress_lines(
     py: Python<'_>,
+    kind: &str,
     text: &str,
     query: &str,
     budget: usize,
@@ -82,53 +85,19 @@ fn compress_log(
     marker_tokens: usize,
     exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
+    let compress: lines::Compressor = match kind {
+        "log" => logs::compress,
+        "search" => search::compress,
+        "diff" => diff::compress,
+        "fallback" => lines::fallback,
+        other => {
+            return Err(PyValueError::new_err(format!(
+                "unknown line compressor {other:?} (expected log, search, diff or fallback)"
+            )))
+        }
+    };
     let costs = line_costs(text, encoding, marker_tokens, exact)?;
-    Ok(py.detach(|| pieces_out(logs::compress(text, &Query::parse(query), budget, costs))))
-}
-
-#[pyfunction]
-#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
-fn compress_search(
-    py: Python<'_>,
-    text: &str,
-    query: &str,
-    budget: usize,
-    encoding: &str,
-    marker_tokens: usize,
-    exact: bool,
-) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens, exact)?;
-    Ok(py.detach(|| pieces_out(search::compress(text, &Query::parse(query), budget, costs))))
-}
-
-#[pyfunction]
-#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
-fn compress_diff(
-    py: Python<'_>,
-    text: &str,
-    query: &str,
-    budget: usize,
-    encoding: &str,
-    marker_tokens: usize,
-    exact: bool,
-) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens, exact)?;
-    Ok(py.detach(|| pieces_out(diff::compress(text, &Query::parse(query), budget, costs))))
-}
-
-#[pyfunction]
-#[pyo3(signature = (text, query, budget, encoding, marker_tokens, exact=true))]
-fn compress_fallback(
-    py: Python<'_>,
-    text: &str,
-    query: &str,
-    budget: usize,
-    encoding: &str,
-    marker_tokens: usize,
-    exact: bool,
-) -> PyResult<Vec<PyPiece>> {
-    let costs = line_costs(text, encoding, marker_tokens, exact)?;
-    Ok(py.detach(|| pieces_out(lines::fallback(text, &Query::parse(query), budget, costs))))
+    Ok(py.detach(|| pieces_out(compress(text, &Query::parse(query), budget, costs))))
 }
 
 /// The JSON compressor: `(pieces, mode, level, tokens)`; mode `"not-json"` comes with no pieces.
@@ -176,10 +145,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(content_hash, m)?)?;
     m.add_function(wrap_pyfunction!(is_hash, m)?)?;
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
-    m.add_function(wrap_pyfunction!(compress_log, m)?)?;
-    m.add_function(wrap_pyfunction!(compress_search, m)?)?;
-    m.add_function(wrap_pyfunction!(compress_diff, m)?)?;
-    m.add_function(wrap_pyfunction!(compress_fallback, m)?)?;
+    m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     Ok(())
 }

@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 import rustcore
 from ccr import Settings, Store, find_markers
-from compressors import CompressContext, CompressResult, compress
+from compressors import CompressContext, CompressResult, compress, get_compressor
 from tests.conftest import Sample
 
 # Targets from the compressor brief, not read off the implementation.
@@ -122,3 +122,66 @@ def corpus_run(samples: list[Sample], *, with_query: bool) -> list[tuple[Sample,
             extra = store.query(result.hash, s.query, max_tokens=RETRIEVAL_TOKENS).render()
             out.append((s, result, extra))
     return out
+
+
+def compress_with(name: str, text: str, query: str | None = None, budget: int | None = None) -> str:
+    """`text` through the registered compressor `name`, with the context `compress()` would build."""
+    return get_compressor(name).compress(text, context(text, query=query, budget=budget))
+
+
+def assert_compresses_within_budget(name: str, text: str, query: str | None, budget: int | None) -> None:
+    """The line compressors' invariants: deterministic, markers resolve, budget kept, every line accounted for."""
+    ctx = context(text, query=query, budget=budget)
+    out = get_compressor(name).compress(text, ctx)
+    assert out == get_compressor(name).compress(text, ctx)
+    assert_markers_resolve(text, out, ctx.hash)
+    if budget is not None:
+        assert rustcore.count_tokens(out) <= budget
+    if out != text:
+        assert_kept_lines_verbatim(text, out)
+        assert_every_line_accounted_for(text, out)
+
+
+def assert_corpus_shrinks_keeping_needles(
+    corpus: list[Sample], categories: tuple[str, ...], compressor: str, *, each_sample_shrinks: bool = False
+) -> None:
+    """With its query, each category of samples meets the reduction and needle floors through `compressor`.
+
+    Every needle must be found in the output plus one query-scoped retrieval.
+    """
+    totals: dict[str, list[int]] = {}
+    for sample, result, extra in corpus_run([s for s in corpus if s.category in categories], with_query=True):
+        assert result.compressor == compressor, sample.name
+        if each_sample_shrinks:
+            assert result.tokens_after < result.tokens_before, sample.name
+        kept = needles_kept(result.compressed, sample.needles)
+        assert all(needles_kept(result.compressed + "\n" + extra, sample.needles)), sample.name
+        t = totals.setdefault(sample.category, [0, 0, 0, 0])
+        t[0] += result.tokens_before
+        t[1] += result.tokens_after
+        t[2] += sum(kept)
+        t[3] += len(kept)
+    assert sorted(totals) == sorted(categories)
+    for category, (before, after, kept_n, all_n) in totals.items():
+        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category
+        assert kept_n / all_n >= NEEDLE_FLOOR, category
+
+
+def assert_corpus_shrinks_deterministically_without_a_query(
+    corpus: list[Sample], categories: tuple[str, ...], *, each_sample_shrinks: bool = False
+) -> None:
+    """Without a query, two runs give the same output and each category meets the reduction floor."""
+    samples = [s for s in corpus if s.category in categories]
+    first = corpus_run(samples, with_query=False)
+    second = corpus_run(samples, with_query=False)
+    totals: dict[str, list[int]] = {}
+    for (sample, a, _), (_, b, _) in zip(first, second, strict=True):
+        assert a.compressed == b.compressed, sample.name
+        if each_sample_shrinks:
+            assert a.tokens_after < a.tokens_before, sample.name
+        t = totals.setdefault(sample.category, [0, 0])
+        t[0] += a.tokens_before
+        t[1] += a.tokens_after
+    assert sorted(totals) == sorted(categories)
+    for category, (before, after) in totals.items():
+        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category

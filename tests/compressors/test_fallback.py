@@ -7,17 +7,17 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import find_markers
-from compressors import get_compressor
 from tests.compressors.lines_helpers import (
+    assert_compresses_within_budget,
     assert_every_line_accounted_for,
     assert_kept_lines_verbatim,
     assert_markers_resolve,
-    context,
+    compress_with,
 )
 
 
 def _run(text: str, query: str | None = None, budget: int | None = None) -> str:
-    return get_compressor("fallback").compress(text, context(text, query=query, budget=budget))
+    return compress_with("fallback", text, query, budget)
 
 
 def _numbered(n: int) -> str:
@@ -77,12 +77,4 @@ def test_crlf_and_lone_surrogates_never_break_it() -> None:
 def test_any_text_stays_within_budget_with_every_line_accounted_for(
     text: str, query: str | None, budget: int | None
 ) -> None:
-    ctx = context(text, query=query, budget=budget)
-    out = get_compressor("fallback").compress(text, ctx)
-    assert out == get_compressor("fallback").compress(text, ctx)
-    assert_markers_resolve(text, out, ctx.hash)
-    if budget is not None:
-        assert rustcore.count_tokens(out) <= budget
-    if out != text:
-        assert_kept_lines_verbatim(text, out)
-        assert_every_line_accounted_for(text, out)
+    assert_compresses_within_budget("fallback", text, query, budget)

@@ -8,20 +8,19 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import find_markers
-from compressors import compress, get_compressor
+from compressors import compress
 from compressors._router import COMPRESSOR_FOR_TYPE
 from tests.compressors.lines_helpers import (
-    CATEGORY_REDUCTION_FLOOR,
     FOOTER_RULE,
-    NEEDLE_FLOOR,
+    assert_compresses_within_budget,
+    assert_corpus_shrinks_deterministically_without_a_query,
+    assert_corpus_shrinks_keeping_needles,
     assert_every_line_accounted_for,
     assert_kept_lines_verbatim,
     assert_markers_resolve,
     body,
     check_result,
-    context,
-    corpus_run,
-    needles_kept,
+    compress_with,
     open_store,
 )
 from tests.conftest import Sample
@@ -30,7 +29,7 @@ LOG_CATEGORIES = ("logs", "test_output")
 
 
 def _run(text: str, query: str | None = None, budget: int | None = None) -> str:
-    return get_compressor("log").compress(text, context(text, query=query, budget=budget))
+    return compress_with("log", text, query, budget)
 
 
 def _service_log(n: int = 600, anomaly_at: int = 377) -> tuple[str, str]:
@@ -294,48 +293,14 @@ def test_any_log_compresses_within_budget_with_every_line_accounted_for(
     lines: list[str], query: str | None, budget: int | None, crlf: bool
 ) -> None:
     text = ("\r\n" if crlf else "\n").join(lines)
-    ctx = context(text, query=query, budget=budget)
-    out = get_compressor("log").compress(text, ctx)
-    assert out == get_compressor("log").compress(text, ctx)
-    assert_markers_resolve(text, out, ctx.hash)
-    if budget is not None:
-        assert rustcore.count_tokens(out) <= budget
-    if out != text:
-        assert_kept_lines_verbatim(text, out)
-        assert_every_line_accounted_for(text, out)
+    assert_compresses_within_budget("log", text, query, budget)
 
 
 @pytest.mark.corpus
 def test_corpus_logs_and_test_runs_shrink_and_keep_their_needles(corpus: list[Sample]) -> None:
-    samples = [s for s in corpus if s.category in LOG_CATEGORIES]
-    totals: dict[str, list[int]] = {}
-    for sample, result, extra in corpus_run(samples, with_query=True):
-        assert result.compressor == "log", sample.name
-        assert result.tokens_after < result.tokens_before, sample.name
-        kept = needles_kept(result.compressed, sample.needles)
-        with_retrieval = needles_kept(result.compressed + "\n" + extra, sample.needles)
-        assert all(with_retrieval), sample.name
-        t = totals.setdefault(sample.category, [0, 0, 0, 0])
-        t[0] += result.tokens_before
-        t[1] += result.tokens_after
-        t[2] += sum(kept)
-        t[3] += len(kept)
-    for category, (before, after, kept_n, all_n) in totals.items():
-        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category
-        assert kept_n / all_n >= NEEDLE_FLOOR, category
+    assert_corpus_shrinks_keeping_needles(corpus, LOG_CATEGORIES, "log", each_sample_shrinks=True)
 
 
 @pytest.mark.corpus
 def test_corpus_logs_without_a_query_still_shrink_deterministically(corpus: list[Sample]) -> None:
-    samples = [s for s in corpus if s.category in LOG_CATEGORIES]
-    first = corpus_run(samples, with_query=False)
-    second = corpus_run(samples, with_query=False)
-    totals: dict[str, list[int]] = {}
-    for (sample, a, _), (_, b, _) in zip(first, second, strict=True):
-        assert a.compressed == b.compressed, sample.name
-        assert a.tokens_after < a.tokens_before, sample.name
-        t = totals.setdefault(sample.category, [0, 0])
-        t[0] += a.tokens_before
-        t[1] += a.tokens_after
-    for category, (before, after) in totals.items():
-        assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR, category
+    assert_corpus_shrinks_deterministically_without_a_query(corpus, LOG_CATEGORIES, each_sample_shrinks=True)

@@ -8,23 +8,21 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import find_markers
-from compressors import get_compressor
 from compressors._router import COMPRESSOR_FOR_TYPE
 from tests.compressors.lines_helpers import (
-    CATEGORY_REDUCTION_FLOOR,
-    NEEDLE_FLOOR,
+    assert_compresses_within_budget,
+    assert_corpus_shrinks_deterministically_without_a_query,
+    assert_corpus_shrinks_keeping_needles,
     assert_every_line_accounted_for,
     assert_kept_lines_verbatim,
     assert_markers_resolve,
-    context,
-    corpus_run,
-    needles_kept,
+    compress_with,
 )
 from tests.conftest import Sample
 
 
 def _run(text: str, query: str | None = None, budget: int | None = None) -> str:
-    return get_compressor("search").compress(text, context(text, query=query, budget=budget))
+    return compress_with("search", text, query, budget)
 
 
 def _grep(files: int = 30, per_file: int = 20) -> str:
@@ -174,41 +172,14 @@ def test_any_search_output_compresses_within_budget_with_every_line_accounted_fo
     lines: list[str], query: str | None, budget: int | None
 ) -> None:
     text = "\n".join(lines)
-    ctx = context(text, query=query, budget=budget)
-    out = get_compressor("search").compress(text, ctx)
-    assert out == get_compressor("search").compress(text, ctx)
-    assert_markers_resolve(text, out, ctx.hash)
-    if budget is not None:
-        assert rustcore.count_tokens(out) <= budget
-    if out != text:
-        assert_kept_lines_verbatim(text, out)
-        assert_every_line_accounted_for(text, out)
+    assert_compresses_within_budget("search", text, query, budget)
 
 
 @pytest.mark.corpus
 def test_corpus_search_results_shrink_and_keep_their_needles(corpus: list[Sample]) -> None:
-    samples = [s for s in corpus if s.category == "search"]
-    before = after = kept_n = all_n = 0
-    for sample, result, extra in corpus_run(samples, with_query=True):
-        assert result.compressor == "search", sample.name
-        kept = needles_kept(result.compressed, sample.needles)
-        assert all(needles_kept(result.compressed + "\n" + extra, sample.needles)), sample.name
-        before += result.tokens_before
-        after += result.tokens_after
-        kept_n += sum(kept)
-        all_n += len(kept)
-    assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR
-    assert kept_n / all_n >= NEEDLE_FLOOR
+    assert_corpus_shrinks_keeping_needles(corpus, ("search",), "search")
 
 
 @pytest.mark.corpus
 def test_corpus_search_without_a_query_shrinks_deterministically(corpus: list[Sample]) -> None:
-    samples = [s for s in corpus if s.category == "search"]
-    first = corpus_run(samples, with_query=False)
-    second = corpus_run(samples, with_query=False)
-    before = after = 0
-    for (sample, a, _), (_, b, _) in zip(first, second, strict=True):
-        assert a.compressed == b.compressed, sample.name
-        before += a.tokens_before
-        after += a.tokens_after
-    assert 1 - after / before >= CATEGORY_REDUCTION_FLOOR
+    assert_corpus_shrinks_deterministically_without_a_query(corpus, ("search",))

@@ -59,7 +59,24 @@ _JS_FUNCTIONS = (
     "arrow_function method_definition"
 )
 _JS_CONTAINERS = "class_declaration class"
-_TS_EXTRA_CONTAINERS = "abstract_class_declaration interface_declaration internal_module module enum_declaration"
+_TS_CONTAINERS = (
+    f"{_JS_CONTAINERS} abstract_class_declaration interface_declaration internal_module module enum_declaration"
+)
+
+
+def _js_family(name: str, module: str, factory: str, containers: str) -> LanguageSpec:
+    # JavaScript, TypeScript and TSX grammars share their function, body, literal and comment nodes.
+    return LanguageSpec(
+        name,
+        module,
+        factory,
+        functions=_kinds(_JS_FUNCTIONS),
+        bodies=_kinds("statement_block"),
+        containers=_kinds(containers),
+        literals=_kinds("object array"),
+        comments=_kinds("comment"),
+    )
+
 
 LANGUAGES: dict[str, LanguageSpec] = {
     spec.name: spec
@@ -76,36 +93,9 @@ LANGUAGES: dict[str, LanguageSpec] = {
             line_comment="#",
             python=True,
         ),
-        LanguageSpec(
-            "javascript",
-            "tree_sitter_javascript",
-            "language",
-            functions=_kinds(_JS_FUNCTIONS),
-            bodies=_kinds("statement_block"),
-            containers=_kinds(_JS_CONTAINERS),
-            literals=_kinds("object array"),
-            comments=_kinds("comment"),
-        ),
-        LanguageSpec(
-            "typescript",
-            "tree_sitter_typescript",
-            "language_typescript",
-            functions=_kinds(_JS_FUNCTIONS),
-            bodies=_kinds("statement_block"),
-            containers=_kinds(f"{_JS_CONTAINERS} {_TS_EXTRA_CONTAINERS}"),
-            literals=_kinds("object array"),
-            comments=_kinds("comment"),
-        ),
-        LanguageSpec(
-            "tsx",
-            "tree_sitter_typescript",
-            "language_tsx",
-            functions=_kinds(_JS_FUNCTIONS),
-            bodies=_kinds("statement_block"),
-            containers=_kinds(f"{_JS_CONTAINERS} {_TS_EXTRA_CONTAINERS}"),
-            literals=_kinds("object array"),
-            comments=_kinds("comment"),
-        ),
+        _js_family("javascript", "tree_sitter_javascript", "language", _JS_CONTAINERS),
+        _js_family("typescript", "tree_sitter_typescript", "language_typescript", _TS_CONTAINERS),
+        _js_family("tsx", "tree_sitter_typescript", "language_tsx", _TS_CONTAINERS),
         LanguageSpec(
             "go",
             "tree_sitter_go",

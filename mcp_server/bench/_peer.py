@@ -26,8 +26,10 @@ import rustcore
 from ccr import InputError, PeerRunError
 from mcp_server.bench._corpus import BenchSample
 from mcp_server.bench._results import SampleResult, SystemRun
-from mcp_server.bench._scorer import Needle, NeedleScore, score_needles
+from mcp_server.bench._runner import failed_result
+from mcp_server.bench._scorer import Needle, score_needles
 from mcp_server.bench._server import ServerNumbers
+from mcp_server.server.measure import INITIALIZE_REQUEST, read_rss_bytes, stop_server
 
 __all__ = ["PEER_SYSTEM", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
 
@@ -124,16 +126,7 @@ def _score(sample: BenchSample, item: dict[str, Any]) -> SampleResult:
     error = item.get("error")
     compressed = item.get("compressed")
     if error or not isinstance(compressed, str):
-        return SampleResult(
-            name=sample.name,
-            category=sample.category,
-            bytes=len(sample.data),
-            tokens_before=tokens_before,
-            tokens_after=tokens_before,
-            needles=NeedleScore(len(needles), 0, 0, None, sample.needles),
-            median_ms=0.0,
-            error=str(error or "the peer returned no text"),
-        )
+        return failed_result(sample, needles, tokens_before, str(error or "the peer returned no text"))
     transforms = item.get("transforms") or []
     return SampleResult(
         name=sample.name,
@@ -179,31 +172,7 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
     )
 
 
-_INITIALIZE = (
-    json.dumps(
-        {
-            "jsonrpc": "2.0",
-            "id": 1,
-            "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "headroom-bench", "version": "0"},
-            },
-        }
-    ).encode()
-    + b"\n"
-)
-
-
-def _rss_bytes(pid: int) -> int | None:
-    try:
-        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) * 1024
-    except (OSError, ValueError, IndexError):
-        return None
-    return None
+_INITIALIZE = json.dumps(INITIALIZE_REQUEST).encode() + b"\n"
 
 
 def _start_once(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[float, int | None]:
@@ -224,18 +193,12 @@ def _start_once(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float) 
         elapsed = time.perf_counter() - started
         if b'"result"' not in line:
             raise PeerRunError(f"the peer's server gave no initialize result within {timeout:.0f} s: {line[:200]!r}")
-        return elapsed, _rss_bytes(proc.pid)
+        return elapsed, read_rss_bytes(proc.pid)
     except OSError as exc:
         raise PeerRunError(f"the peer's server closed its pipe: {exc.strerror or exc}") from exc
     finally:
         watchdog.cancel()
-        proc.stdin.close()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        proc.stdout.close()
+        stop_server(proc)
 
 
 def measure_peer_server(python: Path, runs: int = 5, timeout: float = 60.0) -> ServerNumbers:

@@ -19,7 +19,15 @@ from mcp_server.bench._corpus import BenchSample
 from mcp_server.bench._results import MODES, SampleResult, SystemRun
 from mcp_server.bench._scorer import Needle, NeedleScore, score_needles
 
-__all__ = ["ENCODING", "RETRIEVAL_MAX_TOKENS", "Progress", "headroom_version", "run_headroom", "timed_median"]
+__all__ = [
+    "ENCODING",
+    "RETRIEVAL_MAX_TOKENS",
+    "Progress",
+    "failed_result",
+    "headroom_version",
+    "run_headroom",
+    "timed_median",
+]
 
 ENCODING = "o200k_base"
 # What one query-scoped retrieval may return, as an agent would ask for it.
@@ -39,7 +47,8 @@ def timed_median(fn: Callable[[], Any], runs: int) -> tuple[Any, float]:
     return result, statistics.median(times)
 
 
-def _failed(sample: BenchSample, needles: Sequence[Needle], tokens_before: int, error: str) -> SampleResult:
+def failed_result(sample: BenchSample, needles: Sequence[Needle], tokens_before: int, error: str) -> SampleResult:
+    """A sample that could not be compressed: nothing saved, no needle kept, `error` said."""
     return SampleResult(
         name=sample.name,
         category=sample.category,
@@ -73,7 +82,7 @@ def _run_sample(store: Any, sample: BenchSample, mode: str, runs: int) -> Sample
         # The agent asks its question when it retrieves, whether or not it gave it when compressing.
         excerpt = store.query(result.hash, sample.query, max_tokens=RETRIEVAL_MAX_TOKENS)
     except HeadroomError as exc:
-        return _failed(sample, needles, tokens_before, f"{type(exc).__name__}: {exc}")
+        return failed_result(sample, needles, tokens_before, f"{type(exc).__name__}: {exc}")
     return SampleResult(
         name=sample.name,
         category=sample.category,

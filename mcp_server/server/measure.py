@@ -26,18 +26,21 @@ from typing import Any
 
 __all__ = [
     "DEFAULT_SIZES",
+    "INITIALIZE_REQUEST",
     "RoundTrip",
     "StartupReport",
     "measure_idle_rss",
     "measure_round_trips",
     "measure_sdk_import",
     "measure_startup",
+    "read_rss_bytes",
     "sample_log",
     "server_command",
+    "stop_server",
 ]
 
 DEFAULT_SIZES = (1024, 100 * 1024, 1024 * 1024)
-_INITIALIZE = {
+INITIALIZE_REQUEST: dict[str, Any] = {
     "jsonrpc": "2.0",
     "id": 1,
     "method": "initialize",
@@ -116,14 +119,15 @@ def _request(proc: subprocess.Popen[bytes], *messages: dict[str, Any]) -> dict[s
 
 
 def _initialize(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    return _request(proc, _INITIALIZE)
+    return _request(proc, INITIALIZE_REQUEST)
 
 
 def _list_tools(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
     return _request(proc, _INITIALIZED, _TOOLS_LIST)
 
 
-def _stop(proc: subprocess.Popen[bytes]) -> None:
+def stop_server(proc: subprocess.Popen[bytes]) -> None:
+    """Close a stdio server's input (how MCP asks it to exit) and wait for it; kill it after 10 s."""
     if proc.stdin is not None:
         proc.stdin.close()
     try:
@@ -153,7 +157,7 @@ def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> Sta
                 _list_tools(proc)
                 listed.append(time.perf_counter() - started)
             finally:
-                _stop(proc)
+                stop_server(proc)
     return StartupReport(tuple(times), tuple(listed))
 
 
@@ -167,12 +171,15 @@ def measure_sdk_import(runs: int = 10) -> StartupReport:
     return StartupReport(tuple(times))
 
 
-def _rss_bytes(pid: int) -> int:
-    status = Path(f"/proc/{pid}/status")
-    for line in status.read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    raise RuntimeError(f"no VmRSS in {status}")
+def read_rss_bytes(pid: int) -> int | None:
+    """Resident memory (bytes) of process `pid` from /proc (Linux); None where it cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
 
 
 def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
@@ -187,9 +194,12 @@ def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
         try:
             _initialize(proc)
             _list_tools(proc)
-            return _rss_bytes(proc.pid)
+            rss = read_rss_bytes(proc.pid)
+            if rss is None:
+                raise RuntimeError(f"no VmRSS in /proc/{proc.pid}/status")
+            return rss
         finally:
-            _stop(proc)
+            stop_server(proc)
 
 
 def sample_log(size: int, seed: int = 0) -> str:

@@ -337,10 +337,13 @@ def search_store(
     live_after = now - store.settings.ttl_seconds
     pending = _catch_up(store, live_after, catch_up_bytes)
     expression = match_expression(query)
-    filters = {"limit": _CANDIDATES, "live_after": live_after, "since": since, "content_type": content_type}
 
     def lexical(conn: sqlite3.Connection) -> list[Candidate]:
-        return lexical_candidates(conn, expression, **filters) if expression else []  # type: ignore[arg-type]
+        if expression is None:
+            return []
+        return lexical_candidates(
+            conn, expression, limit=_CANDIDATES, live_after=live_after, since=since, content_type=content_type
+        )
 
     candidates = {c.id: c for c in store._reading("search the store", lexical)}
     notes: list[str] = []

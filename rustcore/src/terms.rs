@@ -282,17 +282,7 @@ impl Query {
         if self.is_empty() {
             return masks;
         }
-        let index: HashMap<&[u8], usize> = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_slice(), i))
-            .collect();
-        let finders: Vec<memchr::memmem::Finder<'_>> = self
-            .phrases
-            .iter()
-            .map(memchr::memmem::Finder::new)
-            .collect();
+        let (index, finders) = self.matchers();
         let mut buf = Vec::new();
         let mut lower = Vec::new();
         for (i, line) in lines.iter().enumerate() {
@@ -306,17 +296,7 @@ impl Query {
         if self.is_empty() {
             return 0;
         }
-        let index: HashMap<&[u8], usize> = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_slice(), i))
-            .collect();
-        let finders: Vec<memchr::memmem::Finder<'_>> = self
-            .phrases
-            .iter()
-            .map(memchr::memmem::Finder::new)
-            .collect();
+        let (index, finders) = self.matchers();
         self.match_one(
             text.as_bytes(),
             &index,
@@ -324,6 +304,22 @@ impl Query {
             &mut Vec::new(),
             &mut Vec::new(),
         )
+    }
+
+    /// What `match_one` looks terms up with: each stemmed word's bit, a finder per phrase.
+    fn matchers(&self) -> (HashMap<&[u8], usize>, Vec<memchr::memmem::Finder<'_>>) {
+        let index = self
+            .words
+            .iter()
+            .enumerate()
+            .map(|(i, w)| (w.as_slice(), i))
+            .collect();
+        let finders = self
+            .phrases
+            .iter()
+            .map(memchr::memmem::Finder::new)
+            .collect();
+        (index, finders)
     }
 
     fn match_one(

@@ -91,55 +91,19 @@ pub fn template_text(line: &str) -> String {
 /// The fields of a line as the template sees them: `(text before, field, is variable)`.
 fn for_each_template_span<'a>(line: &'a str, mut f: impl FnMut(&'a str, &'a str, bool)) {
     let bytes = line.as_bytes();
-    let mut i = 0;
     let mut prev_end = 0;
-    while i < bytes.len() {
-        while i < bytes.len() && is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && !is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        let (a, b) = trimmed_span(&bytes[start..i]);
-        if a == b {
-            continue;
-        }
-        let (fa, fb) = (start + a, start + b);
-        f(
-            &line[prev_end..fa],
-            &line[fa..fb],
-            is_variable(&bytes[fa..fb]),
-        );
-        prev_end = fb;
+    for (a, b) in field_spans(bytes) {
+        f(&line[prev_end..a], &line[a..b], is_variable(&bytes[a..b]));
+        prev_end = b;
     }
     f(&line[prev_end..], "", false);
 }
 
 fn for_each_template_part(line: &str, mut f: impl FnMut(&[u8])) {
     let bytes = line.as_bytes();
-    let mut i = 0;
     let mut last_masked = false;
-    while i < bytes.len() {
-        while i < bytes.len() && is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < bytes.len() && !is_field_delim(bytes[i]) {
-            i += 1;
-        }
-        if start == i {
-            break;
-        }
-        // A `key:value` or `host:port` field keeps its key when only the value varies.
-        let (a, b) = trimmed_span(&bytes[start..i]);
-        let field = &bytes[start + a..start + b];
-        if field.is_empty() {
-            continue;
-        }
+    for (a, b) in field_spans(bytes) {
+        let field = &bytes[a..b];
         if is_variable(field) {
             if !last_masked {
                 f(b"<*>");
@@ -150,6 +114,29 @@ fn for_each_template_part(line: &str, mut f: impl FnMut(&[u8])) {
             last_masked = false;
         }
     }
+}
+
+/// Where each field of `bytes` lies, as `start..end`: runs between field
+/// delimiters, trimmed by [`trimmed_span`], empty ones skipped.
+fn field_spans(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut i = 0;
+    std::iter::from_fn(move || loop {
+        while i < bytes.len() && is_field_delim(bytes[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < bytes.len() && !is_field_delim(bytes[i]) {
+            i += 1;
+        }
+        if start == i {
+            return None;
+        }
+        // A `key:value` or `host:port` field keeps its key when only the value varies.
+        let (a, b) = trimmed_span(&bytes[start..i]);
+        if a < b {
+            return Some((start + a, start + b));
+        }
+    })
 }
 
 /// The span of a field without leading and trailing `:.!?*#@`.

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 from rustcore import _native
-from rustcore._lines import Piece
+from rustcore._lines import Piece, _clean
 
 __all__ = ["JSON_MAX_LEVEL", "JsonPlan", "compress_json"]
 
@@ -35,15 +35,6 @@ class JsonPlan(NamedTuple):
     mode: _Mode
     level: int
     tokens: int
-
-
-def _clean(text: str) -> str:
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Lone surrogates (from surrogateescape) cannot cross into Rust as UTF-8.
-        return text.encode("utf-8", errors="replace").decode("utf-8")
-    return text
 
 
 def compress_json(

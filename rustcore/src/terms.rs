@@ -355,9 +355,8 @@ impl Query {
         mask
     }
 
-    /// Per-term weights over `masks` (inverse document frequency; phrases doubled).
-    pub fn weights(&self, masks: &[u64]) -> Vec<f32> {
-        let n = masks.len().max(1) as f32;
+    /// How many of `masks` have each term's bit set.
+    fn document_frequency(&self, masks: &[u64]) -> Vec<u32> {
         let mut df = vec![0u32; self.n_terms()];
         for &m in masks {
             let mut m = m;
@@ -367,6 +366,13 @@ impl Query {
                 m &= m - 1;
             }
         }
+        df
+    }
+
+    /// Per-term weights over `masks` (inverse document frequency; phrases doubled).
+    pub fn weights(&self, masks: &[u64]) -> Vec<f32> {
+        let n = masks.len().max(1) as f32;
+        let df = self.document_frequency(masks);
         df.iter()
             .enumerate()
             .map(|(k, &d)| {
@@ -383,15 +389,7 @@ impl Query {
     /// The bits of phrases found on few lines (1 in 100, at least 3, at most 25): precise pointers.
     pub fn precise_terms(&self, masks: &[u64]) -> u64 {
         let limit = (masks.len() / 100).clamp(3, 25) as u32;
-        let mut df = vec![0u32; self.n_terms()];
-        for &m in masks {
-            let mut m = m;
-            while m != 0 {
-                let k = m.trailing_zeros() as usize;
-                df[k] += 1;
-                m &= m - 1;
-            }
-        }
+        let df = self.document_frequency(masks);
         let mut out = 0u64;
         for (k, &d) in df.iter().enumerate().skip(self.words.len()) {
             if d > 0 && d <= limit {

@@ -162,6 +162,17 @@ def _target(tmp_path: Path, name: str) -> Target:
     return Target(get_client(name), "user", tmp_path / "cfg" / f"config.{suffix}")
 
 
+def _target_holding(tmp_path: Path, name: str, data: str | bytes) -> Target:
+    """The user-scope target of client `name`, its config file already holding `data`."""
+    target = _target(tmp_path, name)
+    target.path.parent.mkdir()
+    if isinstance(data, bytes):
+        target.path.write_bytes(data)
+    else:
+        target.path.write_text(data, encoding="utf-8")
+    return target
+
+
 def _install(target: Target, command: ServerCommand) -> Path | None:
     return apply_change(plan_install(target, command=command, environ={}))
 
@@ -188,10 +199,8 @@ def test_a_new_continue_config_carries_the_header_continue_requires(tmp_path: Pa
 def test_install_keeps_other_servers_unknown_keys_and_comments(
     tmp_path: Path, name: str, command: ServerCommand
 ) -> None:
-    target = _target(tmp_path, name)
-    target.path.parent.mkdir()
     original = _existing(name)
-    target.path.write_text(original, encoding="utf-8")
+    target = _target_holding(tmp_path, name, original)
     backup = _install(target, command)
     text = target.path.read_text(encoding="utf-8")
     for comment in _comments(original):
@@ -218,10 +227,8 @@ def test_install_keeps_other_servers_unknown_keys_and_comments(
 def test_uninstall_removes_only_our_entry_and_restores_the_file(
     tmp_path: Path, name: str, command: ServerCommand
 ) -> None:
-    target = _target(tmp_path, name)
-    target.path.parent.mkdir()
     original = _existing(name)
-    target.path.write_text(original, encoding="utf-8")
+    target = _target_holding(tmp_path, name, original)
     _install(target, command)
     change = plan_uninstall(target)
     assert change.entry == EXPECTED[name]
@@ -233,14 +240,12 @@ def test_uninstall_removes_only_our_entry_and_restores_the_file(
 def test_an_unparseable_file_is_left_untouched_with_an_error_naming_file_and_line(
     tmp_path: Path, name: str, command: ServerCommand
 ) -> None:
-    target = _target(tmp_path, name)
-    target.path.parent.mkdir()
     broken, where = BROKEN[get_client(name).format]
     if get_client(name).format in ("json", "jsonc"):
         broken = broken.replace('"servers"', f'"{get_client(name).container[0]}"').replace(
             '"mcpServers"', f'"{get_client(name).container[0]}"'
         )
-    target.path.write_text(broken, encoding="utf-8")
+    target = _target_holding(tmp_path, name, broken)
     plans: list[Callable[[], Change]] = [
         lambda: plan_install(target, command=command, environ={}),
         lambda: plan_uninstall(target),
@@ -270,29 +275,23 @@ def test_an_unparseable_file_is_left_untouched_with_an_error_naming_file_and_lin
 def test_a_servers_key_of_the_wrong_kind_is_an_error_not_an_overwrite(
     tmp_path: Path, name: str, text: str, problem: str, command: ServerCommand
 ) -> None:
-    target = _target(tmp_path, name)
-    target.path.parent.mkdir()
-    target.path.write_text(text, encoding="utf-8")
+    target = _target_holding(tmp_path, name, text)
     with pytest.raises(ClientConfigError, match=problem):
         plan_install(target, command=command, environ={})
     assert target.path.read_text(encoding="utf-8") == text
 
 
 def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path, command: ServerCommand) -> None:
-    target = _target(tmp_path, "cursor")
-    target.path.parent.mkdir()
-    target.path.write_bytes(b'{"a": "\xff"}')
+    target = _target_holding(tmp_path, "cursor", b'{"a": "\xff"}')
     with pytest.raises(ClientConfigError, match="not UTF-8"):
         plan_install(target, command=command, environ={})
 
 
 @pytest.mark.parametrize("dash", ["  - ", "- "])
 def test_yaml_keeps_the_files_own_list_indentation(tmp_path: Path, dash: str, command: ServerCommand) -> None:
-    target = _target(tmp_path, "continue")
-    target.path.parent.mkdir()
     pad = " " * len(dash)
     original = f"name: c\nversion: 1.0.0\nschema: v1\nmodels:\n{dash}name: x\n{pad}provider: p\n"
-    target.path.write_text(original, encoding="utf-8")
+    target = _target_holding(tmp_path, "continue", original)
     _install(target, command)
     text = target.path.read_text(encoding="utf-8")
     assert text.startswith(original)
@@ -302,8 +301,6 @@ def test_yaml_keeps_the_files_own_list_indentation(tmp_path: Path, dash: str, co
 def test_an_existing_entry_keeps_the_users_own_keys_and_env_on_reinstall(
     tmp_path: Path, command: ServerCommand
 ) -> None:
-    target = _target(tmp_path, "cline")
-    target.path.parent.mkdir()
     mine = {
         "command": "/old/venv/bin/headroom",
         "args": ["mcp", "serve"],
@@ -312,7 +309,7 @@ def test_an_existing_entry_keeps_the_users_own_keys_and_env_on_reinstall(
         "autoApprove": ["headroom_compress"],
         "timeout": 120,
     }
-    target.path.write_text(json.dumps({"mcpServers": {"headroom": mine}}, indent=2), encoding="utf-8")
+    target = _target_holding(tmp_path, "cline", json.dumps({"mcpServers": {"headroom": mine}}, indent=2))
     _install(target, command)
     entry = json.loads(target.path.read_text(encoding="utf-8"))["mcpServers"]["headroom"]
     assert entry["command"] == CMD
@@ -322,9 +319,7 @@ def test_an_existing_entry_keeps_the_users_own_keys_and_env_on_reinstall(
 
 
 def test_a_bom_is_kept(tmp_path: Path, command: ServerCommand) -> None:
-    target = _target(tmp_path, "claude-desktop")
-    target.path.parent.mkdir()
-    target.path.write_bytes(b'\xef\xbb\xbf{\n  "mcpServers": {}\n}\n')
+    target = _target_holding(tmp_path, "claude-desktop", b'\xef\xbb\xbf{\n  "mcpServers": {}\n}\n')
     _install(target, command)
     raw = target.path.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf{")

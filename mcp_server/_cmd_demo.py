@@ -44,7 +44,7 @@ def _run(cmd: list[str], cwd: Path) -> str | None:
     return out if out.strip() else None
 
 
-_DEMO_TESTS = '''
+_DEMO_TESTS = """
 import json
 import unittest
 
@@ -57,15 +57,16 @@ def parse_port(value):
 
 
 class ParsePortTest(unittest.TestCase):
-'''
+"""
 
 
 def _test_module() -> str:
-    cases = []
-    for i in range(1, 120):
-        cases.append(f"    def test_accepts_port_{i}(self):\n        self.assertEqual(parse_port('{i * 500}'), {i * 500})\n")
+    accept = "    def test_accepts_port_{0}(self):\n        self.assertEqual(parse_port('{0}'), {0})\n"
+    cases = [accept.format(i * 500) for i in range(1, 120)]
     cases.append("    def test_rejects_zero(self):\n        self.assertEqual(parse_port('0'), 0)\n")
-    cases.append("    def test_config_round_trip(self):\n        self.assertEqual(json.loads('{\"a\": 1}'), {'a': 2})\n")
+    cases.append(
+        "    def test_config_round_trip(self):\n        self.assertEqual(json.loads('{\"a\": 1}'), {'a': 2})\n"
+    )
     return textwrap.dedent(_DEMO_TESTS) + "".join(cases)
 
 
@@ -140,7 +141,7 @@ def _in_process(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str
     from ccr import Settings, Store
     from compressors import compress
 
-    results = []
+    results: list[dict[str, Any]] = []
     with Store(Settings.from_env()) as store:
         for item in inputs:
             r = compress(item.text, store=store, query=item.query, source="demo")
@@ -154,8 +155,8 @@ def _in_process(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str
                     "markers": r.markers,
                 }
             )
-        whole = store.get(results[0]["hash"]).decode("utf-8", errors="replace")
-        scoped = store.query(results[-1]["hash"], inputs[-1].query, max_tokens=300).render()
+        whole = store.get(str(results[0]["hash"])).decode("utf-8", errors="replace")
+        scoped = store.query(str(results[-1]["hash"]), inputs[-1].query, max_tokens=300).render()
     return results, whole, scoped
 
 

@@ -22,12 +22,7 @@ _MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
 
 def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], names: Sequence[str]) -> None:
     for name in names:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-            continue
+        module = importlib.import_module(name)
         module.add_parser(subparsers)
 
 

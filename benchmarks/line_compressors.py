@@ -21,33 +21,35 @@ from ccr import find_markers
 from compressors import CompressContext, detect, get_compressor
 
 
-def _log(size: int, rng: random.Random) -> str:
-    levels = ["INFO"] * 30 + ["DEBUG"] * 10 + ["WARN"] * 2 + ["ERROR"]
+def _lines_up_to(size: int, line: Callable[[int], str]) -> str:
+    """`line(0)`, `line(1)`, ... joined by newlines until the text holds at least `size` characters."""
     out: list[str] = []
     total = 0
-    i = 0
     while total < size:
-        line = (
+        out.append(line(len(out)))
+        total += len(out[-1]) + 1
+    return "\n".join(out) + "\n"
+
+
+def _log(size: int, rng: random.Random) -> str:
+    levels = ["INFO"] * 30 + ["DEBUG"] * 10 + ["WARN"] * 2 + ["ERROR"]
+    return _lines_up_to(
+        size,
+        lambda i: (
             f"2024-05-01 10:{i // 3600 % 60:02d}:{i // 60 % 60:02d},{i % 1000:03d} {rng.choice(levels)} "
             f"[worker-{i % 16}] svc.handler: request id={rng.getrandbits(48):012x} path=/api/v1/items/{i % 977} "
             f"status={rng.choice((200, 200, 200, 404, 500))} in {rng.randint(1, 900)}ms"
-        )
-        out.append(line)
-        total += len(line) + 1
-        i += 1
-    return "\n".join(out) + "\n"
+        ),
+    )
 
 
 def _grep(size: int, rng: random.Random) -> str:
-    out: list[str] = []
-    total = 0
-    i = 0
-    while total < size:
-        line = f"src/pkg{i % 40}/module_{i % 700}.py:{rng.randint(1, 3000)}:    value = helper(item_{i}, mode={i % 7})"
-        out.append(line)
-        total += len(line) + 1
-        i += 1
-    return "\n".join(out) + "\n"
+    return _lines_up_to(
+        size,
+        lambda i: (
+            f"src/pkg{i % 40}/module_{i % 700}.py:{rng.randint(1, 3000)}:    value = helper(item_{i}, mode={i % 7})"
+        ),
+    )
 
 
 def _diff(size: int, rng: random.Random) -> str:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import rustcore
 from ccr import find_markers
-from compressors import CompressContext
+from compressors import CompressContext, Compressor
 
 if TYPE_CHECKING:
     from ccr import Store
@@ -35,6 +35,16 @@ def assert_markers_resolve(original: str, compressed: str, ctx: CompressContext)
         if marker.lines is not None:
             first, last = marker.lines
             assert 1 <= first <= last <= count, (marker, count)
+
+
+def compress_checked(compressor: Compressor, text: str, ctx: CompressContext) -> str:
+    """`text` through `compressor`: the same output twice, markers that resolve, the budget (if any) held."""
+    out = compressor.compress(text, ctx)
+    assert out == compressor.compress(text, ctx)
+    assert_markers_resolve(text, out, ctx)
+    if ctx.budget is not None:
+        assert ctx.tokens(out) <= ctx.budget
+    return out
 
 
 def omitted_lines(compressed: str) -> set[int]:

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from structure_helpers import (
     assert_kept_lines_verbatim,
     assert_markers_resolve,
+    compress_checked,
     context,
     omitted_lines,
     store_lines,
@@ -608,11 +609,7 @@ def python_sources(draw: st.DrawFn) -> str:
 )
 def test_code_compression_properties(source: str, query: str | None, budget: int | None, language: str | None) -> None:
     ctx = context(source, query=query, budget=budget, language=language)
-    out = CODE.compress(source, ctx)
-    assert out == CODE.compress(source, ctx)
-    assert_markers_resolve(source, out, ctx)
-    if budget is not None:
-        assert ctx.tokens(out) <= budget
+    out = compress_checked(CODE, source, ctx)
     if not find_markers(out):
         assert out == source or budget is not None
 

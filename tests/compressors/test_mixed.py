@@ -8,7 +8,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from structure_helpers import assert_markers_resolve, context, store_lines, through_pipeline
+from structure_helpers import assert_markers_resolve, compress_checked, context, store_lines, through_pipeline
 
 from ccr import InputError, find_markers
 from compressors._code import CodeCompressor
@@ -187,11 +187,7 @@ def test_crlf_line_endings_are_kept() -> None:
 def test_mixed_compression_properties(parts: list[str], query: str | None, budget: int | None) -> None:
     text = "\n".join(parts)
     ctx = context(text, query=query, budget=budget)
-    out = MIXED.compress(text, ctx)
-    assert out == MIXED.compress(text, ctx)
-    assert_markers_resolve(text, out, ctx)
-    if budget is not None:
-        assert ctx.tokens(out) <= budget
+    compress_checked(MIXED, text, ctx)
 
 
 @given(

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from structure_helpers import (
     assert_kept_lines_verbatim,
     assert_markers_resolve,
+    compress_checked,
     context,
     omitted_lines,
     store_lines,
@@ -243,11 +244,7 @@ def test_ten_megabytes_of_text_are_compressed() -> None:
 )
 def test_prose_compression_properties(text: str, query: str | None, budget: int | None) -> None:
     ctx = context(text, query=query, budget=budget)
-    out = PROSE.compress(text, ctx)
-    assert out == PROSE.compress(text, ctx)
-    assert_markers_resolve(text, out, ctx)
-    if budget is not None:
-        assert ctx.tokens(out) <= budget
+    compress_checked(PROSE, text, ctx)
 
 
 def test_corpus_prose_and_changelogs_keep_their_needles_and_shrink(corpus: list) -> None:  # type: ignore[type-arg]
@@ -346,11 +343,7 @@ def test_html_markers_name_lines_of_the_original_page() -> None:
 )
 def test_html_compression_properties(html: str, budget: int | None) -> None:
     ctx = context(html, budget=budget)
-    out = HTML.compress(html, ctx)
-    assert out == HTML.compress(html, ctx)
-    assert_markers_resolve(html, out, ctx)
-    if budget is not None:
-        assert ctx.tokens(out) <= budget
+    compress_checked(HTML, html, ctx)
 
 
 @given(

@@ -526,8 +526,14 @@ mod tests {
         assert_eq!(classify("FAIL src/b.test.js"), Kind::FailId);
         assert_eq!(classify("PASS src/a.test.js (1.2 s)"), Kind::Pass);
         assert_eq!(classify("  ● Cart › adds an item"), Kind::FailId);
-        assert_eq!(classify("Tests:       1 failed, 5 passed, 6 total"), Kind::Summary);
-        assert_eq!(classify("rspec ./spec/cart_spec.rb:12 # Cart adds an item"), Kind::FailId);
+        assert_eq!(
+            classify("Tests:       1 failed, 5 passed, 6 total"),
+            Kind::Summary
+        );
+        assert_eq!(
+            classify("rspec ./spec/cart_spec.rb:12 # Cart adds an item"),
+            Kind::FailId
+        );
         assert_eq!(classify("3 examples, 1 failure"), Kind::Summary);
         assert_eq!(
             classify("test result: FAILED. 3 passed; 1 failed"),

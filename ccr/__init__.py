@@ -29,7 +29,7 @@ from ccr._exceptions import (
     UnknownHashError,
 )
 from ccr._excerpt import Excerpt
-from ccr._lines import count_lines, split_lines
+from ccr._lines import count_lines, parse_line_range, split_lines
 from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
 from ccr._search import SearchHit, SearchResult
 from ccr._semantic import SemanticIndex
@@ -88,5 +88,6 @@ __all__ = [
     "find_markers",
     "format_marker",
     "index_path",
+    "parse_line_range",
     "split_lines",
 ]

@@ -18,7 +18,9 @@ from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["QueryChunks", "Row", "count_lines", "query_chunks", "split_lines"]
+from ccr._exceptions import RangeError
+
+__all__ = ["QueryChunks", "Row", "count_lines", "parse_line_range", "query_chunks", "split_lines"]
 
 # A JSON document whose items are this small adds nothing over per-line chunks.
 _MIN_JSON_ITEMS = 2
@@ -43,6 +45,23 @@ def count_lines(data: bytes) -> int:
     if not data:
         return 0
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+
+
+def parse_line_range(text: str) -> tuple[int, int]:
+    """`"A-B"` (or `"A"`) as a 1-based inclusive range.
+
+    Raises:
+        RangeError: not of that shape, or B < A, or A < 1.
+    """
+    start_s, sep, end_s = text.strip().partition("-")
+    try:
+        start = int(start_s)
+        end = int(end_s) if sep else start
+    except ValueError:
+        raise RangeError(f"line range {text!r} is not of the form A-B, e.g. 40-120") from None
+    if start < 1 or end < start:
+        raise RangeError(f"line range {text!r} must satisfy 1 <= A <= B")
+    return start, end
 
 
 Row = tuple[int, str]

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-__all__ = ["add_parser", "parse_line_range"]
+__all__ = ["add_parser"]
 
 _TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
 
@@ -38,25 +38,6 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--since-hours", type=float, help="only events from the last N hours")
     s.set_defaults(func=_stats)
-
-
-def parse_line_range(text: str) -> tuple[int, int]:
-    """`"A-B"` (or `"A"`) as a 1-based inclusive range.
-
-    Raises:
-        RangeError: not of that shape, or B < A, or A < 1.
-    """
-    from ccr import RangeError
-
-    start_s, sep, end_s = text.strip().partition("-")
-    try:
-        start = int(start_s)
-        end = int(end_s) if sep else start
-    except ValueError:
-        raise RangeError(f"line range {text!r} is not of the form A-B, e.g. 40-120") from None
-    if start < 1 or end < start:
-        raise RangeError(f"line range {text!r} must satisfy 1 <= A <= B")
-    return start, end
 
 
 def _open_store() -> Any:
@@ -109,7 +90,7 @@ def _compress(args: argparse.Namespace) -> int:
 
 
 def _retrieve(args: argparse.Namespace) -> int:
-    from ccr import Event, RangeError
+    from ccr import Event, RangeError, parse_line_range
 
     if args.query and args.lines:
         raise RangeError("give either --query or --lines, not both")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import rustcore
-from ccr import RangeError, format_marker
+from ccr import RangeError, count_lines, format_marker, parse_line_range
 from mcp_server.server._models import RetrieveOutput
 
 if TYPE_CHECKING:
@@ -31,12 +31,6 @@ def line_ranges(numbers: list[int]) -> list[list[int]]:
         elif not out or n > out[-1][1]:
             out.append([n, n])
     return out
-
-
-def _count_lines(text: str) -> int:
-    if not text:
-        return 0
-    return text.count("\n") + (0 if text.endswith("\n") else 1)
 
 
 def _head_within(text: str, budget: int, encoding: str) -> tuple[str, int]:
@@ -63,7 +57,7 @@ def _whole(store: Store, digest: str, max_tokens: int | None) -> RetrieveOutput:
         text, exact = data.decode("utf-8"), True
     except UnicodeDecodeError:
         text, exact = data.decode("utf-8", errors="replace"), False
-    total = _count_lines(text)
+    total = count_lines(data)
     tokens = rustcore.count_tokens(text, encoding)
     if max_tokens is None or tokens <= max_tokens:
         return RetrieveOutput(
@@ -113,7 +107,6 @@ def retrieve(store: Store, digest: str, query: str | None, lines: str | None, ma
         HashError: the handle is malformed, unknown, expired or evicted.
         RangeError: both `query` and `lines`, or a malformed range, or one outside the original.
     """
-    from mcp_server._cmd_store import parse_line_range
 
     if query and lines:
         raise RangeError("give either query or lines, not both")

@@ -21,7 +21,7 @@ from compressors._registry import get_compressor
 from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_type
 
 if TYPE_CHECKING:
-    from ccr import Store
+    from ccr import Marker, Store
 
 __all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes"]
 
@@ -178,18 +178,18 @@ def compress(
         encoding=settings.encoding,
     )
     name = COMPRESSOR_FOR_TYPE.get(detection.content_type, "fallback")
-    out = _run(name, text, ctx)
-    if out is None and name != "fallback":
+    ran = _run(name, text, ctx)
+    if ran is None and name != "fallback":
         name = "fallback"
-        out = _run(name, text, ctx)
-    if out is None:
-        out = text
+        ran = _run(name, text, ctx)
+    out, markers = ran if ran is not None else (text, find_markers(text))
     tokens_after = ctx.tokens(out)
     if tokens_after >= tokens_before:
-        name, out, tokens_after = "none", text, tokens_before
+        name, out, tokens_after, markers = "none", text, tokens_before, find_markers(text)
     if budget is not None and tokens_after > budget:
         out = fit_budget(out, budget, ctx)
         tokens_after = ctx.tokens(out)
+        markers = find_markers(out)
     elapsed_ms = (time.perf_counter() - started) * 1000
     result = CompressResult(
         compressed=out,
@@ -199,7 +199,7 @@ def compress(
         compressor=name,
         content_type=detection.content_type,
         elapsed_ms=elapsed_ms,
-        markers=len(find_markers(out)),
+        markers=len(markers),
         language=detection.language,
     )
     store.record(
@@ -217,8 +217,8 @@ def compress(
     return result
 
 
-def _run(name: str, text: str, ctx: CompressContext) -> str | None:
-    """The compressor's output, or None when it failed or broke the marker contract."""
+def _run(name: str, text: str, ctx: CompressContext) -> tuple[str, list[Marker]] | None:
+    """The compressor's output and its markers, or None when it failed or broke the marker contract."""
     try:
         out = get_compressor(name).compress(text, ctx)
     except BaseException as exc:
@@ -226,9 +226,10 @@ def _run(name: str, text: str, ctx: CompressContext) -> str | None:
             raise
         _log.exception("compressor %s failed; falling back", name)
         return None
-    # Markers already present in the input may pass through; any other must be ours.
-    allowed = {ctx.hash} | {m.hash for m in find_markers(text)}
-    if any(m.hash not in allowed for m in find_markers(out)):
+    markers = find_markers(out)
+    # Markers already present in the input may pass through; any other must be ours. A substring
+    # test stands in for parsing the whole input again: a foreign handle the input does not hold is caught.
+    if any(m.hash != ctx.hash and f"hash={m.hash}" not in text for m in markers):
         _log.error("compressor %s wrote markers for another original; falling back", name)
         return None
-    return out
+    return out, markers

@@ -168,6 +168,26 @@ def test_a_failing_compressor_falls_back_and_still_returns_resolvable_output(
     check_result(result, text, store)
 
 
+class _Forger(Compressor):
+    name = "test-forger"
+
+    def compress(self, text: str, ctx: CompressContext) -> str:
+        return format_marker(3, "lines", rustcore.content_hash(b"some other original"))
+
+
+def test_output_with_a_marker_for_another_original_is_discarded_for_the_fallback(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from compressors import _router
+
+    register(_Forger, replace=True)
+    monkeypatch.setitem(_router.COMPRESSOR_FOR_TYPE, "log", _Forger.name)
+    text = _log(1500)
+    result = compress(text, store=store)
+    assert result.compressor == "fallback"
+    check_result(result, text, store)
+
+
 def test_each_call_records_a_stats_event(store: Store) -> None:
     compress(_log(), store=store)
     compress(json.dumps([{"id": i, "name": f"item {i}"} for i in range(300)]), store=store)

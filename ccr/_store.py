@@ -180,12 +180,12 @@ class Store:
                 f"({self.settings.max_store_bytes:,} bytes, HEADROOM_MAX_STORE_MB); raise that limit to keep it"
             )
         digest = rustcore.content_hash(raw)
-        with self._guard("store an original"):
-            now = self._clock()
-            if self._write(lambda conn: self._refresh_existing(conn, digest, raw, now)):
-                return digest
-        # Counted outside the lock: a large original takes a while, and other threads need not wait.
         if tokens is None:
+            with self._guard("store an original"):
+                now = self._clock()
+                if self._write(lambda conn: self._refresh_existing(conn, digest, raw, now)):
+                    return digest
+            # Counted outside the lock: a large original takes a while, and other threads need not wait.
             tokens = rustcore.count_tokens(raw, self.settings.encoding)
         line_count = count_lines(raw)
         with self._guard("store an original"):

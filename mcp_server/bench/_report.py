@@ -199,7 +199,8 @@ def _header_lines(report: BenchReport) -> list[str]:
         f"corpus {report.corpus}: {report.samples} samples"
         + (f" ({len(report.problems)} skipped as malformed)" if report.problems else ""),
         f"{report.date}; {report.machine.describe()}",
-        f"tokens: {report.encoding}; times: median of {report.runs} runs after a warm-up (ours: each run keeps a new original)",
+        f"tokens: {report.encoding}; times: median of {report.runs} runs after a warm-up"
+        " (ours: each run keeps a new original)",
     ]
 
 

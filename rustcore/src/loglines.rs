@@ -162,14 +162,9 @@ fn test_result(t: &str) -> Option<Kind> {
         }
     }
     // Mocha's numbered failures: `1) suite` (the title follows on indented lines).
-    if let Some((num, rest)) = t.split_once(") ") {
-        if !num.is_empty()
-            && num.len() <= 4
-            && num.bytes().all(|b| b.is_ascii_digit())
-            && !rest.is_empty()
-        {
-            return Some(Kind::FailId);
-        }
+    let digits = t.bytes().take_while(u8::is_ascii_digit).count();
+    if (1..=4).contains(&digits) && t[digits..].starts_with(") ") && t.len() > digits + 2 {
+        return Some(Kind::FailId);
     }
     if has_ellipsis_verdict(t) {
         let verdict = t.rsplit(" ... ").next().unwrap_or("");
@@ -247,7 +242,11 @@ fn summary(t: &str) -> Option<Kind> {
     {
         return Some(Kind::Summary);
     }
-    let mut words = t.split_whitespace();
+    // `3 failed`, `1,024 tests`: the first word is a count.
+    if !t.starts_with(|c: char| c.is_ascii_digit() || c == ',') {
+        return None;
+    }
+    let mut words = fields(t);
     if let (Some(first), Some(second)) = (words.next(), words.next()) {
         let first = first.trim_end_matches(',');
         let second = second.trim_end_matches([',', ':', '.']);
@@ -265,13 +264,21 @@ fn summary(t: &str) -> Option<Kind> {
 macro_rules! finder {
     ($name:ident, $pat:expr) => {
         fn $name(hay: &str) -> bool {
-            static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
-                std::sync::OnceLock::new();
-            F.get_or_init(|| memchr::memmem::Finder::new($pat))
-                .find(hay.as_bytes())
-                .is_some()
+            searcher!($pat).find(hay.as_bytes()).is_some()
         }
     };
+}
+/// A `memmem` searcher for `$pat`, built on first use.
+macro_rules! searcher {
+    ($pat:expr) => {{
+        static F: std::sync::OnceLock<memchr::memmem::Finder<'static>> = std::sync::OnceLock::new();
+        F.get_or_init(|| memchr::memmem::Finder::new($pat))
+    }};
+}
+
+/// Where the first `: in ` of `t` starts.
+fn find_short_frame(t: &str) -> Option<usize> {
+    searcher!(": in ").find(t.as_bytes())
 }
 finder!(has_recent_call, "most recent call");
 finder!(has_panicked_at, "' panicked at");
@@ -299,8 +306,8 @@ fn is_frame(t: &str) -> bool {
         return true;
     }
     // pytest's short frames: `path/to/file.py:123: in function`.
-    if let Some((loc, _)) = t.split_once(": in ") {
-        return loc
+    if let Some(at) = find_short_frame(t) {
+        return t[..at]
             .rsplit(':')
             .next()
             .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()));
@@ -354,6 +361,159 @@ fn has_error_word(t: &str) -> bool {
     scan_words(t).0
 }
 
+/// A word of up to 16 bytes packed into an integer (little-endian, zero
+/// padded), so that looking it up in a word list is a hash and a compare.
+type Packed = u128;
+const PACK_MAX: usize = 16;
+
+fn pack(word: &[u8], lower: bool) -> Packed {
+    let mut buf = [0u8; PACK_MAX];
+    buf[..word.len()].copy_from_slice(word);
+    let p = Packed::from_le_bytes(buf);
+    if lower {
+        lower_packed(p)
+    } else {
+        p
+    }
+}
+
+/// `pack(&text[start..end], true)` for `end - start <= PACK_MAX`, reading 16
+/// bytes at once where the text allows (no byte-wise stores to read back).
+fn pack_lower_at(text: &[u8], start: usize, end: usize) -> Packed {
+    let len = end - start;
+    let Some(window) = text.get(start..start + PACK_MAX) else {
+        return pack(&text[start..end], true);
+    };
+    let mut raw = [0u8; PACK_MAX];
+    raw.copy_from_slice(window);
+    let mask = if len == PACK_MAX {
+        Packed::MAX
+    } else {
+        (1 << (8 * len)) - 1
+    };
+    lower_packed(Packed::from_le_bytes(raw) & mask)
+}
+
+/// ASCII upper-case letters of a packed word lowered (other bytes kept), eight bytes at a time.
+fn lower_packed(p: Packed) -> Packed {
+    fn lower8(x: u64) -> u64 {
+        const ONES: u64 = 0x0101_0101_0101_0101;
+        let low7 = x & (0x7f * ONES);
+        // The high bit of each byte: at least 'A', and above 'Z' (no carry crosses a byte).
+        let ge_a = low7 + (0x80 - u64::from(b'A')) * ONES;
+        let gt_z = low7 + (0x7f - u64::from(b'Z')) * ONES;
+        let upper = !x & (ge_a ^ gt_z) & (0x80 * ONES);
+        x | (upper >> 2)
+    }
+    let lo = lower8(p as u64);
+    let hi = lower8((p >> 64) as u64);
+    Packed::from(lo) | (Packed::from(hi) << 64)
+}
+
+/// A small open-addressing set of packed words, each with a tag.
+struct WordTable {
+    slots: Vec<(Packed, u8)>,
+    /// Per word length, a bit per first byte (its low five bits) that some word starts with:
+    /// most words are turned away on that alone.
+    first: [u32; PACK_MAX + 1],
+}
+
+impl WordTable {
+    const BITS: u32 = 8;
+
+    fn new(words: &[(&str, u8)]) -> Self {
+        let mut slots = vec![(0, 0); 1 << Self::BITS];
+        let mut first = [0u32; PACK_MAX + 1];
+        for &(w, tag) in words {
+            debug_assert!(!w.is_empty() && w.len() <= PACK_MAX);
+            first[w.len()] |= Self::first_bit(w.as_bytes()[0]);
+            let p = pack(w.as_bytes(), false);
+            let mut k = Self::slot(p);
+            while slots[k].0 != 0 && slots[k].0 != p {
+                k = (k + 1) & ((1 << Self::BITS) - 1);
+            }
+            slots[k] = (p, slots[k].1 | tag);
+        }
+        WordTable { slots, first }
+    }
+
+    fn first_bit(b: u8) -> u32 {
+        1 << (b & 31)
+    }
+
+    /// The tag of `text[start..end]` (lowered first when `lower`; 0 when not in the table).
+    fn lookup(&self, text: &[u8], start: usize, end: usize, lower: bool) -> u8 {
+        let len = end - start;
+        if len == 0 || len > PACK_MAX || self.first[len] & Self::first_bit(text[start]) == 0 {
+            return 0;
+        }
+        if lower {
+            self.get(pack_lower_at(text, start, end))
+        } else {
+            self.get(pack(&text[start..end], false))
+        }
+    }
+
+    fn slot(p: Packed) -> usize {
+        let folded = (p as u64) ^ ((p >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (folded.wrapping_mul(0xff51_afd7_ed55_8ccd) >> (64 - Self::BITS)) as usize
+    }
+
+    /// The tag of `p` (0 when it is not in the table; `p` must not be 0).
+    fn get(&self, p: Packed) -> u8 {
+        let mut k = Self::slot(p);
+        loop {
+            let (q, tag) = self.slots[k];
+            if q == p {
+                return tag;
+            }
+            if q == 0 {
+                return 0;
+            }
+            k = (k + 1) & ((1 << Self::BITS) - 1);
+        }
+    }
+}
+
+// What a lowercased word is to `scan_words`.
+const W_ERR: u8 = 1;
+const W_WARN: u8 = 2;
+const W_NEGATION: u8 = 4;
+const W_EXIT: u8 = 8;
+const W_CODE: u8 = 16;
+const W_TIMED: u8 = 32;
+const W_OUT: u8 = 64;
+const W_ZERO: u8 = 128;
+
+/// Words that make a line an error or a warning (lowercased; see `scan_words` for negations).
+#[rustfmt::skip]
+const ERROR_WORDS: &[&str] = &[
+    "error", "errors", "fatal", "failed", "failure", "failures", "failing", "fail", "fails",
+    "exception", "panic", "panicked", "traceback", "segfault", "aborted", "abort", "killed",
+    "timeout", "refused", "denied", "crash", "crashed", "critical", "unable", "cannot",
+    "unreachable", "non-zero",
+];
+const WARN_WORDS: &[&str] = &["warn", "warning", "warnings", "deprecated", "deprecation"];
+
+fn scan_table() -> &'static WordTable {
+    static T: std::sync::OnceLock<WordTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut words: Vec<(&str, u8)> = ERROR_WORDS.iter().map(|w| (*w, W_ERR)).collect();
+        words.extend(WARN_WORDS.iter().map(|w| (*w, W_WARN)));
+        words.extend([
+            ("0", W_NEGATION | W_ZERO),
+            ("no", W_NEGATION),
+            ("without", W_NEGATION),
+            ("exit", W_EXIT),
+            ("code", W_CODE),
+            ("status", W_CODE),
+            ("timed", W_TIMED),
+            ("out", W_OUT),
+        ]);
+        WordTable::new(&words)
+    })
+}
+
 /// (has an error word, has a warning word), ignoring "0 errors", "no failures",
 /// "exit code 0" and the like. One pass over the bytes, no allocation.
 fn scan_words(t: &str) -> (bool, bool) {
@@ -365,12 +525,22 @@ fn scan_words(t: &str) -> (bool, bool) {
         ExitCode,
         Timed,
     }
+    static WORD_BYTE: [bool; 256] = {
+        let mut t = [false; 256];
+        let mut c = 0;
+        while c < 256 {
+            let b = c as u8;
+            t[c] = b.is_ascii_alphanumeric() || b == b'-' || b >= 0x80;
+            c += 1;
+        }
+        t
+    };
+    let table = scan_table();
     let b = t.as_bytes();
-    let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80;
+    let is_word = |c: u8| WORD_BYTE[c as usize];
     let mut err = false;
     let mut warn = false;
     let mut prev = Prev::Other;
-    let mut buf = [0u8; 16];
     let mut i = 0;
     while i < b.len() {
         while i < b.len() && !is_word(b[i]) {
@@ -384,66 +554,125 @@ fn scan_words(t: &str) -> (bool, bool) {
         if len == 0 {
             break;
         }
-        if len > buf.len() {
+        if len > PACK_MAX {
             prev = Prev::Other;
             continue;
         }
-        for (k, &c) in b[start..i].iter().enumerate() {
-            buf[k] = c.to_ascii_lowercase();
-        }
-        let w = &buf[..len];
-        if prev == Prev::ExitCode && w != b"0" {
+        let tag = table.lookup(b, start, i, true);
+        if prev == Prev::ExitCode && tag & W_ZERO == 0 {
             err = true;
         }
-        if prev == Prev::Timed && w == b"out" {
+        if prev == Prev::Timed && tag & W_OUT != 0 {
             err = true;
         }
         if prev != Prev::Negation {
-            match w {
-                b"error" | b"errors" | b"fatal" | b"failed" | b"failure" | b"failures"
-                | b"failing" | b"fail" | b"fails" | b"exception" | b"panic" | b"panicked"
-                | b"traceback" | b"segfault" | b"aborted" | b"abort" | b"killed" | b"timeout"
-                | b"refused" | b"denied" | b"crash" | b"crashed" | b"critical" | b"unable"
-                | b"cannot" | b"unreachable" | b"non-zero" => err = true,
-                b"warn" | b"warning" | b"warnings" | b"deprecated" | b"deprecation" => warn = true,
-                _ => {}
-            }
+            err |= tag & W_ERR != 0;
+            warn |= tag & W_WARN != 0;
         }
-        prev = match w {
-            b"0" | b"no" | b"without" => Prev::Negation,
-            b"exit" => Prev::Exit,
-            b"code" | b"status" if prev == Prev::Exit => Prev::ExitCode,
-            b"timed" => Prev::Timed,
-            _ => Prev::Other,
+        prev = if tag & W_NEGATION != 0 {
+            Prev::Negation
+        } else if tag & W_EXIT != 0 {
+            Prev::Exit
+        } else if tag & W_CODE != 0 && prev == Prev::Exit {
+            Prev::ExitCode
+        } else if tag & W_TIMED != 0 {
+            Prev::Timed
+        } else {
+            Prev::Other
         };
     }
     (err, warn)
 }
 
+// Which level list a field is on.
+const L_ERROR: u8 = 1;
+const L_WARN: u8 = 2;
+const L_INFO: u8 = 4;
+
+fn level_table() -> &'static WordTable {
+    static T: std::sync::OnceLock<WordTable> = std::sync::OnceLock::new();
+    T.get_or_init(|| {
+        let mut words: Vec<(&str, u8)> = Vec::new();
+        words.extend(ERROR_LEVELS.iter().map(|w| (*w, L_ERROR)));
+        words.extend(WARN_LEVELS.iter().map(|w| (*w, L_WARN)));
+        words.extend(INFO_LEVELS.iter().map(|w| (*w, L_INFO)));
+        WordTable::new(&words)
+    })
+}
+
+/// Which level lists `f` is on (0 for none).
+fn level_of(f: &str) -> u8 {
+    level_table().lookup(f.as_bytes(), 0, f.len(), false)
+}
+
+/// Whitespace-separated fields, as `str::split_whitespace` gives them
+/// (byte-wise for ASCII text, which is nearly every log line).
+fn fields(t: &str) -> impl Iterator<Item = &str> {
+    let ascii = t.is_ascii();
+    let mut slow = (!ascii).then(|| t.split_whitespace());
+    let b = t.as_bytes();
+    let mut i = 0;
+    std::iter::from_fn(move || {
+        if let Some(it) = slow.as_mut() {
+            return it.next();
+        }
+        // Rust's ASCII whitespace: tab, newline, vertical tab, form feed, carriage return, space.
+        let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+        while i < b.len() && ws(b[i]) {
+            i += 1;
+        }
+        let start = i;
+        while i < b.len() && !ws(b[i]) {
+            i += 1;
+        }
+        (start < i).then(|| &t[start..i])
+    })
+}
+
+/// `field` without the brackets, colons, commas, quotes and bars around a level.
+fn trim_level_punctuation(field: &str) -> &str {
+    // All ASCII, so trimming bytes never splits a character.
+    let punct = |c: u8| {
+        matches!(
+            c,
+            b'[' | b']' | b'<' | b'>' | b'(' | b')' | b':' | b',' | b'"' | b'|'
+        )
+    };
+    let b = field.as_bytes();
+    let mut a = 0;
+    let mut e = b.len();
+    while a < e && punct(b[a]) {
+        a += 1;
+    }
+    while e > a && punct(b[e - 1]) {
+        e -= 1;
+    }
+    &field[a..e]
+}
+
 /// The level a log line declares in its first fields (`ERROR`, `[warn]`, `level=info`).
 fn declared_level(t: &str) -> Option<Kind> {
-    for (idx, field) in t.split_whitespace().take(8).enumerate() {
-        let f = field.trim_matches(|c: char| {
-            matches!(c, '[' | ']' | '<' | '>' | '(' | ')' | ':' | ',' | '"' | '|')
-        });
+    for (idx, field) in fields(t).take(8).enumerate() {
+        let f = trim_level_punctuation(field);
         let f = f
             .strip_prefix("level=")
             .or_else(|| f.strip_prefix("lvl="))
             .unwrap_or(f);
-        if ERROR_LEVELS.contains(&f) {
+        let level = level_of(f);
+        if level & L_ERROR != 0 {
             // A lowercase level only counts in brackets or as key=value (it is an ordinary word otherwise).
             if f.bytes().all(|b| b.is_ascii_lowercase()) && field == f {
                 continue;
             }
             return Some(Kind::Error);
         }
-        if WARN_LEVELS.contains(&f) {
+        if level & L_WARN != 0 {
             if f.bytes().next().is_some_and(|b| b.is_ascii_lowercase()) && field == f {
                 continue;
             }
             return Some(Kind::Warn);
         }
-        if INFO_LEVELS.contains(&f) && !(f.bytes().all(|b| b.is_ascii_lowercase()) && field == f) {
+        if level & L_INFO != 0 && !(f.bytes().all(|b| b.is_ascii_lowercase()) && field == f) {
             return Some(Kind::Plain);
         }
         // Android's `pid tid E Tag:` single-letter levels, after a timestamp.
@@ -569,5 +798,91 @@ mod tests {
             classify("worker non-zero exit code (Exit code 1)"),
             Kind::Error
         );
+    }
+
+    /// `scan_words` as it was first written (a lowercase copy per word and a match):
+    /// the packed-word lookup must agree with it on every text.
+    fn scan_words_by_match(t: &str) -> (bool, bool) {
+        let b = t.as_bytes();
+        let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c >= 0x80;
+        let (mut err, mut warn) = (false, false);
+        // 0 other, 1 negation, 2 exit, 3 exit code, 4 timed.
+        let mut prev = 0;
+        let mut i = 0;
+        while i < b.len() {
+            while i < b.len() && !is_word(b[i]) {
+                i += 1;
+            }
+            let start = i;
+            while i < b.len() && is_word(b[i]) {
+                i += 1;
+            }
+            if i == start {
+                break;
+            }
+            if i - start > 16 {
+                prev = 0;
+                continue;
+            }
+            let w = b[start..i].to_ascii_lowercase();
+            let w = w.as_slice();
+            err |= (prev == 3 && w != b"0") || (prev == 4 && w == b"out");
+            if prev != 1 {
+                err |= ERROR_WORDS.iter().any(|e| e.as_bytes() == w);
+                warn |= WARN_WORDS.iter().any(|e| e.as_bytes() == w);
+            }
+            prev = match w {
+                b"0" | b"no" | b"without" => 1,
+                b"exit" => 2,
+                b"code" | b"status" if prev == 2 => 3,
+                b"timed" => 4,
+                _ => 0,
+            };
+        }
+        (err, warn)
+    }
+
+    #[test]
+    fn error_words_count_unless_negated() {
+        assert_eq!(scan_words("Connection REFUSED by peer"), (true, false));
+        assert_eq!(scan_words("no errors, 0 failures"), (false, false));
+        assert_eq!(scan_words("exit status 0"), (false, false));
+        assert_eq!(scan_words("exit status 3"), (true, false));
+        assert_eq!(scan_words("request timed out"), (true, false));
+        assert_eq!(scan_words("API Deprecated since 2.0"), (false, true));
+        assert_eq!(
+            scan_words("averyveryverylongwordthatisnotanerror"),
+            (false, false)
+        );
+    }
+
+    #[test]
+    fn packed_words_lower_only_ascii_capitals() {
+        let text = b"MiXeD-Case_\xc3\x89T\xc3\xa9 ZZ@[`{";
+        for end in 1..=PACK_MAX.min(text.len()) {
+            for start in 0..end {
+                let want = pack(&text[start..end].to_ascii_lowercase(), false);
+                assert_eq!(pack_lower_at(text, start, end), want, "{start}..{end}");
+            }
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn fields_split_as_split_whitespace_does(t in "(\\PC|[ \t\n\r\u{b}\u{c}\u{a0}\u{2003}]){0,80}") {
+            proptest::prop_assert_eq!(fields(&t).collect::<Vec<_>>(), t.split_whitespace().collect::<Vec<_>>());
+        }
+
+        #[test]
+        fn word_lookup_agrees_with_matching_each_word(
+            words in proptest::collection::vec(
+                "(error|ERRORS|Failed|no|0|1|exit|Exit|code|status|timed|out|warning|Deprecated|non-zero|[a-zA-Z0-9\u{e9}-]{1,18})",
+                0..12,
+            ),
+            seps in proptest::collection::vec("[ ,.:;()\\[\\]=_/]{1,2}", 12),
+        ) {
+            let t: String = words.iter().zip(&seps).map(|(w, s)| format!("{w}{s}")).collect();
+            proptest::prop_assert_eq!(scan_words(&t), scan_words_by_match(&t), "{}", t);
+        }
     }
 }

@@ -11,9 +11,11 @@
 //! each gap becomes a marker; a footer counts the most repeated templates so
 //! "one line shown" never reads as "it happened once".
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap as HashMap;
 
-use crate::lines::{self, template_key, template_text, Costs, Lines, Piece, PlainLines, Planner};
+use crate::lines::{
+    self, line_hash, template_text, Costs, Lines, Piece, PlainLines, Planner, Templates,
+};
 pub use crate::loglines::{classify, Kind};
 use crate::terms::{score_mask, Query};
 
@@ -81,18 +83,17 @@ struct LineInfo {
 }
 
 fn analyse(lines: &Lines<'_>) -> Vec<LineInfo> {
+    let mut templates = Templates::default();
     lines
         .iter()
         .map(|raw| {
             let clean = lines::strip_ansi(raw);
             let kind = classify(&clean);
             let trimmed = clean.trim();
-            let mut h = lines::Fnv::default();
-            h.write(trimmed.as_bytes());
             LineInfo {
                 kind,
-                template: template_key(trimmed),
-                exact: h.finish(),
+                template: templates.key(trimmed),
+                exact: line_hash(trimmed.as_bytes()),
             }
         })
         .collect()
@@ -120,7 +121,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
     let lines = Lines::new(text);
     let n = lines.len();
     let info = analyse(&lines);
-    let mut template_counts: HashMap<u64, usize> = HashMap::new();
+    let mut template_counts: HashMap<u64, usize> = HashMap::default();
     let mut nonblank = 0;
     for li in &info {
         if li.kind != Kind::Blank {
@@ -179,9 +180,9 @@ fn prioritise(
 ) -> Vec<Claim> {
     let n = info.len();
     let mut claims = vec![Claim::default(); n];
-    let mut seen_exact: HashMap<u64, usize> = HashMap::new();
-    let mut per_template: HashMap<(u64, u8), usize> = HashMap::new();
-    let mut occurrences: HashMap<u64, u32> = HashMap::new();
+    let mut seen_exact: HashMap<u64, usize> = HashMap::default();
+    let mut per_template: HashMap<(u64, u8), usize> = HashMap::default();
+    let mut occurrences: HashMap<u64, u32> = HashMap::default();
     let repetitive = shape.repetitive();
     let rare = shape.rare_count();
     let mut first_exact = vec![false; n];
@@ -310,7 +311,7 @@ fn query_priorities(info: &[LineInfo], q: &QueryScores, first_exact: &[bool]) ->
     // A template the query matches is kept whole unless it is most of the log;
     // beyond `QUERY_TOP`, a template with more matches than `QUERY_MAX` is too
     // broad to be what the question is about.
-    let mut per_template: HashMap<u64, usize> = HashMap::new();
+    let mut per_template: HashMap<u64, usize> = HashMap::default();
     for &i in &ranked {
         *per_template.entry(info[i].template).or_default() += 1;
     }
@@ -386,7 +387,7 @@ fn footer_for(
     counts: &HashMap<u64, usize>,
     keep: &[bool],
 ) -> String {
-    let mut omitted: HashMap<u64, (usize, usize)> = HashMap::new();
+    let mut omitted: HashMap<u64, (usize, usize)> = HashMap::default();
     for (i, li) in info.iter().enumerate() {
         if li.kind == Kind::Blank || keep[i] {
             continue;

@@ -2,68 +2,97 @@
 //! addresses, timestamps, paths) masked, so that lines which differ only in
 //! those share a key. Logs use them to count repeats and spot rare lines.
 
-/// 64-bit FNV-1a, for template keys (stable across runs, unlike std's hasher).
-#[derive(Clone, Copy)]
-pub struct Fnv(u64);
+use std::hash::Hasher;
 
-impl Default for Fnv {
-    fn default() -> Self {
-        Fnv(0xcbf2_9ce4_8422_2325)
-    }
+use rustc_hash::FxHasher;
+
+/// A stable 64-bit hash of `bytes` (the same on every run and machine), for
+/// telling exact repeats apart.
+pub fn line_hash(bytes: &[u8]) -> u64 {
+    let mut h = FxHasher::default();
+    h.write(bytes);
+    h.finish()
 }
 
-impl Fnv {
-    pub fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 ^= u64::from(b);
-            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
-        }
-    }
+/// What a byte is to the field scanner: a field delimiter, a digit, a path
+/// separator, a hex digit, or punctuation trimmed from a field's edges.
+const DELIM: u8 = 1;
+const DIGIT: u8 = 2;
+const SLASH: u8 = 4;
+const HEX: u8 = 8;
+const EDGE: u8 = 16;
 
-    pub fn finish(self) -> u64 {
-        self.0
+static CLASS: [u8; 256] = classes();
+
+const fn classes() -> [u8; 256] {
+    let mut t = [0u8; 256];
+    let delims = b" \t,;=()[]{}<>\"'|";
+    let mut k = 0;
+    while k < delims.len() {
+        t[delims[k] as usize] |= DELIM;
+        k += 1;
     }
+    let edges = b":.!?*#@";
+    k = 0;
+    while k < edges.len() {
+        t[edges[k] as usize] |= EDGE;
+        k += 1;
+    }
+    let mut c = b'0';
+    while c <= b'9' {
+        t[c as usize] |= DIGIT | HEX;
+        c += 1;
+    }
+    c = b'a';
+    while c <= b'f' {
+        t[c as usize] |= HEX;
+        t[(c - 32) as usize] |= HEX;
+        c += 1;
+    }
+    t[b'/' as usize] |= SLASH;
+    t[b'\\' as usize] |= SLASH;
+    t
 }
 
-fn is_field_delim(b: u8) -> bool {
-    matches!(
-        b,
-        b' ' | b'\t'
-            | b','
-            | b';'
-            | b'='
-            | b'('
-            | b')'
-            | b'['
-            | b']'
-            | b'{'
-            | b'}'
-            | b'<'
-            | b'>'
-            | b'"'
-            | b'\''
-            | b'|'
-    )
+fn class(b: u8) -> u8 {
+    CLASS[b as usize]
 }
 
 /// Whether a field is variable data (a number, id, address, hex, path or timestamp).
 fn is_variable(field: &[u8]) -> bool {
-    if field.iter().any(u8::is_ascii_digit) {
-        return true;
+    let mut any = 0u8;
+    let mut all = HEX;
+    for &b in field {
+        let c = class(b);
+        any |= c;
+        all &= c;
     }
-    if field.len() > 1 && (field.contains(&b'/') || field.contains(&b'\\')) {
-        return true;
+    any & DIGIT != 0
+        || (field.len() > 1 && any & SLASH != 0)
+        || (field.len() >= 8 && all & HEX != 0)
+}
+
+/// Computes template keys, reusing one buffer for the masked line.
+#[derive(Default)]
+pub struct Templates {
+    buf: Vec<u8>,
+}
+
+impl Templates {
+    /// The key of `line`'s template (see [`template_key`]).
+    pub fn key(&mut self, line: &str) -> u64 {
+        self.buf.clear();
+        let buf = &mut self.buf;
+        for_each_template_part(line, |part| buf.extend_from_slice(part));
+        line_hash(buf)
     }
-    field.len() >= 8 && field.iter().all(u8::is_ascii_hexdigit)
 }
 
 /// The template of a line: its fields with variable data masked as `<*>`
 /// (runs of masked fields merged), so lines that differ only in numbers, ids,
 /// addresses, timestamps or paths share one template.
 pub fn template_key(line: &str) -> u64 {
-    let mut h = Fnv::default();
-    for_each_template_part(line, |part| h.write(part));
-    h.finish()
+    Templates::default().key(line)
 }
 
 /// The template as text, for showing which lines a count stands for: the
@@ -99,58 +128,87 @@ fn for_each_template_span<'a>(line: &'a str, mut f: impl FnMut(&'a str, &'a str,
     f(&line[prev_end..], "", false);
 }
 
+/// The parts [`template_key`] hashes: each field, or `<*>` for a run of variable ones.
+///
+/// The same fields as [`field_spans`] with [`is_variable`], in one pass over
+/// the bytes: the hot loop of the log compressor.
 fn for_each_template_part(line: &str, mut f: impl FnMut(&[u8])) {
     let bytes = line.as_bytes();
     let mut last_masked = false;
-    for (a, b) in field_spans(bytes) {
-        let field = &bytes[a..b];
-        if is_variable(field) {
+    let mut i = 0;
+    loop {
+        while i < bytes.len() && class(bytes[i]) & DELIM != 0 {
+            i += 1;
+        }
+        let start = i;
+        let mut any = 0u8;
+        let mut hex = 0usize;
+        while i < bytes.len() {
+            let c = class(bytes[i]);
+            if c & DELIM != 0 {
+                break;
+            }
+            any |= c;
+            hex += usize::from(c & HEX != 0);
+            i += 1;
+        }
+        if start == i {
+            return;
+        }
+        let (mut a, mut b) = (start, i);
+        while a < b && class(bytes[a]) & EDGE != 0 {
+            a += 1;
+        }
+        while b > a && class(bytes[b - 1]) & EDGE != 0 {
+            b -= 1;
+        }
+        if a == b {
+            continue;
+        }
+        // Edge bytes are neither digits, separators nor hex, so the run's counts are the field's.
+        let len = b - a;
+        let variable =
+            any & DIGIT != 0 || (len > 1 && any & SLASH != 0) || (len >= 8 && hex == len);
+        if variable {
             if !last_masked {
                 f(b"<*>");
             }
             last_masked = true;
         } else {
-            f(field);
+            f(&bytes[a..b]);
             last_masked = false;
         }
     }
 }
 
 /// Where each field of `bytes` lies, as `start..end`: runs between field
-/// delimiters, trimmed by [`trimmed_span`], empty ones skipped.
+/// delimiters without their leading and trailing `:.!?*#@` (so a `key:value`
+/// or `host:port` field keeps its key when only the value varies), empty ones
+/// skipped.
 fn field_spans(bytes: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
     let mut i = 0;
     std::iter::from_fn(move || loop {
-        while i < bytes.len() && is_field_delim(bytes[i]) {
+        while i < bytes.len() && class(bytes[i]) & DELIM != 0 {
             i += 1;
         }
         let start = i;
-        while i < bytes.len() && !is_field_delim(bytes[i]) {
+        while i < bytes.len() && class(bytes[i]) & DELIM == 0 {
             i += 1;
         }
         if start == i {
             return None;
         }
-        // A `key:value` or `host:port` field keeps its key when only the value varies.
-        let (a, b) = trimmed_span(&bytes[start..i]);
+        let (mut a, mut b) = (start, i);
+        while a < b && class(bytes[a]) & EDGE != 0 {
+            a += 1;
+        }
+        while b > a && class(bytes[b - 1]) & EDGE != 0 {
+            b -= 1;
+        }
         if a < b {
-            return Some((start + a, start + b));
+            return Some((a, b));
         }
     })
-}
-
-/// The span of a field without leading and trailing `:.!?*#@`.
-fn trimmed_span(field: &[u8]) -> (usize, usize) {
-    let edge = |c: u8| matches!(c, b':' | b'.' | b'!' | b'?' | b'*' | b'#' | b'@');
-    let mut a = 0;
-    let mut b = field.len();
-    while a < b && edge(field[a]) {
-        a += 1;
-    }
-    while b > a && edge(field[b - 1]) {
-        b -= 1;
-    }
-    (a, b)
 }
 
 #[cfg(test)]
@@ -175,5 +233,45 @@ mod tests {
             template_text("2024-03-01 10:06:17,204 INFO [worker-3] http.Access: GET /a/1 200 40ms"),
             "<*> INFO [<*>] http.Access: GET <*>"
         );
+    }
+
+    /// The parts as `field_spans` and `is_variable` give them, one step at a time.
+    fn parts_step_by_step(line: &str) -> Vec<Vec<u8>> {
+        let bytes = line.as_bytes();
+        let mut out: Vec<Vec<u8>> = Vec::new();
+        let mut last_masked = false;
+        for (a, b) in field_spans(bytes) {
+            let variable = is_variable(&bytes[a..b]);
+            if !(variable && last_masked) {
+                out.push(if variable {
+                    b"<*>".to_vec()
+                } else {
+                    bytes[a..b].to_vec()
+                });
+            }
+            last_masked = variable;
+        }
+        out
+    }
+
+    #[test]
+    fn hex_ids_and_paths_are_variable_but_words_are_not() {
+        assert!(is_variable(b"deadbeefcafe"));
+        assert!(is_variable(b"/var/log"));
+        assert!(is_variable(b"x1"));
+        assert!(!is_variable(b"decade"));
+        assert!(!is_variable(b"/"));
+        assert!(!is_variable(b"handler"));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_one_pass_scan_gives_the_fields_step_by_step_does(
+            line in "([a-fA-F0-9xyz/\\\\:.!?*#@ ,;=()\\[\\]{}<>\"'|\t-]|\\PC){0,60}",
+        ) {
+            let mut parts: Vec<Vec<u8>> = Vec::new();
+            for_each_template_part(&line, |p| parts.push(p.to_vec()));
+            proptest::prop_assert_eq!(parts, parts_step_by_step(&line));
+        }
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeSet;
 
 use crate::tokens::{self, Encoding};
 
-pub use crate::template::{template_key, template_text, Fnv};
+pub use crate::template::{line_hash, template_key, template_text, Templates};
 
 /// Kept lines longer than this (in bytes) are shortened with a `chars` marker.
 pub const LONG_LINE_BYTES: usize = 2000;
@@ -75,6 +75,19 @@ impl<'a> Lines<'a> {
     /// Lines `a..b` (0-based, exclusive end) with their terminators, as one slice.
     pub fn span(&self, a: usize, b: usize) -> &'a str {
         &self.text[self.starts[a]..self.starts[b]]
+    }
+
+    /// The line holding byte `at` of the text, searching forward from line `from`
+    /// (pass 0, or the answer for an earlier byte).
+    pub fn line_of(&self, at: usize, from: usize) -> usize {
+        let rest = &self.starts[from + 1..self.starts.len() - 1];
+        from + rest.partition_point(|&s| s <= at)
+    }
+
+    /// How many lines `text` has (as `Lines::new(text).len()`, without the index).
+    pub fn count(text: &str) -> usize {
+        let newlines = memchr::memchr_iter(b'\n', text.as_bytes()).count();
+        newlines + usize::from(!text.is_empty() && !text.ends_with('\n'))
     }
 
     pub fn iter(&self) -> impl Iterator<Item = &'a str> + '_ {
@@ -503,6 +516,21 @@ mod tests {
         assert_eq!(Lines::new("").len(), 0);
         assert_eq!(Lines::new("x\n").len(), 1);
         assert_eq!(Lines::new("\n\n").len(), 2);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn line_counts_and_positions_agree_with_the_index(text in "(a|\r|\n){0,40}") {
+            let lines = Lines::new(&text);
+            proptest::prop_assert_eq!(Lines::count(&text), lines.len());
+            for i in 0..lines.len() {
+                let start = lines.span(0, i).len();
+                for at in start..start + lines.raw(i).len() {
+                    proptest::prop_assert_eq!(lines.line_of(at, 0), i);
+                    proptest::prop_assert_eq!(lines.line_of(at, i), i);
+                }
+            }
+        }
     }
 
     #[test]

@@ -61,7 +61,7 @@ fn pieces_out(pieces: Vec<Piece>) -> Vec<PyPiece> {
 
 fn line_costs(text: &str, encoding: &str, marker_tokens: usize, exact: bool) -> PyResult<Costs> {
     let enc = tokens::Encoding::from_name(encoding)?;
-    let costs = Costs::new(lines::Lines::new(text).len(), enc, marker_tokens);
+    let costs = Costs::new(lines::Lines::count(text), enc, marker_tokens);
     Ok(if exact { costs } else { costs.estimated() })
 }
 

@@ -11,7 +11,7 @@
 //! that in Python): compressors need a per-line signal computed in one pass
 //! at memory speed.
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::lines::Lines;
 
@@ -282,11 +282,26 @@ impl Query {
         if self.is_empty() {
             return masks;
         }
-        let (index, finders) = self.matchers();
-        let mut buf = Vec::new();
-        let mut lower = Vec::new();
+        let mut m = Matcher::new(self);
+        // A phrase within one line is found in one pass over the whole text
+        // (lowered once), not searched for line by line.
+        let whole_text = |p: &[u8]| !p.contains(&b'\n') && !p.contains(&b'\r');
+        let (by_text, by_line): (Vec<usize>, Vec<usize>) =
+            (0..self.phrases.len()).partition(|&k| whole_text(&self.phrases[k]));
+        m.phrases_to_match = by_line;
         for (i, line) in lines.iter().enumerate() {
-            masks[i] = self.match_one(line.as_bytes(), &index, &finders, &mut buf, &mut lower);
+            masks[i] = m.match_one(line.as_bytes());
+        }
+        if !by_text.is_empty() {
+            let lower = lines.text().to_ascii_lowercase();
+            for k in by_text {
+                let bit = 1 << (m.phrase_base + k);
+                let mut line = 0;
+                for at in m.finders[k].find_iter(lower.as_bytes()) {
+                    line = lines.line_of(at, line);
+                    masks[line] |= bit;
+                }
+            }
         }
         masks
     }
@@ -296,63 +311,7 @@ impl Query {
         if self.is_empty() {
             return 0;
         }
-        let (index, finders) = self.matchers();
-        self.match_one(
-            text.as_bytes(),
-            &index,
-            &finders,
-            &mut Vec::new(),
-            &mut Vec::new(),
-        )
-    }
-
-    /// What `match_one` looks terms up with: each stemmed word's bit, a finder per phrase.
-    fn matchers(&self) -> (HashMap<&[u8], usize>, Vec<memchr::memmem::Finder<'_>>) {
-        let index = self
-            .words
-            .iter()
-            .enumerate()
-            .map(|(i, w)| (w.as_slice(), i))
-            .collect();
-        let finders = self
-            .phrases
-            .iter()
-            .map(memchr::memmem::Finder::new)
-            .collect();
-        (index, finders)
-    }
-
-    fn match_one(
-        &self,
-        line: &[u8],
-        index: &HashMap<&[u8], usize>,
-        finders: &[memchr::memmem::Finder<'_>],
-        buf: &mut Vec<u8>,
-        lower: &mut Vec<u8>,
-    ) -> u64 {
-        let mut mask = 0u64;
-        for word in split_words(line) {
-            if word.len() < 2 {
-                continue;
-            }
-            buf.clear();
-            buf.extend(word.iter().map(u8::to_ascii_lowercase));
-            stem(buf);
-            if let Some(&k) = index.get(buf.as_slice()) {
-                mask |= 1 << k;
-            }
-        }
-        if !finders.is_empty() {
-            lower.clear();
-            lower.extend(line.iter().map(u8::to_ascii_lowercase));
-            let base = self.words.len();
-            for (k, f) in finders.iter().enumerate() {
-                if f.find(lower).is_some() {
-                    mask |= 1 << (base + k);
-                }
-            }
-        }
-        mask
+        Matcher::new(self).match_one(text.as_bytes())
     }
 
     /// How many of `masks` have each term's bit set.
@@ -404,6 +363,78 @@ impl Query {
         let masks = self.match_lines(lines);
         let weights = self.weights(&masks);
         masks.iter().map(|&m| score_mask(m, &weights)).collect()
+    }
+}
+
+/// What a query's terms are looked up with: each stemmed word's bit, a finder per phrase.
+struct Matcher<'q> {
+    index: FxHashMap<&'q [u8], usize>,
+    /// Lowercase first bytes of the stemmed words: a stem starts as its word does.
+    first: [bool; 256],
+    /// Word lengths that can stem to a query word (stemming drops at most six bytes).
+    min_len: usize,
+    max_len: usize,
+    finders: Vec<memchr::memmem::Finder<'q>>,
+    /// Which phrases `match_one` looks for (all, unless the caller finds some itself).
+    phrases_to_match: Vec<usize>,
+    /// The phrase bits start after the words'.
+    phrase_base: usize,
+    buf: Vec<u8>,
+    lower: Vec<u8>,
+}
+
+impl<'q> Matcher<'q> {
+    fn new(q: &'q Query) -> Self {
+        let mut first = [false; 256];
+        for w in &q.words {
+            first[usize::from(w[0])] = true;
+        }
+        Matcher {
+            index: q
+                .words
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (w.as_slice(), i))
+                .collect(),
+            first,
+            min_len: q.words.iter().map(Vec::len).min().unwrap_or(0).max(2),
+            max_len: q.words.iter().map(Vec::len).max().unwrap_or(0) + 6,
+            finders: q.phrases.iter().map(memchr::memmem::Finder::new).collect(),
+            phrases_to_match: (0..q.phrases.len()).collect(),
+            phrase_base: q.words.len(),
+            buf: Vec::new(),
+            lower: Vec::new(),
+        }
+    }
+
+    fn match_one(&mut self, line: &[u8]) -> u64 {
+        let mut mask = 0u64;
+        if !self.index.is_empty() {
+            for word in split_words(line) {
+                if word.len() < self.min_len
+                    || word.len() > self.max_len
+                    || !self.first[usize::from(word[0].to_ascii_lowercase())]
+                {
+                    continue;
+                }
+                self.buf.clear();
+                self.buf.extend(word.iter().map(u8::to_ascii_lowercase));
+                stem(&mut self.buf);
+                if let Some(&k) = self.index.get(self.buf.as_slice()) {
+                    mask |= 1 << k;
+                }
+            }
+        }
+        if !self.phrases_to_match.is_empty() {
+            self.lower.clear();
+            self.lower.extend(line.iter().map(u8::to_ascii_lowercase));
+            for &k in &self.phrases_to_match {
+                if self.finders[k].find(&self.lower).is_some() {
+                    mask |= 1 << (self.phrase_base + k);
+                }
+            }
+        }
+        mask
     }
 }
 
@@ -617,5 +648,31 @@ mod tests {
         let lines = Lines::new("commit 76be8fcf15d3c0b6f2c3\nAuthor: x\n");
         let s = q.score_lines(&lines);
         assert!(s[0] > s[1]);
+    }
+
+    #[test]
+    fn phrases_are_found_on_the_line_that_holds_them() {
+        let text = "a\r\nsrc/F7.py changed\nnothing\r\nsee src/f7.py\nsrc/f7.\npy";
+        let q = Query::parse("what changed in src/f7.py?");
+        let lines = Lines::new(text);
+        let masks = q.match_lines(&lines);
+        let phrase = 1u64 << q.words.len();
+        let with_phrase: Vec<usize> = (0..lines.len())
+            .filter(|&i| masks[i] & phrase != 0)
+            .collect();
+        assert_eq!(with_phrase, vec![1, 3]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn matching_all_lines_at_once_agrees_with_matching_each(
+            text in "([a-zA-Z_./ ]|ing|ed|ies|Error|\r|\n){0,200}",
+            query in "([a-zA-Z_./ ]|`|ing|ed|Error|\r|\n){0,40}",
+        ) {
+            let q = Query::parse(&query);
+            let lines = Lines::new(&text);
+            let each: Vec<u64> = lines.iter().map(|l| q.match_text(l)).collect();
+            proptest::prop_assert_eq!(q.match_lines(&lines), each);
+        }
     }
 }

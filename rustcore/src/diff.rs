@@ -231,8 +231,9 @@ fn path_of(header: &str) -> &str {
     )
 }
 
-fn squash_ws(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
+/// Whether two lines have the same words (they differ at most in whitespace).
+fn same_words(a: &str, b: &str) -> bool {
+    a.split_whitespace().eq(b.split_whitespace())
 }
 
 struct Structure {
@@ -307,17 +308,25 @@ fn structure(lines: &Lines<'_>) -> Structure {
             }
         }
     }
+    let mut removed: Vec<usize> = Vec::new();
+    let mut added: Vec<usize> = Vec::new();
     for h in &mut hunks {
-        let mut removed: Vec<String> = Vec::new();
-        let mut added: Vec<String> = Vec::new();
+        removed.clear();
+        added.clear();
         for (i, kind) in kinds.iter().enumerate().take(h.end).skip(h.header + 1) {
             match kind {
-                Kind::Added => added.push(squash_ws(&lines.content(i)[1..])),
-                Kind::Removed => removed.push(squash_ws(&lines.content(i)[1..])),
+                Kind::Added => added.push(i),
+                Kind::Removed => removed.push(i),
                 _ => {}
             }
         }
-        h.whitespace_only = !added.is_empty() && removed == added;
+        // Each removed line comes back added, differing only in whitespace.
+        h.whitespace_only = !added.is_empty()
+            && removed.len() == added.len()
+            && removed
+                .iter()
+                .zip(&added)
+                .all(|(&r, &a)| same_words(&lines.content(r)[1..], &lines.content(a)[1..]));
     }
     Structure {
         kinds,

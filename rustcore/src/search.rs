@@ -4,7 +4,7 @@
 //! above all), repeats dropped, lines that do not parse kept as they are, and
 //! every omission marked per file so the agent sees how much each file had.
 
-use std::collections::HashSet;
+use rustc_hash::FxHashSet;
 
 use crate::lines::{self, Costs, GapUnit, Lines, Piece, Planner};
 use crate::terms::{score_mask, Query};
@@ -345,6 +345,68 @@ fn basename_stem(path: &str) -> &str {
     base.split('.').next().unwrap_or(base)
 }
 
+/// Whether a result's file is named like something the query names, for one
+/// file at a time (results come grouped by file).
+#[derive(Default)]
+struct NamedFile<'a> {
+    last: Option<(&'a str, bool)>,
+}
+
+impl<'a> NamedFile<'a> {
+    fn check(&mut self, file: &'a str, names: &[String], qualifiers: &[String]) -> bool {
+        if names.is_empty() && qualifiers.is_empty() {
+            return false;
+        }
+        if let Some((f, named)) = self.last {
+            if f == file {
+                return named;
+            }
+        }
+        let stem = basename_stem(file);
+        let named = if stem.is_ascii() {
+            // The names are lowercase: an ASCII stem matches one ignoring case or not at all.
+            names
+                .iter()
+                .chain(qualifiers)
+                .any(|n| n.eq_ignore_ascii_case(stem))
+        } else {
+            let stem = stem.to_lowercase();
+            names.contains(&stem) || qualifiers.contains(&stem)
+        };
+        self.last = Some((file, named));
+        named
+    }
+}
+
+/// Which lines could define a name the query asks about: only those holding
+/// one (ignoring case) are parsed as definitions.
+struct DefinitionFilter<'n> {
+    finders: Vec<memchr::memmem::Finder<'n>>,
+}
+
+impl<'n> DefinitionFilter<'n> {
+    fn new(names: &'n [String]) -> Self {
+        DefinitionFilter {
+            finders: names.iter().map(memchr::memmem::Finder::new).collect(),
+        }
+    }
+
+    /// False only when `text` cannot define any of the names.
+    fn may_name(&self, text: &str) -> bool {
+        if self.finders.is_empty() {
+            return false;
+        }
+        if !text.is_ascii() {
+            // Unicode lowercasing is not byte for byte: leave it to the parser.
+            return true;
+        }
+        let lower = text.to_ascii_lowercase();
+        self.finders
+            .iter()
+            .any(|f| f.find(lower.as_bytes()).is_some())
+    }
+}
+
 /// The compressed search output as pieces, within `budget` tokens.
 pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
@@ -356,24 +418,23 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
     let qualifiers: Vec<String> = query.qualifiers.iter().map(|n| n.to_lowercase()).collect();
     // A file named like something the query names (`warnings` -> warnings.py) is a strong pointer.
     let file_weight = 2.0 * weights.iter().copied().fold(0.0f32, f32::max);
+    let mut named_file = NamedFile::default();
     let scores: Vec<f32> = masks
         .iter()
         .zip(&entries)
         .map(|(&m, e)| {
             let named = match e {
-                Entry::Hit { file, .. } => {
-                    let stem = basename_stem(file).to_lowercase();
-                    names.contains(&stem) || qualifiers.contains(&stem)
-                }
+                Entry::Hit { file, .. } => named_file.check(file, &names, &qualifiers),
                 _ => false,
             };
             score_mask(m, &weights) + if named { file_weight } else { 0.0 }
         })
         .collect();
     let best = scores.iter().copied().fold(0.0f32, f32::max);
+    let definitions = DefinitionFilter::new(&names);
 
     let mut priority = vec![0u32; n];
-    let mut seen = HashSet::new();
+    let mut seen = FxHashSet::with_capacity_and_hasher(n, Default::default());
     let mut ranked = Vec::new();
     let mut per_file_first = 0usize;
     let mut last_file: Option<&str> = None;
@@ -388,7 +449,11 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
                 if !seen.insert(lines.content(i)) {
                     continue;
                 }
-                if let Some(name) = defined_name(text) {
+                if let Some(name) = definitions
+                    .may_name(text)
+                    .then(|| defined_name(text))
+                    .flatten()
+                {
                     let name = name.to_lowercase();
                     if names.contains(&name) {
                         let stem = basename_stem(file).to_lowercase();
@@ -618,6 +683,22 @@ mod tests {
                 let _ = defined_name(line);
             }
             let _ = compress(&text, &Query::parse(&query), 300, Costs::new(lines.len(), Encoding::O200kBase, 25));
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn the_definition_filter_never_hides_a_definition(
+            text in "(def |class |fn |pub |function |[a-zA-Z_]{1,8}|[ (){}=:.>]){0,20}",
+            name in "[a-zA-Z_]{1,8}",
+        ) {
+            let names = vec![name.to_lowercase()];
+            let filter = DefinitionFilter::new(&names);
+            if let Some(found) = defined_name(&text) {
+                if names.contains(&found.to_lowercase()) {
+                    proptest::prop_assert!(filter.may_name(&text));
+                }
+            }
         }
     }
 }

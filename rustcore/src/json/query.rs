@@ -83,9 +83,17 @@ fn is_joiner(c: char) -> bool {
 
 /// A light suffix stripper shared by query and text, so inflections meet.
 pub fn stem(word: &str) -> String {
-    let mut w = word.to_string();
+    let mut w = String::new();
+    stem_into(word, &mut w);
+    w
+}
+
+/// [`stem`] written into `w` (cleared first), reusing its allocation.
+fn stem_into(word: &str, w: &mut String) {
+    w.clear();
+    w.push_str(word);
     if w.chars().count() < 4 || !w.chars().all(char::is_alphabetic) {
-        return w;
+        return;
     }
     if w.ends_with("ies") && w.len() > 4 {
         w.truncate(w.len() - 3);
@@ -107,7 +115,6 @@ pub fn stem(word: &str) -> String {
     if w.ends_with('e') && w.len() > 3 {
         w.truncate(w.len() - 1);
     }
-    w
 }
 
 fn opening_quote(c: char) -> Option<char> {
@@ -265,6 +272,10 @@ impl Query {
                 .iter()
                 .filter_map(|(_, t)| t.text.chars().next())
                 .collect();
+            // No term matches a word shorter than itself (stems and prefixes only shorten).
+            let shortest = words.iter().map(|(_, t)| t.text.len()).min().unwrap_or(0);
+            let mut lower = String::new();
+            let mut stemmed = String::new();
             for_each_word(text, |pos, word| {
                 let Some(first) = word
                     .chars()
@@ -276,8 +287,18 @@ impl Query {
                 if !firsts.contains(&first) {
                     return;
                 }
-                let lower = word.to_lowercase();
-                let stemmed = stem(&lower);
+                lower.clear();
+                if word.is_ascii() {
+                    if word.len() < shortest {
+                        return;
+                    }
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
+                } else {
+                    // Not char by char: a final sigma lowers differently.
+                    lower.push_str(&word.to_lowercase());
+                }
+                stem_into(&lower, &mut stemmed);
                 for &(i, t) in &words {
                     if self.word_matches(t, &lower, &stemmed) {
                         out.push(Hit {

@@ -213,7 +213,8 @@ fn is_progress(t: &str) -> bool {
             .all(|c| matches!(c, '.' | 's' | 'x' | 'X' | ' '))
 }
 
-fn summary(t: &str) -> Option<Kind> {
+/// A final result line or a section rule (`t` trimmed): the first thing [`classify`] checks.
+pub(crate) fn summary(t: &str) -> Option<Kind> {
     if t.starts_with('=') && t.ends_with('=') && t.len() > 6 {
         let inner = t.trim_matches('=').trim();
         if inner.is_empty() {

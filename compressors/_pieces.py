@@ -21,6 +21,9 @@ NativeCompressor = Callable[..., list[Piece]]
 
 # Rounds of asking the core again when the exact count of the output overshoots the budget.
 _RETRIES = 3
+# How much of a large input the default budget estimates first, and what cutting it may cost.
+_PREFIX_CHARS = 256 * 1024
+_CUT_SLACK = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +40,14 @@ class DefaultBudget:
     ceiling: int
 
     def for_text(self, text: str) -> int:
+        if len(text) > _PREFIX_CHARS:
+            # A large input's ceiling is usually settled by its start: estimating that is
+            # enough (the estimate of the whole is at least that of a prefix, give or take
+            # the run the cut splits) and skips a pass over megabytes.
+            cut = text.rfind("\n", 0, _PREFIX_CHARS) + 1 or _PREFIX_CHARS
+            prefix = rustcore.estimate_tokens(text[:cut]) - _CUT_SLACK
+            if int(prefix * self.share) >= self.ceiling:
+                return self.ceiling
         estimate = rustcore.estimate_tokens(text)
         return max(self.floor, min(self.ceiling, int(estimate * self.share)))
 

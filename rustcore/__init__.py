@@ -16,14 +16,31 @@ from rustcore._lines import (
     compress_search,
     detect_content,
 )
+from rustcore._prose import (
+    RANK_EXACT_CANDIDATES,
+    ProseBlock,
+    ProseSection,
+    index_terms,
+    prose_blocks,
+    prose_gaps,
+    prose_select,
+    prose_texts,
+    query_parts,
+    rank_chunks,
+    sentence_density,
+    sentence_spans,
+)
 
 __all__ = [
     "DEFAULT_ENCODING",
     "ENCODINGS",
     "HASH_HEX_LEN",
     "JSON_MAX_LEVEL",
+    "RANK_EXACT_CANDIDATES",
     "JsonPlan",
     "Piece",
+    "ProseBlock",
+    "ProseSection",
     "compress_diff",
     "compress_fallback",
     "compress_json",
@@ -34,7 +51,16 @@ __all__ = [
     "detect_content",
     "encode",
     "estimate_tokens",
+    "index_terms",
     "is_hash",
+    "prose_blocks",
+    "prose_gaps",
+    "prose_select",
+    "prose_texts",
+    "query_parts",
+    "rank_chunks",
+    "sentence_density",
+    "sentence_spans",
 ]
 
 ENCODINGS: tuple[str, ...] = tuple(_native.ENCODINGS)

@@ -1,7 +1,10 @@
+from collections.abc import Sequence
+
 __all__ = [
     "ENCODINGS",
     "HASH_HEX_LEN",
     "JSON_MAX_LEVEL",
+    "RANK_EXACT_CANDIDATES",
     "compress_json",
     "compress_lines",
     "content_hash",
@@ -9,12 +12,22 @@ __all__ = [
     "detect_content",
     "encode",
     "estimate_tokens",
+    "index_terms",
     "is_hash",
+    "prose_blocks",
+    "prose_gaps",
+    "prose_select",
+    "prose_texts",
+    "query_parts",
+    "rank_chunks",
+    "sentence_density",
+    "sentence_spans",
 ]
 
 ENCODINGS: list[str]
 HASH_HEX_LEN: int
 JSON_MAX_LEVEL: int
+RANK_EXACT_CANDIDATES: int
 
 def count_tokens(text: str, encoding: str) -> int: ...
 def encode(text: str, encoding: str) -> list[int]: ...
@@ -36,3 +49,29 @@ def compress_lines(
     kind: str, text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...
+
+# Lexical ranking (BM25 over identifier-aware terms) and prose selection; lines are 0-based.
+def rank_chunks(chunks: Sequence[str], query: str, exact_candidates: int) -> list[float]: ...
+def index_terms(text: str) -> list[str]: ...
+def query_parts(query: str) -> tuple[list[str], list[str]]: ...
+
+# (kind, first, last, level, section or -1, title) blocks; (heading block, level, title, parent or -1) sections.
+def prose_blocks(
+    lines: Sequence[str],
+) -> tuple[list[tuple[str, int, int, int, int, str]], list[tuple[int, int, str, int]]]: ...
+def prose_texts(lines: Sequence[str]) -> list[str]: ...
+def prose_select(
+    lines: Sequence[str],
+    query: str | None,
+    target: int | None,
+    exact: bool,
+    encoding: str,
+    marker_tokens: int,
+    signals: Sequence[tuple[str, float, Sequence[float] | None]],
+    fence_costs: Sequence[tuple[int, int]],
+) -> tuple[list[bool], list[int]]: ...
+def prose_gaps(
+    lines: Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
+) -> list[tuple[int, int, list[int]]]: ...
+def sentence_spans(text: str) -> list[tuple[int, int]]: ...
+def sentence_density(sentences: Sequence[str]) -> list[float]: ...

@@ -13,6 +13,8 @@ pub mod langs;
 pub mod lines;
 pub mod loglines;
 pub mod logs;
+pub mod prose;
+pub mod rank;
 pub mod search;
 pub mod template;
 pub mod terms;

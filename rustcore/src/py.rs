@@ -134,6 +134,197 @@ fn compress_json(
     Ok((pieces, plan.mode.name(), plan.level, plan.tokens))
 }
 
+
+// --- lexical ranking and prose selection (rank.rs, prose/) ---------------------------------------
+// Imported here, beside the functions that use them, so this section stays one block.
+
+use crate::{prose, rank};
+use pyo3::pybacked::PyBackedStr;
+
+fn as_strs(items: &[PyBackedStr]) -> Vec<&str> {
+    items.iter().map(|s| &**s).collect()
+}
+
+/// BM25 score of each chunk for `query` (0.0 where a chunk shares nothing with it); frequencies are
+/// counted as substrings once more than `exact_candidates` chunks can match.
+#[pyfunction]
+fn rank_chunks(
+    py: Python<'_>,
+    chunks: Vec<PyBackedStr>,
+    query: &str,
+    exact_candidates: usize,
+) -> Vec<f64> {
+    let chunks = as_strs(&chunks);
+    py.detach(|| rank::rank_with_limit(&chunks, &rank::Query::parse(query), exact_candidates))
+}
+
+/// The index terms of `text`, in order.
+#[pyfunction]
+fn index_terms(py: Python<'_>, text: &str) -> Vec<String> {
+    py.detach(|| rank::terms(text))
+}
+
+/// What `query` asks for: `(terms, phrases)`.
+#[pyfunction]
+fn query_parts(query: &str) -> (Vec<String>, Vec<String>) {
+    let parsed = rank::Query::parse(query);
+    (parsed.terms, parsed.phrases)
+}
+
+/// A prose block as Python sees it: `(kind, first, last, level, section, title)`, section -1 for none.
+type PyBlock = (&'static str, usize, usize, usize, isize, String);
+/// A section: `(heading block, level, title, parent)`, parent -1 for none.
+type PySection = (usize, usize, String, isize);
+
+fn index_or_none(k: Option<usize>) -> isize {
+    k.map_or(-1, |k| k as isize)
+}
+
+#[pyfunction]
+fn prose_blocks(py: Python<'_>, lines: Vec<PyBackedStr>) -> (Vec<PyBlock>, Vec<PySection>) {
+    let lines = as_strs(&lines);
+    let (blocks, sections) = py.detach(|| prose::blocks::parse(&lines));
+    let blocks = blocks
+        .into_iter()
+        .map(|b| {
+            (
+                b.kind.name(),
+                b.first,
+                b.last,
+                b.level,
+                index_or_none(b.section),
+                b.title,
+            )
+        })
+        .collect();
+    let sections = sections
+        .into_iter()
+        .map(|s| (s.heading, s.level, s.title, index_or_none(s.parent)))
+        .collect();
+    (blocks, sections)
+}
+
+/// What the sentence signals of `prose_select` score: each unit's text, then each section's path.
+#[pyfunction]
+fn prose_texts(py: Python<'_>, lines: Vec<PyBackedStr>) -> Vec<String> {
+    let lines = as_strs(&lines);
+    py.detach(|| {
+        prose::Doc::parse(&lines)
+            .texts()
+            .into_iter()
+            .map(str::to_string)
+            .collect()
+    })
+}
+
+/// The lines of prose to keep: `(kept flags, heading lines)`. `signals` are `(name, weight, values)`:
+/// "relevance" and "density" are built in, "values" brings one value per `prose_texts` entry.
+#[pyfunction]
+#[pyo3(signature = (lines, query, target, exact, encoding, marker_tokens, signals, fence_costs))]
+#[allow(clippy::too_many_arguments)]
+fn prose_select(
+    py: Python<'_>,
+    lines: Vec<PyBackedStr>,
+    query: Option<&str>,
+    target: Option<i64>,
+    exact: bool,
+    encoding: &str,
+    marker_tokens: usize,
+    signals: Vec<(String, f64, Option<Vec<f64>>)>,
+    fence_costs: Vec<(usize, usize)>,
+) -> PyResult<(Vec<bool>, Vec<usize>)> {
+    let encoding = tokens::Encoding::from_name(encoding)?;
+    let lines = as_strs(&lines);
+    let doc = py.detach(|| prose::Doc::parse(&lines));
+    let expected = doc.units.len() + doc.paths.len();
+    let mut parsed = Vec::with_capacity(signals.len());
+    for (name, weight, values) in &signals {
+        parsed.push(match (name.as_str(), values) {
+            ("relevance", None) => prose::Signal::Relevance(*weight),
+            ("density", None) => prose::Signal::Density(*weight),
+            ("values", Some(values)) if values.len() == expected => {
+                prose::Signal::Values(*weight, values)
+            }
+            ("values", Some(values)) => {
+                let why = format!("a signal gave {} values for {expected} texts", values.len());
+                return Err(CoreError::InvalidInput(why).into());
+            }
+            _ => return Err(CoreError::InvalidInput(format!("unknown signal {name:?}")).into()),
+        });
+    }
+    let opts = prose::Options {
+        query,
+        target,
+        exact,
+        encoding,
+        marker_tokens,
+        signals: &parsed,
+        fence_costs: &fence_costs,
+    };
+    let selection = py.detach(|| prose::select(&lines, &doc, &opts));
+    Ok((selection.kept, selection.headings))
+}
+
+/// The runs of lines not kept that become markers: `(first, last, shown lines inside)`.
+#[pyfunction]
+fn prose_gaps(
+    py: Python<'_>,
+    lines: Vec<PyBackedStr>,
+    kept: Vec<bool>,
+    headings: Vec<usize>,
+    marker_tokens: usize,
+    encoding: &str,
+) -> PyResult<Vec<(usize, usize, Vec<usize>)>> {
+    let encoding = tokens::Encoding::from_name(encoding)?;
+    let lines = as_strs(&lines);
+    let gaps = py.detach(|| prose::gaps(&lines, &kept, &headings, marker_tokens, encoding));
+    Ok(gaps
+        .into_iter()
+        .map(|g| (g.first, g.last, g.shown))
+        .collect())
+}
+
+/// Character spans of the sentences of `text`.
+#[pyfunction]
+fn sentence_spans(py: Python<'_>, text: &str) -> Vec<(usize, usize)> {
+    py.detach(|| {
+        let spans = prose::units::sentence_spans(text);
+        let mut chars = 0;
+        let mut at = 0;
+        let mut to_chars = |byte: usize| {
+            chars += rank::char_len(&text[at..byte]);
+            at = byte;
+            chars
+        };
+        spans
+            .into_iter()
+            .map(|(a, b)| (to_chars(a), to_chars(b)))
+            .collect()
+    })
+}
+
+/// How much each sentence says per word (0 to 1).
+#[pyfunction]
+fn sentence_density(py: Python<'_>, sentences: Vec<PyBackedStr>) -> Vec<f64> {
+    let sentences = as_strs(&sentences);
+    py.detach(|| sentences.iter().map(|s| prose::units::density(s)).collect())
+}
+
+/// Registers the ranking and prose functions above.
+fn add_prose_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add("RANK_EXACT_CANDIDATES", rank::EXACT_CANDIDATES)?;
+    m.add_function(wrap_pyfunction!(rank_chunks, m)?)?;
+    m.add_function(wrap_pyfunction!(index_terms, m)?)?;
+    m.add_function(wrap_pyfunction!(query_parts, m)?)?;
+    m.add_function(wrap_pyfunction!(prose_blocks, m)?)?;
+    m.add_function(wrap_pyfunction!(prose_texts, m)?)?;
+    m.add_function(wrap_pyfunction!(prose_select, m)?)?;
+    m.add_function(wrap_pyfunction!(prose_gaps, m)?)?;
+    m.add_function(wrap_pyfunction!(sentence_spans, m)?)?;
+    m.add_function(wrap_pyfunction!(sentence_density, m)?)?;
+    Ok(())
+}
+
 #[pymodule(gil_used = false)]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("ENCODINGS", tokens::ENCODINGS.to_vec())?;
@@ -147,5 +338,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
+    add_prose_functions(m)?;
     Ok(())
 }

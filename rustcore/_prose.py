@@ -1,0 +1,143 @@
+"""Python face of the lexical ranker and the prose selector in the Rust core.
+
+`rank_chunks` scores chunks against a query with BM25 over identifier-aware terms
+(`index_terms`, `query_parts`). The prose functions work on a text's lines
+(each with or without its line ending): its blocks and sections
+(`prose_blocks`), the texts sentence signals score (`prose_texts`), the lines
+to keep within a token target (`prose_select`) and the runs left out that
+become markers (`prose_gaps`). Lines are 0-based.
+
+Text crosses into Rust as UTF-8; lone surrogates (which a decoded file never
+holds) are replaced first, one character for one, so positions still hold.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
+
+from rustcore import _native
+
+__all__ = [
+    "RANK_EXACT_CANDIDATES",
+    "ProseBlock",
+    "ProseSection",
+    "index_terms",
+    "prose_blocks",
+    "prose_gaps",
+    "prose_select",
+    "prose_texts",
+    "query_parts",
+    "rank_chunks",
+    "sentence_density",
+    "sentence_spans",
+]
+
+# Past this many chunks that can match, term frequencies are counted as substring occurrences.
+RANK_EXACT_CANDIDATES = 20_000
+
+# (kind, first line, last line, level, section or -1, title)
+ProseBlock = tuple[str, int, int, int, int, str]
+# (heading block, level, title, parent section or -1)
+ProseSection = tuple[int, int, str, int]
+
+_T = TypeVar("_T")
+
+
+def _replace_surrogates(text: str) -> str:
+    return text.encode("utf-8", errors="replace").decode("utf-8")
+
+
+def _texts(call: Callable[[Sequence[str]], _T], texts: Sequence[str]) -> _T:
+    try:
+        return call(texts)
+    except UnicodeEncodeError:
+        return call([_replace_surrogates(t) for t in texts])
+
+
+def _text(call: Callable[[str], _T], text: str) -> _T:
+    try:
+        return call(text)
+    except UnicodeEncodeError:
+        return call(_replace_surrogates(text))
+
+
+def rank_chunks(chunks: Sequence[str], query: str, exact_candidates: int = RANK_EXACT_CANDIDATES) -> list[float]:
+    """BM25 score of each chunk for `query`, in chunk order; 0.0 where a chunk shares nothing with it."""
+    query = _replace_surrogates(query)
+    return _texts(lambda texts: _native.rank_chunks(texts, query, max(exact_candidates, 0)), chunks)
+
+
+def index_terms(text: str) -> list[str]:
+    """The terms `rank_chunks` sees in `text`, in order: whole compound words and their stemmed parts."""
+    return _text(_native.index_terms, text)
+
+
+def query_parts(query: str) -> tuple[list[str], list[str]]:
+    """What `rank_chunks` looks for in `query`: its distinct terms (stopwords dropped) and its phrases."""
+    return _text(_native.query_parts, query)
+
+
+def prose_blocks(lines: Sequence[str]) -> tuple[list[ProseBlock], list[ProseSection]]:
+    """The blocks of a text and the sections its headings open."""
+    return _texts(_native.prose_blocks, lines)
+
+
+def prose_texts(lines: Sequence[str]) -> list[str]:
+    """What sentence signals score for `prose_select`: each unit's text, then each section's path."""
+    return _texts(_native.prose_texts, lines)
+
+
+def prose_select(
+    lines: Sequence[str],
+    query: str | None,
+    target: int | None,
+    *,
+    exact: bool,
+    encoding: str,
+    marker_tokens: int,
+    signals: Sequence[tuple[str, float, Sequence[float] | None]],
+    fence_costs: Mapping[int, int] | None = None,
+) -> tuple[list[bool], list[int]]:
+    """The lines to keep (flags) and the heading lines (always kept).
+
+    `target` is in tokens (None: a share of the input's); `exact` counts each
+    line's tokens rather than estimating them; `marker_tokens` is what one more
+    marker line costs. `signals` are ``(name, weight, values)``: ``"relevance"``
+    and ``"density"`` are built in, ``"values"`` brings one value per
+    `prose_texts` entry. `fence_costs` maps a fenced block's first line to what
+    keeping it costs when that is not its size.
+
+    Raises:
+        ValueError: an unknown signal, values of the wrong length, or an unknown encoding.
+    """
+    plan = [(name, weight, None if values is None else list(values)) for name, weight, values in signals]
+    costs = sorted((fence_costs or {}).items())
+    query = None if query is None else _replace_surrogates(query)
+    bound = None if target is None else max(target, 0)
+    return _texts(
+        lambda texts: _native.prose_select(texts, query, bound, exact, encoding, marker_tokens, plan, costs), lines
+    )
+
+
+def prose_gaps(
+    lines: Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
+) -> list[tuple[int, int, list[int]]]:
+    """The runs of lines not `kept` that become markers: ``(first, last, shown lines inside)``.
+
+    Blank lines go with their run, runs cheaper than `marker_tokens` are shown instead, and runs
+    separated only by `headings` and blank lines share one marker with those lines shown under it.
+    """
+    flags = list(kept)
+    marks = list(headings)
+    return _texts(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """Character spans of the sentences of `text` (a paragraph, line breaks allowed inside)."""
+    return _text(_native.sentence_spans, text)
+
+
+def sentence_density(sentences: Sequence[str]) -> list[float]:
+    """How much each sentence says per word, from 0 to 1: distinct content words, numbers and names."""
+    return _texts(_native.sentence_density, sentences)

@@ -45,6 +45,8 @@ demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, thr
 .PHONY: bench
 bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (and the peer, when `make bench-peer` installed it)
 	$(VENV)/bin/headroom bench $(CORPUS) --out bench-out
+	@# Throughput on generated 1-10 MB logs, search results, diffs and JSON: compressor alone and end to end.
+	$(PY) benchmarks/line_compressors.py
 	@# The semantic layer (embedding speed, index sizes, hybrid vs lexical retrieval) needs the model cache.
 	@if [ -d "$(HF_CACHE)/hub" ]; then HF_HOME=$(HF_CACHE) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) --quality; \
 	else echo "semantic benchmark skipped: no model cache at $(HF_CACHE) (set HF_CACHE)"; fi

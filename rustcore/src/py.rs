@@ -134,7 +134,6 @@ fn compress_json(
     Ok((pieces, plan.mode.name(), plan.level, plan.tokens))
 }
 
-
 // --- lexical ranking and prose selection (rank.rs, prose/) ---------------------------------------
 // Imported here, beside the functions that use them, so this section stays one block.
 

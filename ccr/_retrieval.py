@@ -1,30 +1,31 @@
 """Lexical ranking of chunks against a query: identifier-aware terms scored with BM25.
 
-The interface is deliberately small, `rank(chunks, query) -> scores`; where the
-semantic index has vectors, `line_similarities` spreads the nearest chunks'
-cosine similarities over the ranked pieces and `blend` mixes the two, so
-excerpts and searches are built the same way whichever signals exist.
+The interface is deliberately small, `rank(chunks, query) -> scores` (BM25, run
+in the Rust core); where the semantic index has vectors, `line_similarities`
+spreads the nearest chunks' cosine similarities over the ranked pieces and
+`blend` mixes the two, so excerpts and searches are built the same way whichever
+signals exist.
 
 Terms: text is cut into words (runs of letters and digits, joined across
 ``. _ : / -`` so ``Session.get``, ``0.26.0`` and ``src/flask/app.py`` stay
 whole); every word also yields its parts, split on those joiners and on
 camelCase, so ``getUserName`` matches ``user``. Parts are lowercased and lightly
 stemmed (``classes``/``class``, ``failed``/``fails``/``fail``); numbers are kept.
+`terms` here is what the store's full-text index holds; the Rust ranker cuts text
+the same way (`rustcore.index_terms`), except that it keeps combining vowel signs
+inside words where Python's regex engine breaks them.
 """
 
 from __future__ import annotations
 
 import functools
-import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
+import rustcore
+
 __all__ = [
-    "BM25_B",
-    "BM25_K1",
     "EXACT_CANDIDATES",
-    "PHRASE_WEIGHT",
     "SEARCH_SEMANTIC_WEIGHT",
     "SEMANTIC_FLOOR",
     "SEMANTIC_MARGIN",
@@ -39,19 +40,13 @@ __all__ = [
     "terms",
 ]
 
-BM25_K1 = 1.2
-# Weak length normalisation: lines differ in length mostly by boilerplate (timestamps, paths), not topic.
-BM25_B = 0.3
 # Past this many candidate chunks, term frequencies are counted as substrings (see `rank`).
-EXACT_CANDIDATES = 20_000
+EXACT_CANDIDATES = rustcore.RANK_EXACT_CANDIDATES
 
 _WORD = re.compile(r"[^\W_]+(?:[._:/\-]+[^\W_]+)*")
 _PIECE = re.compile(r"[^\W_]+")
 # A quote opens after a space or bracket and closes before one, so "Gson's" and "don't" are not quotes.
 _QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))([`'\"])(.{2,120}?)\1(?=$|[\s).,;:?!\]])")
-# A quoted phrase found verbatim is a precise pointer: it weighs this many times a word.
-PHRASE_WEIGHT = 2.0
-_PHRASE_KEY = "\x00"  # keeps phrase counts apart from word counts
 # camelCase parts: split where case changes (HTTPServer, getUserName), never between letters and digits
 # (utf8, Base64, a hex digest stay whole).
 _CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])|[^\W_]+")
@@ -112,17 +107,6 @@ def _word_terms(word: str) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _wanted_counts(chunk: str, wanted: set[str], probes: list[str]) -> Counter[str]:
-    """How often each of `wanted` occurs among the terms of `chunk`; words holding no probe are skipped unsplit."""
-    tf: Counter[str] = Counter()
-    for m in _WORD.finditer(chunk):
-        word = m.group()
-        low = word.lower()
-        if any(p in low for p in probes):
-            tf.update(t for t in _word_terms(word) if t in wanted)
-    return tf
-
-
 def query_phrases(query: str) -> list[str]:
     """Parts of `query` matched as substrings, lowercased: quoted or backticked text (``'not ok'``,
     `` `Session.get` ``) and hash-like words (``53b8f08218``, often a prefix of the full hash)."""
@@ -151,84 +135,18 @@ def query_terms(query: str) -> list[str]:
     return list(seen)
 
 
-def _probe(term: str) -> str:
-    """A substring every chunk holding `term` must contain (stemming only cuts suffixes, or turns -ies into -y)."""
-    return term[:-1] if term.endswith("y") and len(term) > 1 else term
-
-
 def rank(chunks: Sequence[str], query: str) -> list[float]:
-    """BM25 score of each chunk for `query`, in chunk order; 0.0 where a chunk shares nothing with it.
+    """BM25 (k1 1.2, b 0.3) score of each chunk for `query`, in chunk order; 0.0 where a chunk shares
+    nothing with it.
 
-    Query words are matched as terms (see `terms`); quoted or backticked phrases
-    as case-insensitive substrings, weighing `PHRASE_WEIGHT` times a word.
-    Length normalisation uses characters rather than terms, so only chunks that can
-    match (they hold a query word or phrase as a substring) are looked at closely.
-    When more than `EXACT_CANDIDATES` chunks can match (a common word in a huge
-    log), word frequencies too are counted as substring occurrences, vectorised.
+    Runs in the Rust core (`rustcore.rank_chunks`) over the same terms as `terms` and `query_terms`
+    (a test keeps the two in step): query words are matched as terms, quoted or backticked phrases
+    and hash-like words as case-insensitive substrings weighing twice a word. Length normalisation
+    uses characters, so only chunks that can match (they hold a query word or phrase as a substring)
+    are looked at closely. When more than `EXACT_CANDIDATES` chunks can match (a common word in a
+    huge log), word frequencies too are counted as substring occurrences.
     """
-    scores = [0.0] * len(chunks)
-    words = query_terms(query)
-    phrases = query_phrases(query)
-    if not chunks or not (words or phrases):
-        return scores
-    probes = [_probe(t) for t in words] + phrases
-    lowered: list[tuple[int, str]] = []
-    for i, chunk in enumerate(chunks):
-        low = chunk.lower()
-        if any(p in low for p in probes):
-            lowered.append((i, low))
-    n = len(chunks)
-    avg_len = (sum(len(c) for c in chunks) / n) or 1.0
-    if len(lowered) > EXACT_CANDIDATES:
-        weights = [1.0] * len(words) + [PHRASE_WEIGHT] * len(phrases)
-        return _rank_by_substrings(chunks, lowered, probes, weights, avg_len)
-    wanted = set(words)
-    word_probes = probes[: len(words)]
-    weight = dict.fromkeys(words, 1.0)
-    weight.update(dict.fromkeys((_PHRASE_KEY + p for p in phrases), PHRASE_WEIGHT))
-    hits = []
-    df: Counter[str] = Counter()
-    for i, low in lowered:
-        tf = _wanted_counts(chunks[i], wanted, word_probes)
-        for phrase in phrases:
-            if c := low.count(phrase):
-                tf[_PHRASE_KEY + phrase] = c
-        if tf:
-            hits.append((i, tf))
-            df.update(tf.keys())
-    idf = {t: weight[t] * _idf(n, df[t]) for t in df}
-    for i, tf in hits:
-        norm = BM25_K1 * (1.0 - BM25_B + BM25_B * len(chunks[i]) / avg_len)
-        scores[i] = sum(idf[t] * f * (BM25_K1 + 1.0) / (f + norm) for t, f in tf.items())
-    return scores
-
-
-def _idf(n: int, df: int | float) -> float:
-    return math.log(1.0 + (n - df + 0.5) / (df + 0.5))
-
-
-def _rank_by_substrings(
-    chunks: Sequence[str],
-    lowered: list[tuple[int, str]],
-    probes: list[str],
-    weights: list[float],
-    avg_len: float,
-) -> list[float]:
-    """BM25 with every frequency taken as substring occurrences, vectorised: for very many candidates."""
-    import numpy as np
-
-    index = np.fromiter((i for i, _ in lowered), dtype=np.int64, count=len(lowered))
-    lengths = np.fromiter((len(chunks[i]) for i, _ in lowered), dtype=np.float64, count=len(lowered))
-    norm = BM25_K1 * (1.0 - BM25_B + BM25_B * lengths / avg_len)
-    total = np.zeros(len(lowered), dtype=np.float64)
-    for probe, weight in dict(zip(probes, weights, strict=True)).items():
-        tf = np.fromiter((low.count(probe) for _, low in lowered), dtype=np.float64, count=len(lowered))
-        df = int(np.count_nonzero(tf))
-        if df:
-            total += weight * _idf(len(chunks), df) * tf * (BM25_K1 + 1.0) / (tf + norm)
-    scores = np.zeros(len(chunks), dtype=np.float64)
-    scores[index] = total
-    return [float(x) for x in scores]
+    return rustcore.rank_chunks(chunks, query, EXACT_CANDIDATES)
 
 
 # --- hybrid ranking: lexical scores blended with the semantic index's cosine similarities ----------------------

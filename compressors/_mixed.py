@@ -22,7 +22,7 @@ from compressors._elision import Lines, render
 from compressors._languages import normalize_language
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
-from compressors._prose_blocks import parse_blocks
+from compressors._prose_blocks import Block, parse_blocks
 
 __all__ = ["MixedCompressor", "split_segments"]
 
@@ -57,21 +57,21 @@ class MixedCompressor(Compressor):
         if not doc.lines:
             return text
         blocks, _ = parse_blocks(doc.lines)
-        has_fences = any(b.kind == "fence" for b in blocks)
-        out = self._document(doc, ctx) if has_fences else self._segments(doc, ctx)
+        fences = [b for b in blocks if b.kind == "fence"]
+        out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
             from compressors._pipeline import fit_budget
 
             out = fit_budget(out, ctx.budget, ctx)
         return out
 
-    def _document(self, doc: Lines, ctx: CompressContext) -> str:
-        blocks, _ = parse_blocks(doc.lines)
+    def _document(self, doc: Lines, blocks: list[Block], ctx: CompressContext) -> str:
+        """The prose treatment of the whole text, then each kept fenced block (of `blocks`) compressed."""
         fences: dict[int, Segment] = {}
         costs: dict[int, int] = {}
         for block in blocks:
             inner_first, inner_last = block.first + 1, block.last - 1
-            if block.kind != "fence" or inner_last - inner_first + 1 < _MIN_SEGMENT_LINES:
+            if inner_last - inner_first + 1 < _MIN_SEGMENT_LINES:
                 continue
             info = _FENCE_INFO.match(doc.lines[block.first])
             language = info.group(1) if info else ""

@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import math
+from collections import Counter
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 import ccr._retrieval
+import rustcore
 from ccr._retrieval import query_phrases, query_terms, rank, terms
+
+# Characters on which Python's regex engine and the Rust ranker agree about letters, digits, case and
+# white space (they differ on combining vowel signs, which Python's `\w` leaves out), with every joiner,
+# quote and bracket the term and phrase rules look at.
+_AGREED = list("abcdegiklmnorstuyzABCDHISTXYZ0179 ._:/-'\"`()[]?!,;\n\téßÇñøΩσπЖжд中文データ")
+_agreed_text = st.text(alphabet=st.sampled_from(_AGREED), max_size=60)
 
 
 def test_camel_case_and_snake_case_identifiers_yield_their_parts_and_the_whole() -> None:
@@ -88,3 +98,65 @@ def test_the_substring_path_for_huge_inputs_agrees_on_the_best_match(monkeypatch
     assert max(range(len(chunks)), key=approximate.__getitem__) == best
     # The two paths really differ: only substring counting sees "worker" inside "networkerd".
     assert exact[10] == 0.0 < approximate[10]
+
+
+@given(text=_agreed_text)
+def test_the_rust_ranker_cuts_text_into_the_terms_the_index_holds(text: str) -> None:
+    assert rustcore.index_terms(text) == terms(text)
+
+
+@given(query=_agreed_text)
+def test_the_rust_ranker_reads_a_query_as_the_index_does(query: str) -> None:
+    assert rustcore.query_parts(query) == (query_terms(query), query_phrases(query))
+
+
+def _bm25(chunks: list[str], query: str) -> list[float]:
+    """BM25 written out plainly from the documented rule: k1 1.2, b 0.3 over characters, query terms
+    counted among each chunk's terms, phrases counted as substrings of its lowercase at double weight."""
+    words = set(query_terms(query))
+    phrases = query_phrases(query)
+    counts: list[dict[tuple[bool, str], int]] = []
+    for chunk in chunks:
+        tf: dict[tuple[bool, str], int] = {}
+        for term in terms(chunk):
+            if term in words:
+                tf[(False, term)] = tf.get((False, term), 0) + 1
+        for phrase in phrases:
+            if found := chunk.lower().count(phrase):
+                tf[(True, phrase)] = found
+        counts.append(tf)
+    n = len(chunks)
+    df = Counter(key for tf in counts for key in tf)
+    average = sum(map(len, chunks)) / n or 1.0
+    scores = []
+    for chunk, tf in zip(chunks, counts, strict=True):
+        norm = 1.2 * (1 - 0.3 + 0.3 * len(chunk) / average)
+        scores.append(
+            sum(
+                (2.0 if is_phrase else 1.0) * math.log(1 + (n - df[key] + 0.5) / (df[key] + 0.5)) * f * 2.2 / (f + norm)
+                for key, f in tf.items()
+                for is_phrase in (key[0],)
+            )
+        )
+    return scores
+
+
+@given(
+    chunks=st.lists(_agreed_text, min_size=1, max_size=12),
+    query=st.text(alphabet=st.sampled_from(list("abcXYZ01 ._'`\"?")), max_size=20),
+)
+def test_scores_are_bm25_over_the_index_terms(chunks: list[str], query: str) -> None:
+    assert rank(chunks, query) == pytest.approx(_bm25(chunks, query), rel=1e-12, abs=1e-12)
+
+
+def test_a_document_of_ranked_lines_scores_as_plain_bm25_says() -> None:
+    chunks = [
+        "The Session object persists parameters across requests.",
+        "Use `Session.get` to send a GET request; see #71.",
+        "Retries are configured on the HTTPAdapter, not the session.",
+        "A 53b8f08218 commit changed how sessions merge settings.",
+        "",
+    ]
+    query = "How does `Session.get` merge settings from commit 53b8f08?"
+    assert rank(chunks, query) == pytest.approx(_bm25(chunks, query), rel=1e-12)
+    assert max(range(len(chunks)), key=rank(chunks, query).__getitem__) in (1, 3)

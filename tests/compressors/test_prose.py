@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import re
+from collections.abc import Sequence
 
 import pytest
 from hypothesis import given
@@ -181,6 +182,63 @@ def test_the_sentence_scorer_takes_more_signals() -> None:
     assert max(range(3), key=more.__getitem__) == 2
     assert relevance(sentences, None) == [0.0, 0.0, 0.0]
     assert all(0.0 <= d <= 1.0 for d in density(sentences, None))
+
+
+def test_a_signal_scores_every_unit_and_then_every_section_path() -> None:
+    guide = _guide(3)
+    seen: list[list[str]] = []
+
+    def recording(texts: Sequence[str], query: str | None) -> list[float]:
+        seen.append(list(texts))
+        return [0.0] * len(texts)
+
+    ProseCompressor((*DEFAULT_SIGNALS, (recording, 1.0))).compress(guide, context(guide))
+    (texts,) = seen
+    assert texts[-3:] == [f"Operations guide / Topic {k}: part {k} of the setup" for k in range(3)]
+    units = [text.strip() for text in texts[:-3]]
+    assert "This guide explains how to run the relay service in production." in units
+    assert "- item 2.2 about replicas and shard moves" in units
+    assert all(unit in guide for unit in units)
+
+
+def test_a_signal_giving_the_wrong_number_of_scores_is_refused() -> None:
+    guide = _guide(2)
+    short = ProseCompressor((*DEFAULT_SIGNALS, (lambda texts, query: [1.0], 1.0)))
+    with pytest.raises(ValueError, match="values for"):
+        short.compress(guide, context(guide))
+
+
+def test_sentence_spans_count_characters_not_bytes() -> None:
+    text = "Ça marche déjà. Très bien, «oui» dit-il. Oui, 2 fois!"
+    spans = [text[a:b].strip() for a, b in sentence_spans(text)]
+    assert spans == ["Ça marche déjà.", "Très bien, «oui» dit-il.", "Oui, 2 fois!"]
+
+
+@given(text=st.text(alphabet=st.sampled_from(list("ab .!?\"')\nAZ9éß中")), max_size=200))
+def test_sentence_spans_tile_the_paragraph(text: str) -> None:
+    spans = sentence_spans(text)
+    if not text:
+        assert spans == []
+        return
+    assert [a for a, _ in spans] == [0, *(b for _, b in spans[:-1])]
+    assert spans[-1][1] == len(text)
+    assert all(b > a for a, b in spans)
+
+
+def test_blocks_and_sections_nest_by_level_and_keep_their_titles() -> None:
+    lines = ["Title", "=====", "", "Intro text.", "", "Part", "----", "", "- an item", "", "## Deeper ##", "x"]
+    blocks, sections = parse_blocks(lines)
+    assert [(b.kind, b.first, b.last) for b in blocks] == [
+        ("heading", 0, 1),
+        ("paragraph", 3, 3),
+        ("heading", 5, 6),
+        ("item", 8, 8),
+        ("heading", 10, 10),
+        ("paragraph", 11, 11),
+    ]
+    # "=" underlines the first level and "-" the second, so "## Deeper" is a sibling of "Part".
+    assert [s.path(sections) for s in sections] == ["Title", "Title / Part", "Title / Deeper"]
+    assert [s.blocks for s in sections] == [[0, 1], [2, 3], [4, 5]]
 
 
 def test_crlf_line_endings_are_kept() -> None:

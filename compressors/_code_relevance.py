@@ -1,9 +1,10 @@
-"""Which definitions of a source file a question points at.
+"""The names a question about source code asks for.
 
 A question about code names things: `Session.get`, ``res.append``,
 ``_GLOBAL_DEFAULT_TIMEOUT``, ``Popen``. Names written like code (in backticks,
 dotted, with underscores, digits or inner capitals) are strong evidence; plain
-words are weak evidence and never keep a body on their own.
+words are weak evidence and never keep a body on their own. The Rust core
+(`rustcore.CodeFile.prepare`) scores each definition against these names.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-__all__ = ["CodeQuery", "body_mentions", "parse_code_query", "score_name"]
+__all__ = ["CodeQuery", "parse_code_query"]
 
 _BACKTICKS = re.compile(r"`([^`\n]{1,200})`")
 _PATH = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::|->|#)[A-Za-z_$][\w$]*)*")
@@ -43,9 +44,6 @@ _MEMBER_WORDS = _word_set(
     constructor constructors member members field fields take takes accept accepts return returns"""
 )
 
-# Scores: a qualified match (`Session.get` on get inside Session) outranks a bare name match.
-QUALIFIED, EXACT, PARTIAL, FOLDED, WEAK = 10.0, 8.0, 4.0, 5.0, 2.0
-
 
 @dataclass(frozen=True, slots=True)
 class CodeQuery:
@@ -59,13 +57,6 @@ class CodeQuery:
     @property
     def empty(self) -> bool:
         return not (self.paths or self.strong or self.weak)
-
-    def mention_terms(self) -> frozenset[str]:
-        """Names whose appearance inside a body counts as the body matching the question."""
-        terms = set(self.strong)
-        for path in self.paths:
-            terms.update(part for part in path if len(part) >= 3)
-        return frozenset(terms)
 
 
 def parse_code_query(query: str | None) -> CodeQuery:
@@ -96,40 +87,3 @@ def parse_code_query(query: str | None) -> CodeQuery:
     words = {w.lower() for w in _WORD.findall(query)}
     types_only = bool(words & _TYPE_WORDS) and not (words & _MEMBER_WORDS) and not paths and not strong
     return CodeQuery(tuple(dict.fromkeys(paths)), frozenset(strong), frozenset(weak), types_only)
-
-
-def score_name(name: str, qualifiers: tuple[str, ...], query: CodeQuery) -> float:
-    """How directly `query` names a definition called `name` inside `qualifiers`."""
-    if not name or query.empty:
-        return 0.0
-    best = 0.0
-    for path in query.paths:
-        if name == path[-1]:
-            best = max(best, QUALIFIED if path[-2] in qualifiers else PARTIAL)
-        elif name in path[:-1]:
-            best = max(best, PARTIAL)
-    if name in query.strong:
-        in_a_path = any(name == path[-1] for path in query.paths)
-        best = max(best, PARTIAL if in_a_path and best < QUALIFIED else EXACT)
-    else:
-        folded = name.lower()
-        if any(folded == s.lower() for s in query.strong):
-            best = max(best, FOLDED)
-        elif len(folded) >= 4 and folded in query.weak:
-            best = max(best, WEAK)
-    return best
-
-
-def body_mentions(text: str, terms: frozenset[str]) -> int:
-    """How many of `terms` occur in `text` as whole names."""
-    count = 0
-    for term in terms:
-        at = text.find(term)
-        while at >= 0:
-            before = text[at - 1 : at]
-            after = text[at + len(term) : at + len(term) + 1]
-            if not (before.isalnum() or before == "_") and not (after.isalnum() or after == "_"):
-                count += 1
-                break
-            at = text.find(term, at + 1)
-    return count

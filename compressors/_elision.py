@@ -212,7 +212,10 @@ def _copy(
     ctx: CompressContext,
     long_lines: bool,
 ) -> None:
+    origin.extend(range(start, stop))
+    if not long_lines:
+        parts.extend(doc.lines[start:stop])
+        return
     for i in range(start, stop):
         line = doc.lines[i]
-        parts.append(shorten_line(line, i, ctx) if long_lines and len(line) > LONG_LINE_CHARS else line)
-        origin.append(i)
+        parts.append(shorten_line(line, i, ctx) if len(line) > LONG_LINE_CHARS else line)

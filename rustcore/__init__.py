@@ -7,6 +7,7 @@ this module holds the policy: defaults, accepted input types and error wording.
 from __future__ import annotations
 
 from rustcore import _native
+from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, RawElision
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
 from rustcore._lines import (
     Piece,
@@ -32,15 +33,20 @@ from rustcore._prose import (
 )
 
 __all__ = [
+    "CODE_LANGUAGES",
     "DEFAULT_ENCODING",
     "ENCODINGS",
     "HASH_HEX_LEN",
     "JSON_MAX_LEVEL",
     "RANK_EXACT_CANDIDATES",
+    "CodeDefinition",
+    "CodeFile",
+    "CodePlan",
     "JsonPlan",
     "Piece",
     "ProseBlock",
     "ProseSection",
+    "RawElision",
     "compress_diff",
     "compress_fallback",
     "compress_json",

@@ -1,10 +1,12 @@
 from collections.abc import Sequence
+from typing import final
 
 __all__ = [
     "ENCODINGS",
     "HASH_HEX_LEN",
     "JSON_MAX_LEVEL",
     "RANK_EXACT_CANDIDATES",
+    "CodeFile",
     "compress_json",
     "compress_lines",
     "content_hash",
@@ -49,6 +51,36 @@ def compress_lines(
     kind: str, text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[tuple[str, int, str, int, int]]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...
+
+# Source outline and elision plan (rustcore._code has the typed face); lines are 0-based, elisions
+# (first, last, before, after, closing), plans (elisions, bodies, proven).
+@final
+class CodeFile:
+    def __new__(cls, text: str, language: str) -> CodeFile: ...
+    @property
+    def problems(self) -> int: ...
+    def definitions(
+        self,
+    ) -> list[tuple[str, str, list[str], int, int, tuple[int, int] | None, bool, bool]]: ...
+    def prepare(
+        self,
+        encoding: str,
+        marker_tokens: int,
+        paths: list[list[str]],
+        strong: list[str],
+        weak: list[str],
+    ) -> int: ...
+    def whole(self) -> tuple[list[int], bool]: ...
+    def plan(
+        self, whole: list[int], collapse_types: bool
+    ) -> tuple[list[tuple[int, int, str, str, str]], list[bool], bool]: ...
+    def drop(
+        self,
+        elisions: list[tuple[int, int, str, str, str]],
+        proven: bool,
+        target: float,
+        whole: list[int],
+    ) -> tuple[list[tuple[int, int, str, str, str]], list[bool], bool] | None: ...
 
 # Lexical ranking (BM25 over identifier-aware terms) and prose selection; lines are 0-based.
 def rank_chunks(chunks: Sequence[str], query: str, exact_candidates: int) -> list[float]: ...

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::lines::{Costs, Piece};
 use crate::terms::Query;
-use crate::{detect, diff, hashing, json, lines, logs, search, tokens, CoreError};
+use crate::{code, detect, diff, hashing, json, lines, logs, search, tokens, CoreError};
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
@@ -132,6 +132,205 @@ fn compress_json(
         })
         .collect();
     Ok((pieces, plan.mode.name(), plan.level, plan.tokens))
+}
+
+/// An elision as Python sees it: `(first, last, before, after, closing)`.
+type PyElision = (usize, usize, String, String, String);
+
+fn elision_out(e: code::Elision) -> PyElision {
+    (e.first, e.last, e.before, e.after, e.closing)
+}
+
+fn elision_in(e: PyElision) -> code::Elision {
+    code::Elision {
+        first: e.0,
+        last: e.1,
+        before: e.2,
+        after: e.3,
+        closing: e.4,
+    }
+}
+
+/// `(elisions, bodies, proven)`: see [`code::plan::Plan`].
+type PyPlan = (Vec<PyElision>, Vec<bool>, bool);
+
+fn plan_out(p: code::plan::Plan) -> PyPlan {
+    (
+        p.elisions.into_iter().map(elision_out).collect(),
+        p.bodies,
+        p.proven,
+    )
+}
+
+/// `(kind, name, qualifiers, first, last, body_span, wrapper, standalone)`.
+type PyDefinition = (
+    &'static str,
+    String,
+    Vec<String>,
+    usize,
+    usize,
+    Option<(usize, usize)>,
+    bool,
+    bool,
+);
+
+/// A source file's outline, held for planning what to leave out.
+#[pyclass(module = "rustcore._native", frozen)]
+struct CodeFile {
+    text: String,
+    lang: code::Lang,
+    outline: code::Outline,
+    /// What `prepare` set: each definition's relevance, the question, the file's and a marker's tokens.
+    prepared: std::sync::Mutex<Prepared>,
+}
+
+#[derive(Default)]
+struct Prepared {
+    scores: Vec<f64>,
+    query: code::plan::Query,
+    line_tokens: Vec<usize>,
+    marker_tokens: usize,
+}
+
+impl CodeFile {
+    fn with_planner<T>(
+        &self,
+        f: impl FnOnce(&mut code::plan::Planner<'_>, &code::plan::Query) -> T,
+    ) -> T {
+        let src = code::Source::new(&self.text);
+        let prepared = self
+            .prepared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut planner = code::plan::Planner::new(
+            &src,
+            &self.outline,
+            self.lang,
+            &prepared.line_tokens,
+            prepared.marker_tokens,
+        );
+        if prepared.scores.len() == planner.scores.len() {
+            planner.scores.clone_from(&prepared.scores);
+        }
+        f(&mut planner, &prepared.query)
+    }
+}
+
+#[pymethods]
+impl CodeFile {
+    #[new]
+    fn new(py: Python<'_>, text: String, language: &str) -> PyResult<Self> {
+        let lang = code::Lang::from_name(language)
+            .ok_or_else(|| PyValueError::new_err(format!("unknown language {language:?}")))?;
+        let outline = py.detach(|| code::outline(&text, lang));
+        Ok(CodeFile {
+            text,
+            lang,
+            outline,
+            prepared: std::sync::Mutex::new(Prepared::default()),
+        })
+    }
+
+    #[getter]
+    fn problems(&self) -> usize {
+        self.outline.problems
+    }
+
+    fn definitions(&self) -> Vec<PyDefinition> {
+        self.outline
+            .definitions
+            .iter()
+            .map(|d| {
+                let kind = match d.kind {
+                    code::DefKind::Function => "function",
+                    code::DefKind::Container => "container",
+                };
+                let (name, qualifiers) = (d.name.clone(), d.qualifiers.clone());
+                (
+                    kind,
+                    name,
+                    qualifiers,
+                    d.first,
+                    d.last,
+                    d.body_span,
+                    d.wrapper,
+                    d.standalone,
+                )
+            })
+            .collect()
+    }
+
+    /// Counts each line's tokens in `encoding`, scores the definitions against a question's names and
+    /// returns the file's tokens (the sum of its lines').
+    #[allow(clippy::too_many_arguments)]
+    fn prepare(
+        &self,
+        py: Python<'_>,
+        encoding: &str,
+        marker_tokens: usize,
+        paths: Vec<Vec<String>>,
+        strong: Vec<String>,
+        weak: Vec<String>,
+    ) -> PyResult<usize> {
+        let enc = tokens::Encoding::from_name(encoding)?;
+        let line_tokens: Vec<usize> = py.detach(|| {
+            let src = code::Source::new(&self.text);
+            (0..src.len())
+                .map(|i| tokens::count(src.line(i), enc))
+                .collect()
+        });
+        let total = line_tokens.iter().sum();
+        {
+            let mut prepared = self
+                .prepared
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner);
+            prepared.query = code::plan::Query {
+                paths,
+                strong,
+                weak,
+            };
+            prepared.line_tokens = line_tokens;
+            prepared.marker_tokens = marker_tokens;
+        }
+        let scores = py.detach(|| {
+            self.with_planner(|p, query| {
+                p.score(query);
+                p.scores.clone()
+            })
+        });
+        self.prepared
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .scores = scores;
+        Ok(total)
+    }
+
+    /// The functions to keep whole (indexes, most relevant first) and whether one is named outright.
+    fn whole(&self) -> (Vec<usize>, bool) {
+        self.with_planner(|p, _| p.whole())
+    }
+
+    /// The elisions for one level of detail.
+    fn plan(&self, py: Python<'_>, whole: Vec<usize>, collapse_types: bool) -> PyPlan {
+        plan_out(py.detach(|| {
+            self.with_planner(|p, q| p.plan(&whole, collapse_types, &q.mention_terms()))
+        }))
+    }
+
+    /// `elisions` plus whole definitions left out until about `target` tokens remain.
+    fn drop(
+        &self,
+        py: Python<'_>,
+        elisions: Vec<PyElision>,
+        proven: bool,
+        target: f64,
+        whole: Vec<usize>,
+    ) -> Option<PyPlan> {
+        let elisions: Vec<code::Elision> = elisions.into_iter().map(elision_in).collect();
+        py.detach(|| self.with_planner(|p, _| p.drop(&elisions, proven, target, &whole)))
+            .map(plan_out)
+    }
 }
 
 // --- lexical ranking and prose selection (rank.rs, prose/) ---------------------------------------
@@ -337,6 +536,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
+    m.add_class::<CodeFile>()?;
     add_prose_functions(m)?;
     Ok(())
 }

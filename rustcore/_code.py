@@ -1,0 +1,115 @@
+"""Python face of the source outline and elision planner in the Rust core.
+
+The core tokenizes source in one of the languages the code compressor knows,
+outlines it (definitions and their bodies, comment runs, long literals, runs of
+one-line siblings) and plans which line ranges to leave out, with the glue that
+keeps the file valid. The caller renders the plan with markers and checks what
+cannot be shown valid by construction; input checks live here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import NamedTuple
+
+from rustcore import _native
+from rustcore._lines import _clean
+
+__all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeFile", "CodePlan", "RawElision"]
+
+# The canonical language names the outline knows.
+CODE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp")
+
+# `(first, last, before, after, closing)`: lines `first..last` (0-based, inclusive) replaced by the
+# glue line `before + marker + after`, then `closing` on a line of its own when not empty.
+RawElision = tuple[int, int, str, str, str]
+
+
+class CodeDefinition(NamedTuple):
+    """A function or container: its name, the names qualifying it, its lines (0-based, inclusive).
+
+    `body_span` is the lines of its body; a `wrapper` (a module wrapper, or a body with a syntax
+    error around definitions) is looked into rather than elided; `standalone` when it is a statement
+    or member of its own whose lines hold nothing else.
+    """
+
+    kind: str
+    name: str
+    qualifiers: tuple[str, ...]
+    first: int
+    last: int
+    body_span: tuple[int, int] | None
+    wrapper: bool
+    standalone: bool
+
+
+class CodePlan(NamedTuple):
+    """Elisions sorted by line; `bodies` marks each that is a definition's own body (the safe
+    fallback); `proven` when every elision keeps the file valid by construction (where the
+    tokenizer found no problem, see `CodeFile.problems`)."""
+
+    elisions: list[RawElision]
+    bodies: list[bool]
+    proven: bool
+
+
+class CodeFile:
+    """A source file outlined by the Rust core, held for planning which lines to leave out.
+
+    Raises:
+        ValueError: `language` is not one of `CODE_LANGUAGES`.
+    """
+
+    __slots__ = ("_native",)
+
+    def __init__(self, text: str, language: str) -> None:
+        if language not in CODE_LANGUAGES:
+            raise ValueError(f"unknown language {language!r}; expected one of {', '.join(CODE_LANGUAGES)}")
+        self._native = _native.CodeFile(_clean(text), language)
+
+    @property
+    def problems(self) -> int:
+        """Unmatched brackets and unterminated strings or comments the tokenizer found."""
+        return int(self._native.problems)
+
+    def definitions(self) -> list[CodeDefinition]:
+        """The definitions in document order (their index is how the other methods name them)."""
+        return [
+            CodeDefinition(kind, name, tuple(qualifiers), first, last, span, wrapper, standalone)
+            for kind, name, qualifiers, first, last, span, wrapper, standalone in self._native.definitions()
+        ]
+
+    def prepare(
+        self,
+        encoding: str,
+        marker_tokens: int,
+        paths: Sequence[Sequence[str]] = (),
+        strong: Sequence[str] = (),
+        weak: Sequence[str] = (),
+    ) -> int:
+        """Counts each line's tokens in `encoding` (the plan weighs ranges by them; a marker weighs
+        `marker_tokens`), scores each definition against a question's dotted `paths`, code-like `strong`
+        names and plain `weak` words, and returns the file's tokens (its lines' sum).
+
+        Raises:
+            ValueError: `encoding` is not one of `ENCODINGS`.
+        """
+        return int(self._native.prepare(encoding, marker_tokens, [list(p) for p in paths], list(strong), list(weak)))
+
+    def whole(self) -> tuple[list[int], bool]:
+        """The functions to keep whole, most relevant first, and whether the question names one."""
+        indexes, named = self._native.whole()
+        return list(indexes), bool(named)
+
+    def plan(self, whole: Sequence[int], *, collapse_types: bool = False) -> CodePlan:
+        """Every body but the `whole` ones, comment tails, long literals, the middles of long runs (a line
+        naming one of the question's names stays); with `collapse_types`, the bodies of innermost types."""
+        return CodePlan(*self._native.plan(list(whole), collapse_types))
+
+    def drop(
+        self, elisions: Sequence[RawElision], proven: bool, target: float, whole: Sequence[int]
+    ) -> CodePlan | None:
+        """`elisions` plus whole definitions left out, least relevant and farthest from the `whole` ones
+        first, until about `target` tokens remain (None when nothing can go)."""
+        plan = self._native.drop(list(elisions), proven, target, list(whole))
+        return None if plan is None else CodePlan(*plan)

@@ -1,0 +1,452 @@
+//! The outline of a brace language (JavaScript, TypeScript, Go, Rust, Java, C, C++): one pass over
+//! the tokens, each bracket classified by the tokens before it within the block that holds it.
+
+use std::collections::HashMap;
+
+use super::extras::{self, Child};
+use super::headers::{Class, Ctx, Cx, Found};
+use super::lex::{Kind, Tokens, NONE};
+use super::{DefKind, Definition, Lang, Outline, Source};
+
+/// A function whose body holds most of the file and other functions is a wrapper (UMD, IIFE).
+const WRAPPER_SHARE: f64 = 0.5;
+/// How deep (in blocks) runs of one-line siblings are looked for.
+const RUN_DEPTH: usize = 4;
+
+struct Frame {
+    close: usize,
+    ctx: Ctx,
+    /// The name of the container whose body this is.
+    container: Option<String>,
+    /// Blocks outside functions whose members the run search looks at.
+    searchable: bool,
+}
+
+struct Raw {
+    kind: DefKind,
+    found: Found,
+    body_open: usize,
+    qualifiers: Vec<String>,
+    /// Declared where statements or members stand (the file, a class body, a function body).
+    declared: bool,
+}
+
+pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
+    let cx = Cx {
+        src,
+        toks: &toks.toks,
+        lang,
+    };
+    let t = &toks.toks;
+    let mut raws: Vec<Raw> = Vec::new();
+    let mut data_groups: Vec<(usize, usize)> = Vec::new();
+    let mut run_groups: Vec<(usize, usize)> = Vec::new();
+    let mut headers: Vec<(usize, usize)> = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut i = 0;
+    while i < t.len() {
+        let tok = &t[i];
+        if tok.kind == Kind::Close {
+            if stack.last().is_some_and(|f| f.close == i) {
+                stack.pop();
+            }
+            i += 1;
+            continue;
+        }
+        if tok.kind != Kind::Open || tok.mate == NONE || (tok.mate as usize) < i {
+            i += 1;
+            continue;
+        }
+        let close = tok.mate as usize;
+        let ctx = stack.last().map_or(Ctx::File, |f| f.ctx);
+        let in_reach = stack.last().is_none_or(|f| f.searchable) && stack.len() < RUN_DEPTH;
+        let brace = src.bytes[tok.start as usize] == b'{';
+        let class = cx.classify(i, ctx);
+        let (inner, container, searchable) = match class {
+            Class::Function(found) => {
+                headers.push((found.node_start, i));
+                raws.push(Raw {
+                    kind: DefKind::Function,
+                    found,
+                    body_open: i,
+                    qualifiers: containers(&stack),
+                    declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
+                });
+                (Ctx::Func, None, false)
+            }
+            Class::Container(found) => {
+                headers.push((found.node_start, i));
+                let name = found.path.last().cloned();
+                raws.push(Raw {
+                    kind: DefKind::Container,
+                    found,
+                    body_open: i,
+                    qualifiers: containers(&stack),
+                    declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
+                });
+                (Ctx::Class, Some(name.unwrap_or_default()), true)
+            }
+            Class::Data => {
+                data_groups.push((tok.start as usize, t[close].end as usize));
+                (Ctx::Data, None, false)
+            }
+            Class::Members => (Ctx::Class, None, ctx != Ctx::Func),
+            Class::Opaque => {
+                i = close + 1;
+                continue;
+            }
+            Class::Block => {
+                let inner = match ctx {
+                    Ctx::Func => Ctx::Func,
+                    Ctx::Class if brace && lang != Lang::Cpp => Ctx::Func,
+                    Ctx::File | Ctx::Class if brace => Ctx::File,
+                    Ctx::Data => Ctx::Data,
+                    _ => Ctx::Other,
+                };
+                (inner, None, inner != Ctx::Func && inner != Ctx::Data)
+            }
+        };
+        if searchable && in_reach {
+            run_groups.push((i, close));
+        }
+        stack.push(Frame {
+            close,
+            ctx: inner,
+            container,
+            searchable: searchable && in_reach,
+        });
+        i += 1;
+    }
+    let mut out = Outline::default();
+    let fn_starts = assemble(&cx, toks, raws, &mut out);
+    let defs_by_start: HashMap<usize, usize> = out
+        .definitions
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (d.first, k))
+        .collect();
+    let line_comment = if lang == Lang::Python { "#" } else { "//" };
+    out.comments = extras::comment_runs(src, &toks.comments, line_comment, &defs_by_start);
+    data_groups.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
+    out.literals = extras::literals(src, &data_groups, &fn_starts, false);
+    headers.sort_unstable();
+    run_groups.retain(|&(open, _)| !in_header(&headers, open));
+    out.runs = runs(&cx, toks, &run_groups);
+    out
+}
+
+fn containers(stack: &[Frame]) -> Vec<String> {
+    stack
+        .iter()
+        .rev()
+        .filter_map(|f| f.container.clone())
+        .filter(|n| !n.is_empty())
+        .collect()
+}
+
+fn in_header(headers: &[(usize, usize)], open: usize) -> bool {
+    let at = headers.partition_point(|&(s, _)| s <= open);
+    headers[..at]
+        .iter()
+        .rev()
+        .take(8)
+        .any(|&(s, e)| s <= open && open < e)
+}
+
+/// Fills in the definitions; returns where the functions start (bytes, sorted).
+fn assemble(cx: &Cx, toks: &Tokens, mut raws: Vec<Raw>, out: &mut Outline) -> Vec<usize> {
+    let src = cx.src;
+    let t = &toks.toks;
+    raws.sort_by_key(|r| {
+        let close = t[r.body_open].mate as usize;
+        (t[r.found.node_start].start, std::cmp::Reverse(t[close].end))
+    });
+    let named: Vec<usize> = raws
+        .iter()
+        .filter(|r| {
+            r.kind == DefKind::Function && !(r.found.path.is_empty() && r.found.bound.is_empty())
+        })
+        .map(|r| t[r.found.node_start].start as usize)
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let fn_starts: Vec<usize> = raws
+        .iter()
+        .filter(|r| r.kind == DefKind::Function)
+        .map(|r| t[r.found.node_start].start as usize)
+        .collect();
+    let lines = src.len();
+    for raw in raws {
+        let f = &raw.found;
+        let close = t[raw.body_open].mate as usize;
+        let mut end_tok = close;
+        if f.statement
+            && close + 1 < t.len()
+            && cx.is(close + 1, ";")
+            && t[close + 1].line == t[close].end_line
+        {
+            end_tok = close + 1;
+        }
+        let first = t[f.extent_start].line as usize;
+        let last = t[end_tok].end_line as usize;
+        let body_open = t[raw.body_open].start as usize;
+        let body_close = t[close].end as usize;
+        let body_span = (t[raw.body_open].line as usize, t[close].end_line as usize);
+        let (name, qualifiers) = names(f, &raw.qualifiers);
+        let extent_start = t[f.extent_start].start as usize;
+        let extent_end = t[end_tok].end as usize;
+        // What follows on a later line must not carry on the same expression (`.call(this)`, `(...)`).
+        let carries_on = t.get(end_tok + 1).is_some_and(|n| match n.kind {
+            Kind::Punct => !cx.is_any(end_tok + 1, &["#", "@", ";"]),
+            Kind::Open => !cx.is_group(end_tok + 1, b'{'),
+            _ => false,
+        });
+        let standalone = raw.declared
+            && src.starts_line(extent_start)
+            && src.rest_is_comment(extent_end, b"//")
+            && !carries_on;
+        let mut d = Definition {
+            kind: raw.kind,
+            name,
+            qualifiers,
+            first,
+            last,
+            body_span: Some(body_span),
+            body: None,
+            wrapper: false,
+            standalone,
+        };
+        let brace = src.bytes[body_open] == b'{';
+        if raw.kind == DefKind::Function {
+            let nested = named.partition_point(|&s| s < body_close)
+                - named.partition_point(|&s| s <= body_open);
+            let node_start = t[f.node_start].start;
+            let broken = toks.unmatched.iter().any(|&u| {
+                t[u as usize].start >= node_start && (t[u as usize].end as usize) <= body_close
+            });
+            let share = (body_span.1 - body_span.0) as f64 > WRAPPER_SHARE * lines as f64;
+            if (broken && nested > 0) || (nested >= 2 && share) {
+                d.wrapper = true;
+            }
+        }
+        if brace && !d.wrapper {
+            d.body = extras::brace_body(src, body_open, body_close);
+        }
+        out.definitions.push(d);
+    }
+    fn_starts
+}
+
+/// A definition's name and the names that qualify it (its own path's head, the binding's head, a
+/// receiver, then the enclosing containers, innermost first).
+pub(super) fn names(f: &Found, containers: &[String]) -> (String, Vec<String>) {
+    let own = !f.path.is_empty();
+    let path: Vec<String> = if own {
+        f.path.iter().take(4).cloned().collect()
+    } else {
+        f.bound.clone()
+    };
+    let mut qualifiers: Vec<String> = path[..path.len().saturating_sub(1)].to_vec();
+    if own && f.bound.len() > 1 {
+        for q in &f.bound[..f.bound.len() - 1] {
+            if !qualifiers.contains(q) {
+                qualifiers.push(q.clone());
+            }
+        }
+    }
+    if let Some(r) = &f.receiver {
+        qualifiers.push(r.clone());
+    }
+    qualifiers.extend(containers.iter().cloned());
+    (path.last().cloned().unwrap_or_default(), qualifiers)
+}
+
+/// Runs of one-line siblings among the members of the blocks in `groups` and of the file.
+fn runs(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<super::Run> {
+    let mut out = Vec::new();
+    let t = &toks.toks;
+    let mut spans: Vec<(usize, usize)> = vec![(0, t.len())];
+    spans.extend(groups.iter().map(|&(o, c)| (o + 1, c)));
+    for (lo, hi) in spans {
+        if hi <= lo || hi - lo < 12 {
+            continue;
+        }
+        let children = children(cx, toks, lo, hi);
+        extras::runs_among(&children, cx.src, false, &mut out);
+    }
+    out.sort_by_key(|r| r.items[0]);
+    out
+}
+
+const IMPORTS: &[&str] = &["import", "use", "package", "extern", "from"];
+const KEYWORDS: &[&str] = &[
+    "const",
+    "let",
+    "var",
+    "static",
+    "type",
+    "typedef",
+    "using",
+    "func",
+    "fn",
+    "mod",
+    "struct",
+    "enum",
+    "class",
+    "interface",
+    "trait",
+    "impl",
+    "export",
+    "return",
+    "friend",
+    "template",
+    "namespace",
+    "case",
+    "default",
+    "public:",
+    "private:",
+    "protected:",
+];
+
+/// The members of the block `lo..hi` (token indexes at its level), with the comments between them.
+fn children(cx: &Cx, toks: &Tokens, lo: usize, hi: usize) -> Vec<Child> {
+    let t = &toks.toks;
+    let src = cx.src;
+    let mut out: Vec<Child> = Vec::new();
+    let start_byte = t[lo.min(t.len() - 1)].start as usize;
+    let end_byte = if hi < t.len() {
+        t[hi].start as usize
+    } else {
+        src.bytes.len()
+    };
+    let mut comments = toks
+        .comments
+        .iter()
+        .skip(
+            toks.comments
+                .partition_point(|c| (c.start as usize) < start_byte),
+        )
+        .take_while(|c| (c.end as usize) <= end_byte)
+        .peekable();
+    let mut u = lo;
+    while u < hi {
+        // One member: units up to a separator, or to a line break that ends a statement.
+        let first = u;
+        let mut k = u;
+        let last = loop {
+            let end = cx.unit_end(k);
+            let next = end + 1;
+            if cx.is_any(k, &[";", ","]) || next >= hi {
+                break end;
+            }
+            if t[next].line > t[end].end_line && ends_statement(cx, end) && !continues(cx, next) {
+                break end;
+            }
+            if cx.kind(k) == Kind::Directive {
+                break end;
+            }
+            k = next;
+        };
+        while let Some(c) = comments.next_if(|c| c.start < t[first].start) {
+            out.push(Child {
+                first: c.line as usize,
+                last: c.end_line as usize,
+                comment: true,
+                single: false,
+                kind: 0,
+            });
+        }
+        let body_end = if cx.is_any(last, &[";", ","]) && last > first {
+            last - 1
+        } else {
+            last
+        };
+        let (l0, l1) = (t[first].line as usize, t[body_end].end_line as usize);
+        let rest = src.after_on_line(t[body_end].end as usize).trim_ascii();
+        let alone = src.starts_line(t[first].start as usize) && matches!(rest, b"" | b"," | b";");
+        let import = cx.is_any(first, IMPORTS)
+            || cx.kind(first) == Kind::Directive
+                && cx.text(first).windows(7).any(|w| w == b"include")
+            || first > 0 && cx.back(first).is_none() && first >= 2 && cx.is(first - 2, "import");
+        let single = l0 == l1 && alone && !import && !cx.is_any(first, &[";", ","]);
+        out.push(Child {
+            first: l0,
+            last: t[last].end_line as usize,
+            comment: false,
+            single,
+            kind: member_kind(cx, first, body_end),
+        });
+        // Comments inside the member are its own.
+        while comments.next_if(|c| c.end <= t[last].end).is_some() {}
+        u = last + 1;
+    }
+    for c in comments {
+        out.push(Child {
+            first: c.line as usize,
+            last: c.end_line as usize,
+            comment: true,
+            single: false,
+            kind: 0,
+        });
+    }
+    out
+}
+
+fn ends_statement(cx: &Cx, u: usize) -> bool {
+    match cx.kind(u) {
+        Kind::Ident | Kind::Number | Kind::Str | Kind::Close | Kind::Directive => true,
+        Kind::Punct => cx.is_any(u, &["++", "--", ";", ","]),
+        Kind::Open => false,
+    }
+}
+
+fn continues(cx: &Cx, u: usize) -> bool {
+    cx.kind(u) == Kind::Punct
+        && !cx.is_any(u, &["#", "@", "*", "&", "!", "~", "++", "--", "-", "["])
+}
+
+fn member_kind(cx: &Cx, first: usize, last: usize) -> u64 {
+    if cx.kind(first) == Kind::Directive {
+        let text = cx.text(first);
+        let name: Vec<u8> = text[1..]
+            .iter()
+            .copied()
+            .skip_while(|c| c.is_ascii_whitespace())
+            .take_while(u8::is_ascii_alphabetic)
+            .collect();
+        return extras::kind_key(&[b"#", &name]);
+    }
+    let mut k = first;
+    while k < last
+        && cx.is_any(
+            k,
+            &[
+                "pub",
+                "public",
+                "private",
+                "protected",
+                "export",
+                "static",
+                "final",
+            ],
+        )
+    {
+        k = cx.unit_end(k) + 1;
+    }
+    if cx.is_any(k, KEYWORDS) {
+        return extras::kind_key(&[cx.text(k)]);
+    }
+    if cx.is(k, "#") {
+        return extras::kind_key(&[b"#attr"]);
+    }
+    let mut j = k;
+    let mut shape: &[u8] = b"expr";
+    while j <= last {
+        if cx.is_group(j, b'{') {
+            shape = b"block";
+            break;
+        }
+        j = cx.unit_end(j) + 1;
+    }
+    extras::kind_key(&[shape])
+}

@@ -1,0 +1,583 @@
+//! Which ranges of an outlined file to leave out: every function body but those the question
+//! points at, comment tails, long literals and the middles of long runs; then, when the question
+//! names a definition (or a budget presses), whole definitions, least relevant first.
+//!
+//! Sizes are sums of each line's token count (the caller counts every line once): within a token or
+//! two of a range's own count, which is all a choice between ranges needs; the caller counts the
+//! output exactly.
+
+use std::collections::HashMap;
+
+use super::{DefKind, Elision, Lang, Outline, Source};
+
+/// Scores: a qualified match (`Session.get` on `get` inside `Session`) outranks a bare name match.
+pub const QUALIFIED: f64 = 10.0;
+pub const EXACT: f64 = 8.0;
+pub const PARTIAL: f64 = 4.0;
+pub const FOLDED: f64 = 5.0;
+pub const WEAK: f64 = 2.0;
+
+/// Whole bodies kept for a question may take this share of the file's tokens.
+const MENTION_SHARE: f64 = 0.2;
+const NAMED_SHARE: f64 = 0.35;
+const MAX_MENTIONED: usize = 3;
+/// An elision must save at least this many tokens beyond its own marker.
+const MIN_SAVING: f64 = 6.0;
+/// In a long run of one-line siblings, this many lead it; shorter gaps stay.
+const RUN_HEAD: usize = 3;
+const MIN_RUN_GAP: usize = 6;
+
+/// The names a question asks about (see `compressors._code_relevance`).
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    /// Dotted names, split: `Session.get` is `["Session", "get"]`.
+    pub paths: Vec<Vec<String>>,
+    /// Names written like code.
+    pub strong: Vec<String>,
+    /// Other words, lower-cased.
+    pub weak: Vec<String>,
+}
+
+impl Query {
+    pub fn is_empty(&self) -> bool {
+        self.paths.is_empty() && self.strong.is_empty() && self.weak.is_empty()
+    }
+
+    /// Names whose appearance inside a body counts as the body matching the question.
+    pub fn mention_terms(&self) -> Vec<String> {
+        let mut terms: Vec<String> = self.strong.clone();
+        for path in &self.paths {
+            terms.extend(path.iter().filter(|p| p.chars().count() >= 3).cloned());
+        }
+        terms.sort();
+        terms.dedup();
+        terms
+    }
+}
+
+/// How directly `query` names a definition called `name` inside `qualifiers`.
+pub fn score_name(name: &str, qualifiers: &[String], query: &Query) -> f64 {
+    if name.is_empty() || query.is_empty() {
+        return 0.0;
+    }
+    let mut best: f64 = 0.0;
+    for path in &query.paths {
+        let (last, head) = match path.split_last() {
+            Some(split) => split,
+            None => continue,
+        };
+        if name == last {
+            let qualified = head.last().is_some_and(|q| qualifiers.contains(q));
+            best = best.max(if qualified { QUALIFIED } else { PARTIAL });
+        } else if head.iter().any(|p| p == name) {
+            best = best.max(PARTIAL);
+        }
+    }
+    if query.strong.iter().any(|s| s == name) {
+        let in_a_path = query
+            .paths
+            .iter()
+            .any(|p| p.last().is_some_and(|l| l == name));
+        best = best.max(if in_a_path && best < QUALIFIED {
+            PARTIAL
+        } else {
+            EXACT
+        });
+    } else {
+        let folded = name.to_lowercase();
+        if query.strong.iter().any(|s| s.to_lowercase() == folded) {
+            best = best.max(FOLDED);
+        } else if folded.chars().count() >= 4 && query.weak.contains(&folded) {
+            best = best.max(WEAK);
+        }
+    }
+    best
+}
+
+fn is_name_char(c: Option<char>) -> bool {
+    c.is_some_and(|c| c.is_alphanumeric() || c == '_')
+}
+
+/// Whether `term` occurs in `text` as a whole name.
+fn mentions(text: &str, term: &str) -> bool {
+    text.match_indices(term).any(|(at, _)| {
+        !is_name_char(text[..at].chars().next_back())
+            && !is_name_char(text[at + term.len()..].chars().next())
+    })
+}
+
+/// A set of elisions and whether each is valid by construction.
+#[derive(Clone, Debug, Default)]
+pub struct Plan {
+    pub elisions: Vec<Elision>,
+    /// Which elisions are a definition's own body (the fallback when the rest breaks the syntax).
+    pub bodies: Vec<bool>,
+    /// Every elision is one of the outline's own ranges, or a definition that stands alone.
+    pub proven: bool,
+}
+
+/// An outlined file and the figures the plan weighs ranges by.
+pub struct Planner<'a> {
+    src: &'a Source<'a>,
+    outline: &'a Outline,
+    lang: Lang,
+    /// Tokens before each line, then the total.
+    before: Vec<usize>,
+    marker_tokens: f64,
+    pub scores: Vec<f64>,
+}
+
+impl<'a> Planner<'a> {
+    /// `line_tokens` holds each line's token count; `marker_tokens` a marker's (its widest form).
+    pub fn new(
+        src: &'a Source<'a>,
+        outline: &'a Outline,
+        lang: Lang,
+        line_tokens: &[usize],
+        marker_tokens: usize,
+    ) -> Self {
+        let mut before = Vec::with_capacity(src.len() + 1);
+        before.push(0);
+        for line in 0..src.len() {
+            before.push(before[line] + line_tokens.get(line).copied().unwrap_or(0));
+        }
+        Planner {
+            src,
+            outline,
+            lang,
+            before,
+            marker_tokens: marker_tokens as f64,
+            scores: vec![0.0; outline.definitions.len()],
+        }
+    }
+
+    /// About how many tokens lines `first..=last` hold.
+    pub fn tokens_of(&self, first: usize, last: usize) -> f64 {
+        if last < first || first >= self.src.len() {
+            return 0.0;
+        }
+        (self.before[last.min(self.src.len() - 1) + 1] - self.before[first]) as f64
+    }
+
+    /// Scores every definition: its name against the question, and for a function the question's
+    /// names used in its body.
+    pub fn score(&mut self, query: &Query) {
+        if query.is_empty() {
+            return;
+        }
+        let terms = query.mention_terms();
+        let lines: Vec<Vec<usize>> = terms.iter().map(|t| self.mention_lines(t)).collect();
+        for (k, d) in self.outline.definitions.iter().enumerate() {
+            let mut score = score_name(&d.name, &d.qualifiers, query);
+            if d.kind == DefKind::Function && score < PARTIAL && !terms.is_empty() && !d.wrapper {
+                if let Some((first, last)) = d.body_span {
+                    let named = lines.iter().filter(|l| any_between(l, first, last)).count();
+                    score += named.min(3) as f64 * 0.5;
+                }
+            }
+            self.scores[k] = score;
+        }
+    }
+
+    /// The lines where `term` occurs as a whole name, in order.
+    fn mention_lines(&self, term: &str) -> Vec<usize> {
+        let text = self.src.text;
+        let mut out: Vec<usize> = Vec::new();
+        if term.is_empty() {
+            return out;
+        }
+        for (at, _) in text.match_indices(term) {
+            let whole = !is_name_char(text[..at].chars().next_back())
+                && !is_name_char(text[at + term.len()..].chars().next());
+            if whole {
+                let line = self.src.line_of(at);
+                if out.last() != Some(&line) {
+                    out.push(line);
+                }
+            }
+        }
+        out
+    }
+
+    /// The functions to keep whole, most relevant first, and whether one is named outright.
+    pub fn whole(&self) -> (Vec<usize>, bool) {
+        let defs = &self.outline.definitions;
+        let functions: Vec<usize> = (0..defs.len())
+            .filter(|&k| defs[k].kind == DefKind::Function && defs[k].body.is_some())
+            .collect();
+        let at_least = |s: f64| {
+            functions
+                .iter()
+                .copied()
+                .filter(|&k| self.scores[k] >= s)
+                .collect::<Vec<_>>()
+        };
+        let mut named = at_least(EXACT);
+        if named.is_empty() {
+            named = at_least(PARTIAL);
+        }
+        let (mut pool, share, limit) = if named.is_empty() {
+            let pool = functions
+                .iter()
+                .copied()
+                .filter(|&k| self.scores[k] > 0.0)
+                .collect();
+            (pool, MENTION_SHARE, MAX_MENTIONED)
+        } else {
+            let n = named.len();
+            (named, NAMED_SHARE, n)
+        };
+        pool.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]).then(a.cmp(&b)));
+        let total = self.tokens_of(0, self.src.len().saturating_sub(1));
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut used = 0.0;
+        for k in pool {
+            let cost = defs[k].body_span.map_or(0.0, |(a, b)| self.tokens_of(a, b));
+            if !chosen.is_empty() && (used + cost > share * total || chosen.len() >= limit) {
+                continue;
+            }
+            chosen.push(k);
+            used += cost;
+        }
+        let exact = chosen.iter().any(|&k| self.scores[k] >= EXACT);
+        (chosen, exact)
+    }
+
+    fn saving(&self, el: &Elision) -> f64 {
+        let glue = (el.before.trim().chars().count()
+            + el.after.trim().chars().count()
+            + el.closing.chars().count()
+            + 3)
+            / 3;
+        self.tokens_of(el.first, el.last) - self.marker_tokens - glue as f64
+    }
+
+    /// The elisions for one level of detail: every body but the `whole` ones, comment tails, long
+    /// literals, the middles of long runs. A type defined inside a function body keeps its header
+    /// (the body goes around it); with `collapse_types`, the bodies of types that hold no other type
+    /// go too.
+    pub fn plan(&self, whole: &[usize], collapse_types: bool, mention_terms: &[String]) -> Plan {
+        let defs = &self.outline.definitions;
+        let kept = |k: usize| whole.contains(&k);
+        let mut candidates: Vec<(Elision, bool)> = Vec::new();
+        let mut split = false;
+        let containers = self.containers();
+        for (k, d) in defs.iter().enumerate() {
+            let Some(body) = &d.body else { continue };
+            if d.wrapper || kept(k) {
+                continue;
+            }
+            if d.kind == DefKind::Function {
+                let inner = inner_types(&containers, d.body_span);
+                if inner.is_empty() {
+                    candidates.push((body.clone(), true));
+                } else {
+                    // A body cut around a type it defines keeps lines of nested blocks apart.
+                    split = true;
+                    candidates.extend(split_around(body, &inner).into_iter().map(|e| (e, false)));
+                }
+            } else if collapse_types && !holds_types(&containers, d.first, d.last) {
+                candidates.push((body.clone(), true));
+            }
+        }
+        for run in &self.outline.comments {
+            if let Some(tail) = &run.tail {
+                if run.doc_for.is_none_or(|k| !kept(k)) {
+                    candidates.push((tail.clone(), false));
+                }
+            }
+        }
+        candidates.extend(self.outline.literals.iter().map(|e| (e.clone(), false)));
+        candidates.extend(
+            self.run_elisions(mention_terms)
+                .into_iter()
+                .map(|e| (e, false)),
+        );
+        let mut kept_spans: Vec<(usize, usize)> =
+            whole.iter().filter_map(|&k| defs[k].body_span).collect();
+        kept_spans.sort_unstable();
+        candidates.sort_by_key(|(e, _)| (e.first, std::cmp::Reverse(e.last)));
+        let mut plan = Plan {
+            proven: !split,
+            ..Plan::default()
+        };
+        let mut reach: Option<usize> = None;
+        for (el, body) in candidates {
+            if reach.is_some_and(|r| el.first <= r)
+                || kept_spans
+                    .iter()
+                    .any(|&(a, b)| a <= el.first && el.last <= b)
+            {
+                continue;
+            }
+            if self.saving(&el) < MIN_SAVING {
+                continue;
+            }
+            reach = Some(el.last);
+            plan.elisions.push(el);
+            plan.bodies.push(body);
+        }
+        plan
+    }
+
+    /// Container spans by first line.
+    fn containers(&self) -> Vec<(usize, usize)> {
+        let mut spans: Vec<(usize, usize)> = self
+            .outline
+            .definitions
+            .iter()
+            .filter(|d| d.kind == DefKind::Container)
+            .map(|d| (d.first, d.last))
+            .collect();
+        spans.sort_unstable();
+        spans
+    }
+
+    /// The middles of long runs of one-line siblings; the first few, the last and those the
+    /// question names stay.
+    fn run_elisions(&self, mention_terms: &[String]) -> Vec<Elision> {
+        let mut out = Vec::new();
+        for run in &self.outline.runs {
+            let items = &run.items;
+            let Some(&tail) = items.last() else { continue };
+            let keep = |i: usize| {
+                items[..RUN_HEAD.min(items.len())].contains(&i)
+                    || i == tail
+                    || mention_terms.iter().any(|t| mentions(self.src.line(i), t))
+            };
+            let lead = &run.before[self.src.indent(items[0]).len().min(run.before.len())..];
+            let mut gap: Vec<usize> = Vec::new();
+            for &i in items.iter().chain(std::iter::once(&usize::MAX)) {
+                if i != usize::MAX && !keep(i) {
+                    gap.push(i);
+                    continue;
+                }
+                if gap.len() >= MIN_RUN_GAP {
+                    let before = format!("{}{lead}", self.src.indent(gap[0]));
+                    out.push(Elision::new(gap[0], gap[gap.len() - 1], before, &run.after));
+                }
+                gap.clear();
+            }
+        }
+        out
+    }
+
+    /// `elisions` plus whole definitions left out, least relevant and farthest from the `whole` ones
+    /// first, until the output would come to about `target` tokens (None when nothing can go). The
+    /// plan is proven when `elisions` are and every definition left out stands alone on its lines.
+    pub fn drop(
+        &self,
+        elisions: &[Elision],
+        proven: bool,
+        target: f64,
+        whole: &[usize],
+    ) -> Option<Plan> {
+        let defs = &self.outline.definitions;
+        let n = self.src.len();
+        let mut protected = vec![false; defs.len()];
+        for &w in whole {
+            protected[w] = true;
+            let d = &defs[w];
+            for (k, c) in defs.iter().enumerate() {
+                if c.kind == DefKind::Container && c.first <= d.first && d.last <= c.last {
+                    protected[k] = true;
+                }
+            }
+        }
+        let mut doc_start: HashMap<usize, usize> = HashMap::new();
+        for run in &self.outline.comments {
+            if let Some(k) = run.doc_for {
+                doc_start.insert(k, run.first);
+            }
+        }
+        let anchors: Vec<usize> = if whole.is_empty() {
+            vec![0]
+        } else {
+            whole.iter().map(|&k| defs[k].first).collect()
+        };
+        let distance = |k: usize| {
+            anchors
+                .iter()
+                .map(|&a| a.abs_diff(defs[k].first))
+                .min()
+                .unwrap_or(0)
+        };
+        let mut units: Vec<usize> = (0..defs.len())
+            .filter(|&k| !defs[k].wrapper && defs[k].last > defs[k].first && !protected[k])
+            .collect();
+        if units.is_empty() {
+            return None;
+        }
+        units.sort_by(|&a, &b| {
+            let (sa, sb) = (self.scores[a], self.scores[b]);
+            (sa > 0.0)
+                .cmp(&(sb > 0.0))
+                .then(sa.total_cmp(&sb))
+                .then(distance(b).cmp(&distance(a)))
+                .then(a.cmp(&b))
+        });
+        // Each kept line's tokens: elided lines count nothing.
+        let mut weights: Vec<usize> = (0..n)
+            .map(|i| self.before[i + 1] - self.before[i])
+            .collect();
+        for el in elisions {
+            for w in &mut weights[el.first..=el.last.min(n - 1)] {
+                *w = 0;
+            }
+        }
+        let mut kept = Vec::with_capacity(n + 1);
+        kept.push(0usize);
+        for w in &weights {
+            kept.push(kept[kept.len() - 1] + w);
+        }
+        let tokens = |first: usize, last: usize| {
+            if last < first {
+                0.0
+            } else {
+                (kept[last + 1] - kept[first]) as f64
+            }
+        };
+        let marker = self.marker_tokens + 4.0;
+        let mut total = tokens(0, n - 1) + marker * elisions.len() as f64;
+        let mut dropped: Vec<(usize, usize)> = Vec::new();
+        let mut standalone = true;
+        for &k in &units {
+            if total <= target {
+                break;
+            }
+            let d = &defs[k];
+            let at = dropped.partition_point(|&s| s <= (d.first, n));
+            if at > 0 && dropped[at - 1].1 >= d.last {
+                continue; // inside a definition already gone
+            }
+            let lo = dropped.partition_point(|&s| s < (d.first, 0));
+            let mut hi = lo;
+            while hi < dropped.len() && dropped[hi].1 <= d.last {
+                hi += 1;
+            }
+            let first = doc_start.get(&k).copied().unwrap_or(d.first).min(d.first);
+            let inner: f64 = dropped[lo..hi].iter().map(|&(a, b)| tokens(a, b)).sum();
+            let doc = if first < d.first {
+                tokens(first, d.first - 1)
+            } else {
+                0.0
+            };
+            let saved = tokens(d.first, d.last) - inner + doc;
+            let inner_count = hi - lo;
+            dropped.drain(lo..hi);
+            let at = dropped.partition_point(|&s| s < (first, d.last));
+            dropped.insert(at, (first, d.last));
+            standalone &= d.standalone;
+            total -= saved - marker * (1.0 - inner_count as f64);
+        }
+        if dropped.is_empty() {
+            return None;
+        }
+        let mut comment_line = vec![false; n];
+        for run in &self.outline.comments {
+            for c in &mut comment_line[run.first..=run.last.min(n - 1)] {
+                *c = true;
+            }
+        }
+        let merged = self.merge(&dropped, &comment_line);
+        let python = self.lang == Lang::Python;
+        let covered = |el: &Elision| {
+            let at = merged.partition_point(|&(a, _)| a <= el.first);
+            at > 0 && el.last <= merged[at - 1].1
+        };
+        let mut out: Vec<(Elision, bool)> = elisions
+            .iter()
+            .filter(|e| !covered(e))
+            .map(|e| (e.clone(), false))
+            .collect();
+        for &(a, b) in &merged {
+            let indent = self.src.indent(a);
+            out.push(if python {
+                (Elision::new(a, b, format!("{indent}...  # "), ""), false)
+            } else {
+                (Elision::new(a, b, format!("{indent}/* "), " */"), false)
+            });
+        }
+        out.sort_by_key(|(e, _)| (e.first, std::cmp::Reverse(e.last)));
+        Some(Plan {
+            bodies: vec![false; out.len()],
+            elisions: out.into_iter().map(|(e, _)| e).collect(),
+            proven: proven && standalone,
+        })
+    }
+
+    /// Spans joined when only blank lines and comment lines separate them.
+    fn merge(&self, spans: &[(usize, usize)], comment_line: &[bool]) -> Vec<(usize, usize)> {
+        let mut merged: Vec<(usize, usize)> = Vec::new();
+        for &(first, last) in spans {
+            if let Some(prev) = merged.last_mut() {
+                let filler = first <= prev.1 + 1
+                    || (prev.1 + 1..first).all(|i| self.src.is_blank(i) || comment_line[i]);
+                if filler {
+                    prev.1 = prev.1.max(last);
+                    continue;
+                }
+            }
+            merged.push((first, last));
+        }
+        merged
+    }
+}
+
+fn any_between(lines: &[usize], first: usize, last: usize) -> bool {
+    let at = lines.partition_point(|&l| l < first);
+    at < lines.len() && lines[at] <= last
+}
+
+/// The line spans of the outermost containers strictly inside a function body.
+fn inner_types(
+    containers: &[(usize, usize)],
+    body_span: Option<(usize, usize)>,
+) -> Vec<(usize, usize)> {
+    let Some((first, last)) = body_span else {
+        return Vec::new();
+    };
+    let lo = containers.partition_point(|&(a, _)| a <= first);
+    let hi = containers.partition_point(|&(a, _)| a < last);
+    let mut outer: Vec<(usize, usize)> = Vec::new();
+    for &span in &containers[lo..hi.max(lo)] {
+        if span.1 < last && outer.last().is_none_or(|o| span.0 > o.1) {
+            outer.push(span);
+        }
+    }
+    outer
+}
+
+/// `body` cut into the stretches between the `keep` spans (a docstring's glue cannot be cut).
+fn split_around(body: &Elision, keep: &[(usize, usize)]) -> Vec<Elision> {
+    if !body.closing.is_empty() || !matches!(body.after.trim(), "" | "*/") {
+        return vec![body.clone()];
+    }
+    let mut pieces = Vec::new();
+    let mut at = body.first;
+    for &(first, last) in keep
+        .iter()
+        .chain(std::iter::once(&(body.last + 1, body.last + 1)))
+    {
+        if first > at {
+            pieces.push(Elision::new(
+                at,
+                (first - 1).min(body.last),
+                body.before.clone(),
+                &body.after,
+            ));
+        }
+        at = at.max(last + 1);
+    }
+    pieces
+}
+
+/// Whether a container spanning `first..=last` holds another.
+fn holds_types(containers: &[(usize, usize)], first: usize, last: usize) -> bool {
+    let lo = containers.partition_point(|&(a, _)| a < first);
+    containers[lo..]
+        .iter()
+        .take_while(|&&(a, _)| a <= last)
+        .filter(|&&(a, b)| (a, b) != (first, last))
+        .any(|&(_, b)| b <= last)
+}

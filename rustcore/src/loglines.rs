@@ -367,6 +367,7 @@ fn has_error_word(t: &str) -> bool {
 type Packed = u128;
 const PACK_MAX: usize = 16;
 
+#[inline]
 fn pack(word: &[u8], lower: bool) -> Packed {
     let mut buf = [0u8; PACK_MAX];
     buf[..word.len()].copy_from_slice(word);
@@ -380,6 +381,7 @@ fn pack(word: &[u8], lower: bool) -> Packed {
 
 /// `pack(&text[start..end], true)` for `end - start <= PACK_MAX`, reading 16
 /// bytes at once where the text allows (no byte-wise stores to read back).
+#[inline]
 fn pack_lower_at(text: &[u8], start: usize, end: usize) -> Packed {
     let len = end - start;
     let Some(window) = text.get(start..start + PACK_MAX) else {
@@ -396,6 +398,7 @@ fn pack_lower_at(text: &[u8], start: usize, end: usize) -> Packed {
 }
 
 /// ASCII upper-case letters of a packed word lowered (other bytes kept), eight bytes at a time.
+#[inline]
 fn lower_packed(p: Packed) -> Packed {
     fn lower8(x: u64) -> u64 {
         const ONES: u64 = 0x0101_0101_0101_0101;
@@ -443,6 +446,7 @@ impl WordTable {
     }
 
     /// The tag of `text[start..end]` (lowered first when `lower`; 0 when not in the table).
+    #[inline]
     fn lookup(&self, text: &[u8], start: usize, end: usize, lower: bool) -> u8 {
         let len = end - start;
         if len == 0 || len > PACK_MAX || self.first[len] & Self::first_bit(text[start]) == 0 {
@@ -455,12 +459,14 @@ impl WordTable {
         }
     }
 
+    #[inline]
     fn slot(p: Packed) -> usize {
         let folded = (p as u64) ^ ((p >> 64) as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
         (folded.wrapping_mul(0xff51_afd7_ed55_8ccd) >> (64 - Self::BITS)) as usize
     }
 
     /// The tag of `p` (0 when it is not in the table; `p` must not be 0).
+    #[inline]
     fn get(&self, p: Packed) -> u8 {
         let mut k = Self::slot(p);
         loop {
@@ -602,35 +608,53 @@ fn level_table() -> &'static WordTable {
 }
 
 /// Which level lists `f` is on (0 for none).
+#[inline]
 fn level_of(f: &str) -> u8 {
     level_table().lookup(f.as_bytes(), 0, f.len(), false)
 }
 
 /// Whitespace-separated fields, as `str::split_whitespace` gives them
 /// (byte-wise for ASCII text, which is nearly every log line).
-fn fields(t: &str) -> impl Iterator<Item = &str> {
-    let ascii = t.is_ascii();
-    let mut slow = (!ascii).then(|| t.split_whitespace());
-    let b = t.as_bytes();
-    let mut i = 0;
-    std::iter::from_fn(move || {
-        if let Some(it) = slow.as_mut() {
-            return it.next();
+fn fields(t: &str) -> Fields<'_> {
+    if t.is_ascii() {
+        Fields::Ascii { t, at: 0 }
+    } else {
+        Fields::Unicode(t.split_whitespace())
+    }
+}
+
+enum Fields<'a> {
+    Ascii { t: &'a str, at: usize },
+    Unicode(std::str::SplitWhitespace<'a>),
+}
+
+impl<'a> Iterator for Fields<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        match self {
+            Fields::Unicode(it) => it.next(),
+            Fields::Ascii { t, at } => {
+                // Rust's ASCII whitespace: tab, newline, vertical tab, form feed, carriage return, space.
+                let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
+                let b = t.as_bytes();
+                let mut i = *at;
+                while i < b.len() && ws(b[i]) {
+                    i += 1;
+                }
+                let start = i;
+                while i < b.len() && !ws(b[i]) {
+                    i += 1;
+                }
+                *at = i;
+                (start < i).then(|| &t[start..i])
+            }
         }
-        // Rust's ASCII whitespace: tab, newline, vertical tab, form feed, carriage return, space.
-        let ws = |c: u8| matches!(c, b'\t' | b'\n' | 0x0b | 0x0c | b'\r' | b' ');
-        while i < b.len() && ws(b[i]) {
-            i += 1;
-        }
-        let start = i;
-        while i < b.len() && !ws(b[i]) {
-            i += 1;
-        }
-        (start < i).then(|| &t[start..i])
-    })
+    }
 }
 
 /// `field` without the brackets, colons, commas, quotes and bars around a level.
+#[inline]
 fn trim_level_punctuation(field: &str) -> &str {
     // All ASCII, so trimming bytes never splits a character.
     let punct = |c: u8| {

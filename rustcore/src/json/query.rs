@@ -92,7 +92,12 @@ pub fn stem(word: &str) -> String {
 fn stem_into(word: &str, w: &mut String) {
     w.clear();
     w.push_str(word);
-    if w.chars().count() < 4 || !w.chars().all(char::is_alphabetic) {
+    let stems = if w.is_ascii() {
+        w.len() >= 4 && w.bytes().all(|b| b.is_ascii_alphabetic())
+    } else {
+        w.chars().count() >= 4 && w.chars().all(char::is_alphabetic)
+    };
+    if !stems {
         return;
     }
     if w.ends_with("ies") && w.len() > 4 {
@@ -224,10 +229,7 @@ impl Query {
         match t.kind {
             TermKind::Number => lower == t.text,
             TermKind::Word => {
-                stemmed == t.text
-                    || (t.text.len() >= 4
-                        && t.text.chars().all(char::is_alphabetic)
-                        && lower.starts_with(&t.text))
+                stemmed == t.text || (prefix_term(&t.text) && lower.starts_with(&t.text))
             }
             TermKind::Phrase => false,
         }
@@ -259,32 +261,34 @@ impl Query {
         if self.terms.is_empty() {
             return out;
         }
-        let words: Vec<(u16, &Term)> = self
+        // A word can only match a term that starts with the same (lowercased) character:
+        // each term with that character, whether it matches as a prefix, and its index.
+        let words: Vec<(char, bool, u16, &Term)> = self
             .terms
             .iter()
             .enumerate()
             .filter(|(_, t)| t.kind != TermKind::Phrase)
-            .map(|(i, t)| (i as u16, t))
+            .filter_map(|(i, t)| {
+                let first = t.text.chars().next()?;
+                Some((first, prefix_term(&t.text), i as u16, t))
+            })
             .collect();
         if !words.is_empty() {
-            // A word can only match a term that starts with the same (lowercased) character.
-            let firsts: Vec<char> = words
-                .iter()
-                .filter_map(|(_, t)| t.text.chars().next())
-                .collect();
             // No term matches a word shorter than itself (stems and prefixes only shorten).
-            let shortest = words.iter().map(|(_, t)| t.text.len()).min().unwrap_or(0);
+            let shortest = words.iter().map(|w| w.3.text.len()).min().unwrap_or(0);
             let mut lower = String::new();
             let mut stemmed = String::new();
             for_each_word(text, |pos, word| {
-                let Some(first) = word
-                    .chars()
-                    .next()
-                    .map(|c| c.to_lowercase().next().unwrap_or(c))
-                else {
+                let Some(first) = word.chars().next().map(|c| {
+                    if c.is_ascii() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        c.to_lowercase().next().unwrap_or(c)
+                    }
+                }) else {
                     return;
                 };
-                if !firsts.contains(&first) {
+                if !words.iter().any(|w| w.0 == first) {
                     return;
                 }
                 lower.clear();
@@ -299,8 +303,15 @@ impl Query {
                     lower.push_str(&word.to_lowercase());
                 }
                 stem_into(&lower, &mut stemmed);
-                for &(i, t) in &words {
-                    if self.word_matches(t, &lower, &stemmed) {
+                for &(term_first, prefix, i, t) in &words {
+                    if term_first != first {
+                        continue;
+                    }
+                    let hit = match t.kind {
+                        TermKind::Number => lower == t.text,
+                        _ => stemmed == t.text || (prefix && lower.starts_with(&t.text)),
+                    };
+                    if hit {
                         out.push(Hit {
                             pos,
                             term: i,
@@ -333,6 +344,11 @@ impl Query {
         }
         out
     }
+}
+
+/// Whether a word term also matches words it starts (`fail` in `failover`): long alphabetic ones.
+fn prefix_term(term: &str) -> bool {
+    term.len() >= 4 && term.chars().all(char::is_alphabetic)
 }
 
 /// Calls `f(byte offset, word)` for every run of letters and digits, skipping JSON escapes.

@@ -16,13 +16,13 @@ import logging
 import re
 from dataclasses import dataclass
 
+import rustcore
 from ccr import find_markers, format_marker
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Lines, render
 from compressors._languages import normalize_language
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
-from compressors._prose_blocks import Block, parse_blocks
 
 __all__ = ["MixedCompressor", "split_segments"]
 
@@ -56,8 +56,8 @@ class MixedCompressor(Compressor):
         doc = Lines(text)
         if not doc.lines:
             return text
-        blocks, _ = parse_blocks(doc.lines)
-        fences = [b for b in blocks if b.kind == "fence"]
+        blocks, _ = rustcore.prose_blocks(doc.lines)
+        fences = [(first, last) for kind, first, last, *_ in blocks if kind == "fence"]
         out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
             from compressors._pipeline import fit_budget
@@ -65,28 +65,29 @@ class MixedCompressor(Compressor):
             out = fit_budget(out, ctx.budget, ctx)
         return out
 
-    def _document(self, doc: Lines, blocks: list[Block], ctx: CompressContext) -> str:
-        """The prose treatment of the whole text, then each kept fenced block (of `blocks`) compressed."""
-        fences: dict[int, Segment] = {}
+    def _document(self, doc: Lines, fences: list[tuple[int, int]], ctx: CompressContext) -> str:
+        """The prose treatment of the whole text, then each kept fenced block (`fences`: first and last
+        lines, fences included) compressed."""
+        segments: dict[int, Segment] = {}
         costs: dict[int, int] = {}
-        for block in blocks:
-            inner_first, inner_last = block.first + 1, block.last - 1
+        for first, last in fences:
+            inner_first, inner_last = first + 1, last - 1
             if inner_last - inner_first + 1 < _MIN_SEGMENT_LINES:
                 continue
-            info = _FENCE_INFO.match(doc.lines[block.first])
+            info = _FENCE_INFO.match(doc.lines[first])
             language = info.group(1) if info else ""
-            fences[inner_first] = Segment(
+            segments[inner_first] = Segment(
                 _kind_of_fence(language), inner_first, inner_last, normalize_language(language)
             )
             # Compressing every block up front would cost more than it tells: the selection plans with
             # an estimate, and only the blocks it keeps are compressed.
-            size = ctx.tokens("".join(doc.lines[block.first : block.last + 1]))
-            costs[block.first] = int(size * _EXPECTED_SHARE)
+            size = ctx.tokens("".join(doc.lines[first : last + 1]))
+            costs[first] = int(size * _EXPECTED_SHARE)
         selection = select_lines(doc.lines, ctx, target=ctx.budget, signals=NEURAL_SIGNALS, fence_costs=costs)
         rendered = render(doc, prose_elisions(doc.lines, selection, ctx), ctx)
         replacements = {
             first: (segment.last, _compress_segment(doc, segment, ctx, None))
-            for first, segment in fences.items()
+            for first, segment in segments.items()
             if all(selection.kept[i] for i in range(first, segment.last + 1))
         }
         if not replacements:

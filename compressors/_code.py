@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from compressors._base import CompressContext, Compressor
-from compressors._code_check import Accepted, Source, checked, checked_plan, elisions, read_source
+from compressors._code_check import Accepted, Source, checked, checked_plan, read_source
 from compressors._code_relevance import CodeQuery, parse_code_query
 from compressors._languages import guess_language, looks_like_prose, normalize_language
 
@@ -43,7 +43,7 @@ class CodeCompressor(Compressor):
         if language is None:
             return _as_prose(text, ctx)
         source = read_source(language, text)
-        if not source.definitions and (
+        if not source.file.definition_count and (
             (given is None and source.error_count) or (given is not None and looks_like_prose(text))
         ):
             # Nothing parsed as a definition and the text reads like prose (a changelog sent as code, say).
@@ -63,14 +63,14 @@ class CodeCompressor(Compressor):
             if focused is not None:
                 accepted = checked_plan(source, focused, ctx)
                 if accepted is not None:
-                    return accepted.text(source, ctx)
+                    return accepted.text
         accepted = checked_plan(source, planned, ctx)
-        return text if accepted is None else accepted.text(source, ctx)
+        return text if accepted is None else accepted.text
 
     def _within_budget(self, source: Source, query: CodeQuery, whole: list[int], ctx: CompressContext) -> str:
         """Fewer whole bodies, then fewer definitions, least relevant first, until the budget holds."""
         assert ctx.budget is not None
-        out = source.doc.text
+        out = source.text
         accepted: Accepted | None = None
         proven = False
         for level in range(3):
@@ -80,15 +80,15 @@ class CodeCompressor(Compressor):
             if accepted is None:
                 return _fit(out, ctx)
             proven = planned.proven
-            out = accepted.text(source, ctx)
+            out = accepted.text
             if ctx.tokens(out) <= ctx.budget:
                 return out
         assert accepted is not None
-        dropped = source.file.drop(accepted.raw(), proven, ctx.budget, whole)
+        dropped = source.file.drop(accepted.elisions, proven, ctx.budget, whole)
         if dropped is not None:
-            narrowed = checked(source, elisions(dropped.elisions), ctx, proven=dropped.proven)
+            narrowed = checked(source, dropped.elisions, ctx, proven=dropped.proven)
             if narrowed is not None:
-                out = narrowed.text(source, ctx)
+                out = narrowed.text
         return _fit(out, ctx)
 
 
@@ -110,7 +110,7 @@ def looks_like_code(text: str) -> str | None:
     if len(sample) < len(text):
         sample = sample[: sample.rfind("\n") + 1] or sample
     source = read_source(language, sample)
-    definitions = sum(1 for d in source.definitions if d.last > d.first)
+    definitions = sum(1 for d in source.file.definitions() if d.last > d.first)
     if definitions >= 2 and source.error_count <= max(1, len(source.doc) // 100):
         return language
     return None

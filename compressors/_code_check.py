@@ -1,10 +1,11 @@
 """A source file ready to compress, and the syntax check of what is built from it.
 
 The outline and the plan come from the Rust core (`rustcore.CodeFile`). Most
-elisions keep the file valid by construction (see `Source.provable`); the others
-are checked by parsing the output with tree-sitter, and an elision next to a new
-syntax error is undone. The input itself is parsed only when an output has errors
-to compare with its own.
+plans keep the file valid by construction (see `Source.provable`): their output
+is the kept text the core hands back joined with the glue lines. The others are
+checked by parsing the output with tree-sitter, and an elision next to a new
+syntax error is undone; the input itself is parsed only when an output has
+errors to compare with its own.
 """
 
 from __future__ import annotations
@@ -15,17 +16,15 @@ from typing import TYPE_CHECKING, NamedTuple
 
 import rustcore
 from ccr import format_marker
-from compressors._elision import LONG_LINE_CHARS, Elision, Lines, Rendered, encode_utf8, render
+from compressors._elision import LONG_LINE_CHARS, Elision, Lines, Rendered, encode_utf8, glue, render
 from compressors._languages import parse
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     import tree_sitter
 
     from compressors._base import CompressContext
 
-__all__ = ["Accepted", "Source", "checked", "checked_plan", "elisions", "read_source", "syntax_errors"]
+__all__ = ["Accepted", "Source", "checked", "checked_plan", "read_source", "syntax_errors"]
 
 _MAX_ERRORS = 256
 _FIX_ROUNDS = 4
@@ -35,32 +34,31 @@ _ALWAYS_CHECKED = frozenset({"c", "cpp"})
 
 @dataclass(slots=True)
 class Source:
-    """A source file: its lines, its outline in the Rust core and what checking its outputs needs."""
+    """A source file: its outline in the Rust core and what checking outputs built from it needs."""
 
     language: str
-    doc: Lines
+    text: str
     file: rustcore.CodeFile
-    # The longest line's length: over LONG_LINE_CHARS, the output cuts it.
-    longest: int
+    _doc: Lines | None = None
     # The input's syntax errors by tree-sitter (lines next to one, how many): parsed only when needed.
     _errors: tuple[frozenset[int], int] | None = None
-    _definitions: list[rustcore.CodeDefinition] | None = None
 
     @property
-    def definitions(self) -> list[rustcore.CodeDefinition]:
-        if self._definitions is None:
-            self._definitions = self.file.definitions()
-        return self._definitions
+    def doc(self) -> Lines:
+        """The text's lines (split on first use: a proven plan never needs them)."""
+        if self._doc is None:
+            self._doc = Lines(self.text)
+        return self._doc
 
     @property
     def provable(self) -> bool:
-        """Whether the outline's own elisions keep this file valid without a parse to check.
+        """Whether a proven plan (`rustcore.CodePlan.proven`) keeps this file valid without a parse to check.
 
-        Each replaces whole lines strictly inside a bracket pair, a comment, a docstring or an indented
-        suite (or whole one-line members of a run, or a definition that has its lines to itself) by a
-        comment line, or by `...` for a Python suite; an empty block, literal or suite is valid wherever
-        the bracket or suite stands. That holds where the tokenizer read every bracket, string and
-        comment as the language does: everywhere it found no problem (an unmatched bracket, an
+        Its elisions replace whole lines strictly inside a bracket pair, a comment, a docstring or an
+        indented suite (or whole one-line members of a run, or a definition that has its lines to itself)
+        by a comment line, or by `...` for a Python suite; an empty block, literal or suite is valid
+        wherever the bracket or suite stands. That holds where the tokenizer read every bracket, string
+        and comment as the language does: everywhere it found no problem (an unmatched bracket, an
         unterminated string).
         """
         return self.file.problems == 0 and self.language not in _ALWAYS_CHECKED
@@ -68,7 +66,7 @@ class Source:
     def input_errors(self) -> tuple[frozenset[int], int]:
         """The lines next to a syntax error of the input (and the errors' count), parsed on first use."""
         if self._errors is None:
-            tree = parse(self.language, encode_utf8(self.doc.text))
+            tree = parse(self.language, encode_utf8(self.text))
             errors = syntax_errors(tree.root_node) if tree.root_node.has_error else []
             lines: set[int] = set()
             for node in errors:
@@ -83,13 +81,12 @@ class Source:
 
     def marker_tokens(self, encoding: str) -> int:
         """A marker's tokens in its widest form for this file (the size hardly varies)."""
-        widest = max(len(self.doc), 1)
+        widest = max(self.text.count("\n") + (not self.text.endswith("\n")), 1)
         return rustcore.count_tokens(format_marker(widest, "lines", "0" * 16, (widest, widest)), encoding)
 
 
 def read_source(language: str, text: str) -> Source:
-    doc = Lines(text)
-    return Source(language, doc, rustcore.CodeFile(text, language), max(map(len, doc.lines), default=0))
+    return Source(language, text, rustcore.CodeFile(text, language))
 
 
 def syntax_errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -106,50 +103,52 @@ def syntax_errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
     return found
 
 
-def elisions(raw: Sequence[rustcore.RawElision]) -> list[Elision]:
-    return [
-        Elision(first, last, before=before, after=after, closing=closing) for first, last, before, after, closing in raw
-    ]
-
-
 class Accepted(NamedTuple):
-    elisions: list[Elision]
-    rendered: Rendered
+    """Elisions that keep the file valid, and the output they make."""
 
-    def text(self, source: Source, ctx: CompressContext) -> str:
-        """The output: as checked, unless a kept line is long enough to be cut."""
-        if source.longest <= LONG_LINE_CHARS:
-            return self.rendered.text
-        return render(source.doc, self.elisions, ctx).text
-
-    def raw(self) -> list[rustcore.RawElision]:
-        return [(el.first, el.last, el.before, el.after, el.closing) for el in self.elisions]
+    elisions: list[rustcore.RawElision]
+    text: str
 
 
 def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) -> Accepted | None:
     """The plan as far as it keeps the file valid; failing that, its function bodies alone; else None."""
-    planned = elisions(plan.elisions)
-    accepted = checked(source, planned, ctx, proven=plan.proven)
+    if plan.proven and source.provable and source.file.longest_line <= LONG_LINE_CHARS:
+        return Accepted(plan.elisions, _joined(plan, ctx))
+    accepted = checked(source, plan.elisions, ctx, proven=plan.proven)
     if accepted is None:
-        bodies = [el for el, body in zip(planned, plan.bodies, strict=True) if body]
+        bodies = [el for el, body in zip(plan.elisions, plan.bodies, strict=True) if body]
         accepted = checked(source, bodies, ctx, proven=plan.proven)
     return accepted
 
 
-def checked(source: Source, elisions: list[Elision], ctx: CompressContext, *, proven: bool = False) -> Accepted | None:
+def _joined(plan: rustcore.CodePlan, ctx: CompressContext) -> str:
+    """The plan's kept text with each elision's glue line between (no line in it needs cutting)."""
+    parts = [plan.kept[0]]
+    for (first, last, before, after, closing), end, kept in zip(
+        plan.elisions, plan.endings, plan.kept[1:], strict=True
+    ):
+        parts.append(glue(before, ctx.marker(last - first + 1, "lines", (first + 1, last + 1)), after, closing, end))
+        parts.append(kept)
+    return "".join(parts)
+
+
+def checked(
+    source: Source, elisions: list[rustcore.RawElision], ctx: CompressContext, *, proven: bool = False
+) -> Accepted | None:
     """`elisions` minus those that left a syntax error the input did not have; None if that does not converge.
 
     With `proven` (see `rustcore.CodePlan`) in a file where that holds (`Source.provable`), the output is
     not parsed again.
     """
-    if proven and source.provable:
-        return Accepted(list(elisions), render(source.doc, elisions, ctx, long_lines=False))
-    current = list(elisions)
+    current = [Elision(first, last, before=b, after=a, closing=c) for first, last, b, a, c in elisions]
     for _ in range(_FIX_ROUNDS):
         rendered = render(source.doc, current, ctx, long_lines=False)
-        blamed = _blame(source, rendered)
+        blamed = set() if proven and source.provable else _blame(source, rendered)
         if not blamed:
-            return Accepted(current, rendered)
+            text = (
+                rendered.text if source.file.longest_line <= LONG_LINE_CHARS else render(source.doc, current, ctx).text
+            )
+            return Accepted([(e.first, e.last, e.before, e.after, e.closing) for e in current], text)
         if None in blamed:
             return None
         current = [el for k, el in enumerate(current) if k not in blamed]

@@ -22,6 +22,7 @@ __all__ = [
     "Lines",
     "Rendered",
     "encode_utf8",
+    "glue",
     "render",
     "shorten_line",
     "split_keepends",
@@ -166,6 +167,14 @@ def shorten_line(line: str, index: int, ctx: CompressContext, limit: int = LONG_
     return body[:cut] + ctx.marker(len(body) - cut, "chars", (index + 1, index + 1)) + end
 
 
+def glue(before: str, marker: str, after: str, closing: str, end: str) -> str:
+    """The line(s) standing in for an elision whose last line ended with `end`: the marker between
+    `before` and `after`, then `closing` on a line of its own when set."""
+    if closing:
+        return f"{before}{marker}{after}{end or chr(10)}{closing}{end}"
+    return f"{before}{marker}{after}{end}"
+
+
 def render(
     doc: Lines,
     elisions: Sequence[Elision],
@@ -190,12 +199,8 @@ def render(
         if el.shown:
             end = end or doc.ending(el.first) or "\n"
         marker = ctx.marker(max(el.count, 1), "lines", el.marker_lines)
-        if el.closing:
-            parts.append(f"{el.before}{marker}{el.after}{end or chr(10)}{el.closing}{end}")
-            origin += [-1 - k, -1 - k]
-        else:
-            parts.append(f"{el.before}{marker}{el.after}{end}")
-            origin.append(-1 - k)
+        parts.append(glue(el.before, marker, el.after, el.closing, end))
+        origin += [-1 - k, -1 - k] if el.closing else [-1 - k]
         for shown in el.shown:
             _copy(doc, shown, shown + 1, parts, origin, ctx, long_lines)
         at = el.last + 1

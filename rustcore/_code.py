@@ -46,11 +46,14 @@ class CodeDefinition(NamedTuple):
 class CodePlan(NamedTuple):
     """Elisions sorted by line; `bodies` marks each that is a definition's own body (the safe
     fallback); `proven` when every elision keeps the file valid by construction (where the
-    tokenizer found no problem, see `CodeFile.problems`)."""
+    tokenizer found no problem, see `CodeFile.problems`). `kept` is the text around the elisions
+    (one more than them) and `endings` each elision's line end: the output but for the glue lines."""
 
     elisions: list[RawElision]
     bodies: list[bool]
     proven: bool
+    kept: list[str]
+    endings: list[str]
 
 
 class CodeFile:
@@ -71,6 +74,15 @@ class CodeFile:
     def problems(self) -> int:
         """Unmatched brackets and unterminated strings or comments the tokenizer found."""
         return int(self._native.problems)
+
+    @property
+    def definition_count(self) -> int:
+        return int(self._native.definition_count)
+
+    @property
+    def longest_line(self) -> int:
+        """The longest line's length in characters, its line end included."""
+        return int(self._native.longest_line)
 
     def definitions(self) -> list[CodeDefinition]:
         """The definitions in document order (their index is how the other methods name them)."""

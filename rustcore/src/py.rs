@@ -151,14 +151,22 @@ fn elision_in(e: PyElision) -> code::Elision {
     }
 }
 
-/// `(elisions, bodies, proven)`: see [`code::plan::Plan`].
-type PyPlan = (Vec<PyElision>, Vec<bool>, bool);
+/// `(elisions, bodies, proven, kept, endings)`: see [`code::plan::Plan`].
+type PyPlan = (
+    Vec<PyElision>,
+    Vec<bool>,
+    bool,
+    Vec<String>,
+    Vec<&'static str>,
+);
 
 fn plan_out(p: code::plan::Plan) -> PyPlan {
     (
         p.elisions.into_iter().map(elision_out).collect(),
         p.bodies,
         p.proven,
+        p.kept,
+        p.endings,
     )
 }
 
@@ -234,6 +242,22 @@ impl CodeFile {
     #[getter]
     fn problems(&self) -> usize {
         self.outline.problems
+    }
+
+    /// How many definitions the outline found.
+    #[getter]
+    fn definition_count(&self) -> usize {
+        self.outline.definitions.len()
+    }
+
+    /// The length of the longest line in characters, its line end included.
+    #[getter]
+    fn longest_line(&self) -> usize {
+        let src = code::Source::new(&self.text);
+        (0..src.len())
+            .map(|i| src.line(i).bytes().filter(|&b| (b as i8) >= -0x40).count())
+            .max()
+            .unwrap_or(0)
     }
 
     fn definitions(&self) -> Vec<PyDefinition> {

@@ -114,6 +114,38 @@ pub struct Plan {
     pub bodies: Vec<bool>,
     /// Every elision is one of the outline's own ranges, or a definition that stands alone.
     pub proven: bool,
+    /// The text kept around the elisions (one more than them) and each elision's line end: the
+    /// output, but for the markers.
+    pub kept: Vec<String>,
+    pub endings: Vec<&'static str>,
+}
+
+impl Plan {
+    fn new(src: &Source, elisions: Vec<Elision>, bodies: Vec<bool>, proven: bool) -> Plan {
+        let mut kept = Vec::with_capacity(elisions.len() + 1);
+        let mut endings = Vec::with_capacity(elisions.len());
+        let mut at = 0;
+        for el in &elisions {
+            kept.push(src.text[src.line_start(at)..src.line_start(el.first.max(at))].to_string());
+            let line = src.line(el.last);
+            endings.push(if line.ends_with("\r\n") {
+                "\r\n"
+            } else if line.ends_with('\n') {
+                "\n"
+            } else {
+                ""
+            });
+            at = el.last + 1;
+        }
+        kept.push(src.text[src.line_start(at)..].to_string());
+        Plan {
+            elisions,
+            bodies,
+            proven,
+            kept,
+            endings,
+        }
+    }
 }
 
 /// An outlined file and the figures the plan weighs ranges by.
@@ -297,10 +329,8 @@ impl<'a> Planner<'a> {
             whole.iter().filter_map(|&k| defs[k].body_span).collect();
         kept_spans.sort_unstable();
         candidates.sort_by_key(|(e, _)| (e.first, std::cmp::Reverse(e.last)));
-        let mut plan = Plan {
-            proven: !split,
-            ..Plan::default()
-        };
+        let mut chosen = Vec::new();
+        let mut bodies = Vec::new();
         let mut reach: Option<usize> = None;
         for (el, body) in candidates {
             if reach.is_some_and(|r| el.first <= r)
@@ -314,10 +344,10 @@ impl<'a> Planner<'a> {
                 continue;
             }
             reach = Some(el.last);
-            plan.elisions.push(el);
-            plan.bodies.push(body);
+            chosen.push(el);
+            bodies.push(body);
         }
-        plan
+        Plan::new(self.src, chosen, bodies, !split)
     }
 
     /// Container spans by first line.
@@ -439,24 +469,24 @@ impl<'a> Planner<'a> {
         };
         let marker = self.marker_tokens + 4.0;
         let mut total = tokens(0, n - 1) + marker * elisions.len() as f64;
-        let mut dropped: Vec<(usize, usize)> = Vec::new();
-        let mut standalone = true;
+        // Disjoint spans left out, sorted, each with whether its definition stands alone.
+        let mut dropped: Vec<(usize, usize, bool)> = Vec::new();
         for &k in &units {
             if total <= target {
                 break;
             }
             let d = &defs[k];
-            let at = dropped.partition_point(|&s| s <= (d.first, n));
+            let at = dropped.partition_point(|&(a, _, _)| a <= d.first);
             if at > 0 && dropped[at - 1].1 >= d.last {
                 continue; // inside a definition already gone
             }
-            let lo = dropped.partition_point(|&s| s < (d.first, 0));
+            let lo = dropped.partition_point(|&(a, _, _)| a < d.first);
             let mut hi = lo;
             while hi < dropped.len() && dropped[hi].1 <= d.last {
                 hi += 1;
             }
             let first = doc_start.get(&k).copied().unwrap_or(d.first).min(d.first);
-            let inner: f64 = dropped[lo..hi].iter().map(|&(a, b)| tokens(a, b)).sum();
+            let inner: f64 = dropped[lo..hi].iter().map(|&(a, b, _)| tokens(a, b)).sum();
             let doc = if first < d.first {
                 tokens(first, d.first - 1)
             } else {
@@ -465,14 +495,15 @@ impl<'a> Planner<'a> {
             let saved = tokens(d.first, d.last) - inner + doc;
             let inner_count = hi - lo;
             dropped.drain(lo..hi);
-            let at = dropped.partition_point(|&s| s < (first, d.last));
-            dropped.insert(at, (first, d.last));
-            standalone &= d.standalone;
+            let at = dropped.partition_point(|&(a, b, _)| (a, b) < (first, d.last));
+            dropped.insert(at, (first, d.last, d.standalone));
             total -= saved - marker * (1.0 - inner_count as f64);
         }
         if dropped.is_empty() {
             return None;
         }
+        let standalone = dropped.iter().all(|&(_, _, alone)| alone);
+        let dropped: Vec<(usize, usize)> = dropped.into_iter().map(|(a, b, _)| (a, b)).collect();
         let mut comment_line = vec![false; n];
         for run in &self.outline.comments {
             for c in &mut comment_line[run.first..=run.last.min(n - 1)] {
@@ -499,11 +530,9 @@ impl<'a> Planner<'a> {
             });
         }
         out.sort_by_key(|(e, _)| (e.first, std::cmp::Reverse(e.last)));
-        Some(Plan {
-            bodies: vec![false; out.len()],
-            elisions: out.into_iter().map(|(e, _)| e).collect(),
-            proven: proven && standalone,
-        })
+        let bodies = vec![false; out.len()];
+        let elisions = out.into_iter().map(|(e, _)| e).collect();
+        Some(Plan::new(self.src, elisions, bodies, proven && standalone))
     }
 
     /// Spans joined when only blank lines and comment lines separate them.

@@ -111,11 +111,12 @@ class Accepted(NamedTuple):
 
 
 def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) -> Accepted | None:
-    """The plan as far as it keeps the file valid; failing that, its function bodies alone; else None."""
+    """The plan as far as it keeps the file valid; failing that, its function bodies alone (if it has any);
+    else None."""
     if plan.proven and source.provable and source.file.longest_line <= LONG_LINE_CHARS:
         return Accepted(plan.elisions, _joined(plan, ctx))
     accepted = checked(source, plan.elisions, ctx, proven=plan.proven)
-    if accepted is None:
+    if accepted is None and any(plan.bodies):
         bodies = [el for el, body in zip(plan.elisions, plan.bodies, strict=True) if body]
         accepted = checked(source, bodies, ctx, proven=plan.proven)
     return accepted

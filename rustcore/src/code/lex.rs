@@ -144,10 +144,17 @@ impl<'a> Lexer<'a> {
     fn run(&mut self, nested: bool) {
         let mut depth = 0u32;
         while self.pos < self.b.len() {
-            let c = self.b[self.pos];
+            // Blanks (indentation above all) in a tight loop rather than one dispatch each.
+            while self.pos < self.b.len()
+                && matches!(self.b[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
+            {
+                self.pos += 1;
+            }
+            let Some(&c) = self.b.get(self.pos) else {
+                break;
+            };
             let start = self.pos;
             match c {
-                b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c => self.pos += 1,
                 b'#' if self.lang == Lang::Python => {
                     self.pos = self.line_end(start);
                     self.comment(start, self.pos);

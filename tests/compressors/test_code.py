@@ -730,3 +730,255 @@ template <typename T> auto collect(const std::vector<T>& items) -> std::vector<T
         assert "  out.reserve(items.size());" not in out
         assert _errors("cpp", out) == 0
         assert_markers_resolve(source, out, ctx)
+
+
+# Sources whose strings, comments, regular expressions and templates hold brackets: a tokenizer that
+# misread any of them would misplace a body and break the output.
+TRICKY: dict[str, tuple[str, str]] = {
+    "python": (
+        r'''def render(name, items):
+    head = f"{name!r}: {{" + f'{items["k"]:>{8}}'
+    tail = """}
+    ]"""
+    # ) ] }
+    rows = [line for line in items if line != "("]
+    total = len(rows) + len(head) + len(tail)
+    total += sum(len(row) for row in rows)
+    return head + str(total) + tail
+
+
+def after(x):
+    y = x * 2
+    z = y + 1
+    w = z * 3
+    return w
+''',
+        "    rows = [line for line in items",
+    ),
+    "javascript": (
+        r"""function route(path) {
+  const re = /^\/(\w+)\/{2}[}]$/;
+  const msg = `no ${path.replace(/}/g, '')} {`;
+  if (re.test(path)) /x}/.exec(path);
+  const half = path.length / 2 / (1 + 1);
+  return msg + half;
+}
+
+function after(x) {
+  const y = x * 2;
+  const z = y + 1;
+  return z * 3;
+}
+""",
+        "  const half = path.length",
+    ),
+    "tsx": (
+        r"""export function Note({ text }: { text: string }): JSX.Element {
+  const n = text.length;
+  return (
+    <p title="{">
+      Don't {text} here, it's '{n}'
+    </p>
+  );
+}
+
+export function After(x: number): number {
+  const y = x * 2;
+  const z = y + 1;
+  return z * 3;
+}
+""",
+        "      Don't {text} here",
+    ),
+    "rust": (
+        r"""fn quote(s: &str) -> String {
+    let raw = r#"{"}"#;
+    let c = '{';
+    let life: &'static str = "}";
+    /* a /* nested } */ comment */
+    let n = raw.len() + s.len();
+    if n > 100 {
+        return String::new();
+    }
+    format!("{}{}{}{}", raw, c, life, s)
+}
+
+fn after(x: u32) -> u32 {
+    let y = x * 2;
+    let z = y + 1;
+    z * 3
+}
+""",
+        "    let raw = r#",
+    ),
+    "go": (
+        r"""func quote(s string) string {
+	raw := `{
+}`
+	r := '}'
+	msg := "}{"
+	n := len(raw) + len(msg) + len(s)
+	if n > 100 {
+		msg = msg[:10]
+	}
+	return raw + string(r) + msg + s
+}
+
+func after(x int) int {
+	y := x * 2
+	z := y + 1
+	return z * 3
+}
+""",
+        "\tmsg := ",
+    ),
+    "cpp": (
+        r"""std::string quote(const std::string& s) {
+  auto raw = R"x(})")x";
+  char c = '}';
+  long n = 1'000'000;
+  if (s.size() > 100) {
+    n = 0;
+  }
+  return raw + std::string(1, c) + std::to_string(n) + s;
+}
+
+int after(int x) {
+  int y = x * 2;
+  int z = y + 1;
+  return z * 3;
+}
+""",
+        "  char c = ",
+    ),
+    "java": (
+        r'''class Quote {
+    String quote(String s) {
+        String block = """
+            }{
+            """;
+        char c = '}';
+        if (s.length() > 100) {
+            s = s.substring(0, 10);
+        }
+        return block + c + s;
+    }
+
+    int after(int x) {
+        int y = x * 2;
+        int z = y + 1;
+        return z * 3;
+    }
+}
+''',
+        "        char c = ",
+    ),
+}
+
+
+@pytest.mark.parametrize("language", sorted(TRICKY))
+def test_brackets_inside_strings_comments_and_regexes_do_not_misplace_a_body(language: str) -> None:
+    source, body_line = TRICKY[language]
+    ctx = context(source, language=language)
+    out = CODE.compress(source, ctx)
+    assert _errors(language, source) == 0
+    assert _errors(language, out) == 0
+    assert body_line not in out
+    assert "after(" in out or "After(" in out
+    assert_markers_resolve(source, out, ctx)
+    assert_kept_lines_verbatim(source, out)
+
+
+def test_alternative_function_heads_under_ifdef_keep_the_header_balanced() -> None:
+    source = (
+        "#include <stdio.h>\n\n#ifdef LEGACY\nint open_file(const char *name)\n{\n#else\n"
+        "int open_file(const char *name, int flags)\n{\n#endif\n    int fd = -1;\n    if (name == NULL) {\n"
+        '        return fd;\n    }\n    fd = 3;\n    printf("%s %d\\n", name, fd);\n    return fd;\n}\n'
+    )
+    ctx = context(source, language="c")
+    out = CODE.compress(source, ctx)
+    assert _errors("c", out) <= _errors("c", source)
+    assert "    printf(" not in out
+    assert_markers_resolve(source, out, ctx)
+
+
+@st.composite
+def rich_python_sources(draw: st.DrawFn) -> str:
+    """Python with what the outline treats specially: docstrings, decorators, classes, nested defs,
+    long literals, comment runs and one-line runs."""
+    parts: list[str] = []
+    if draw(st.booleans()):
+        parts.append('"""Module doc.\n\nMore about it.\nAnd more.\n"""\n')
+    for k in range(draw(st.integers(1, 5))):
+        kind = draw(st.sampled_from(["def", "class", "literal", "comments", "run", "if"]))
+        if kind == "def":
+            deco = "@cache\n" if draw(st.booleans()) else ""
+            doc = '    """Doc line.\n\n    Details.\n    """\n' if draw(st.booleans()) else ""
+            inner = "    def inner(y):\n        return y + 1\n" if draw(st.booleans()) else ""
+            lines = "".join(f"    v{i} = {i} * x\n" for i in range(draw(st.integers(1, 6))))
+            parts.append(f"{deco}def f{k}(x):\n{doc}{inner}{lines}    return x\n")
+        elif kind == "class":
+            parts.append(
+                f'class C{k}:\n    """A class.\n\n    Long doc.\n    More doc.\n    """\n\n'
+                f"    def m(self, a):\n        b = a * 2\n        c = b + 1\n        return c\n"
+            )
+        elif kind == "literal":
+            items = "".join(f'    "k{i}": {i},\n' for i in range(draw(st.integers(8, 14))))
+            parts.append(f"TABLE{k} = {{\n{items}}}\n")
+        elif kind == "comments":
+            parts.append("".join(f"# comment line {i}\n" for i in range(draw(st.integers(3, 6)))))
+        elif kind == "run":
+            parts.append("".join(f"CONST_{k}_{i} = {i}\n" for i in range(draw(st.integers(12, 20)))))
+        else:
+            parts.append('if __name__ == "__main__":\n    a = 1\n    b = 2\n    c = a + b\n    print(c)\n')
+    ending = draw(st.sampled_from(["\n", "\r\n"]))
+    return "\n\n".join(parts).replace("\n", ending)
+
+
+@given(source=rich_python_sources(), query=st.none() | st.sampled_from(["What does `f1` do?", "`C2.m`", "CONST"]))
+def test_python_outputs_parse_whenever_the_input_does(source: str, query: str | None) -> None:
+    ctx = context(source, language="python", query=query)
+    out = compress_checked(CODE, source, ctx)
+    assert _errors("python", source) == 0
+    assert _errors("python", out) == 0
+    assert_kept_lines_verbatim(source.replace("\r\n", "\n"), out.replace("\r\n", "\n"))
+
+
+@st.composite
+def brace_sources(draw: st.DrawFn) -> tuple[str, str]:
+    """Go or JavaScript functions with nested blocks, literals and comment runs."""
+    language = draw(st.sampled_from(["go", "javascript"]))
+    parts: list[str] = []
+    for k in range(draw(st.integers(1, 5))):
+        body = "".join(
+            draw(
+                st.sampled_from(
+                    ["\tx := 1\n", "\tif x > 0 {\n\t\tx--\n\t}\n", "\t// note\n", "\ty := []int{\n\t\t1,\n\t}\n"]
+                )
+            )
+            for _ in range(draw(st.integers(1, 6)))
+        )
+        if language == "javascript":
+            body = (
+                body.replace(":=", "=")
+                .replace("[]int{", "[")
+                .replace("\t}\n", "\t}\n")
+                .replace("\t\t1,\n\t}", "\t\t1,\n\t]")
+            )
+            body = body.replace("\tx = 1", "\tlet x = 1").replace("\ty = [", "\tconst y = [")
+            parts.append(f"function f{k}(x) {{\n\tlet z = 0;\n{body}\treturn x;\n}}\n")
+        else:
+            parts.append(f"func f{k}(x int) int {{\n\tz := 0\n\t_ = z\n{body}\treturn x\n}}\n")
+        if draw(st.booleans()):
+            parts.append("".join(f"// doc line {i}\n" for i in range(4)))
+    head = "package p\n\n" if language == "go" else ""
+    return language, head + "\n".join(parts)
+
+
+@given(case=brace_sources(), query=st.none() | st.just("What does `f1` do?"))
+def test_brace_language_outputs_parse_whenever_the_input_does(case: tuple[str, str], query: str | None) -> None:
+    language, source = case
+    ctx = context(source, language=language, query=query)
+    out = compress_checked(CODE, source, ctx)
+    if _errors(language, source) == 0:
+        assert _errors(language, out) == 0

@@ -1201,17 +1201,21 @@ impl<'a> Cx<'a> {
     /// The `)` closing a function's parameters before its body at `o`, across trailing specifiers,
     /// a trailing return type or a constructor's member initializers.
     fn c_params_close(&self, o: usize) -> Option<usize> {
-        // Member initializers: `) : a_(a), b_{b} {`.
-        let mut at = o;
+        // Member initializers: `) : a_(a), b_{b} {`. The body's `{` follows an initializer's closing
+        // bracket; one right after a name (`b_{`) is itself an initializer.
+        let ends_initializer = self
+            .back(o)
+            .is_some_and(|p| self.is_group(p, b'(') || self.is_group(p, b'{'));
+        let mut at = if ends_initializer { o } else { 0 };
         for _ in 0..64 {
             let Some(u) = self.back(at) else { break };
             if self.is(u, ":") {
                 let b = self.back_over(u, C_TRAILING)?;
                 return self.is_group(b, b'(').then(|| self.mate(b));
             }
-            if self.is_any(u, &[";", "=", "{", "}"])
+            if self.is_any(u, &[";", "=", "}"])
                 || self.kind(u) == Kind::Directive
-                || self.is_group(u, b'{') && self.is(self.mate(u) + 1, "{")
+                || self.is_group(u, b'{') && !self.back(u).is_some_and(|b| self.is_ident(b))
             {
                 break;
             }

@@ -1,0 +1,47 @@
+"""The syntax check of code outputs: plans that are not valid by construction are parsed and narrowed."""
+
+from __future__ import annotations
+
+from structure_helpers import context
+
+import rustcore
+from compressors._code_check import checked, checked_plan, read_source
+
+SOURCE = (
+    "def f(a, b):\n    x = call(\n        a,\n        b,\n    )\n"
+    "    y = [\n        1,\n        2,\n        3,\n    ]\n    return x, y\n"
+)
+
+
+def test_an_elision_that_breaks_the_syntax_is_undone_and_the_rest_kept() -> None:
+    source = read_source("python", SOURCE)
+    ctx = context(SOURCE, language="python")
+    # The list's items are safe to leave out; line 2 alone cuts `x = call(` away from its `)`.
+    bad, good = (1, 1, "    ", "", ""), (6, 8, "        # ", "", "")
+    accepted = checked(source, [bad, good], ctx)
+    assert accepted is not None
+    assert accepted.elisions == [good]
+    assert "lines=7-9" in accepted.text
+
+
+def test_a_plan_without_bodies_whose_error_nobody_explains_is_refused_not_emptied() -> None:
+    text = "x = call(\n    a,\n    b,\n)\n"
+    source = read_source("python", text)
+    ctx = context(text, language="python")
+    # Leaving out the closing line breaks the call where it opens, before any glue line.
+    plan = rustcore.CodePlan([(3, 3, "# ", "", "")], [False], False, ["x = call(\n    a,\n    b,\n", ""], ["\n"])
+    assert checked(source, plan.elisions, ctx) is None
+    assert checked_plan(source, plan, ctx) is None
+
+
+def test_a_proven_plan_is_joined_from_the_kept_text() -> None:
+    text = "def f(a, b):\n" + "".join(f"    v{i} = a * {i} + b\n" for i in range(12)) + "    return a\n"
+    source = read_source("python", text)
+    ctx = context(text, language="python")
+    source.file.prepare("o200k_base", 20)
+    whole, _ = source.file.whole()
+    plan = source.file.plan(whole)
+    assert plan.proven and source.provable
+    accepted = checked_plan(source, plan, ctx)
+    assert accepted is not None
+    assert accepted.text == f"def f(a, b):\n    ...  # {ctx.marker(13, 'lines', (2, 14))}\n"

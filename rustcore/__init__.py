@@ -6,6 +6,9 @@ this module holds the policy: defaults, accepted input types and error wording.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 from rustcore import _native
 from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, RawElision
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
@@ -79,12 +82,22 @@ def _as_text(text: str | bytes) -> str:
         return text.decode("utf-8", errors="replace")
     if not isinstance(text, str):
         raise TypeError(f"expected str or bytes, got {type(text).__name__}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        # Lone surrogates (e.g. from surrogateescape) cannot cross into Rust as UTF-8.
-        return text.encode("utf-8", errors="replace").decode("utf-8")
     return text
+
+
+_T = TypeVar("_T")
+
+
+def _on_text(op: Callable[[str], _T], text: str | bytes) -> _T:
+    """`op` on `text` as a str; lone surrogates (e.g. from surrogateescape) become U+FFFD.
+
+    The binding refuses them as it converts, so clean text is not copied to be checked first.
+    """
+    value = _as_text(text)
+    try:
+        return op(value)
+    except UnicodeEncodeError:
+        return op(value.encode("utf-8", errors="replace").decode("utf-8"))
 
 
 def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
@@ -95,17 +108,17 @@ def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
     Raises:
         ValueError: `encoding` is not one of `ENCODINGS`.
     """
-    return int(_native.count_tokens(_as_text(text), encoding))
+    return _on_text(lambda t: int(_native.count_tokens(t, encoding)), text)
 
 
 def encode(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> list[int]:
     """Token ids of `text` in `encoding` (no special tokens)."""
-    return list(_native.encode(_as_text(text), encoding))
+    return _on_text(lambda t: list(_native.encode(t, encoding)), text)
 
 
 def estimate_tokens(text: str | bytes) -> int:
     """A fast estimate of the `o200k_base` count, for budgets where exactness is not needed."""
-    return int(_native.estimate_tokens(_as_text(text)))
+    return _on_text(lambda t: int(_native.estimate_tokens(t)), text)
 
 
 def content_hash(data: str | bytes) -> str:

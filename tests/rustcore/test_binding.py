@@ -47,6 +47,14 @@ def test_non_utf8_bytes_are_counted_as_the_replacement_text() -> None:
     assert rustcore.count_tokens(raw) == rustcore.count_tokens(raw.decode("utf-8", "replace"))
 
 
+def test_lone_surrogates_are_counted_as_replacement_characters() -> None:
+    text = "log line \udcff\udce9 end"
+    clean = text.encode("utf-8", "replace").decode("utf-8")
+    assert rustcore.count_tokens(text) == rustcore.count_tokens(clean)
+    assert rustcore.encode(text) == rustcore.encode(clean)
+    assert rustcore.estimate_tokens(text) == rustcore.estimate_tokens(clean)
+
+
 def test_estimate_is_within_forty_percent_of_the_exact_count_on_code_and_logs() -> None:
     text = (
         "def compress(text: str, *, budget: int | None = None) -> str:\n"

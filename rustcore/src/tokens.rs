@@ -254,39 +254,38 @@ fn safe_piece_start(text: &str, at: usize) -> bool {
 /// a punctuation run one per ~3 characters, a newline run one, and a space
 /// before a word rides along with it.
 pub fn estimate(text: &str) -> usize {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Run {
-        None,
-        Letters,
-        Digits,
-        Space,
-        Newline,
-        Punct,
-    }
-    let mut total = 0usize;
-    let mut run = Run::None;
-    let mut run_len = 0usize;
-    let flush = |run: Run, len: usize| -> usize {
-        match run {
-            Run::Letters => 1 + len / 6,
-            Run::Digits => len.div_ceil(3),
-            Run::Space => usize::from(len > 1),
-            Run::Newline => 1,
-            Run::Punct => 1 + len / 3,
-            Run::None => 0,
+    let mut est = Estimate::default();
+    if text.is_ascii() {
+        // Same classes as `Run::of`, decided per byte without decoding characters.
+        for &b in text.as_bytes() {
+            est.push(ASCII_RUNS[usize::from(b)]);
         }
-    };
-    for c in text.chars() {
-        let kind = if c.is_alphabetic() {
-            if !c.is_ascii() {
-                // Non-Latin scripts average close to one token per character or two.
-                total += 1;
-                run_len += 1;
-                if run_len.is_multiple_of(2) {
-                    total -= 1;
-                }
-                continue;
+    } else {
+        for c in text.chars() {
+            if c.is_alphabetic() && !c.is_ascii() {
+                est.push_non_latin_letter();
+            } else {
+                est.push(Run::of(c));
             }
+        }
+    }
+    est.finish()
+}
+
+#[derive(PartialEq, Clone, Copy, Default)]
+enum Run {
+    #[default]
+    None,
+    Letters,
+    Digits,
+    Space,
+    Newline,
+    Punct,
+}
+
+impl Run {
+    fn of(c: char) -> Run {
+        if c.is_alphabetic() {
             Run::Letters
         } else if c.is_ascii_digit() {
             Run::Digits
@@ -296,16 +295,73 @@ pub fn estimate(text: &str) -> usize {
             Run::Space
         } else {
             Run::Punct
-        };
-        if kind == run {
-            run_len += 1;
-        } else {
-            total += flush(run, run_len);
-            run = kind;
-            run_len = 1;
         }
     }
-    total + flush(run, run_len)
+
+    fn tokens(self, len: usize) -> usize {
+        match self {
+            Run::Letters => 1 + len / 6,
+            Run::Digits => len.div_ceil(3),
+            Run::Space => usize::from(len > 1),
+            Run::Newline => 1,
+            Run::Punct => 1 + len / 3,
+            Run::None => 0,
+        }
+    }
+}
+
+/// `Run::of` for each ASCII byte.
+const ASCII_RUNS: [Run; 128] = {
+    let mut table = [Run::Punct; 128];
+    let mut b = 0u8;
+    while b < 128 {
+        table[b as usize] = if b.is_ascii_alphabetic() {
+            Run::Letters
+        } else if b.is_ascii_digit() {
+            Run::Digits
+        } else if b == b'\n' || b == b'\r' {
+            Run::Newline
+        } else if matches!(b, b' ' | b'\t' | 0x0b | 0x0c) {
+            Run::Space
+        } else {
+            Run::Punct
+        };
+        b += 1;
+    }
+    table
+};
+
+#[derive(Default)]
+struct Estimate {
+    total: usize,
+    run: Run,
+    run_len: usize,
+}
+
+impl Estimate {
+    #[inline]
+    fn push(&mut self, kind: Run) {
+        if kind == self.run {
+            self.run_len += 1;
+        } else {
+            self.total += self.run.tokens(self.run_len);
+            self.run = kind;
+            self.run_len = 1;
+        }
+    }
+
+    /// Non-Latin scripts average close to one token per character or two.
+    fn push_non_latin_letter(&mut self) {
+        self.total += 1;
+        self.run_len += 1;
+        if self.run_len.is_multiple_of(2) {
+            self.total -= 1;
+        }
+    }
+
+    fn finish(self) -> usize {
+        self.total + self.run.tokens(self.run_len)
+    }
 }
 
 #[cfg(test)]
@@ -406,6 +462,69 @@ mod tests {
         }
     }
 
+    /// The estimate as first written, char by char, for the byte-table version to match.
+    fn reference_estimate(text: &str) -> usize {
+        #[derive(PartialEq, Clone, Copy)]
+        enum Run {
+            None,
+            Letters,
+            Digits,
+            Space,
+            Newline,
+            Punct,
+        }
+        let mut total = 0usize;
+        let mut run = Run::None;
+        let mut run_len = 0usize;
+        let flush = |run: Run, len: usize| -> usize {
+            match run {
+                Run::Letters => 1 + len / 6,
+                Run::Digits => len.div_ceil(3),
+                Run::Space => usize::from(len > 1),
+                Run::Newline => 1,
+                Run::Punct => 1 + len / 3,
+                Run::None => 0,
+            }
+        };
+        for c in text.chars() {
+            let kind = if c.is_alphabetic() {
+                if !c.is_ascii() {
+                    // Non-Latin scripts average close to one token per character or two.
+                    total += 1;
+                    run_len += 1;
+                    if run_len.is_multiple_of(2) {
+                        total -= 1;
+                    }
+                    continue;
+                }
+                Run::Letters
+            } else if c.is_ascii_digit() {
+                Run::Digits
+            } else if c == '\n' || c == '\r' {
+                Run::Newline
+            } else if c.is_whitespace() {
+                Run::Space
+            } else {
+                Run::Punct
+            };
+            if kind == run {
+                run_len += 1;
+            } else {
+                total += flush(run, run_len);
+                run = kind;
+                run_len = 1;
+            }
+        }
+        total + flush(run, run_len)
+    }
+
+    #[test]
+    fn ascii_run_table_agrees_with_the_char_classes() {
+        for b in 0u8..128 {
+            assert!(ASCII_RUNS[usize::from(b)] == Run::of(b as char), "byte {b}");
+        }
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
         #[test]
@@ -429,6 +548,15 @@ mod tests {
                 let expected: Vec<&str> = enc.tokenizer().split(&s).collect();
                 prop_assert_eq!(ascii_pieces(&s, enc), expected);
             }
+        }
+
+        #[test]
+        fn estimate_is_unchanged_by_the_ascii_fast_path(
+            s in "([A-Za-z]{0,6}[0-9]{0,4}[ \\t\\r\\n\\x0b\\x0c\\x1c]{0,3}[-_.:(){}\"]{0,2}(é|日本語|🎉|\\u{a0})?){0,40}",
+        ) {
+            prop_assert_eq!(estimate(&s), reference_estimate(&s));
+            let ascii: String = s.chars().filter(char::is_ascii).collect();
+            prop_assert_eq!(estimate(&ascii), reference_estimate(&ascii));
         }
 
         #[test]

@@ -23,6 +23,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +48,8 @@ __all__ = [
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_EMBED_FILE = "onnx/model.onnx"
 _TOKENIZER_FILE = "tokenizer.json"
+# How long a model missing from the hub cache is taken as still missing before the cache is looked at again.
+_RECHECK_MISSING_S = 10.0
 # all-MiniLM-L6-v2 was trained on 128 tokens and sentence-transformers reads 256; tokenizer.json says 128.
 _MAX_TOKENS = 256
 # No wordpiece is shorter than one character of text, so this many characters always cover the tokens read.
@@ -135,13 +138,16 @@ class Embedder:
     when it cannot, so a caller that did not ask still gets a clear error rather than zeros.
     """
 
-    def __init__(self, config: EmbedderConfig | None = None) -> None:
+    def __init__(self, config: EmbedderConfig | None = None, *, recheck_s: float = _RECHECK_MISSING_S) -> None:
         self.config = EmbedderConfig() if config is None else config
+        self.recheck_s = recheck_s
         if min(self.config.threads, self.config.batch_size, self.config.batch_tokens) < 1:
             raise ValueError("threads, batch_size and batch_tokens must be at least 1")
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._status: EmbedderStatus | None = None
+        # A status that may still change (the model may yet be downloaded) and when to look again.
+        self._pending: tuple[EmbedderStatus, float] | None = None
         self._said: str | None = None
 
     @classmethod
@@ -154,16 +160,24 @@ class Embedder:
 
         With `download` (background threads only: a download takes minutes), files missing from the
         hub cache are downloaded unless ``HF_HUB_OFFLINE`` is set. Without it, a missing model is
-        reported unavailable for now, and a later call may still find it once a download has landed.
+        reported unavailable for now, and a call `recheck_s` seconds later (or one with `download`)
+        looks in the cache again, so it finds a download that has landed since.
         """
         status = self._status
-        if status is None:
-            with self._lock:
-                status = self._status
-                if status is None:
-                    status, final = self._load(download)
-                    if final:
-                        self._status = status
+        if status is not None:
+            return status
+        pending = self._pending
+        # Looking through the hub cache costs a few file-system calls, too many for every compress call.
+        if pending is not None and not download and time.monotonic() < pending[1]:
+            return pending[0]
+        with self._lock:
+            status = self._status
+            if status is None:
+                status, final = self._load(download)
+                if final:
+                    self._status = status
+                else:
+                    self._pending = (status, time.monotonic() + self.recheck_s)
         return status
 
     def available(self, *, download: bool = False) -> bool:

@@ -290,3 +290,23 @@ def test_token_counts_stop_at_the_window_the_model_reads(loaded: tuple[Embedder,
     short, long = fp32.token_counts(["hello world", "word " * 1000])
     assert short == 4  # [CLS] hello world [SEP]
     assert long == 256
+
+
+def test_a_model_that_lands_in_the_cache_is_found_after_the_recheck_interval_not_on_every_call(
+    offline_cache: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # Online (downloads allowed later), so a missing model is not final and is looked for again.
+    monkeypatch.delenv("HF_HUB_OFFLINE")
+    monkeypatch.setenv("HF_HOME", str(tmp_path))
+    patient, eager = Embedder(recheck_s=3600), Embedder(recheck_s=0)
+    assert not patient.available()
+    assert not eager.available()
+    files: dict[str, Path | bytes] = {
+        "onnx/model.onnx": real_file("onnx/model.onnx"),
+        "tokenizer.json": real_file("tokenizer.json"),
+    }
+    make_cache(tmp_path, DEFAULT_EMBED_MODEL, files)
+    assert eager.available(), eager.status().reason
+    assert not patient.available()
+    # A background download asks with download=True, which always looks again (and finds the files).
+    assert patient.available(download=True), patient.status().reason

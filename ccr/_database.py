@@ -4,6 +4,7 @@ One file holds originals, tombstones, stats events and the chunk index for searc
 (readers never wait for the writer; several processes can share it) with a busy
 timeout, and every write is a ``BEGIN IMMEDIATE`` transaction, retried while
 another process holds the lock, so two writers never fail on a lock upgrade.
+Commits never checkpoint: the store's background thread does (`ccr._checkpoint`).
 
 The file is created 0600 in a directory created 0700: originals are whatever
 tools printed, secrets included. A file SQLite cannot read is never deleted:
@@ -214,6 +215,8 @@ def connect(path: Path) -> sqlite3.Connection:
             conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
         _retry(lambda: conn.execute("PRAGMA journal_mode = WAL").fetchone())
         conn.execute("PRAGMA synchronous = NORMAL")
+        # Checkpoints run on the store's background thread (`ccr._checkpoint`), not inside a commit.
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
         # A 50 MB original passes through the WAL; do not let the -wal file keep that size afterwards.
         conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
         _migrate(conn, path)

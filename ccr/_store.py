@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import rustcore
 from ccr import _database as db
+from ccr._checkpoint import Checkpointer
 from ccr._config import Settings
 from ccr._exceptions import (
     HashCollisionError,
@@ -119,8 +120,10 @@ class Store:
         self._listeners: list[Callable[[list[str], str], None]] = []
         self._put_listeners: list[Callable[[str, str], None]] = []
         self._semantic: SemanticSource | None = None
+        self._checkpointer: Checkpointer | None = None
         with self._guard("open"):
             self._conn = db.connect(self.path)
+            self._checkpointer = Checkpointer(self.path)
 
     @classmethod
     def open(
@@ -138,6 +141,9 @@ class Store:
         with self._lock:
             self._closed = True
             self._texts.clear()
+            if self._checkpointer is not None:
+                self._checkpointer.close()
+                self._checkpointer = None
             if self._conn is not None:
                 self._conn.close()
                 self._conn = None
@@ -195,6 +201,8 @@ class Store:
             )
             self._maybe_sweep(now)
         if added:
+            if self._checkpointer is not None:
+                self._checkpointer.wrote(len(raw))
             self._notify_put(digest, content_type)
         return digest
 
@@ -544,6 +552,7 @@ class Store:
         if self._conn is None:
             # The previous file was moved aside as corrupt: start an empty one.
             self._conn = db.connect(self.path)
+            self._checkpointer = Checkpointer(self.path)
         return self._conn
 
     def _reading(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -607,6 +616,9 @@ class Store:
                 raise StoreError(f"cannot {action} in the store at {self.path}: {exc.strerror or exc}") from exc
 
     def _quarantine(self, exc: sqlite3.Error) -> StoreCorruptError:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
         if self._conn is not None:
             with contextlib.suppress(sqlite3.Error):
                 self._conn.close()

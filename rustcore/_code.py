@@ -68,7 +68,11 @@ class CodeFile:
     def __init__(self, text: str, language: str) -> None:
         if language not in CODE_LANGUAGES:
             raise ValueError(f"unknown language {language!r}; expected one of {', '.join(CODE_LANGUAGES)}")
-        self._native = _native.CodeFile(_clean(text), language)
+        try:
+            self._native = _native.CodeFile(text, language)
+        except UnicodeEncodeError:
+            # Lone surrogates (from surrogateescape) cannot cross into Rust as UTF-8.
+            self._native = _native.CodeFile(_clean(text), language)
 
     @property
     def problems(self) -> int:

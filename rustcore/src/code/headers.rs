@@ -270,7 +270,7 @@ impl<'a> Cx<'a> {
 
     pub fn classify(&self, o: usize, ctx: Ctx) -> Class {
         let c = self.src.bytes[self.toks[o].start as usize];
-        if self.back(o).is_some_and(|p| self.is(p, "!")) && self.lang == Lang::Rust {
+        if self.lang == Lang::Rust && self.back(o).is_some_and(|p| self.is(p, "!")) {
             return Class::Opaque;
         }
         match c {

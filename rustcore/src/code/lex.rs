@@ -88,12 +88,46 @@ struct Lexer<'a> {
     control_close: bool,
 }
 
+/// Byte classes, looked up rather than compared: blanks and identifier bytes are most of any source.
+const BLANK: u8 = 1;
+const IDENT: u8 = 2;
+const IDENT_START: u8 = 4;
+
+const CLASSES: [u8; 256] = {
+    let mut table = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if matches!(b, b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c) {
+            table[c] = BLANK;
+        } else if b.is_ascii_alphabetic() || b == b'_' || b == b'$' || b >= 0x80 {
+            table[c] = IDENT | IDENT_START;
+        } else if b.is_ascii_digit() {
+            table[c] = IDENT;
+        }
+        c += 1;
+    }
+    table
+};
+
 fn is_ident_start(c: u8) -> bool {
-    c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c >= 0x80
+    CLASSES[c as usize] & IDENT_START != 0
 }
 
 fn is_ident_char(c: u8) -> bool {
-    c.is_ascii_alphanumeric() || c == b'_' || c == b'$' || c >= 0x80
+    CLASSES[c as usize] & IDENT != 0
+}
+
+/// The end of the run of blanks starting at `i`.
+fn skip_blanks(b: &[u8], mut i: usize) -> usize {
+    // Indentation: eight spaces at a time.
+    while i + 8 <= b.len() && b[i..i + 8] == *b"        " {
+        i += 8;
+    }
+    while i < b.len() && CLASSES[b[i] as usize] & BLANK != 0 {
+        i += 1;
+    }
+    i
 }
 
 fn utf8_len(c: u8) -> usize {
@@ -145,11 +179,7 @@ impl<'a> Lexer<'a> {
         let mut depth = 0u32;
         while self.pos < self.b.len() {
             // Blanks (indentation above all) in a tight loop rather than one dispatch each.
-            while self.pos < self.b.len()
-                && matches!(self.b[self.pos], b' ' | b'\t' | b'\r' | b'\n' | 0x0b | 0x0c)
-            {
-                self.pos += 1;
-            }
+            self.pos = skip_blanks(self.b, self.pos);
             let Some(&c) = self.b.get(self.pos) else {
                 break;
             };
@@ -618,7 +648,15 @@ impl<'a> Lexer<'a> {
                 self.problems += 1;
                 break;
             } else {
-                i += 1;
+                // Straight to the next byte that can end, escape or interrupt the string.
+                let rest = &self.b[i + 1..];
+                let skip = match (triple, fstring) {
+                    (true, false) => memchr::memchr2(b'\\', q, rest),
+                    (true, true) => memchr::memchr3(b'\\', q, b'{', rest),
+                    (false, false) => memchr::memchr3(b'\\', q, b'\n', rest),
+                    (false, true) => Some(0),
+                };
+                i += 1 + skip.unwrap_or(rest.len());
             }
         }
         self.pos = i.min(self.b.len());

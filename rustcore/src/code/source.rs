@@ -65,7 +65,8 @@ impl<'a> Source<'a> {
 
     pub fn indent(&self, line: usize) -> &'a str {
         let l = self.line(line);
-        &l[..l.len() - l.trim_start_matches([' ', '\t']).len()]
+        let n = l.bytes().take_while(|&c| c == b' ' || c == b'\t').count();
+        &l[..n]
     }
 
     pub fn is_blank(&self, line: usize) -> bool {
@@ -85,7 +86,11 @@ impl<'a> Source<'a> {
 
     /// Nothing but blanks before `at` on its line.
     pub fn starts_line(&self, at: usize) -> bool {
-        self.before_on_line(at).iter().all(u8::is_ascii_whitespace)
+        self.bytes[..at.min(self.bytes.len())]
+            .iter()
+            .rev()
+            .take_while(|&&c| c != b'\n')
+            .all(u8::is_ascii_whitespace)
     }
 
     /// Nothing after `at` on its line but blanks or a comment starting with `lead`.

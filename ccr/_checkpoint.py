@@ -51,7 +51,7 @@ class Checkpointer:
             self._wake.set()
 
     def wait_idle(self, timeout: float) -> bool:
-        """Wait until no check is pending or running (for tests and shutdown); False on timeout."""
+        """Wait until no checkpoint is pending or running; False on timeout (tests use it to observe the thread)."""
         with self._idle:
             return self._idle.wait_for(lambda: not self._busy and not self._wake.is_set(), timeout)
 

@@ -1,7 +1,7 @@
 """Compressor registry, content router and the `compress()` pipeline."""
 
 from compressors._base import CONTENT_TYPES, CompressContext, Compressor
-from compressors._pipeline import MIN_BUDGET, CompressResult, compress
+from compressors._pipeline import MIN_BUDGET, CompressResult, compress, warm_up
 from compressors._registry import ENTRY_POINT_GROUP, available, get_compressor, register
 from compressors._router import Detection, detect
 
@@ -18,4 +18,5 @@ __all__ = [
     "detect",
     "get_compressor",
     "register",
+    "warm_up",
 ]

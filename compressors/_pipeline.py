@@ -23,7 +23,7 @@ from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_
 if TYPE_CHECKING:
     from ccr import Marker, Store
 
-__all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes"]
+__all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
@@ -233,3 +233,15 @@ def _run(name: str, text: str, ctx: CompressContext) -> tuple[str, list[Marker]]
         _log.error("compressor %s wrote markers for another original; falling back", name)
         return None
     return out, markers
+
+
+def warm_up(encoding: str = rustcore.DEFAULT_ENCODING) -> None:
+    """Load now what the first `compress` call would otherwise wait for.
+
+    Building the tokenizer's tables and importing the built-in compressors
+    (tree-sitter among them) costs 50-100 ms once per process; a long-running
+    server calls this on a background thread when it starts.
+    """
+    rustcore.count_tokens("warm up", encoding)
+    for name in sorted({*COMPRESSOR_FOR_TYPE.values(), "fallback"}):
+        get_compressor(name)

@@ -101,6 +101,8 @@ class SharedState:
                     semantic=open_semantic(store),
                 )
                 _log.info("store %s open; session %s", settings.db_path, self.session_id)
+                warm = threading.Thread(target=_warm_up, args=(settings.encoding,), name="headroom-warmup", daemon=True)
+                warm.start()
             self._users += 1
             return self._state
 
@@ -123,6 +125,16 @@ class SharedState:
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._release)
+
+
+def _warm_up(encoding: str) -> None:
+    """Spare the first tool call the one-off loading (`compressors.warm_up`); a failure here only costs that."""
+    from compressors import warm_up
+
+    try:
+        warm_up(encoding)
+    except Exception:
+        _log.exception("warming up the compressors failed; the first call will load them")
 
 
 def state_of(ctx: Context[AppState, Any]) -> AppState:

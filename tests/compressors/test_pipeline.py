@@ -194,3 +194,20 @@ def test_each_call_records_a_stats_event(store: Store) -> None:
     summary = store.stats()
     assert summary.calls["compress"] == 2
     assert summary.tokens_before > summary.tokens_after
+
+
+def test_warm_up_loads_every_built_in_compressor_before_any_call() -> None:
+    import subprocess
+    import sys
+
+    from compressors._router import COMPRESSOR_FOR_TYPE
+
+    script = (
+        "import compressors\n"
+        "from compressors import _registry\n"
+        "before = sorted(_registry._instances)\n"
+        "compressors.warm_up()\n"
+        "print(before, sorted(_registry._instances))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert out.stdout.strip() == f"[] {sorted({*COMPRESSOR_FOR_TYPE.values(), 'fallback'})}"

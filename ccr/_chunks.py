@@ -384,7 +384,13 @@ def chunk_text(
             end = len(text)
         else:
             filled = [at for at in candidates if at - start >= min_fill]
-            if not filled and limit - start == max_chars and min(breaks[at] for at in candidates) > _STRUCTURE:
+            crossing = doc.index_of(candidates[-1])  # the line that runs past the limit
+            if (
+                not filled
+                and limit - start == max_chars
+                and doc.starts[crossing + 1] - doc.starts[crossing] > max_chars
+                and min(breaks[at] for at in candidates) > _STRUCTURE
+            ):
                 # Only a sliver fits before an over-long line: join it to that line's beginning.
                 end = _cut_inside_line(text, start, limit)
             else:

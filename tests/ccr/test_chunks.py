@@ -100,6 +100,14 @@ def test_json_of_any_shape_and_layout_is_partitioned(value: object, indent: int 
     assert chunk_text(text, "json", max_chars=bound[0], max_lines=bound[1]) == chunks
 
 
+def test_a_short_line_after_a_sliver_is_not_split_when_it_fits_a_chunk_of_its_own() -> None:
+    # Found by hypothesis: the sliver rule cut the second line although it was shorter than a chunk.
+    text = "\r\n" + "0" * 10 + "\n"
+    chunks = chunk_text(text, max_chars=12, max_lines=2)
+    assert "".join(c.text for c in chunks) == text
+    assert [(c.start_line, c.end_line) for c in chunks] == [(1, 1), (2, 2)]
+
+
 def test_empty_text_has_no_chunks() -> None:
     assert chunk_text("") == []
 

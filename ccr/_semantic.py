@@ -104,6 +104,8 @@ class SemanticIndex:
         return self.indexer.submit(hash)
 
     def _on_put(self, hash: str, content_type: str) -> None:
+        # A put starts a compress call: indexing waits until the calls pause.
+        self.indexer.note_activity()
         self.submit(hash, content_type)
 
     def forget(self, hashes: list[str], reason: str = "dropped") -> None:
@@ -153,6 +155,10 @@ class SemanticIndex:
             self._catch_up_thread.start()
 
     def _run_catch_up(self) -> None:
+        # Its first steps import the model hub and scan the store, which would slow the calls under way.
+        self.indexer.wait_quiet()
+        if self._closed:
+            return
         try:
             self._catch_up_originals()
         except Exception:

@@ -378,6 +378,9 @@ class BackgroundIndexer:
         chunks_of: for jobs submitted without their data: a function that returns the chunks of the
             original with that handle (None when it is gone), e.g. `Store.index_for_search`, which also
             indexes them for lexical search whether or not a model is available.
+        quiet_s: how long after the last `note_activity()` work may start. Indexing takes the GIL and
+            the store's lock, so during a burst of compress calls it waits for the burst to end rather
+            than slow each call down (a thread holding the GIL costs every Rust call a switch interval).
     """
 
     def __init__(
@@ -390,6 +393,7 @@ class BackgroundIndexer:
         chunker: Callable[[str, str | None], list[Chunk]] = chunk_text,
         chunks_of: Callable[[str], list[Chunk] | None] | None = None,
         slice_size: int = 256,
+        quiet_s: float = 0.25,
     ) -> None:
         self._index = index if isinstance(index, VectorIndex) else None
         self._open_index = None if isinstance(index, VectorIndex) else index
@@ -406,6 +410,8 @@ class BackgroundIndexer:
         self._pending = 0
         self._closed = False
         self._thread: threading.Thread | None = None
+        self._quiet_s = quiet_s
+        self._last_activity = float("-inf")
 
     @property
     def max_pending(self) -> int:
@@ -442,6 +448,20 @@ class BackgroundIndexer:
         self._queue.put((hash, data, content_type))
         return True
 
+    def note_activity(self) -> None:
+        """The caller is busy now (e.g. a compress call is running): hold new work back for `quiet_s`."""
+        with self._cond:
+            self._last_activity = time.monotonic()
+
+    def wait_quiet(self) -> None:
+        """Return once `quiet_s` have passed since the last `note_activity()` (or the indexer is closed)."""
+        with self._cond:
+            while not self._closed:
+                left = self._last_activity + self._quiet_s - time.monotonic()
+                if left <= 0:
+                    return
+                self._cond.wait(left)
+
     def flush(self, timeout: float) -> bool:
         """Wait until everything submitted is done, at most `timeout` seconds; True when it is."""
         with self._cond:
@@ -458,6 +478,7 @@ class BackgroundIndexer:
         """
         with self._cond:
             self._closed = True
+            self._cond.notify_all()
             thread = self._thread
         self._queue.put(None)
         if thread is None:
@@ -476,6 +497,7 @@ class BackgroundIndexer:
                     self._cond.notify_all()
                 return
             hash, data, content_type = item
+            self.wait_quiet()
             outcome = "failed"
             try:
                 outcome = self._process(hash, data, content_type)
@@ -514,6 +536,7 @@ class BackgroundIndexer:
 
         parts = []
         for at in range(0, len(chunks), self._slice):
+            self.wait_quiet()
             if self._stopping():
                 return "dropped"
             parts.append(self.embedder.embed([c.text for c in chunks[at : at + self._slice]]))

@@ -417,3 +417,23 @@ def test_without_a_model_the_indexer_skips_originals_and_indexes_nothing(
     assert indexer.close(timeout=30)
     assert indexer.stats().skipped == 1
     assert not index.has(H1)
+
+
+def test_work_waits_until_the_caller_has_been_quiet_and_closing_does_not(
+    index: VectorIndex, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "empty"))
+    monkeypatch.delenv("HF_HUB_CACHE", raising=False)
+    patient = BackgroundIndexer(index, Embedder(EmbedderConfig()), quiet_s=3600)
+    patient.note_activity()
+    patient.submit(H1, log_text(1), "log")
+    assert not patient.flush(timeout=0.2)
+    assert patient.close(timeout=30)
+    assert patient.stats().skipped == 0
+
+    prompt = BackgroundIndexer(index, Embedder(EmbedderConfig()), quiet_s=0)
+    prompt.note_activity()
+    prompt.submit(H1, log_text(1), "log")
+    assert prompt.flush(timeout=60)
+    assert prompt.close(timeout=30)
+    assert prompt.stats().skipped == 1

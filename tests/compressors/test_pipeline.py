@@ -20,7 +20,7 @@ from ccr import (
     Store,
     format_marker,
 )
-from compressors import MIN_BUDGET, CompressContext, Compressor, compress, register
+from compressors import MIN_BUDGET, CompressContext, Compressor, CompressResult, compress, register
 from tests.compressors.lines_helpers import check_result, open_store
 
 
@@ -154,15 +154,22 @@ class _Broken(Compressor):
         raise RuntimeError("this compressor is broken on purpose")
 
 
+def _compress_a_log_routed_to(
+    cls: type[Compressor], store: Store, monkeypatch: pytest.MonkeyPatch
+) -> tuple[CompressResult, str]:
+    """A long log compressed while logs are routed to `cls`; the result and the log."""
+    from compressors import _router
+
+    register(cls, replace=True)
+    monkeypatch.setitem(_router.COMPRESSOR_FOR_TYPE, "log", cls.name)
+    text = _log(1500)
+    return compress(text, store=store), text
+
+
 def test_a_failing_compressor_falls_back_and_still_returns_resolvable_output(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compressors import _router
-
-    register(_Broken, replace=True)
-    monkeypatch.setitem(_router.COMPRESSOR_FOR_TYPE, "log", _Broken.name)
-    text = _log(1500)
-    result = compress(text, store=store)
+    result, text = _compress_a_log_routed_to(_Broken, store, monkeypatch)
     assert _Broken.calls
     assert result.compressor == "fallback"
     check_result(result, text, store)
@@ -178,12 +185,7 @@ class _Forger(Compressor):
 def test_output_with_a_marker_for_another_original_is_discarded_for_the_fallback(
     store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from compressors import _router
-
-    register(_Forger, replace=True)
-    monkeypatch.setitem(_router.COMPRESSOR_FOR_TYPE, "log", _Forger.name)
-    text = _log(1500)
-    result = compress(text, store=store)
+    result, text = _compress_a_log_routed_to(_Forger, store, monkeypatch)
     assert result.compressor == "fallback"
     check_result(result, text, store)
 

@@ -67,10 +67,10 @@ class Checkpointer:
             while True:
                 self._wake.wait(_CHECKPOINT_EVERY_S)
                 with self._idle:
-                    self._busy = True
                     self._wake.clear()
-                if self._stop:
-                    break
+                    if self._stop:
+                        return
+                    self._busy = True
                 try:
                     if conn is None:
                         # Read-write but never create: a store that failed to open must not gain a file.
@@ -86,8 +86,5 @@ class Checkpointer:
                         self._busy = False
                         self._idle.notify_all()
         finally:
-            with self._idle:
-                self._busy = False
-                self._idle.notify_all()
             if conn is not None:
                 conn.close()

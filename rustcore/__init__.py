@@ -6,9 +6,6 @@ this module holds the policy: defaults, accepted input types and error wording.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TypeVar
-
 from rustcore import _native
 from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, RawElision
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
@@ -34,6 +31,7 @@ from rustcore._prose import (
     sentence_density,
     sentence_spans,
 )
+from rustcore._text import with_text
 
 __all__ = [
     "CODE_LANGUAGES",
@@ -85,21 +83,6 @@ def _as_text(text: str | bytes) -> str:
     return text
 
 
-_T = TypeVar("_T")
-
-
-def _on_text(op: Callable[[str], _T], text: str | bytes) -> _T:
-    """`op` on `text` as a str; lone surrogates (e.g. from surrogateescape) become U+FFFD.
-
-    The binding refuses them as it converts, so clean text is not copied to be checked first.
-    """
-    value = _as_text(text)
-    try:
-        return op(value)
-    except UnicodeEncodeError:
-        return op(value.encode("utf-8", errors="replace").decode("utf-8"))
-
-
 def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
     """Exact number of tokens of `text` in `encoding` (no special tokens).
 
@@ -108,17 +91,17 @@ def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
     Raises:
         ValueError: `encoding` is not one of `ENCODINGS`.
     """
-    return _on_text(lambda t: int(_native.count_tokens(t, encoding)), text)
+    return with_text(lambda t: int(_native.count_tokens(t, encoding)), _as_text(text))
 
 
 def encode(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> list[int]:
     """Token ids of `text` in `encoding` (no special tokens)."""
-    return _on_text(lambda t: list(_native.encode(t, encoding)), text)
+    return with_text(lambda t: list(_native.encode(t, encoding)), _as_text(text))
 
 
 def estimate_tokens(text: str | bytes) -> int:
     """A fast estimate of the `o200k_base` count, for budgets where exactness is not needed."""
-    return _on_text(lambda t: int(_native.estimate_tokens(t)), text)
+    return with_text(lambda t: int(_native.estimate_tokens(t)), _as_text(text))
 
 
 def content_hash(data: str | bytes) -> str:

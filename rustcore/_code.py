@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from typing import NamedTuple
 
 from rustcore import _native
-from rustcore._lines import _clean
+from rustcore._text import with_text
 
 __all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeFile", "CodePlan", "RawElision"]
 
@@ -68,11 +68,7 @@ class CodeFile:
     def __init__(self, text: str, language: str) -> None:
         if language not in CODE_LANGUAGES:
             raise ValueError(f"unknown language {language!r}; expected one of {', '.join(CODE_LANGUAGES)}")
-        try:
-            self._native = _native.CodeFile(text, language)
-        except UnicodeEncodeError:
-            # Lone surrogates (from surrogateescape) cannot cross into Rust as UTF-8.
-            self._native = _native.CodeFile(_clean(text), language)
+        self._native = with_text(lambda t: _native.CodeFile(t, language), text)
 
     @property
     def problems(self) -> int:

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import Literal, NamedTuple
 
 from rustcore import _native
-from rustcore._lines import Piece, _clean, _with_text
+from rustcore._lines import Piece
+from rustcore._text import clean, with_text
 
 __all__ = ["JSON_MAX_LEVEL", "JsonPlan", "compress_json"]
 
@@ -63,8 +64,8 @@ def compress_json(
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
     if not 0 <= min_level <= JSON_MAX_LEVEL:
         raise ValueError(f"min_level must be between 0 and {JSON_MAX_LEVEL}, got {min_level}")
-    q = _clean(query or "")
-    pieces, mode, level, tokens = _with_text(
+    q = clean(query or "")
+    pieces, mode, level, tokens = with_text(
         lambda t: _native.compress_json(t, q, budget, encoding, marker_tokens, min_level), text
     )
     known = _MODES.get(mode)

@@ -8,11 +8,11 @@ checks live here.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Literal, TypeVar
+from typing import Literal
 
 from rustcore import _native
+from rustcore._text import clean, with_text
 
 __all__ = [
     "Piece",
@@ -45,33 +45,6 @@ class Piece:
 
 
 _Kind = Literal["log", "search", "diff", "fallback"]
-_T = TypeVar("_T")
-
-
-def _replace_surrogates(text: str) -> str:
-    return text.encode("utf-8", errors="replace").decode("utf-8")
-
-
-def _clean(text: str) -> str:
-    """`text`, with lone surrogates (from surrogateescape) replaced: they cannot cross into Rust as UTF-8."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return _replace_surrogates(text)
-    return text
-
-
-def _with_text(call: Callable[[str], _T], text: str) -> _T:
-    """`call(text)`, or `call` on the text with lone surrogates replaced when it cannot cross into Rust.
-
-    Checking first, as `_clean` does, encodes the whole text on every call
-    (18 ms for 10 MB of non-ASCII text); the binding's own conversion is
-    cached on the string, so later calls with the same text pay nothing.
-    """
-    try:
-        return call(text)
-    except UnicodeEncodeError:
-        return call(_replace_surrogates(text))
 
 
 def _run(
@@ -81,8 +54,8 @@ def _run(
         raise ValueError(f"budget must be at least 0, got {budget}")
     if marker_tokens < 1:
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
-    q = _clean(query or "")
-    pieces = _with_text(lambda t: _native.compress_lines(kind, t, q, budget, encoding, marker_tokens, exact), text)
+    q = clean(query or "")
+    pieces = with_text(lambda t: _native.compress_lines(kind, t, q, budget, encoding, marker_tokens, exact), text)
     return [Piece(*p) for p in pieces]
 
 
@@ -125,5 +98,5 @@ def compress_fallback(
 
 def detect_content(text: str) -> tuple[str, str | None]:
     """The content type of `text` (one of the router's types) and, for code, its language."""
-    kind, language = _with_text(_native.detect_content, text)
+    kind, language = with_text(_native.detect_content, text)
     return str(kind), (str(language) if language else None)

@@ -13,10 +13,10 @@ holds) are replaced first, one character for one, so positions still hold.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from collections.abc import Mapping, Sequence
 
 from rustcore import _native
+from rustcore._text import replace_surrogates, with_text, with_texts
 
 __all__ = [
     "RANK_EXACT_CANDIDATES",
@@ -41,51 +41,31 @@ ProseBlock = tuple[str, int, int, int, int, str]
 # (heading block, level, title, parent section or -1)
 ProseSection = tuple[int, int, str, int]
 
-_T = TypeVar("_T")
-
-
-def _replace_surrogates(text: str) -> str:
-    return text.encode("utf-8", errors="replace").decode("utf-8")
-
-
-def _texts(call: Callable[[Sequence[str]], _T], texts: Sequence[str]) -> _T:
-    try:
-        return call(texts)
-    except UnicodeEncodeError:
-        return call([_replace_surrogates(t) for t in texts])
-
-
-def _text(call: Callable[[str], _T], text: str) -> _T:
-    try:
-        return call(text)
-    except UnicodeEncodeError:
-        return call(_replace_surrogates(text))
-
 
 def rank_chunks(chunks: Sequence[str], query: str, exact_candidates: int = RANK_EXACT_CANDIDATES) -> list[float]:
     """BM25 score of each chunk for `query`, in chunk order; 0.0 where a chunk shares nothing with it."""
-    query = _replace_surrogates(query)
-    return _texts(lambda texts: _native.rank_chunks(texts, query, max(exact_candidates, 0)), chunks)
+    query = replace_surrogates(query)
+    return with_texts(lambda texts: _native.rank_chunks(texts, query, max(exact_candidates, 0)), chunks)
 
 
 def index_terms(text: str) -> list[str]:
     """The terms `rank_chunks` sees in `text`, in order: whole compound words and their stemmed parts."""
-    return _text(_native.index_terms, text)
+    return with_text(_native.index_terms, text)
 
 
 def query_parts(query: str) -> tuple[list[str], list[str]]:
     """What `rank_chunks` looks for in `query`: its distinct terms (stopwords dropped) and its phrases."""
-    return _text(_native.query_parts, query)
+    return with_text(_native.query_parts, query)
 
 
 def prose_blocks(lines: Sequence[str]) -> tuple[list[ProseBlock], list[ProseSection]]:
     """The blocks of a text and the sections its headings open."""
-    return _texts(_native.prose_blocks, lines)
+    return with_texts(_native.prose_blocks, lines)
 
 
 def prose_texts(lines: Sequence[str]) -> list[str]:
     """What sentence signals score for `prose_select`: each unit's text, then each section's path."""
-    return _texts(_native.prose_texts, lines)
+    return with_texts(_native.prose_texts, lines)
 
 
 def prose_select(
@@ -113,9 +93,9 @@ def prose_select(
     """
     plan = [(name, weight, None if values is None else list(values)) for name, weight, values in signals]
     costs = sorted((fence_costs or {}).items())
-    query = None if query is None else _replace_surrogates(query)
+    query = None if query is None else replace_surrogates(query)
     bound = None if target is None else max(target, 0)
-    return _texts(
+    return with_texts(
         lambda texts: _native.prose_select(texts, query, bound, exact, encoding, marker_tokens, plan, costs), lines
     )
 
@@ -130,14 +110,14 @@ def prose_gaps(
     """
     flags = list(kept)
     marks = list(headings)
-    return _texts(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
+    return with_texts(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:
     """Character spans of the sentences of `text` (a paragraph, line breaks allowed inside)."""
-    return _text(_native.sentence_spans, text)
+    return with_text(_native.sentence_spans, text)
 
 
 def sentence_density(sentences: Sequence[str]) -> list[float]:
     """How much each sentence says per word, from 0 to 1: distinct content words, numbers and names."""
-    return _texts(_native.sentence_density, sentences)
+    return with_texts(_native.sentence_density, sentences)

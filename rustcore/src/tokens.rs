@@ -171,26 +171,31 @@ impl PieceCounter {
 /// `text` cut just before every point where both encodings must start a new
 /// piece (see [`split_at_piece_starts`]), so the stretches can be split apart.
 fn piece_start_stretches(text: &str) -> impl Iterator<Item = &str> {
-    let bytes = text.as_bytes();
     let mut start = 0;
-    let mut at = 0;
     std::iter::from_fn(move || {
-        if start >= bytes.len() {
+        if start >= text.len() {
             return None;
         }
-        while let Some(off) = memchr::memchr(b'\n', &bytes[at..]) {
-            let after = at + off + 1;
-            at = after;
-            if safe_piece_start(text, after) {
-                let stretch = &text[start..after];
-                start = after;
-                return Some(stretch);
-            }
-        }
-        let stretch = &text[start..];
-        start = bytes.len();
+        let end = next_piece_start(text, start).unwrap_or(text.len());
+        let stretch = &text[start..end];
+        start = end;
         Some(stretch)
     })
+}
+
+/// The first point after `from` that follows a `\n` and where both encodings
+/// must start a new piece (see [`split_at_piece_starts`]).
+fn next_piece_start(text: &str, from: usize) -> Option<usize> {
+    let bytes = text.as_bytes();
+    let mut at = from;
+    while let Some(off) = memchr::memchr(b'\n', &bytes[at..]) {
+        let after = at + off + 1;
+        if safe_piece_start(text, after) {
+            return Some(after);
+        }
+        at = after;
+    }
+    None
 }
 
 /// Token ids of `text` (no special tokens recognised).
@@ -207,30 +212,14 @@ pub fn encode(text: &str, enc: Encoding) -> Vec<u32> {
 /// always ends one piece and starts the next; counting the parts separately
 /// therefore gives the same total.
 pub fn split_at_piece_starts(text: &str, n: usize) -> Vec<&str> {
-    let bytes = text.as_bytes();
     let target = text.len() / n.max(1);
     let mut parts = Vec::with_capacity(n);
     let mut start = 0;
-    while parts.len() + 1 < n {
-        let mut at = start + target;
-        let mut cut = None;
-        while at < bytes.len() {
-            match memchr::memchr(b'\n', &bytes[at..]) {
-                None => break,
-                Some(off) => {
-                    let after = at + off + 1;
-                    if safe_piece_start(text, after) {
-                        cut = Some(after);
-                        break;
-                    }
-                    at = after;
-                }
-            }
-        }
-        match cut {
-            Some(c) => {
-                parts.push(&text[start..c]);
-                start = c;
+    while parts.len() + 1 < n && start + target < text.len() {
+        match next_piece_start(text, start + target) {
+            Some(cut) => {
+                parts.push(&text[start..cut]);
+                start = cut;
             }
             None => break,
         }

@@ -9,7 +9,9 @@ CORPUS ?= ../shared/corpus/dev
 HF_CACHE ?= $(abspath ../shared/models/hf-cache)
 # The benchmark and demo read `o200k_base` from the Rust core; tests use the shipped model cache, offline.
 export HF_HUB_OFFLINE := 1
-RUST_SOURCES := $(wildcard $(CARGO_DIR)/src/*.rs) $(CARGO_DIR)/Cargo.toml pyproject.toml
+# Every Rust source at any depth (a `wildcard` of src/*.rs would miss the modules in subfolders and let
+# `make test` run the Python tests against a stale extension), the lock file, and the packaging.
+RUST_SOURCES := $(shell find $(CARGO_DIR)/src -name '*.rs') $(CARGO_DIR)/Cargo.toml $(CARGO_DIR)/Cargo.lock pyproject.toml
 PYTEST_ARGS ?=
 
 .PHONY: help

@@ -157,7 +157,7 @@ def compress(
     raw = to_bytes(data)
     _check_text(raw, settings.max_input_bytes)
     if budget is not None and budget < MIN_BUDGET:
-        raise InputError(f"max_tokens={budget} is too small; use at least {MIN_BUDGET}")
+        raise InputError(f"a budget of {budget} tokens is too small: use at least {MIN_BUDGET}")
     text = raw.decode("utf-8", errors="replace")
     try:
         detection = resolve_content_type(content_type, text)

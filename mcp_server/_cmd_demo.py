@@ -32,6 +32,11 @@ class DemoInput:
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     p = sub.add_parser("demo", help="compress real tool output made on the spot, through a real MCP client")
     p.add_argument("--in-process", action="store_true", help="call the pipeline directly instead of over MCP stdio")
+    p.add_argument(
+        "--keep",
+        action="store_true",
+        help="use your own store (HEADROOM_HOME) instead of a temporary one that is removed afterwards",
+    )
     p.set_defaults(func=_demo)
 
 
@@ -108,10 +113,40 @@ def _print_table(rows: list[list[str]]) -> None:
         print(_row(r, widths))
 
 
-async def _over_mcp(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str]:
+@dataclass(frozen=True)
+class DemoRun:
+    """What the demo shows: each input's numbers, one compressed text, one marker redeemed, one original checked."""
+
+    results: list[dict[str, Any]]
+    compressed: str
+    marker: str | None
+    redeemed: str | None
+    whole: str
+    scoped: str
+
+
+def _first_marker(text: str) -> tuple[str, Any] | None:
+    from ccr import find_markers
+
+    for marker in find_markers(text):
+        if marker.lines is not None:
+            return text[marker.span[0] : marker.span[1]], marker
+    return None
+
+
+def _retrieve_args(marker: Any) -> dict[str, Any]:
+    """The headroom_retrieve arguments a marker names (its hash and its line range)."""
+    args: dict[str, Any] = {"hash": marker.hash}
+    if marker.lines is not None:
+        args["lines"] = f"{marker.lines[0]}-{marker.lines[1]}"
+    return args
+
+
+async def _over_mcp(inputs: list[DemoInput], env: dict[str, str]) -> DemoRun:
     from mcp import Client, StdioServerParameters
 
-    params = StdioServerParameters(command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"])
+    # `-P`: a working directory holding a source checkout must not shadow the installed package.
+    params = StdioServerParameters(command=sys.executable, args=["-P", "-m", "mcp_server", "mcp", "serve"], env=env)
     results: list[dict[str, Any]] = []
     async with Client(params) as client:
         for item in inputs:
@@ -119,12 +154,24 @@ async def _over_mcp(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str,
             if res.is_error or res.structured_content is None:
                 raise RuntimeError(f"headroom_compress failed on {item.name}: {res.content}")
             results.append(dict(res.structured_content))
-        first = results[0]
-        whole = await client.call_tool("headroom_retrieve", {"hash": first["hash"]})
+        shown = _shown_index(results)
+        compressed = str(results[shown]["compressed"])
+        found = _first_marker(compressed)
+        redeemed = None
+        if found is not None:
+            redeemed = _text_of(await client.call_tool("headroom_retrieve", _retrieve_args(found[1])))
+        whole = await client.call_tool("headroom_retrieve", {"hash": results[0]["hash"]})
         scoped = await client.call_tool(
             "headroom_retrieve", {"hash": results[-1]["hash"], "query": inputs[-1].query, "max_tokens": 300}
         )
-    return results, _text_of(whole), _text_of(scoped)
+    return DemoRun(results, compressed, found[0] if found else None, redeemed, _text_of(whole), _text_of(scoped))
+
+
+def _shown_index(results: list[dict[str, Any]]) -> int:
+    """The input whose compressed text the demo prints: the smallest output with a marker to redeem."""
+    with_markers = [i for i, r in enumerate(results) if _first_marker(str(r["compressed"])) is not None]
+    candidates = with_markers or list(range(len(results)))
+    return min(candidates, key=lambda i: int(results[i]["tokens_after"]))
 
 
 def _text_of(result: Any) -> str:
@@ -137,17 +184,18 @@ def _text_of(result: Any) -> str:
     return "".join(getattr(block, "text", "") for block in result.content)
 
 
-def _in_process(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str]:
+def _in_process(inputs: list[DemoInput], env: dict[str, str]) -> DemoRun:
     from ccr import Settings, Store
     from compressors import compress
 
     results: list[dict[str, Any]] = []
-    with Store(Settings.from_env()) as store:
+    with Store(Settings.from_env(env)) as store:
         for item in inputs:
             r = compress(item.text, store=store, query=item.query, source="demo")
             results.append(
                 {
                     "hash": r.hash,
+                    "compressed": r.compressed,
                     "tokens_before": r.tokens_before,
                     "tokens_after": r.tokens_after,
                     "compressor": r.compressor,
@@ -155,26 +203,44 @@ def _in_process(inputs: list[DemoInput]) -> tuple[list[dict[str, Any]], str, str
                     "markers": r.markers,
                 }
             )
+        compressed = str(results[_shown_index(results)]["compressed"])
+        found = _first_marker(compressed)
+        redeemed = None
+        if found is not None and found[1].lines is not None:
+            redeemed = store.lines(found[1].hash, *found[1].lines).render()
         whole = store.get(str(results[0]["hash"])).decode("utf-8", errors="replace")
         scoped = store.query(str(results[-1]["hash"]), inputs[-1].query, max_tokens=300).render()
-    return results, whole, scoped
+    return DemoRun(results, compressed, found[0] if found else None, redeemed, whole, scoped)
 
 
 def _demo(args: argparse.Namespace) -> int:
+    import os
+
     import anyio
 
-    from ccr import Settings
-
     inputs = gather_inputs()
-    settings = Settings.from_env()
-    via = "in-process pipeline" if args.in_process else "MCP stdio client -> `headroom mcp serve`"
-    print(f"headroom demo: {len(inputs)} real tool outputs, store {settings.db_path}, via {via}\n")
-    if args.in_process:
-        results, whole, scoped = _in_process(inputs)
-    else:
-        results, whole, scoped = anyio.run(_over_mcp, inputs)
+    with tempfile.TemporaryDirectory(prefix="headroom-demo-") as tmp:
+        # The demo uses an embedding model already in the cache but never fetches one (a slow first download,
+        # or retries on a machine without network, would bury what it shows).
+        env = {**os.environ, "HF_HUB_OFFLINE": "1"}
+        if not args.keep:
+            # A demo must not fill the user's store or their lifetime savings with its own samples.
+            env["HEADROOM_HOME"] = tmp
+        from ccr import Settings
+
+        where = Settings.from_env(env).db_path
+        via = "in-process pipeline" if args.in_process else "MCP stdio client -> `headroom mcp serve`"
+        kept = "your store" if args.keep else "a temporary store, removed afterwards; --keep uses yours"
+        print(f"headroom demo: {len(inputs)} real tool outputs made just now, via {via}")
+        print(f"store: {where} ({kept})\n")
+        run = _in_process(inputs, env) if args.in_process else anyio.run(_over_mcp, inputs, env)
+    _report(inputs, run)
+    return 0 if run.whole == inputs[0].text else 1
+
+
+def _report(inputs: list[DemoInput], run: DemoRun) -> None:
     rows, before, after = [], 0, 0
-    for item, r in zip(inputs, results, strict=True):
+    for item, r in zip(inputs, run.results, strict=True):
         b, a = int(r["tokens_before"]), int(r["tokens_after"])
         before, after = before + b, after + a
         saved = f"{100 * (b - a) / b:.0f}%" if b else "-"
@@ -182,8 +248,24 @@ def _demo(args: argparse.Namespace) -> int:
         rows.append([item.name, f"{b:,}", f"{a:,}", saved, str(r["compressor"]), ms, str(r["markers"])])
     rows.append(["total", f"{before:,}", f"{after:,}", f"{100 * (before - after) / max(before, 1):.0f}%", "", "", ""])
     _print_table(rows)
-    exact = whole == inputs[0].text
-    print(f"\nretrieve {results[0]['hash']} (whole original of '{inputs[0].name}'): byte-exact = {exact}")
-    print(f"retrieve {results[-1]['hash']} with query {inputs[-1].query!r}, at most 300 tokens:\n")
-    print(textwrap.indent(scoped.rstrip("\n"), "    "))
-    return 0 if exact else 1
+    shown = _shown_index(run.results)
+    item, r = inputs[shown], run.results[shown]
+    print(
+        f"\n--- '{item.name}' ({item.text.count(chr(10)):,} lines, {int(r['tokens_before']):,} tokens) with the query "
+        f"{item.query!r} becomes ({int(r['tokens_after']):,} tokens):\n"
+    )
+    print(textwrap.indent(run.compressed.rstrip("\n"), "    "))
+    if run.marker is not None and run.redeemed is not None:
+        print(f"\n--- redeeming the marker {run.marker} gives back exactly what it stood for:\n")
+        print(textwrap.indent(_clip(run.redeemed), "    "))
+    exact = run.whole == inputs[0].text
+    print(f"\nretrieve {run.results[0]['hash']} (whole original of '{inputs[0].name}'): byte-exact = {exact}")
+    print(f"retrieve {run.results[-1]['hash']} with query {inputs[-1].query!r}, at most 300 tokens:\n")
+    print(textwrap.indent(run.scoped.rstrip("\n"), "    "))
+
+
+def _clip(text: str, rows: int = 12, width: int = 200) -> str:
+    lines = [line if len(line) <= width else line[:width] + " ..." for line in text.rstrip("\n").split("\n")]
+    if len(lines) <= rows:
+        return "\n".join(lines)
+    return "\n".join([*lines[:rows], f"... ({len(lines) - rows} more lines)"])

@@ -12,6 +12,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from mcp_server.cli import positive_float, positive_int
+
 __all__ = ["add_parser"]
 
 _TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
@@ -22,7 +24,7 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("file", nargs="?", default="-", help="file to compress, or - for stdin (default)")
     p.add_argument("--query", help="what you want to know; relevant parts are kept")
     p.add_argument("--type", dest="content_type", default="auto", choices=_TYPES, help="content type (default: detect)")
-    p.add_argument("--budget", type=int, help="hard ceiling on output tokens")
+    p.add_argument("--budget", type=positive_int, help="hard ceiling on output tokens (at least 40)")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=_compress)
 
@@ -30,13 +32,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     r.add_argument("hash", help="handle from a compress result or a marker")
     r.add_argument("--query", help="return only the parts relevant to this question")
     r.add_argument("--lines", help="line range A-B (1-based, inclusive)")
-    r.add_argument("--max-tokens", type=int, default=2000, help="token cap for --query (default 2000)")
+    r.add_argument("--max-tokens", type=positive_int, default=2000, help="token cap for --query (default 2000)")
     r.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     r.set_defaults(func=_retrieve)
 
     s = sub.add_parser("stats", help="what compression saved, lifetime totals")
     s.add_argument("--json", action="store_true", help="print one JSON object")
-    s.add_argument("--since-hours", type=float, help="only events from the last N hours")
+    s.add_argument("--since-hours", type=positive_float, help="only events from the last N hours")
     s.set_defaults(func=_stats)
 
 
@@ -86,7 +88,20 @@ def _compress(args: argparse.Namespace) -> int:
         sys.stdout.write(result.compressed)
         if not result.compressed.endswith("\n"):
             sys.stdout.write("\n")
+        sys.stdout.flush()
+        print(_summary(result), file=sys.stderr)
     return 0
+
+
+def _summary(result: Any) -> str:
+    """One line for a person at a terminal: the handle to retrieve with and what was saved."""
+    saved = 100 * (result.tokens_before - result.tokens_after) / result.tokens_before if result.tokens_before else 0
+    markers = f", {result.markers} marker{'s' if result.markers != 1 else ''}" if result.markers else ""
+    return (
+        f"headroom: hash={result.hash} {result.tokens_before:,} -> {result.tokens_after:,} tokens "
+        f"({saved:.0f}% saved), {result.content_type} via {result.compressor}{markers}; "
+        f"headroom retrieve {result.hash} gives the original"
+    )
 
 
 def _retrieve(args: argparse.Namespace) -> int:

@@ -13,11 +13,46 @@ import importlib
 import sys
 from collections.abc import Sequence
 
-__all__ = ["main"]
+__all__ = ["main", "positive_float", "positive_int"]
 
 # Top-level commands, and the sub-commands of `headroom mcp`, by module.
 _COMMAND_MODULES = ("mcp_server._cmd_store", "mcp_server._cmd_search", "mcp_server.bench.cli", "mcp_server._cmd_demo")
 _MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
+
+
+class _VersionAction(argparse.Action):
+    """`--version`: the installed distribution's version, looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS, **kwargs: object) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="print the version and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, *args: object, **kwargs: object) -> None:
+        from mcp_server.server._identity import server_version
+
+        print(f"headroom {server_version()}")
+        parser.exit()
+
+
+def positive_int(text: str) -> int:
+    """An argparse type for counts and token budgets: a whole number of at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} must be at least 1")
+    return value
+
+
+def positive_float(text: str) -> float:
+    """An argparse type for durations: a number above 0."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a number above 0")
+    return value
 
 
 def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], names: Sequence[str]) -> None:
@@ -31,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="headroom",
         description="Compress bulky tool output for AI agents; every original stays retrievable.",
     )
+    parser.add_argument("--version", action=_VersionAction)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_modules(sub, _COMMAND_MODULES)
     mcp = sub.add_parser("mcp", help="run the MCP server or register it with MCP clients")

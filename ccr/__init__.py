@@ -28,9 +28,17 @@ from ccr._exceptions import (
     UnknownCompressorError,
     UnknownHashError,
 )
-from ccr._excerpt import Excerpt
+from ccr._excerpt import ByteSlice, Excerpt
 from ccr._lines import count_lines, parse_line_range, split_lines
-from ccr._markers import MARKER_PATTERN, Marker, find_markers, format_marker
+from ccr._markers import (
+    MARKER_PATTERN,
+    Marker,
+    MarkerRef,
+    escape_foreign_markers,
+    find_markers,
+    format_marker,
+    parse_marker_ref,
+)
 from ccr._search import SearchHit, SearchResult
 from ccr._semantic import SemanticIndex
 from ccr._stats import CompressorStats, Event, StatsSummary
@@ -43,6 +51,7 @@ __all__ = [
     "BackgroundIndexer",
     "BinaryInputError",
     "BundleError",
+    "ByteSlice",
     "Chunk",
     "ClientConfigError",
     "CompressorError",
@@ -65,6 +74,7 @@ __all__ = [
     "InputTooLargeError",
     "MalformedHashError",
     "Marker",
+    "MarkerRef",
     "PathNotAllowedError",
     "PeerRunError",
     "RangeError",
@@ -85,9 +95,11 @@ __all__ = [
     "chunk_text",
     "count_lines",
     "default_embedder",
+    "escape_foreign_markers",
     "find_markers",
     "format_marker",
     "index_path",
     "parse_line_range",
+    "parse_marker_ref",
     "split_lines",
 ]

@@ -17,6 +17,7 @@ from typing import Any
 import rustcore
 from ccr._exceptions import RangeError
 from ccr._lines import QueryChunks, Row, query_chunks
+from ccr._markers import format_marker
 from ccr._retrieval import blend, line_similarities, rank
 
 __all__ = [
@@ -24,12 +25,15 @@ __all__ = [
     "MIN_QUERY_TOKENS",
     "STRONG_MIN",
     "STRONG_SHARE",
+    "ByteSlice",
     "Excerpt",
+    "byte_slice",
     "head_rows",
     "query_excerpt",
     "range_excerpt",
     "render_rows",
     "select_rows",
+    "template_excerpt",
 ]
 
 GAP = "  ..."
@@ -136,6 +140,137 @@ def range_excerpt(
         if excerpt.tokens <= max_tokens or not kept:
             return excerpt
         reserve += 16
+
+
+def template_excerpt(
+    digest: str,
+    lines: Sequence[str],
+    key: str,
+    numbers: Sequence[int],
+    span: tuple[int, int] | None,
+    max_tokens: int | None,
+    encoding: str,
+) -> Excerpt:
+    """The lines of template `key` (`numbers`, from `rustcore.template_lines`), within `span` when given.
+
+    Over `max_tokens`, the rows stop and the note is a marker for the rest of the group
+    (``template=KEY lines=A-B``) to page on.
+    """
+    total = len(lines)
+    notes: list[str] = []
+    if span is not None:
+        start, end = span
+        if start > total:
+            raise RangeError(f"lines={start}-{end} is outside the original {digest}: it has {total} lines")
+        if end > total:
+            notes.append(f"end clamped to the last line, {total}")
+            end = total
+        numbers = [n for n in numbers if start <= n <= end]
+    if not numbers:
+        where = f" within lines {span[0]}-{span[1]}" if span is not None else ""
+        raise RangeError(f"template={key} has no lines in the original {digest}{where}")
+    rows = [(n, lines[n - 1]) for n in numbers]
+    excerpt = _counted(digest, rows, total, False, notes, None, encoding)
+    if max_tokens is None or excerpt.tokens <= max_tokens:
+        return excerpt
+    cost = row_cost(encoding)
+    last = span[1] if span is not None and span[1] <= total else total
+    reserve = _NOTE_RESERVE
+    while True:
+        kept = head_rows(rows, max(max_tokens - reserve, 0), cost)
+        rest = len(rows) - len(kept)
+        resume = rows[len(kept)][0]
+        marker = format_marker(rest, "lines", digest, (resume, max(resume, last)), template=key)
+        excerpt = _counted(digest, kept, total, True, [*notes, marker[1:-1]], None, encoding)
+        if excerpt.tokens <= max_tokens or not kept:
+            return excerpt
+        reserve += 16
+
+
+@dataclass(frozen=True, slots=True)
+class ByteSlice:
+    """Bytes `start`..`end` (0-based, inclusive) of an original, as a ``bytes=A-B`` marker redeems them.
+
+    `data` is exactly those bytes; `render()` is them as text (invalid UTF-8 replaced), then
+    each note in brackets on its own line (a cap's note is a marker for the rest).
+    """
+
+    hash: str
+    start: int
+    end: int
+    size: int
+    data: bytes
+    tokens: int
+    truncated: bool
+    notes: tuple[str, ...] = ()
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
+
+    def render(self) -> str:
+        if not self.notes:
+            return self.text
+        sep = "" if not self.data or self.text.endswith("\n") else "\n"
+        return self.text + sep + "\n".join(f"[{note}]" for note in self.notes)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "hash": self.hash,
+            "bytes": [self.start, self.end] if self.data else [],
+            "size": self.size,
+            "tokens": self.tokens,
+            "truncated": self.truncated,
+            "notes": list(self.notes),
+            "text": self.render(),
+        }
+
+
+def byte_slice(digest: str, data: bytes, start: int, end: int, max_tokens: int | None, encoding: str) -> ByteSlice:
+    """Bytes `start`..`end` of the original `data` (see `Store.byte_range`); `end` past the last byte is clamped.
+
+    Over `max_tokens`, the longest start that fits (cut between characters) comes back, with a
+    ``bytes=`` marker for the rest.
+    """
+    size = len(data)
+    if start < 0 or end < start:
+        raise RangeError(f"bytes={start}-{end} is not a range: offsets start at 0 and A <= B is needed")
+    if start >= size:
+        raise RangeError(f"bytes={start}-{end} is outside the original {digest}: it has {size} bytes")
+    notes: list[str] = []
+    if end >= size:
+        notes.append(f"end clamped to the last byte, {size - 1}")
+        end = size - 1
+    part = data[start : end + 1]
+    whole = ByteSlice(digest, start, end, size, part, 0, False, tuple(notes))
+    tokens = rustcore.count_tokens(whole.render(), encoding)
+    if max_tokens is None or tokens <= max_tokens:
+        return ByteSlice(digest, start, end, size, part, tokens, False, tuple(notes))
+    widest = format_marker(len(part), "chars", digest, bytes=(end, end))
+    room = max(max_tokens - rustcore.count_tokens(widest, encoding) - 4, 0)
+    lo, hi = 0, len(part)
+    while lo < hi:  # the longest prefix within room
+        mid = (lo + hi + 1) // 2
+        if rustcore.count_tokens(part[:mid].decode("utf-8", errors="replace"), encoding) <= room:
+            lo = mid
+        else:
+            hi = mid - 1
+    keep = lo
+    while 0 < keep < len(part) and (part[keep] & 0xC0) == 0x80:
+        keep -= 1  # never split a character
+    rest = part[keep:].decode("utf-8", errors="replace")
+    marker = format_marker(max(len(rest), 1), "chars", digest, bytes=(start + keep, end))
+    cut = ByteSlice(digest, start, start + keep - 1, size, part[:keep], 0, True, (*notes, marker[1:-1]))
+    return ByteSlice(
+        digest,
+        start,
+        start + keep - 1,
+        size,
+        part[:keep],
+        rustcore.count_tokens(cut.render(), encoding),
+        True,
+        cut.notes,
+    )
 
 
 def query_excerpt(

@@ -37,9 +37,18 @@ from ccr._exceptions import (
     StoreCorruptError,
     StoreError,
 )
-from ccr._excerpt import MIN_QUERY_TOKENS, Excerpt, query_excerpt, range_excerpt
+from ccr._excerpt import (
+    MIN_QUERY_TOKENS,
+    ByteSlice,
+    Excerpt,
+    byte_slice,
+    query_excerpt,
+    range_excerpt,
+    template_excerpt,
+)
 from ccr._handles import as_bytes, check_hash, missing_error, same_bytes
 from ccr._lines import count_lines, split_lines
+from ccr._markers import TEMPLATE_KEY_LEN
 from ccr._stats import Event, StatsSummary, insert_event, summarize
 
 if TYPE_CHECKING:
@@ -317,6 +326,42 @@ class Store:
             raise RangeError(f"lines={start}-{end} is not a range: line numbers start at 1 and A <= B is needed")
         _, lines = self._text(digest)
         return range_excerpt(digest, lines, start, end, max_tokens, self.settings.encoding)
+
+    def byte_range(self, hash: str, start: int, end: int, *, max_tokens: int | None = None) -> ByteSlice:
+        """Bytes `start`..`end` (0-based, inclusive) of the original, exactly (a ``bytes=A-B`` marker's
+        text); restarts its TTL. An `end` past the last byte is clamped (the note says so). With
+        `max_tokens`, the slice stops at a character boundary within it and the note is a marker for
+        the rest.
+
+        Raises:
+            RangeError: `start` < 0, `end` < `start`, or `start` past the last byte.
+            MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
+        """
+        digest = check_hash(hash)
+        return byte_slice(digest, self.get(digest), start, end, max_tokens, self.settings.encoding)
+
+    def template(
+        self, hash: str, key: str, *, lines: tuple[int, int] | None = None, max_tokens: int | None = None
+    ) -> Excerpt:
+        """Every line of the original in the collapsed template `key` (a ``template=KEY`` marker's lines),
+        within `lines` (1-based, inclusive) when given, as numbered rows; restarts its TTL. The lines are
+        grouped by `rustcore.template_lines`, the function the compressor grouped them with. With
+        `max_tokens`, the rows stop where the next would not fit and the note is a marker for the rest.
+
+        Raises:
+            RangeError: `key` is not 8 hex digits, `lines` is not a range inside the original, or no line
+                of the original (within `lines`) has that template.
+            MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
+        """
+        digest = check_hash(hash)
+        key = key.strip().lower()
+        if len(key) != TEMPLATE_KEY_LEN or any(c not in "0123456789abcdef" for c in key):
+            raise RangeError(f"template={key} is not a template key ({TEMPLATE_KEY_LEN} hex digits, from a marker)")
+        if lines is not None and (lines[0] < 1 or lines[1] < lines[0]):
+            raise RangeError(f"lines={lines[0]}-{lines[1]} is not a range: line numbers start at 1 and A <= B")
+        text, numbered = self._text(digest)
+        found = rustcore.template_lines(text, key)
+        return template_excerpt(digest, numbered, key, found, lines, max_tokens, self.settings.encoding)
 
     def query(self, hash: str, query: str, max_tokens: int = 2000) -> Excerpt:
         """The parts of the original most relevant to `query`, within `max_tokens`; restarts its TTL.

@@ -78,7 +78,7 @@ class CodeCompressor(Compressor):
             planned = source.file.plan(keep, collapse_types=query.types_only)
             accepted = checked_plan(source, planned, ctx)
             if accepted is None:
-                return _fit(out, ctx)
+                return _fit(source.text, out, ctx)
             proven = planned.proven
             out = accepted.text
             if ctx.tokens(out) <= ctx.budget:
@@ -89,7 +89,7 @@ class CodeCompressor(Compressor):
             narrowed = checked(source, dropped.elisions, ctx, proven=dropped.proven)
             if narrowed is not None:
                 out = narrowed.text
-        return _fit(out, ctx)
+        return _fit(source.text, out, ctx)
 
 
 def _as_prose(text: str, ctx: CompressContext) -> str:
@@ -116,7 +116,7 @@ def looks_like_code(text: str) -> str | None:
     return None
 
 
-def _fit(text: str, ctx: CompressContext) -> str:
-    from compressors._pipeline import fit_budget
+def _fit(original: str, out: str, ctx: CompressContext) -> str:
+    from compressors._fit import fit_budget
 
-    return text if ctx.budget is None else fit_budget(text, ctx.budget, ctx)
+    return out if ctx.budget is None else fit_budget(original, ctx.budget, ctx, out)

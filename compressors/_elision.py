@@ -155,8 +155,14 @@ class Rendered:
     origin: list[int]
 
 
-def shorten_line(line: str, index: int, ctx: CompressContext, limit: int = LONG_LINE_CHARS) -> str:
-    """`line` (original line `index`, 0-based) cut to its head with a `chars` marker when over `limit`."""
+def shorten_line(
+    line: str, index: int, ctx: CompressContext, limit: int = LONG_LINE_CHARS, *, start_byte: int | None = None
+) -> str:
+    """`line` (original line `index`, 0-based) cut to its head with a `chars` marker when over `limit`.
+
+    With `start_byte` (where the line starts in the original's UTF-8) the marker names the bytes cut
+    (``bytes=A-B``); without, the line (``lines=N-N``).
+    """
     end = ending_of(line)
     body = line[: len(line) - len(end)]
     if len(body) <= limit:
@@ -164,7 +170,12 @@ def shorten_line(line: str, index: int, ctx: CompressContext, limit: int = LONG_
     keep = min(_LONG_LINE_KEEP, limit)
     cut = body.rfind(" ", keep // 2, keep)
     cut = cut + 1 if cut > 0 else keep
-    return body[:cut] + ctx.marker(len(body) - cut, "chars", (index + 1, index + 1)) + end
+    span = None
+    if start_byte is not None:
+        head = len(encode_utf8(body[:cut])) if not body.isascii() else cut
+        size = len(encode_utf8(body)) if not body.isascii() else len(body)
+        span = (start_byte + head, start_byte + size - 1)
+    return body[:cut] + ctx.marker(len(body) - cut, "chars", (index + 1, index + 1), span=span) + end
 
 
 def glue(before: str, marker: str, after: str, closing: str, end: str) -> str:
@@ -181,12 +192,16 @@ def render(
     ctx: CompressContext,
     *,
     long_lines: bool = True,
+    sources: Sequence[int] | None = None,
 ) -> Rendered:
     """The text of `doc` with each elision replaced by its glue line(s).
 
     Elisions must be sorted and must not overlap. Kept lines are copied
     verbatim, except that lines over `LONG_LINE_CHARS` are cut when
-    `long_lines` is set.
+    `long_lines` is set. `sources` is for a `doc` derived from the original
+    (HTML's text): the original line (0-based) each of its lines came from,
+    which a shortened line's marker then names; without it `doc` is the
+    original and the marker names the bytes cut.
     """
     parts: list[str] = []
     origin: list[int] = []
@@ -194,7 +209,7 @@ def render(
     for k, el in enumerate(elisions):
         if el.first < at or el.last < el.first or el.last >= len(doc.lines):
             raise ValueError(f"elision {el.first}-{el.last} overlaps or leaves the text")
-        _copy(doc, at, el.first, parts, origin, ctx, long_lines)
+        _copy(doc, at, el.first, parts, origin, ctx, long_lines, sources)
         end = doc.ending(el.last)
         if el.shown:
             end = end or doc.ending(el.first) or "\n"
@@ -202,9 +217,9 @@ def render(
         parts.append(glue(el.before, marker, el.after, el.closing, end))
         origin += [-1 - k, -1 - k] if el.closing else [-1 - k]
         for shown in el.shown:
-            _copy(doc, shown, shown + 1, parts, origin, ctx, long_lines)
+            _copy(doc, shown, shown + 1, parts, origin, ctx, long_lines, sources)
         at = el.last + 1
-    _copy(doc, at, len(doc.lines), parts, origin, ctx, long_lines)
+    _copy(doc, at, len(doc.lines), parts, origin, ctx, long_lines, sources)
     return Rendered("".join(parts), origin)
 
 
@@ -216,6 +231,7 @@ def _copy(
     origin: list[int],
     ctx: CompressContext,
     long_lines: bool,
+    sources: Sequence[int] | None,
 ) -> None:
     origin.extend(range(start, stop))
     if not long_lines:
@@ -223,4 +239,9 @@ def _copy(
         return
     for i in range(start, stop):
         line = doc.lines[i]
-        parts.append(shorten_line(line, i, ctx) if len(line) > LONG_LINE_CHARS else line)
+        if len(line) <= LONG_LINE_CHARS:
+            parts.append(line)
+        elif sources is not None:
+            parts.append(shorten_line(line, sources[i], ctx))
+        else:
+            parts.append(shorten_line(line, i, ctx, start_byte=doc.byte_starts[i]))

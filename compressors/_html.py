@@ -186,7 +186,8 @@ class HtmlCompressor(Compressor):
             return text
         lines, sources, text_chars = html_to_text(text)
         markup = max(len(text) - text_chars, 1)
-        head = ctx.marker(markup, "chars") + "\n"
+        # The markup is spread over the whole page: its marker names the page's lines.
+        head = ctx.marker(markup, "chars", (1, len(original.lines))) + "\n"
         if not lines:
             return head
         derived = Lines("".join(lines))
@@ -198,10 +199,10 @@ class HtmlCompressor(Compressor):
             start = sources[el.first]
             end = sources[el.last + 1] - 1 if el.last + 1 < len(sources) else last_original
             elisions.append(Elision(el.first, el.last, shown=el.shown, source=(start, max(start, end))))
-        body = render(derived, elisions, ctx).text
+        body = render(derived, elisions, ctx, sources=sources).text
         out = head + body
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
-            from compressors._pipeline import fit_budget
+            from compressors._fit import fit_budget
 
-            out = fit_budget(out, ctx.budget, ctx)
+            out = fit_budget(text, ctx.budget, ctx, out)
         return out

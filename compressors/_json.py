@@ -19,7 +19,8 @@ from collections.abc import Sequence
 
 import rustcore
 from compressors._base import CompressContext, Compressor
-from compressors._pipeline import fit_budget
+from compressors._fit import fit_budget
+from compressors._pieces import piece_marker
 
 __all__ = ["JsonCompressor", "render_json_pieces"]
 
@@ -29,8 +30,7 @@ def render_json_pieces(pieces: Sequence[rustcore.Piece], ctx: CompressContext) -
     out: list[str] = []
     for piece in pieces:
         if piece.omitted:
-            lines = (piece.start, piece.end) if piece.start else None
-            out.append(ctx.marker(piece.count, piece.unit, lines))
+            out.append(piece_marker(piece, ctx))
         else:
             out.append(piece.text)
     return "".join(out)
@@ -70,6 +70,6 @@ class JsonCompressor(Compressor):
                 return out
             if plan.level >= rustcore.JSON_MAX_LEVEL:
                 # A small document that has no list left to thin out: cut its lines instead.
-                return fit_budget(out, ctx.budget, ctx)
+                return fit_budget(text, ctx.budget, ctx, out)
             # Counted with estimated markers the core undershot: ask for the next level down.
             level = plan.level + 1

@@ -60,9 +60,9 @@ class MixedCompressor(Compressor):
         fences = [(first, last) for kind, first, last, *_ in blocks if kind == "fence"]
         out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
-            from compressors._pipeline import fit_budget
+            from compressors._fit import fit_budget
 
-            out = fit_budget(out, ctx.budget, ctx)
+            out = fit_budget(text, ctx.budget, ctx, out)
         return out
 
     def _document(self, doc: Lines, fences: list[tuple[int, int]], ctx: CompressContext) -> str:
@@ -208,13 +208,21 @@ def _compress_segment(doc: Lines, segment: Segment, ctx: CompressContext, budget
             content_type=content_type,
             language=segment.language,
             encoding=ctx.encoding,
+            exact_bytes=ctx.exact_bytes,
         )
         out = get_compressor(name).compress(text, sub)
     except Exception:
         # Another compressor's failure costs this segment its compression, never the whole answer.
         _log.exception("%s failed on a %s segment; kept as it was", name, segment.kind)
         return text
-    shifted = _shift_markers(out, ctx.hash, segment.first, segment.last - segment.first + 1)
+    shifted = _shift_markers(
+        out,
+        ctx.hash,
+        segment.first,
+        segment.last - segment.first + 1,
+        doc.byte_starts[segment.first],
+        doc.byte_starts[segment.last + 1] - doc.byte_starts[segment.first],
+    )
     if shifted is None or ctx.tokens(shifted) >= ctx.tokens(text):
         return text
     if text.endswith("\n") and not shifted.endswith("\n"):
@@ -222,18 +230,28 @@ def _compress_segment(doc: Lines, segment: Segment, ctx: CompressContext, budget
     return shifted
 
 
-def _shift_markers(out: str, handle: str, offset: int, length: int) -> str | None:
-    """`out` with the line ranges of its markers for `handle` moved by `offset`; None if one leaves the segment."""
+def _shift_markers(out: str, handle: str, offset: int, length: int, byte_offset: int, size: int) -> str | None:
+    """`out`, a segment's compressed text, with its markers for `handle` moved to the whole original: line
+    ranges by `offset` lines, byte ranges by `byte_offset` bytes, and a template restricted to the segment's
+    lines. None if a marker leaves the segment (`length` lines, `size` bytes)."""
     parts: list[str] = []
     at = 0
     for marker in find_markers(out):
-        if marker.hash != handle or marker.lines is None:
+        if marker.hash != handle:
             continue
-        first, last = marker.lines
-        if last > length:
-            return None
+        if marker.bytes is not None:
+            first, last = marker.bytes
+            if last >= size:
+                return None
+            moved = format_marker(marker.count, marker.unit, handle, bytes=(first + byte_offset, last + byte_offset))
+        else:
+            first, last = marker.lines if marker.lines is not None else (1, length)
+            if last > length:
+                return None
+            lines = (first + offset, last + offset)
+            moved = format_marker(marker.count, marker.unit, handle, lines, template=marker.template)
         parts.append(out[at : marker.span[0]])
-        parts.append(format_marker(marker.count, marker.unit, handle, (first + offset, last + offset)))
+        parts.append(moved)
         at = marker.span[1]
     parts.append(out[at:])
     return "".join(parts)

@@ -15,7 +15,7 @@ import rustcore
 from compressors._base import CompressContext
 from rustcore import Piece
 
-__all__ = ["DefaultBudget", "render", "run_pieces"]
+__all__ = ["DefaultBudget", "piece_marker", "render", "run_pieces"]
 
 NativeCompressor = Callable[..., list[Piece]]
 
@@ -67,10 +67,15 @@ def render(pieces: Sequence[Piece], ctx: CompressContext, eol: str = "\n") -> st
         if not piece.omitted:
             out.append(piece.text)
             continue
-        lines = (piece.start, piece.end) if piece.start else None
-        marker = ctx.marker(piece.count, piece.unit, lines)
+        marker = piece_marker(piece, ctx)
         out.append(marker if piece.unit == "chars" else marker + eol)
     return "".join(out)
+
+
+def piece_marker(piece: Piece, ctx: CompressContext) -> str:
+    """The marker for an omission the core returned, with the selector it carries."""
+    lines = (piece.start, piece.end) if piece.start else None
+    return ctx.marker(piece.count, piece.unit, lines, span=piece.bytes, template=piece.template)
 
 
 def marker_tokens(text: str, ctx: CompressContext) -> int:

@@ -17,6 +17,7 @@ from ccr import (
     find_markers,
 )
 from compressors._base import CompressContext
+from compressors._fit import fit_budget
 from compressors._registry import get_compressor
 from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_type
 
@@ -94,40 +95,6 @@ def _check_text(raw: bytes, limit: int) -> None:
         )
 
 
-def fit_budget(text: str, budget: int, ctx: CompressContext) -> str:
-    """`text` cut to at most `budget` tokens: head and tail lines kept, the middle marked."""
-    if ctx.tokens(text) <= budget:
-        return text
-    lines = text.splitlines(keepends=True)
-    keep_head, keep_tail = 0, 0
-    # The widest marker this call could write, so the final text cannot overshoot.
-    marker_cost = ctx.tokens(ctx.marker(max(len(lines), 1), "lines")) + 2
-    used = marker_cost
-    costs = [ctx.tokens(line) for line in lines]
-    lo, hi = 0, len(lines) - 1
-    take_head = True
-    while lo <= hi:
-        idx = lo if take_head else hi
-        if used + costs[idx] > budget:
-            break
-        used += costs[idx]
-        if take_head:
-            keep_head += 1
-            lo += 1
-        else:
-            keep_tail += 1
-            hi -= 1
-        # Two lines from the head for each one from the tail: beginnings say more.
-        take_head = keep_head < 2 * (keep_tail + 1)
-    omitted = len(lines) - keep_head - keep_tail
-    head = "".join(lines[:keep_head])
-    if head and not head.endswith("\n"):
-        head += "\n"
-    tail = "".join(lines[len(lines) - keep_tail :]) if keep_tail else ""
-    out = f"{head}{ctx.marker(max(omitted, 1), 'lines')}\n{tail}"
-    return out if ctx.tokens(out) <= budget else ctx.marker(max(omitted, 1), "lines")
-
-
 def compress(
     data: str | bytes,
     *,
@@ -158,7 +125,11 @@ def compress(
     _check_text(raw, settings.max_input_bytes)
     if budget is not None and budget < MIN_BUDGET:
         raise InputError(f"a budget of {budget} tokens is too small: use at least {MIN_BUDGET}")
-    text = raw.decode("utf-8", errors="replace")
+    try:
+        text, exact_bytes = raw.decode("utf-8"), True
+    except UnicodeDecodeError:
+        # Offsets in the replaced text are not offsets in the original: markers name lines, not bytes.
+        text, exact_bytes = raw.decode("utf-8", errors="replace"), False
     try:
         detection = resolve_content_type(content_type, text)
     except BaseException as exc:
@@ -176,6 +147,7 @@ def compress(
         content_type=detection.content_type,
         language=detection.language,
         encoding=settings.encoding,
+        exact_bytes=exact_bytes,
     )
     name = COMPRESSOR_FOR_TYPE.get(detection.content_type, "fallback")
     ran = _run(name, text, ctx)
@@ -187,7 +159,7 @@ def compress(
     if tokens_after >= tokens_before:
         name, out, tokens_after, markers = "none", text, tokens_before, find_markers(text)
     if budget is not None and tokens_after > budget:
-        out = fit_budget(out, budget, ctx)
+        out = fit_budget(text, budget, ctx, out)
         tokens_after = ctx.tokens(out)
         markers = find_markers(out)
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -68,9 +68,9 @@ class ProseCompressor(Compressor):
             if over <= 0:
                 return out
             target = max((target or ctx.budget) - over - 8, 0)
-        from compressors._pipeline import fit_budget
+        from compressors._fit import fit_budget
 
-        return fit_budget(out, ctx.budget, ctx) if ctx.budget is not None else out
+        return fit_budget(text, ctx.budget, ctx, out) if ctx.budget is not None else out
 
 
 def select_lines(

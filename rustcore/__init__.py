@@ -16,6 +16,8 @@ from rustcore._lines import (
     compress_log,
     compress_search,
     detect_content,
+    template_key,
+    template_lines,
 )
 from rustcore._prose import (
     RANK_EXACT_CANDIDATES,
@@ -68,6 +70,8 @@ __all__ = [
     "rank_chunks",
     "sentence_density",
     "sentence_spans",
+    "template_key",
+    "template_lines",
 ]
 
 ENCODINGS: tuple[str, ...] = tuple(_native.ENCODINGS)

@@ -71,4 +71,4 @@ def compress_json(
     known = _MODES.get(mode)
     if known is None:
         raise RuntimeError(f"the core answered an unknown mode {mode!r}")
-    return JsonPlan([Piece(*p) for p in pieces], known, int(level), int(tokens))
+    return JsonPlan([Piece.from_native(p) for p in pieces], known, int(level), int(tokens))

@@ -21,6 +21,8 @@ __all__ = [
     "compress_log",
     "compress_search",
     "detect_content",
+    "template_key",
+    "template_lines",
 ]
 
 
@@ -30,7 +32,10 @@ class Piece:
 
     Kept text has `count == 0` and is emitted as is. An omission has `text == ""`:
     `count` `unit`s of the original left out, over original lines `start`..`end`
-    (1-based, inclusive; both 0 when the omission is not a line range).
+    (1-based, inclusive; both 0 when the omission names no line range). `bytes` is the
+    inclusive byte range of text cut from inside a line (offsets into the UTF-8 text the
+    core was given); `template` the key of a collapsed template (`template_key`), whose
+    lines `start`..`end` then restrict when set.
     """
 
     text: str
@@ -38,6 +43,13 @@ class Piece:
     unit: str
     start: int
     end: int
+    bytes: tuple[int, int] | None = None
+    template: str | None = None
+
+    @classmethod
+    def from_native(cls, raw: tuple[str, int, str, int, int, tuple[int, int] | None, int | None]) -> Piece:
+        text, count, unit, start, end, span, template = raw
+        return cls(text, count, unit, start, end, span, None if template is None else f"{template:08x}")
 
     @property
     def omitted(self) -> bool:
@@ -56,7 +68,7 @@ def _run(
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
     q = clean(query or "")
     pieces = with_text(lambda t: _native.compress_lines(kind, t, q, budget, encoding, marker_tokens, exact), text)
-    return [Piece(*p) for p in pieces]
+    return [Piece.from_native(p) for p in pieces]
 
 
 def compress_log(
@@ -100,3 +112,25 @@ def detect_content(text: str) -> tuple[str, str | None]:
     """The content type of `text` (one of the router's types) and, for code, its language."""
     kind, language = with_text(_native.detect_content, text)
     return str(kind), (str(language) if language else None)
+
+
+def template_key(line: str) -> str | None:
+    """The key (8 hex digits) of `line`'s template as the log compressor groups lines; None for a blank line.
+
+    Lines that differ only in numbers, ids, addresses, timestamps or paths share a key;
+    ANSI escapes and surrounding blanks do not count.
+    """
+    key = with_text(_native.template_key, line)
+    return None if key is None else str(key)
+
+
+def template_lines(text: str, key: str) -> list[int]:
+    """The 1-based numbers of the lines of `text` whose template is `key`: what a
+    ``template=KEY`` marker stands for, grouped exactly as the compressor grouped them.
+
+    Raises:
+        ValueError: `key` is not 8 hex digits.
+    """
+    if len(key) != 8 or any(c not in "0123456789abcdefABCDEF" for c in key):
+        raise ValueError(f"template key {key!r} is not 8 hex digits")
+    return list(with_text(lambda t: _native.template_lines(t, int(key, 16)), text))

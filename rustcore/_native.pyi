@@ -24,6 +24,8 @@ __all__ = [
     "rank_chunks",
     "sentence_density",
     "sentence_spans",
+    "template_key",
+    "template_lines",
 ]
 
 ENCODINGS: list[str]
@@ -36,6 +38,10 @@ def encode(text: str, encoding: str) -> list[int]: ...
 def estimate_tokens(text: str) -> int: ...
 def content_hash(data: bytes) -> str: ...
 def is_hash(text: str) -> bool: ...
+
+# A piece: (text, count, unit, start, end, bytes, template); kept text has count 0.
+_NativePiece = tuple[str, int, str, int, int, tuple[int, int] | None, int | None]
+
 def compress_json(
     text: str,
     query: str,
@@ -43,13 +49,14 @@ def compress_json(
     encoding: str,
     marker_tokens: int,
     min_level: int = 0,
-) -> tuple[list[tuple[str, int, str, int, int]], str, int, int]: ...
+) -> tuple[list[_NativePiece], str, int, int]: ...
 
-# Line compressors (kind: "log", "search", "diff" or "fallback"): (text, count, unit, start, end)
-# pieces; kept text has count 0.
+# Line compressors (kind: "log", "search", "diff" or "fallback").
 def compress_lines(
     kind: str, text: str, query: str, budget: int, encoding: str, marker_tokens: int, exact: bool = True
-) -> list[tuple[str, int, str, int, int]]: ...
+) -> list[_NativePiece]: ...
+def template_key(line: str) -> str | None: ...
+def template_lines(text: str, id: int) -> list[int]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...
 
 # Source outline and elision plan (rustcore._code has the typed face); lines are 0-based, elisions

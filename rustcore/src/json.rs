@@ -33,7 +33,11 @@ pub enum Piece {
         count: u64,
         unit: &'static str,
         /// 1-based inclusive line range of the original that holds what was left out.
-        lines: Option<(u32, u32)>,
+        lines: (u32, u32),
+        /// Byte range `a..b` (end exclusive) of what was left out (a run of items, a record
+        /// whose keys went, the tail of a string) when `lines` hold other text too; None when
+        /// they hold nothing else but blanks and separators, so the lines are what was left out.
+        bytes: Option<(u32, u32)>,
     },
 }
 
@@ -182,11 +186,19 @@ mod tests {
             .iter()
             .map(|p| match p {
                 Piece::Text(t) => t.clone(),
-                Piece::Omit { count, unit, lines } => match lines {
-                    Some((a, b)) => format!(
+                Piece::Omit {
+                    count,
+                    unit,
+                    lines: (a, b),
+                    bytes,
+                } => match bytes {
+                    None => format!(
                         "[{count} {unit} omitted: retrieve hash=0123456789abcdef lines={a}-{b}]"
                     ),
-                    None => format!("[{count} {unit} omitted: retrieve hash=0123456789abcdef]"),
+                    Some((x, y)) => format!(
+                        "[{count} {unit} omitted: retrieve hash=0123456789abcdef bytes={x}-{}]",
+                        y - 1
+                    ),
                 },
             })
             .collect()
@@ -251,7 +263,8 @@ mod tests {
         for p in &plan.pieces {
             if let Piece::Omit {
                 unit: "items",
-                lines: Some((a, b)),
+                lines: (a, b),
+                bytes: None,
                 count,
             } = p
             {
@@ -336,7 +349,7 @@ mod tests {
             p,
             Piece::Omit {
                 unit: "items",
-                lines: Some(_),
+                bytes: None,
                 ..
             }
         )));

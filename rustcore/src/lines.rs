@@ -143,12 +143,33 @@ pub fn strip_ansi(s: &str) -> Cow<'_, str> {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Piece {
     Text(String),
-    /// `count` `unit`s left out; `lines` (1-based, inclusive) when they form a line range.
+    /// `count` `unit`s left out, and how to get them back (the marker's selector):
+    /// - `lines` (1-based, inclusive) alone: those whole lines;
+    /// - `bytes` (`a..b`, end exclusive): text cut from inside a line, exactly those bytes;
+    ///   `lines` then names the line holding them, for when byte offsets of the text are
+    ///   not those of the original (input that was not valid UTF-8);
+    /// - `template`: every line of that collapsed template ([`crate::template::template_lines`]),
+    ///   restricted to `lines` when set.
     Omit {
         count: usize,
         unit: &'static str,
         lines: Option<(usize, usize)>,
+        bytes: Option<(usize, usize)>,
+        template: Option<u32>,
     },
+}
+
+impl Piece {
+    /// `count` `unit`s over lines `a..=b` (1-based).
+    pub fn omit_lines(count: usize, unit: &'static str, a: usize, b: usize) -> Piece {
+        Piece::Omit {
+            count,
+            unit,
+            lines: Some((a, b)),
+            bytes: None,
+            template: None,
+        }
+    }
 }
 
 /// How a gap of omitted lines is counted in its marker.
@@ -372,10 +393,13 @@ pub fn render_with_breaks(
                 text.push_str(head);
                 flush(&mut pieces, &mut text);
                 let cut = content[head.len()..].chars().count();
+                let start = lines.starts[i];
                 pieces.push(Piece::Omit {
                     count: cut.max(1),
                     unit: "chars",
                     lines: Some((i + 1, i + 1)),
+                    bytes: Some((start + head.len(), start + content.len())),
+                    template: None,
                 });
                 text.push_str(&raw[content.len()..]);
                 if raw.len() == content.len() {
@@ -396,11 +420,7 @@ pub fn render_with_breaks(
         }
         flush(&mut pieces, &mut text);
         let (unit, count) = unit.describe(i, j);
-        pieces.push(Piece::Omit {
-            count: count.max(1),
-            unit,
-            lines: Some((i + 1, j)),
-        });
+        pieces.push(Piece::omit_lines(count.max(1), unit, i + 1, j));
         i = j;
     }
     flush(&mut pieces, &mut text);
@@ -492,7 +512,9 @@ pub(crate) mod testing {
             .iter()
             .map(|p| match p {
                 Piece::Text(t) => t.clone(),
-                Piece::Omit { count, unit, lines } => format!("[{count} {unit} {lines:?}]\n"),
+                Piece::Omit {
+                    count, unit, lines, ..
+                } => format!("[{count} {unit} {lines:?}]\n"),
             })
             .collect()
     }
@@ -590,8 +612,11 @@ mod tests {
                 ..
             }
         ));
-        if let Piece::Omit { count, .. } = pieces[1] {
+        if let Piece::Omit { count, bytes, .. } = pieces[1] {
             assert_eq!(count, long.len() - LONG_LINE_KEEP);
+            // The bytes cut are exactly the rest of the line.
+            let (a, b) = bytes.unwrap();
+            assert_eq!(&text[a..b], &long[LONG_LINE_KEEP..]);
         }
     }
 

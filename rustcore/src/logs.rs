@@ -89,11 +89,11 @@ fn analyse(lines: &Lines<'_>) -> Vec<LineInfo> {
         .map(|raw| {
             let clean = lines::strip_ansi(raw);
             let kind = classify(&clean);
-            let trimmed = clean.trim();
             LineInfo {
                 kind,
-                template: templates.key(trimmed),
-                exact: line_hash(trimmed.as_bytes()),
+                // The key `template_lines` groups by; blank lines (kind Blank) count in no template.
+                template: templates.line_key(&clean).unwrap_or(0),
+                exact: line_hash(clean.trim().as_bytes()),
             }
         })
         .collect()

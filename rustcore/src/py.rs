@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 
 use crate::lines::{Costs, Piece};
 use crate::terms::Query;
-use crate::{code, detect, diff, hashing, json, lines, logs, search, tokens, CoreError};
+use crate::{code, detect, diff, hashing, json, lines, logs, search, template, tokens, CoreError};
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
@@ -41,19 +41,45 @@ fn is_hash(text: &str) -> bool {
     hashing::is_hash(text)
 }
 
-/// A piece of compressed output as Python sees it: `(text, count, unit, start, end)`;
-/// kept text has `count == 0`, an omission has `text == ""` and `start == 0` when
-/// it is not a line range.
-type PyPiece = (String, usize, &'static str, usize, usize);
+/// A piece of compressed output as Python sees it:
+/// `(text, count, unit, start, end, bytes, template)`; kept text has `count == 0`; an
+/// omission has `text == ""`, its line range `start..=end` (both 0 when it names none),
+/// `bytes` as an inclusive `(first, last)` byte range when it hides text inside a line,
+/// and `template` (a template id) when it stands for a collapsed template.
+type PyPiece = (
+    String,
+    usize,
+    &'static str,
+    usize,
+    usize,
+    Option<(usize, usize)>,
+    Option<u32>,
+);
+
+fn text_piece(t: String) -> PyPiece {
+    (t, 0, "", 0, 0, None, None)
+}
+
+/// An exclusive `a..b` byte range as the inclusive one markers write; None when empty.
+fn inclusive(a: usize, b: usize) -> Option<(usize, usize)> {
+    (b > a).then(|| (a, b - 1))
+}
 
 fn pieces_out(pieces: Vec<Piece>) -> Vec<PyPiece> {
     pieces
         .into_iter()
         .map(|p| match p {
-            Piece::Text(t) => (t, 0, "", 0, 0),
-            Piece::Omit { count, unit, lines } => {
+            Piece::Text(t) => text_piece(t),
+            Piece::Omit {
+                count,
+                unit,
+                lines,
+                bytes,
+                template,
+            } => {
                 let (a, b) = lines.unwrap_or((0, 0));
-                (String::new(), count, unit, a, b)
+                let bytes = bytes.and_then(|(x, y)| inclusive(x, y));
+                (String::new(), count, unit, a, b, bytes, template)
             }
         })
         .collect()
@@ -63,6 +89,22 @@ fn line_costs(text: &str, encoding: &str, marker_tokens: usize, exact: bool) -> 
     let enc = tokens::Encoding::from_name(encoding)?;
     let costs = Costs::new(lines::Lines::count(text), enc, marker_tokens);
     Ok(if exact { costs } else { costs.estimated() })
+}
+
+/// The template key of one line (8 hex digits), None for a blank line.
+#[pyfunction]
+fn template_key(line: &str) -> Option<String> {
+    let clean = lines::strip_ansi(line);
+    let mut templates = template::Templates::default();
+    templates
+        .line_key(&clean)
+        .map(|key| format!("{:08x}", template::template_id(key)))
+}
+
+/// The 1-based numbers of the lines of `text` in template `id`.
+#[pyfunction]
+fn template_lines(py: Python<'_>, text: &str, id: u32) -> Vec<usize> {
+    py.detach(|| template::template_lines(text, id))
 }
 
 #[pyfunction]
@@ -124,10 +166,23 @@ fn compress_json(
         .pieces
         .into_iter()
         .map(|p| match p {
-            json::Piece::Text(t) => (t, 0, "", 0, 0),
-            json::Piece::Omit { count, unit, lines } => {
-                let (a, b) = lines.unwrap_or((0, 0));
-                (String::new(), count as usize, unit, a as usize, b as usize)
+            json::Piece::Text(t) => text_piece(t),
+            json::Piece::Omit {
+                count,
+                unit,
+                lines: (a, b),
+                bytes,
+            } => {
+                let bytes = bytes.and_then(|(x, y)| inclusive(x as usize, y as usize));
+                (
+                    String::new(),
+                    count as usize,
+                    unit,
+                    a as usize,
+                    b as usize,
+                    bytes,
+                    None,
+                )
             }
         })
         .collect();
@@ -558,6 +613,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(content_hash, m)?)?;
     m.add_function(wrap_pyfunction!(is_hash, m)?)?;
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
+    m.add_function(wrap_pyfunction!(template_key, m)?)?;
+    m.add_function(wrap_pyfunction!(template_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     m.add_class::<CodeFile>()?;

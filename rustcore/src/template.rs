@@ -88,6 +88,37 @@ impl Templates {
     }
 }
 
+impl Templates {
+    /// The key of a line as the log compressor groups lines: `clean` is the line with its
+    /// ANSI escapes stripped ([`crate::lines::strip_ansi`]); surrounding blanks do not count.
+    /// None for a blank line, which belongs to no template.
+    pub fn line_key(&mut self, clean: &str) -> Option<u64> {
+        let trimmed = clean.trim();
+        (!trimmed.is_empty()).then(|| self.key(trimmed))
+    }
+}
+
+/// A template's id as a marker names it (`template=T`, 8 hex digits): 32 bits of its key.
+pub fn template_id(key: u64) -> u32 {
+    (key ^ (key >> 32)) as u32
+}
+
+/// The 1-based numbers of the lines of `text` whose template has the id `id`: what a
+/// `template=T` marker stands for, grouped exactly as the log compressor groups lines
+/// (the same [`Templates::line_key`] over the same line model, [`crate::lines::Lines`]).
+pub fn template_lines(text: &str, id: u32) -> Vec<usize> {
+    let lines = crate::lines::Lines::new(text);
+    let mut templates = Templates::default();
+    let mut out = Vec::new();
+    for (i, line) in lines.iter().enumerate() {
+        let clean = crate::lines::strip_ansi(line);
+        if templates.line_key(&clean).map(template_id) == Some(id) {
+            out.push(i + 1);
+        }
+    }
+    out
+}
+
 /// The template of a line: its fields with variable data masked as `<*>`
 /// (runs of masked fields merged), so lines that differ only in numbers, ids,
 /// addresses, timestamps or paths share one template.
@@ -252,6 +283,18 @@ mod tests {
             last_masked = variable;
         }
         out
+    }
+
+    #[test]
+    fn template_lines_are_the_lines_sharing_a_template_id() {
+        let text =
+            "GET /a/1 200\n\n\x1b[32mGET /b/22 404\x1b[0m\r\nPOST /a 200\n  GET /c/3 500  \n";
+        let mut t = Templates::default();
+        let id = template_id(t.line_key("GET /x/9 200").unwrap());
+        assert_eq!(template_lines(text, id), vec![1, 3, 5]);
+        assert_eq!(t.line_key("   "), None);
+        let blank = template_id(Templates::default().key(""));
+        assert!(template_lines(text, blank).is_empty());
     }
 
     #[test]

@@ -222,9 +222,14 @@ def test_crlf_line_endings_are_kept() -> None:
 def test_a_very_long_line_is_shortened_with_a_chars_marker() -> None:
     text, _ = _service_log(n=100)
     long_line = "2024-03-01 10:00:00,000 ERROR dump: " + "ab" * 10_000
-    out = _run(text + long_line + "\n")
+    whole = (text + long_line + "\n").encode()
+    out = _run(whole.decode())
     chars = [m for m in find_markers(out) if m.unit == "chars"]
-    assert chars and chars[0].lines == (101, 101)
+    assert chars and chars[0].bytes is not None
+    first, last = chars[0].bytes
+    kept = out[: chars[0].span[0]].rsplit("\n", 1)[-1]
+    # The marker names exactly the bytes cut from the end of that line.
+    assert kept.encode() + whole[first : last + 1] == long_line.encode()
     assert long_line[:300] in out
 
 

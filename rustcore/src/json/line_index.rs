@@ -25,11 +25,11 @@ impl LineIndex {
         self.starts.partition_point(|&s| s <= pos) as u32
     }
 
-    /// Byte length of lines `a..=b` (1-based).
-    pub fn bytes_of(&self, a: u32, b: u32) -> u32 {
+    /// Where lines `a..=b` (1-based) lie, as `start..end`, the last line's terminator included.
+    pub fn span_of(&self, a: u32, b: u32) -> (u32, u32) {
         let start = self.starts[(a - 1) as usize];
         let end = self.starts.get(b as usize).copied().unwrap_or(self.len);
-        end - start
+        (start, end)
     }
 
     #[cfg(test)]
@@ -50,7 +50,7 @@ mod tests {
         assert_eq!(idx.line_of(0), 1);
         assert_eq!(idx.line_of(2), 2);
         assert_eq!(idx.line_of(6), 3);
-        assert_eq!(idx.bytes_of(2, 2), 4);
-        assert_eq!(idx.bytes_of(1, 3), text.len() as u32);
+        assert_eq!(idx.span_of(2, 2), (2, 6));
+        assert_eq!(idx.span_of(1, 3), (0, text.len() as u32));
     }
 }

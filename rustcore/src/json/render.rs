@@ -35,11 +35,22 @@ impl Out {
         self.buf.push_str(s);
     }
 
-    fn marker(&mut self, count: u64, unit: &'static str, lines: Option<(u32, u32)>) {
+    fn marker(
+        &mut self,
+        count: u64,
+        unit: &'static str,
+        lines: (u32, u32),
+        bytes: Option<(u32, u32)>,
+    ) {
         if !self.buf.is_empty() {
             self.pieces.push(Piece::Text(std::mem::take(&mut self.buf)));
         }
-        self.pieces.push(Piece::Omit { count, unit, lines });
+        self.pieces.push(Piece::Omit {
+            count,
+            unit,
+            lines,
+            bytes,
+        });
     }
 
     fn finish(mut self) -> Vec<Piece> {
@@ -161,19 +172,22 @@ impl<'a> Renderer<'a> {
         self.slice(n.key_start + 1, n.key_end - 1)
     }
 
-    /// The line range a marker for bytes `a..b` names: only when those lines hold little else.
-    pub(super) fn lines_for(&self, a: u32, b: u32) -> Option<(u32, u32)> {
-        if b <= a {
-            return None;
-        }
-        let (la, lb) = (self.lines.line_of(a), self.lines.line_of(b - 1));
-        let span = u64::from(self.lines.bytes_of(la, lb));
-        (span <= 2 * u64::from(b - a) + 256).then_some((la, lb))
+    /// The lines holding bytes `a..b` (not empty), and whether they hold nothing else but blanks
+    /// and the separators around it (`,`), so that redeeming the lines gives what was left out.
+    pub(super) fn lines_for(&self, a: u32, b: u32) -> ((u32, u32), bool) {
+        let (la, lb) = (self.lines.line_of(a), self.lines.line_of(b.max(a + 1) - 1));
+        let (start, end) = self.lines.span_of(la, lb);
+        let bytes = self.text.as_bytes();
+        let filler = |s: &[u8]| s.iter().all(|c| c.is_ascii_whitespace() || *c == b',');
+        let whole = filler(&bytes[start as usize..a as usize])
+            && filler(&bytes[(b as usize).min(end as usize)..end as usize]);
+        ((la, lb), whole)
     }
 
     pub(super) fn marker(&mut self, count: u64, unit: &'static str, a: u32, b: u32) {
-        let lines = self.lines_for(a, b);
-        self.out.marker(count.max(1), unit, lines);
+        let (lines, whole) = self.lines_for(a, b);
+        let bytes = (!whole && b > a).then_some((a, b));
+        self.out.marker(count.max(1), unit, lines, bytes);
     }
 
     /// A marker written as a JSON string.

@@ -29,7 +29,7 @@ from ccr._exceptions import (
     UnknownHashError,
 )
 from ccr._excerpt import ByteSlice, Excerpt
-from ccr._lines import count_lines, parse_line_range, split_lines
+from ccr._lines import LineIndex, count_lines, parse_line_range, split_lines
 from ccr._markers import (
     MARKER_PATTERN,
     Marker,
@@ -72,6 +72,7 @@ __all__ = [
     "IndexerStats",
     "InputError",
     "InputTooLargeError",
+    "LineIndex",
     "MalformedHashError",
     "Marker",
     "MarkerRef",

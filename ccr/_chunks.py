@@ -27,6 +27,8 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ccr._lines import LineIndex
+
 __all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text"]
 
 DEFAULT_MAX_CHARS = 1000
@@ -41,26 +43,6 @@ class Chunk(NamedTuple):
     start_line: int
     end_line: int
     text: str
-
-
-class _Lines:
-    """Offsets of the line starts of a text, as `ccr._lines.split_lines` (and so `Store.lines`) numbers them."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        pieces = text.split("\n")
-        self.lines = [piece + "\n" for piece in pieces[:-1]]  # each with its newline
-        if pieces[-1]:
-            self.lines.append(pieces[-1])
-        starts = [0]
-        for line in self.lines:
-            starts.append(starts[-1] + len(line))
-        # starts[i] is where line i (0-based) begins; the last entry is len(text).
-        self.starts = starts
-
-    def index_of(self, offset: int) -> int:
-        """The 0-based line holding the character at `offset`."""
-        return bisect.bisect_right(self.starts, offset) - 1
 
 
 _Breaks = dict[int, int]  # offset where a chunk may start -> preference level (lower is better)
@@ -79,7 +61,7 @@ _LOG_CONTINUATION = re.compile(
 )
 
 
-def _entry_breaks(doc: _Lines, level: int) -> _Breaks:
+def _entry_breaks(doc: LineIndex, level: int) -> _Breaks:
     """Starts of lines that do not continue the one above (stack frames, wrapped text do)."""
     breaks: _Breaks = {}
     for i, line in enumerate(doc.lines):
@@ -88,18 +70,18 @@ def _entry_breaks(doc: _Lines, level: int) -> _Breaks:
     return breaks
 
 
-def _paragraph_breaks(doc: _Lines, breaks: _Breaks) -> _Breaks:
+def _paragraph_breaks(doc: LineIndex, breaks: _Breaks) -> _Breaks:
     for i in range(1, len(doc.lines)):
         if not doc.lines[i - 1].strip() and doc.lines[i].strip():
             _add(breaks, doc.starts[i], _SECONDARY)
     return breaks
 
 
-def _log_breaks(doc: _Lines) -> _Breaks:
+def _log_breaks(doc: LineIndex) -> _Breaks:
     return _paragraph_breaks(doc, _entry_breaks(doc, _SECONDARY))
 
 
-def _text_breaks(doc: _Lines) -> _Breaks:
+def _text_breaks(doc: LineIndex) -> _Breaks:
     return _paragraph_breaks(doc, _entry_breaks(doc, _ENTRY))
 
 
@@ -107,7 +89,7 @@ _FENCE = re.compile(r" {0,3}(```|~~~)")
 _HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 
 
-def _markdown_breaks(doc: _Lines) -> _Breaks:
+def _markdown_breaks(doc: LineIndex) -> _Breaks:
     breaks: _Breaks = {}
     fenced = False
     for i, line in enumerate(doc.lines):
@@ -134,7 +116,7 @@ _INDENTED_DEFINITION = re.compile(
 )
 
 
-def _code_breaks(doc: _Lines) -> _Breaks:
+def _code_breaks(doc: LineIndex) -> _Breaks:
     breaks: _Breaks = {}
     previous_is_prefix = False
     for i, line in enumerate(doc.lines):
@@ -155,7 +137,7 @@ def _code_breaks(doc: _Lines) -> _Breaks:
 _DIFF_FILE = re.compile(r"diff --git |Index: |commit [0-9a-f]{7,40}\b|From [0-9a-f]{40} ")
 
 
-def _diff_breaks(doc: _Lines) -> _Breaks:
+def _diff_breaks(doc: LineIndex) -> _Breaks:
     breaks: _Breaks = {}
     for i, line in enumerate(doc.lines):
         if _DIFF_FILE.match(line):
@@ -172,7 +154,7 @@ def _diff_breaks(doc: _Lines) -> _Breaks:
 _SEARCH_PATH = re.compile(r"([^\n:]+?)[:-]\d+[:-]|([^\n:]+):")
 
 
-def _search_breaks(doc: _Lines) -> _Breaks:
+def _search_breaks(doc: LineIndex) -> _Breaks:
     breaks: _Breaks = {}
     previous: str | None = None
     for i, line in enumerate(doc.lines):
@@ -243,13 +225,13 @@ def _value_start(text: str, member: int) -> int:
     return _skip(text, at + 1) if text.startswith(":", at) else member
 
 
-def _snap(doc: _Lines, offset: int) -> int:
+def _snap(doc: LineIndex, offset: int) -> int:
     """`offset`, moved back to the start of its line when only indentation precedes it there."""
-    line_start = doc.starts[doc.index_of(offset)]
+    line_start = doc.starts[doc.line_of(offset)]
     return line_start if not doc.text[line_start:offset].strip() else offset
 
 
-def _json_breaks(doc: _Lines, max_chars: int) -> _Breaks:
+def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
     text = doc.text
     breaks: _Breaks = {}
     first = _skip(text, 0)
@@ -274,7 +256,7 @@ def _json_breaks(doc: _Lines, max_chars: int) -> _Breaks:
     return breaks
 
 
-def _jsonl_breaks(doc: _Lines) -> _Breaks:
+def _jsonl_breaks(doc: LineIndex) -> _Breaks:
     records = [i for i, line in enumerate(doc.lines) if line.strip()]
     if len(records) < 2:
         raise _NotJSON
@@ -291,7 +273,7 @@ def _jsonl_breaks(doc: _Lines) -> _Breaks:
 # --- choosing the breaks -------------------------------------------------------------------------
 
 
-def _structure(doc: _Lines, content_type: str | None, max_chars: int) -> _Breaks:
+def _structure(doc: LineIndex, content_type: str | None, max_chars: int) -> _Breaks:
     kind = (content_type or "auto").lower()
     if kind == "auto":
         kind = _sniff(doc)
@@ -303,7 +285,7 @@ def _structure(doc: _Lines, content_type: str | None, max_chars: int) -> _Breaks
                 return _jsonl_breaks(doc)
             except _NotJSON:
                 return _text_breaks(doc)
-    finders: dict[str, Callable[[_Lines], _Breaks]] = {
+    finders: dict[str, Callable[[LineIndex], _Breaks]] = {
         "log": _log_breaks,
         "code": _code_breaks,
         "diff": _diff_breaks,
@@ -314,7 +296,7 @@ def _structure(doc: _Lines, content_type: str | None, max_chars: int) -> _Breaks
     return finder(doc) if finder is not None else _text_breaks(doc)
 
 
-def _sniff(doc: _Lines) -> str:
+def _sniff(doc: LineIndex) -> str:
     """A cheap guess for callers that did not say what the text is."""
     head = doc.text.lstrip()[:1]
     if head in ("[", "{"):
@@ -363,7 +345,7 @@ def chunk_text(
         raise ValueError(f"max_chars and max_lines must be at least 1, not {max_chars} and {max_lines}")
     if not text:
         return []
-    doc = _Lines(text)
+    doc = LineIndex(text)
     breaks = _structure(doc, content_type, max_chars)
     for offset in doc.starts[1:-1]:
         _add(breaks, offset, _LINE)
@@ -375,7 +357,7 @@ def chunk_text(
     chunks: list[Chunk] = []
     start = 0
     while start < len(text):
-        first_line = doc.index_of(start)
+        first_line = doc.line_of(start)
         limit = min(start + max_chars, doc.starts[min(first_line + max_lines, len(doc.lines))])
         candidates = offsets[bisect.bisect_right(offsets, start) : bisect.bisect_right(offsets, limit)]
         if not candidates:
@@ -384,7 +366,7 @@ def chunk_text(
             end = len(text)
         else:
             filled = [at for at in candidates if at - start >= min_fill]
-            crossing = doc.index_of(candidates[-1])  # the line that runs past the limit
+            crossing = doc.line_of(candidates[-1])  # the line that runs past the limit
             if (
                 not filled
                 and limit - start == max_chars
@@ -397,7 +379,7 @@ def chunk_text(
                 filled = filled or candidates
                 best = min(breaks[at] for at in filled)
                 end = max(at for at in filled if breaks[at] == best)
-        last_line = doc.index_of(end - 1)
+        last_line = doc.line_of(end - 1)
         chunks.append(Chunk(first_line + 1, last_line + 1, text[start:end]))
         start = end
     return chunks

@@ -10,13 +10,13 @@ the rendered text.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import rustcore
 from ccr._exceptions import RangeError
-from ccr._lines import QueryChunks, Row, query_chunks
+from ccr._lines import LineIndex, QueryChunks, Row, query_chunks
 from ccr._markers import format_marker
 from ccr._retrieval import blend, line_similarities, rank
 
@@ -275,19 +275,18 @@ def byte_slice(digest: str, data: bytes, start: int, end: int, max_tokens: int |
 
 def query_excerpt(
     digest: str,
-    text: str,
-    lines: Sequence[str],
+    lines: LineIndex,
     query: str,
     max_tokens: int,
     encoding: str,
     semantic: Sequence[tuple[int, int, float]] | None = None,
 ) -> Excerpt:
-    """The parts of an original (`text`, split into `lines`) most relevant to `query` (see `Store.query`).
+    """The parts of an original (indexed by `lines`) most relevant to `query` (see `Store.query`).
 
     `semantic` holds the semantic index's chunks of this original nearest the query, as
     ``(start_line, end_line, cosine similarity)``; with any, lines are ranked by `blend`.
     """
-    chunks = query_chunks(text, list(lines))
+    chunks = query_chunks(lines)
     scores = rank(chunks.texts, query)
     if semantic:
         spans = chunks.spans if chunks.spans is not None else [(n, n) for n in range(1, len(chunks) + 1)]
@@ -296,7 +295,7 @@ def query_excerpt(
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)
     if not priority:
-        rows = head_rows([(n, line) for n, line in enumerate(lines, start=1)], max_tokens - _NOTE_RESERVE, cost)
+        rows = head_rows(enumerate(lines, start=1), max_tokens - _NOTE_RESERVE, cost)
         priority = list(rows)
         notes = [f"nothing matched the query; the first {len(rows)} of {total} lines are shown"]
         truncated = len(rows) < total
@@ -357,7 +356,7 @@ def render_rows(rows: Sequence[Row], notes: Sequence[str] = ()) -> str:
     return "\n".join(out)
 
 
-def head_rows(rows: Sequence[Row], max_tokens: int, cost: Callable[[Row], int]) -> list[Row]:
+def head_rows(rows: Iterable[Row], max_tokens: int, cost: Callable[[Row], int]) -> list[Row]:
     """The longest prefix of `rows` whose rows cost at most `max_tokens` (rows are never cut)."""
     used = 0
     out: list[Row] = []

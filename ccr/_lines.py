@@ -2,8 +2,11 @@
 
 Lines are what markers and `Store.lines` count: the text split on ``\\n`` (a
 trailing newline does not start another line; a ``\\r`` before it is not part of
-the line). Compressors that write ``lines=A-B`` must count the same way, so they
-use `split_lines` too.
+the line; no other character breaks a line). `LineIndex` is the one line model:
+the text and the offsets where its lines start, in one compact buffer computed
+by the Rust core (4 bytes a line, so 32 million two-byte lines cost 128 MB, not
+a Python string each); lines are sliced out only when asked for. `split_lines`
+is the same numbering as a list, for short texts.
 
 Query chunks are what `Store.query` ranks: one per line, except in compact JSON
 (items sharing lines), where a top-level array's items (or, for an object such as
@@ -15,12 +18,23 @@ from __future__ import annotations
 
 import json
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
+import rustcore
 from ccr._exceptions import RangeError
 
-__all__ = ["QueryChunks", "Row", "count_lines", "parse_line_range", "query_chunks", "split_lines"]
+__all__ = [
+    "LineIndex",
+    "QueryChunks",
+    "RawLines",
+    "Row",
+    "count_lines",
+    "parse_line_range",
+    "query_chunks",
+    "split_lines",
+]
 
 # A JSON document whose items are this small adds nothing over per-line chunks.
 _MIN_JSON_ITEMS = 2
@@ -28,8 +42,128 @@ _DECODER = json.JSONDecoder()
 _WS = " \t\n\r"
 
 
+def _body(line: str) -> str:
+    """`line` without its ``\\n`` and a ``\\r`` before it (or ending the text: the Rust core's ``content``)."""
+    if line.endswith("\n"):
+        line = line[:-1]
+    return line[:-1] if line.endswith("\r") else line
+
+
+def _ending(line: str) -> str:
+    if line.endswith("\n"):
+        return "\r\n" if line.endswith("\r\n") else "\n"
+    return ""
+
+
+class LineIndex(Sequence[str]):
+    """The lines of `text` as the store numbers them, kept as offsets into the text.
+
+    As a sequence it holds the lines without their endings (``index[i]`` is line
+    ``i + 1``); `raw` and `lines` give them with their endings, `span` a run of
+    them as one slice, and `line_of` / `line_of_byte` find the line holding a
+    character or UTF-8 byte offset. Nothing per line is kept but its start.
+    """
+
+    __slots__ = ("_byte_starts", "_starts", "lines", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._starts = rustcore.line_starts(text)
+        self._byte_starts: memoryview | None = None
+        self.lines = RawLines(text, self._starts)
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        if isinstance(index, slice):
+            return [_body(line) for line in self.lines[index]]
+        return _body(self.lines[index])
+
+    def __iter__(self) -> Iterator[str]:
+        return map(_body, self.lines)
+
+    @property
+    def starts(self) -> memoryview:
+        """Where each line starts (character offsets), then ``len(text)``."""
+        return self._starts
+
+    @property
+    def nbytes(self) -> int:
+        """Memory the offsets take (the text aside)."""
+        return self._starts.nbytes + (self._byte_starts.nbytes if self._byte_starts is not None else 0)
+
+    def raw(self, index: int) -> str:
+        """Line `index` (0-based) with its ending."""
+        return self.lines[index]
+
+    def start(self, index: int) -> int:
+        """Where line `index` (0-based) starts; ``start(len(self))`` is the end of the text."""
+        return int(self._starts[index])
+
+    def span(self, first: int, stop: int) -> str:
+        """Lines `first`..`stop - 1` (0-based) with their endings, as one slice of the text."""
+        return self.text[self._starts[first] : self._starts[stop]]
+
+    def ending(self, index: int) -> str:
+        """The break that ends line `index`: ``\\r\\n``, ``\\n``, or "" for a last line without one."""
+        return _ending(self.raw(index))
+
+    def line_of(self, offset: int) -> int:
+        """The 0-based line holding the character at `offset` (clamped to the text)."""
+        return max(0, min(bisect_right(self._starts, offset) - 1, len(self) - 1))
+
+    @property
+    def byte_starts(self) -> memoryview:
+        """UTF-8 offset of each line start, then the text's length in bytes (for parsers that count bytes)."""
+        if self._byte_starts is None:
+            self._byte_starts = self._starts if self.text.isascii() else rustcore.line_starts(self.text, chars=False)
+        return self._byte_starts
+
+    def line_of_byte(self, offset: int) -> int:
+        """The 0-based line holding the UTF-8 byte at `offset` (clamped to the text)."""
+        return max(0, min(bisect_right(self.byte_starts, offset) - 1, len(self) - 1))
+
+
+class RawLines(Sequence[str]):
+    """The lines of a `LineIndex` with their endings; each is sliced from the text when asked for."""
+
+    __slots__ = ("_starts", "_text")
+
+    def __init__(self, text: str, starts: memoryview) -> None:
+        self._text = text
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> str: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[str]: ...
+    def __getitem__(self, index: int | slice) -> str | list[str]:
+        text, starts = self._text, self._starts
+        if isinstance(index, slice):
+            start, stop, step = index.indices(len(self))
+            return [text[starts[i] : starts[i + 1]] for i in range(start, stop, step)]
+        n = len(self)
+        if index < 0:
+            index += n
+        if not 0 <= index < n:
+            raise IndexError(f"line index {index} out of range for {n} lines")
+        return text[starts[index] : starts[index + 1]]
+
+    def __iter__(self) -> Iterator[str]:
+        return map(self._text.__getitem__, map(slice, self._starts[:-1], self._starts[1:]))
+
+
 def split_lines(text: str) -> list[str]:
-    """The lines of `text` as `Store.lines` numbers them (1-based): split on ``\\n``, without line ends."""
+    """The lines of `text` as `Store.lines` numbers them (1-based), without line ends: ``list(LineIndex(text))``
+    in one pass, for short texts."""
     if not text:
         return []
     lines = text.split("\n")
@@ -41,7 +175,7 @@ def split_lines(text: str) -> list[str]:
 
 
 def count_lines(data: bytes) -> int:
-    """``len(split_lines(data.decode(errors="replace")))`` without decoding (a newline byte is always a newline)."""
+    """``len(LineIndex(data.decode(errors="replace")))`` without decoding (a newline byte is always a newline)."""
     if not data:
         return 0
     return data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
@@ -77,7 +211,7 @@ class QueryChunks:
     rows show the item's own text, as in compact JSON where items share a line).
     """
 
-    texts: list[str]
+    texts: Sequence[str]
     spans: list[tuple[int, int]] | None = None
     whole: list[bool] | None = None
 
@@ -100,17 +234,17 @@ class QueryChunks:
         return ((first, self.texts[i]),)
 
 
-def query_chunks(text: str, lines: list[str]) -> QueryChunks:
-    """The chunks of `text` (whose `split_lines` are `lines`): JSON items where it is JSON, else lines."""
+def query_chunks(lines: LineIndex) -> QueryChunks:
+    """The chunks of the text `lines` indexes: JSON items where it is JSON, else lines."""
+    text = lines.text
     spans = _json_item_spans(text)
     if spans is None or len(spans) < _MIN_JSON_ITEMS:
         return QueryChunks(lines)
-    starts = _line_starts(text)
     owners: dict[int, int] = {}
     numbered = []
     for begin, end in spans:
-        first = bisect_right(starts, begin)
-        last = bisect_right(starts, end - 1)
+        first = lines.line_of(begin) + 1
+        last = lines.line_of(end - 1) + 1
         numbered.append((first, last))
         for n in range(first, last + 1):
             owners[n] = owners.get(n, 0) + 1
@@ -120,15 +254,6 @@ def query_chunks(text: str, lines: list[str]) -> QueryChunks:
         # about, so lines rank better than whole items (measured on the dev corpus).
         return QueryChunks(lines)
     return QueryChunks(texts=[text[b:e] for b, e in spans], spans=numbered, whole=whole)
-
-
-def _line_starts(text: str) -> list[int]:
-    starts = [0]
-    pos = text.find("\n")
-    while pos != -1:
-        starts.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    return starts
 
 
 def _skip_ws(text: str, pos: int) -> int:

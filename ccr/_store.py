@@ -47,7 +47,7 @@ from ccr._excerpt import (
     template_excerpt,
 )
 from ccr._handles import as_bytes, check_hash, missing_error, same_bytes
-from ccr._lines import count_lines, split_lines
+from ccr._lines import LineIndex, count_lines
 from ccr._markers import TEMPLATE_KEY_LEN
 from ccr._stats import Event, StatsSummary, insert_event, summarize
 
@@ -124,7 +124,7 @@ class Store:
         self._conn: sqlite3.Connection | None = None
         self._closed = False
         self._last_sweep = float("-inf")
-        self._texts: OrderedDict[str, tuple[str, list[str]]] = OrderedDict()
+        self._texts: OrderedDict[str, LineIndex] = OrderedDict()
         self._dropped: list[tuple[str, str]] = []
         self._listeners: list[Callable[[list[str], str], None]] = []
         self._put_listeners: list[Callable[[str, str], None]] = []
@@ -270,7 +270,7 @@ class Store:
 
     def text(self, hash: str) -> str:
         """The original under `hash` as text (invalid UTF-8 replaced); restarts its TTL."""
-        return self._text(check_hash(hash))[0]
+        return self._text(check_hash(hash)).text
 
     def info(self, hash: str) -> EntryInfo:
         """Metadata of the original under `hash`, without counting as an access.
@@ -324,7 +324,7 @@ class Store:
         digest = check_hash(hash)
         if start < 1 or end < start:
             raise RangeError(f"lines={start}-{end} is not a range: line numbers start at 1 and A <= B is needed")
-        _, lines = self._text(digest)
+        lines = self._text(digest)
         return range_excerpt(digest, lines, start, end, max_tokens, self.settings.encoding)
 
     def byte_range(self, hash: str, start: int, end: int, *, max_tokens: int | None = None) -> ByteSlice:
@@ -382,9 +382,9 @@ class Store:
             raise InputError("the query is empty: say what you are looking for, or retrieve lines=A-B instead")
         if max_tokens < MIN_QUERY_TOKENS:
             raise InputError(f"max_tokens={max_tokens} is too small for a query; use at least {MIN_QUERY_TOKENS}")
-        text, lines = self._text(digest)
+        lines = self._text(digest)
         semantic = self._similar_lines(digest, query)
-        return query_excerpt(digest, text, lines, query, max_tokens, self.settings.encoding, semantic)
+        return query_excerpt(digest, lines, query, max_tokens, self.settings.encoding, semantic)
 
     def _similar_lines(self, digest: str, query: str) -> list[tuple[int, int, float]] | None:
         """The semantic index's chunks of `digest` nearest `query` as (first line, last line, similarity)."""
@@ -447,8 +447,8 @@ class Store:
             except Exception:
                 _log.exception("a put listener failed for %s", digest)
 
-    def _text(self, digest: str) -> tuple[str, list[str]]:
-        """The original as text and as lines, from the cache when possible; counts as an access."""
+    def _text(self, digest: str) -> LineIndex:
+        """The original as text with its line index, from the cache when possible; counts as an access."""
         with self._guard("read an original"):
             cached = self._texts.get(digest)
             if cached is not None:
@@ -456,12 +456,11 @@ class Store:
                 self._texts.move_to_end(digest)
                 return cached
             raw = self._read(digest, with_data=True)
-        text = raw.decode("utf-8", errors="replace")
-        entry = (text, split_lines(text))
+        entry = LineIndex(raw.decode("utf-8", errors="replace"))
         with self._lock:
             self._texts[digest] = entry
             while len(self._texts) > _TEXT_CACHE_ENTRIES or (
-                len(self._texts) > 1 and sum(len(t) for t, _ in self._texts.values()) > _TEXT_CACHE_BYTES
+                len(self._texts) > 1 and sum(len(t.text) + t.nbytes for t in self._texts.values()) > _TEXT_CACHE_BYTES
             ):
                 self._texts.popitem(last=False)
         return entry

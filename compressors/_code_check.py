@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import rustcore
-from ccr import format_marker
-from compressors._elision import LONG_LINE_CHARS, Elision, Lines, Rendered, encode_utf8, glue, render
+from ccr import LineIndex, format_marker
+from compressors._elision import LONG_LINE_CHARS, Elision, Rendered, encode_utf8, glue, render
 from compressors._languages import parse
 
 if TYPE_CHECKING:
@@ -39,15 +39,15 @@ class Source:
     language: str
     text: str
     file: rustcore.CodeFile
-    _doc: Lines | None = None
+    _doc: LineIndex | None = None
     # The input's syntax errors by tree-sitter (lines next to one, how many): parsed only when needed.
     _errors: tuple[frozenset[int], int] | None = None
 
     @property
-    def doc(self) -> Lines:
+    def doc(self) -> LineIndex:
         """The text's lines (split on first use: a proven plan never needs them)."""
         if self._doc is None:
-            self._doc = Lines(self.text)
+            self._doc = LineIndex(self.text)
         return self._doc
 
     @property
@@ -170,7 +170,7 @@ def _blame(source: Source, rendered: Rendered) -> set[int | None]:
     error_lines, error_count = source.input_errors()
     if error_count and len(errors) <= error_count:
         return set()
-    out_doc = Lines(rendered.text)
+    out_doc = LineIndex(rendered.text)
     blamed: set[int | None] = set()
     glue_lines = [j for j, o in enumerate(rendered.origin) if o < 0]
     for node in errors:

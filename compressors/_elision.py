@@ -3,29 +3,27 @@
 A compressor decides which line ranges of the original to leave out and what
 stands in their place; this module turns those decisions into text with one
 marker per range. Lines are numbered as the store numbers them (split on
-``\n``, see ``ccr._lines.split_lines``), so ``store.lines(h, a, b)`` returns
+``\n``, the one line model ``ccr.LineIndex``), so ``store.lines(h, a, b)`` returns
 exactly what a marker names; every kept line is written out verbatim, line
 ending and all.
 """
 
 from __future__ import annotations
 
-import bisect
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ccr import LineIndex
 from compressors._base import CompressContext
 
 __all__ = [
     "LONG_LINE_CHARS",
     "Elision",
-    "Lines",
     "Rendered",
     "encode_utf8",
     "glue",
     "render",
     "shorten_line",
-    "split_keepends",
 ]
 
 # A kept line longer than this is cut, with a `chars` marker for the rest.
@@ -39,62 +37,6 @@ def encode_utf8(text: str) -> bytes:
         return text.encode("utf-8")
     except UnicodeEncodeError:
         return text.encode("utf-8", errors="surrogatepass")
-
-
-def split_keepends(text: str) -> list[str]:
-    """`text` cut after each ``\n`` (the store's lines, each with its line end)."""
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-class Lines:
-    """A text split into the store's lines (on ``\n``), each with its ending, and UTF-8 offsets for parsers."""
-
-    __slots__ = ("_byte_starts", "lines", "text")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.lines = split_keepends(text)
-        self._byte_starts: list[int] | None = None
-
-    def __len__(self) -> int:
-        return len(self.lines)
-
-    @property
-    def byte_starts(self) -> list[int]:
-        """UTF-8 offset of each line start, then the total length."""
-        if self._byte_starts is None:
-            starts = [0]
-            total = 0
-            ascii_only = self.text.isascii()
-            for line in self.lines:
-                total += len(line) if ascii_only else len(encode_utf8(line))
-                starts.append(total)
-            self._byte_starts = starts
-        return self._byte_starts
-
-    def line_of_byte(self, offset: int) -> int:
-        """The 0-based line holding the byte at `offset` (clamped to the text)."""
-        index = bisect.bisect_right(self.byte_starts, offset) - 1
-        return max(0, min(index, len(self.lines) - 1))
-
-    def body(self, index: int) -> str:
-        """Line `index` without its line ending."""
-        line = self.lines[index]
-        return line[: len(line) - len(ending_of(line))]
-
-    def ending(self, index: int) -> str:
-        return ending_of(self.lines[index])
-
-    def indent(self, index: int) -> str:
-        line = self.lines[index]
-        return line[: len(line) - len(line.lstrip(" \t"))]
-
-    def is_blank(self, index: int) -> bool:
-        return not self.lines[index].strip()
 
 
 def ending_of(line: str) -> str:
@@ -187,7 +129,7 @@ def glue(before: str, marker: str, after: str, closing: str, end: str) -> str:
 
 
 def render(
-    doc: Lines,
+    doc: LineIndex,
     elisions: Sequence[Elision],
     ctx: CompressContext,
     *,
@@ -224,7 +166,7 @@ def render(
 
 
 def _copy(
-    doc: Lines,
+    doc: LineIndex,
     start: int,
     stop: int,
     parts: list[str],
@@ -235,7 +177,7 @@ def _copy(
 ) -> None:
     origin.extend(range(start, stop))
     if not long_lines:
-        parts.extend(doc.lines[start:stop])
+        parts.append(doc.span(start, stop))
         return
     for i in range(start, stop):
         line = doc.lines[i]

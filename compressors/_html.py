@@ -12,8 +12,9 @@ from __future__ import annotations
 import re
 from html.parser import HTMLParser
 
+from ccr import LineIndex
 from compressors._base import CompressContext, Compressor
-from compressors._elision import Elision, Lines, render
+from compressors._elision import Elision, render
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
 
@@ -181,7 +182,7 @@ class HtmlCompressor(Compressor):
     description = "HTML reduced to text and links (scripts and styles dropped), then the prose treatment"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        original = Lines(text)
+        original = LineIndex(text)
         if not original.lines:
             return text
         lines, sources, text_chars = html_to_text(text)
@@ -190,12 +191,12 @@ class HtmlCompressor(Compressor):
         head = ctx.marker(markup, "chars", (1, len(original.lines))) + "\n"
         if not lines:
             return head
-        derived = Lines("".join(lines))
+        derived = LineIndex("".join(lines))
         budget = None if ctx.budget is None else max(ctx.budget - ctx.tokens(head), 0)
-        selection = select_lines(derived.lines, ctx, target=budget, signals=NEURAL_SIGNALS)
+        selection = select_lines(derived, ctx, target=budget, signals=NEURAL_SIGNALS)
         last_original = len(original.lines) - 1
         elisions = []
-        for el in prose_elisions(derived.lines, selection, ctx):
+        for el in prose_elisions(derived, selection, ctx):
             start = sources[el.first]
             end = sources[el.last + 1] - 1 if el.last + 1 < len(sources) else last_original
             elisions.append(Elision(el.first, el.last, shown=el.shown, source=(start, max(start, end))))

@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass
 
 import rustcore
-from ccr import find_markers, format_marker
+from ccr import LineIndex, find_markers, format_marker
 from compressors._base import CompressContext, Compressor
-from compressors._elision import Lines, render
+from compressors._elision import render
 from compressors._languages import normalize_language
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
@@ -53,10 +53,10 @@ class MixedCompressor(Compressor):
     description = "Markdown with fenced blocks or logs with embedded JSON: each part by the compressor it needs"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        doc = Lines(text)
+        doc = LineIndex(text)
         if not doc.lines:
             return text
-        blocks, _ = rustcore.prose_blocks(doc.lines)
+        blocks, _ = rustcore.prose_blocks(doc.text)
         fences = [(first, last) for kind, first, last, *_ in blocks if kind == "fence"]
         out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
@@ -65,7 +65,7 @@ class MixedCompressor(Compressor):
             out = fit_budget(text, ctx.budget, ctx, out)
         return out
 
-    def _document(self, doc: Lines, fences: list[tuple[int, int]], ctx: CompressContext) -> str:
+    def _document(self, doc: LineIndex, fences: list[tuple[int, int]], ctx: CompressContext) -> str:
         """The prose treatment of the whole text, then each kept fenced block (`fences`: first and last
         lines, fences included) compressed."""
         segments: dict[int, Segment] = {}
@@ -83,8 +83,8 @@ class MixedCompressor(Compressor):
             # an estimate, and only the blocks it keeps are compressed.
             size = ctx.tokens("".join(doc.lines[first : last + 1]))
             costs[first] = int(size * _EXPECTED_SHARE)
-        selection = select_lines(doc.lines, ctx, target=ctx.budget, signals=NEURAL_SIGNALS, fence_costs=costs)
-        rendered = render(doc, prose_elisions(doc.lines, selection, ctx), ctx)
+        selection = select_lines(doc, ctx, target=ctx.budget, signals=NEURAL_SIGNALS, fence_costs=costs)
+        rendered = render(doc, prose_elisions(doc, selection, ctx), ctx)
         replacements = {
             first: (segment.last, _compress_segment(doc, segment, ctx, None))
             for first, segment in segments.items()
@@ -92,7 +92,7 @@ class MixedCompressor(Compressor):
         }
         if not replacements:
             return rendered.text
-        out_lines = Lines(rendered.text).lines
+        out_lines = LineIndex(rendered.text).lines
         parts: list[str] = []
         j = 0
         while j < len(out_lines):
@@ -107,7 +107,7 @@ class MixedCompressor(Compressor):
             j += 1
         return "".join(parts)
 
-    def _segments(self, doc: Lines, ctx: CompressContext) -> str:
+    def _segments(self, doc: LineIndex, ctx: CompressContext) -> str:
         segments = split_segments(doc)
         if len(segments) == 1 and segments[0].kind == "text":
             return _compress_segment(doc, segments[0], ctx, ctx.budget)
@@ -122,7 +122,7 @@ class MixedCompressor(Compressor):
         return "".join(parts)
 
 
-def split_segments(doc: Lines) -> list[Segment]:
+def split_segments(doc: LineIndex) -> list[Segment]:
     """Runs of plain lines and the multi-line JSON values embedded between them, in order."""
     segments: list[Segment] = []
     start = 0
@@ -142,7 +142,7 @@ def split_segments(doc: Lines) -> list[Segment]:
     return segments
 
 
-def _json_end(doc: Lines, start: int) -> int | None:
+def _json_end(doc: LineIndex, start: int) -> int | None:
     """The last line of a JSON value that opens on line `start`, or None when none parses."""
     depth = 0
     in_string = False
@@ -182,7 +182,7 @@ def _kind_of_fence(language: str) -> str:
     return "text"
 
 
-def _compress_segment(doc: Lines, segment: Segment, ctx: CompressContext, budget: int | None) -> str:
+def _compress_segment(doc: LineIndex, segment: Segment, ctx: CompressContext, budget: int | None) -> str:
     """The segment compressed by the compressor its kind needs, markers moved to the original's lines."""
     from compressors._registry import get_compressor
     from compressors._router import COMPRESSOR_FOR_TYPE, detect

@@ -18,8 +18,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
 import rustcore
+from ccr import LineIndex
 from compressors._base import CompressContext, Compressor
-from compressors._elision import Elision, Lines, render
+from compressors._elision import Elision, render
 from compressors._prose_scoring import DEFAULT_SIGNALS, Signal, density, relevance
 
 __all__ = ["ProseCompressor", "Selection", "prose_elisions", "select_lines"]
@@ -46,7 +47,7 @@ class ProseCompressor(Compressor):
         self.signals = tuple(signals)
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        doc = Lines(text)
+        doc = LineIndex(text)
         if not doc.lines:
             return text
         from compressors._code import looks_like_code
@@ -60,8 +61,8 @@ class ProseCompressor(Compressor):
         target = ctx.budget
         out = text
         for _ in range(_BUDGET_ROUNDS):
-            selection = select_lines(doc.lines, ctx, target=target, signals=self.signals)
-            out = render(doc, prose_elisions(doc.lines, selection, ctx), ctx).text
+            selection = select_lines(doc, ctx, target=target, signals=self.signals)
+            out = render(doc, prose_elisions(doc, selection, ctx), ctx).text
             if ctx.budget is None:
                 return out
             over = ctx.tokens(out) - ctx.budget
@@ -74,14 +75,14 @@ class ProseCompressor(Compressor):
 
 
 def select_lines(
-    lines: Sequence[str],
+    lines: LineIndex,
     ctx: CompressContext,
     *,
     target: int | None = None,
     signals: Sequence[tuple[Signal, float]] = DEFAULT_SIGNALS,
     fence_costs: Mapping[int, int] | None = None,
 ) -> Selection:
-    """Which lines of `lines` to keep: every heading, then the best units until `target` tokens.
+    """Which lines of the text `lines` indexes to keep: every heading, then the best units until `target` tokens.
 
     `target` defaults to a share of the input's tokens (12%, with a floor for
     the content on top of the outline). Units are scored by `signals`: the
@@ -101,13 +102,13 @@ def select_lines(
             plan.append(("density", weight, None))
         else:
             if texts is None:
-                texts = rustcore.prose_texts(lines)
+                texts = rustcore.prose_texts(lines.text)
             values = signal(texts, ctx.query)
             if any(values):
                 # A signal that scores nothing (its model absent, say) would add only zeros.
                 plan.append(("values", weight, values))
     kept, headings = rustcore.prose_select(
-        lines,
+        lines.text,
         ctx.query,
         target,
         exact=ctx.budget is not None,
@@ -119,11 +120,11 @@ def select_lines(
     return Selection(kept, frozenset(headings))
 
 
-def prose_elisions(lines: Sequence[str], selection: Selection, ctx: CompressContext) -> list[Elision]:
+def prose_elisions(lines: LineIndex, selection: Selection, ctx: CompressContext) -> list[Elision]:
     """Markers for the lines not kept: blank lines go with their gap, gaps cheaper than a marker are
     kept, and runs of gaps separated only by headings share one marker under those headings."""
     gaps = rustcore.prose_gaps(
-        lines, selection.kept, sorted(selection.headings), _marker_tokens(len(lines), ctx), ctx.encoding
+        lines.text, selection.kept, sorted(selection.headings), _marker_tokens(len(lines), ctx), ctx.encoding
     )
     return [Elision(first, last, shown=tuple(shown)) for first, last, shown in gaps]
 

@@ -16,6 +16,7 @@ from rustcore._lines import (
     compress_log,
     compress_search,
     detect_content,
+    line_starts,
     template_key,
     template_lines,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "estimate_tokens",
     "index_terms",
     "is_hash",
+    "line_starts",
     "prose_blocks",
     "prose_gaps",
     "prose_select",

@@ -21,6 +21,7 @@ __all__ = [
     "compress_log",
     "compress_search",
     "detect_content",
+    "line_starts",
     "template_key",
     "template_lines",
 ]
@@ -106,6 +107,17 @@ def compress_fallback(
 ) -> list[Piece]:
     """Anything else: repeated lines dropped, query matches, the head and the tail kept."""
     return _run("fallback", text, query, budget, encoding, marker_tokens, exact)
+
+
+def line_starts(text: str, *, chars: bool = True) -> memoryview:
+    """Where each line of `text` starts, then ``len(text)``: one more entry than `text` has lines.
+
+    Lines end after each ``\\n`` (a final newline starts no line), as the store numbers them. Offsets
+    count characters (what a `str` is sliced by) or, with ``chars=False``, UTF-8 bytes. A read-only
+    view of unsigned integers over one buffer (4 bytes an entry; 8 past 4 GiB), never a list of ints.
+    """
+    buffer, width = with_text(lambda t: _native.line_starts(t, chars), text)
+    return memoryview(buffer).cast("I" if width == 4 else "Q")
 
 
 def detect_content(text: str) -> tuple[str, str | None]:

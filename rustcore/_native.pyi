@@ -16,6 +16,7 @@ __all__ = [
     "estimate_tokens",
     "index_terms",
     "is_hash",
+    "line_starts",
     "prose_blocks",
     "prose_gaps",
     "prose_select",
@@ -58,6 +59,7 @@ def compress_lines(
 def template_key(line: str) -> str | None: ...
 def template_lines(text: str, id: int) -> list[int]: ...
 def detect_content(text: str) -> tuple[str, str | None]: ...
+def line_starts(text: str, chars: bool) -> tuple[bytes, int]: ...
 
 # Source outline and elision plan (rustcore._code has the typed face); lines are 0-based, elisions
 # (first, last, before, after, closing), plans (elisions, bodies, proven, kept text, line ends).
@@ -100,11 +102,11 @@ def query_parts(query: str) -> tuple[list[str], list[str]]: ...
 
 # (kind, first, last, level, section or -1, title) blocks; (heading block, level, title, parent or -1) sections.
 def prose_blocks(
-    lines: Sequence[str],
+    lines: str | Sequence[str],
 ) -> tuple[list[tuple[str, int, int, int, int, str]], list[tuple[int, int, str, int]]]: ...
-def prose_texts(lines: Sequence[str]) -> list[str]: ...
+def prose_texts(lines: str | Sequence[str]) -> list[str]: ...
 def prose_select(
-    lines: Sequence[str],
+    lines: str | Sequence[str],
     query: str | None,
     target: int | None,
     exact: bool,
@@ -114,7 +116,7 @@ def prose_select(
     fence_costs: Sequence[tuple[int, int]],
 ) -> tuple[list[bool], list[int]]: ...
 def prose_gaps(
-    lines: Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
+    lines: str | Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
 ) -> list[tuple[int, int, list[int]]]: ...
 def sentence_spans(text: str) -> list[tuple[int, int]]: ...
 def sentence_density(sentences: Sequence[str]) -> list[float]: ...

@@ -2,7 +2,8 @@
 
 `rank_chunks` scores chunks against a query with BM25 over identifier-aware terms
 (`index_terms`, `query_parts`). The prose functions work on a text's lines
-(each with or without its line ending): its blocks and sections
+(a whole text, split here as the store numbers lines, or its lines each with
+or without its line ending): its blocks and sections
 (`prose_blocks`), the texts sentence signals score (`prose_texts`), the lines
 to keep within a token target (`prose_select`) and the runs left out that
 become markers (`prose_gaps`). Lines are 0-based.
@@ -13,7 +14,8 @@ holds) are replaced first, one character for one, so positions still hold.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
 from rustcore import _native
 from rustcore._text import replace_surrogates, with_text, with_texts
@@ -32,6 +34,8 @@ __all__ = [
     "sentence_density",
     "sentence_spans",
 ]
+
+_T = TypeVar("_T")
 
 # Past this many chunks that can match, term frequencies are counted as substring occurrences.
 RANK_EXACT_CANDIDATES = 20_000
@@ -58,18 +62,25 @@ def query_parts(query: str) -> tuple[list[str], list[str]]:
     return with_text(_native.query_parts, query)
 
 
-def prose_blocks(lines: Sequence[str]) -> tuple[list[ProseBlock], list[ProseSection]]:
-    """The blocks of a text and the sections its headings open."""
-    return with_texts(_native.prose_blocks, lines)
+def _with_lines(call: Callable[[str | Sequence[str]], _T], lines: str | Sequence[str]) -> _T:
+    """`call` on a whole text (the core splits it into the store's lines) or on lines with their endings."""
+    if isinstance(lines, str):
+        return with_text(call, lines)
+    return with_texts(call, lines)
 
 
-def prose_texts(lines: Sequence[str]) -> list[str]:
+def prose_blocks(lines: str | Sequence[str]) -> tuple[list[ProseBlock], list[ProseSection]]:
+    """The blocks of a text (whole, or its lines with their endings) and the sections its headings open."""
+    return _with_lines(_native.prose_blocks, lines)
+
+
+def prose_texts(lines: str | Sequence[str]) -> list[str]:
     """What sentence signals score for `prose_select`: each unit's text, then each section's path."""
-    return with_texts(_native.prose_texts, lines)
+    return _with_lines(_native.prose_texts, lines)
 
 
 def prose_select(
-    lines: Sequence[str],
+    lines: str | Sequence[str],
     query: str | None,
     target: int | None,
     *,
@@ -95,13 +106,13 @@ def prose_select(
     costs = sorted((fence_costs or {}).items())
     query = None if query is None else replace_surrogates(query)
     bound = None if target is None else max(target, 0)
-    return with_texts(
+    return _with_lines(
         lambda texts: _native.prose_select(texts, query, bound, exact, encoding, marker_tokens, plan, costs), lines
     )
 
 
 def prose_gaps(
-    lines: Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
+    lines: str | Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
 ) -> list[tuple[int, int, list[int]]]:
     """The runs of lines not `kept` that become markers: ``(first, last, shown lines inside)``.
 
@@ -110,7 +121,7 @@ def prose_gaps(
     """
     flags = list(kept)
     marks = list(headings)
-    return with_texts(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
+    return _with_lines(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

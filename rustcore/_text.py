@@ -41,7 +41,13 @@ def with_text(call: Callable[[str], _T], text: str) -> _T:
 
 
 def with_texts(call: Callable[[Sequence[str]], _T], texts: Sequence[str]) -> _T:
-    """`call(texts)`, or `call` on the cleaned texts when the binding refuses one."""
+    """`call(texts)`, or `call` on the cleaned texts when the binding refuses one.
+
+    A sequence other than a list or tuple (a lazy view such as `ccr.LineIndex.lines`) is listed first:
+    the binding reads a list at C speed, a view one Python call per item.
+    """
+    if not isinstance(texts, list | tuple):
+        texts = list(texts)
     try:
         return call(texts)
     except UnicodeEncodeError:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import rustcore
-from ccr import RangeError, count_lines, format_marker, parse_line_range
+from ccr import LineIndex, RangeError, count_lines, format_marker, parse_line_range
 from mcp_server.server._models import RetrieveOutput
 
 if TYPE_CHECKING:
@@ -33,21 +33,16 @@ def line_ranges(numbers: list[int]) -> list[list[int]]:
     return out
 
 
-def _head_within(text: str, budget: int, encoding: str) -> tuple[str, int]:
-    """The longest run of whole leading lines of `text` within `budget` tokens, and how many lines it has."""
-    ends = []
-    pos = text.find("\n")
-    while pos != -1:
-        ends.append(pos + 1)
-        pos = text.find("\n", pos + 1)
-    lo, hi = 0, len(ends)
+def _head_within(lines: LineIndex, budget: int, encoding: str) -> tuple[str, int]:
+    """The longest run of whole leading lines within `budget` tokens, and how many lines it has."""
+    lo, hi = 0, len(lines) - 1
     while lo < hi:
         mid = (lo + hi + 1) // 2
-        if rustcore.count_tokens(text[: ends[mid - 1]], encoding) <= budget:
+        if rustcore.count_tokens(lines.span(0, mid), encoding) <= budget:
             lo = mid
         else:
             hi = mid - 1
-    return (text[: ends[lo - 1]] if lo else ""), lo
+    return lines.span(0, lo), lo
 
 
 def _whole(store: Store, digest: str, max_tokens: int | None) -> RetrieveOutput:
@@ -71,7 +66,7 @@ def _whole(store: Store, digest: str, max_tokens: int | None) -> RetrieveOutput:
             truncated=False,
         )
     widest = format_marker(max(total, 1), "lines", digest, (max(total, 1), max(total, 1)))
-    head, kept = _head_within(text, max_tokens - rustcore.count_tokens(widest, encoding) - 1, encoding)
+    head, kept = _head_within(LineIndex(text), max_tokens - rustcore.count_tokens(widest, encoding) - 1, encoding)
     rest = total - kept
     marker = format_marker(rest, "lines", digest, (kept + 1, total))
     cut = f"{head}{marker}\n"

@@ -95,6 +95,30 @@ impl<'a> Lines<'a> {
     }
 }
 
+/// Where each line of `text` starts, then where the text ends: `Lines::count(text) + 1` offsets, in
+/// order, handed to `out` one at a time (so a caller can write them into a buffer of its own width).
+/// Offsets count bytes, or characters when `chars` is set (what a Python `str` is indexed by).
+pub fn for_each_start(text: &str, chars: bool, mut out: impl FnMut(usize)) {
+    let bytes = text.as_bytes();
+    let chars = chars && !text.is_ascii();
+    let measure = |part: &[u8]| if chars { char_count(part) } else { part.len() };
+    out(0);
+    let (mut at, mut counted) = (0, 0);
+    for nl in memchr::memchr_iter(b'\n', bytes) {
+        counted += measure(&bytes[at..=nl]);
+        at = nl + 1;
+        out(counted);
+    }
+    if at < bytes.len() {
+        out(counted + measure(&bytes[at..]));
+    }
+}
+
+/// Characters in valid UTF-8: every byte that does not continue a sequence starts one.
+fn char_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b as i8) >= -0x40).count()
+}
+
 /// `s` without ANSI escape sequences (colours, cursor moves, OSC titles).
 pub fn strip_ansi(s: &str) -> Cow<'_, str> {
     if !s.as_bytes().contains(&0x1b) {
@@ -526,6 +550,37 @@ mod tests {
 
     fn costs(n: usize) -> Costs {
         Costs::new(n, Encoding::O200kBase, 20)
+    }
+
+    fn starts(text: &str, chars: bool) -> Vec<usize> {
+        let mut out = Vec::new();
+        for_each_start(text, chars, |s| out.push(s));
+        out
+    }
+
+    #[test]
+    fn starts_follow_the_line_index_in_bytes_and_characters() {
+        assert_eq!(starts("", false), vec![0]);
+        assert_eq!(starts("a", false), vec![0, 1]);
+        assert_eq!(starts("a\r\nb\n", false), vec![0, 3, 5]);
+        assert_eq!(starts("\n\n", true), vec![0, 1, 2]);
+        assert_eq!(starts("\u{e9}t\u{e9}\nx", false), vec![0, 6, 7]);
+        assert_eq!(starts("\u{e9}t\u{e9}\nx", true), vec![0, 4, 5]);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn starts_are_the_line_boundaries(text in "(a|\u{e9}|\u{1F600}|\r|\n){0,40}") {
+            let lines = Lines::new(&text);
+            let bytes = starts(&text, false);
+            proptest::prop_assert_eq!(bytes.len(), lines.len() + 1);
+            for i in 0..lines.len() {
+                proptest::prop_assert_eq!(&text[bytes[i]..bytes[i + 1]], lines.raw(i));
+            }
+            let chars = starts(&text, true);
+            let expected: Vec<usize> = bytes.iter().map(|&b| text[..b].chars().count()).collect();
+            proptest::prop_assert_eq!(chars, expected);
+        }
     }
 
     #[test]

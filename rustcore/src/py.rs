@@ -3,6 +3,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
+use pyo3::types::PyBytes;
 
 use crate::lines::{Costs, Piece};
 use crate::terms::Query;
@@ -89,6 +90,39 @@ fn line_costs(text: &str, encoding: &str, marker_tokens: usize, exact: bool) -> 
     let enc = tokens::Encoding::from_name(encoding)?;
     let costs = Costs::new(lines::Lines::count(text), enc, marker_tokens);
     Ok(if exact { costs } else { costs.estimated() })
+}
+
+/// Where each line of `text` starts, then its end (in characters when `chars`, else in bytes), as
+/// native-endian unsigned integers of the returned width: 4 bytes each, 8 for a text past 4 GiB.
+/// Written straight into the bytes object, so 32 million lines cost 128 MB, not a list of ints.
+#[pyfunction]
+fn line_starts<'py>(
+    py: Python<'py>,
+    text: &str,
+    chars: bool,
+) -> PyResult<(Bound<'py, PyBytes>, usize)> {
+    let width = if u32::try_from(text.len()).is_ok() {
+        4
+    } else {
+        8
+    };
+    let count = py.detach(|| lines::Lines::count(text)) + 1;
+    let buffer = PyBytes::new_with(py, count * width, |buf| {
+        py.detach(|| {
+            let mut slots = buf.chunks_exact_mut(width);
+            lines::for_each_start(text, chars, |offset| {
+                if let Some(slot) = slots.next() {
+                    if width == 4 {
+                        slot.copy_from_slice(&(offset as u32).to_ne_bytes());
+                    } else {
+                        slot.copy_from_slice(&(offset as u64).to_ne_bytes());
+                    }
+                }
+            });
+        });
+        Ok(())
+    })?;
+    Ok((buffer, width))
 }
 
 /// The template key of one line (8 hex digits), None for a blank line.
@@ -422,6 +456,26 @@ fn as_strs(items: &[PyBackedStr]) -> Vec<&str> {
     items.iter().map(|s| &**s).collect()
 }
 
+/// The lines a prose function reads: a whole text (split here, with the store's numbering) or its
+/// lines, each with its ending. A whole text spares the caller a Python string per line.
+#[derive(FromPyObject)]
+enum ProseLines {
+    Text(PyBackedStr),
+    Lines(Vec<PyBackedStr>),
+}
+
+impl ProseLines {
+    fn strs(&self) -> Vec<&str> {
+        match self {
+            ProseLines::Text(text) => {
+                let lines = lines::Lines::new(text);
+                (0..lines.len()).map(|i| lines.raw(i)).collect()
+            }
+            ProseLines::Lines(items) => as_strs(items),
+        }
+    }
+}
+
 /// BM25 score of each chunk for `query` (0.0 where a chunk shares nothing with it); frequencies are
 /// counted as substrings once more than `exact_candidates` chunks can match.
 #[pyfunction]
@@ -458,8 +512,8 @@ fn index_or_none(k: Option<usize>) -> isize {
 }
 
 #[pyfunction]
-fn prose_blocks(py: Python<'_>, lines: Vec<PyBackedStr>) -> (Vec<PyBlock>, Vec<PySection>) {
-    let lines = as_strs(&lines);
+fn prose_blocks(py: Python<'_>, lines: ProseLines) -> (Vec<PyBlock>, Vec<PySection>) {
+    let lines = lines.strs();
     let (blocks, sections) = py.detach(|| prose::blocks::parse(&lines));
     let blocks = blocks
         .into_iter()
@@ -483,8 +537,8 @@ fn prose_blocks(py: Python<'_>, lines: Vec<PyBackedStr>) -> (Vec<PyBlock>, Vec<P
 
 /// What the sentence signals of `prose_select` score: each unit's text, then each section's path.
 #[pyfunction]
-fn prose_texts(py: Python<'_>, lines: Vec<PyBackedStr>) -> Vec<String> {
-    let lines = as_strs(&lines);
+fn prose_texts(py: Python<'_>, lines: ProseLines) -> Vec<String> {
+    let lines = lines.strs();
     py.detach(|| {
         prose::Doc::parse(&lines)
             .texts()
@@ -501,7 +555,7 @@ fn prose_texts(py: Python<'_>, lines: Vec<PyBackedStr>) -> Vec<String> {
 #[allow(clippy::too_many_arguments)]
 fn prose_select(
     py: Python<'_>,
-    lines: Vec<PyBackedStr>,
+    lines: ProseLines,
     query: Option<&str>,
     target: Option<i64>,
     exact: bool,
@@ -511,7 +565,7 @@ fn prose_select(
     fence_costs: Vec<(usize, usize)>,
 ) -> PyResult<(Vec<bool>, Vec<usize>)> {
     let encoding = tokens::Encoding::from_name(encoding)?;
-    let lines = as_strs(&lines);
+    let lines = lines.strs();
     let doc = py.detach(|| prose::Doc::parse(&lines));
     let expected = doc.units.len() + doc.paths.len();
     let mut parsed = Vec::with_capacity(signals.len());
@@ -546,14 +600,14 @@ fn prose_select(
 #[pyfunction]
 fn prose_gaps(
     py: Python<'_>,
-    lines: Vec<PyBackedStr>,
+    lines: ProseLines,
     kept: Vec<bool>,
     headings: Vec<usize>,
     marker_tokens: usize,
     encoding: &str,
 ) -> PyResult<Vec<(usize, usize, Vec<usize>)>> {
     let encoding = tokens::Encoding::from_name(encoding)?;
-    let lines = as_strs(&lines);
+    let lines = lines.strs();
     let gaps = py.detach(|| prose::gaps(&lines, &kept, &headings, marker_tokens, encoding));
     Ok(gaps
         .into_iter()
@@ -615,6 +669,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
     m.add_function(wrap_pyfunction!(template_key, m)?)?;
     m.add_function(wrap_pyfunction!(template_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(line_starts, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     m.add_class::<CodeFile>()?;

@@ -10,9 +10,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from structure_helpers import assert_markers_resolve, compress_checked, context, store_lines, through_pipeline
 
-from ccr import InputError, find_markers
+from ccr import InputError, LineIndex, find_markers
 from compressors._code import CodeCompressor
-from compressors._elision import Lines
 from compressors._languages import parse
 from compressors._mixed import MixedCompressor, split_segments
 
@@ -109,10 +108,10 @@ def test_code_markers_inside_a_fence_name_lines_of_the_whole_document() -> None:
 
 def test_a_log_with_an_embedded_json_document_is_split_into_segments() -> None:
     text = _log_with_json()
-    kinds = [(s.kind, s.first, s.last) for s in split_segments(Lines(text))]
+    kinds = [(s.kind, s.first, s.last) for s in split_segments(LineIndex(text))]
     assert [k for k, _, _ in kinds] == ["text", "json", "text"]
     json_first, json_last = kinds[1][1], kinds[1][2]
-    assert json.loads("".join(Lines(text).lines[json_first : json_last + 1]))["status"] == 500
+    assert json.loads("".join(LineIndex(text).lines[json_first : json_last + 1]))["status"] == 500
 
 
 def test_a_log_with_embedded_json_is_compressed_part_by_part() -> None:
@@ -125,7 +124,7 @@ def test_a_log_with_embedded_json_is_compressed_part_by_part() -> None:
 
 def test_invalid_json_that_looks_like_json_stays_text() -> None:
     text = 'start\n{\n  "a": 1,\n  "b": [1, 2,\n}\n' + "line\n" * 20
-    kinds = [s.kind for s in split_segments(Lines(text))]
+    kinds = [s.kind for s in split_segments(LineIndex(text))]
     assert "json" not in kinds
     ctx = context(text)
     assert_markers_resolve(text, MIXED.compress(text, ctx), ctx)

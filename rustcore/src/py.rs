@@ -3,7 +3,7 @@
 
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::PyBytes;
+use pyo3::types::{PyBytes, PyString};
 
 use crate::lines::{Costs, Piece};
 use crate::terms::Query;
@@ -458,10 +458,23 @@ fn as_strs(items: &[PyBackedStr]) -> Vec<&str> {
 
 /// The lines a prose function reads: a whole text (split here, with the store's numbering) or its
 /// lines, each with its ending. A whole text spares the caller a Python string per line.
-#[derive(FromPyObject)]
 enum ProseLines {
     Text(PyBackedStr),
     Lines(Vec<PyBackedStr>),
+}
+
+// By hand rather than derived: a derived enum reports a lone surrogate as a TypeError, and the
+// Python face retries with cleaned text only on the UnicodeEncodeError the conversion raises.
+impl<'a, 'py> FromPyObject<'a, 'py> for ProseLines {
+    type Error = PyErr;
+
+    fn extract(obj: Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        if obj.is_instance_of::<PyString>() {
+            Ok(ProseLines::Text(obj.extract()?))
+        } else {
+            Ok(ProseLines::Lines(obj.extract()?))
+        }
+    }
 }
 
 impl ProseLines {

@@ -14,29 +14,17 @@ are rewritten, as JSON's are), the original itself is cut instead.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import rustcore
-from ccr import Marker, find_markers, split_lines
+from ccr import LineIndex, Marker, find_markers
 from compressors._base import CompressContext
 
 __all__ = ["fit_budget"]
 
 # Rounds of cutting deeper when the exact count of a cut text still overshoots.
 _ROUNDS = 4
-
-
-def _split_keepends(text: str) -> list[str]:
-    parts = text.split("\n")
-    lines = [part + "\n" for part in parts[:-1]]
-    if parts[-1]:
-        lines.append(parts[-1])
-    return lines
-
-
-def _content(line: str) -> str:
-    line = line.removesuffix("\n")
-    return line.removesuffix("\r")
 
 
 def _eol(text: str) -> str:
@@ -48,14 +36,15 @@ def _eol(text: str) -> str:
 class _Mapped:
     """Output lines and the original lines (1-based) each stands for."""
 
-    lines: list[str]
+    lines: Sequence[str]
     stands_for: list[list[int]]
 
 
 def _map_output(out: str, original: str, ctx: CompressContext) -> _Mapped | None:
     """`out` mapped onto `original` line by line, or None when some original line is not accounted for once."""
-    orig = split_lines(original)
-    lines = _split_keepends(out)
+    orig = LineIndex(original)
+    output = LineIndex(out)
+    lines = output.lines
     claimed = bytearray(len(orig) + 2)
     per_line: list[list[Marker]] = []
     for line in lines:
@@ -68,14 +57,13 @@ def _map_output(out: str, original: str, ctx: CompressContext) -> _Mapped | None
                 claimed[n] = 1
     stands_for: list[list[int]] = []
     cursor = 1
-    for line, ours in zip(lines, per_line, strict=True):
+    for content, ours in zip(output, per_line, strict=True):
         while cursor <= len(orig) and claimed[cursor]:
             cursor += 1
         whole = [m for m in ours if m.unit != "chars" or m.bytes is None]
         if whole:
             stands_for.append([n for m in whole for n in _claims(m, original)])
             continue
-        content = _content(line)
         if cursor > len(orig):
             stands_for.append([])
             continue
@@ -122,7 +110,7 @@ def fit_budget(original: str, budget: int, ctx: CompressContext, out: str | None
         return text
     mapped = _map_output(text, original, ctx) if out is not None else None
     if mapped is None:
-        lines = _split_keepends(original)
+        lines = LineIndex(original).lines
         mapped = _Mapped(lines, [[n] for n in range(1, len(lines) + 1)])
     eol = _eol(original)
     room = budget
@@ -179,7 +167,7 @@ def _cut(mapped: _Mapped, budget: int, ctx: CompressContext, eol: str) -> str | 
 
 def _cut_inside(original: str, budget: int, ctx: CompressContext, eol: str) -> str:
     """The start of `original` within `budget` and a marker for all the rest (or for everything)."""
-    n = max(len(split_lines(original)), 1)
+    n = max(len(LineIndex(original)), 1)
     everything = ctx.marker(n, "lines", (1, n)) + eol
     if not ctx.exact_bytes:
         return everything

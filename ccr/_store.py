@@ -359,9 +359,9 @@ class Store:
             raise RangeError(f"template={key} is not a template key ({TEMPLATE_KEY_LEN} hex digits, from a marker)")
         if lines is not None and (lines[0] < 1 or lines[1] < lines[0]):
             raise RangeError(f"lines={lines[0]}-{lines[1]} is not a range: line numbers start at 1 and A <= B")
-        text, numbered = self._text(digest)
-        found = rustcore.template_lines(text, key)
-        return template_excerpt(digest, numbered, key, found, lines, max_tokens, self.settings.encoding)
+        index = self._text(digest)
+        found = rustcore.template_lines(index.text, key)
+        return template_excerpt(digest, index, key, found, lines, max_tokens, self.settings.encoding)
 
     def query(self, hash: str, query: str, max_tokens: int = 2000) -> Excerpt:
         """The parts of the original most relevant to `query`, within `max_tokens`; restarts its TTL.

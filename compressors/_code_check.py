@@ -11,12 +11,21 @@ errors to compare with its own.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
 
 import rustcore
 from ccr import LineIndex, format_marker
-from compressors._elision import LONG_LINE_CHARS, Elision, Rendered, encode_utf8, glue, render
+from compressors._elision import (
+    LONG_LINE_CHARS,
+    Elision,
+    Rendered,
+    cheaper_shown,
+    encode_utf8,
+    glue,
+    render,
+)
 from compressors._languages import parse
 
 if TYPE_CHECKING:
@@ -114,7 +123,7 @@ def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) 
     """The plan as far as it keeps the file valid; failing that, its function bodies alone (if it has any);
     else None."""
     if plan.proven and source.provable and source.file.longest_line <= LONG_LINE_CHARS:
-        return Accepted(plan.elisions, _joined(plan, ctx))
+        return _joined(plan, source.doc.lines, ctx)
     accepted = checked(source, plan.elisions, ctx, proven=plan.proven)
     if accepted is None and any(plan.bodies):
         bodies = [el for el, body in zip(plan.elisions, plan.bodies, strict=True) if body]
@@ -122,15 +131,22 @@ def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) 
     return accepted
 
 
-def _joined(plan: rustcore.CodePlan, ctx: CompressContext) -> str:
-    """The plan's kept text with each elision's glue line between (no line in it needs cutting)."""
+def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressContext) -> Accepted:
+    """The plan's kept text with each elision's glue line between (no line in it needs cutting), or the
+    elided lines themselves where they cost no more (`plan_lines`: the source's lines)."""
     parts = [plan.kept[0]]
-    for (first, last, before, after, closing), end, kept in zip(
-        plan.elisions, plan.endings, plan.kept[1:], strict=True
-    ):
-        parts.append(glue(before, ctx.marker(last - first + 1, "lines", (first + 1, last + 1)), after, closing, end))
+    applied = []
+    for elision, end, kept in zip(plan.elisions, plan.endings, plan.kept[1:], strict=True):
+        first, last, before, after, closing = elision
+        stand_in = glue(before, ctx.marker(last - first + 1, "lines", (first + 1, last + 1)), after, closing, end)
+        hidden = plan_lines[first : last + 1]
+        if cheaper_shown(hidden, stand_in, ctx):
+            parts.append("".join(hidden))
+        else:
+            parts.append(stand_in)
+            applied.append(elision)
         parts.append(kept)
-    return "".join(parts)
+    return Accepted(applied, "".join(parts))
 
 
 def checked(
@@ -149,7 +165,8 @@ def checked(
             text = (
                 rendered.text if source.file.longest_line <= LONG_LINE_CHARS else render(source.doc, current, ctx).text
             )
-            return Accepted([(e.first, e.last, e.before, e.after, e.closing) for e in current], text)
+            applied = [e for k, e in enumerate(current) if k not in rendered.shown]
+            return Accepted([(e.first, e.last, e.before, e.after, e.closing) for e in applied], text)
         if None in blamed:
             return None
         current = [el for k, el in enumerate(current) if k not in blamed]

@@ -20,6 +20,7 @@ __all__ = [
     "LONG_LINE_CHARS",
     "Elision",
     "Rendered",
+    "cheaper_shown",
     "encode_utf8",
     "glue",
     "render",
@@ -57,7 +58,8 @@ class Elision:
 
     `shown` lists lines inside the range that are still written (after the
     glue), e.g. the headings of a run of sections whose bodies all went: the
-    marker then counts only the lines not shown and names the whole range.
+    marker names (and counts) the whole range, since that is what redeeming it
+    returns.
     `source`, when set, is the original line range the marker names instead
     (for text derived from the original, such as HTML reduced to its text).
     """
@@ -73,10 +75,9 @@ class Elision:
 
     @property
     def count(self) -> int:
-        """How many lines the marker says are left out."""
-        if self.source is not None:
-            return self.source[1] - self.source[0] + 1
-        return self.last - self.first + 1 - len(self.shown)
+        """How many lines the marker says are left out: the lines its range redeems."""
+        first, last = self.marker_lines
+        return last - first + 1
 
     @property
     def marker_lines(self) -> tuple[int, int]:
@@ -90,11 +91,13 @@ class Rendered:
     """Compressed text and, for each of its lines, where it came from.
 
     `origin[j]` is the original 0-based line that output line `j` copies, or
-    ``-1 - k`` when it is glue written for elision `k`.
+    ``-1 - k`` when it is glue written for elision `k`. `shown` holds the
+    elisions whose lines were written instead, costing no more than a marker.
     """
 
     text: str
     origin: list[int]
+    shown: frozenset[int] = frozenset()
 
 
 def shorten_line(
@@ -147,6 +150,7 @@ def render(
     """
     parts: list[str] = []
     origin: list[int] = []
+    cheap: set[int] = set()
     at = 0
     for k, el in enumerate(elisions):
         if el.first < at or el.last < el.first or el.last >= len(doc.lines):
@@ -156,13 +160,32 @@ def render(
         if el.shown:
             end = end or doc.ending(el.first) or "\n"
         marker = ctx.marker(max(el.count, 1), "lines", el.marker_lines)
+        stand_in = glue(el.before, marker, el.after, el.closing, end) + "".join(doc.lines[i] for i in el.shown)
+        if cheaper_shown(doc.lines[el.first : el.last + 1], stand_in, ctx):
+            _copy(doc, el.first, el.last + 1, parts, origin, ctx, long_lines, sources)
+            cheap.add(k)
+            at = el.last + 1
+            continue
         parts.append(glue(el.before, marker, el.after, el.closing, end))
         origin += [-1 - k, -1 - k] if el.closing else [-1 - k]
         for shown in el.shown:
             _copy(doc, shown, shown + 1, parts, origin, ctx, long_lines, sources)
         at = el.last + 1
     _copy(doc, at, len(doc.lines), parts, origin, ctx, long_lines, sources)
-    return Rendered("".join(parts), origin)
+    return Rendered("".join(parts), origin, frozenset(cheap))
+
+
+# No text costs fewer tokens than its characters divided by this, so longer hidden text is never cheaper.
+_CHARS_PER_TOKEN_MAX = 32
+
+
+def cheaper_shown(lines: Sequence[str], stand_in: str, ctx: CompressContext) -> bool:
+    """Whether `lines` (an elision's) cost no more tokens than `stand_in`, the text written in their place:
+    then they are shown, since a marker never costs more than what it hides."""
+    size = sum(len(line) for line in lines)
+    if size > _CHARS_PER_TOKEN_MAX * len(stand_in):
+        return False
+    return ctx.tokens("".join(lines)) <= ctx.tokens(stand_in)
 
 
 def _copy(

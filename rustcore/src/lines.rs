@@ -18,6 +18,9 @@ pub use crate::template::{line_hash, template_key, template_text, Templates};
 pub const LONG_LINE_BYTES: usize = 2000;
 /// How much of a shortened line is kept (in bytes, cut at a char boundary).
 const LONG_LINE_KEEP: usize = 600;
+/// No text costs fewer tokens than its bytes divided by this (runs of one repeated character
+/// come closest), so a run of lines longer than a marker's tokens times this is never cheaper.
+const CHEAP_GAP_BYTES_PER_TOKEN: usize = 32;
 /// Refused offers in a row after which a planner stops counting (its budget is spent).
 const GIVE_UP_AFTER: usize = 64;
 /// Lines the fallback keeps from the start and from the end.
@@ -352,8 +355,10 @@ impl<'l, 'a> Planner<'l, 'a> {
         true
     }
 
-    /// Fills gaps whose lines cost no more than the marker that stands for them.
-    fn fill_cheap_gaps(&mut self) {
+    /// Keeps every run of omitted lines (cut where `breaks[i]` is set, as the markers will be)
+    /// whose text costs no more than the marker that would stand for it: a marker never costs
+    /// more than what it hides. Costs are exact (the runs are short); output only shrinks.
+    pub fn fill_cheap_gaps(&mut self, breaks: &[bool]) {
         let n = self.lines.len();
         let marker = self.costs.marker();
         let mut i = 0;
@@ -362,19 +367,20 @@ impl<'l, 'a> Planner<'l, 'a> {
                 i += 1;
                 continue;
             }
-            let mut j = i;
-            while j < n && !self.keep[j] {
+            let mut j = i + 1;
+            while j < n && !self.keep[j] && !breaks.get(j).copied().unwrap_or(false) {
                 j += 1;
             }
-            if j - i <= 4 && self.lines.span(i, j).len() <= marker * 8 {
+            let span = self.lines.span(i, j);
+            if span.len() <= marker * CHEAP_GAP_BYTES_PER_TOKEN
+                && tokens::count(span, self.costs.encoding()) <= marker
+            {
                 let cost: usize = (i..j).map(|k| self.costs.line(self.lines, k)).sum();
-                if cost <= marker {
-                    for k in i..j {
-                        self.keep[k] = true;
-                        self.kept.insert(k);
-                    }
-                    self.used = self.used + cost - marker;
+                for k in i..j {
+                    self.keep[k] = true;
+                    self.kept.insert(k);
                 }
+                self.used = (self.used + cost).saturating_sub(marker);
             }
             i = j;
         }
@@ -382,7 +388,7 @@ impl<'l, 'a> Planner<'l, 'a> {
 
     /// The output: kept runs verbatim (over-long lines shortened), each gap one marker.
     pub fn finish(mut self, unit: &dyn GapUnit) -> Vec<Piece> {
-        self.fill_cheap_gaps();
+        self.fill_cheap_gaps(&[]);
         render(self.lines, &self.keep, unit)
     }
 

@@ -153,10 +153,17 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
     for &i in &order {
         planner.offer(i);
     }
+    planner.fill_cheap_gaps(&[]);
     let keep = planner.keep_flags().to_vec();
     let mut pieces = planner.finish(&PlainLines);
     let footer = footer_for(&lines, &info, &template_counts, &keep);
     if !footer.is_empty() && n > 0 {
+        // The footer starts on a line of its own, even after a last line without a newline.
+        if let Some(Piece::Text(last)) = pieces.last_mut() {
+            if !last.ends_with('\n') {
+                last.push('\n');
+            }
+        }
         pieces.push(Piece::Text(footer));
     }
     pieces

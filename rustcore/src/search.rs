@@ -509,6 +509,8 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
             }
         }
     }
+    let breaks = file_breaks(&entries, planner.keep_flags());
+    planner.fill_cheap_gaps(&breaks);
     let keep = planner.keep_flags().to_vec();
     let breaks = file_breaks(&entries, &keep);
     lines::render_with_breaks(&lines, &keep, &breaks, &SearchUnit { entries: &entries })

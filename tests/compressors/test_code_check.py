@@ -7,9 +7,11 @@ from structure_helpers import context
 import rustcore
 from compressors._code_check import checked, checked_plan, read_source
 
+# Lines an elision leaves out must cost more than its marker, or they are shown instead.
+COMMENT = "  # " + "a comment long enough to cost more tokens than a marker does " * 2
 SOURCE = (
-    "def f(a, b):\n    x = call(\n        a,\n        b,\n    )\n"
-    "    y = [\n        1,\n        2,\n        3,\n    ]\n    return x, y\n"
+    f"def f(a, b):\n    x = call({COMMENT}\n        a,\n        b,\n    )\n"
+    f"    y = [\n        1,{COMMENT}\n        2,{COMMENT}\n        3,\n    ]\n    return x, y\n"
 )
 
 
@@ -24,8 +26,17 @@ def test_an_elision_that_breaks_the_syntax_is_undone_and_the_rest_kept() -> None
     assert "lines=7-9" in accepted.text
 
 
+def test_an_elision_cheaper_than_its_marker_is_shown_and_not_reported_as_applied() -> None:
+    text = "def f(a):\n    x = [\n        1,\n        2,\n    ]\n    return x\n"
+    source = read_source("python", text)
+    accepted = checked(source, [(2, 3, "        # ", "", "")], context(text, language="python"))
+    assert accepted is not None
+    assert accepted.text == text
+    assert accepted.elisions == []
+
+
 def test_a_plan_without_bodies_whose_error_nobody_explains_is_refused_not_emptied() -> None:
-    text = "x = call(\n    a,\n    b,\n)\n"
+    text = f"x = call(\n    a,\n    b,\n){COMMENT}\n"
     source = read_source("python", text)
     ctx = context(text, language="python")
     # Leaving out the closing line breaks the call where it opens, before any glue line.

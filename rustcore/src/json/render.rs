@@ -8,6 +8,7 @@
 
 use super::limits::{Limits, NAME_KEYS};
 use super::line_index::LineIndex;
+use super::lists::WORTH_A_MARKER;
 use super::parse::{Doc, Kind, Node, Shape};
 use super::query::{Hit, Query, WEIGHT_ONE};
 use super::Piece;
@@ -445,6 +446,11 @@ impl<'a> Renderer<'a> {
             return;
         }
         let cut = body_start + cut_point(body, keep) as u32;
+        if body_end - cut <= WORTH_A_MARKER {
+            // The rest costs less than its marker would.
+            self.orig(n.start, n.end);
+            return;
+        }
         let omitted = self.slice(cut, body_end).chars().count() as u64;
         self.orig(n.start, cut);
         self.lit(" ");
@@ -464,6 +470,10 @@ impl<'a> Renderer<'a> {
             return;
         }
         let cut = n.start + cut_point(raw, keep) as u32;
+        if n.end - cut <= WORTH_A_MARKER {
+            self.orig(n.start, n.end);
+            return;
+        }
         let omitted = self.slice(cut, n.end).chars().count() as u64;
         self.orig(n.start, cut);
         self.lit(" ");

@@ -13,6 +13,11 @@ and never when ``HF_HUB_OFFLINE=1``. While the model is absent, or with
 ``HEADROOM_EMBEDDINGS=0``, the embedder says so once through ``logging`` and
 reports itself unavailable; callers then rank lexically.
 
+Every vector computed is remembered, keyed by a hash of the text it was made
+from and the tokens read, in a bounded in-memory cache: a sentence, chunk or
+query seen again (the same document compressed twice, a question asked again,
+a chunk shared by two outputs) is not embedded again.
+
 Importing this module loads neither onnxruntime, numpy nor tokenizers; the
 first call that needs the model does, once, under a lock. After that the
 embedder may be used from several threads at once.
@@ -24,11 +29,13 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
+import rustcore
 from ccr._exceptions import EmbeddingError
 from ccr._hub import ModelFilesMissing, ModelRef, resolve_files
 
@@ -52,8 +59,9 @@ _TOKENIZER_FILE = "tokenizer.json"
 _RECHECK_MISSING_S = 10.0
 # all-MiniLM-L6-v2 was trained on 128 tokens and sentence-transformers reads 256; tokenizer.json says 128.
 _MAX_TOKENS = 256
-# No wordpiece is shorter than one character of text, so this many characters always cover the tokens read.
-_MAX_CHARS_READ = _MAX_TOKENS * 32
+# No wordpiece is shorter than one character of text, so this many characters per token always cover the
+# tokens read.
+_CHARS_PER_TOKEN = 32
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 _OFF = ("0", "false", "no", "off")
 _ON = ("", "1", "true", "yes", "on")
@@ -70,6 +78,7 @@ class EmbedderConfig:
     thread without taking the server's cores. A batch holds at most ``batch_size`` texts and
     ``batch_tokens`` padded tokens: the model's working memory grows with the batch (about 750 MB
     at 32 texts of 256 tokens, 280 MB at 8), while larger batches barely run faster on a CPU.
+    ``cache_size`` vectors (1.5 KB each at 384 dimensions) are remembered by text hash.
     """
 
     model: str = DEFAULT_EMBED_MODEL
@@ -78,6 +87,7 @@ class EmbedderConfig:
     threads: int = 1
     batch_size: int = 32
     batch_tokens: int = 2048
+    cache_size: int = 8192
     enabled: bool = True
 
     @classmethod
@@ -143,9 +153,13 @@ class Embedder:
         self.recheck_s = recheck_s
         if min(self.config.threads, self.config.batch_size, self.config.batch_tokens) < 1:
             raise ValueError("threads, batch_size and batch_tokens must be at least 1")
+        if self.config.cache_size < 0:
+            raise ValueError("cache_size must not be negative")
         self._lock = threading.Lock()
         self._loaded: _Loaded | None = None
         self._status: EmbedderStatus | None = None
+        self._cache: OrderedDict[tuple[str, int], NDArray[np.float32]] = OrderedDict()
+        self._cache_lock = threading.Lock()
         # A status that may still change (the model may yet be downloaded) and when to look again.
         self._pending: tuple[EmbedderStatus, float] | None = None
         self._said: str | None = None
@@ -197,11 +211,13 @@ class Embedder:
         """
         return self._require().dim
 
-    def embed(self, texts: Sequence[str]) -> NDArray[np.float32]:
+    def embed(self, texts: Sequence[str], *, max_tokens: int | None = None) -> NDArray[np.float32]:
         """Embed `texts`: an array of shape ``(len(texts), dim)``, each row of unit length.
 
-        Texts longer than the model reads (256 tokens) are embedded by their beginning. Texts are
-        batched by similar length, so padding costs little.
+        Texts longer than the model reads (256 tokens, or `max_tokens` when that is smaller: a caller
+        on a time budget reads less) are embedded by their beginning. Texts embedded before (same
+        text, same window) come from the cache; the rest are batched by similar length, so padding
+        costs little.
 
         Raises:
             EmbeddingError: the model is unavailable, or onnxruntime failed on this input.
@@ -209,15 +225,35 @@ class Embedder:
         import numpy as np
 
         loaded = self._require()
+        window = _window(max_tokens)
         out = np.zeros((len(texts), loaded.dim), dtype=np.float32)
-        if not texts:
+        keys = [_cache_key(text, window) for text in texts]
+        missing: dict[tuple[str, int], list[int]] = {}
+        with self._cache_lock:
+            for row, key in enumerate(keys):
+                vector = self._cache.get(key)
+                if vector is None:
+                    missing.setdefault(key, []).append(row)
+                else:
+                    self._cache.move_to_end(key)
+                    out[row] = vector
+        if not missing:
             return out
-        encodings = [loaded.tokenizer.encode(text[:_MAX_CHARS_READ]) for text in texts]
-        for rows in self._batches(sorted(range(len(texts)), key=lambda i: len(encodings[i].ids)), encodings):
+        firsts = [rows[0] for rows in missing.values()]
+        encodings = [_encode(loaded.tokenizer, texts[row], window) for row in firsts]
+        computed = np.zeros((len(firsts), loaded.dim), dtype=np.float32)
+        for batch in self._batches(sorted(range(len(firsts)), key=lambda i: len(encodings[i].ids)), encodings):
             try:
-                out[rows] = _run(loaded, [encodings[i] for i in rows])
+                computed[batch] = _run(loaded, [encodings[i] for i in batch])
             except Exception as exc:  # onnxruntime raises its own untyped failures
                 raise EmbeddingError(f"{self.config.model}: inference failed: {exc}") from exc
+        with self._cache_lock:
+            for (key, rows), vector in zip(missing.items(), computed, strict=True):
+                out[rows] = vector
+                if self.config.cache_size:
+                    self._cache[key] = vector.copy()
+            while len(self._cache) > self.config.cache_size:
+                self._cache.popitem(last=False)
         return out
 
     def _batches(self, order: list[int], encodings: Sequence[Any]) -> Iterator[list[int]]:
@@ -232,22 +268,34 @@ class Embedder:
         if rows:
             yield rows
 
-    def token_counts(self, texts: Sequence[str]) -> list[int]:
-        """How many tokens of each text the model reads (at most 256, [CLS] and [SEP] included).
+    def token_counts(self, texts: Sequence[str], *, max_tokens: int | None = None) -> list[int]:
+        """How many tokens of each text the model reads (at most 256, or `max_tokens`; [CLS] and [SEP]
+        included).
 
         Raises:
             EmbeddingError: the model is unavailable.
         """
         tokenizer = self._require().tokenizer
-        return [len(tokenizer.encode(text[:_MAX_CHARS_READ]).ids) for text in texts]
+        window = _window(max_tokens)
+        return [len(_encode(tokenizer, text, window).ids) for text in texts]
 
-    def embed_query(self, text: str) -> NDArray[np.float32]:
-        """Embed one text: a vector of shape ``(dim,)``.
+    def cached(self) -> int:
+        """How many vectors the cache holds."""
+        with self._cache_lock:
+            return len(self._cache)
+
+    def clear_cache(self) -> None:
+        """Forget every remembered vector (a benchmark measuring first calls needs this)."""
+        with self._cache_lock:
+            self._cache.clear()
+
+    def embed_query(self, text: str, *, max_tokens: int | None = None) -> NDArray[np.float32]:
+        """Embed one text: a vector of shape ``(dim,)`` (remembered like any other, see `embed`).
 
         Raises:
             EmbeddingError: as `embed`.
         """
-        vector: NDArray[np.float32] = self.embed([text])[0]
+        vector: NDArray[np.float32] = self.embed([text], max_tokens=max_tokens)[0]
         return vector
 
     def _require(self) -> _Loaded:
@@ -318,6 +366,46 @@ class Embedder:
         loaded = _Loaded(session, tokenizer, input_names, pooled=len(shape) == 2, dim=0)
         dim = shape[-1] if isinstance(shape[-1], int) else _run(loaded, [tokenizer.encode("probe")]).shape[1]
         return _Loaded(session, tokenizer, input_names, loaded.pooled, int(dim))
+
+
+class _Encoded(NamedTuple):
+    """A tokenised text cut to a shorter window (what `_run` reads of a `tokenizers.Encoding`)."""
+
+    ids: list[int]
+    attention_mask: list[int]
+    type_ids: list[int]
+
+
+def _window(max_tokens: int | None) -> int:
+    """The tokens read of each text: the model's window, or less when a caller asks for less."""
+    if max_tokens is None:
+        return _MAX_TOKENS
+    if max_tokens < 2:
+        raise ValueError(f"max_tokens={max_tokens} leaves no room for a word beside [CLS] and [SEP]")
+    return min(max_tokens, _MAX_TOKENS)
+
+
+def _cache_key(text: str, window: int) -> tuple[str, int]:
+    # Only the characters the model can read count: a longer tail does not change the vector.
+    head = text[: window * _CHARS_PER_TOKEN].encode("utf-8", errors="surrogatepass")
+    return rustcore.content_hash(head), window
+
+
+def _encode(tokenizer: Any, text: str, window: int) -> Any:
+    """`text` tokenised, cut to `window` tokens with its closing special tokens ([SEP]) kept."""
+    encoding = tokenizer.encode(text[: window * _CHARS_PER_TOKEN])
+    if len(encoding.ids) <= window:
+        return encoding
+    special = encoding.special_tokens_mask
+    tail = 0
+    while tail < len(special) - 1 and special[len(special) - 1 - tail]:
+        tail += 1
+    keep = list(range(window - tail)) + list(range(len(special) - tail, len(special)))
+    return _Encoded(
+        [encoding.ids[i] for i in keep],
+        [encoding.attention_mask[i] for i in keep],
+        [encoding.type_ids[i] for i in keep],
+    )
 
 
 def _run(loaded: _Loaded, encodings: Sequence[Any]) -> NDArray[np.float32]:

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import ccr._embeddings
 from ccr import EmbeddingError
 from ccr._embeddings import DEFAULT_EMBED_MODEL, Embedder, EmbedderConfig, default_embedder
 
@@ -110,6 +111,62 @@ def test_text_beyond_what_the_model_reads_does_not_change_the_vector(loaded: tup
     assert cosine(a, b) > 0.9999
     short_a, short_b = fp32.embed(["Job retried. Cooking pasta.", "Job retried. Quantum physics."])
     assert cosine(short_a, short_b) < 0.99
+
+
+def test_a_shorter_window_reads_only_the_first_tokens_and_still_ends_the_text(
+    loaded: tuple[Embedder, Embedder],
+) -> None:
+    fp32, _ = loaded
+    words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa", "lambda"]
+    long = " ".join(words * 20)
+    assert fp32.token_counts([long], max_tokens=8) == [8]
+    head = " ".join(words[:6])  # [CLS] + six one-token words + [SEP]
+    assert fp32.token_counts([head]) == [8]
+    assert cosine(fp32.embed([long], max_tokens=8)[0], fp32.embed_query(head)) > 0.9999
+    with pytest.raises(ValueError, match="max_tokens"):
+        fp32.embed(["x"], max_tokens=1)
+
+
+def test_a_text_embedded_again_comes_from_the_cache_without_running_the_model(
+    offline_cache: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedder = Embedder(EmbedderConfig(cache_size=3))
+    first = embedder.embed(SENTENCES[:3])
+    assert embedder.cached() == 3
+
+    def refuse(*_: object) -> object:
+        raise AssertionError("the model ran for a text it had embedded already")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(ccr._embeddings, "_run", refuse)
+        np.testing.assert_array_equal(embedder.embed(list(reversed(SENTENCES[:3]))), first[::-1])
+        np.testing.assert_array_equal(embedder.embed_query(SENTENCES[1]), first[1])
+    # Another window is another vector; the least recently used text leaves the cache first.
+    embedder.embed([SENTENCES[0]], max_tokens=4)
+    assert embedder.cached() == 3
+    with monkeypatch.context() as patched:
+        patched.setattr(ccr._embeddings, "_run", refuse)
+        embedder.embed([SENTENCES[0], SENTENCES[1]])
+        with pytest.raises(EmbeddingError, match="embedded already"):
+            embedder.embed([SENTENCES[2]])
+    embedder.clear_cache()
+    assert embedder.cached() == 0
+
+
+def test_repeated_texts_in_one_call_are_embedded_once(offline_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    embedder = Embedder(EmbedderConfig(cache_size=0))
+    rows: list[int] = []
+    real = ccr._embeddings._run
+
+    def counting(loaded: object, encodings: list[object]) -> object:
+        rows.append(len(encodings))
+        return real(loaded, encodings)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ccr._embeddings, "_run", counting)
+    vectors = embedder.embed([SENTENCES[0], SENTENCES[1], SENTENCES[0]])
+    assert sum(rows) == 2
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    assert embedder.cached() == 0
 
 
 def test_no_texts_give_an_empty_array(loaded: tuple[Embedder, Embedder]) -> None:

@@ -26,7 +26,7 @@ from compressors._neural import (
     semantic_relevance,
 )
 from compressors._prose import ProseCompressor
-from compressors._prose_scoring import DEFAULT_SIGNALS
+from compressors._prose_scoring import DEFAULT_SIGNALS, relevance
 
 ROOT = Path(__file__).resolve().parents[2]
 HF_CACHE = ROOT.parent / "shared" / "models" / "hf-cache"
@@ -189,57 +189,99 @@ def test_the_token_model_settings_are_read_from_the_environment() -> None:
 
 # --- sentence embeddings (the real model) -------------------------------------------------------------------
 
-ANSWER = "Rotate the vault credentials before the ninety-day expiry, or logins to Postgres fail."
+QUESTION = "why can't I sign in to the database"
+# Every note below names the database once; only this one answers the question, and it is the longest, so BM25
+# ranks it last among them.
+ANSWER = "Database logins fail once the vault credentials pass their ninety-day expiry; rotate them first."
+DATABASE_NOTES = [
+    "The database team has lunch in the canteen on Fridays.",
+    "A poster of the database schema hangs by the lifts.",
+    ANSWER,
+    "The database migration course runs twice a year in room four.",
+    "Old database servers are recycled by the facilities team.",
+    "The database newsletter is printed on green paper.",
+]
 
 
 def office_guide() -> str:
-    """A long guide of distinct, equally dense notes about the office, with `ANSWER` among them."""
+    """Notes about the office; the database notes are spread among notes that share no word with the question."""
     rng = random.Random(11)
     places = ["Room", "Kitchen", "Studio", "Lounge", "Archive", "Workshop", "Library", "Terrace", "Atrium"]
     teams = ["facilities", "catering", "design", "finance", "security", "events", "legal", "reception"]
-    jobs = ["cleaned", "inspected", "restocked", "rearranged", "repainted", "aired", "inventoried", "decorated"]
-    days = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
     notes = [
-        f"{rng.choice(places)} {k} on level {rng.randint(1, 9)} is {rng.choice(jobs)} by the "
-        f"{rng.choice(teams)} team every {rng.choice(days)} at {rng.randint(7, 19)}:00."
-        for k in range(160)
+        f"{rng.choice(places)} {k} on level {rng.randint(1, 9)} is cleaned by the {rng.choice(teams)} team every week."
+        for k in range(40)
     ]
-    notes.insert(90, ANSWER)
+    for k, note in enumerate(DATABASE_NOTES):
+        notes.insert(5 + k * 6, note)
     return "# Office guide\n\n" + "\n\n".join(notes) + "\n"
 
 
 GUIDE = office_guide()
-QUESTION = "why can't I sign in to the database"
 
 
 @pytest.fixture
-def embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+def embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[ccr.Embedder]:
+    """The default embedder on the real model, loaded (as the server loads it at start)."""
     if not (HF_CACHE / "hub").is_dir():
         pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
     monkeypatch.setenv("HF_HOME", str(HF_CACHE))
     monkeypatch.delenv("HF_HUB_CACHE", raising=False)
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
     monkeypatch.setattr(ccr._embeddings, "_default", None)
-    yield
+    embedder = ccr.default_embedder()
+    assert embedder.available(), embedder.status().reason
+    yield embedder
     monkeypatch.setattr(ccr._embeddings, "_default", None)
 
 
-def test_semantic_relevance_scores_the_sentence_that_answers_a_paraphrased_question(embeddings: None) -> None:
-    sentences = [line for line in GUIDE.splitlines() if line and not line.startswith("#")][70:110]
+def test_meaning_reorders_the_sentences_that_share_words_with_the_question(embeddings: ccr.Embedder) -> None:
+    assert max(relevance(DATABASE_NOTES, QUESTION)) > relevance(DATABASE_NOTES, QUESTION)[2]
+    scores = semantic_relevance(DATABASE_NOTES, QUESTION)
+    assert scores.index(max(scores)) == 2 and max(scores) == 1.0
+    assert all(0.0 <= s <= 1.0 for s in scores)
+    assert semantic_relevance(DATABASE_NOTES, None) == [0.0] * len(DATABASE_NOTES)
+
+
+def test_only_a_handful_of_the_best_lexical_matches_are_embedded(
+    embeddings: ccr.Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    embedded: list[str] = []
+    real = embeddings.embed
+
+    def counting(texts: list[str], **kwargs: object) -> object:
+        embedded.extend(texts)
+        return real(texts, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(embeddings, "embed", counting)
+    sentences = [f"Note {k} about the database and its backups in building {k}." for k in range(40)]
+    sentences += ["Nothing here shares a word with the question."] * 20
     scores = semantic_relevance(sentences, QUESTION)
-    assert sentences[scores.index(max(scores))] == ANSWER
-    assert max(scores) == 1.0 and all(0.0 <= s <= 1.0 for s in scores)
-    assert semantic_relevance(sentences, None) == [0.0] * len(sentences)
+    assert 0 < len(embedded) <= neural._EMBED_CANDIDATES + 1  # the candidates and the question
+    assert sum(1 for s in scores if s > 0) <= neural._EMBED_CANDIDATES
+    assert scores[40:] == [0.0] * 20
 
 
-def test_a_paraphrased_question_keeps_its_answer_only_with_embeddings(embeddings: None, store: Store) -> None:
-    neural_out = compress(GUIDE, store=store, query=QUESTION, content_type="markdown")
+def test_a_compress_call_never_loads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
+    if not (HF_CACHE / "hub").is_dir():
+        pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
+    monkeypatch.setenv("HF_HOME", str(HF_CACHE))
+    monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
+    monkeypatch.setattr(ccr._embeddings, "_default", None)
+    assert semantic_relevance(DATABASE_NOTES, QUESTION) == [0.0] * len(DATABASE_NOTES)
+    assert not ccr.default_embedder().loaded()
+    monkeypatch.setattr(ccr._embeddings, "_default", None)
+
+
+def test_under_a_tight_budget_the_answer_is_kept_only_with_embeddings(embeddings: ccr.Embedder, store: Store) -> None:
+    neural_out = compress(GUIDE, store=store, query=QUESTION, content_type="markdown", budget=100)
     assert ANSWER in neural_out.compressed
     lexical = ProseCompressor(DEFAULT_SIGNALS).compress(
-        GUIDE, CompressContext(hash=neural_out.hash, query=QUESTION, content_type="markdown")
+        GUIDE, CompressContext(hash=neural_out.hash, query=QUESTION, content_type="markdown", budget=100)
     )
     assert ANSWER not in lexical
-    assert compress(GUIDE, store=store, query=QUESTION, content_type="markdown").compressed == neural_out.compressed
+    again = compress(GUIDE, store=store, query=QUESTION, content_type="markdown", budget=100)
+    assert again.compressed == neural_out.compressed
 
 
 def test_the_neural_signals_extend_the_lexical_ones() -> None:

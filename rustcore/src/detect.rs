@@ -20,6 +20,7 @@
 
 use crate::langs::{holds, is_statement, lang_signals, Line};
 use crate::lines::Lines;
+use crate::toollines::{self, Shape};
 use crate::{logs, search};
 
 pub use crate::langs::LANGUAGES;
@@ -237,8 +238,32 @@ fn looks_like_json(t: &str) -> bool {
             matches!(
                 next,
                 Some(b'{' | b'[' | b'"' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
-            ) && balanced(t)
+            ) && number_then_json(t[1..].trim_start())
+                && balanced(t)
         }
+        _ => false,
+    }
+}
+
+/// When `rest` (what follows an opening `[`) starts with a number, what comes
+/// after it is JSON: a comma, or a `]` closing the array and then another
+/// closer or a comma. The kernel's `[    0.524292] pci ...` is not an array.
+fn number_then_json(rest: &str) -> bool {
+    let b = rest.as_bytes();
+    if !b.first().is_some_and(|&c| c == b'-' || c.is_ascii_digit()) {
+        return true;
+    }
+    let end = b
+        .iter()
+        .position(|&c| !(c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E')))
+        .unwrap_or(b.len());
+    let after = rest[end..].trim_start();
+    match after.as_bytes().first() {
+        Some(b',') | None => true,
+        Some(b']') => matches!(
+            after[1..].trim_start().as_bytes().first(),
+            None | Some(b',' | b']' | b'}')
+        ),
         _ => false,
     }
 }
@@ -371,6 +396,7 @@ impl Counts {
 
     fn line<'a>(&mut self, line: &'a str, t: &str, prev_text: bool, heading: &mut Option<&'a str>) {
         let l = Line::of(t);
+        let tool = toollines::shape(line);
         // Diff structure.
         if line.starts_with("diff --git ")
             || line.starts_with("+++ ")
@@ -409,7 +435,8 @@ impl Counts {
                     "Error",
                     "Warning",
                 ];
-                if COMPILER.iter().any(|w| after.starts_with(w)) {
+                if tool == Some(Shape::Diagnostic) || COMPILER.iter().any(|w| after.starts_with(w))
+                {
                     self.compiler += 1;
                 } else if file.bytes().any(|b| b.is_ascii_alphabetic())
                     && line[file.len()..].starts_with(':')
@@ -447,6 +474,19 @@ impl Counts {
         }
         if has_timestamp(t) {
             self.stamped += 1;
+        }
+        // Build, lint and install output: a diagnostic's source excerpt is not
+        // code, nor an installer's progress line prose.
+        if tool.is_some() {
+            if tool != Some(Shape::Diagnostic)
+                || !matches!(
+                    search::parse_line(line, *heading),
+                    search::Entry::Hit { .. }
+                )
+            {
+                self.compiler += 1;
+            }
+            return;
         }
         // Markup.
         let markup = is_markup(&l, prev_text);
@@ -575,6 +615,20 @@ fn is_verdict(kind: logs::Kind, line: &str) -> bool {
 }
 
 fn has_timestamp(t: &str) -> bool {
+    // The kernel's seconds since boot: `[    0.524292] ...`.
+    if let Some(rest) = t.strip_prefix('[') {
+        let rest = rest.trim_start_matches(' ');
+        let secs = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if secs > 0 && rest[secs..].starts_with('.') {
+            let frac = rest[secs + 1..]
+                .bytes()
+                .take_while(u8::is_ascii_digit)
+                .count();
+            if frac >= 3 && rest[secs + 1 + frac..].starts_with(']') {
+                return true;
+            }
+        }
+    }
     let head = &t.as_bytes()[..t.len().min(80)];
     let mut digits_run = 0;
     let mut longest = 0;
@@ -649,6 +703,12 @@ mod tests {
         assert_eq!(kind("[{\"a\": 1}, {\"a\": 2}]").0, "json");
         assert_eq!(kind("{\"a\": 1}\n{\"a\": 2}\n{\"a\": 3}\n").0, "json");
         assert_ne!(kind("[Sun Dec 04 05:04:04 2005] [notice] started\n[Sun Dec 04 05:04:05 2005] [error] x]").0, "json");
+        assert_ne!(
+            kind("[    0.000000] Linux version 6.1\n[    0.000001] mem [0x0-0xff]").0,
+            "json"
+        );
+        assert_eq!(kind("[1, 2.5e3, -3]").0, "json");
+        assert_eq!(kind("[[1], [2]]").0, "json");
     }
 
     #[test]
@@ -693,6 +753,34 @@ ___________________________________ test_b ____________________________________\
 tests/test_a.py:5: AssertionError\n=========================== short test summary info ============================\n\
 FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 failed, 2 passed in 0.01s ==========================\n";
         assert_eq!(kind(text).0, "log");
+    }
+
+    #[test]
+    fn build_lint_install_and_kernel_output_is_a_log() {
+        let rustc = "   Compiling time v0.3.34\nerror[E0282]: type annotations needed for `Box<_>`\n  --> time/src/format_description/parse/mod.rs:83:9\n   |\n83 |     let items = format_items\n   |         ^^^^^\n...\n86 |         .collect::<Result<Box<_>, _>>()?;\n   |                  ---------- type must be known at this point\n   |\n   = note: this is an inference error\nhelp: consider giving `items` an explicit type\n   |\n83 |     let items: Box<_> = format_items\n   |              ++++++++\n\n";
+        assert_eq!(kind(&rustc.repeat(3)).0, "log");
+        let ruff = "F401 [*] `os` imported but unused\n --> mod_0.py:1:8\n  |\n1 | import os\n  |        ^^\n2 | import sys\n  |\nhelp: Remove unused import: `os`\n\n";
+        assert_eq!(kind(&ruff.repeat(5)).0, "log");
+        let pip: String = (0..40)
+            .map(|i| format!("  Skipping link: unsupported archive format: .exe: https://files.example.org/p/PyYAML-3.{i}.win32.exe (from https://pypi.org/simple/pyyaml/)\nCreated temporary directory: /tmp/pip-install-{i}\n"))
+            .collect();
+        assert_eq!(kind(&pip).0, "log");
+        let apt: String = (0..40)
+            .map(|i| format!("Preparing to unpack .../{i:03}-libfoo{i}_1.{i}-1_amd64.deb ...\nUnpacking libfoo{i}:amd64 (1.{i}-1) ...\nSetting up libfoo{i}:amd64 (1.{i}-1) ...\n"))
+            .collect();
+        assert_eq!(kind(&apt).0, "log");
+        let dmesg: String = (0..40)
+            .map(|i| format!("[    0.{:06}] pci 0000:00:{i:02x}.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]\n", i * 1371))
+            .collect();
+        assert_eq!(kind(&dmesg).0, "log");
+        let dejagnu: String = (0..40)
+            .map(|i| format!("Running /build/gdb/testsuite/gdb.base/t{i}.exp ...\nPASS: gdb.base/t{i}.exp: print the value of x in frame {i}\n"))
+            .collect();
+        assert_eq!(kind(&dejagnu).0, "log");
+        let jtreg: String = (0..60)
+            .map(|i| format!("Passed: java/io/File/Test{i}.java\n"))
+            .collect();
+        assert_eq!(kind(&jtreg).0, "log");
     }
 
     #[test]

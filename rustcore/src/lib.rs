@@ -20,6 +20,7 @@ pub mod search;
 pub mod template;
 pub mod terms;
 pub mod tokens;
+pub mod toollines;
 
 #[cfg(feature = "python")]
 mod py;

@@ -242,6 +242,12 @@ impl Costs {
         self
     }
 
+    /// Whether the budget these costs serve is a soft ceiling (the caller set
+    /// none), which is when costs are estimated.
+    pub fn soft(&self) -> bool {
+        !self.exact
+    }
+
     fn count(&self, text: &str) -> usize {
         if self.exact {
             tokens::count(text, self.enc)

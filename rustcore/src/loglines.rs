@@ -113,7 +113,50 @@ fn ends_with_any(t: &str, endings: &[&str]) -> bool {
     }
 }
 
+/// Verdict words that open a line with a colon (DejaGnu, automake's test driver, jtreg).
+const PASS_VERDICTS: &[&str] = &[
+    "PASS",
+    "PASSED",
+    "Passed",
+    "XFAIL",
+    "SKIP",
+    "SKIPPED",
+    "Skipped",
+    "UNSUPPORTED",
+    "UNTESTED",
+];
+const FAIL_VERDICTS: &[&str] = &[
+    "FAIL",
+    "FAILED",
+    "Failed",
+    "ERROR",
+    "UNRESOLVED",
+    "XPASS",
+    "KPASS",
+];
+
+/// `PASS: name`, `Failed: name`, `KFAIL: name (PRMS ...)`; `Failed: 3` is a count, not a verdict.
+fn colon_verdict(t: &str) -> Option<Kind> {
+    let (word, rest) = t.split_once(": ")?;
+    if is_count(rest.trim()) {
+        return None;
+    }
+    if PASS_VERDICTS.contains(&word) {
+        Some(Kind::Pass)
+    } else if FAIL_VERDICTS.contains(&word) {
+        Some(Kind::FailId)
+    } else if word == "KFAIL" {
+        // A known failure, filed against a bug: worth seeing, not news.
+        Some(Kind::SoftError)
+    } else {
+        None
+    }
+}
+
 fn test_result(t: &str) -> Option<Kind> {
+    if let Some(kind) = colon_verdict(t) {
+        return Some(kind);
+    }
     if t.starts_with('✔') || t.starts_with('✓') || t.starts_with('√') {
         return Some(Kind::Pass);
     }
@@ -235,6 +278,18 @@ pub(crate) fn summary(t: &str) -> Option<Kind> {
     if SUMMARY_PREFIXES.iter().any(|p| t.starts_with(p)) {
         return Some(Kind::Summary);
     }
+    // DejaGnu's `# of expected passes  1234`, automake's `# FAIL:  2`: a count closes the line.
+    if let Some(rest) = t.strip_prefix("# ") {
+        let (head, count) = rest.rsplit_once([' ', '\t']).unwrap_or(("", ""));
+        let head = head.trim_end();
+        let word = head.strip_suffix(':').unwrap_or("");
+        if is_count(count)
+            && (head.starts_with("of ")
+                || (word.len() >= 2 && word.bytes().all(|b| b.is_ascii_uppercase())))
+        {
+            return Some(Kind::Summary);
+        }
+    }
     if t == "OK"
         || t == "FAILED"
         || t == "PASS"
@@ -259,6 +314,10 @@ pub(crate) fn summary(t: &str) -> Option<Kind> {
         }
     }
     None
+}
+
+fn is_count(s: &str) -> bool {
+    !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit())
 }
 
 /// `fn $name(hay) -> bool`: whether `hay` contains `$pat`, with a searcher built once.
@@ -793,6 +852,26 @@ mod tests {
             classify("test result: FAILED. 3 passed; 1 failed"),
             Kind::Summary
         );
+    }
+
+    #[test]
+    fn verdicts_before_a_colon_and_counts_after_a_hash() {
+        assert_eq!(
+            classify("PASS: gdb.base/break.exp: continue to breakpoint"),
+            Kind::Pass
+        );
+        assert_eq!(classify("Passed: java/io/File/GetXSpace.java"), Kind::Pass);
+        assert_eq!(classify("FAIL: gdb.base/default.exp: cd"), Kind::FailId);
+        assert_eq!(classify("UNRESOLVED: gdb.base/x.exp: y"), Kind::FailId);
+        assert_eq!(
+            classify("KFAIL: gdb.base/x.exp: y (PRMS: gdb/1234)"),
+            Kind::SoftError
+        );
+        assert_eq!(classify("# of expected passes\t\t31427"), Kind::Summary);
+        assert_eq!(classify("# FAIL:  2"), Kind::Summary);
+        // A comment that shouts is not a count.
+        assert_ne!(classify("# NOTE: keep this in sync"), Kind::Summary);
+        assert_ne!(classify("# TODO: 3"), Kind::Pass);
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! each gap becomes a marker; a footer counts the most repeated templates so
 //! "one line shown" never reads as "it happened once".
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::lines::{
     self, line_hash, template_text, Costs, Lines, Piece, PlainLines, Planner, Templates,
@@ -20,8 +20,11 @@ pub use crate::loglines::{classify, Kind};
 use crate::terms::{score_mask, Query};
 
 const P_SUMMARY: u32 = 1000;
+/// A failure listed in the runner's closing digest.
+const P_DIGEST: u32 = 990;
 const P_QUERY_STRONG: u32 = 960;
 const P_FAIL: u32 = 950;
+const P_REASON: u32 = 930;
 const P_EXCEPTION: u32 = 900;
 const P_ERROR: u32 = 850;
 const P_FAIL_LATE: u32 = 820;
@@ -30,6 +33,7 @@ const P_WARN: u32 = 700;
 const P_CONTEXT: u32 = 650;
 const P_RARE: u32 = 600;
 const P_SOFT: u32 = 550;
+const P_LISTED: u32 = 520;
 const P_SECTION: u32 = 500;
 const P_REPRESENTATIVE: u32 = 400;
 
@@ -70,6 +74,8 @@ const QUERY_TOP: usize = 30;
 const QUERY_MAX: usize = 150;
 /// Of those, how many may outrank failures for naming a precise identifier.
 const QUERY_STRONG_TOP: usize = 12;
+/// How many default ceilings the final results and the failure digest may take on their own.
+const MUST_KEEP_CEILINGS: usize = 3;
 /// Templates listed in the footer.
 const FOOTER_TEMPLATES: usize = 8;
 const FOOTER_TEMPLATE_CHARS: usize = 110;
@@ -117,7 +123,7 @@ impl Shape {
 }
 
 /// The compressed log as pieces, within `budget` tokens.
-pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
     let n = lines.len();
     let info = analyse(&lines);
@@ -149,6 +155,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
             .then(ca.occurrence.cmp(&cb.occurrence))
             .then(a.cmp(&b))
     });
+    let budget = budget + must_keep_extra(&lines, &claims, &mut costs, budget);
     let mut planner = Planner::new(&lines, costs, budget, reserved);
     for &i in &order {
         planner.offer(i);
@@ -167,6 +174,25 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
         pieces.push(Piece::Text(footer));
     }
     pieces
+}
+
+/// Under a soft ceiling (no caller budget), the final results and the
+/// closing digest of failures are kept whatever else the output holds: they
+/// get room of their own, up to [`MUST_KEEP_CEILINGS`] times the ceiling.
+fn must_keep_extra(lines: &Lines<'_>, claims: &[Claim], costs: &mut Costs, budget: usize) -> usize {
+    if !costs.soft() {
+        return 0;
+    }
+    let mut extra = 0;
+    for (i, c) in claims.iter().enumerate() {
+        if c.priority >= P_DIGEST {
+            extra += costs.line(lines, i);
+            if extra >= budget * MUST_KEEP_CEILINGS {
+                return budget * MUST_KEEP_CEILINGS;
+            }
+        }
+    }
+    extra
 }
 
 /// A line's claim to be kept: its priority, then how many lines of its
@@ -194,11 +220,22 @@ fn prioritise(
     let rare = shape.rare_count();
     let mut first_exact = vec![false; n];
     let mut failures = 0usize;
+    let mut awaiting_reason = false;
     let relevance = QueryScores::of(lines, query);
+    let digest = summary_blocks(lines, info);
+    let listed: HashSet<&str> = (0..n)
+        .filter(|&i| digest[i] && info[i].kind == Kind::FailId)
+        .map(|i| test_name(lines.content(i)))
+        .filter(|name| !name.is_empty())
+        .collect();
 
     for i in 0..n {
         let li = &info[i];
         if li.kind == Kind::Blank {
+            continue;
+        }
+        if digest[i] {
+            claims[i].priority = P_DIGEST;
             continue;
         }
         first_exact[i] = seen_exact.insert(li.exact, i).is_none();
@@ -208,6 +245,8 @@ fn prioritise(
         let count = template_counts[&li.template];
         let base = match li.kind {
             Kind::Summary => P_SUMMARY,
+            // A failure the closing digest lists again: its header is a section title.
+            Kind::FailId if listed.contains(&test_name(lines.content(i))) => P_LISTED,
             // Past the first few dozen failures, the distinct errors say more than more test ids.
             Kind::FailId if failures >= FAILURES_FIRST => P_FAIL_LATE,
             Kind::FailId => P_FAIL,
@@ -221,13 +260,23 @@ fn prioritise(
         };
         if li.kind == Kind::FailId {
             failures += 1;
+            awaiting_reason = true;
         }
         let mut p = 0;
+        // The first exception under a failure's header is why it failed.
+        if li.kind == Kind::Exception && awaiting_reason {
+            awaiting_reason = false;
+            if first_exact[i] {
+                p = P_REASON + relevance.bonus(i, QUERY_BONUS);
+            }
+        }
         if base > 0 && (first_exact[i] || li.kind == Kind::Summary) {
             let slot = per_template
                 .entry((li.template, li.kind as u8))
                 .or_default();
-            if *slot < template_allowance(li.kind, count) {
+            if p > 0 {
+                // Already placed as a failure's reason.
+            } else if *slot < template_allowance(li.kind, count) {
                 *slot += 1;
                 // Within a level, the rarer the template the bigger the news.
                 let rarity = if count <= rare {
@@ -268,6 +317,56 @@ fn prioritise(
         claims[last].priority = claims[last].priority.max(P_SECTION + 1);
     }
     claims
+}
+
+/// Lines of a runner's closing digest of its failures (pytest's `short test
+/// summary info`, jest's `Summary of all failing tests`): the failing ids and
+/// errors between a rule or heading that says "summary" and the next rule or
+/// final result. One line per failure, so the whole digest outranks the
+/// details above it.
+fn summary_blocks(lines: &Lines<'_>, info: &[LineInfo]) -> Vec<bool> {
+    let mut digest = vec![false; info.len()];
+    let mut inside = false;
+    for (i, li) in info.iter().enumerate() {
+        match li.kind {
+            Kind::Section | Kind::Summary => {
+                inside = li.kind == Kind::Section && announces_digest(lines.content(i), false);
+            }
+            Kind::Plain if !inside => inside = announces_digest(lines.content(i), true),
+            Kind::FailId | Kind::Exception | Kind::Error | Kind::Warn => digest[i] = inside,
+            _ => {}
+        }
+    }
+    digest
+}
+
+/// The name a failing-test line gives its test, as runners print it in
+/// both the failure's header and the closing digest: the last identifier
+/// before any ` - reason`, leaving out verdict words and parameters
+/// (`___ Suite.test_x ___`, `FAILED tests/a.py::Suite::test_x - Error`,
+/// `tests/a.py::test_x[3] FAILED [ 40%]` all name `test_x`).
+fn test_name(line: &str) -> &str {
+    let head = line.split(" - ").next().unwrap_or(line);
+    head.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+        .rev()
+        .find(|w| {
+            w.len() >= 3
+                && !w.bytes().all(|b| b.is_ascii_digit())
+                && !matches!(*w, "FAILED" | "FAIL" | "ERROR" | "PASSED" | "XPASS" | "py")
+        })
+        .unwrap_or("")
+}
+
+/// Whether a rule (or, `plain`, a short line starting with the word) announces
+/// a summary of failures; a summary of warnings is as long as the warnings.
+fn announces_digest(line: &str, plain: bool) -> bool {
+    let lower = line.trim().to_ascii_lowercase();
+    let named = if plain {
+        lower.len() <= 60 && lower.starts_with("summary")
+    } else {
+        lower.len() <= 120 && lower.contains("summary")
+    };
+    named && !lower.contains("warning")
 }
 
 /// The query's per-line scores, computed once.
@@ -516,6 +615,35 @@ mod tests {
         }
         assert!(out.contains("unexpected keyword argument 'stream'"));
         assert!(out.contains("400 failed in 9.10s"));
+    }
+
+    #[test]
+    fn the_closing_digest_of_failures_survives_a_default_ceiling() {
+        let mut text = String::from("============ FAILURES ============\n");
+        for i in 0..250 {
+            text.push_str(&format!(
+                "______ Suite{i}.test_case_{i} ______\n\n    def test(self):\n        x = compute({i})\n>       assert x == {i}\nE       AssertionError: mismatch in case {i}\n\ntests/t{i}.py:9: AssertionError\n"
+            ));
+        }
+        text.push_str("========== short test summary info ==========\n");
+        for i in 0..250 {
+            text.push_str(&format!(
+                "FAILED tests/t{i}.py::Suite{i}::test_case_{i} - AssertionError: mismatch in case {i}\n"
+            ));
+        }
+        text.push_str("===== 250 failed in 9.10s =====\n");
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = kept(&compress(&text, &Query::parse(""), 3000, costs));
+        for i in 0..250 {
+            assert!(
+                out.contains(&format!("FAILED tests/t{i}.py::Suite{i}::test_case_{i} -")),
+                "{i}"
+            );
+        }
+        assert!(out.contains("250 failed in 9.10s"));
+        // The digest names every failure, so the headers above it give way first.
+        assert!(out.matches("______ Suite").count() < 50);
     }
 
     #[test]

@@ -24,6 +24,12 @@ ACCEPTED = {
     "diff": {"diff"},
     "prose": {"markdown", "text", "mixed"},
     "issue_thread": {"json", "markdown", "text", "mixed"},
+    "build_output": {"log"},
+    "html": {"html"},
+    # Until listings and config files have compressors of their own (the data engineer's work),
+    # what the router does with them today.
+    "shell_listing": {"text", "markdown", "listing"},
+    "config": {"markdown", "code", "text", "config"},
 }
 ACCURACY_FLOOR = 0.85
 

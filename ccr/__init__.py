@@ -1,5 +1,6 @@
 """Compress-cache-retrieve: the store of originals, markers, settings and the exception tree."""
 
+from ccr._access import access_token, stored_token, token_path
 from ccr._chunks import Chunk, chunk_text
 from ccr._config import Settings
 from ccr._embeddings import Embedder, EmbedderConfig, EmbedderStatus, default_embedder
@@ -93,6 +94,7 @@ __all__ = [
     "UnknownHashError",
     "VectorHit",
     "VectorIndex",
+    "access_token",
     "chunk_text",
     "count_lines",
     "default_embedder",
@@ -103,4 +105,6 @@ __all__ = [
     "parse_line_range",
     "parse_marker_ref",
     "split_lines",
+    "stored_token",
+    "token_path",
 ]

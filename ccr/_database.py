@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from ccr._access import ensure_private_dir
 from ccr._exceptions import StoreError
 
 __all__ = [
@@ -172,14 +173,6 @@ def sidecars(path: Path) -> list[Path]:
     return [path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")]
 
 
-def _ensure_private_dir(directory: Path) -> None:
-    if directory.is_dir():
-        return
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    # mkdir's mode is filtered by the umask; say it outright.
-    directory.chmod(0o700)
-
-
 def _ensure_private_file(path: Path) -> None:
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -202,8 +195,8 @@ def connect(path: Path) -> sqlite3.Connection:
         sqlite3.DatabaseError: the file is not a database (see `is_corruption`); the caller decides what to do.
         StoreError: the file was written by a newer version, or the directory cannot be made.
     """
+    ensure_private_dir(path.parent, tighten=False)
     try:
-        _ensure_private_dir(path.parent)
         _ensure_private_file(path)
     except OSError as exc:
         raise StoreError(f"cannot create the store at {path}: {exc.strerror or exc}") from exc

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 import rustcore
 from ccr import _database as db
+from ccr._access import ensure_private_dir
 from ccr._checkpoint import Checkpointer
 from ccr._config import Settings
 from ccr._exceptions import (
@@ -130,6 +131,8 @@ class Store:
         self._put_listeners: list[Callable[[str, str], None]] = []
         self._semantic: SemanticSource | None = None
         self._checkpointer: Checkpointer | None = None
+        if path is None:
+            ensure_private_dir(self.settings.home)
         with self._guard("open"):
             self._conn = db.connect(self.path)
             self._checkpointer = Checkpointer(self.path)

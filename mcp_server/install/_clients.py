@@ -4,6 +4,11 @@ An entry is built as two dicts: ``fields`` we own and always write, and
 ``defaults`` written only where the user has not set that key (so a user's
 ``autoApprove`` list or ``timeout`` survives a reinstall). Keys that name a
 transport are ours too: switching stdio <-> http drops the other transport's keys.
+
+An HTTP entry carries the server's access token (``ccr.access_token``) as an
+``Authorization: Bearer`` header, in the key each client reads headers from.
+Codex refuses an inline ``bearer_token`` but sends ``http_headers``; Continue
+reads them from ``requestOptions``.
 """
 
 from __future__ import annotations
@@ -27,6 +32,8 @@ __all__ = [
     "Scope",
     "ServerCommand",
     "Transport",
+    "bearer_headers",
+    "entry_headers",
     "get_client",
     "merge_entry",
     "server_command",
@@ -40,7 +47,10 @@ Scope = Literal["user", "project"]
 Transport = Literal["stdio", "http"]
 
 # Keys that describe how to reach the server; an entry for one transport never keeps the other's.
-_TRANSPORT_KEYS = frozenset({"type", "command", "args", "env", "url", "serverUrl", "httpUrl", "uri", "cmd", "envs"})
+_TRANSPORT_KEYS = frozenset(
+    {"type", "command", "args", "env", "url", "serverUrl", "httpUrl", "uri", "cmd", "envs"}
+    | {"headers", "http_headers", "requestOptions"}
+)
 _ENV_KEYS = ("env", "envs")
 
 
@@ -92,7 +102,7 @@ def merge_entry(existing: Mapping[str, Any] | None, entry: Entry) -> dict[str, A
 
 
 EntryBuilder = Callable[[ServerCommand, dict[str, str]], Entry]
-HttpBuilder = Callable[[str], Entry]
+HttpBuilder = Callable[[str, dict[str, str]], Entry]
 
 
 def _standard(cmd: ServerCommand, env: dict[str, str]) -> Entry:
@@ -119,19 +129,38 @@ def _goose(cmd: ServerCommand, env: dict[str, str]) -> Entry:
     return Entry(fields, dict(_GOOSE_DEFAULTS))
 
 
-def _url_key(key: str, **extra: Any) -> HttpBuilder:
-    def build(url: str) -> Entry:
-        return Entry({**extra, key: url})
+def _url_key(key: str, headers_key: str = "headers", **extra: Any) -> HttpBuilder:
+    def build(url: str, headers: dict[str, str]) -> Entry:
+        return Entry({**extra, key: url, headers_key: headers})
 
     return build
 
 
-def _cline_http(url: str) -> Entry:
-    return Entry({"type": "streamableHttp", "url": url}, {"disabled": False, "autoApprove": []})
+def _cline_http(url: str, headers: dict[str, str]) -> Entry:
+    return Entry({"type": "streamableHttp", "url": url, "headers": headers}, {"disabled": False, "autoApprove": []})
 
 
-def _goose_http(url: str) -> Entry:
-    return Entry({"type": "streamable_http", "name": SERVER_NAME, "uri": url}, dict(_GOOSE_DEFAULTS))
+def _continue_http(url: str, headers: dict[str, str]) -> Entry:
+    fields = {"name": SERVER_NAME, "type": "streamable-http", "url": url, "requestOptions": {"headers": headers}}
+    return Entry(fields)
+
+
+def _goose_http(url: str, headers: dict[str, str]) -> Entry:
+    fields = {"type": "streamable_http", "name": SERVER_NAME, "uri": url, "headers": headers}
+    return Entry(fields, dict(_GOOSE_DEFAULTS))
+
+
+def bearer_headers(token: str) -> dict[str, str]:
+    """The headers an HTTP entry sends: the server's access token."""
+    return {"Authorization": f"Bearer {token}"}
+
+
+def entry_headers(entry: Mapping[str, Any]) -> dict[str, str]:
+    """The HTTP headers an entry (in any client's shape) tells its client to send."""
+    for found in (entry.get("headers"), entry.get("http_headers"), (entry.get("requestOptions") or {}).get("headers")):
+        if isinstance(found, Mapping):
+            return {str(k): str(v) for k, v in found.items()}
+    return {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,10 +194,20 @@ class Client:
         """Whether the client looks installed: one of its config locations exists."""
         return any(p.exists() for p in self.detect(host))
 
-    def entry(self, transport: Transport, command: ServerCommand, env: dict[str, str], url: str) -> Entry | None:
-        """Our entry for this client, or None when it cannot use `transport` from its config file."""
+    def entry(
+        self,
+        transport: Transport,
+        command: ServerCommand,
+        env: dict[str, str],
+        url: str,
+        headers: dict[str, str] | None = None,
+    ) -> Entry | None:
+        """Our entry for this client, or None when it cannot use `transport` from its config file.
+
+        `headers` (for http: the access token, see `bearer_headers`) are what the client must send.
+        """
         if transport == "http":
-            return None if self.http is None else self.http(url)
+            return None if self.http is None else self.http(url, dict(headers or {}))
         return self.stdio(command, env)
 
 
@@ -249,7 +288,7 @@ CLIENTS: dict[str, Client] = {
             user_path=lambda h: h.codex_dir / "config.toml",
             detect=lambda h: (h.codex_dir,),
             stdio=_standard,
-            http=_url_key("url"),
+            http=_url_key("url", headers_key="http_headers"),
             project_path=lambda p: p / ".codex" / "config.toml",
         ),
         Client(
@@ -292,7 +331,7 @@ CLIENTS: dict[str, Client] = {
             user_path=lambda h: h.home / ".continue" / "config.yaml",
             detect=lambda h: (h.home / ".continue",),
             stdio=_continue,
-            http=lambda url: Entry({"name": SERVER_NAME, "type": "streamable-http", "url": url}),
+            http=_continue_http,
             project_path=lambda p: p / ".continue" / "mcpServers" / f"{SERVER_NAME}.yaml",
             list_container=True,
             skeleton=_continue_skeleton,

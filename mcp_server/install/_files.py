@@ -135,19 +135,22 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _backup(config: ConfigFile) -> Path | None:
+def _backup(config: ConfigFile, *, private: bool = False) -> Path | None:
     if config.raw is None:
         return None
     backup = backup_name(config.target)
+    mode = config.mode if config.mode is not None else _NEW_FILE_MODE
     try:
-        _write_exclusive(backup, config.raw, config.mode if config.mode is not None else _NEW_FILE_MODE)
+        _write_exclusive(backup, config.raw, mode & ~0o077 if private else mode)
     except OSError as exc:
         raise _fail(config.path, f"cannot write the backup {backup.name}: {exc.strerror or exc}") from exc
     return backup
 
 
-def write_config(config: ConfigFile, new_text: str) -> Path | None:
+def write_config(config: ConfigFile, new_text: str, *, private: bool = False) -> Path | None:
     """Replace the file with `new_text` atomically; return the backup of the old file (None if it was new).
+
+    `private`: `new_text` holds a secret, so the file and its backup lose any group and other access.
 
     Raises:
         ClientConfigError: the file or its directory is read-only, it changed since it was read,
@@ -155,9 +158,11 @@ def write_config(config: ConfigFile, new_text: str) -> Path | None:
     """
     _check_writable(config)
     _check_unchanged(config)
-    backup = _backup(config)
+    backup = _backup(config, private=private)
     data = ((_BOM if config.bom else "") + new_text).encode("utf-8")
     mode = config.mode if config.mode is not None else _NEW_FILE_MODE
+    if private:
+        mode &= ~0o077
     target = config.target
     tmp: Path | None = None
     try:

@@ -19,6 +19,7 @@ from mcp_server.install._clients import (
     Scope,
     ServerCommand,
     Transport,
+    bearer_headers,
     merge_entry,
     server_command,
 )
@@ -26,7 +27,16 @@ from mcp_server.install._files import ConfigFile, read_config, remove_config, un
 from mcp_server.install._formats import read_entry, remove_entry, write_entry
 from mcp_server.install._paths import HostEnv
 
-__all__ = ["Change", "Target", "apply_change", "entry_env", "plan_install", "plan_uninstall", "resolve_target"]
+__all__ = [
+    "Change",
+    "Target",
+    "apply_change",
+    "entry_env",
+    "http_token",
+    "plan_install",
+    "plan_uninstall",
+    "resolve_target",
+]
 
 Action = Literal["install", "uninstall"]
 
@@ -63,13 +73,18 @@ def entry_env(client: Client, environ: dict[str, str] | None = None) -> dict[str
 
 @dataclass(frozen=True, slots=True)
 class Change:
-    """What an install or uninstall would do to one file; ``new_text`` None means delete the file."""
+    """What an install or uninstall would do to one file; ``new_text`` None means delete the file.
+
+    `private`: the new text holds a secret (an HTTP entry's access token), so the file (and its
+    backup) are made owner-only when written.
+    """
 
     target: Target
     action: Action
     config: ConfigFile
     new_text: str | None
     entry: dict[str, Any] | None
+    private: bool = False
 
     @property
     def changed(self) -> bool:
@@ -82,6 +97,19 @@ class Change:
         return unified_diff(self.config, self.new_text) if self.changed else ""
 
 
+def http_token(environ: dict[str, str] | None = None) -> str:
+    """The access token HTTP entries carry: ``HEADROOM_TOKEN``, else the store's own (made if missing).
+
+    Raises:
+        AccessError: the token is too short or its file is not private.
+        StoreError: the store directory or the token file cannot be made.
+    """
+    from ccr import Settings, access_token
+
+    environ = dict(os.environ) if environ is None else environ
+    return access_token(Settings.from_env(environ).home, environ.get("HEADROOM_TOKEN") or None)
+
+
 def plan_install(
     target: Target,
     *,
@@ -89,15 +117,19 @@ def plan_install(
     url: str = DEFAULT_HTTP_URL,
     command: ServerCommand | None = None,
     environ: dict[str, str] | None = None,
+    token: str | None = None,
 ) -> Change:
     """Plan adding or updating our entry in the target file.
+
+    An HTTP entry sends `token` (default `http_token(environ)`) as ``Authorization: Bearer``.
 
     Raises:
         ClientConfigError: the file cannot be read or parsed (it is left untouched).
             Also raised when the client cannot use `transport` from a config file.
     """
     client = target.client
-    entry = client.entry(transport, command or server_command(), entry_env(client, environ), url)
+    headers = bearer_headers(token or http_token(environ)) if transport == "http" else None
+    entry = client.entry(transport, command or server_command(), entry_env(client, environ), url, headers)
     if entry is None:
         message = f"{client.title} does not read {transport} servers from its config file; use --transport stdio"
         raise ClientConfigError(message, path=target.path)
@@ -105,9 +137,11 @@ def plan_install(
     text = config.text or ""
     existing = read_entry(client, target.path, text)
     merged = merge_entry(existing, entry)
+    private = headers is not None
     if existing == merged:
-        return Change(target, "install", config, config.text, merged)
-    return Change(target, "install", config, write_entry(client, target.path, text, merged, scope=target.scope), merged)
+        return Change(target, "install", config, config.text, merged, private)
+    new_text = write_entry(client, target.path, text, merged, scope=target.scope)
+    return Change(target, "install", config, new_text, merged, private)
 
 
 def plan_uninstall(target: Target) -> Change:
@@ -150,4 +184,4 @@ def apply_change(change: Change) -> Path | None:
         return None
     if change.new_text is None:
         return remove_config(change.config)
-    return write_config(change.config, change.new_text)
+    return write_config(change.config, change.new_text, private=change.private)

@@ -173,19 +173,20 @@ def _stop(proc: subprocess.Popen[bytes]) -> None:
         proc.stdout.close()
 
 
-def probe_http(url: str, *, timeout: float = 10.0) -> ProbeResult:
+def probe_http(url: str, *, headers: dict[str, str] | None = None, timeout: float = 10.0) -> ProbeResult:
     """POST an ``initialize`` to a streamable-HTTP endpoint and read the answer (JSON or SSE).
 
     Never raises for a failing server: every failure is a result with ``ok`` False.
     """
     started = time.monotonic()
     body = json.dumps(_initialize_request()).encode()
-    headers = {
+    sent = {
+        **(headers or {}),
         "Content-Type": "application/json",
         "Accept": "application/json, text/event-stream",
         "MCP-Protocol-Version": PROTOCOL_VERSION,
     }
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    request = urllib.request.Request(url, data=body, headers=sent, method="POST")
     opener = _opener(url)
     try:
         with opener.open(request, timeout=timeout) as response:
@@ -198,7 +199,7 @@ def probe_http(url: str, *, timeout: float = 10.0) -> ProbeResult:
         reason = getattr(exc, "reason", exc)
         return ProbeResult(False, f"cannot reach {url}: {reason}")
     if session:
-        _end_session(opener, url, session, timeout)
+        _end_session(opener, url, session, headers or {}, timeout)
     return result
 
 
@@ -233,7 +234,9 @@ def _read_http_answer(response: Any, kind: str, started: float) -> ProbeResult:
     return ProbeResult(False, f"answered with content type {kind!r}, not an MCP endpoint")
 
 
-def _end_session(opener: urllib.request.OpenerDirector, url: str, session: str, timeout: float) -> None:
-    request = urllib.request.Request(url, headers={"mcp-session-id": session}, method="DELETE")
+def _end_session(
+    opener: urllib.request.OpenerDirector, url: str, session: str, headers: dict[str, str], timeout: float
+) -> None:
+    request = urllib.request.Request(url, headers={**headers, "mcp-session-id": session}, method="DELETE")
     with contextlib.suppress(urllib.error.URLError, OSError), opener.open(request, timeout=timeout):
         pass

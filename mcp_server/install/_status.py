@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -9,7 +10,16 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ccr import ClientConfigError
-from mcp_server.install._clients import CLIENTS, Client, Scope, ServerCommand, merge_entry, server_command
+from mcp_server.install._clients import (
+    CLIENTS,
+    Client,
+    Scope,
+    ServerCommand,
+    bearer_headers,
+    entry_headers,
+    merge_entry,
+    server_command,
+)
 from mcp_server.install._files import read_config
 from mcp_server.install._formats import read_entry
 from mcp_server.install._paths import HostEnv
@@ -68,10 +78,26 @@ def _http_url(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+def _current_token(environ: dict[str, str] | None) -> str | None:
+    """The token an HTTP entry should carry now (None when there is none yet or it cannot be read)."""
+    from ccr import HeadroomError, Settings, stored_token
+
+    environ = dict(os.environ) if environ is None else environ
+    if environ.get("HEADROOM_TOKEN"):
+        return environ["HEADROOM_TOKEN"].strip()
+    try:
+        return stored_token(Settings.from_env(environ).home)
+    except (HeadroomError, ValueError):
+        return None
+
+
 def _matches(client: Client, entry: dict[str, Any], command: ServerCommand, environ: dict[str, str] | None) -> bool:
     url = _http_url(entry)
     if url is not None:
-        wanted = client.entry("http", command, {}, url)
+        token = _current_token(environ)
+        if token is None:
+            return False
+        wanted = client.entry("http", command, {}, url, bearer_headers(token))
     else:
         wanted = client.entry("stdio", command, entry_env(client, environ), "")
     return wanted is not None and merge_entry(entry, wanted) == entry
@@ -102,7 +128,7 @@ def _inspect(
 def _probe_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | None:
     url = _http_url(entry)
     if url is not None:
-        return ("http", url)
+        return ("http", url, tuple(sorted(entry_headers(entry).items())))
     command = entry.get("command", entry.get("cmd"))
     if not isinstance(command, str):
         return None
@@ -115,7 +141,7 @@ def _probe_key(entry: Mapping[str, Any]) -> tuple[Any, ...] | None:
 
 def _run_probe(key: tuple[Any, ...], timeout: float) -> ProbeResult:
     if key[0] == "http":
-        return probe_http(key[1], timeout=timeout)
+        return probe_http(key[1], headers=dict(key[2]), timeout=timeout)
     _, command, args, env = key
     return probe_stdio(command, list(args), dict(env), timeout=timeout)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -170,10 +171,20 @@ def _run_changes(args: argparse.Namespace, verb: str) -> int:
     if verb == "install" and not args.client and not args.all:
         print("detected: " + ", ".join(c.name for c in clients))
     targets, failed = _targets(args, clients, host, named)
+    token = None
+    if verb == "install" and args.transport == "http" and targets:
+        from ccr import HeadroomError
+        from mcp_server.install._plan import http_token
+
+        try:
+            token = http_token()
+        except HeadroomError as exc:
+            print(f"headroom: {exc}", file=sys.stderr)
+            return 1
     for target in targets:
         try:
             if verb == "install":
-                change = plan_install(target, transport=args.transport, url=args.url)
+                change = plan_install(target, transport=args.transport, url=args.url, token=token)
             else:
                 change = plan_uninstall(target)
                 if not change.changed and not named and not args.all:
@@ -204,14 +215,35 @@ def _status(args: argparse.Namespace) -> int:
     from mcp_server.install._status import collect_status
 
     rows = collect_status(_host(), (args.project or Path.cwd()).absolute(), probe=args.probe, timeout=args.timeout)
+    token = _token_status()
     if args.json:
         print(json.dumps([r.to_json() for r in rows], indent=2))
     else:
         for row in rows:
             print(_status_line(row))
         print("(* = client detected on this machine)")
+        print(token)
     broken = any(r.state == "unreadable" or (r.probe is not None and not r.probe.ok) for r in rows)
     return 1 if broken else 0
+
+
+def _token_status() -> str:
+    """Where the HTTP/SSE access token is and what it is (the owner may paste it into a client by hand)."""
+    from ccr import HeadroomError, Settings, stored_token, token_path
+
+    try:
+        home = Settings.from_env().home
+        path = token_path(home)
+        token = stored_token(home)
+    except (HeadroomError, ValueError) as exc:
+        return f"HTTP/SSE access token: unusable ({exc})"
+    if os.environ.get("HEADROOM_TOKEN"):
+        return "HTTP/SSE access token: HEADROOM_TOKEN from the environment (clients send it as Authorization: Bearer)"
+    if token is None:
+        return (
+            f"HTTP/SSE access token: none yet; made in {path} when an HTTP server starts or an HTTP entry is installed"
+        )
+    return f"HTTP/SSE access token ({path}; clients send Authorization: Bearer <token>): {token}"
 
 
 def _status_line(row: Any) -> str:

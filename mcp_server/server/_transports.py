@@ -1,16 +1,18 @@
-"""Serving: stdio, or SSE / streamable HTTP on a socket guarded against DNS rebinding and, off loopback, by a token.
+"""Serving: stdio, or SSE / streamable HTTP on a socket that only holders of the access token may use.
 
-Network transports bind 127.0.0.1 unless told otherwise. Every request's Host
-header must name this server (and a browser's Origin, when sent, too), so a web
-page cannot reach it through a rebound DNS name. Bound to anything but a
-loopback address the server refuses to start without a bearer token, and with a
-token every HTTP request must carry ``Authorization: Bearer <token>``.
+Network transports bind 127.0.0.1 unless told otherwise, and every HTTP request
+must carry ``Authorization: Bearer <token>``, loopback included: loopback is no
+boundary between the users of one machine. The token is the one given
+(``--token`` / ``HEADROOM_TOKEN``), else the one generated into the store
+directory (`ccr.access_token`), compared in constant time. Every request's
+Host header must name this server (and a browser's Origin, when sent, too), so
+a web page cannot reach it through a rebound DNS name. Connections are held
+under the time and count limits of `_http_guard`.
 """
 
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import json
 import socket
 import sys
@@ -19,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 from ccr import AccessError
+from ccr._access import MIN_TOKEN_CHARS
 
 if TYPE_CHECKING:
     from mcp.server.transport_security import TransportSecuritySettings
@@ -31,24 +34,12 @@ __all__ = [
     "BearerTokenMiddleware",
     "HttpSettings",
     "build_http_app",
-    "is_loopback",
     "security_settings",
     "serve",
 ]
 
 Transport = Literal["stdio", "sse", "http"]
-MIN_TOKEN_CHARS = 16
 _WILDCARDS = frozenset({"0.0.0.0", "::", ""})
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost and loopback addresses; a wildcard or any other name is not."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
 
 
 def _host_names(host: str) -> set[str]:
@@ -108,25 +99,23 @@ class BearerTokenMiddleware:
 
 @dataclass(frozen=True, slots=True)
 class HttpSettings:
+    """Where a network transport listens and the token its clients must send (see `ccr.access_token`)."""
+
+    token: str
     transport: Literal["sse", "http"] = "http"
     host: str = "127.0.0.1"
     port: int = 8765
-    token: str | None = None
     allowed_hosts: tuple[str, ...] = field(default_factory=tuple)
+    token_source: Literal["given", "file"] = "given"
 
     def check(self) -> None:
         """Refuse what would expose the server.
 
         Raises:
-            AccessError: a non-loopback bind without a token, or a token too short to be secret.
+            AccessError: no token, or one too short to be secret.
         """
-        if self.token is not None and len(self.token) < MIN_TOKEN_CHARS:
+        if len(self.token.strip()) < MIN_TOKEN_CHARS:
             raise AccessError(f"the bearer token must be at least {MIN_TOKEN_CHARS} characters long")
-        if self.token is None and not is_loopback(self.host):
-            raise AccessError(
-                f"refusing to listen on {self.host or '*'} without a bearer token: anyone on the network could use "
-                "this server; pass --token TOKEN or set HEADROOM_TOKEN, or bind 127.0.0.1"
-            )
 
     @property
     def url(self) -> str:
@@ -135,8 +124,10 @@ class HttpSettings:
 
 
 def build_http_app(options: ServerOptions, http: HttpSettings, *, max_input_bytes: int) -> ASGIApp:
-    """The ASGI app for SSE or streamable HTTP, with the Host/Origin checks and, given a token, the token check."""
+    """The ASGI app for SSE or streamable HTTP: the token check, then each client's request limit, then the
+    SDK's app with its Host/Origin checks."""
     from mcp_server.server._app import build_server
+    from mcp_server.server._http_guard import ClientRequestLimit
 
     http.check()
     server = build_server(options)
@@ -159,7 +150,7 @@ def build_http_app(options: ServerOptions, http: HttpSettings, *, max_input_byte
             max_request_body_size=body_limit,
             host=http.host,
         )
-    return BearerTokenMiddleware(app, http.token) if http.token else app
+    return BearerTokenMiddleware(ClientRequestLimit(app), http.token)
 
 
 def serve(
@@ -176,20 +167,31 @@ def serve(
     import anyio
     import uvicorn
 
-    from ccr import Settings
+    from ccr import Settings, access_token, token_path
+    from mcp_server.server._http_guard import KEEP_ALIVE_S, GuardedH11Protocol, raise_open_file_limit
 
-    http = http if http is not None else HttpSettings(transport=transport)
-    app = build_http_app(options, http, max_input_bytes=Settings.from_env().max_input_bytes)
+    settings = Settings.from_env()
+    if http is None:
+        http = HttpSettings(token=access_token(settings.home), transport=transport, token_source="file")
+    app = build_http_app(options, http, max_input_bytes=settings.max_input_bytes)
+    raise_open_file_limit()
     config = uvicorn.Config(
         app,
         host=http.host,
         port=http.port,
+        http=GuardedH11Protocol,
         log_config=None,
         access_log=False,
         lifespan="on",
+        timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=5,
     )
-    auth = "bearer token required" if http.token else "no token (loopback only)"
-    print(f"headroom MCP server: {http.transport} on {http.url} ({auth})", file=sys.stderr, flush=True)
+    where = f"the one in {token_path(settings.home)}" if http.token_source == "file" else "the one given"
+    print(
+        f"headroom MCP server: {http.transport} on {http.url}; clients must send Authorization: Bearer <token> "
+        f"({where}; `headroom mcp status` shows it)",
+        file=sys.stderr,
+        flush=True,
+    )
     anyio.run(uvicorn.Server(config).serve)
     return 0

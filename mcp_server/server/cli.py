@@ -16,7 +16,7 @@ __all__ = ["add_parser"]
 _EPILOG = """environment:
   HEADROOM_ROOTS        extra directories headroom_read/headroom_run may use (os.pathsep-separated)
   HEADROOM_ALLOW_RUN    1 enables headroom_run
-  HEADROOM_TOKEN        bearer token for the network transports (required off loopback)
+  HEADROOM_TOKEN        bearer token for sse/http (default: the one generated into HEADROOM_HOME/http-token)
   HEADROOM_CLIENT       client name recorded with stats (default: the client's own name)
   HEADROOM_MODEL        model whose input price values the savings (default claude-sonnet-4-5)
   HEADROOM_PRICE_PER_MTOK  that price in USD per million tokens, overriding the table
@@ -36,7 +36,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--transport", choices=("stdio", "sse", "http"), default="stdio", help="default: stdio")
     p.add_argument("--host", default="127.0.0.1", help="address to bind for sse/http (default 127.0.0.1)")
     p.add_argument("--port", type=int, default=8765, help="port for sse/http (default 8765)")
-    p.add_argument("--token", help="bearer token clients must send (sse/http); default $HEADROOM_TOKEN")
+    p.add_argument(
+        "--token",
+        help="bearer token clients must send (sse/http); default $HEADROOM_TOKEN, else the store's own "
+        "(HEADROOM_HOME/http-token, made on first use; `headroom mcp status` shows it)",
+    )
     p.add_argument("--allow-run", action="store_true", help="enable headroom_run (shell commands inside the roots)")
     p.add_argument(
         "--root",
@@ -64,13 +68,13 @@ def _serve(args: argparse.Namespace) -> int:
         level=args.log_level.upper(),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    from ccr import Settings
+    from ccr import HeadroomError, Settings, access_token
     from mcp_server.server._fast_stdio import fast_start_enabled
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._transports import HttpSettings, serve
 
     try:
-        Settings.from_env()
+        settings = Settings.from_env()
         options = ServerOptions.from_env(roots=args.root, allow_run=args.allow_run)
         fast_start = fast_start_enabled()
     except ValueError as exc:
@@ -81,13 +85,18 @@ def _serve(args: argparse.Namespace) -> int:
         return 2
     http = None
     if args.transport != "stdio":
-        token = args.token if args.token is not None else (os.environ.get("HEADROOM_TOKEN") or None)
-        http = HttpSettings(
-            transport=args.transport,
-            host=args.host,
-            port=args.port,
-            token=token,
-            allowed_hosts=tuple(args.allow_host),
-        )
-        http.check()
+        given = args.token if args.token is not None else (os.environ.get("HEADROOM_TOKEN") or None)
+        try:
+            http = HttpSettings(
+                token=access_token(settings.home, given),
+                transport=args.transport,
+                host=args.host,
+                port=args.port,
+                allowed_hosts=tuple(args.allow_host),
+                token_source="given" if given is not None else "file",
+            )
+            http.check()
+        except HeadroomError as exc:
+            print(f"headroom mcp serve: {exc}", file=sys.stderr)
+            return 2
     return serve(options, args.transport, http, fast_start=fast_start)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import tomllib
 from collections.abc import Callable
@@ -99,8 +100,10 @@ def test_http_transport_writes_the_url_and_skips_clients_that_cannot_use_it(run:
     done = run("install", "--transport", "http", "--url", "http://127.0.0.1:9000/mcp")
     assert done.returncode == 0, done.stderr
     assert "claude-desktop: skipped" in done.stdout
+    token = (Path(os.environ["HEADROOM_HOME"]) / "http-token").read_text().strip()
     assert _json(home / ".gemini" / "settings.json")["mcpServers"]["headroom"] == {
-        "httpUrl": "http://127.0.0.1:9000/mcp"
+        "httpUrl": "http://127.0.0.1:9000/mcp",
+        "headers": {"Authorization": f"Bearer {token}"},
     }
     assert not (home / ".config" / "Claude" / "claude_desktop_config.json").exists()
 
@@ -166,3 +169,41 @@ def test_status_text_marks_detected_clients(run: Run, home: Path) -> None:
     assert done.returncode == 0
     line = next(ln for ln in done.stdout.splitlines() if " lmstudio " in ln)
     assert line.startswith("*") and line.endswith("no config file")
+
+
+def test_an_http_entry_reaches_the_running_server_with_its_token_and_status_shows_the_token(
+    run: Run, home: Path, subprocess_env: dict[str, str], headroom_exe: list[str], tmp_path: Path
+) -> None:
+    import socket
+    import time
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    url = f"http://127.0.0.1:{port}/mcp"
+    assert run("install", "--client", "cursor", "--transport", "http", "--url", url).returncode == 0
+    token = (Path(os.environ["HEADROOM_HOME"]) / "http-token").read_text().strip()
+    with (tmp_path / "server.log").open("wb") as log:
+        server = subprocess.Popen(
+            [*headroom_exe, "mcp", "serve", "--transport", "http", "--port", str(port)],
+            env=subprocess_env,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=log,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, (tmp_path / "server.log").read_text()
+                time.sleep(0.05)
+        done = run("status", "--timeout", "60")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    line = next(ln for ln in done.stdout.splitlines() if ln.lstrip("* ").startswith("cursor"))
+    assert "installed;" in line and "runs (" in line, done.stdout
+    assert f": {token}" in done.stdout

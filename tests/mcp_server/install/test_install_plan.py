@@ -29,27 +29,30 @@ from mcp_server.install import (
 )
 
 URL = "http://127.0.0.1:9911/mcp"
+TOKEN = "install-plan-token-0123456789"
+AUTH = {"Authorization": f"Bearer {TOKEN}"}
 
-# The remote-server shape each client documents.
+# The remote-server shape each client documents, with the access token where each reads its headers.
 HTTP_EXPECTED: dict[str, dict[str, Any]] = {
-    "claude-code": {"type": "http", "url": URL},
-    "cursor": {"url": URL},
-    "windsurf": {"serverUrl": URL},
-    "vscode": {"type": "http", "url": URL},
-    "codex": {"url": URL},
-    "gemini": {"httpUrl": URL},
-    "zed": {"url": URL},
-    "cline": {"type": "streamableHttp", "url": URL, "disabled": False, "autoApprove": []},
-    "continue": {"name": "headroom", "type": "streamable-http", "url": URL},
+    "claude-code": {"type": "http", "url": URL, "headers": AUTH},
+    "cursor": {"url": URL, "headers": AUTH},
+    "windsurf": {"serverUrl": URL, "headers": AUTH},
+    "vscode": {"type": "http", "url": URL, "headers": AUTH},
+    "codex": {"url": URL, "http_headers": AUTH},
+    "gemini": {"httpUrl": URL, "headers": AUTH},
+    "zed": {"url": URL, "headers": AUTH},
+    "cline": {"type": "streamableHttp", "url": URL, "headers": AUTH, "disabled": False, "autoApprove": []},
+    "continue": {"name": "headroom", "type": "streamable-http", "url": URL, "requestOptions": {"headers": AUTH}},
     "goose": {
         "type": "streamable_http",
         "name": "headroom",
         "uri": URL,
+        "headers": AUTH,
         "enabled": True,
         "timeout": 300,
         "description": "Compress bulky tool output; originals retrievable",
     },
-    "lmstudio": {"url": URL},
+    "lmstudio": {"url": URL, "headers": AUTH},
 }
 
 
@@ -79,14 +82,14 @@ def test_every_client_but_claude_desktop_has_an_http_shape() -> None:
 @pytest.mark.parametrize("name", sorted(HTTP_EXPECTED))
 def test_http_transport_writes_each_clients_remote_shape(tmp_path: Path, name: str, command: ServerCommand) -> None:
     target = _target(tmp_path, name)
-    apply_change(plan_install(target, transport="http", url=URL, command=command, environ={}))
+    apply_change(plan_install(target, transport="http", url=URL, command=command, environ={}, token=TOKEN))
     assert _read(target) == HTTP_EXPECTED[name]
 
 
 def test_claude_desktop_refuses_http_with_a_clear_error(tmp_path: Path, command: ServerCommand) -> None:
     target = _target(tmp_path, "claude-desktop")
     with pytest.raises(ClientConfigError, match="Claude Desktop does not read http servers"):
-        plan_install(target, transport="http", url=URL, command=command, environ={})
+        plan_install(target, transport="http", url=URL, command=command, environ={}, token=TOKEN)
     assert not target.path.exists()
 
 
@@ -94,12 +97,32 @@ def test_claude_desktop_refuses_http_with_a_clear_error(tmp_path: Path, command:
 def test_switching_transport_drops_the_other_transports_keys(tmp_path: Path, name: str, command: ServerCommand) -> None:
     target = _target(tmp_path, name)
     apply_change(plan_install(target, command=command, environ={}))
-    apply_change(plan_install(target, transport="http", url=URL, command=command, environ={}))
+    apply_change(plan_install(target, transport="http", url=URL, command=command, environ={}, token=TOKEN))
     assert _read(target) == HTTP_EXPECTED[name]
     apply_change(plan_install(target, command=command, environ={}))
     entry = _read(target)
-    assert not {"url", "uri", "serverUrl", "httpUrl"} & set(entry)
+    assert not {"url", "uri", "serverUrl", "httpUrl", "headers", "http_headers", "requestOptions"} & set(entry)
     assert command.command in (entry.get("command"), entry.get("cmd"))
+
+
+@pytest.mark.parametrize("name", ["cursor", "codex", "continue"])
+def test_a_file_that_now_holds_the_token_becomes_owner_only(tmp_path: Path, name: str, command: ServerCommand) -> None:
+    target = _target(tmp_path, name)
+    apply_change(plan_install(target, command=command, environ={}))
+    target.path.chmod(0o644)
+    backup = apply_change(plan_install(target, transport="http", url=URL, command=command, environ={}, token=TOKEN))
+    assert target.path.stat().st_mode & 0o777 == 0o600
+    assert backup is not None and backup.stat().st_mode & 0o077 == 0
+
+
+def test_an_http_entry_carries_the_stores_own_token_by_default(
+    tmp_path: Path, command: ServerCommand, headroom_home: Path
+) -> None:
+    from ccr import stored_token
+
+    target = _target(tmp_path, "cursor")
+    apply_change(plan_install(target, transport="http", url=URL, command=command))
+    assert _read(target)["headers"] == {"Authorization": f"Bearer {stored_token(headroom_home)}"}
 
 
 def test_the_default_url_is_the_local_http_endpoint() -> None:

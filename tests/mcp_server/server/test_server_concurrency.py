@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
+from mcp.client.streamable_http import streamable_http_client
 from server_helpers import free_port, noisy_log, running_server, serve_command, structured
 
 pytestmark = pytest.mark.anyio
@@ -39,15 +41,18 @@ async def test_many_parallel_calls_on_one_server_all_succeed_and_are_all_counted
 
 @pytest.mark.slow
 async def test_several_clients_share_one_http_server(tmp_path: Path) -> None:
-    port = free_port()
+    port, token = free_port(), "several-clients-token-0123456789"
 
     async def session(i: int) -> None:
         log = noisy_log(500, needle=f"ERROR client {i}")
-        async with Client(f"http://127.0.0.1:{port}/mcp") as client:
+        async with (
+            httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
+            Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client,
+        ):
             out = structured(await client.call_tool("headroom_compress", {"content": log}))
             assert structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))["text"] == log
 
-    with running_server("http", port, log=tmp_path / "err.log"), anyio.fail_after(180):
+    with running_server("http", port, "--token", token, log=tmp_path / "err.log"), anyio.fail_after(180):
         async with anyio.create_task_group() as tg:
             for i in range(5):
                 tg.start_soon(session, i)

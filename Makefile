@@ -45,8 +45,8 @@ demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, thr
 	$(VENV)/bin/headroom demo
 
 .PHONY: bench
-bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (and the peer, when `make bench-peer` installed it)
-	$(VENV)/bin/headroom bench $(CORPUS) --out bench-out
+bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when `make bench-peer` ran)
+	$(PY) -m benchmarks.compare $(CORPUS) --out bench-out
 	@# Throughput on generated 1-10 MB logs, search results, diffs and JSON: compressor alone and end to end.
 	$(PY) benchmarks/line_compressors.py
 	@# The semantic layer (embedding speed, index sizes, hybrid vs lexical retrieval) needs the model cache.

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import statistics
 
-from mcp_server.server.measure import (
+from benchmarks.server_measure import (
     DEFAULT_SIZES,
     measure_idle_rss,
     measure_round_trips,

@@ -1,4 +1,7 @@
-"""`headroom bench`: corpus loading, needle scoring, our runs and the peer's, tables, JSON and a plot.
+"""`headroom bench`: corpus loading, needle scoring, our runs, tables, JSON and a plot.
+
+The peer comparison and the server measurements live in the source checkout's `benchmarks/` (not in the
+wheel); they fill the same `BenchReport` and are rendered by the same tables.
 
 Names load on first use (PEP 562): every `headroom` command, the server's start included, imports the
 CLI module of this package, and none of them should pay for the benchmark's imports.
@@ -12,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mcp_server.bench._bench import BENCH_JSON, PLOT_PNG, README_TABLE, BenchOptions, run_bench, write_outputs
     from mcp_server.bench._corpus import BenchSample, Corpus, SampleProblem, load_corpus
-    from mcp_server.bench._peer import PEER_SYSTEM, find_peer_python, run_peer
     from mcp_server.bench._plot import plot_reduction_vs_retention
     from mcp_server.bench._report import (
         README_END,
@@ -33,16 +35,15 @@ if TYPE_CHECKING:
         summarize,
         time_ratio,
     )
-    from mcp_server.bench._runner import ENCODING, RETRIEVAL_MAX_TOKENS, run_headroom
+    from mcp_server.bench._runner import ENCODING, RETRIEVAL_MAX_TOKENS, failed_result, run_headroom
     from mcp_server.bench._scorer import Needle, NeedleScore, json_pairs, normalize_whitespace, score_needles
-    from mcp_server.bench._server import ServerNumbers, measure_server
+    from mcp_server.bench._server import RoundTripFigure, ServerNumbers
 
 __all__ = [
     "ALL",
     "BENCH_JSON",
     "ENCODING",
     "MODES",
-    "PEER_SYSTEM",
     "PLOT_PNG",
     "README_END",
     "README_START",
@@ -56,14 +57,14 @@ __all__ = [
     "MachineInfo",
     "Needle",
     "NeedleScore",
+    "RoundTripFigure",
     "SampleProblem",
     "SampleResult",
     "ServerNumbers",
     "SystemRun",
-    "find_peer_python",
+    "failed_result",
     "json_pairs",
     "load_corpus",
-    "measure_server",
     "normalize_whitespace",
     "plot_reduction_vs_retention",
     "render_markdown",
@@ -71,7 +72,6 @@ __all__ = [
     "replace_between_markers",
     "run_bench",
     "run_headroom",
-    "run_peer",
     "score_needles",
     "summarize",
     "time_ratio",
@@ -92,20 +92,19 @@ _HOMES = {
     "MachineInfo": "mcp_server.bench._results",
     "Needle": "mcp_server.bench._scorer",
     "NeedleScore": "mcp_server.bench._scorer",
-    "PEER_SYSTEM": "mcp_server.bench._peer",
     "PLOT_PNG": "mcp_server.bench._bench",
     "README_END": "mcp_server.bench._report",
     "README_START": "mcp_server.bench._report",
     "README_TABLE": "mcp_server.bench._bench",
     "RETRIEVAL_MAX_TOKENS": "mcp_server.bench._runner",
+    "RoundTripFigure": "mcp_server.bench._server",
     "SampleProblem": "mcp_server.bench._corpus",
     "SampleResult": "mcp_server.bench._results",
     "ServerNumbers": "mcp_server.bench._server",
     "SystemRun": "mcp_server.bench._results",
-    "find_peer_python": "mcp_server.bench._peer",
+    "failed_result": "mcp_server.bench._runner",
     "json_pairs": "mcp_server.bench._scorer",
     "load_corpus": "mcp_server.bench._corpus",
-    "measure_server": "mcp_server.bench._server",
     "normalize_whitespace": "mcp_server.bench._scorer",
     "plot_reduction_vs_retention": "mcp_server.bench._plot",
     "render_markdown": "mcp_server.bench._report",
@@ -113,7 +112,6 @@ _HOMES = {
     "replace_between_markers": "mcp_server.bench._report",
     "run_bench": "mcp_server.bench._bench",
     "run_headroom": "mcp_server.bench._runner",
-    "run_peer": "mcp_server.bench._peer",
     "score_needles": "mcp_server.bench._scorer",
     "summarize": "mcp_server.bench._results",
     "time_ratio": "mcp_server.bench._results",

@@ -1,4 +1,8 @@
-"""One benchmark run from start to finish: corpus, our compressor, the peer, the server, the outputs."""
+"""One benchmark run from start to finish: the corpus, our compressor in each mode, the outputs.
+
+The comparison with the peer and the server's own figures are measured from a source checkout
+(`benchmarks/compare.py`, run by `make bench`), which adds them to the report this module builds.
+"""
 
 from __future__ import annotations
 
@@ -11,14 +15,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccr import InputError, PeerRunError
+from ccr import InputError
 from mcp_server.bench._corpus import Corpus, load_corpus
-from mcp_server.bench._peer import find_peer_python, measure_peer_server, run_peer
 from mcp_server.bench._plot import plot_reduction_vs_retention
 from mcp_server.bench._report import render_markdown
 from mcp_server.bench._results import MODES, BenchReport, MachineInfo, SystemRun
 from mcp_server.bench._runner import ENCODING, run_headroom
-from mcp_server.bench._server import ServerNumbers, measure_server
 
 __all__ = ["BENCH_JSON", "PLOT_PNG", "README_TABLE", "BenchOptions", "run_bench", "write_outputs"]
 
@@ -32,21 +34,12 @@ class BenchOptions:
     corpus: Path
     runs: int = 5
     with_query: bool = True
-    peer: bool = True
-    peer_python: Path | None = None
-    server: bool = True
 
     def command(self, out: Path | None = None) -> str:
         """The `headroom bench` command line that repeats this run."""
         argv = ["headroom", "bench", str(self.corpus), "--runs", str(self.runs)]
         if not self.with_query:
             argv.append("--no-query")
-        if self.peer_python is not None:
-            argv += ["--peer-python", str(self.peer_python)]
-        elif not self.peer:
-            argv.append("--no-peer")
-        if not self.server:
-            argv.append("--skip-server")
         if out is not None:
             argv += ["--out", str(out)]
         return shlex.join(argv)
@@ -71,13 +64,12 @@ def run_bench(
     say: Callable[[str], None] | None = None,
     progress: Callable[[str], None] | None = None,
 ) -> BenchReport:
-    """Measure every usable sample of the corpus; the peer and the server too unless switched off.
+    """Measure every usable sample of the corpus with our compressor, with the sample's question and without.
 
-    `say` hears each phase and each skipped sample, `progress` each sample. A peer
-    that fails to run is recorded in `peer_error`, not raised: our figures still stand.
+    `say` hears each phase and each skipped sample, `progress` each sample.
 
     Raises:
-        InputError: the corpus cannot be read, holds no usable sample, or `peer_python` is not executable.
+        InputError: the corpus cannot be read or holds no usable sample.
     """
 
     def note(text: str) -> None:
@@ -88,30 +80,10 @@ def run_bench(
     for problem in corpus.problems:
         note(f"skipped {problem.name}: {problem.reason}")
     corpus = _usable(corpus)
-    peer_python = find_peer_python(options.peer_python) if options.peer or options.peer_python else None
     modes = MODES if options.with_query else ("no-query",)
     date = dt.datetime.now(dt.UTC).astimezone().isoformat(timespec="seconds")
     note(f"headroom-mcp: {len(corpus.samples)} samples x {len(modes)} mode(s), {options.runs} runs each")
     systems: list[SystemRun] = run_headroom(corpus.samples, modes=modes, runs=options.runs, progress=progress)
-    peer_error = None
-    if peer_python is not None:
-        note(f"peer: {peer_python}")
-        try:
-            systems.append(run_peer(peer_python, corpus.samples, runs=options.runs))
-        except PeerRunError as exc:
-            peer_error = str(exc)
-    elif options.peer:
-        peer_error = "no .venv-peer here (create it with `make bench-peer`) and no --peer-python given"
-    server = peer_server = None
-    if options.server:
-        note("server: start-up, stdio round trips, idle memory")
-        server = measure_server(runs=options.runs)
-        if peer_python is not None and peer_error is None:
-            note("peer server: start-up, idle memory")
-            try:
-                peer_server = measure_peer_server(peer_python, runs=options.runs)
-            except PeerRunError as exc:
-                peer_server = ServerNumbers(measured=False, reason=str(exc))
     return BenchReport(
         corpus=str(options.corpus),
         date=date,
@@ -121,9 +93,6 @@ def run_bench(
         samples=len(corpus.samples),
         problems=corpus.problems,
         systems=tuple(systems),
-        server=server,
-        peer_server=peer_server,
-        peer_error=peer_error,
     )
 
 
@@ -138,8 +107,10 @@ def _write_atomic(path: Path, text: str) -> None:
         raise
 
 
-def write_outputs(report: BenchReport, out: Path, command: str) -> list[Path]:
-    """`bench.json`, `README-table.md` and `bench.png` in `out` (created if needed); returns their paths.
+def write_outputs(report: BenchReport, out: Path, command: str, say: Callable[[str], None] | None = None) -> list[Path]:
+    """`bench.json`, `README-table.md` and `bench.png` in `out` (created if needed); returns the paths written.
+
+    The plot needs matplotlib (the `bench` extra); without it the plot is left out and `say` hears how to get it.
 
     Raises:
         InputError: `out` cannot be created or written.
@@ -151,5 +122,12 @@ def write_outputs(report: BenchReport, out: Path, command: str) -> list[Path]:
         _write_atomic(table_path, render_markdown(report, command))
     except OSError as exc:
         raise InputError(f"cannot write the results to {out}: {exc.strerror or exc}") from exc
-    plot_reduction_vs_retention(report.systems, plot_path, title=f"{report.corpus}, {report.date}")
+    try:
+        plot_reduction_vs_retention(report.systems, plot_path, title=f"{report.corpus}, {report.date}")
+    except ModuleNotFoundError as exc:
+        if exc.name != "matplotlib":
+            raise
+        if say is not None:
+            say(f"{PLOT_PNG} not written: matplotlib is not installed (pip install 'headroom-mcp[bench]')")
+        return [json_path, table_path]
     return [json_path, table_path, plot_path]

@@ -1,18 +1,18 @@
-"""`headroom bench`: token reduction, needle retention and speed on a corpus, beside the peer's.
+"""`headroom bench`: token reduction, needle retention and speed on a corpus of your own.
 
 Exit status: 0 when the run completed (malformed samples are listed on stderr
 and skipped; a sample our compressor failed on is listed and counted apart);
-1 when the corpus cannot be read or holds no usable sample (an empty corpus is
-an error: a benchmark that measured nothing must not pass for one that did),
-when an output cannot be written, or when `--peer-python` was given and the
-peer could not be run (our figures are still printed and written first). A
-missing `.venv-peer` without `--peer-python` is only a notice.
+1 when no corpus was given and the default is absent, when the corpus cannot be
+read or holds no usable sample (an empty corpus is an error: a benchmark that
+measured nothing must not pass for one that did), or when an output cannot be
+written.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -23,8 +23,13 @@ samples: one folder per sample holding input.txt and meta.json {"category", "que
 needles kept: found verbatim once whitespace runs are collapsed (a needle made only of JSON
 "key": value pairs also counts when each key and value occurs as a whole token); strict: byte for
 byte; kept + 1 retrieval: also found in one store.query(hash, query, max_tokens=2000) excerpt.
-The peer (headroom-ai) runs when .venv-peer exists (`make bench-peer`) or --peer-python is given.
+Without CORPUS_DIR: ../shared/corpus/dev (beside the working folder or the source checkout) when present.
+The comparison with the peer (headroom-ai) and the MCP server's own figures run from a source
+checkout: `make bench` (python -m benchmarks.compare).
 """
+
+# Where the project's development corpus sits beside a checkout (and beside the working folder, as the README runs it).
+DEV_CORPUS = Path("..", "shared", "corpus", "dev")
 
 
 def _positive_int(text: str) -> int:
@@ -45,14 +50,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("corpus", nargs="?", type=Path, metavar="CORPUS_DIR", help="folder of sample folders")
+    p.add_argument(
+        "corpus", nargs="?", type=Path, metavar="CORPUS_DIR", help=f"folder of sample folders (default {DEV_CORPUS})"
+    )
     p.add_argument("--json", action="store_true", help="print the full results as JSON on stdout")
     p.add_argument("--out", type=Path, metavar="DIR", help="write bench.json, bench.png and README-table.md here")
     p.add_argument("--runs", type=_positive_int, default=5, metavar="N", help="timed runs per sample (default 5)")
     p.add_argument("--no-query", action="store_true", help="only compress without the sample's query")
-    p.add_argument("--peer-python", type=Path, metavar="PATH", help="the peer's interpreter (default .venv-peer)")
-    p.add_argument("--no-peer", action="store_true", help="do not run the peer even when .venv-peer exists")
-    p.add_argument("--skip-server", action="store_true", help="do not measure the MCP server")
     p.add_argument(
         "--update-readme",
         type=Path,
@@ -74,23 +78,29 @@ def _say(text: str) -> None:
     print(text, file=sys.stderr, flush=True)
 
 
+def default_corpus(cwd: Path | None = None) -> Path | None:
+    """The development corpus beside the working folder or beside this source checkout, if either has it."""
+    checkout = Path(__file__).resolve().parents[2]
+    for base in (cwd or Path.cwd(), checkout):
+        candidate = base / DEV_CORPUS
+        if candidate.is_dir():
+            # Shown in reports and README tables: relative to where the command runs, never a machine's path.
+            return Path(os.path.relpath(candidate))
+    return None
+
+
 def _bench(args: argparse.Namespace) -> int:
     from ccr import InputError
     from mcp_server.bench._bench import BenchOptions, run_bench, write_outputs
     from mcp_server.bench._report import render_markdown, render_terminal, update_readme
 
-    if args.corpus is None:
-        raise InputError("give the corpus folder, e.g. `headroom bench ../shared/corpus/dev`")
-    if args.no_peer and args.peer_python is not None:
-        raise InputError("give either --no-peer or --peer-python, not both")
-    options = BenchOptions(
-        corpus=args.corpus,
-        runs=args.runs,
-        with_query=not args.no_query,
-        peer=not args.no_peer,
-        peer_python=args.peer_python,
-        server=not args.skip_server,
-    )
+    corpus = args.corpus if args.corpus is not None else default_corpus()
+    if corpus is None:
+        raise InputError(
+            "give the corpus folder: one sub-folder per sample holding input.txt and meta.json "
+            f'{{"category", "query", "needles"}} (the default {DEV_CORPUS} is not here)'
+        )
+    options = BenchOptions(corpus=corpus, runs=args.runs, with_query=not args.no_query)
     report = run_bench(options, say=_say, progress=_progress)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
@@ -100,7 +110,7 @@ def _bench(args: argparse.Namespace) -> int:
     else:
         print(render_terminal(report))
     if args.out is not None:
-        for path in write_outputs(report, args.out, command):
+        for path in write_outputs(report, args.out, command, say=_say):
             _say(f"wrote {path}")
     if args.update_readme is not None:
         backup = update_readme(args.update_readme, render_markdown(report, command), backup_dir=args.out)
@@ -109,7 +119,4 @@ def _bench(args: argparse.Namespace) -> int:
         for result in run.samples:
             if result.error:
                 _say(f"{run.label}: {result.name} failed: {result.error}")
-    if args.peer_python is not None and report.peer_error:
-        _say(f"peer: {report.peer_error}")
-        return 1
     return 0

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from mcp_server.bench import README_END, README_START, load_corpus
+from mcp_server.bench import README_END, README_START
 from mcp_server.cli import main
 
 
@@ -69,9 +69,7 @@ def test_the_bench_scores_every_good_sample_in_both_modes_and_writes_its_outputs
 ) -> None:
     corpus = write_corpus(tmp_path / "corpus")
     out = tmp_path / "out"
-    status, report, err = run_json(
-        ["bench", str(corpus), "--runs", "2", "--no-peer", "--skip-server", "--json", "--out", str(out)], capsys
-    )
+    status, report, err = run_json(["bench", str(corpus), "--runs", "2", "--json", "--out", str(out)], capsys)
     assert status == 0
     assert "zz_broken" in err and "not valid JSON" in err
     assert report["samples"] == len(SAMPLES)
@@ -106,7 +104,7 @@ def test_tokens_are_counted_on_the_exact_bytes(tmp_path: Path, capsys: pytest.Ca
     import rustcore
 
     corpus = write_corpus(tmp_path / "corpus")
-    status, report, _ = run_json(["bench", str(corpus), "--runs", "1", "--no-peer", "--skip-server", "--json"], capsys)
+    status, report, _ = run_json(["bench", str(corpus), "--runs", "1", "--json"], capsys)
     assert status == 0
     [system] = [s for s in report["systems"] if s["mode"] == "no-query"]
     for sample in system["samples"]:
@@ -118,9 +116,7 @@ def test_no_query_measures_only_the_mode_without_the_question(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     corpus = write_corpus(tmp_path / "corpus")
-    status, report, _ = run_json(
-        ["bench", str(corpus), "--runs", "1", "--no-query", "--no-peer", "--skip-server", "--json"], capsys
-    )
+    status, report, _ = run_json(["bench", str(corpus), "--runs", "1", "--no-query", "--json"], capsys)
     assert status == 0
     assert [s["mode"] for s in report["systems"]] == ["no-query"]
 
@@ -129,7 +125,7 @@ def test_the_terminal_table_and_the_readme_section(tmp_path: Path, capsys: pytes
     corpus = write_corpus(tmp_path / "corpus")
     readme = tmp_path / "README.md"
     readme.write_text(f"# Project\n\n{README_START}\nold\n{README_END}\n\nmore\n", encoding="utf-8")
-    argv = ["bench", str(corpus), "--runs", "1", "--no-peer", "--skip-server", "--update-readme", str(readme)]
+    argv = ["bench", str(corpus), "--runs", "1", "--update-readme", str(readme)]
     assert main(argv) == 0
     out = capsys.readouterr().out
     for category in ("logs", "json_api", "prose", "ALL"):
@@ -143,7 +139,7 @@ def test_the_terminal_table_and_the_readme_section(tmp_path: Path, capsys: pytes
 
 def test_an_empty_corpus_is_an_error_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "empty").mkdir()
-    assert main(["bench", str(tmp_path / "empty"), "--no-peer", "--skip-server"]) == 1
+    assert main(["bench", str(tmp_path / "empty")]) == 1
     err = capsys.readouterr().err
     assert "no samples in" in err and "input.txt and meta.json" in err
 
@@ -154,37 +150,17 @@ def test_a_corpus_of_only_malformed_samples_is_an_error_that_lists_them(
     bad = tmp_path / "bad" / "one"
     bad.mkdir(parents=True)
     (bad / "input.txt").write_text("x\n", encoding="utf-8")
-    assert main(["bench", str(tmp_path / "bad"), "--no-peer", "--skip-server"]) == 1
+    assert main(["bench", str(tmp_path / "bad")]) == 1
     err = capsys.readouterr().err
     assert "skipped one: missing meta.json" in err
     assert "no usable sample" in err
-
-
-def test_a_peer_that_cannot_run_is_reported_and_our_figures_still_come_out(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
-    # This interpreter has no `headroom` package, so the peer script fails for real.
-    corpus = write_corpus(tmp_path / "corpus")
-    status, report, err = run_json(
-        ["bench", str(corpus), "--runs", "1", "--skip-server", "--json", "--peer-python", sys.executable], capsys
-    )
-    assert status == 1
-    assert "the peer run failed" in report["peer_error"]
-    assert "peer:" in err
-    assert {s["system"] for s in report["systems"]} == {"headroom-mcp"}
-
-
-def test_a_peer_python_that_does_not_exist_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    corpus = write_corpus(tmp_path / "corpus")
-    assert main(["bench", str(corpus), "--peer-python", str(tmp_path / "nope")]) == 1
-    assert "not an executable file" in capsys.readouterr().err
 
 
 @pytest.mark.slow
 def test_the_command_runs_as_a_real_process_and_exits_non_zero_on_an_empty_corpus(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_server", "bench", str(tmp_path / "empty"), "--no-peer", "--skip-server"],
+        [sys.executable, "-m", "mcp_server", "bench", str(tmp_path / "empty")],
         capture_output=True,
         text=True,
         timeout=120,
@@ -195,34 +171,53 @@ def test_the_command_runs_as_a_real_process_and_exits_non_zero_on_an_empty_corpu
     assert "no samples in" in done.stderr
 
 
-PEER_PYTHON = Path(__file__).resolve().parents[3] / ".venv-peer" / "bin" / "python"
+def test_without_a_corpus_argument_it_runs_the_dev_corpus_beside_the_working_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    write_corpus(tmp_path / "shared" / "corpus" / "dev")
+    (tmp_path / "work").mkdir()
+    monkeypatch.chdir(tmp_path / "work")
+    status, report, _ = run_json(["bench", "--runs", "1", "--no-query", "--json"], capsys)
+    assert status == 0
+    assert report["samples"] == len(SAMPLES)
+    assert report["corpus"] == str(Path("..", "shared", "corpus", "dev"))
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not PEER_PYTHON.is_file(), reason="the peer is not installed (make bench-peer)")
-def test_the_peer_runs_offline_and_is_scored_with_the_same_scorer(tmp_path: Path) -> None:
-    import rustcore
-    from mcp_server.bench import run_peer
+def test_without_a_corpus_argument_or_a_dev_corpus_it_says_what_to_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mcp_server.bench import cli
 
-    corpus = load_corpus(write_corpus(tmp_path / "corpus"))
-    run = run_peer(PEER_PYTHON, corpus.samples, runs=1)
-    assert run.system == "headroom-ai" and run.mode == "no-query"
-    assert [r.name for r in run.samples] == [s.name for s in corpus.samples]
-    for result, sample in zip(run.samples, corpus.samples, strict=True):
-        assert result.error is None
-        assert result.median_ms > 0
-        assert result.needles.total == len(sample.needles)
-        assert result.tokens_before == rustcore.count_tokens(sample.data, "o200k_base")
-        assert result.tokens_after > 0
-        assert result.needles.with_retrieval is None
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(cli, "DEV_CORPUS", Path("no", "such", "corpus"))
+    assert main(["bench"]) == 1
+    err = capsys.readouterr().err
+    assert "give the corpus folder" in err and "input.txt and meta.json" in err
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not PEER_PYTHON.is_file(), reason="the peer is not installed (make bench-peer)")
-def test_the_peer_server_starts_offline_and_answers_initialize() -> None:
-    from mcp_server.bench._peer import measure_peer_server
+def test_without_matplotlib_the_outputs_are_written_without_the_plot_and_it_says_what_to_install(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # None in sys.modules is how Python itself makes an import fail: the same error as a missing package.
+    for name in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    corpus = write_corpus(tmp_path / "corpus")
+    out = tmp_path / "out"
+    assert main(["bench", str(corpus), "--runs", "1", "--no-query", "--out", str(out)]) == 0
+    err = capsys.readouterr().err
+    assert "matplotlib is not installed" in err and "headroom-mcp[bench]" in err
+    assert (out / "bench.json").is_file() and (out / "README-table.md").is_file()
+    assert not (out / "bench.png").exists()
 
-    numbers = measure_peer_server(PEER_PYTHON, runs=3)
-    assert numbers.measured
-    assert numbers.startup_ms is not None and numbers.startup_ms > 0
-    assert numbers.idle_rss_bytes is not None and numbers.idle_rss_bytes > 1_000_000
+
+def test_the_peer_and_server_options_belong_to_the_source_checkouts_compare_command(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    corpus = write_corpus(tmp_path / "corpus")
+    with pytest.raises(SystemExit):
+        main(["bench", str(corpus), "--peer-python", sys.executable])
+    assert "unrecognized arguments: --peer-python" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["bench", "--help"])
+    assert "make bench" in capsys.readouterr().out

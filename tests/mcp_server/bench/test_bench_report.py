@@ -204,6 +204,6 @@ def test_the_server_table_shows_ours_beside_the_peers_and_says_what_was_not_meas
     assert "n/a" in next(line for line in text.splitlines() if "100 KB log" in line)
     assert "61 MB" in text and "72 MB" in text
 
-    absent = ServerNumbers(measured=False, reason="mcp_server.server.measure is not installed")
+    absent = ServerNumbers(measured=False, reason="the server could not be measured: RuntimeError: no answer")
     text = render_terminal(dataclasses.replace(report(OURS), server=absent))
-    assert "not measured: mcp_server.server.measure is not installed" in text
+    assert "not measured: the server could not be measured: RuntimeError: no answer" in text

@@ -9,7 +9,7 @@ import textwrap
 
 import pytest
 
-from mcp_server.server.measure import (
+from benchmarks.server_measure import (
     measure_idle_rss,
     measure_round_trips,
     measure_sdk_import,

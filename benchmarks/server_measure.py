@@ -1,8 +1,9 @@
-"""How fast the server starts and answers, and how much memory it holds: the numbers `headroom bench` prints.
+"""How fast the server starts and answers, and how much memory it holds: the server table of `make bench`.
 
 Every measurement runs the real server, ``python -m mcp_server mcp serve``, as a
 subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
-environment is given. Start-up is timed with bare JSON-RPC on the pipe (no
+environment is given, and its working directory in a throw-away folder, so a
+source checkout's folders never shadow the installed package. Start-up is timed with bare JSON-RPC on the pipe (no
 client library in the way) to two points: the ``initialize`` answer, which the
 stdio front gives before the MCP SDK has loaded, and the first ``tools/list``
 answer, which waits for the SDK; round trips use the SDK's client. Idle memory
@@ -24,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mcp_server.bench import RoundTripFigure, ServerNumbers
+
 __all__ = [
     "DEFAULT_SIZES",
     "INITIALIZE_REQUEST",
@@ -32,6 +35,7 @@ __all__ = [
     "measure_idle_rss",
     "measure_round_trips",
     "measure_sdk_import",
+    "measure_server",
     "measure_startup",
     "read_rss_bytes",
     "sample_log",
@@ -95,12 +99,10 @@ def server_command(extra: Sequence[str] = ()) -> list[str]:
 
 
 @contextmanager
-def _environment(env: Mapping[str, str] | None) -> Iterator[dict[str, str]]:
-    if env is not None:
-        yield dict(env)
-        return
+def _environment(env: Mapping[str, str] | None) -> Iterator[tuple[dict[str, str], str]]:
+    """The server's environment and a working directory of its own (both thrown away after)."""
     with tempfile.TemporaryDirectory(prefix="headroom-bench-") as home:
-        yield {**os.environ, "HEADROOM_HOME": home}
+        yield (dict(env) if env is not None else {**os.environ, "HEADROOM_HOME": home}), home
 
 
 def _request(proc: subprocess.Popen[bytes], *messages: dict[str, Any]) -> dict[str, Any]:
@@ -145,11 +147,16 @@ def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> Sta
     The tool list is asked for as a client does: once the handshake is answered.
     """
     times, listed = [], []
-    with _environment(env) as environ:
+    with _environment(env) as (environ, cwd):
         for _ in range(runs):
             started = time.perf_counter()
             proc = subprocess.Popen(
-                server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environ
+                server_command(),
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+                env=environ,
+                cwd=cwd,
             )
             try:
                 _initialize(proc)
@@ -187,9 +194,14 @@ def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
 
     The tool list comes from the SDK, so the memory read includes it and the open store.
     """
-    with _environment(env) as environ:
+    with _environment(env) as (environ, cwd):
         proc = subprocess.Popen(
-            server_command(), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=environ
+            server_command(),
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            env=environ,
+            cwd=cwd,
         )
         try:
             _initialize(proc)
@@ -220,10 +232,10 @@ def sample_log(size: int, seed: int = 0) -> str:
     return "".join(out)[:size]
 
 
-async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str]) -> list[RoundTrip]:
+async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str], cwd: str) -> list[RoundTrip]:
     from mcp import Client, StdioServerParameters
 
-    params = StdioServerParameters(command=server_command()[0], args=server_command()[1:], env=environ)
+    params = StdioServerParameters(command=server_command()[0], args=server_command()[1:], env=environ, cwd=cwd)
     results = []
     async with Client(params) as client:
         # One call first so imports and the compressors' first use are not counted.
@@ -250,5 +262,27 @@ def measure_round_trips(
     """Milliseconds per `headroom_compress` call over stdio for inputs of each size (fresh content every call)."""
     import anyio
 
-    with _environment(env) as environ:
-        return anyio.run(_round_trips, sizes, runs, environ)
+    with _environment(env) as (environ, cwd):
+        return anyio.run(_round_trips, sizes, runs, environ, cwd)
+
+
+def measure_server(runs: int = 5) -> ServerNumbers:
+    """Start-up to ``initialize`` and to the first ``tools/list``, 1 KB / 100 KB / 1 MB round trips, idle memory.
+
+    A server that cannot start or answer is reported as not measured, with the reason, never raised over the
+    compression figures it is printed beside.
+    """
+    runs = max(runs, 3)
+    try:
+        startup = measure_startup(runs=runs)
+        rss = measure_idle_rss()
+        trips = measure_round_trips(runs=runs)
+    except Exception as exc:
+        return ServerNumbers(measured=False, reason=f"the server could not be measured: {type(exc).__name__}: {exc}")
+    return ServerNumbers(
+        measured=True,
+        startup_ms=startup.median_s * 1000,
+        first_tools_list_ms=startup.median_tools_list_s * 1000 if startup.tools_list_runs_s else None,
+        idle_rss_bytes=rss,
+        round_trips=tuple(RoundTripFigure(t.size_bytes, t.median_ms, t.tokens_before, t.tokens_after) for t in trips),
+    )

@@ -1,10 +1,10 @@
-"""The peer side of the benchmark: its MCP compress path, run in its own virtualenv, scored here.
+"""The peer side of `make bench`: its MCP compress path, run in its own virtualenv, scored here.
 
 `benchmarks/peer_compress.py` runs inside the peer's interpreter (it cannot
-import this package) and writes its outputs and per-sample median times as
+import our packages) and writes its outputs and per-sample median times as
 JSON; this module writes its manifest, runs it in a temporary HOME so the
 peer's store never lands in the user's, and scores the outputs with the same
-scorer and token counter as our own.
+scorer and token counter as our own. Source checkout only: nothing here ships.
 """
 
 from __future__ import annotations
@@ -23,13 +23,9 @@ from pathlib import Path
 from typing import Any
 
 import rustcore
+from benchmarks.server_measure import INITIALIZE_REQUEST, read_rss_bytes, stop_server
 from ccr import InputError, PeerRunError
-from mcp_server.bench._corpus import BenchSample
-from mcp_server.bench._results import SampleResult, SystemRun
-from mcp_server.bench._runner import failed_result
-from mcp_server.bench._scorer import Needle, score_needles
-from mcp_server.bench._server import ServerNumbers
-from mcp_server.server.measure import INITIALIZE_REQUEST, read_rss_bytes, stop_server
+from mcp_server.bench import BenchSample, Needle, SampleResult, ServerNumbers, SystemRun, failed_result, score_needles
 
 __all__ = ["PEER_SYSTEM", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
 
@@ -39,19 +35,12 @@ _VENV_NAME = ".venv-peer"
 
 
 def _project_root() -> Path:
-    return Path(__file__).resolve().parents[2]
+    return Path(__file__).resolve().parents[1]
 
 
 def peer_script() -> Path:
-    """`benchmarks/peer_compress.py` of this checkout.
-
-    Raises:
-        PeerRunError: not present (an installed wheel ships no `benchmarks/`).
-    """
-    script = _project_root() / "benchmarks" / "peer_compress.py"
-    if not script.is_file():
-        raise PeerRunError(f"{script} is absent; run the peer comparison from a source checkout")
-    return script
+    """`benchmarks/peer_compress.py` beside this module."""
+    return Path(__file__).resolve().with_name("peer_compress.py")
 
 
 def _venv_python(venv: Path) -> Path:
@@ -141,6 +130,16 @@ def _score(sample: BenchSample, item: dict[str, Any]) -> SampleResult:
     )
 
 
+def _inside_venv(path: str, python: Path) -> str:
+    """`path` as seen from the peer's venv (`site-packages/...`): a report never shows a machine's folders."""
+    marker = "site-packages"
+    if marker in Path(path).parts:
+        parts = Path(path).parts
+        return str(Path(*parts[parts.index(marker) :]))
+    venv = python.parent.parent
+    return os.path.relpath(path, venv) if path.startswith(str(venv)) else Path(path).name
+
+
 def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, timeout: float = 3600.0) -> SystemRun:
     """The peer's MCP compress path over `samples`, scored like ours (no query: its tool takes none).
 
@@ -159,7 +158,7 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
         results.append(_score(sample, item))
     notes = [
         f"its headroom_compress tool path ({payload.get('entry_point', '?')}), Python {payload.get('python', '?')}, "
-        f"offline (tiktoken {_ENCODING} from {payload.get('tiktoken_cache_dir', '?')})"
+        f"offline (tiktoken {_ENCODING} from {_inside_venv(str(payload.get('tiktoken_cache_dir', '?')), python)})"
     ]
     if not payload.get("cache_cleared", False):
         notes.append("its result cache could not be cleared between runs: times may be cache hits")

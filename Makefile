@@ -44,9 +44,18 @@ test: dev ## build, then run the Rust tests, the stub check and the Python tests
 demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, through a real MCP client
 	$(VENV)/bin/headroom demo
 
+# Fresh samples: real output captured on this machine at bench time (seed: today's date; FRESH_SEED=S repeats one).
+FRESH_PER_CATEGORY ?= 10
+FRESH_SEED ?=
+
 .PHONY: bench
-bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when `make bench-peer` ran)
+bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when `make bench-peer` ran) and on fresh output
 	$(PY) -m benchmarks.compare $(CORPUS) --out bench-out
+	@# Fidelity on output no one tuned to: per category (headroom bench), then per generator.
+	$(PY) -m benchmarks.fresh write bench-out/fresh-corpus --per-category $(FRESH_PER_CATEGORY) \
+		$(if $(FRESH_SEED),--seed $(FRESH_SEED))
+	$(VENV)/bin/headroom bench bench-out/fresh-corpus --runs 3 --out bench-out/fresh
+	$(PY) -m benchmarks.fresh kinds bench-out/fresh/bench.json
 	@# Throughput on generated 1-10 MB logs, search results, diffs and JSON: compressor alone and end to end.
 	$(PY) benchmarks/line_compressors.py
 	@# The semantic layer (embedding speed, index sizes, hybrid vs lexical retrieval) needs the model cache.

@@ -1,0 +1,357 @@
+"""Real compiler and linter runs over scratch code with seeded defects: gcc through make, cargo check, cargo
+clippy, ruff, mypy and ShellCheck.
+
+The scratch code is a seeded mix of clean functions and functions with common defects (an unused variable, a
+sign comparison, a missing return, an undefined name...); which defects and how many are drawn with the seed,
+the diagnostics are the tool's. The question asks for the error that stops the build when there is one, else
+for a diagnostic that is rare in the run (at most 2 of its kind among at least 5); the needles are that
+diagnostic's headline and location lines, plus the tool's summary line.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.fresh._core import Context, Found, Skip, Unavailable, generator, needles_of
+
+__all__ = ["Diagnostic", "choose_question"]
+
+_VERBS = ("parse", "merge", "scale", "count", "check", "render", "load", "split", "encode", "clamp", "sum", "find")
+_NOUNS = ("header", "record", "amount", "token", "range", "config", "payload", "window", "batch", "price", "offset")
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    """One diagnostic: whether it is an error, what kind it is (flag, lint, code or message), its lines."""
+
+    error: bool
+    tag: str
+    lines: tuple[str, ...]
+
+
+def _names(rng: random.Random, count: int) -> list[str]:
+    names: list[str] = []
+    while len(names) < count:
+        name = f"{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}"
+        if name not in names:
+            names.append(name)
+    return names
+
+
+def _fill(rng: random.Random, templates: Sequence[str], count: int, defects: float) -> list[str]:
+    """`count` snippets: the first template is the clean one, the others carry defects (a share `defects`)."""
+    out = []
+    for name in _names(rng, count):
+        template = templates[rng.randrange(1, len(templates))] if rng.random() < defects else templates[0]
+        n = rng.randint(2, 90)
+        out.append(template.format(name=name, n=n, m=n + rng.randint(1, 50), noun=rng.choice(_NOUNS)))
+    return out
+
+
+def choose_question(
+    rng: random.Random, diagnostics: Sequence[Diagnostic], summary: Sequence[str], describe: Callable[[str], str]
+) -> tuple[str, list[str], str]:
+    """The question, its needle lines and the rule: the error(s) when any, else a diagnostic kind seen 1-2 times.
+
+    Raises:
+        Skip: no error and no rare kind of diagnostic among at least 5.
+    """
+    errors = [d for d in diagnostics if d.error]
+    if errors:
+        lines = [line for d in errors for line in d.lines]
+        return (
+            "Which error stops the build, and where is it?",
+            [*lines, *summary],
+            "every error's headline and location",
+        )
+    counts = Counter(d.tag for d in diagnostics)
+    rare = sorted(tag for tag, n in counts.items() if n <= 2)
+    if len(diagnostics) < 5 or not rare:
+        raise Skip(f"no rare diagnostic among {len(diagnostics)}")
+    tag = rare[rng.randrange(len(rare))]
+    lines = [line for d in diagnostics if d.tag == tag for line in d.lines]
+    rule = "a kind of diagnostic seen at most twice drawn with the seed; its headline and location lines"
+    return f"Where is {describe(tag)} reported, and what does it say?", [*lines, *summary], rule
+
+
+def _found(
+    rng: random.Random,
+    text: str,
+    source: str,
+    parsed: tuple[list[Diagnostic], list[str]],
+    describe: Callable[[str], str],
+) -> Found:
+    diagnostics, summary = parsed
+    query, lines, rule = choose_question(rng, diagnostics, summary, describe)
+    return Found(
+        source=source,
+        query=query,
+        needles=needles_of(lines, text),
+        notes=f"Scratch code with seeded defects; needles = {rule}, plus the summary line(s).",
+        text=text,
+    )
+
+
+# ---- gcc through make -k ------------------------------------------------------------------------------------
+
+_C_SNIPPETS = (
+    "int {name}(int a, int b)\n{{\n    return a * b + {n};\n}}\n",
+    "int {name}(int a)\n{{\n    int unused_{noun} = {n};\n    return a + 1;\n}}\n",
+    "int {name}(int a, int {noun}_hint)\n{{\n    return a * {n};\n}}\n",
+    "int {name}(const int *v, unsigned n)\n{{\n    int i, s = 0;\n    for (i = 0; i < n; i++)\n        s += v[i];\n"
+    "    return s;\n}}\n",
+    "int {name}(int a)\n{{\n    if (a > {n})\n        return a;\n}}\n",
+    'void {name}(long v)\n{{\n    printf("{noun}=%d\\n", v);\n}}\n',
+    "int {name}(int k)\n{{\n    int r = 0;\n    switch (k) {{\n    case 1:\n        r = {n};\n    case 2:\n"
+    "        r += 1;\n        break;\n    default:\n        r = -1;\n    }}\n    return r;\n}}\n",
+)
+_C_ERRORS = (
+    "int {name}(int a)\n{{\n    return a + missing_{noun};\n}}\n",
+    "int {name}(int a)\n{{\n    struct {noun} *p = 0;\n    return p->size + a;\n}}\n",
+)
+_GCC = re.compile(r"^[^:\s]+:\d+:\d+: (?P<level>warning|error): (?P<msg>.*?)(?: \[(?P<tag>-W[^\]]+)\])?$")
+
+
+def _parse_gcc(text: str) -> tuple[list[Diagnostic], list[str]]:
+    out = []
+    for line in text.splitlines():
+        m = _GCC.match(line)
+        if m:
+            tag = m["tag"] or re.sub(r"‘[^’]*’|'[^']*'", "X", m["msg"])
+            out.append(Diagnostic(m["level"] == "error", tag, (line,)))
+    summary = [line for line in text.splitlines() if line.startswith(("make: ***", "make: Target"))]
+    return out, summary
+
+
+@generator("gcc_make", "build_output")
+def gcc_make(ctx: Context, rng: random.Random) -> Found:
+    gcc, make = ctx.tool("gcc"), ctx.tool("make")
+    folder = ctx.scratch("gcc_make")
+    files = [f"{noun}.c" for noun in rng.sample(_NOUNS, rng.randint(3, 11))]
+    broken = rng.choice(files) if rng.random() < 0.5 else None
+    for name in files:
+        snippets = _fill(rng, _C_SNIPPETS, rng.randint(4, 16), 0.5)
+        if name == broken:
+            snippets.insert(rng.randrange(len(snippets) + 1), _fill(rng, ("", *_C_ERRORS), 1, 1.0)[0])
+        (folder / name).write_text("#include <stdio.h>\n\n" + "\n".join(snippets), encoding="utf-8")
+    objects = " ".join(f.replace(".c", ".o") for f in files)
+    (folder / "Makefile").write_text(
+        f"CC = {gcc}\nCFLAGS = -Wall -Wextra -O2\n\nall: {objects}\n\n%.o: %.c\n\t$(CC) $(CFLAGS) -c $< -o $@\n",
+        encoding="utf-8",
+    )
+    text = ctx.run([make, "-k", "--no-print-directory"], cwd=folder, ok=lambda c: c in (0, 2))
+    return _found(
+        rng,
+        text,
+        f"make -k (gcc -Wall -Wextra -O2 over {len(files)} scratch files)",
+        _parse_gcc(text),
+        lambda tag: f"gcc's {tag} warning" if tag.startswith("-W") else f"“{tag}”",
+    )
+
+
+def _rust_snippet_sets(clippy: bool) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    if clippy:
+        return (
+            "pub fn {name}(a: i64, b: i64) -> i64 {{\n    a * b + {n}\n}}\n",
+            "pub fn {name}(a: i64) -> i64 {{\n    return a + {n};\n}}\n",
+            "pub fn {name}(v: &[i64]) -> bool {{\n    v.len() == 0\n}}\n",
+            "pub fn {name}(a: i64) -> bool {{\n    a >= {n} && a <= {m}\n}}\n",
+            "pub fn {name}(a: i64) -> i64 {{\n    if a > 0 {{\n        if a < {n} {{\n            return 1;\n"
+            "        }}\n    }}\n    0\n}}\n",
+            "pub fn {name}(v: &[i64]) -> i64 {{\n    let mut s = 0;\n    for i in 0..v.len() {{\n        s += v[i];\n"
+            "    }}\n    s\n}}\n",
+            "pub fn {name}(a: bool) -> bool {{\n    a == true\n}}\n",
+        ), ()
+    return (
+        "pub fn {name}(a: i64, b: i64) -> i64 {{\n    a * b + {n}\n}}\n",
+        "pub fn {name}(a: i64) -> i64 {{\n    let {noun}_tmp = {n};\n    a + 1\n}}\n",
+        "fn {name}(a: i64) -> i64 {{\n    a * {n}\n}}\n",
+        "pub fn {name}(a: i64) -> i64 {{\n    let mut b = a;\n    b + {n}\n}}\n",
+    ), (
+        "pub fn {name}(a: i64) -> String {{\n    a + {n}\n}}\n",
+        "pub fn {name}(a: i64) -> i64 {{\n    a + missing_{noun}\n}}\n",
+    )
+
+
+def _without_names(message: str) -> str:
+    """A message with the names it quotes left out (`return`, `if` and other plain words stay)."""
+    kept = re.sub(r"`([^`]*)`", lambda m: m[0] if re.fullmatch(r"[a-z]+", m[1]) else "", message)
+    return " ".join(kept.split()).strip(" :")
+
+
+_RUST_HEAD = re.compile(r"^(?P<level>warning|error)(?:\[(?P<code>E\d+)\])?: (?P<msg>.*)$")
+
+
+def _parse_cargo(text: str) -> tuple[list[Diagnostic], list[str]]:
+    lines = text.splitlines()
+    out = []
+    summary = []
+    for i, line in enumerate(lines):
+        m = _RUST_HEAD.match(line)
+        if not m:
+            continue
+        if re.search(r"generated \d+ warnings?|could not compile|aborting due to", m["msg"]):
+            summary.append(line)
+            continue
+        location = lines[i + 1] if i + 1 < len(lines) and lines[i + 1].lstrip().startswith("-->") else None
+        tag = m["code"] or _without_names(m["msg"])
+        out.append(Diagnostic(m["level"] == "error", tag, (line, *([location] if location else []))))
+    return out, summary
+
+
+def _describe_rust(tag: str) -> str:
+    return f"the {tag} error" if re.fullmatch(r"E\d+", tag) else f"“{tag}”"
+
+
+def _cargo(ctx: Context, rng: random.Random, kind: str, clippy: bool) -> Found:
+    cargo = ctx.tool("cargo")
+    folder = ctx.scratch(kind)
+    (folder / "src").mkdir()
+    (folder / "Cargo.toml").write_text(
+        '[package]\nname = "scratch"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n'
+    )
+    clean, errors = _rust_snippet_sets(clippy)
+    modules = list(rng.sample(_NOUNS, rng.randint(2, 8)))
+    broken = rng.choice(modules) if errors and rng.random() < 0.6 else None
+    for module in modules:
+        snippets = _fill(rng, clean, rng.randint(4, 14), 0.5)
+        if module == broken:
+            snippets.insert(rng.randrange(len(snippets) + 1), _fill(rng, ("", *errors), 1, 1.0)[0])
+        head = "use std::collections::HashMap;\n\n" if not clippy and rng.random() < 0.3 else ""
+        (folder / "src" / f"{module}.rs").write_text(head + "\n".join(snippets), encoding="utf-8")
+    (folder / "src" / "lib.rs").write_text("".join(f"pub mod {m};\n" for m in modules), encoding="utf-8")
+    argv = [cargo, "clippy" if clippy else "check", "--offline", "--color", "never"]
+    env = {"CARGO_TARGET_DIR": str(folder / "target"), "CARGO_TERM_PROGRESS_WHEN": "never", "RUSTFLAGS": ""}
+    text = ctx.run(argv, cwd=folder, env=env, ok=lambda c: c in (0, 101), timeout_s=120)
+    if "no such command" in text:
+        raise Unavailable(f"cargo {argv[1]} is not installed")
+    source = f"cargo {argv[1]} --offline (scratch crate of {len(modules)} modules)"
+    return _found(rng, text, source, _parse_cargo(text), _describe_rust)
+
+
+@generator("cargo_check", "build_output")
+def cargo_check(ctx: Context, rng: random.Random) -> Found:
+    return _cargo(ctx, rng, "cargo_check", clippy=False)
+
+
+@generator("cargo_clippy", "build_output")
+def cargo_clippy(ctx: Context, rng: random.Random) -> Found:
+    return _cargo(ctx, rng, "cargo_clippy", clippy=True)
+
+
+_PY_SNIPPETS = (
+    "def {name}(a: int, b: int) -> int:\n    return a * b + {n}\n",
+    "def {name}(a: int) -> int:\n    tmp_{noun} = {n}\n    return a + 1\n",
+    "def {name}(a: int) -> int:\n    return a + missing_{noun}\n",
+    "def {name}(a: int | None) -> bool:\n    return a == None\n",
+    "def {name}(a: str) -> int:\n    try:\n        return int(a)\n    except:\n        return {n}\n",
+    "def {name}(items: list[int] = []) -> int:\n    return len(items) + {n}\n",
+    'def {name}(a: int) -> str:\n    return f"{noun}"\n',
+    "def {name}(a: int) -> str:\n    return a + {n}\n",
+    "def {name}(a):\n    return a * {n}\n",
+    'def {name}(a: int) -> int:\n    return {name}("{noun}")\n',
+    "def {name}(a: int) -> int:\n    return a.{noun}_size\n",
+)
+
+
+def _python_project(ctx: Context, rng: random.Random, kind: str) -> tuple[Path, list[str]]:
+    folder = ctx.scratch(kind)
+    files = [f"{noun}.py" for noun in rng.sample(_NOUNS, rng.randint(3, 11))]
+    for name in files:
+        imports = "import os\nimport sys\n\n\n" if rng.random() < 0.4 else "import sys\n\n\n"
+        body = "\n\n".join(_fill(rng, _PY_SNIPPETS, rng.randint(5, 20), 0.5))
+        (folder / name).write_text(f'"""Scratch module {name}."""\n\n{imports}{body}\n\nprint(sys.argv)\n')
+    return folder, files
+
+
+_RUFF_FULL = re.compile(r"^(?P<code>[A-Z]+\d+) (?:\[\*\] )?(?P<msg>.*)$")
+_RUFF_CONCISE = re.compile(r"^[^:\s]+:\d+:\d+: (?P<code>[A-Z]+\d+) (?:\[\*\] )?(?P<msg>.*)$")
+
+
+def _parse_ruff(text: str) -> tuple[list[Diagnostic], list[str]]:
+    lines = text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        m = _RUFF_CONCISE.match(line)
+        if m:
+            out.append(Diagnostic(False, m["code"], (line,)))
+            continue
+        m = _RUFF_FULL.match(line)
+        if m and i + 1 < len(lines) and lines[i + 1].lstrip().startswith("-->"):
+            out.append(Diagnostic(False, m["code"], (line, lines[i + 1])))
+    return out, [line for line in lines if re.match(r"^Found \d+ errors?", line)]
+
+
+@generator("ruff_check", "build_output")
+def ruff_check(ctx: Context, rng: random.Random) -> Found:
+    ruff = ctx.tool("ruff")
+    folder, files = _python_project(ctx, rng, "ruff_check")
+    style = rng.choice(("full", "concise"))
+    argv = [ruff, "check", "--isolated", "--no-cache", "--select", "E,F,W,B,UP,SIM", f"--output-format={style}", *files]
+    text = ctx.run(argv, cwd=folder, ok=lambda c: c in (0, 1))
+    return _found(
+        rng,
+        text,
+        f"ruff check --output-format={style} (scratch modules)",
+        _parse_ruff(text),
+        lambda tag: f"ruff's {tag}",
+    )
+
+
+_MYPY = re.compile(r"^[^:\s]+:\d+: (?P<level>error|note): (?P<msg>.*?)(?:  \[(?P<code>[a-z-]+)\])?$")
+
+
+def _parse_mypy(text: str) -> tuple[list[Diagnostic], list[str]]:
+    out = []
+    for line in text.splitlines():
+        m = _MYPY.match(line)
+        if m and m["level"] == "error":
+            out.append(Diagnostic(False, m["code"] or m["msg"], (line,)))
+    return out, [line for line in text.splitlines() if re.match(r"^Found \d+ errors? in", line)]
+
+
+@generator("mypy_strict", "build_output", slow=True)
+def mypy_strict(ctx: Context, rng: random.Random) -> Found:
+    mypy = ctx.tool("mypy")
+    folder, files = _python_project(ctx, rng, "mypy_strict")
+    argv = [mypy, "--strict", "--no-incremental", "--cache-dir", str(folder / ".cache"), "--no-color-output", *files]
+    text = ctx.run(argv, cwd=folder, ok=lambda c: c in (0, 1), timeout_s=120)
+    return _found(rng, text, "mypy --strict (scratch modules)", _parse_mypy(text), lambda tag: f"mypy's [{tag}]")
+
+
+_SH_SNIPPETS = (
+    '{name}() {{\n  local target="$1"\n  echo "{noun}: $target"\n}}\n',
+    "{name}() {{\n  for f in $(ls $1); do\n    echo $f\n  done\n}}\n",
+    '{name}() {{\n  cd "$1"\n  rm -rf "$2"/*\n}}\n',
+    '{name}() {{\n  if [ $1 == "{noun}" ]; then\n    return {n}\n  fi\n}}\n',
+    "{name}() {{\n  local out=`cat $1`\n  echo $out\n}}\n",
+)
+_SHELLCHECK = re.compile(r"^In (?P<file>\S+) line \d+:$")
+
+
+def _parse_shellcheck(text: str) -> tuple[list[Diagnostic], list[str]]:
+    out = []
+    location = ""
+    for line in text.splitlines():
+        if _SHELLCHECK.match(line):
+            location = line
+        m = re.search(r"\bSC(?P<code>\d{4}) \((?P<level>\w+)\): (?P<msg>.*)$", line)
+        if m:
+            out.append(Diagnostic(m["level"] == "error", f"SC{m['code']}", (location, line.strip("^- "))))
+    return out, []
+
+
+@generator("shellcheck", "build_output")
+def shellcheck(ctx: Context, rng: random.Random) -> Found:
+    tool = ctx.tool("shellcheck")
+    folder = ctx.scratch("shellcheck")
+    name = f"{rng.choice(_VERBS)}-{rng.choice(_NOUNS)}.sh"
+    body = "\n".join(_fill(rng, _SH_SNIPPETS, rng.randint(4, 14), 0.6))
+    (folder / name).write_text(f"#!/bin/bash\nset -u\n\n{body}", encoding="utf-8")
+    text = ctx.run([tool, name], cwd=folder, ok=lambda c: c in (0, 1))
+    return _found(rng, text, f"shellcheck {name} (scratch script)", _parse_shellcheck(text), lambda tag: tag)

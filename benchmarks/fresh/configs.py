@@ -1,0 +1,204 @@
+"""Configuration files and JSON data as they are on this machine: /etc, installed packages' data, the project's own.
+
+Config: one file (`cat`) or several concatenated with `tail -n +1` (`==> path <==` headers), a `key = value` /
+`key: value` line drawn with the seed among those occurring once; needles = that line, the section or parent
+key holding it, and the file's header when concatenated. JSON: a real data file and a leaf drawn with the seed
+among those whose `"key": value` text occurs once; needles = that pair and its parent's key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import random
+import re
+import shlex
+from pathlib import Path
+from typing import Any
+
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needle_of, needles_of
+from benchmarks.fresh._places import PROJECT, files_under, npm_files, pick, read_text, site_packages
+
+__all__ = ["config_files", "key_lines"]
+
+_CONFIG_SUFFIXES = (
+    ".conf", ".cfg", ".ini", ".toml", ".yaml", ".yml", ".env", ".properties", ".rc", ".service", ".timer"
+)  # fmt: skip
+_KEY = re.compile(r"^(?P<indent>\s*)(?:-\s+)?(?P<key>[A-Za-z_][\w.-]*)\s*(?P<sep>=|:)\s*(?P<value>\S.*)$")
+_SECTION = re.compile(r"^\s*\[+[^\]]+\]+\s*$")
+
+
+@functools.lru_cache(maxsize=1)
+def config_files() -> tuple[Path, ...]:
+    """Config files of this machine and of the project (200 bytes to 60 KB) holding 3+ settings, sorted.
+
+    /etc, systemd units, /etc/default, installed packages' config files, the project's pyproject and Cargo files.
+    """
+    out: list[Path] = []
+    for root in (Path("/etc"), Path("/usr/lib/systemd/system"), site_packages()):
+        if root.is_dir():
+            out += files_under(root, _CONFIG_SUFFIXES, 200, 60_000)
+    out += files_under(Path("/etc/default"), (), 200, 60_000) if Path("/etc/default").is_dir() else ()
+    out += [p for p in (PROJECT / "pyproject.toml", PROJECT / "rustcore" / "Cargo.toml") if p.is_file()]
+    usable = []
+    for path in sorted(set(out)):
+        text = read_text(path)
+        if text is not None and " " not in str(path) and len(key_lines(text)) >= 3:
+            usable.append(path)
+    return tuple(usable)
+
+
+def key_lines(text: str) -> list[tuple[int, str, str | None]]:
+    """(line index, key line, the section header or parent key line holding it) of every setting in `text`."""
+    lines = text.splitlines()
+    out = []
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped or stripped[0] in "#;/!" or stripped.startswith("==>"):
+            continue
+        m = _KEY.match(line)
+        if not m or m["key"].lower() in ("http", "https") or m["value"].startswith("//") or m["value"] in "{[(":
+            continue
+        indent = len(m["indent"])
+        holder = None
+        for j in range(i - 1, -1, -1):
+            above = lines[j]
+            if above.startswith("==>"):
+                break
+            if _SECTION.match(above):
+                holder = above
+                break
+            parent = indent and above.strip() and not above.lstrip().startswith("#") and above.rstrip().endswith(":")
+            if parent and len(above) - len(above.lstrip()) < indent:
+                holder = above
+                break
+        out.append((i, line, holder))
+    return out
+
+
+@generator("config_files", "config")
+def config(ctx: Context, rng: random.Random) -> Found:
+    # Drawn source first (/etc, systemd units, installed packages, the project), then a file: no source crowds out
+    # the others because it holds more files.
+    groups: dict[str, list[Path]] = {}
+    for path in config_files():
+        source = "project" if path.is_relative_to(PROJECT) else "/".join(path.parts[:3])
+        groups.setdefault(source, []).append(path)
+    sources = sorted(groups)
+    count = 1 if rng.random() < 0.3 else rng.randint(2, 12)
+    chosen = sorted(
+        {pick(rng, groups[pick(rng, sources, "config files", machine=True)], "config files") for _ in range(count)}
+    )
+    argv = ["cat", str(chosen[0])] if len(chosen) == 1 else ["tail", "-n", "+1", *map(str, chosen)]
+    text = ctx.run(argv)
+    while len(text.encode()) > MAX_INPUT_BYTES and len(chosen) > 1:
+        chosen = chosen[: len(chosen) // 2]
+        argv = ["tail", "-n", "+1", *map(str, chosen)]
+        text = ctx.run(argv)
+    candidates = [
+        (i, line, holder)
+        for i, line, holder in key_lines(text)
+        if (piece := needle_of(line)) is not None and text.count(piece) == 1
+    ]
+    i, line, holder = pick(rng, candidates, "settings occurring once")
+    lines = text.splitlines()
+    header = next((lines[j] for j in range(i, -1, -1) if lines[j].startswith("==> ")), None)
+    file = header[4:-4] if header else str(chosen[0])
+    key = _KEY.match(line)
+    assert key is not None
+    where = f" (under {holder.strip()})" if holder else ""
+    return Found(
+        source=shlex.join(argv),
+        query=f"What is {key['key']} set to in {file}{where}?",
+        needles=needles_of([line, *([holder] if holder else []), *([header] if header else [])], text),
+        notes="1-12 config files of this machine/project drawn with the seed; a setting line occurring once drawn "
+        "with the seed; needles = that line, its section or parent key, the file's ==> header <== when concatenated.",
+        text=text,
+    )
+
+
+_IDENTIFYING = ("name", "id", "ref", "bom-ref", "key", "title", "login", "slug", "type")
+
+
+def _label(item: Any, index: int) -> tuple[str, tuple[str, Any] | None]:
+    """How a question names a list item: by an identifying field when it has one, else by its position."""
+    if isinstance(item, dict):
+        for key in _IDENTIFYING:
+            value = item.get(key)
+            if isinstance(value, str | int) and not isinstance(value, bool):
+                return f"the item whose {key} is {_dump(value)}", (key, value)
+    return f"item {index}", None
+
+
+Leaf = tuple[tuple[str, ...], str, Any, tuple[str, Any] | None]
+
+
+def _leaves(value: Any, path: tuple[str, ...] = (), ident: tuple[str, Any] | None = None) -> list[Leaf]:
+    """Every scalar under `value`: its path (keys, list items by name), key, value and the item's identifying pair."""
+    out: list[Leaf] = []
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, dict | list):
+                out += _leaves(item, (*path, str(key)), ident)
+            elif (str(key), item) != ident:
+                out.append((path, str(key), item, ident))
+    elif isinstance(value, list):
+        for i, item in enumerate(value[:200]):
+            label, pair = _label(item, i)
+            out += _leaves(item, (*path, label), pair or ident)
+    return out
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _pair_pattern(key: str, value: Any) -> str:
+    return re.escape(_dump(key)) + r"\s*:\s*" + re.escape(_dump(value))
+
+
+def _json_files() -> list[Path]:
+    found = [
+        *files_under(site_packages(), (".json",), 2000, MAX_INPUT_BYTES),
+        *npm_files((".json",), 2000, MAX_INPUT_BYTES),
+    ]
+    out = [p for p in found if p.name != "package.json"]
+    return out
+
+
+@generator("json_file", "json_api")
+def json_file(ctx: Context, rng: random.Random) -> Found:
+    for _ in range(10):
+        path = pick(rng, _json_files(), "JSON data files", machine=True)
+        text = read_text(path)
+        if text is None:
+            continue
+        try:
+            data = json.loads(text)
+        except ValueError:
+            continue
+        leaves = _leaves(data)
+        rng.shuffle(leaves)
+        found = []
+        for parents, key, value, ident in leaves[:200]:
+            spots = re.findall(_pair_pattern(key, value), text)
+            if len(spots) == 1 and needle_of(spots[0]) == spots[0] and parents:
+                found.append((parents, key, spots[0], ident))
+        if not found:
+            continue
+        parents, key, pair, ident = pick(rng, found, "leaves")
+        parent = next((p for p in reversed(parents) if not p.startswith(("the item", "item "))), None)
+        holder = re.findall(re.escape(_dump(parent)) + r"\s*:\s*[\[{]", text) if parent else []
+        named = re.findall(_pair_pattern(*ident), text) if ident else []
+        return Found(
+            source=f"cat {path}",
+            query=f"In {path.name}, what is “{key}” set to under {' > '.join(parents)}?",
+            needles=needles_of(
+                [pair, *(holder if len(holder) == 1 else []), *(named if len(named) == 1 else [])], text
+            ),
+            notes='A JSON data file of an installed package drawn with the seed; a leaf whose `"key": value` text '
+            "occurs once drawn with the seed (list items named by an identifying field where they have one); "
+            "needles = that pair, and its parent's key and its item's identifying pair where those occur once.",
+            text=text,
+        )
+    raise Skip("no JSON data file with a unique leaf found in 10 draws")

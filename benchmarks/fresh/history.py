@@ -1,0 +1,140 @@
+"""The project's own git history: `git log --stat`, `git log -p` and `git diff A..B` over a window drawn by the seed."""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass, field
+
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needle_of, needles_of
+from benchmarks.fresh._places import PROJECT, pick
+
+__all__ = ["Hunk", "parse_hunks"]
+
+# Files whose hunks nobody asks about line by line.
+_GENERATED = re.compile(r"(^|/)(package-lock\.json|Cargo\.lock|.*\.lock|.*\.min\.js|.*\.svg|.*\.png)$")
+
+
+def _git(ctx: Context, *args: str) -> str:
+    if not (PROJECT / ".git").exists():
+        raise Unavailable(f"{PROJECT} is not a git checkout")
+    return ctx.run(["git", "-C", str(PROJECT), "-c", "core.pager=cat", "-c", "color.ui=never", *args], cache=True)
+
+
+def _commits(ctx: Context) -> list[str]:
+    hashes = _git(ctx, "log", "--format=%H").split()
+    if len(hashes) < 6:
+        raise Unavailable(f"the checkout holds {len(hashes)} commits (a shallow clone?)")
+    return hashes
+
+
+def _subject(ctx: Context, commit: str) -> str:
+    words = _git(ctx, "log", "-1", "--format=%s", commit).split()
+    return " ".join(words[:12]) + (" ..." if len(words) > 12 else "")
+
+
+def _window(ctx: Context, rng: random.Random, args: list[str], min_n: int, max_n: int) -> tuple[str, list[str]]:
+    """`git log <args> -n N --skip S` at a seeded place, N shrunk until the output fits the size bound."""
+    total = len(_commits(ctx))
+    n = rng.randint(min_n, max_n)
+    skip = rng.randrange(max(1, total - n))
+    while True:
+        argv = ["log", *args, f"-n{n}", f"--skip={skip}"]
+        text = _git(ctx, *argv)
+        if len(text.encode()) <= MAX_INPUT_BYTES or n == 1:
+            return text, argv
+        n = max(1, n // 2)
+
+
+@generator("git_log_stat", "shell_listing")
+def git_log_stat(ctx: Context, rng: random.Random) -> Found:
+    text, argv = _window(ctx, rng, ["--stat"], 10, 60)
+    commits: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("commit "):
+            commits.append((line, []))
+        elif commits and " | " in line and line.startswith(" "):
+            commits[-1][1].append(line)
+    fitting = [(head, files) for head, files in commits if 1 <= len(files) <= 6]
+    head, files = pick(rng, fitting, "commits changing 1-6 files")
+    commit = head.split()[1]
+    return Found(
+        source=f"git {' '.join(argv)} (in the project checkout)",
+        query=f"Which files did the commit {commit[:10]} ({_subject(ctx, commit)}) change, and by how many lines?",
+        needles=needles_of(files, text),
+        notes="A window of the project's history; a commit changing 1-6 files drawn with the seed; needles = its "
+        "file stat lines.",
+        text=text,
+    )
+
+
+@dataclass
+class Hunk:
+    commit: str
+    path: str
+    header: str
+    changes: list[str] = field(default_factory=list)
+
+
+def parse_hunks(text: str) -> list[Hunk]:
+    """Every hunk of a `git diff` / `git log -p` text with its commit (if any), file, header and +/- lines."""
+    hunks: list[Hunk] = []
+    commit = path = ""
+    for line in text.splitlines():
+        if line.startswith("commit ") and len(line.split()) >= 2:
+            commit = line.split()[1]
+        elif line.startswith("diff --git "):
+            path = line.rsplit(" b/", 1)[-1]
+        elif line.startswith("@@"):
+            hunks.append(Hunk(commit, path, line))
+        elif hunks and line[:1] in "+-" and not line.startswith(("+++ ", "--- ")):
+            hunks[-1].changes.append(line)
+    return hunks
+
+
+def _hunk_needles(hunk: Hunk, text: str) -> tuple[str, ...]:
+    """The hunk's +/- lines as needles (first 200 characters), only those occurring once when at least one does."""
+    pieces = [p for p in (needle_of(line) for line in hunk.changes) if p is not None and len(p) > 9]
+    once = [p for p in pieces if text.count(p) == 1]
+    return needles_of(once or pieces, text)
+
+
+def _draw_hunk(rng: random.Random, text: str) -> Hunk:
+    hunks = [h for h in parse_hunks(text) if 2 <= len(h.changes) <= 12 and not _GENERATED.search(h.path)]
+    return pick(rng, hunks, "hunks changing 2-12 lines")
+
+
+@generator("git_log_p", "diff")
+def git_log_p(ctx: Context, rng: random.Random) -> Found:
+    text, argv = _window(ctx, rng, ["-p"], 2, 12)
+    hunk = _draw_hunk(rng, text)
+    return Found(
+        source=f"git {' '.join(argv)} (in the project checkout)",
+        query=f"What did the commit {hunk.commit[:10]} ({_subject(ctx, hunk.commit)}) change in {hunk.path}?",
+        needles=_hunk_needles(hunk, text),
+        notes="A window of the project's history; a hunk changing 2-12 lines (no lock or generated file) drawn "
+        "with the seed; needles = its +/- lines, only those occurring once in the output when any does.",
+        text=text,
+    )
+
+
+@generator("git_diff", "diff")
+def git_diff(ctx: Context, rng: random.Random) -> Found:
+    commits = _commits(ctx)
+    distance = rng.randint(2, 15)
+    start = rng.randrange(distance, len(commits))
+    old, new = commits[start], commits[start - distance]
+    text = _git(ctx, "diff", f"{old[:12]}..{new[:12]}")
+    if len(text.encode()) > MAX_INPUT_BYTES:
+        raise Skip(f"git diff {old[:12]}..{new[:12]} is over {MAX_INPUT_BYTES:,} bytes")
+    hunk = _draw_hunk(rng, text)
+    context = hunk.header.split("@@")[-1].strip()
+    where = f" near `{context[:60]}`" if context else ""
+    return Found(
+        source=f"git diff {old[:12]}..{new[:12]} (in the project checkout)",
+        query=f"How did {hunk.path} change between {old[:12]} and {new[:12]}{where}?",
+        needles=_hunk_needles(hunk, text),
+        notes="Two commits 2-15 apart drawn with the seed; a hunk changing 2-12 lines (no lock or generated "
+        "file) drawn with the seed; needles = its +/- lines, only those occurring once when any does.",
+        text=text,
+    )

@@ -1,0 +1,172 @@
+"""Real logs: the machine's own (/var/log, npm's debug logs) and a verbose pip install of scratch wheels.
+
+A log window is `tail -n N` or `sed -n A,Bp` of a real file, drawn with the seed. The question asks for a
+rare event (a line template seen at most 3 times in a window of at least 150 lines), the newest entries,
+or the errors and failures among routine lines, whichever the window has; the needles are those lines.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import random
+import re
+import zipfile
+from collections import Counter
+from pathlib import Path
+
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, generator, needles_of
+from benchmarks.fresh._places import pick, read_text
+
+__all__ = ["log_files", "template"]
+
+_WORD = re.compile(r"[A-Za-z][A-Za-z_-]*[A-Za-z]")
+# An error word used as one: a level, or a word followed by a colon or a space (not a quoted option value).
+_FAILURE = re.compile(
+    r"\b(?:ERROR|FATAL|CRITICAL|PANIC|EMERG)\b|\b(?:[Ee]rror|[Ff]ailed|[Ff]ailure|denied|refused)(?=[:\s])"
+)
+
+
+def template(line: str, words: int = 4) -> tuple[str, ...]:
+    """A line's event type: its first `words` tokens that are plain words (no digit, path, version or id)."""
+    out = []
+    for token in line.split():
+        if _WORD.fullmatch(token.strip(",;()[]\"'")):
+            out.append(token.strip(",;()[]\"'"))
+            if len(out) == words:
+                break
+    return tuple(out)
+
+
+def log_files() -> list[Path]:
+    """Readable text logs of this machine with at least 50 lines, sorted."""
+    roots = [Path("/var/log"), Path.home() / ".npm" / "_logs"]
+    out = []
+    for root in roots:
+        if not root.is_dir():
+            continue
+        for folder, dirs, names in os.walk(root):
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(folder, name)
+                if name.endswith((".gz", ".xz", ".zst", ".bz2", ".journal")) or name in ("wtmp", "btmp", "lastlog"):
+                    continue
+                try:
+                    if not path.is_file() or path.stat().st_size < 2000 or not os.access(path, os.R_OK):
+                        continue
+                except OSError:
+                    continue
+                text = read_text(path)
+                if text is not None and text.count("\n") >= 50:
+                    out.append(path)
+    return out
+
+
+def _question(rng: random.Random, lines: list[str]) -> tuple[str, list[str], str]:
+    options: list[tuple[str, list[str], str]] = []
+    entries = [line for line in lines if line.strip()]
+    templates = Counter(template(line) for line in entries)
+    rare = sorted(t for t, n in templates.items() if n <= 3 and len(t) >= 2)
+    if len(entries) >= 150 and rare:
+        chosen = rare[rng.randrange(len(rare))]
+        hits = [line for line in entries if template(line) == chosen]
+        options.append(
+            (
+                f"When does the log record “{' '.join(chosen)}”, and what does that entry say?",
+                hits,
+                "a line template (its first 4 plain words) seen at most 3 times in 150+ lines, drawn with the seed; "
+                "needles = its lines",
+            )
+        )
+    options.append(("What are the newest entries of this log?", entries[-2:], "needles = the last 2 entries"))
+    failures = [line for line in entries if _FAILURE.search(line)]
+    if 1 <= len(failures) <= 6 and len(entries) >= 10 * len(failures):
+        options.append(
+            ("Which errors or failures does the log record?", failures, "needles = the 1-6 lines naming an error")
+        )
+    return options[rng.randrange(len(options))]
+
+
+@generator("system_log", "logs")
+def system_log(ctx: Context, rng: random.Random) -> Found:
+    path = pick(rng, log_files(), "readable logs under /var/log or ~/.npm/_logs", machine=True)
+    total = (read_text(path) or "").count("\n")
+    count = rng.randint(150, 6000)
+    if count >= total:
+        argv = ["cat", str(path)]
+    elif rng.random() < 0.5:
+        argv = ["tail", "-n", str(count), str(path)]
+    else:
+        start = rng.randint(1, total - count)
+        argv = ["sed", "-n", f"{start},{start + count - 1}p", str(path)]
+    text = ctx.run(argv)
+    while len(text.encode()) > MAX_INPUT_BYTES:
+        text = text[len(text) // 2 :].split("\n", 1)[-1]
+        argv = ["tail", "-n", str(text.count("\n")), str(path)]
+    query, lines, rule = _question(rng, text.splitlines())
+    return Found(
+        source=" ".join(argv),
+        query=query,
+        needles=needles_of(lines[:6], text),
+        notes=f"A log of this machine and a window of it drawn with the seed; {rule}.",
+        text=text,
+    )
+
+
+def _wheel(folder: Path, name: str, version: str, requires: list[str]) -> None:
+    """A minimal valid wheel: one module, METADATA, WHEEL and RECORD."""
+    dist = f"{name}-{version}.dist-info"
+    files = {
+        f"{name}/__init__.py": f"VERSION = {version!r}\n",
+        f"{dist}/METADATA": f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+        + "".join(f"Requires-Dist: {r}\n" for r in requires),
+        f"{dist}/WHEEL": "Wheel-Version: 1.0\nGenerator: scratch\nRoot-Is-Purelib: true\nTag: py3-none-any\n",
+    }
+    record = []
+    for path, content in files.items():
+        digest = base64.urlsafe_b64encode(hashlib.sha256(content.encode()).digest()).rstrip(b"=").decode()
+        record.append(f"{path},sha256={digest},{len(content.encode())}")
+    files[f"{dist}/RECORD"] = "\n".join([*record, f"{dist}/RECORD,,"]) + "\n"
+    with zipfile.ZipFile(folder / f"{name}-{version}-py3-none-any.whl", "w") as archive:
+        for path, content in files.items():
+            archive.writestr(path, content)
+
+
+_PARTS = ("core", "http", "cli", "io", "auth", "cache", "db", "log", "net", "text", "time", "yaml", "orm", "ui")
+
+
+@generator("pip_install_log", "logs")
+def pip_install_log(ctx: Context, rng: random.Random) -> Found:
+    folder = ctx.scratch("pip_install_log")
+    wheels = folder / "wheels"
+    wheels.mkdir()
+    prefix = rng.choice(("acme", "corp", "proj", "lab", "demo"))
+    names = [f"{prefix}_{part}" for part in rng.sample(_PARTS, rng.randint(6, 14))]
+    versions = {n: f"{rng.randint(0, 4)}.{rng.randint(0, 20)}.{rng.randint(0, 9)}" for n in names}
+    conflict = rng.random() < 0.7
+    broken = rng.randrange(1, len(names)) if conflict else -1
+    for i, name in enumerate(names):
+        deps = [f"{d}>={versions[d]}" for d in rng.sample(names[i + 1 :], min(len(names) - i - 1, rng.randint(0, 3)))]
+        if i == broken:
+            missing = f"{prefix}_{rng.choice([p for p in _PARTS if f'{prefix}_{p}' not in names] or ['extra'])}"
+            deps.append(f"{missing}>=1.0")
+        _wheel(wheels, name, versions[name], deps)
+    verbosity = rng.choice(("-v", "-vv", "-vvv"))
+    argv = [ctx.python, "-m", "pip", "install", verbosity, "--no-index", "--find-links", str(wheels)]
+    argv += ["--target", str(folder / "target"), "--no-cache-dir", "--disable-pip-version-check", *names[:2]]
+    text = ctx.run(argv, env={"PIP_FIND_LINKS": "", "PIP_CONFIG_FILE": os.devnull}, ok=lambda c: c in (0, 1))
+    errors = [line for line in text.splitlines() if line.startswith("ERROR: ")]
+    if errors:
+        query, lines, rule = "Why did the installation fail?", errors, "needles = the ERROR: lines"
+    else:
+        lines = [line for line in text.splitlines() if line.startswith("Successfully installed ")]
+        query, rule = "Which packages were installed, at which versions?", "needle = the Successfully installed line"
+    return Found(
+        source=f"pip install {verbosity} --no-index --find-links <{len(names)} scratch wheels> {' '.join(names[:2])}",
+        query=query,
+        needles=needles_of(lines, text),
+        notes="Scratch wheels with a dependency graph drawn with the seed (70%: one requirement that no wheel "
+        f"provides); {rule}.",
+        text=text,
+    )

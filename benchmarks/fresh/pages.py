@@ -1,0 +1,165 @@
+"""HTML as this machine has it: `python -m pydoc -w MODULE` pages and HTML documentation shipped with installed
+software (the Rust toolchain's docs, packages' pages).
+
+Needles are text as it stands in the page's source, so a faithful rendering keeps them: runs of text between
+tags with no character reference inside (`&nbsp;`, `&lt;`), at least 8 characters.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needles_of
+from benchmarks.fresh._places import files_under, pick, read_text, site_packages, stdlib
+
+__all__ = ["TextRuns", "html_files"]
+
+# Modules whose import opens a window or a browser, prints, or needs a display.
+_NO_IMPORT = frozenset(
+    {"antigravity", "this", "turtle", "turtledemo", "idlelib", "tkinter", "pydoc_data", "lib2to3", "ensurepip",
+     "venv", "webbrowser", "__hello__", "__phello__", "pty", "tty", "getpass", "crypt"}
+)  # fmt: skip
+
+
+class TextRuns(HTMLParser):
+    """The page's title and, per heading (h1-h4), the text runs of the paragraphs after it, as raw source text."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.title = ""
+        self.sections: list[tuple[str, list[str]]] = []
+        self._stack: list[str] = []
+        self._heading: list[str] | None = None
+        self._in_paragraph = False
+        self._broken = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("h1", "h2", "h3", "h4"):
+            self._heading = []
+        elif tag == "p":
+            self._in_paragraph = True
+        self._stack.append(tag)
+        self._broken = True
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("h1", "h2", "h3", "h4") and self._heading is not None:
+            heading = " ".join("".join(self._heading).split())
+            if heading:
+                self.sections.append((heading, []))
+            self._heading = None
+        elif tag == "p":
+            self._in_paragraph = False
+        self._broken = True
+
+    def handle_entityref(self, name: str) -> None:
+        self._broken = True
+
+    def handle_charref(self, name: str) -> None:
+        self._broken = True
+
+    def handle_data(self, data: str) -> None:
+        if self._stack[-1:] == ["title"] and not self.title:
+            self.title = data.strip()
+        if self._heading is not None:
+            self._heading.append(data)
+        elif self._in_paragraph and self.sections and self._stack[-1:] != ["script"]:
+            runs = self.sections[-1][1]
+            if self._broken or not runs:
+                runs.append(data)
+            else:
+                runs[-1] += data
+        self._broken = False
+
+
+def _page_needles(rng: random.Random, text: str) -> tuple[str, list[str], str]:
+    parser = TextRuns()
+    parser.feed(text)
+    sections = [(h, [r.strip() for r in runs if len(r.strip()) >= 30]) for h, runs in parser.sections]
+    sections = [(h, runs) for h, runs in sections if runs and len(h) >= 3]
+    heading, runs = pick(rng, sections, "headings followed by a paragraph")
+    longest = max(runs[:4], key=len)
+    return heading, [longest, *([parser.title] if parser.title else [])], parser.title
+
+
+def html_files() -> list[Path]:
+    """HTML documentation shipped on this machine: the Rust toolchain's, the installed packages', /usr/share/doc."""
+    roots = [site_packages(), Path("/usr/share/doc")]
+    try:
+        sysroot = subprocess.run(["rustc", "--print", "sysroot"], capture_output=True, text=True, timeout=30).stdout
+        roots.append(Path(sysroot.strip()) / "share" / "doc")
+    except (OSError, subprocess.SubprocessError):
+        pass
+    out: list[Path] = []
+    for root in roots:
+        if root.is_dir():
+            out += files_under(root, (".html", ".htm"), 8000, MAX_INPUT_BYTES)
+    return out
+
+
+@generator("html_doc_page", "html")
+def html_doc_page(ctx: Context, rng: random.Random) -> Found:
+    files = html_files()
+    for _ in range(10):
+        path = pick(rng, files, "HTML documentation pages", machine=True)
+        text = read_text(path)
+        if text is None:
+            continue
+        try:
+            heading, lines, title = _page_needles(rng, text)
+        except Skip:
+            continue
+        about = f" “{title}”" if title else ""
+        return Found(
+            source=f"cat {path}",
+            query=f"What does the page{about} say under “{heading}”?",
+            needles=needles_of(lines, text),
+            notes="An HTML documentation page of this machine drawn with the seed; a heading followed by a "
+            "paragraph drawn with the seed; needles = the longest text run (30+ characters, no character "
+            "reference) of its first paragraphs, and the page title.",
+            text=text,
+        )
+    raise Skip("no HTML page with a heading and a paragraph found in 10 draws")
+
+
+_PYDOC_ENTRY = re.compile(
+    r'<dt><a name="(?P<anchor>[\w.-]*)"><strong>(?P<name>\w+)</strong></a>(?P<sig>\([^<&]*\))</dt>'
+)
+
+
+@generator("pydoc_html", "html")
+def pydoc_html(ctx: Context, rng: random.Random) -> Found:
+    modules = sorted(
+        p.stem
+        for p in files_under(stdlib(), (".py",), 3000, 150_000)
+        if p.parent == stdlib() and not p.stem.startswith("_") and p.stem not in _NO_IMPORT
+    )
+    for _ in range(6):
+        module = pick(rng, modules, "stdlib modules")
+        folder = ctx.scratch("pydoc_html")
+        try:
+            ctx.run([ctx.python, "-m", "pydoc", "-w", module], cwd=folder, timeout_s=30)
+        except Skip:
+            continue
+        page = folder / f"{module}.html"
+        text = read_text(page) if page.is_file() else None
+        if text is None or len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        entries = [m for m in _PYDOC_ENTRY.finditer(text) if len(m["sig"]) >= 8 and text.count(m["sig"]) == 1]
+        if not entries:
+            continue
+        entry = pick(rng, entries, "documented functions")
+        owner = entry["anchor"].rsplit("-", 1)[0]
+        name = f"{owner}.{entry['name']}" if owner else entry["name"]
+        return Found(
+            source=f"python -m pydoc -w {module}",
+            query=f"What are the parameters of {name} in the {module} module's documentation?",
+            needles=needles_of([entry["sig"], f"Python: module {module}"], text),
+            notes="A stdlib module drawn with the seed, documented by pydoc -w; a function or method whose "
+            "signature text occurs once drawn with the seed; needles = the signature and the page title.",
+            text=text,
+        )
+    raise Skip("no pydoc page with a distinct signature found in 6 draws")

@@ -1,0 +1,253 @@
+"""Real test runs with known failures: a scratch suite written here, run by pytest, unittest and node's runner.
+
+The suite's size, its test names, which tests fail and how (a wrong expected value, a ValueError, a
+KeyError, a division by zero...) are drawn with the seed; the runners and their reporters are the real ones.
+The question is always "which tests failed, and why"; the needles come from the run's own output by the
+runner's format: the failure ids, the first error line of each failure, and the count line.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+
+from benchmarks.fresh._core import Context, Found, Skip, generator, needles_of
+
+__all__ = ["ScratchTest", "draw_suite"]
+
+_VERBS = (
+    "parse", "format", "merge", "split", "normalize", "encode", "decode", "validate", "render", "resolve",
+    "load", "compare", "filter", "sort", "count", "scale", "trim", "chunk", "lookup", "convert",
+)  # fmt: skip
+_NOUNS = (
+    "header", "path", "record", "amount", "token", "date", "range", "config", "version", "payload",
+    "address", "label", "matrix", "query", "window", "batch", "price", "name", "offset", "column",
+)  # fmt: skip
+_CASES = ("empty", "single", "many", "unicode", "negative", "large", "nested", "default", "roundtrip", "edge")
+# How a failing test fails: a wrong expected value, or an exception raised by the code under test.
+FAILURES = ("mismatch", "value_error", "key_error", "zero_division", "index_error")
+
+_MODULE_PY = '''\
+"""Code under test (scratch)."""
+
+
+def normalize(text):
+    return " ".join(text.split())
+
+
+def scale(values, factor):
+    return [v * factor for v in values]
+
+
+def to_int(text):
+    return int(text)
+
+
+def lookup(table, key):
+    return table[key]
+
+
+def ratio(a, b):
+    return a / b
+
+
+def nth(items, i):
+    return items[i]
+'''
+
+_MODULE_JS = """\
+export function normalize(text) { return text.split(/\\s+/).filter(Boolean).join(' '); }
+export function scale(values, factor) { return values.map((v) => v * factor); }
+export function toInt(text) {
+  if (!/^-?\\d+$/.test(text)) throw new RangeError(`invalid integer: ${JSON.stringify(text)}`);
+  return Number(text);
+}
+export function lookup(table, key) {
+  if (!(key in table)) throw new ReferenceError(`no such key: ${key}`);
+  return table[key];
+}
+export function ratio(a, b) { if (b === 0) throw new Error('division by zero'); return a / b; }
+export function nth(items, i) {
+  if (i >= items.length) throw new RangeError(`index ${i} out of range`);
+  return items[i];
+}
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class ScratchTest:
+    """One test of the scratch suite: its group (a class or file), name, the values it uses, how it fails."""
+
+    group: str
+    name: str
+    failure: str | None
+    n: int
+    word: str
+
+
+def draw_suite(rng: random.Random) -> list[ScratchTest]:
+    """20-120 tests in 2-6 groups, 1-4 of them failing, each in a way drawn with the seed."""
+    count = rng.randint(20, 120)
+    groups = rng.sample(_NOUNS, rng.randint(2, 6))
+    names: set[str] = set()
+    tests: list[ScratchTest] = []
+    while len(tests) < count:
+        name = f"test_{rng.choice(_VERBS)}_{rng.choice(_NOUNS)}_{rng.choice(_CASES)}"
+        if name in names:
+            continue
+        names.add(name)
+        tests.append(ScratchTest(rng.choice(groups), name, None, rng.randint(2, 9), rng.choice(_NOUNS)))
+    for i in rng.sample(range(count), rng.randint(1, 4)):
+        t = tests[i]
+        tests[i] = ScratchTest(t.group, t.name, rng.choice(FAILURES), t.n, t.word)
+    tests.sort(key=lambda t: (t.group, t.name))
+    return tests
+
+
+def _python_values(t: ScratchTest) -> tuple[str, str]:
+    """The call a test makes and the value it expects, as Python source."""
+    words = f"  {t.word}   {t.n}  items "
+    pairs = {
+        None: (f"normalize({words!r})", repr(" ".join(words.split()))),
+        "mismatch": (f"scale([1, 2, {t.n}], 2)", f"[2, 4, {t.n * 2 + 1}]"),
+        "value_error": (f"to_int({f'{t.n}{t.word[0]}'!r})", str(t.n)),
+        "key_error": (f"lookup({{'id': {t.n}}}, {t.word!r})", str(t.n)),
+        "zero_division": (f"ratio({t.n}, {t.n} - {t.n})", "1"),
+        "index_error": (f"nth([1, 2, 3], {t.n + 3})", "3"),
+    }
+    return pairs[t.failure]
+
+
+def _pytest_module(tests: list[ScratchTest]) -> str:
+    out = ["from scratch_code import lookup, normalize, nth, ratio, scale, to_int", ""]
+    for t in tests:
+        actual, expected = _python_values(t)
+        out += ["", f"def {t.name}():", f"    assert {actual} == {expected}"]
+    return "\n".join(out) + "\n"
+
+
+def _unittest_module(tests: list[ScratchTest]) -> str:
+    out = ["import unittest", "", "from scratch_code import lookup, normalize, nth, ratio, scale, to_int", ""]
+    for group in sorted({t.group for t in tests}):
+        out += ["", f"class Test{group.title()}(unittest.TestCase):"]
+        for t in (t for t in tests if t.group == group):
+            out += [f"    def {t.name}(self):", f"        self.assertEqual({', '.join(_python_values(t))})", ""]
+    out += ["", 'if __name__ == "__main__":', "    unittest.main()", ""]
+    return "\n".join(out)
+
+
+def _write_python(ctx: Context, rng: random.Random, kind: str, module: str) -> tuple[str, str]:
+    folder = ctx.scratch(kind)
+    name = f"test_{rng.choice(_NOUNS)}_{rng.choice(_VERBS)}"
+    (folder / "scratch_code.py").write_text(_MODULE_PY, encoding="utf-8")
+    (folder / f"{name}.py").write_text(module, encoding="utf-8")
+    return str(folder), name
+
+
+# Plugins of the project's environment (hypothesis, xdist, timeout) stay out: the run is a user's plain pytest.
+_PYTEST_ENV = {"PYTHONDONTWRITEBYTECODE": "1", "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"}
+_PYTEST_STYLES: tuple[list[str], ...] = (["-q"], ["-v"], ["--tb=short"], ["-v", "--tb=short"], ["-rA"], [])
+
+
+@generator("pytest_run", "test_output")
+def pytest_run(ctx: Context, rng: random.Random) -> Found:
+    tests = draw_suite(rng)
+    folder, name = _write_python(ctx, rng, "pytest_run", _pytest_module(tests))
+    style = _PYTEST_STYLES[rng.randrange(len(_PYTEST_STYLES))]
+    argv = [ctx.python, "-m", "pytest", "-p", "no:cacheprovider", "--color=no", *style, f"{name}.py"]
+    text = ctx.run(argv, cwd=ctx.workdir / "pytest_run", ok=lambda c: c == 1, env=_PYTEST_ENV)
+    lines = text.splitlines()
+    failed = [line for line in lines if line.startswith("FAILED ")]
+    first_errors = []
+    in_failure = False
+    for line in lines:
+        if re.match(r"^_{3,} \S+ _{3,}$", line):
+            in_failure = True
+        elif in_failure and line.startswith("E "):
+            first_errors.append(line)
+            in_failure = False
+    counts = [line for line in lines if re.match(r"^=+ .*\bfailed\b.* in [\d.]+s.* =+$", line)]
+    return Found(
+        source=f"pytest {' '.join(argv[4:])} (scratch suite of {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*failed, *first_errors, *counts[-1:]], text),
+        notes="Scratch suite drawn with the seed (size, names, 1-4 failing tests and how they fail, reporter "
+        "options); needles = the short summary's FAILED lines, the first E line of each failure, the count line.",
+        text=text,
+    )
+
+
+@generator("unittest_run", "test_output")
+def unittest_run(ctx: Context, rng: random.Random) -> Found:
+    tests = draw_suite(rng)
+    folder, name = _write_python(ctx, rng, "unittest_run", _unittest_module(tests))
+    verbose = rng.random() < 0.5
+    argv = [ctx.python, "-m", "unittest", *(["-v"] if verbose else []), name]
+    text = ctx.run(argv, cwd=ctx.workdir / "unittest_run", ok=lambda c: c == 1, env={"PYTHONDONTWRITEBYTECODE": "1"})
+    lines = text.splitlines()
+    headers = [line for line in lines if line.startswith(("FAIL: ", "ERROR: "))]
+    errors = []
+    for i, line in enumerate(lines):
+        if line.startswith("Traceback (most recent call last):"):
+            following = (x for x in lines[i + 1 :] if x and not x.startswith(" "))
+            errors.append(next(following, ""))
+    counts = [line for line in lines if line.startswith("FAILED (")]
+    return Found(
+        source=f"python -m unittest {' '.join(argv[3:])} (scratch suite of {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*headers, *errors, *counts], text),
+        notes="Scratch suite drawn with the seed; needles = the FAIL:/ERROR: headers, the exception line of each "
+        "traceback, the FAILED (...) count line.",
+        text=text,
+    )
+
+
+def _node_check(t: ScratchTest) -> str:
+    words = f"  {t.word}   {t.n}  items "
+    checks = {
+        None: f"assert.equal(normalize({words!r}), {' '.join(words.split())!r});",
+        "mismatch": f"assert.deepStrictEqual(scale([1, 2, {t.n}], 2), [2, 4, {t.n * 2 + 1}]);",
+        "value_error": f"assert.equal(toInt({f'{t.n}{t.word[0]}'!r}), {t.n});",
+        "key_error": f"assert.equal(lookup({{ id: {t.n} }}, {t.word!r}), {t.n});",
+        "zero_division": f"assert.equal(ratio({t.n}, 0), 1);",
+        "index_error": f"assert.equal(nth([1, 2, 3], {t.n + 3}), 3);",
+    }
+    return checks[t.failure]
+
+
+@generator("node_test_run", "test_output")
+def node_test_run(ctx: Context, rng: random.Random) -> Found:
+    node = ctx.tool("node")
+    tests = draw_suite(rng)
+    folder = ctx.scratch("node_test_run")
+    (folder / "scratch_code.mjs").write_text(_MODULE_JS, encoding="utf-8")
+    out = [
+        "import { describe, it } from 'node:test';",
+        "import assert from 'node:assert/strict';",
+        "import { lookup, normalize, nth, ratio, scale, toInt } from './scratch_code.mjs';",
+    ]
+    for group in sorted({t.group for t in tests}):
+        out += ["", f"describe('{group}', () => {{"]
+        out += [f"  it('{t.name[5:]}', () => {{ {_node_check(t)} }});" for t in tests if t.group == group]
+        out.append("});")
+    name = f"{rng.choice(_NOUNS)}.test.mjs"
+    (folder / name).write_text("\n".join(out) + "\n", encoding="utf-8")
+    text = ctx.run([node, "--test", "--test-reporter=tap", name], cwd=folder, ok=lambda c: c == 1)
+    lines = text.splitlines()
+    failing = [line for line in lines if line.lstrip().startswith("not ok ")]
+    errors = []
+    for i, line in enumerate(lines):
+        if line.strip().startswith("error: ") and i > 0:
+            errors.append(lines[i + 1] if line.strip() == "error: |-" and i + 1 < len(lines) else line)
+    counts = [line for line in lines if line.startswith("# fail ")]
+    if not failing:
+        raise Skip("node's runner reported no failing test")
+    return Found(
+        source=f"node --test --test-reporter=tap {name} (scratch suite of {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*failing, *errors, *counts], text),
+        notes="Scratch suite drawn with the seed; needles = the `not ok` lines, each failure's error line, and "
+        "the `# fail N` line.",
+        text=text,
+    )

@@ -183,6 +183,8 @@ def test_a_dev_corpus_needle_is_missing_once_its_line_is_cut_out(corpus: list[An
         needle = sample.needles[0]
         start = text.index(needle)
         cut = text[:start] + text[start + len(needle) :]
-        if needle in cut or json_pairs(needle):
-            continue  # the needle occurs twice, or its key and value occur elsewhere in the input
+        if normalize_whitespace(needle).strip() in normalize_whitespace(cut) or json_pairs(needle):
+            # The needle occurs twice (as written, or spaced otherwise: `README.md | 2 +-` in two commits' stats),
+            # or its key and value occur elsewhere in the input.
+            continue
         assert score_needles([needle], cut).kept == 0, sample.name

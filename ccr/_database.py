@@ -1,8 +1,8 @@
 """The SQLite file under the store: opening it safely, its schema and migrations, retries, corruption.
 
-One file holds originals, tombstones, stats events and the chunk index for search. It runs in WAL mode
-(readers never wait for the writer; several processes can share it) with a busy
-timeout, and every write is a ``BEGIN IMMEDIATE`` transaction, retried while
+One file holds originals, tombstones, stats events, the chunk index for search and the hashes of the
+texts headroom produced. It runs in WAL mode (readers never wait for the writer; several processes can
+share it) with a busy timeout, and every write is a ``BEGIN IMMEDIATE`` transaction, retried while
 another process holds the lock, so two writers never fail on a lock upgrade.
 Commits never checkpoint: the store's background thread does (`ccr._checkpoint`).
 
@@ -44,7 +44,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 BUSY_TIMEOUT_S = 10.0
 # How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
 _RETRY_FOR_S = 30.0
@@ -152,8 +152,23 @@ END;
 CREATE INDEX events_by_hash ON events (hash, at);
 """
 
+# v4: the texts headroom produced from each original (compressed outputs, tool results with their header), by
+# content hash and size, so an input that is one of them passes through `compress` unchanged. They go with it.
+_V3_TO_V4 = """
+CREATE TABLE outputs (
+    hash TEXT PRIMARY KEY,
+    size INTEGER NOT NULL,
+    original TEXT NOT NULL,
+    created_at REAL NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX outputs_by_original ON outputs (original);
+CREATE TRIGGER originals_outputs_dropped AFTER DELETE ON originals BEGIN
+    DELETE FROM outputs WHERE original = OLD.hash;
+END;
+"""
+
 # MIGRATIONS[n] takes a file at schema version n to n + 1; a new file runs them all, in order.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2, _V2_TO_V3)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2, _V2_TO_V3, _V3_TO_V4)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:

@@ -311,6 +311,50 @@ class Store:
             return False
         return True
 
+    # -- what headroom produced ------------------------------------------------------------------------------
+
+    def remember_output(self, text: str | bytes, original: str) -> str:
+        """Note that headroom produced `text` from the original `original`: a compressed output, or a tool's
+        or hook's result with its header line. An input that is byte for byte this text then passes through
+        `compress` unchanged (see `produced`) instead of being compressed again, its markers quoted as
+        foreign. Forgotten when `original` leaves the store. Returns the text's content hash.
+
+        Raises:
+            MalformedHashError: `original` is not a handle.
+        """
+        digest = check_hash(original)
+        raw = as_bytes(text)
+        output = rustcore.content_hash(raw)
+        with self._guard("remember an output"):
+            now = self._clock()
+            self._write(
+                lambda conn: conn.execute(
+                    "INSERT OR REPLACE INTO outputs (hash, size, original, created_at) VALUES (?, ?, ?, ?)",
+                    (output, len(raw), digest, now),
+                )
+            )
+        return output
+
+    def produced(self, data: str | bytes) -> str | None:
+        """The handle of the original `data` was produced from, when `data` is byte for byte a text this store
+        remembers producing (`remember_output`) and that original is still here (its TTL restarts: the markers
+        in `data` point into it); else None. Never raises for an unknown text."""
+        raw = as_bytes(data)
+        output = rustcore.content_hash(raw)
+        with self._guard("look up an output"):
+            conn = self._conn_or_raise()
+            with db.read(conn):
+                row = conn.execute(
+                    "SELECT original FROM outputs WHERE hash = ? AND size = ?", (output, len(raw))
+                ).fetchone()
+            if row is None:
+                return None
+            try:
+                self._read(row[0], with_data=False)
+            except HashError:
+                return None
+            return str(row[0])
+
     # -- excerpts --------------------------------------------------------------------------------------------
 
     def lines(self, hash: str, start: int, end: int, *, max_tokens: int | None = None) -> Excerpt:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import rustcore
-from ccr import LineIndex, Marker, find_markers
+from ccr import LineIndex, Marker, escape_foreign_markers, find_markers
 from compressors._base import CompressContext
 
 __all__ = ["fit_budget"]
@@ -40,9 +40,12 @@ class _Mapped:
     stands_for: list[list[int]]
 
 
-def _map_output(out: str, original: str, ctx: CompressContext) -> _Mapped | None:
-    """`out` mapped onto `original` line by line, or None when some original line is not accounted for once."""
-    orig = LineIndex(original)
+def _map_output(out: str, original: str, shown: str, ctx: CompressContext) -> _Mapped | None:
+    """`out` mapped onto `original` line by line, or None when some original line is not accounted for once.
+
+    `shown` is the original as outputs show it (foreign markers quoted): what verbatim lines are compared with.
+    """
+    orig = LineIndex(shown)
     output = LineIndex(out)
     lines = output.lines
     claimed = bytearray(len(orig) + 2)
@@ -98,19 +101,20 @@ def _claims(m: Marker, original: str) -> list[int]:
 
 
 def fit_budget(original: str, budget: int, ctx: CompressContext, out: str | None = None) -> str:
-    """The compressed `out` (default: `original` itself) cut to at most `budget` tokens.
+    """The compressed `out` (default: `original` itself) cut to at most `budget` tokens, foreign markers quoted.
 
     Head and tail lines are kept (two from the head for each one from the tail) and one
     marker names the original lines the dropped middle stood for. An output that cannot be
     mapped onto the original line by line is replaced by a cut of the original. A single
     line too long for the budget is cut inside, with a `bytes=` marker for the rest.
     """
-    text = original if out is None else out
+    shown = escape_foreign_markers(original)
+    text = shown if out is None else escape_foreign_markers(out, ctx.hash)
     if ctx.tokens(text) <= budget:
         return text
-    mapped = _map_output(text, original, ctx) if out is not None else None
+    mapped = _map_output(text, original, shown, ctx) if out is not None else None
     if mapped is None:
-        lines = LineIndex(original).lines
+        lines = LineIndex(shown).lines
         mapped = _Mapped(lines, [[n] for n in range(1, len(lines) + 1)])
     eol = _eol(original)
     room = budget
@@ -183,5 +187,6 @@ def _cut_inside(original: str, budget: int, ctx: CompressContext, eol: str) -> s
         return everything
     head = original[:keep]
     start = len(head.encode("utf-8", errors="surrogatepass"))
-    cut = f"{head} {ctx.marker(len(original) - keep, 'chars', span=(start, raw_len - 1))}{eol}"
+    marker = ctx.marker(len(original) - keep, "chars", span=(start, raw_len - 1))
+    cut = f"{escape_foreign_markers(head)} {marker}{eol}"
     return cut if ctx.tokens(cut) <= budget else everything

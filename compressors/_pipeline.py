@@ -14,6 +14,7 @@ from ccr import (
     HeadroomError,
     InputError,
     InputTooLargeError,
+    escape_foreign_markers,
     find_markers,
 )
 from compressors._base import CompressContext
@@ -24,7 +25,7 @@ from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_
 if TYPE_CHECKING:
     from ccr import Marker, Store
 
-__all__ = ["MIN_BUDGET", "CompressResult", "compress", "fit_budget", "to_bytes", "warm_up"]
+__all__ = ["MIN_BUDGET", "PRODUCED_BY_US", "CompressResult", "compress", "fit_budget", "to_bytes", "warm_up"]
 
 _log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ def _is_bug(exc: BaseException, *, ours: bool = False) -> bool:
     return not isinstance(exc, passthrough) and type(exc).__name__ != "CancelledError"
 
 
+# The compressor name of an input passed through because it is one of the store's own outputs.
+PRODUCED_BY_US = "headroom-output"
 # Below this a marker alone would not fit, so no output could honour the budget.
 MIN_BUDGET = 40
 # How much of the input the binary check looks at.
@@ -108,17 +111,20 @@ def compress(
 ) -> CompressResult:
     """Compress `data`, keeping the exact original in `store` under the returned hash.
 
-    Every marker in the output resolves in `store` when this returns; output
-    that would not be smaller is the input unchanged; the same input, query and
-    budget give the same output.
+    Every marker in the output resolves in `store` when this returns and is
+    this call's own: marker-like text from the input is quoted
+    (`ccr.escape_foreign_markers`). Output that would not be smaller is the
+    input unchanged (but for that quoting); the same input, query and budget
+    give the same output. The output is remembered (`Store.remember_output`):
+    an input that is byte for byte a text this store produced passes through
+    unchanged, under the handle of the original it came from (compressor
+    `PRODUCED_BY_US`), unless it is over `budget`.
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
         InputError: `budget` is below `MIN_BUDGET`.
         CompressorError: `content_type` names no known type.
     """
-    from ccr import Event
-
     started = time.perf_counter()
     settings = store.settings
     raw = to_bytes(data)
@@ -130,6 +136,10 @@ def compress(
     except UnicodeDecodeError:
         # Offsets in the replaced text are not offsets in the original: markers name lines, not bytes.
         text, exact_bytes = raw.decode("utf-8", errors="replace"), False
+    tokens_before = rustcore.count_tokens(text, settings.encoding)
+    produced_from = store.produced(raw)
+    if produced_from is not None and (budget is None or tokens_before <= budget):
+        return _pass_through(store, text, produced_from, tokens_before, started, client, session)
     try:
         detection = resolve_content_type(content_type, text)
     except BaseException as exc:
@@ -138,7 +148,6 @@ def compress(
         # A bug in detection must not cost the user the compression, let alone the original.
         _log.error("content detection failed (%s); treating the input as text", exc)
         detection = Detection("text")
-    tokens_before = rustcore.count_tokens(text, settings.encoding)
     digest = store.put(raw, content_type=detection.content_type, source=source, tokens=tokens_before)
     ctx = CompressContext(
         hash=digest,
@@ -154,14 +163,18 @@ def compress(
     if ran is None and name != "fallback":
         name = "fallback"
         ran = _run(name, text, ctx)
-    out, markers = ran if ran is not None else (text, find_markers(text))
+    # Marker-like text from the input is quoted in every output: only this call's markers are markers.
+    out = escape_foreign_markers(ran[0] if ran is not None else text, digest)
     tokens_after = ctx.tokens(out)
-    if tokens_after >= tokens_before:
-        name, out, tokens_after, markers = "none", text, tokens_before, find_markers(text)
+    plain = escape_foreign_markers(text)
+    tokens_plain = tokens_before if plain is text else ctx.tokens(plain)
+    if tokens_after >= tokens_plain:
+        name, out, tokens_after = "none", plain, tokens_plain
     if budget is not None and tokens_after > budget:
         out = fit_budget(text, budget, ctx, out)
         tokens_after = ctx.tokens(out)
-        markers = find_markers(out)
+    if out != text:
+        store.remember_output(out, digest)
     elapsed_ms = (time.perf_counter() - started) * 1000
     result = CompressResult(
         compressed=out,
@@ -171,22 +184,53 @@ def compress(
         compressor=name,
         content_type=detection.content_type,
         elapsed_ms=elapsed_ms,
-        markers=len(markers),
+        markers=len(find_markers(out)),
         language=detection.language,
     )
+    _record(store, result, client, session)
+    return result
+
+
+def _pass_through(
+    store: Store,
+    text: str,
+    original: str,
+    tokens: int,
+    started: float,
+    client: str | None,
+    session: str | None,
+) -> CompressResult:
+    """An input that is one of this store's own outputs, as it is: compressing it again would only mark
+    what its markers already stand for. Its handle is the original its markers redeem in."""
+    result = CompressResult(
+        compressed=text,
+        hash=original,
+        tokens_before=tokens,
+        tokens_after=tokens,
+        compressor=PRODUCED_BY_US,
+        content_type=store.info(original).content_type,
+        elapsed_ms=(time.perf_counter() - started) * 1000,
+        markers=sum(1 for m in find_markers(text) if m.hash == original),
+    )
+    _record(store, result, client, session)
+    return result
+
+
+def _record(store: Store, result: CompressResult, client: str | None, session: str | None) -> None:
+    from ccr import Event
+
     store.record(
         Event(
             kind="compress",
-            hash=digest,
-            tokens_before=tokens_before,
-            tokens_after=tokens_after,
-            compressor=name,
-            client=client or settings.client,
-            elapsed_ms=elapsed_ms,
+            hash=result.hash,
+            tokens_before=result.tokens_before,
+            tokens_after=result.tokens_after,
+            compressor=result.compressor,
+            client=client or store.settings.client,
+            elapsed_ms=result.elapsed_ms,
             session=session,
         )
     )
-    return result
 
 
 def _run(name: str, text: str, ctx: CompressContext) -> tuple[str, list[Marker]] | None:

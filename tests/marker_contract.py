@@ -15,7 +15,7 @@ import json
 from dataclasses import dataclass
 
 import rustcore
-from ccr import Marker, Store, find_markers, split_lines
+from ccr import Marker, Store, escape_foreign_markers, find_markers, split_lines
 
 __all__ = ["Violation", "check_markers"]
 
@@ -51,7 +51,8 @@ def check_markers(store: Store, digest: str, out: str, compressor: str) -> list[
         if not inline and m.span[0] > 0 and out[: m.span[0]].rsplit("\n", 1)[-1].strip(" \t#/*.-") != "":
             found.append(Violation(marker, "glued to the text before it"))
     if compressor in LINE_SHAPED:
-        found += _coverage(out, lines, digest)
+        # Outputs show the input's marker-like text quoted.
+        found += _coverage(out, split_lines(escape_foreign_markers(text)), digest)
     return found
 
 

@@ -161,7 +161,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_originals(headroom_home: Pa
         with pytest.raises(EvictedHashError):
             store.get(handle)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
         assert conn.execute("SELECT count(*) FROM original_bytes").fetchone()[0] == 1
         columns = [row[1] for row in conn.execute("PRAGMA table_info(originals)")]
         assert "data" not in columns

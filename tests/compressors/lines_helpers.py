@@ -96,9 +96,8 @@ def check_result(result: CompressResult, data: str | bytes, store: Store) -> Non
     text = raw.decode("utf-8", errors="replace")
     original = store_lines(text)
     for marker in find_markers(result.compressed):
-        if marker.hash != result.hash:
-            continue  # a marker that was already in the input passes through
-        if marker.lines is not None:
+        assert marker.hash == result.hash, "a marker-like text from the input was not quoted"
+        if marker.lines is not None and marker.template is None:
             first, last = marker.lines
             assert 1 <= first <= last <= len(original)
             rows = store.lines(result.hash, first, last).rows

@@ -84,11 +84,22 @@ def _violations(store: Store, data: str | bytes, **kw: object) -> list[object]:
     content_type=st.sampled_from(["auto", *CONTENT_TYPES]),
     budget=st.none() | st.integers(40, 600),
     query=st.none() | st.sampled_from(["error", "which user timed out", "`f`", "items"]),
+    forged=st.none() | st.integers(0, 10_000),
 )
 def test_markers_of_any_compressor_on_any_input_keep_the_contract(
-    store: Store, text: str, trailing: bool, content_type: str, budget: int | None, query: str | None
+    store: Store,
+    text: str,
+    trailing: bool,
+    content_type: str,
+    budget: int | None,
+    query: str | None,
+    forged: int | None,
 ) -> None:
     text = text + ("\n" if trailing else "")
+    if forged is not None:
+        # Marker-like input text: it must come back quoted (a marker with another handle is a violation).
+        at = forged % (len(text) + 1)
+        text = text[:at] + "[3 lines omitted: retrieve hash=0000000000000000 lines=1-3]" + text[at:]
     if not text.strip():
         return
     assert _violations(store, text, content_type=content_type, budget=budget, query=query) == []

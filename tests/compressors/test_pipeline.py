@@ -18,6 +18,7 @@ from ccr import (
     InputTooLargeError,
     Settings,
     Store,
+    find_markers,
     format_marker,
 )
 from compressors import MIN_BUDGET, CompressContext, Compressor, CompressResult, compress, register
@@ -103,11 +104,13 @@ def test_output_that_would_not_be_smaller_is_the_input_unchanged(store: Store) -
     assert result.markers == 0
 
 
-def test_markers_already_in_the_input_pass_through(store: Store) -> None:
+def test_markers_already_in_the_input_come_back_quoted_and_uncounted(store: Store) -> None:
     foreign = format_marker(12, "lines", "0123456789abcdef", (3, 14))
     text = _log(600).replace("request 10 served", f"request 10 served {foreign}")
     result = compress(text, store=store, query="request 10")
-    assert foreign in result.compressed
+    assert foreign.replace("omitted: retrieve", "omitted: (quoted) retrieve") in result.compressed
+    assert all(m.hash == result.hash for m in find_markers(result.compressed))
+    assert result.markers == len(find_markers(result.compressed))
     check_result(result, text, store)
 
 

@@ -4,8 +4,7 @@ Every measurement runs the real server, ``python -m mcp_server mcp serve``, as a
 subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
 environment is given, and its working directory in a throw-away folder, so a
 source checkout's folders never shadow the installed package. Start-up is timed with bare JSON-RPC on the pipe (no
-client library in the way) to two points: the ``initialize`` answer, which the
-stdio front gives before the MCP SDK has loaded, and the first ``tools/list``
+client library in the way) to two points: the ``initialize`` answer and the first ``tools/list``
 answer, which waits for the SDK; round trips use the SDK's client. Idle memory
 is read once the first tool list has been answered, with the SDK loaded.
 """

@@ -3,9 +3,9 @@
     .venv/bin/python benchmarks/server_start.py [--runs N]
 
 Targets: start < 0.5 s, 100 KB round trip < 50 ms median, idle RSS < 100 MB. Start is timed to the
-initialize answer (given by the stdio front before the MCP SDK has loaded) and, so nobody is misled, to
-the first tools/list answer, which waits for the SDK. HEADROOM_FAST_START=0 in the environment times the
-server without the front.
+initialize answer and to the first tools/list answer; both wait for the MCP SDK to load, as a client
+lists tools right after initialize (an early initialize answer was tried and dropped: real clients
+started no sooner with it).
 """
 
 from __future__ import annotations

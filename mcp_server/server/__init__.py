@@ -11,7 +11,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from mcp_server.server._app import build_server
-    from mcp_server.server._fast_stdio import fast_start_enabled, serve_stdio
     from mcp_server.server._identity import icon_data_uri, instructions_for
     from mcp_server.server._models import (
         CompressorInfo,
@@ -25,6 +24,7 @@ if TYPE_CHECKING:
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._pricing import Pricing
     from mcp_server.server._state import AppState
+    from mcp_server.server._stdio import serve_stdio
     from mcp_server.server._transports import HttpSettings, build_http_app, security_settings, serve
 
 __all__ = [
@@ -41,7 +41,6 @@ __all__ = [
     "StatsOutput",
     "build_http_app",
     "build_server",
-    "fast_start_enabled",
     "icon_data_uri",
     "instructions_for",
     "security_settings",
@@ -63,12 +62,11 @@ _HOMES = {
     "StatsOutput": "_models",
     "build_http_app": "_transports",
     "build_server": "_app",
-    "fast_start_enabled": "_fast_stdio",
     "icon_data_uri": "_identity",
     "instructions_for": "_identity",
     "security_settings": "_transports",
     "serve": "_transports",
-    "serve_stdio": "_fast_stdio",
+    "serve_stdio": "_stdio",
 }
 
 

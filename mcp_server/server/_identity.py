@@ -1,13 +1,7 @@
-"""Who the server says it is: name, title, version, icon, instructions, capabilities, handshake versions.
+"""Who the server says it is: name, title, version, icon and instructions (standard library only).
 
-Standard library only. `build_server` builds the SDK server from these values,
-and the stdio front (`_fast_stdio`) answers ``initialize`` from the same values
-before the SDK has finished importing, so the two answers cannot drift apart
-unless the SDK itself changes. What the SDK derives on its own (the capability
-set from the registered handlers, the handshake versions it negotiates) is
-copied here and pinned by a test that compares the front's answer with the
-SDK's for every protocol version; the front only answers for SDK releases that
-test has been run against (`VERIFIED_SDK_VERSIONS`).
+`build_server` builds the SDK server from these values; `headroom --version` and
+the bundle read the version from here too.
 """
 
 from __future__ import annotations
@@ -15,25 +9,20 @@ from __future__ import annotations
 import base64
 from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from mcp_server.server._options import ServerOptions
 
 __all__ = [
-    "HANDSHAKE_PROTOCOL_VERSIONS",
     "ICON_MIME_TYPE",
     "ICON_SIZES",
     "SERVER_DESCRIPTION",
     "SERVER_NAME",
     "SERVER_TITLE",
-    "VERIFIED_SDK_VERSIONS",
     "icon_data_uri",
-    "initialize_result",
     "installed_version",
     "instructions_for",
-    "negotiate_protocol_version",
-    "server_capabilities",
     "server_version",
 ]
 
@@ -42,12 +31,6 @@ SERVER_TITLE = "headroom: context compression"
 SERVER_DESCRIPTION = "Compresses bulky tool output for AI agents; every original stays retrievable."
 ICON_MIME_TYPE = "image/svg+xml"
 ICON_SIZES = ("any",)
-
-# The SDK's `mcp_types.version.HANDSHAKE_PROTOCOL_VERSIONS`, oldest first; the last is its counter-offer.
-HANDSHAKE_PROTOCOL_VERSIONS = ("2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25")
-# `mcp` releases whose initialize answer the equality test has compared with ours. Another release
-# starts the server the slow way (the SDK answers) until the test has been run against it.
-VERIFIED_SDK_VERSIONS = frozenset({"2.3.0"})
 
 
 @cache
@@ -101,33 +84,3 @@ def _instructions(*, allow_run: bool) -> str:
   store already compressed or read; search before re-running a command or re-reading a file.
 - headroom_stats reports what was saved.
 """
-
-
-def server_capabilities() -> dict[str, Any]:
-    """The capabilities the SDK derives from what `build_server` registers (tools, resources, prompts)."""
-    return {
-        "prompts": {"listChanged": False},
-        "resources": {"listChanged": False, "subscribe": False},
-        "tools": {"listChanged": False},
-    }
-
-
-def negotiate_protocol_version(requested: str) -> str:
-    """The SDK's rule: the client's version when it is a handshake version, else the newest handshake version."""
-    return requested if requested in HANDSHAKE_PROTOCOL_VERSIONS else HANDSHAKE_PROTOCOL_VERSIONS[-1]
-
-
-def initialize_result(requested: str, *, allow_run: bool) -> dict[str, Any]:
-    """The ``initialize`` result the SDK server gives a client asking for protocol version `requested`."""
-    return {
-        "capabilities": server_capabilities(),
-        "instructions": _instructions(allow_run=allow_run),
-        "protocolVersion": negotiate_protocol_version(requested),
-        "serverInfo": {
-            "description": SERVER_DESCRIPTION,
-            "icons": [{"mimeType": ICON_MIME_TYPE, "sizes": list(ICON_SIZES), "src": icon_data_uri()}],
-            "name": SERVER_NAME,
-            "title": SERVER_TITLE,
-            "version": server_version(),
-        },
-    }

@@ -6,6 +6,7 @@ bad value stops the server with a message instead of failing a tool call later.
     HEADROOM_ROOTS       extra directories headroom_read/headroom_run may use (os.pathsep-separated)
     HEADROOM_ALLOW_RUN   1/true/yes/on enables headroom_run (default off)
     HEADROOM_CLIENT      client name recorded with stats events (default: the client's clientInfo.name)
+    HEADROOM_CALL_TIMEOUT_S   the most seconds one tool call's work may take (default 600)
     HEADROOM_MODEL, HEADROOM_PRICE_PER_MTOK   what a saved token is worth (see _pricing)
 """
 
@@ -18,10 +19,12 @@ from pathlib import Path
 
 from mcp_server.server._pricing import Pricing
 
-__all__ = ["DEFAULT_RUN_TIMEOUT_S", "MAX_RUN_TIMEOUT_S", "ServerOptions", "parse_flag"]
+__all__ = ["DEFAULT_CALL_TIMEOUT_S", "DEFAULT_RUN_TIMEOUT_S", "MAX_RUN_TIMEOUT_S", "ServerOptions", "parse_flag"]
 
 DEFAULT_RUN_TIMEOUT_S = 120.0
 MAX_RUN_TIMEOUT_S = 600.0
+# Compressing the largest input on a slow, loaded machine takes well under a minute; ten is for a stuck call.
+DEFAULT_CALL_TIMEOUT_S = 600.0
 
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"", "0", "false", "no", "off"})
@@ -39,6 +42,19 @@ def parse_flag(name: str, raw: str | None) -> bool:
     if value in _FALSE:
         return False
     raise ValueError(f"{name}={raw!r} is not a switch; use 1 or 0")
+
+
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = (env.get(name) or "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}={raw!r} is not a number of seconds") from None
+    if not 0 < value < float("inf"):
+        raise ValueError(f"{name}={raw!r} must be a positive number of seconds")
+    return value
 
 
 def _resolve_root(raw: str, origin: str) -> Path:
@@ -59,6 +75,7 @@ class ServerOptions:
     allow_run: bool = False
     cwd: Path = field(default_factory=lambda: Path(os.path.realpath(Path.cwd())))
     run_timeout_s: float = DEFAULT_RUN_TIMEOUT_S
+    call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S
     client: str | None = None
     pricing: Pricing = field(default_factory=lambda: Pricing.from_env({}))
 
@@ -87,6 +104,7 @@ class ServerOptions:
         return cls(
             roots=tuple(dict.fromkeys(resolved)),
             allow_run=allow_run or parse_flag("HEADROOM_ALLOW_RUN", env.get("HEADROOM_ALLOW_RUN")),
+            call_timeout_s=_seconds(env, "HEADROOM_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
             client=client,
             pricing=Pricing.from_env(env),
         )

@@ -61,24 +61,38 @@ def _inside(path: Path, roots: Sequence[Path]) -> bool:
     return any(path == root or path.is_relative_to(root) for root in roots)
 
 
+def _realpath(given: Path, path: str) -> Path:
+    try:
+        return Path(os.path.realpath(given))
+    except (OSError, ValueError, RuntimeError) as exc:
+        raise InputError(f"{path} cannot be resolved: {getattr(exc, 'strerror', None) or exc}") from exc
+
+
 def confine(path: str, roots: Sequence[Path]) -> Path:
     """`path` made absolute (against the first root), symlinks resolved, checked to lie inside `roots`.
 
+    A refusal names the path as given, never where a symlink in it leads.
+
     Raises:
         PathNotAllowedError: it resolves outside every root; the message names the allowed roots.
-        InputError: `path` is empty.
+        InputError: `path` is empty, holds a NUL character, or cannot be resolved.
     """
     if not path.strip():
         raise InputError("the path is empty; name a file, e.g. src/main.py")
-    given = Path(path).expanduser()
+    if "\x00" in path:
+        raise InputError(f"the path {path!r} holds a NUL character, which no file name can")
+    try:
+        given = Path(path).expanduser()
+    except RuntimeError:  # "~user" of an unknown user
+        given = Path(path)
     if not given.is_absolute():
         if not roots:
             raise PathNotAllowedError(f"{path} cannot be used: {_describe(roots)}")
         given = roots[0] / given
-    real = Path(os.path.realpath(given))
+    real = _realpath(given, path)
     if not _inside(real, roots):
-        shown = path if str(real) == path else f"{path} (resolves to {real})"
-        raise PathNotAllowedError(f"{shown} is outside the allowed roots; {_describe(roots)}")
+        how = "is" if Path(os.path.abspath(given)) == real else "leads (through a symlink)"
+        raise PathNotAllowedError(f"{path} {how} outside the allowed roots; {_describe(roots)}")
     return real
 
 
@@ -90,45 +104,73 @@ def _opened_path(fd: int) -> Path | None:
         return None
 
 
+def _kind(mode: int) -> str:
+    for test, name in (
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISLNK, "a symlink"),
+    ):
+        if test(mode):
+            return name
+    return "not a regular file"
+
+
 def read_confined(path: str, roots: Sequence[Path], max_bytes: int) -> tuple[Path, bytes]:
     """The real path and exact bytes of the file `path`, which must lie inside `roots`.
+
+    Anything but a regular file is refused before it is opened: a named pipe or a device would
+    block the reading thread (forever, for a pipe no one writes to). The file is then opened
+    without following a symlink and without blocking, and must still be the file inspected.
 
     Raises:
         PathNotAllowedError: outside the roots (checked before and after opening).
         InputTooLargeError: over `max_bytes`.
-        InputError: missing, a directory, or unreadable.
+        InputError: missing, a directory, not a regular file, or unreadable.
     """
     real = confine(path, roots)
     try:
-        fd = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        seen = os.lstat(real)
     except FileNotFoundError:
-        raise InputError(f"no such file: {real}") from None
-    except IsADirectoryError:
-        raise InputError(f"{real} is a directory; name a file inside it") from None
+        raise InputError(f"no such file: {path}") from None
     except OSError as exc:
-        raise InputError(f"cannot open {real}: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if stat.S_ISDIR(seen.st_mode):
+        raise InputError(f"{path} is a directory; name a file inside it")
+    if not stat.S_ISREG(seen.st_mode):
+        raise InputError(f"{path} is {_kind(seen.st_mode)}; headroom_read reads regular files only")
+    if seen.st_size > max_bytes:
+        raise _too_large(path, seen.st_size, max_bytes)
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(real, flags)
+    except FileNotFoundError:
+        raise InputError(f"{path} was removed while being opened") from None
+    except OSError as exc:
+        raise InputError(f"cannot open {path}: {exc.strerror or exc}") from exc
     try:
         opened = _opened_path(fd)
         if opened is not None and not _inside(opened, roots):
-            raise PathNotAllowedError(
-                f"{path} changed while being opened and now leads to {opened}; {_describe(roots)}"
-            )
+            raise PathNotAllowedError(f"{path} changed while being opened and now leads outside the allowed roots")
         info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise InputError(f"{real} is a directory; name a file inside it")
-        if not stat.S_ISREG(info.st_mode):
-            raise InputError(f"{real} is not a regular file")
+        if (info.st_dev, info.st_ino) != (seen.st_dev, seen.st_ino) or not stat.S_ISREG(info.st_mode):
+            raise InputError(f"{path} was replaced while being opened; try again")
         if info.st_size > max_bytes:
-            raise InputTooLargeError(
-                f"{real} is {info.st_size:,} bytes, over the {max_bytes:,}-byte limit (HEADROOM_MAX_INPUT_MB); "
-                "read a line range with your own tools, or raise the limit"
-            )
+            raise _too_large(path, info.st_size, max_bytes)
         with os.fdopen(os.dup(fd), "rb") as fh:
             data = fh.read(max_bytes + 1)
     except OSError as exc:
-        raise InputError(f"cannot read {real}: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot read {path}: {exc.strerror or exc}") from exc
     finally:
         os.close(fd)
     if len(data) > max_bytes:
-        raise InputTooLargeError(f"{real} grew past the {max_bytes:,}-byte limit while being read")
+        raise InputTooLargeError(f"{path} grew past the {max_bytes:,}-byte limit while being read")
     return real, data
+
+
+def _too_large(path: str, size: int, limit: int) -> InputTooLargeError:
+    return InputTooLargeError(
+        f"{path} is {size:,} bytes, over the {limit:,}-byte limit (HEADROOM_MAX_INPUT_MB); "
+        "read a line range with your own tools, or raise the limit"
+    )

@@ -32,6 +32,8 @@ __all__ = ["AppState", "SharedState", "client_name", "contained", "heartbeat", "
 
 _log = logging.getLogger("headroom.server")
 T = TypeVar("T")
+# Worker threads tool calls may hold at once (the default pool has 40, shared with the transports).
+TOOL_THREADS = 8
 
 
 @dataclass
@@ -43,9 +45,30 @@ class AppState:
     # Search indexing and embeddings of new originals, in a background thread (mcp_server.server._search).
     semantic: SemanticIndex | None = None
 
+    _threads: anyio.CapacityLimiter | None = field(default=None, repr=False)
+
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
-        """`fn(*args)` on a worker thread (the store and the compressors block), with panics contained."""
-        return await anyio.to_thread.run_sync(contained, fn, *args)
+        """`fn(*args)` on a worker thread (the store and the compressors block), with panics contained.
+
+        At most `TOOL_THREADS` calls run at once, on threads of their own, so the transports (which
+        write replies on the default worker threads) always have threads left to answer ``ping``. A
+        call taking longer than `options.call_timeout_s` fails with a message; its thread is left to
+        finish on its own.
+
+        Raises:
+            HeadroomError: the call did not finish in time (or whatever `fn` raised).
+        """
+        if self._threads is None:
+            self._threads = anyio.CapacityLimiter(TOOL_THREADS)
+        limit = self.options.call_timeout_s
+        with anyio.move_on_after(limit) as deadline:
+            return await anyio.to_thread.run_sync(contained, fn, *args, abandon_on_cancel=True, limiter=self._threads)
+        assert deadline.cancelled_caught
+        name = getattr(fn, "__name__", "the call")
+        raise HeadroomError(
+            f"{name} did not finish within {limit:g} s (HEADROOM_CALL_TIMEOUT_S) and was abandoned; "
+            "try a smaller input or a line range"
+        )
 
 
 def contained(fn: Callable[..., T], *args: Any) -> T:

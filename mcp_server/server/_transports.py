@@ -153,17 +153,15 @@ def build_http_app(options: ServerOptions, http: HttpSettings, *, max_input_byte
     return BearerTokenMiddleware(ClientRequestLimit(app), http.token)
 
 
-def serve(
-    options: ServerOptions, transport: Transport, http: HttpSettings | None = None, *, fast_start: bool = True
-) -> int:
-    """Serve until the client disconnects (stdio) or the process is interrupted (network transports); the exit status.
+def serve(options: ServerOptions, transport: Transport, http: HttpSettings | None = None) -> int:
+    """Serve until the client disconnects (stdio) or the process is interrupted (network transports).
 
-    On stdio, `fast_start` lets the front answer ``initialize`` while the SDK imports (see `_fast_stdio`).
+    Returns the exit status.
     """
     if transport == "stdio":
-        from mcp_server.server._fast_stdio import serve_stdio
+        from mcp_server.server._stdio import serve_stdio
 
-        return serve_stdio(options, fast_start=fast_start)
+        return serve_stdio(options)
     import anyio
     import uvicorn
 

@@ -21,7 +21,6 @@ _EPILOG = """environment:
   HEADROOM_MODEL        model whose input price values the savings (default claude-sonnet-4-5)
   HEADROOM_PRICE_PER_MTOK  that price in USD per million tokens, overriding the table
   HEADROOM_HOME         where the store lives
-  HEADROOM_FAST_START   0 makes stdio wait for the MCP SDK before answering initialize (default 1: answer at once)
 """
 
 
@@ -69,14 +68,12 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from ccr import HeadroomError, Settings, access_token
-    from mcp_server.server._fast_stdio import fast_start_enabled
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._transports import HttpSettings, serve
 
     try:
         settings = Settings.from_env()
         options = ServerOptions.from_env(roots=args.root, allow_run=args.allow_run)
-        fast_start = fast_start_enabled()
     except ValueError as exc:
         print(f"headroom mcp serve: {exc}", file=sys.stderr)
         return 2
@@ -99,4 +96,4 @@ def _serve(args: argparse.Namespace) -> int:
         except HeadroomError as exc:
             print(f"headroom mcp serve: {exc}", file=sys.stderr)
             return 2
-    return serve(options, args.transport, http, fast_start=fast_start)
+    return serve(options, args.transport, http)

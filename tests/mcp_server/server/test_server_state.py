@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import anyio
 import pytest
 
 from mcp_server.server import ServerOptions, build_server
@@ -41,3 +44,26 @@ def test_a_panic_in_worker_code_becomes_a_headroom_error_naming_it() -> None:
     assert isinstance(caught.value.__cause__, _Panic)
     with pytest.raises(KeyboardInterrupt):
         contained(lambda: (_ for _ in ()).throw(KeyboardInterrupt()))
+
+
+async def test_a_call_past_its_time_limit_fails_with_a_message_and_frees_the_caller(tmp_path: Path) -> None:
+    import threading
+
+    from ccr import HeadroomError, Settings, Store
+    from mcp_server.server import AppState, ServerOptions
+
+    release = threading.Event()
+
+    def stuck() -> str:
+        release.wait(30)
+        return "late"
+
+    with Store(Settings(home=tmp_path / "home")) as store:
+        state = AppState(store=store, settings=store.settings, options=ServerOptions(cwd=tmp_path, call_timeout_s=0.3))
+        try:
+            with anyio.fail_after(20):
+                with pytest.raises(HeadroomError, match=r"did not finish within 0\.3 s"):
+                    await state.call(stuck)
+                assert await state.call(lambda: "next") == "next"
+        finally:
+            release.set()

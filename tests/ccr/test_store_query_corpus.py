@@ -1,10 +1,13 @@
 """Query-scoped retrieval on the dev corpus: the lines a question is about come back within the budget.
 
 Each sample names a question and the "needle" lines that answer it. The floors
-below sit a little under what was measured when they were set (lexical BM25
-ranking with structural context, max_tokens=2000: 75% of needles found, every
-needle found for 72% of samples, at least one for 93%); a change that makes
-retrieval worse fails here.
+below sit a little under what was measured when they were set, on the 90-sample
+dev corpus of 2026-12 (lexical BM25 ranking with structural context,
+max_tokens=2000: 64% of needles found, every needle found for 69% of samples, at
+least one for 90%; on the first 58 samples it was 75%, 72% and 93% — the four
+new categories, build output, listings, configs and HTML pages, are where the
+excerpt alone finds least). A change that makes retrieval worse fails here; one
+that makes it better raises them.
 """
 
 from __future__ import annotations
@@ -18,9 +21,9 @@ from ccr import Store
 
 pytestmark = pytest.mark.corpus
 
-NEEDLE_FLOOR = 0.70
-COMPLETE_SAMPLE_FLOOR = 0.65
-ANY_NEEDLE_FLOOR = 0.88
+NEEDLE_FLOOR = 0.60
+COMPLETE_SAMPLE_FLOOR = 0.63
+ANY_NEEDLE_FLOOR = 0.86
 
 
 def test_query_returns_the_needle_lines_for_most_corpus_samples(store: Store, corpus: list[Any]) -> None:

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import stat
 import sys
 import time
 from pathlib import Path
@@ -48,21 +50,63 @@ def _open_store() -> Any:
     return Store(Settings.from_env())
 
 
-def _read_input(name: str) -> bytes:
+def _read_input(name: str, limit: int) -> bytes:
+    """The bytes of file `name` (``-``: stdin), never more than `limit` of them read.
+
+    A regular file's size is checked before it is read; a pipe, a device (``/dev/zero``) or stdin is
+    read until `limit` + 1 bytes, then refused. A directory is refused.
+
+    Raises:
+        InputTooLargeError: over `limit`.
+        InputError: missing, a directory, or unreadable.
+    """
     from ccr import InputError
 
-    if name == "-":
-        return sys.stdin.buffer.read()
+    shown = "stdin" if name == "-" else name
     try:
-        return Path(name).read_bytes()
+        if name == "-":
+            return _read_bounded(sys.stdin.buffer.fileno(), shown, limit)
+        fd = os.open(name, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
-        raise InputError(f"cannot read {name}: {exc.strerror or exc}") from exc
+        raise InputError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+    try:
+        return _read_bounded(fd, shown, limit)
+    finally:
+        os.close(fd)
+
+
+def _read_bounded(fd: int, shown: str, limit: int) -> bytes:
+    from ccr import InputError, InputTooLargeError
+
+    try:
+        info = os.fstat(fd)
+        if stat.S_ISDIR(info.st_mode):
+            raise InputError(f"{shown} is a directory; name a file")
+        if stat.S_ISREG(info.st_mode) and info.st_size > limit:
+            raise InputTooLargeError(f"{shown} is {info.st_size:,} bytes, over the {limit:,}-byte limit{_ADVICE}")
+        chunks: list[bytes] = []
+        size = 0
+        while size <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise InputError(f"cannot read {shown}: {exc.strerror or exc}") from exc
+    if size > limit:
+        raise InputTooLargeError(f"{shown} gave more than {limit:,} bytes, the limit; reading stopped there{_ADVICE}")
+    return b"".join(chunks)
+
+
+_ADVICE = " (HEADROOM_MAX_INPUT_MB); compress a part of it, or raise the limit"
 
 
 def _compress(args: argparse.Namespace) -> int:
+    from ccr import Settings
     from compressors import compress
 
-    data = _read_input(args.file)
+    data = _read_input(args.file, Settings.from_env().max_input_bytes)
     with _open_store() as store:
         result = compress(
             data,

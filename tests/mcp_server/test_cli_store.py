@@ -104,3 +104,51 @@ def test_stats_counts_compressions_and_retrievals(headroom_home: Path) -> None:
     assert done.returncode == 0
     assert stats["tokens_before"] == stored["tokens_before"]
     assert '"retrievals": 1' in flat and '"compressions": 1' in flat
+
+
+def _peak_rss_kb(done: subprocess.CompletedProcess[bytes]) -> int:
+    """The child's peak RSS as GNU time reports it (`-f %M`), from the last line of stderr."""
+    return int(done.stderr.decode().strip().splitlines()[-1])
+
+
+@pytest.mark.slow
+def test_a_sparse_file_over_the_cap_is_refused_before_it_is_read(headroom_home: Path, tmp_path: Path) -> None:
+    huge = tmp_path / "sparse.log"
+    with huge.open("wb") as f:
+        f.truncate(2 * 1024**3)
+    env = {**os.environ, "HEADROOM_HOME": str(headroom_home), "HEADROOM_MAX_INPUT_MB": "1"}
+    done = subprocess.run(
+        ["/usr/bin/time", "-f", "%M", *HEADROOM, "compress", str(huge)],
+        capture_output=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert b"is 2,147,483,648 bytes, over the 1,048,576-byte limit" in done.stderr
+    assert _peak_rss_kb(done) < 400 * 1024
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("source", ["/dev/zero", "-"])
+def test_an_endless_stream_is_read_only_to_the_cap_then_refused(source: str, headroom_home: Path) -> None:
+    env = {**os.environ, "HEADROOM_HOME": str(headroom_home), "HEADROOM_MAX_INPUT_MB": "2"}
+    with subprocess.Popen(["yes"], stdout=subprocess.PIPE) as yes:
+        done = subprocess.run(
+            [*HEADROOM, "compress", source],
+            stdin=yes.stdout,
+            capture_output=True,
+            env=env,
+            timeout=120,
+            check=False,
+        )
+        yes.kill()
+    assert done.returncode == 1
+    shown = "stdin" if source == "-" else source
+    assert f"{shown} gave more than 2,097,152 bytes, the limit; reading stopped there".encode() in done.stderr
+
+
+def test_a_directory_is_refused_with_a_reason(headroom_home: Path, tmp_path: Path) -> None:
+    done = run(["compress", str(tmp_path)], headroom_home)
+    assert done.returncode == 1
+    assert b"is a directory" in done.stderr

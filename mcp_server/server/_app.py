@@ -48,7 +48,7 @@ def build_server(options: ServerOptions | None = None) -> MCPServer[AppState]:
         log_level="WARNING",
     )
     register_tools(server, icons=icons)
-    register_local_tools(server, allow_run=options.allow_run, icons=icons)
+    register_local_tools(server, allow_run=options.allow_run, icons=icons, confine=options.run_confine)
     register_search_tool(server, icons=icons)
     register_resources(server, shared, icons=icons)
     register_prompts(server, icons=icons)

@@ -178,12 +178,21 @@ async def headroom_run(
     with tool_errors():
         if not state.options.allow_run:
             raise RunDisabledError(_RUN_DISABLED)
-        workdir = confine(cwd or ".", _roots(state, roots))
+        allowed = _roots(state, roots)
+        workdir = confine(cwd or ".", allowed)
         if not workdir.is_dir():
             raise InputError(f"cwd {workdir} is not a directory; pass a directory inside the allowed roots")
         outcome = await heartbeat(
             ctx,
-            run_command(command, cwd=workdir, timeout_s=limit, output_cap=state.settings.max_input_bytes),
+            run_command(
+                command,
+                cwd=workdir,
+                timeout_s=limit,
+                output_cap=state.settings.max_input_bytes,
+                roots=allowed,
+                confine=state.options.run_confine,
+                spool_dir=state.settings.home,
+            ),
             label=f"running {command[:60]}",
         )
         result: CompressResult | None = None
@@ -206,6 +215,7 @@ async def headroom_run(
         truncated=outcome.truncated,
         output_bytes=len(outcome.output),
         duration_ms=round(outcome.elapsed_ms, 3),
+        confinement=outcome.confinement,
         **fields,
     )
     body = header_line(result) + result.compressed if result is not None else fields["compressed"] or "(no output)"
@@ -260,14 +270,19 @@ _RUN_DOC = (
     "Run a shell command on the user's machine (test suites, builds, linters, grep, git log/diff, package managers) "
     "and get its output compressed: failures, errors and lines relevant to `query` are kept; the rest is marked and "
     "retrievable. Prefer this to your own shell tool for commands whose output can be long. Returns the exit code. "
-    "Runs with /bin/sh -c in `cwd` (default: the first allowed root), stdin closed, stderr merged into stdout; the "
-    "whole process group is killed at `timeout_s`. " + MARKER_NOTE
+    "Runs with /bin/sh -c in `cwd` (default: the first allowed root), stdin closed, stderr merged into stdout. "
 )
 
 
-def register_local_tools(server: MCPServer[AppState], *, allow_run: bool, icons: list[Icon]) -> None:
+def register_local_tools(
+    server: MCPServer[AppState], *, allow_run: bool, icons: list[Icon], confine: bool = True
+) -> None:
     """Add headroom_read and headroom_run to `server` (run is listed either way; disabled, it refuses)."""
-    run_doc = _RUN_DOC if allow_run else _RUN_DOC + " Disabled on this server: it was not started with --allow-run."
+    from mcp_server.server._sandbox import confinement_summary
+
+    run_doc = f"{_RUN_DOC}{confinement_summary(confine)} {MARKER_NOTE}"
+    if not allow_run:
+        run_doc += " Disabled on this server: it was not started with --allow-run."
     server.add_tool(
         headroom_read,
         name="headroom_read",

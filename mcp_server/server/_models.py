@@ -46,6 +46,7 @@ class RunOutput(BaseModel):
     truncated: bool = Field(description="Output hit the size cap and the command was stopped.")
     output_bytes: int
     duration_ms: float
+    confinement: str = Field(description="How the command was confined: 'confined by Landlock ABI N', or why not.")
     compressed: str = Field(description="The command's compressed output (stdout and stderr merged).")
     hash: str | None = Field(description="Handle of the full output for headroom_retrieve; null when it was empty.")
     tokens_before: int

@@ -7,6 +7,7 @@ bad value stops the server with a message instead of failing a tool call later.
     HEADROOM_ALLOW_RUN   1/true/yes/on enables headroom_run (default off)
     HEADROOM_CLIENT      client name recorded with stats events (default: the client's clientInfo.name)
     HEADROOM_CALL_TIMEOUT_S   the most seconds one tool call's work may take (default 600)
+    HEADROOM_RUN_CONFINE 0 runs headroom_run commands without filesystem confinement (default 1, see _sandbox)
     HEADROOM_MODEL, HEADROOM_PRICE_PER_MTOK   what a saved token is worth (see _pricing)
 """
 
@@ -76,6 +77,7 @@ class ServerOptions:
     cwd: Path = field(default_factory=lambda: Path(os.path.realpath(Path.cwd())))
     run_timeout_s: float = DEFAULT_RUN_TIMEOUT_S
     call_timeout_s: float = DEFAULT_CALL_TIMEOUT_S
+    run_confine: bool = True
     client: str | None = None
     pricing: Pricing = field(default_factory=lambda: Pricing.from_env({}))
 
@@ -105,6 +107,7 @@ class ServerOptions:
             roots=tuple(dict.fromkeys(resolved)),
             allow_run=allow_run or parse_flag("HEADROOM_ALLOW_RUN", env.get("HEADROOM_ALLOW_RUN")),
             call_timeout_s=_seconds(env, "HEADROOM_CALL_TIMEOUT_S", DEFAULT_CALL_TIMEOUT_S),
+            run_confine=parse_flag("HEADROOM_RUN_CONFINE", env.get("HEADROOM_RUN_CONFINE") or "1"),
             client=client,
             pricing=Pricing.from_env(env),
         )

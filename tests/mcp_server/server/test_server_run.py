@@ -81,3 +81,71 @@ async def test_binary_safe_output_is_kept_byte_for_byte(tmp_path: Path) -> None:
 async def test_an_empty_command_is_refused(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="empty"):
         await run_command("   ", cwd=tmp_path, timeout_s=5, output_cap=100)
+
+
+async def test_detached_and_double_forked_descendants_die_with_the_call(tmp_path: Path) -> None:
+    # A new session escapes a process-group kill; a double fork re-parents to the nearest subreaper.
+    script = (
+        f"setsid sh -c 'sleep 60 & echo $! > {tmp_path}/a.pid; wait' & "
+        f"(sh -c 'sleep 60 & echo $! > {tmp_path}/b.pid' &) ; "
+        f"for f in a b; do while [ ! -s {tmp_path}/$f.pid ]; do sleep 0.01; done; done; echo spawned"
+    )
+    with anyio.fail_after(30):
+        outcome = await run_command(script, cwd=tmp_path, timeout_s=20, output_cap=1 << 20)
+    assert outcome.output == b"spawned\n" and outcome.exit_code == 0
+    for name in ("a", "b"):
+        assert await _gone(int((tmp_path / f"{name}.pid").read_text())), name
+
+
+async def test_a_run_stopped_at_the_timeout_takes_its_detached_descendants_with_it(tmp_path: Path) -> None:
+    script = f"setsid sleep 60 & echo $! > {tmp_path}/c.pid; echo started; sleep 60"
+    with anyio.fail_after(30):
+        outcome = await run_command(script, cwd=tmp_path, timeout_s=1, output_cap=1 << 20)
+    assert outcome.timed_out and outcome.exit_code is None
+    assert await _gone(int((tmp_path / "c.pid").read_text()))
+
+
+def _landlock() -> bool:
+    from mcp_server.server._sandbox import landlock_abi
+
+    return landlock_abi() > 0
+
+
+@pytest.mark.skipif(not _landlock(), reason="this kernel has no Landlock")
+async def test_with_landlock_the_command_reads_and_writes_only_where_the_policy_allows(tmp_path: Path) -> None:
+    root, outside = tmp_path / "root", tmp_path / "outside"
+    root.mkdir()
+    outside.mkdir()
+    (outside / "secret.txt").write_text("s3cret\n")
+    script = (
+        "cat ../outside/secret.txt; echo rc=$?; "
+        "echo x > ../outside/new.txt; echo rc=$?; "
+        "echo kept > inside.txt; echo rc=$?; "
+        'echo tmp > "$TMPDIR/t" && cat "$TMPDIR/t"; '
+        "ls /usr/bin >/dev/null; echo rc=$?"
+    )
+    with anyio.fail_after(30):
+        outcome = await run_command(script, cwd=root, timeout_s=20, output_cap=1 << 20, roots=[root])
+    text = outcome.output.decode()
+    assert outcome.confinement.startswith("confined by Landlock ABI")
+    assert "s3cret" not in text and "Permission denied" in text
+    assert not (outside / "new.txt").exists()
+    assert (root / "inside.txt").read_text() == "kept\n"
+    assert "tmp\n" in text and text.rstrip().endswith("rc=0")
+
+
+async def test_confinement_off_is_said_and_the_command_runs(tmp_path: Path) -> None:
+    outcome = await run_command("echo hi", cwd=tmp_path, timeout_s=20, output_cap=100, confine=False)
+    assert outcome.output == b"hi\n"
+    assert outcome.confinement == "unconfined: confinement is off"
+
+
+async def test_a_large_output_comes_back_whole_and_its_spool_file_leaves_nothing_behind(tmp_path: Path) -> None:
+    spool = tmp_path / "spool"
+    spool.mkdir()
+    with anyio.fail_after(60):
+        outcome = await run_command(
+            "head -c 3000000 /dev/zero | tr '\\0' 'y'", cwd=tmp_path, timeout_s=30, output_cap=1 << 22, spool_dir=spool
+        )
+    assert outcome.output == b"y" * 3_000_000
+    assert not any(spool.iterdir())

@@ -50,7 +50,8 @@ __all__ = [
 ]
 
 # Bump when `ccr._retrieval.terms` changes what it emits: the FTS table is then rebuilt.
-TERMS_VERSION = 1
+# 2: the one term splitter in Rust (stems derived forms too: configuration/configure, validation/validate).
+TERMS_VERSION = 2
 # An original larger than this is chunked for search in several transactions of about this many bytes.
 BATCH_BYTES = 4 * 1024**2
 # Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.

@@ -6,20 +6,19 @@ spreads the nearest chunks' cosine similarities over the ranked pieces and
 `blend` mixes the two, so excerpts and searches are built the same way whichever
 signals exist.
 
-Terms: text is cut into words (runs of letters and digits, joined across
-``. _ : / -`` so ``Session.get``, ``0.26.0`` and ``src/flask/app.py`` stay
-whole); every word also yields its parts, split on those joiners and on
-camelCase, so ``getUserName`` matches ``user``. Parts are lowercased and lightly
-stemmed (``classes``/``class``, ``failed``/``fails``/``fail``); numbers are kept.
-`terms` here is what the store's full-text index holds; the Rust ranker cuts text
-the same way (`rustcore.index_terms`), except that it keeps combining vowel signs
-inside words where Python's regex engine breaks them.
+Terms come from the one term splitter, in the Rust core (`rustcore/src/terms.rs`;
+the ranker, the line compressors and the JSON compressor cut text the same way):
+text is cut into words (runs of letters and digits, joined across ``. _ : / -``
+so ``Session.get``, ``0.26.0`` and ``src/flask/app.py`` stay whole); every word
+also yields its parts, split on those joiners and on camelCase, so
+``getUserName`` matches ``user``. Parts are lowercased and stemmed
+(``classes``/``class``, ``failed``/``failure``/``fail``,
+``configured``/``configuration``); numbers are kept. `terms` is what the store's
+full-text index holds.
 """
 
 from __future__ import annotations
 
-import functools
-import re
 from collections.abc import Sequence
 
 import rustcore
@@ -31,7 +30,6 @@ __all__ = [
     "SEMANTIC_MARGIN",
     "SEMANTIC_ONLY",
     "SEMANTIC_WEIGHT",
-    "STOPWORDS",
     "blend",
     "line_similarities",
     "query_phrases",
@@ -43,108 +41,35 @@ __all__ = [
 # Past this many candidate chunks, term frequencies are counted as substrings (see `rank`).
 EXACT_CANDIDATES = rustcore.RANK_EXACT_CANDIDATES
 
-_WORD = re.compile(r"[^\W_]+(?:[._:/\-]+[^\W_]+)*")
-_PIECE = re.compile(r"[^\W_]+")
-# A quote opens after a space or bracket and closes before one, so "Gson's" and "don't" are not quotes.
-_QUOTED = re.compile(r"(?:^|(?<=[\s(\[]))([`'\"])(.{2,120}?)\1(?=$|[\s).,;:?!\]])")
-# camelCase parts: split where case changes (HTTPServer, getUserName), never between letters and digits
-# (utf8, Base64, a hex digest stay whole).
-_CAMEL = re.compile(r"[A-Z]+(?=[A-Z][a-z])|[A-Z]?[a-z0-9]+|[A-Z0-9]+(?![a-z])|[^\W_]+")
-# A query word like a commit or content hash: matched as a substring, since it is often abbreviated.
-_HEXLIKE = re.compile(r"(?=[0-9a-f]*[a-f])(?=[0-9a-f]*[0-9])[0-9a-f]{7,64}")
-
-# Function words that carry no topic; dropped from queries only, so chunk lengths stay honest.
-_STOPWORD_TEXT = """
-    a about above after again all also am an and any are as at be been before being below between both but by
-    can could did do does doing done down during e each eg etc few for from further got had has have having he
-    her here hers him his how i ie if in into is it its itself just let me more most my no nor now of off on once
-    only or other our ours out over own please same she should show so some such tell than that the their theirs
-    them then there these they this those through to too under until up us very was we were what whatever when where
-    which while who whom whose why will with within would you your yours list give find see look shown
-"""
-STOPWORDS = frozenset(_STOPWORD_TEXT.split())
-
-
-def _stem(word: str) -> str:
-    """A light suffix stripper: enough to make plural, past and -ing forms meet, no dictionary."""
-    if len(word) < 4 or not word.isalpha():
-        return word
-    if word.endswith("ies") and len(word) > 4:
-        word = word[:-3] + "y"
-    elif word.endswith(("sses", "shes", "ches", "xes", "zes")):
-        word = word[:-2]
-    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    for suffix in ("ing", "ed", "ure"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            word = word[: -len(suffix)]
-            break
-    if word.endswith("e") and len(word) > 3:
-        word = word[:-1]
-    return word
-
 
 def terms(text: str) -> list[str]:
     """The index terms of `text`, in order: whole compound words and their stemmed parts."""
-    out: list[str] = []
-    for m in _WORD.finditer(text):
-        out.extend(_word_terms(m.group()))
-    return out
-
-
-@functools.lru_cache(maxsize=1 << 16)
-def _word_terms(word: str) -> tuple[str, ...]:
-    # Memoised: logs and code repeat the same words on line after line.
-    out: list[str] = []
-    pieces = _PIECE.findall(word)
-    if len(pieces) > 1:
-        out.append(word.lower())
-    for piece in pieces:
-        parts = _CAMEL.findall(piece)
-        if len(parts) > 1:
-            out.append(piece.lower())
-        out.extend(_stem(p.lower()) for p in parts)
-    return tuple(out)
+    return rustcore.index_terms(text)
 
 
 def query_phrases(query: str) -> list[str]:
     """Parts of `query` matched as substrings, lowercased: quoted or backticked text (``'not ok'``,
     `` `Session.get` ``) and hash-like words (``53b8f08218``, often a prefix of the full hash)."""
-    seen: dict[str, None] = {}
-    for m in _QUOTED.finditer(query):
-        phrase = m.group(2).strip().lower()
-        if len(phrase) >= 2:
-            seen.setdefault(phrase, None)
-    for word in _WORD.findall(query):
-        if _HEXLIKE.fullmatch(word.lower()):
-            seen.setdefault(word.lower(), None)
-    return list(seen)
+    return rustcore.query_parts(query)[1]
 
 
 def query_terms(query: str) -> list[str]:
-    """The distinct terms of `query` worth looking for, in first-seen order (stopwords dropped)."""
-    seen: dict[str, None] = {}
-    for term in terms(query):
-        # A lone letter is a fragment of a split word ("CPython" gives "c"), not something asked about.
-        if term not in STOPWORDS and term not in seen and (len(term) > 1 or term.isdigit()):
-            seen[term] = None
-    if not seen:
-        # A query made only of function words ("what is this") still deserves some signal.
-        for term in terms(query):
-            seen.setdefault(term, None)
-    return list(seen)
+    """The distinct terms of `query` worth looking for, in first-seen order: stop words, lone letters
+    and numbers that only part a compound (``13`` of ``13.7.0``) dropped; a query made only of
+    function words keeps them all."""
+    return rustcore.query_parts(query)[0]
 
 
 def rank(chunks: Sequence[str], query: str) -> list[float]:
     """BM25 (k1 1.2, b 0.3) score of each chunk for `query`, in chunk order; 0.0 where a chunk shares
     nothing with it.
 
-    Runs in the Rust core (`rustcore.rank_chunks`) over the same terms as `terms` and `query_terms`
-    (a test keeps the two in step): query words are matched as terms, quoted or backticked phrases
-    and hash-like words as case-insensitive substrings weighing twice a word. Length normalisation
-    uses characters, so only chunks that can match (they hold a query word or phrase as a substring)
-    are looked at closely. When more than `EXACT_CANDIDATES` chunks can match (a common word in a
-    huge log), word frequencies too are counted as substring occurrences.
+    Runs in the Rust core (`rustcore.rank_chunks`) over `terms` and `query_terms`: query words are
+    matched as terms, quoted or backticked phrases and hash-like words as case-insensitive substrings
+    weighing twice a word. Length normalisation uses characters, so only chunks that can match (they
+    hold a query word or phrase as a substring) are looked at closely. When more than `EXACT_CANDIDATES`
+    chunks can match (a common word in a huge log), word frequencies too are counted as substring
+    occurrences.
     """
     return rustcore.rank_chunks(chunks, query, EXACT_CANDIDATES)
 

@@ -4,7 +4,7 @@
 //! hunks, huge deletions) summarised by markers counting what they stand for.
 
 use crate::lines::{Costs, GapUnit, Lines, Piece, Planner};
-use crate::terms::{score_mask, Query};
+use crate::query::{score_mask, Query};
 
 /// What a line of a diff is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

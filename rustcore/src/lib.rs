@@ -15,6 +15,7 @@ pub mod lines;
 pub mod loglines;
 pub mod logs;
 pub mod prose;
+pub mod query;
 pub mod rank;
 pub mod search;
 pub mod template;

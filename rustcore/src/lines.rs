@@ -63,6 +63,11 @@ impl<'a> Lines<'a> {
         self.len() == 0
     }
 
+    /// Where line `i` begins in the text.
+    pub fn start(&self, i: usize) -> usize {
+        self.starts[i]
+    }
+
     /// Line `i` with its terminator.
     pub fn raw(&self, i: usize) -> &'a str {
         &self.text[self.starts[i]..self.starts[i + 1]]
@@ -470,7 +475,7 @@ fn flush(pieces: &mut Vec<Piece>, text: &mut String) {
 }
 
 /// The shape every line compressor shares: text, query, budget in tokens, costs.
-pub type Compressor = fn(&str, &crate::terms::Query, usize, Costs) -> Vec<Piece>;
+pub type Compressor = fn(&str, &crate::query::Query, usize, Costs) -> Vec<Piece>;
 
 /// The fallback: repeated lines dropped, then the head and the tail, within the budget.
 ///
@@ -478,7 +483,7 @@ pub type Compressor = fn(&str, &crate::terms::Query, usize, Costs) -> Vec<Piece>
 /// exact repeats of a line already seen are never kept.
 pub fn fallback(
     text: &str,
-    query: &crate::terms::Query,
+    query: &crate::query::Query,
     budget: usize,
     costs: Costs,
 ) -> Vec<Piece> {
@@ -524,7 +529,7 @@ pub fn fallback(
 #[cfg(test)]
 pub(crate) mod testing {
     use super::{Compressor, Costs, Lines, Piece};
-    use crate::terms::Query;
+    use crate::query::Query;
     use crate::tokens::Encoding;
 
     pub(crate) fn pieces(
@@ -698,7 +703,7 @@ mod tests {
             }
             text.push_str(&format!("distinct {i}\n"));
         }
-        let q = crate::terms::Query::parse("");
+        let q = crate::query::Query::parse("");
         let pieces = fallback(&text, &q, 100_000, costs(600));
         let kept: String = pieces
             .iter()
@@ -718,7 +723,7 @@ mod tests {
             for line in lines.iter() {
                 let _ = (template_key(line), template_text(line), strip_ansi(line));
             }
-            let _ = fallback(&text, &crate::terms::Query::parse(&query), 300, costs(lines.len()));
+            let _ = fallback(&text, &crate::query::Query::parse(&query), 300, costs(lines.len()));
         }
     }
 }

@@ -17,7 +17,7 @@ use crate::lines::{
     self, line_hash, template_text, Costs, Lines, Piece, PlainLines, Planner, Templates,
 };
 pub use crate::loglines::{classify, Kind};
-use crate::terms::{score_mask, Query};
+use crate::query::{score_mask, Query};
 
 const P_SUMMARY: u32 = 1000;
 /// A failure listed in the runner's closing digest.

@@ -6,7 +6,7 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::lines::{Costs, Piece};
-use crate::terms::Query;
+use crate::query::Query;
 use crate::{code, detect, diff, hashing, json, lines, logs, search, template, tokens, CoreError};
 
 impl From<CoreError> for PyErr {
@@ -449,7 +449,7 @@ impl CodeFile {
 // --- lexical ranking and prose selection (rank.rs, prose/) ---------------------------------------
 // Imported here, beside the functions that use them, so this section stays one block.
 
-use crate::{prose, rank};
+use crate::{prose, rank, terms};
 use pyo3::pybacked::PyBackedStr;
 
 fn as_strs(items: &[PyBackedStr]) -> Vec<&str> {
@@ -499,19 +499,19 @@ fn rank_chunks(
     exact_candidates: usize,
 ) -> Vec<f64> {
     let chunks = as_strs(&chunks);
-    py.detach(|| rank::rank_with_limit(&chunks, &rank::Query::parse(query), exact_candidates))
+    py.detach(|| rank::rank_with_limit(&chunks, &terms::QueryTerms::parse(query), exact_candidates))
 }
 
 /// The index terms of `text`, in order.
 #[pyfunction]
 fn index_terms(py: Python<'_>, text: &str) -> Vec<String> {
-    py.detach(|| rank::terms(text))
+    py.detach(|| terms::terms(text))
 }
 
 /// What `query` asks for: `(terms, phrases)`.
 #[pyfunction]
 fn query_parts(query: &str) -> (Vec<String>, Vec<String>) {
-    let parsed = rank::Query::parse(query);
+    let parsed = terms::QueryTerms::parse(query);
     (parsed.terms, parsed.phrases)
 }
 
@@ -636,7 +636,7 @@ fn sentence_spans(py: Python<'_>, text: &str) -> Vec<(usize, usize)> {
         let mut chars = 0;
         let mut at = 0;
         let mut to_chars = |byte: usize| {
-            chars += rank::char_len(&text[at..byte]);
+            chars += terms::char_len(&text[at..byte]);
             at = byte;
             chars
         };

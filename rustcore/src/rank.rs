@@ -1,31 +1,15 @@
-//! BM25 ranking of chunks (lines, sentences) against a query, over identifier-aware terms.
+//! BM25 ranking of chunks (lines, sentences) against a query, over the terms of `terms.rs` (the
+//! one term splitter, which also fills the store's full-text index): a query's terms (stop words
+//! dropped) and its phrases matched as substrings (quoted or backticked text, hash-like words),
+//! each phrase weighing [`PHRASE_WEIGHT`] times a word.
 //!
-//! The same term model as the store's full-text index (`ccr/_retrieval.py`,
-//! whose `terms`, `query_terms` and `query_phrases` a Python test keeps in step
-//! with these): a word is a run of letters and digits, joined across
-//! `. _ : / -` so `Session.get`, `0.26.0` and `src/flask/app.py` stay whole;
-//! every word also yields its parts, split on those joiners and on camelCase,
-//! lowercased and lightly stemmed. A query yields such terms (stop words
-//! dropped) and phrases matched as substrings: quoted or backticked text and
-//! hash-like words, each weighing [`PHRASE_WEIGHT`] times a word.
-//!
-//! Letters and digits are Unicode's (`char::is_alphanumeric`); Python's regex
-//! engine agrees except on combining vowel signs and a few symbols, which
-//! Python treats as word breaks and this module keeps inside the word.
-//!
-//! Only chunks holding a query word or phrase as a substring are looked at
-//! closely; past [`EXACT_CANDIDATES`] such chunks (a common word in a huge
-//! log) every frequency is counted as substring occurrences instead.
-
-mod words;
+//! Only chunks holding a query word or phrase as a substring are looked at closely; past
+//! [`EXACT_CANDIDATES`] such chunks (a common word in a huge log) every frequency is counted as
+//! substring occurrences instead.
 
 use memchr::memmem::Finder;
-use rustc_hash::FxHashMap;
 
-pub use words::{
-    char_len, for_each_term, is_alnum, is_space, lower, probe, query_phrases, query_terms, stem,
-    terms, word_terms, words, Query, TermScratch, Words,
-};
+use crate::terms::{char_len, QueryTerms, TermMatcher, TermScratch};
 
 pub const K1: f64 = 1.2;
 /// Weak length normalisation: lines differ in length mostly by boilerplate (timestamps, paths), not topic.
@@ -41,14 +25,14 @@ fn idf(n: usize, df: usize) -> f64 {
 ///
 /// Length normalisation counts characters. Term frequencies come in the order the terms first occur
 /// in a chunk, then the phrases', so scores are reproducible to the last bit.
-pub fn rank<S: AsRef<str>>(chunks: &[S], query: &Query) -> Vec<f64> {
+pub fn rank<S: AsRef<str>>(chunks: &[S], query: &QueryTerms) -> Vec<f64> {
     rank_with_limit(chunks, query, EXACT_CANDIDATES)
 }
 
 /// [`rank`], counting frequencies as substrings once more than `exact_candidates` chunks can match.
 pub fn rank_with_limit<S: AsRef<str>>(
     chunks: &[S],
-    query: &Query,
+    query: &QueryTerms,
     exact_candidates: usize,
 ) -> Vec<f64> {
     let n = chunks.len();
@@ -56,10 +40,11 @@ pub fn rank_with_limit<S: AsRef<str>>(
     if n == 0 || query.is_empty() {
         return scores;
     }
-    let probes: Vec<&str> = query
-        .terms
+    let matcher = TermMatcher::new(&query.terms);
+    let probes: Vec<&str> = matcher
+        .probes()
         .iter()
-        .map(|t| probe(t))
+        .copied()
         .chain(query.phrases.iter().map(String::as_str))
         .collect();
     // Every chunk lowercased into one buffer, a line break after each (no probe holds one), so each
@@ -115,16 +100,6 @@ pub fn rank_with_limit<S: AsRef<str>>(
     if candidates.len() > exact_candidates {
         return rank_by_substrings(chunks, &candidates, query, &probes, norm);
     }
-    let counter = TermCounter {
-        wanted: query
-            .terms
-            .iter()
-            .enumerate()
-            .map(|(k, t)| (t.as_str(), k))
-            .collect(),
-        probes: &probes[..n_words],
-        found: &found,
-    };
     let phrase_finders: Vec<Finder<'_>> = probes[n_words..]
         .iter()
         .map(|p| Finder::new(p.as_bytes()))
@@ -132,8 +107,20 @@ pub fn rank_with_limit<S: AsRef<str>>(
     // (chunk, [(term or phrase index, frequency)] in first-seen order)
     let mut hits: Vec<(usize, Vec<(usize, usize)>)> = Vec::new();
     let mut df = vec![0usize; probes.len()];
+    let mut scratch = TermScratch::default();
     for &(i, low) in &candidates {
-        let mut tf = counter.count(chunks[i].as_ref(), low, spans[i].0);
+        let mut tf: Vec<(usize, usize)> = Vec::new();
+        matcher.each_match(
+            chunks[i].as_ref(),
+            spans[i].0,
+            low.len(),
+            &found,
+            &mut scratch,
+            &mut |_, k| match tf.iter_mut().find(|(t, _)| *t == k) {
+                Some((_, f)) => *f += 1,
+                None => tf.push((k, 1)),
+            },
+        );
         for (k, finder) in phrase_finders.iter().enumerate() {
             let count = count_matches(finder, low);
             if count > 0 {
@@ -166,80 +153,6 @@ pub fn rank_with_limit<S: AsRef<str>>(
     scores
 }
 
-/// Counts the query's terms among the terms of candidate chunks.
-struct TermCounter<'q> {
-    wanted: FxHashMap<&'q str, usize>,
-    /// A substring of each wanted term, as it must appear in a word holding the term.
-    probes: &'q [&'q str],
-    /// Where the probes occur in the lowered chunks (sorted by start).
-    found: &'q [(usize, usize)],
-}
-
-impl TermCounter<'_> {
-    /// `(term, frequency)` in the order the terms first occur in `chunk`, whose lowercase `low` starts
-    /// at `base` in the lowered buffer.
-    fn count(&self, chunk: &str, low: &str, base: usize) -> Vec<(usize, usize)> {
-        let mut tf: Vec<(usize, usize)> = Vec::new();
-        let mut next = self.found.partition_point(|&(s, _)| s < base);
-        if self
-            .found
-            .get(next)
-            .is_none_or(|&(s, _)| s >= base + low.len())
-        {
-            return tf; // only phrases matched here
-        }
-        let mut scratch = TermScratch::default();
-        let mut words = words(chunk);
-        // Lowercasing ASCII keeps every offset, so the probes found tell which words hold them.
-        let same_offsets = chunk.is_ascii();
-        while let Some((a, b)) = words.next_span() {
-            let word = &chunk[a..b];
-            let holds = if same_offsets {
-                let (a, b) = (base + a, base + b);
-                while self.found.get(next).is_some_and(|&(s, _)| s < a) {
-                    next += 1;
-                }
-                self.found[next..]
-                    .iter()
-                    .take_while(|&&(s, _)| s < b)
-                    .any(|&(_, e)| e <= b)
-            } else {
-                let low_word = lower(word);
-                self.probes
-                    .iter()
-                    .any(|p| contains(low_word.as_bytes(), p.as_bytes()))
-            };
-            if !holds {
-                continue;
-            }
-            for_each_term(word, &mut scratch, &mut |term| {
-                if let Some(&k) = self.wanted.get(term) {
-                    match tf.iter_mut().find(|(t, _)| *t == k) {
-                        Some((_, f)) => *f += 1,
-                        None => tf.push((k, 1)),
-                    }
-                }
-            });
-        }
-        tf
-    }
-}
-
-/// Whether `needle` occurs in `hay`; a plain scan, since words are short.
-fn contains(hay: &[u8], needle: &[u8]) -> bool {
-    let Some((&first, rest)) = needle.split_first() else {
-        return true;
-    };
-    hay.len() >= needle.len()
-        && (0..=hay.len() - needle.len()).any(|i| {
-            hay[i] == first
-                && hay[i + 1..i + needle.len()]
-                    .iter()
-                    .zip(rest)
-                    .all(|(a, b)| a == b)
-        })
-}
-
 /// Non-overlapping occurrences of the finder's needle in `haystack` (Python's `str.count`).
 fn count_matches(finder: &Finder<'_>, haystack: &str) -> usize {
     let needle = finder.needle().len().max(1);
@@ -257,7 +170,7 @@ fn count_matches(finder: &Finder<'_>, haystack: &str) -> usize {
 fn rank_by_substrings<S: AsRef<str>>(
     chunks: &[S],
     candidates: &[(usize, &str)],
-    query: &Query,
+    query: &QueryTerms,
     probes: &[&str],
     norm: impl Fn(&str) -> f64,
 ) -> Vec<f64> {
@@ -306,8 +219,8 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn q(text: &str) -> Query {
-        Query::parse(text)
+    fn q(text: &str) -> QueryTerms {
+        QueryTerms::parse(text)
     }
 
     #[test]
@@ -354,7 +267,7 @@ mod tests {
             for (chunk, s) in chunks.iter().zip(&scores) {
                 prop_assert!(s.is_finite() && *s >= 0.0);
                 let low = chunk.to_lowercase();
-                let shares = parsed.terms.iter().any(|t| low.contains(probe(t))) || parsed.phrases.iter().any(|p| low.contains(p.as_str()));
+                let shares = parsed.terms.iter().any(|t| low.contains(crate::terms::probe(t))) || parsed.phrases.iter().any(|p| low.contains(p.as_str()));
                 if !shares {
                     prop_assert_eq!(*s, 0.0);
                 }

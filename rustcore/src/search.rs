@@ -7,7 +7,7 @@
 use rustc_hash::FxHashSet;
 
 use crate::lines::{self, Costs, GapUnit, Lines, Piece, Planner};
-use crate::terms::{score_mask, Query};
+use crate::query::{score_mask, Query};
 
 /// One line of search output.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,678 +1,902 @@
-//! What the agent asked about, and how strongly each line mentions it.
+//! The one term splitter: how text and queries are cut into search terms, for every caller (the
+//! BM25 ranker of `rank.rs`, the store's full-text index through `rustcore.index_terms`, the line
+//! compressors' query matching in `query.rs`, the JSON compressor's question terms).
 //!
-//! A query becomes a handful of stemmed words (stop words dropped) and
-//! phrases (identifiers, dotted names, paths, versions, hashes, quoted text).
-//! A line's score is the sum of the inverse document frequencies, over the
-//! lines of the input, of the words and phrases it contains: a word that
-//! occurs on every line says nothing, a rare one says a lot. Phrases weigh
-//! double because an exact identifier or path is a precise pointer.
+//! A word is a run of letters and digits joined across `. _ : / -`, so `Session.get`, `0.26.0` and
+//! `src/flask/app.py` stay whole; every word also yields its parts, split on those joiners and on
+//! camelCase, lowercased and stemmed. A query yields such terms (stop words dropped, judged before
+//! stemming) and phrases matched as substrings: quoted or backticked text and hash-like words.
 //!
-//! This is deliberately not BM25 over documents (the store's retrieval does
-//! that in Python): compressors need a per-line signal computed in one pass
-//! at memory speed.
+//! Letters and digits are Unicode's (`char::is_alphanumeric`).
+
+use std::borrow::Cow;
 
 use rustc_hash::FxHashMap;
 
-use crate::lines::Lines;
-
-/// At most this many words and phrases are matched (one bit each per line).
-const MAX_TERMS: usize = 48;
-
-const STOP_WORDS: &[&str] = &[
-    "a",
-    "about",
-    "above",
-    "after",
-    "again",
-    "all",
-    "also",
-    "am",
-    "an",
-    "and",
-    "any",
-    "are",
-    "as",
-    "at",
-    "be",
-    "been",
-    "before",
-    "being",
-    "between",
-    "both",
-    "but",
-    "by",
-    "can",
-    "could",
-    "did",
-    "do",
-    "does",
-    "doing",
-    "during",
-    "each",
-    "exactly",
-    "few",
-    "find",
-    "for",
-    "from",
-    "get",
-    "give",
-    "had",
-    "has",
-    "have",
-    "having",
-    "here",
-    "how",
-    "i",
-    "if",
-    "in",
-    "into",
-    "is",
-    "it",
-    "its",
-    "just",
-    "list",
-    "me",
-    "more",
-    "most",
-    "my",
-    "near",
-    "no",
-    "nor",
-    "not",
-    "now",
-    "of",
-    "off",
-    "on",
-    "once",
-    "only",
-    "or",
-    "other",
-    "our",
-    "out",
-    "over",
-    "own",
-    "please",
-    "same",
-    "should",
-    "show",
-    "so",
-    "some",
-    "such",
-    "tell",
-    "than",
-    "that",
-    "the",
-    "their",
-    "them",
-    "then",
-    "there",
-    "these",
-    "they",
-    "this",
-    "those",
-    "through",
-    "to",
-    "too",
-    "under",
-    "until",
-    "up",
-    "us",
-    "very",
-    "was",
-    "we",
-    "were",
-    "what",
-    "when",
-    "where",
-    "which",
-    "while",
-    "who",
-    "whom",
-    "why",
-    "will",
-    "with",
-    "would",
-    "you",
-    "your",
-    "line",
-    "lines",
-    "output",
-    "happened",
-    "happen",
-    "happens",
-    "see",
-    "look",
-    "know",
-    "want",
-    "need",
-    "let",
-    "anything",
-    "something",
-    "thing",
-    "things",
-    "way",
-    "ones",
-    "one",
+/// Words that carry no topic in a question about tool output: function words, and the words people
+/// use to talk about the output itself ("which line shows", "what happened"). Dropped from queries
+/// only (never from indexed text, so chunk lengths stay honest); sorted, for binary search.
+#[rustfmt::skip]
+const STOPWORDS: &[&str] = &[
+    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
+    "anything", "are", "as", "at", "be", "been", "before", "being", "below", "between", "both",
+    "but", "by", "can", "could", "did", "do", "does", "doing", "done", "down", "during", "e",
+    "each", "eg", "etc", "ever", "exactly", "few", "find", "for", "from", "further", "give",
+    "got", "had", "happen", "happened", "happens", "has", "have", "having", "he", "her", "here",
+    "hers", "him", "his", "how", "i", "ie", "if", "in", "into", "is", "it", "its", "itself",
+    "just", "know", "let", "line", "lines", "list", "look", "many", "me", "more", "most", "much",
+    "my", "near", "need", "no", "nor", "not", "now", "of", "off", "on", "once", "one", "ones",
+    "only", "or", "other", "our", "ours", "out", "output", "over", "own", "please", "same", "see",
+    "she", "should", "show", "shown", "so", "some", "something", "still", "such", "tell", "than",
+    "that", "the", "their", "theirs", "them", "then", "there", "these", "they", "thing", "things",
+    "this", "those", "through", "to", "too", "under", "until", "up", "us", "very", "want", "was",
+    "way", "ways", "we", "were", "what", "whatever", "when", "where", "whether", "which", "while",
+    "who", "whom", "whose", "why", "will", "with", "within", "would", "yes", "you", "your",
+    "yours",
 ];
 
-const DEFINITION_WORDS: &[&str] = &[
-    "defined",
-    "define",
-    "defines",
-    "definition",
-    "definitions",
-    "declared",
-    "declare",
-    "declaration",
-    "declarations",
-    "implemented",
-    "implementation",
-    "implements",
-    "signature",
-    "signatures",
-    "overload",
-    "overloads",
-    "located",
-];
-
-/// A parsed query.
-#[derive(Debug, Default, Clone)]
-pub struct Query {
-    /// Stemmed lowercase words.
-    words: Vec<Vec<u8>>,
-    /// Lowercase phrases matched as substrings.
-    phrases: Vec<Vec<u8>>,
-    /// Identifier names the query points at (last components of dotted names too).
-    pub names: Vec<String>,
-    /// The components before the name in dotted names (`Gson` in `Gson.toJson`).
-    pub qualifiers: Vec<String>,
-    /// The query asks where something is defined or what its signature is.
-    pub wants_definition: bool,
+/// Whether `word` (lowercase, unstemmed) is a stop word.
+pub fn is_stopword(word: &str) -> bool {
+    STOPWORDS.binary_search(&word).is_ok()
 }
 
-impl Query {
-    pub fn parse(query: &str) -> Self {
-        let mut q = Query::default();
-        let lower = query.to_lowercase();
-        for w in DEFINITION_WORDS {
-            if word_in(&lower, w) {
-                q.wants_definition = true;
-            }
+/// A letter or digit (what Python's `[^\W_]` means, up to the difference noted above).
+#[inline]
+pub fn is_alnum(c: char) -> bool {
+    if c.is_ascii() {
+        c.is_ascii_alphanumeric()
+    } else {
+        c.is_alphanumeric()
+    }
+}
+
+/// White space as Python's `str.isspace` and `\s` see it (Unicode's, plus the four ASCII separators).
+#[inline]
+pub fn is_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
+}
+
+/// `s` lowercased as Python's `str.lower` does it.
+pub fn lower(s: &str) -> Cow<'_, str> {
+    if s.bytes().any(|b| b.is_ascii_uppercase() || b >= 0x80) {
+        Cow::Owned(s.to_lowercase())
+    } else {
+        Cow::Borrowed(s)
+    }
+}
+
+/// Length in characters (Python's `len`).
+#[inline]
+pub fn char_len(s: &str) -> usize {
+    if s.is_ascii() {
+        s.len()
+    } else {
+        s.chars().count()
+    }
+}
+
+/// Runs of letters and digits, joined across separator characters: `joiner` says which, and `runs`
+/// whether a run of them may join (`a..b`) or only one (`a.b`).
+pub struct Words<'a> {
+    text: &'a str,
+    at: usize,
+    joiner: fn(char) -> bool,
+    runs: bool,
+    ascii: bool,
+}
+
+impl<'a> Words<'a> {
+    pub fn new(text: &'a str, joiner: fn(char) -> bool, runs: bool) -> Self {
+        Words {
+            text,
+            at: 0,
+            joiner,
+            runs,
+            ascii: text.is_ascii(),
         }
-        if lower.contains("where is") || lower.contains("where are") {
-            q.wants_definition = true;
-        }
-        let positive = positive_part(query);
-        for phrase in quoted_spans(&positive) {
-            q.add_phrase(phrase);
-            q.add_names(phrase);
-        }
-        for token in positive.split(|c: char| c.is_whitespace() || c == ',' || c == ';') {
-            let token = token
-                .trim_matches(|c: char| !(c.is_alphanumeric() || c == '_' || c == '#' || c == '$'));
-            let token = token.trim_start_matches('#');
-            if token.is_empty() {
-                continue;
-            }
-            if is_identifier_like(token) {
-                q.add_phrase(token);
-                q.add_names(token);
-            }
-        }
-        for word in split_words(positive.as_bytes()) {
-            let mut w = word.to_ascii_lowercase();
-            if w.len() < 2 || STOP_WORDS.contains(&std::str::from_utf8(&w).unwrap_or("")) {
-                continue;
-            }
-            if w.iter().all(u8::is_ascii_digit) && w.len() < 2 {
-                continue;
-            }
-            stem(&mut w);
-            if !q.words.contains(&w) && q.words.len() + q.phrases.len() < MAX_TERMS {
-                q.words.push(w);
-            }
-        }
-        q
     }
 
-    fn add_phrase(&mut self, phrase: &str) {
-        let p = phrase.trim().to_lowercase().into_bytes();
-        if p.len() >= 3
-            && !self.phrases.contains(&p)
-            && self.words.len() + self.phrases.len() < MAX_TERMS
-        {
-            self.phrases.push(p);
-        }
+    /// The next word's byte span in the text.
+    pub fn next_span(&mut self) -> Option<(usize, usize)> {
+        let (start, end) = if self.ascii {
+            self.next_ascii()?
+        } else {
+            self.next_unicode()?
+        };
+        self.at = end;
+        Some((start, end))
     }
 
-    fn add_names(&mut self, text: &str) {
-        let text = text.trim_end_matches("()");
-        let parts: Vec<&str> = text
-            .split(['.', ':', '/', '#', ' ', '(', ')'])
-            .filter(|p| {
-                !p.is_empty()
-                    && p.chars()
-                        .all(|c| c.is_alphanumeric() || c == '_' || c == '$')
-            })
-            .collect();
-        if let Some((last, before)) = parts.split_last() {
-            if last.chars().any(char::is_alphabetic) && !self.names.iter().any(|n| n == last) {
-                self.names.push((*last).to_string());
-            }
-            for q in before {
-                if q.chars().any(char::is_alphabetic) && !self.qualifiers.iter().any(|n| n == q) {
-                    self.qualifiers.push((*q).to_string());
+    fn next_ascii(&self) -> Option<(usize, usize)> {
+        let b = self.text.as_bytes();
+        let start = self.at + b[self.at..].iter().position(u8::is_ascii_alphanumeric)?;
+        let run_end = |from: usize| {
+            from + b[from..]
+                .iter()
+                .take_while(|c| c.is_ascii_alphanumeric())
+                .count()
+        };
+        let mut end = run_end(start);
+        loop {
+            let mut joined = end;
+            while joined < b.len() && (self.joiner)(b[joined] as char) {
+                joined += 1;
+                if !self.runs {
+                    break;
                 }
             }
+            if joined > end && b.get(joined).is_some_and(u8::is_ascii_alphanumeric) {
+                end = run_end(joined);
+            } else {
+                return Some((start, end));
+            }
+        }
+    }
+
+    fn next_unicode(&self) -> Option<(usize, usize)> {
+        let text = self.text;
+        let run_end = |from: usize| {
+            text[from..]
+                .char_indices()
+                .find(|&(_, c)| !is_alnum(c))
+                .map_or(text.len(), |(k, _)| from + k)
+        };
+        let (offset, _) = text[self.at..].char_indices().find(|&(_, c)| is_alnum(c))?;
+        let start = self.at + offset;
+        let mut end = run_end(start);
+        loop {
+            let mut joined = end;
+            for c in text[end..].chars() {
+                if !(self.joiner)(c) {
+                    break;
+                }
+                joined += c.len_utf8();
+                if !self.runs {
+                    break;
+                }
+            }
+            match text[joined..].chars().next() {
+                Some(c) if joined > end && is_alnum(c) => end = run_end(joined),
+                _ => return Some((start, end)),
+            }
+        }
+    }
+}
+
+impl<'a> Iterator for Words<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        self.next_span().map(|(a, b)| &self.text[a..b])
+    }
+}
+
+fn retrieval_joiner(c: char) -> bool {
+    matches!(c, '.' | '_' | ':' | '/' | '-')
+}
+
+/// The words the index and the query are cut into (before splitting into parts).
+pub fn words(text: &str) -> Words<'_> {
+    Words::new(text, retrieval_joiner, true)
+}
+
+/// Reusable buffers for cutting words into terms without allocating per word.
+#[derive(Default)]
+pub struct TermScratch {
+    term: String,
+    /// (byte offset, class) of each character of a piece: b'U', b'L', b'D' (ASCII upper, lower,
+    /// digit) or b'O' (any other letter or digit).
+    classes: Vec<(usize, u8)>,
+    parts: Vec<(usize, usize)>,
+}
+
+fn class_of(c: char) -> u8 {
+    match c {
+        'A'..='Z' => b'U',
+        'a'..='z' => b'L',
+        '0'..='9' => b'D',
+        _ => b'O',
+    }
+}
+
+/// camelCase parts of a run of letters and digits, as byte spans: split where case changes
+/// (`HTTPServer`, `getUserName`), never between letters and digits (`utf8`, `Base64` stay whole);
+/// a part that starts with a letter outside ASCII runs to the end of the piece.
+fn camel_parts(piece: &str, classes: &mut Vec<(usize, u8)>, out: &mut Vec<(usize, usize)>) {
+    classes.clear();
+    if piece.is_ascii() {
+        classes.extend(
+            piece
+                .bytes()
+                .enumerate()
+                .map(|(k, b)| (k, class_of(b as char))),
+        );
+    } else {
+        classes.extend(piece.char_indices().map(|(k, c)| (k, class_of(c))));
+    }
+    let n = classes.len();
+    let class = |i: usize| classes.get(i).map_or(0, |&(_, c)| c);
+    let offset = |i: usize| classes.get(i).map_or(piece.len(), |&(o, _)| o);
+    let run =
+        |from: usize, of: &[u8]| (from..n).find(|&k| !of.contains(&class(k))).unwrap_or(n) - from;
+    out.clear();
+    let mut p = 0;
+    while p < n {
+        let uppers = run(p, b"U");
+        let len = if uppers >= 2 && class(p + uppers) == b'L' {
+            uppers - 1 // HTTP|Server: the last capital starts the next part
+        } else if class(p) == b'U' && matches!(class(p + 1), b'L' | b'D') {
+            1 + run(p + 1, b"LD")
+        } else if matches!(class(p), b'L' | b'D') {
+            run(p, b"LD")
+        } else {
+            match run(p, b"UD") {
+                r if r >= 1 && class(p + r) != b'L' => r,
+                r if r >= 2 => r - 1,
+                _ => n - p, // any other letters and digits: the rest of the piece
+            }
+        };
+        out.push((offset(p), offset(p + len)));
+        p += len;
+    }
+}
+
+/// `s` lowercased into `buf`.
+fn lower_into(s: &str, buf: &mut String) {
+    buf.clear();
+    if s.is_ascii() {
+        buf.push_str(s);
+        buf.make_ascii_lowercase();
+    } else {
+        buf.push_str(&s.to_lowercase());
+    }
+}
+
+/// A light suffix stripper, no dictionary: the inflected and derived forms of a word meet at one
+/// stem (`fail`, `failed`, `failing`, `failures`; `configure`, `configured`, `configuration`;
+/// `validate`, `validation`; `stop`, `stopped`; `server`, `serving`). A stem is always a prefix of
+/// the lowercase word, except that `-ies`/`-ied` become `-y` (see [`probe`]).
+pub fn stem(word: &str) -> String {
+    let mut s = word.to_string();
+    stem_in_place(&mut s);
+    s
+}
+
+/// Suffixes stripped after the plural, longest first, each with the characters it must leave;
+/// `undouble`: a doubled final consonant left behind is one (`stopped` → `stop`).
+const SUFFIXES: &[(&str, usize, bool)] = &[
+    ("ation", 4, false),
+    ("ing", 3, true),
+    ("ion", 3, false),
+    ("ed", 3, true),
+    ("er", 4, true),
+    ("e", 3, false),
+    ("ur", 4, false), // what `-ure` leaves: failure → failur → fail
+    ("at", 4, false), // what `-ate` leaves: validate → validat → valid
+];
+
+/// [`stem`] written into `out` (cleared first), reusing its allocation.
+pub fn stem_into(word: &str, out: &mut String) {
+    out.clear();
+    out.push_str(word);
+    stem_in_place(out);
+}
+
+fn stem_in_place(s: &mut String) {
+    if char_len(s) < 4 || !s.chars().all(char::is_alphabetic) {
+        return;
+    }
+    // Only ASCII suffixes change, so the characters beyond one byte stay as many.
+    let wide = s.len() - char_len(s);
+    let chars = |s: &String| s.len() - wide;
+    if (s.ends_with("ies") || s.ends_with("ied")) && chars(s) > 4 {
+        s.truncate(s.len() - 3);
+        s.push('y');
+        return;
+    } else if ["sses", "shes", "ches", "xes", "zes"]
+        .iter()
+        .any(|x| s.ends_with(x))
+    {
+        s.truncate(s.len() - 2);
+    } else if s.ends_with('s') && !["ss", "us", "is"].iter().any(|x| s.ends_with(x)) {
+        s.truncate(s.len() - 1);
+    }
+    // Two rounds: a derived form may carry two suffixes (valid-at-ed, config-ur-ation).
+    for _ in 0..2 {
+        let Some(&(suffix, _, undouble)) = SUFFIXES.iter().find(|(suffix, keep, _)| {
+            s.ends_with(suffix)
+                && chars(s) >= suffix.len() + keep
+                // `-eed` is a word of its own (need, speed, proceed), not a past tense.
+                && !(*suffix == "ed" && s[..s.len() - 2].ends_with('e'))
+        }) else {
+            return;
+        };
+        s.truncate(s.len() - suffix.len());
+        let b = s.as_bytes();
+        let n = b.len();
+        if undouble
+            && chars(s) >= 4
+            && b[n - 1] == b[n - 2]
+            && !b"aeioulsz".contains(&b[n - 1])
+            && b[n - 1].is_ascii_alphabetic()
+        {
+            s.truncate(n - 1);
+        }
+    }
+}
+
+/// Where a term comes from in its word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TermKind {
+    /// The whole word, when joiners make it a compound (`session.get`).
+    Compound,
+    /// A piece between joiners that camelCase splits further (`getusername`).
+    Piece,
+    /// A part, stemmed; `stop` when its unstemmed form is a stop word, `camel` when camelCase cut
+    /// it from its piece.
+    Part { stop: bool, camel: bool },
+}
+
+/// Calls `emit` with each term of one word, in order: the whole compound (lowercased), then for each
+/// piece the piece (when camelCase splits it) and its stemmed parts.
+pub fn for_each_term(word: &str, scratch: &mut TermScratch, emit: &mut dyn FnMut(&str)) {
+    for_each_term_kind(word, scratch, &mut |term, _| emit(term));
+}
+
+/// [`for_each_term`], saying where each term comes from.
+pub fn for_each_term_kind(
+    word: &str,
+    scratch: &mut TermScratch,
+    emit: &mut dyn FnMut(&str, TermKind),
+) {
+    let TermScratch {
+        term,
+        classes,
+        parts,
+    } = scratch;
+    if word.chars().any(|c| !is_alnum(c)) {
+        lower_into(word, term);
+        emit(term, TermKind::Compound);
+    }
+    let mut pieces = Words::new(word, |_| false, false);
+    while let Some((a, b)) = pieces.next_span() {
+        piece_terms(&word[a..b], term, classes, parts, emit);
+    }
+}
+
+/// The terms of one piece (a run of letters and digits): the piece when camelCase splits it, then
+/// its stemmed parts.
+fn piece_terms(
+    piece: &str,
+    term: &mut String,
+    classes: &mut Vec<(usize, u8)>,
+    parts: &mut Vec<(usize, usize)>,
+    emit: &mut dyn FnMut(&str, TermKind),
+) {
+    camel_parts(piece, classes, parts);
+    if parts.len() > 1 {
+        lower_into(piece, term);
+        emit(term, TermKind::Piece);
+    }
+    let camel = parts.len() > 1;
+    for &(pa, pb) in parts.iter() {
+        lower_into(&piece[pa..pb], term);
+        let stop = is_stopword(term);
+        stem_in_place(term);
+        emit(term, TermKind::Part { stop, camel });
+    }
+}
+
+/// The span of the run of letters and digits around byte `at` of `text` (a character boundary).
+fn piece_around(text: &str, at: usize) -> (usize, usize) {
+    let start = text[..at]
+        .char_indices()
+        .rev()
+        .find(|&(_, c)| !is_alnum(c))
+        .map_or(0, |(k, c)| k + c.len_utf8());
+    let end = text[at..]
+        .char_indices()
+        .find(|&(_, c)| !is_alnum(c))
+        .map_or(text.len(), |(k, _)| at + k);
+    (start, end)
+}
+
+/// The span of the word (as [`words`] cuts them) holding the piece `piece` of `text`.
+fn word_around(text: &str, piece: (usize, usize)) -> (usize, usize) {
+    let (mut start, mut end) = piece;
+    loop {
+        // Joiners before the start, with a letter or digit before them, join that piece on.
+        let joined = text[..start]
+            .char_indices()
+            .rev()
+            .take_while(|&(_, c)| retrieval_joiner(c))
+            .last()
+            .map_or(start, |(k, _)| k);
+        match text[..joined].chars().next_back() {
+            Some(c) if joined < start && is_alnum(c) => {
+                start = piece_around(text, joined - c.len_utf8()).0
+            }
+            _ => break,
+        }
+    }
+    loop {
+        let joined = end
+            + text[end..]
+                .chars()
+                .take_while(|&c| retrieval_joiner(c))
+                .map(char::len_utf8)
+                .sum::<usize>();
+        match text[joined..].chars().next() {
+            Some(c) if joined > end && is_alnum(c) => end = piece_around(text, joined).1,
+            _ => break,
+        }
+    }
+    (start, end)
+}
+
+/// The terms of one word, in order (see [`for_each_term`]).
+pub fn word_terms(word: &str, out: &mut Vec<String>) {
+    for_each_term(word, &mut TermScratch::default(), &mut |t| {
+        out.push(t.to_string())
+    });
+}
+
+/// The index terms of `text`, in order.
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut scratch = TermScratch::default();
+    for word in words(text) {
+        for_each_term(word, &mut scratch, &mut |t| out.push(t.to_string()));
+    }
+    out
+}
+
+/// What a query asks for: distinct terms (stop words dropped) and lowercased phrases.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct QueryTerms {
+    pub terms: Vec<String>,
+    pub phrases: Vec<String>,
+}
+
+impl QueryTerms {
+    pub fn parse(query: &str) -> Self {
+        let mut terms = query_terms(query);
+        if terms.is_empty() {
+            // A query made only of function words ("what is this") still deserves some signal.
+            terms = every_term(query);
+        }
+        QueryTerms {
+            terms,
+            phrases: query_phrases(query),
         }
     }
 
     pub fn is_empty(&self) -> bool {
-        self.words.is_empty() && self.phrases.is_empty()
-    }
-
-    fn n_terms(&self) -> usize {
-        self.words.len() + self.phrases.len()
-    }
-
-    /// Which of the query's words and phrases each line contains, as bitmasks.
-    pub fn match_lines(&self, lines: &Lines<'_>) -> Vec<u64> {
-        let n = lines.len();
-        let mut masks = vec![0u64; n];
-        if self.is_empty() {
-            return masks;
-        }
-        let mut m = Matcher::new(self);
-        // A phrase within one line is found in one pass over the whole text
-        // (lowered once), not searched for line by line.
-        let whole_text = |p: &[u8]| !p.contains(&b'\n') && !p.contains(&b'\r');
-        let (by_text, by_line): (Vec<usize>, Vec<usize>) =
-            (0..self.phrases.len()).partition(|&k| whole_text(&self.phrases[k]));
-        m.phrases_to_match = by_line;
-        for (i, line) in lines.iter().enumerate() {
-            masks[i] = m.match_one(line.as_bytes());
-        }
-        if !by_text.is_empty() {
-            let lower = lines.text().to_ascii_lowercase();
-            for k in by_text {
-                let bit = 1 << (m.phrase_base + k);
-                let mut line = 0;
-                for at in m.finders[k].find_iter(lower.as_bytes()) {
-                    line = lines.line_of(at, line);
-                    masks[line] |= bit;
-                }
-            }
-        }
-        masks
-    }
-
-    /// The bitmask of one text (for callers that score blocks rather than lines).
-    pub fn match_text(&self, text: &str) -> u64 {
-        if self.is_empty() {
-            return 0;
-        }
-        Matcher::new(self).match_one(text.as_bytes())
-    }
-
-    /// How many of `masks` have each term's bit set.
-    fn document_frequency(&self, masks: &[u64]) -> Vec<u32> {
-        let mut df = vec![0u32; self.n_terms()];
-        for &m in masks {
-            let mut m = m;
-            while m != 0 {
-                let k = m.trailing_zeros() as usize;
-                df[k] += 1;
-                m &= m - 1;
-            }
-        }
-        df
-    }
-
-    /// Per-term weights over `masks` (inverse document frequency; phrases doubled).
-    pub fn weights(&self, masks: &[u64]) -> Vec<f32> {
-        let n = masks.len().max(1) as f32;
-        let df = self.document_frequency(masks);
-        df.iter()
-            .enumerate()
-            .map(|(k, &d)| {
-                let idf = ((n + 1.0) / (d as f32 + 0.5)).ln().max(0.05);
-                if k >= self.words.len() {
-                    2.0 * idf
-                } else {
-                    idf
-                }
-            })
-            .collect()
-    }
-
-    /// The bits of phrases found on few lines (1 in 100, at least 3, at most 25): precise pointers.
-    pub fn precise_terms(&self, masks: &[u64]) -> u64 {
-        let limit = (masks.len() / 100).clamp(3, 25) as u32;
-        let df = self.document_frequency(masks);
-        let mut out = 0u64;
-        for (k, &d) in df.iter().enumerate().skip(self.words.len()) {
-            if d > 0 && d <= limit {
-                out |= 1 << k;
-            }
-        }
-        out
-    }
-
-    /// Each line's relevance to the query (0 when it mentions none of it).
-    pub fn score_lines(&self, lines: &Lines<'_>) -> Vec<f32> {
-        let masks = self.match_lines(lines);
-        let weights = self.weights(&masks);
-        masks.iter().map(|&m| score_mask(m, &weights)).collect()
+        self.terms.is_empty() && self.phrases.is_empty()
     }
 }
 
-/// What a query's terms are looked up with: each stemmed word's bit, a finder per phrase.
-struct Matcher<'q> {
-    index: FxHashMap<&'q [u8], usize>,
-    /// Lowercase first bytes of the stemmed words: a stem starts as its word does.
-    first: [bool; 256],
-    /// Word lengths that can stem to a query word (stemming drops at most six bytes).
-    min_len: usize,
-    max_len: usize,
-    finders: Vec<memchr::memmem::Finder<'q>>,
-    /// Which phrases `match_one` looks for (all, unless the caller finds some itself).
-    phrases_to_match: Vec<usize>,
-    /// The phrase bits start after the words'.
-    phrase_base: usize,
-    buf: Vec<u8>,
-    lower: Vec<u8>,
+fn push_unique(out: &mut Vec<String>, term: &str) {
+    if !out.iter().any(|t| t == term) {
+        out.push(term.to_string());
+    }
 }
 
-impl<'q> Matcher<'q> {
-    fn new(q: &'q Query) -> Self {
-        let mut first = [false; 256];
-        for w in &q.words {
-            first[usize::from(w[0])] = true;
+/// The distinct terms of `query` worth looking for, in first-seen order: no stop words and no lone
+/// letters (a fragment of a split word: "CPython" gives "c"); numbers stay, the parts of a version
+/// too (`18` of `1.7.18` finds the line that bumps it; rarity decides what a number is worth).
+pub fn query_terms(query: &str) -> Vec<String> {
+    query_terms_implied(query)
+        .into_iter()
+        .map(|(term, _)| term)
+        .collect()
+}
+
+/// [`query_terms`], each with whether the query only implies it: a camelCase part of an identifier
+/// it names (`payload` of `ParsePayload`) and never a word of its own. (Parts between joiners are
+/// words the query says: `read/timeout/child`, `src/flask/app.py`.)
+pub fn query_terms_implied(query: &str) -> Vec<(String, bool)> {
+    let mut out: Vec<(String, bool)> = Vec::new();
+    let mut scratch = TermScratch::default();
+    for word in words(query) {
+        for_each_term_kind(word, &mut scratch, &mut |term, kind| {
+            let (worth, implied) = match kind {
+                TermKind::Compound | TermKind::Piece => (true, false),
+                TermKind::Part { stop: true, .. } => (false, false),
+                TermKind::Part { camel, .. } => (
+                    char_len(term) > 1 || term.chars().all(char::is_numeric),
+                    camel,
+                ),
+            };
+            if !worth {
+                return;
+            }
+            match out.iter_mut().find(|(t, _)| t == term) {
+                Some(seen) => seen.1 &= implied,
+                None => out.push((term.to_string(), implied)),
+            }
+        });
+    }
+    out
+}
+
+/// Every distinct term of `query`, in first-seen order.
+fn every_term(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for term in terms(query) {
+        push_unique(&mut out, &term);
+    }
+    out
+}
+
+fn is_hexlike(word: &str) -> bool {
+    (7..=64).contains(&word.len())
+        && word
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+        && word.bytes().any(|b| b.is_ascii_digit())
+        && word.bytes().any(|b| b.is_ascii_alphabetic())
+}
+
+/// Quoted or backticked parts of `query`, trimmed, in order: a quote opens after a space or bracket
+/// and closes before one (so "Gson's" and "don't" are not quotes), and holds 2 to 120 characters
+/// of one line (the shortest such).
+pub fn quoted(query: &str) -> Vec<&str> {
+    let chars: Vec<(usize, char)> = query.char_indices().collect();
+    let n = chars.len();
+    let closes = |k: usize| k == n || is_space(chars[k].1) || ").,;:?!]".contains(chars[k].1);
+    let mut out = Vec::new();
+    let mut i = 0;
+    'scan: while i < n {
+        let opens = i == 0 || is_space(chars[i - 1].1) || matches!(chars[i - 1].1, '(' | '[');
+        let quote = chars[i].1;
+        if opens && matches!(quote, '`' | '\'' | '"') {
+            for len in 1..=120 {
+                let close = i + 1 + len;
+                if close > n || chars[close - 1].1 == '\n' {
+                    break;
+                }
+                if len >= 2 && close < n && chars[close].1 == quote && closes(close + 1) {
+                    let inner = query[chars[i + 1].0..chars[close].0].trim_matches(is_space);
+                    if char_len(inner) >= 2 {
+                        out.push(inner);
+                    }
+                    i = close + 1;
+                    continue 'scan;
+                }
+            }
         }
-        Matcher {
-            index: q
-                .words
+        i += 1;
+    }
+    out
+}
+
+/// Parts of `query` matched as substrings, lowercased: quoted or backticked text ([`quoted`]) and
+/// hash-like words (often a prefix of the full hash).
+pub fn query_phrases(query: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for inner in quoted(query) {
+        push_unique(&mut out, &lower(inner));
+    }
+    for word in words(query) {
+        let low = lower(word);
+        if is_hexlike(&low) {
+            push_unique(&mut out, &low);
+        }
+    }
+    out
+}
+
+/// A substring every chunk holding `term` must contain (stemming only cuts suffixes, or turns -ies into -y).
+pub fn probe(term: &str) -> &str {
+    match term.strip_suffix('y') {
+        Some(rest) if !rest.is_empty() => rest,
+        _ => term,
+    }
+}
+
+/// Finds a query's terms among the terms of a text's words without cutting every word into terms:
+/// each term's [`probe`] is first looked for in the lowercased text (one pass per term), and only
+/// the words that hold an occurrence are cut. Shared by the ranker (per chunk) and the line
+/// compressors' matching (per line).
+pub struct TermMatcher<'q> {
+    terms: &'q [String],
+    wanted: FxHashMap<&'q str, usize>,
+    probes: Vec<&'q str>,
+}
+
+impl<'q> TermMatcher<'q> {
+    pub fn new(terms: &'q [String]) -> Self {
+        TermMatcher {
+            terms,
+            wanted: terms
                 .iter()
                 .enumerate()
-                .map(|(i, w)| (w.as_slice(), i))
+                .map(|(k, t)| (t.as_str(), k))
                 .collect(),
-            first,
-            min_len: q.words.iter().map(Vec::len).min().unwrap_or(0).max(2),
-            max_len: q.words.iter().map(Vec::len).max().unwrap_or(0) + 6,
-            finders: q.phrases.iter().map(memchr::memmem::Finder::new).collect(),
-            phrases_to_match: (0..q.phrases.len()).collect(),
-            phrase_base: q.words.len(),
-            buf: Vec::new(),
-            lower: Vec::new(),
+            probes: terms.iter().map(|t| probe(t)).collect(),
         }
     }
 
-    fn match_one(&mut self, line: &[u8]) -> u64 {
-        let mut mask = 0u64;
-        if !self.index.is_empty() {
-            for word in split_words(line) {
-                if word.len() < self.min_len
-                    || word.len() > self.max_len
-                    || !self.first[usize::from(word[0].to_ascii_lowercase())]
-                {
-                    continue;
+    /// Each term's probe, in term order.
+    pub fn probes(&self) -> &[&'q str] {
+        &self.probes
+    }
+
+    /// Whether every probe is ASCII (then an ASCII-lowercased text finds every occurrence).
+    pub fn ascii(&self) -> bool {
+        self.probes.iter().all(|p| p.is_ascii())
+    }
+
+    /// For each occurrence of a probe in `lowered` (`text` lowercased byte for byte, as ASCII
+    /// lowering does), the bitmask of the terms (at most 64) that the word holding it yields:
+    /// `emit(occurrence start, mask)`, in order of probe, then of place. Each piece's terms are
+    /// worked out once per call (tool output repeats its words). A capital beyond ASCII stays a
+    /// capital in `lowered`, so a probe beyond ASCII may miss it: the caller reads such text itself
+    /// when [`TermMatcher::ascii`] is false.
+    ///
+    /// Occurrences are looked for without overlap: two overlapping ones lie in one word (what
+    /// joins them is letters, digits and joiners), so nothing is missed.
+    pub fn masks_in<'t>(&self, text: &'t str, lowered: &[u8], emit: &mut dyn FnMut(usize, u64)) {
+        let compound: u64 = (0..self.probes.len().min(64))
+            .filter(|&k| self.terms[k].chars().any(|c| !is_alnum(c)))
+            .fold(0, |m, k| m | 1 << k);
+        let mut cache: FxHashMap<&'t str, u64> = FxHashMap::default();
+        let mut scratch = TermScratch::default();
+        let mut whole = String::new();
+        let mut last: Option<((usize, usize), u64)> = None;
+        let found = self.probes.iter().flat_map(|p| {
+            memchr::memmem::find_iter(lowered, p.as_bytes()).map(move |at| (at, at + p.len()))
+        });
+        for (at, end) in found {
+            if !text.is_char_boundary(at) || !text[at..].starts_with(|c: char| is_alnum(c)) {
+                continue;
+            }
+            let piece = piece_around(text, at);
+            let mut mask = match last {
+                Some((span, mask)) if span == piece => mask,
+                _ => {
+                    let key = &text[piece.0..piece.1];
+                    let mask = *cache.entry(key).or_insert_with(|| {
+                        let TermScratch {
+                            term,
+                            classes,
+                            parts,
+                        } = &mut scratch;
+                        let mut mask = 0u64;
+                        piece_terms(key, term, classes, parts, &mut |t, _| {
+                            if let Some(&k) = self.wanted.get(t) {
+                                if k < 64 {
+                                    mask |= 1 << k;
+                                }
+                            }
+                        });
+                        mask & !compound
+                    });
+                    last = Some((piece, mask));
+                    mask
                 }
-                self.buf.clear();
-                self.buf.extend(word.iter().map(u8::to_ascii_lowercase));
-                stem(&mut self.buf);
-                if let Some(&k) = self.index.get(self.buf.as_slice()) {
-                    mask |= 1 << k;
+            };
+            if compound != 0 && end > piece.1 {
+                // Only a compound term reaches past its piece: it must be the whole word.
+                let (a, b) = word_around(text, piece);
+                lower_into(&text[a..b], &mut whole);
+                if let Some(&k) = self.wanted.get(whole.as_str()) {
+                    if k < 64 && compound & (1 << k) != 0 {
+                        mask |= 1 << k;
+                    }
                 }
             }
-        }
-        if !self.phrases_to_match.is_empty() {
-            self.lower.clear();
-            self.lower.extend(line.iter().map(u8::to_ascii_lowercase));
-            for &k in &self.phrases_to_match {
-                if self.finders[k].find(&self.lower).is_some() {
-                    mask |= 1 << (self.phrase_base + k);
-                }
-            }
-        }
-        mask
-    }
-}
-
-/// The score of one bitmask under `weights`.
-pub fn score_mask(mask: u64, weights: &[f32]) -> f32 {
-    let mut m = mask;
-    let mut s = 0.0;
-    while m != 0 {
-        let k = m.trailing_zeros() as usize;
-        s += weights[k];
-        m &= m - 1;
-    }
-    s
-}
-
-/// Cues after which the rest of a clause names what the agent does not want.
-const NEGATION_CUES: &[&str] = &[
-    "ignore",
-    "ignoring",
-    "except",
-    "excluding",
-    "exclude",
-    "apart from",
-    "other than",
-    "besides",
-    "not counting",
-    "aside from",
-    "beyond",
-];
-
-/// The query without clauses that exclude things ("ignore the X warnings",
-/// "apart from the frequent Y alerts, ..."): their words must not raise lines.
-fn positive_part(query: &str) -> String {
-    // ASCII lowering keeps byte offsets aligned with `query`.
-    let lower = query.to_ascii_lowercase();
-    let mut out = String::with_capacity(query.len());
-    let mut i = 0;
-    let bytes = lower.as_bytes();
-    while i < bytes.len() {
-        let at_word_start = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
-        let cue = if at_word_start {
-            NEGATION_CUES.iter().find(|c| {
-                lower[i..].starts_with(**c)
-                    && lower[i + c.len()..]
-                        .chars()
-                        .next()
-                        .is_none_or(|ch| !ch.is_alphanumeric())
-            })
-        } else {
-            None
-        };
-        if let Some(cue) = cue {
-            // Skip to the end of the clause.
-            let rest = &lower[i + cue.len()..];
-            let end = rest
-                .find([',', ';', ')', '.', '?', '!', ':'])
-                .map_or(lower.len(), |e| i + cue.len() + e);
-            out.push(' ');
-            i = end;
-            continue;
-        }
-        let ch_len = query[i..].chars().next().map_or(1, char::len_utf8);
-        out.push_str(&query[i..i + ch_len]);
-        i += ch_len;
-    }
-    out
-}
-
-fn word_in(haystack: &str, word: &str) -> bool {
-    haystack
-        .split(|c: char| !c.is_alphanumeric())
-        .any(|w| w == word)
-}
-
-/// Text between backticks or double quotes (short spans only).
-fn quoted_spans(query: &str) -> Vec<&str> {
-    let mut out = Vec::new();
-    for delim in ['`', '"'] {
-        let mut parts = query.split(delim);
-        parts.next();
-        while let Some(inside) = parts.next() {
-            if !inside.is_empty() && inside.len() <= 80 {
-                out.push(inside);
-            }
-            parts.next();
+            emit(at, mask);
         }
     }
-    out
-}
 
-/// An identifier, dotted name, path, version or hash: something to match exactly.
-fn is_identifier_like(token: &str) -> bool {
-    if token.len() < 3 {
-        return false;
-    }
-    let has_alpha = token.chars().any(char::is_alphabetic);
-    let has_digit = token.chars().any(|c| c.is_ascii_digit());
-    let inner_punct = token
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .contains(['.', '_', ':', '/', '-']);
-    let camel =
-        token.chars().skip(1).any(char::is_uppercase) && token.chars().any(char::is_lowercase);
-    let all_caps = token.len() >= 4 && token.chars().all(|c| c.is_ascii_uppercase() || c == '_');
-    inner_punct || camel || all_caps || (has_alpha && has_digit) || (has_digit && token.len() >= 4)
-}
-
-/// Runs of ASCII letters and digits, and of non-ASCII bytes (kept whole).
-pub fn split_words(text: &[u8]) -> impl Iterator<Item = &[u8]> {
-    text.split(|b| !(b.is_ascii_alphanumeric() || *b >= 0x80))
-        .filter(|w| !w.is_empty())
-}
-
-/// A light suffix stripper: enough that "failed", "failure" and "failures"
-/// meet at "fail", and "serving" and "served" at "serv".
-pub fn stem(w: &mut Vec<u8>) {
-    if w.len() <= 3 || !w.iter().all(u8::is_ascii_alphabetic) {
-        return;
-    }
-    const SUFFIXES: &[&[u8]] = &[
-        b"ations", b"ation", b"ings", b"ing", b"ures", b"ure", b"ions", b"ion", b"ies", b"ied",
-        b"ers", b"er", b"ed", b"ly",
-    ];
-    for suf in SUFFIXES {
-        if w.len() >= suf.len() + 3 && w.ends_with(suf) {
-            w.truncate(w.len() - suf.len());
-            if *suf == b"ies" || *suf == b"ied" {
-                w.push(b'y');
-            }
-            return;
-        }
-    }
-    if w.ends_with(b"es") && w.len() >= 5 {
-        let before = &w[..w.len() - 2];
-        if before.ends_with(b"s")
-            || before.ends_with(b"x")
-            || before.ends_with(b"z")
-            || before.ends_with(b"ch")
-            || before.ends_with(b"sh")
+    /// Calls `emit(word_start, k)` for each term `k` among the terms of each word of `text` that can
+    /// hold one. `text`'s lowercase starts at `base` in the buffer `found` was located in, and runs
+    /// `lowered_len` bytes there. For ASCII text the located occurrences say which words to cut;
+    /// otherwise (lowercasing may change lengths) each word is lowercased and searched for a probe.
+    pub fn each_match(
+        &self,
+        text: &str,
+        base: usize,
+        lowered_len: usize,
+        found: &[(usize, usize)],
+        scratch: &mut TermScratch,
+        emit: &mut dyn FnMut(usize, usize),
+    ) {
+        let mut next = found.partition_point(|&(s, _)| s < base);
+        let same_offsets = text.is_ascii();
+        if same_offsets
+            && found
+                .get(next)
+                .is_none_or(|&(s, _)| s >= base + lowered_len)
         {
-            w.truncate(w.len() - 2);
             return;
         }
+        let mut words = words(text);
+        while let Some((a, b)) = words.next_span() {
+            let word = &text[a..b];
+            let holds = if same_offsets {
+                let (a, b) = (base + a, base + b);
+                while found.get(next).is_some_and(|&(s, _)| s < a) {
+                    next += 1;
+                }
+                found[next..]
+                    .iter()
+                    .take_while(|&&(s, _)| s < b)
+                    .any(|&(_, e)| e <= b)
+            } else {
+                let low_word = lower(word);
+                self.probes
+                    .iter()
+                    .any(|p| contains(low_word.as_bytes(), p.as_bytes()))
+            };
+            if !holds {
+                continue;
+            }
+            for_each_term(word, scratch, &mut |term| {
+                if let Some(&k) = self.wanted.get(term) {
+                    emit(a, k);
+                }
+            });
+        }
     }
-    if w.ends_with(b"s") && !w.ends_with(b"ss") && w.len() >= 4 {
-        w.pop();
-    }
+}
+
+/// Whether `needle` occurs in `hay`; a plain scan, since words are short.
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, rest)) = needle.split_first() else {
+        return true;
+    };
+    hay.len() >= needle.len()
+        && (0..=hay.len() - needle.len()).any(|i| {
+            hay[i] == first
+                && hay[i + 1..i + needle.len()]
+                    .iter()
+                    .zip(rest)
+                    .all(|(a, b)| a == b)
+        })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
-    fn stemmed(s: &str) -> String {
-        let mut w = s.as_bytes().to_vec();
-        stem(&mut w);
-        String::from_utf8(w).unwrap()
+    #[test]
+    fn stopwords_are_sorted_for_binary_search() {
+        assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
     }
 
     #[test]
-    fn inflections_meet_at_one_stem() {
-        assert_eq!(stemmed("failed"), stemmed("failures"));
-        assert_eq!(stemmed("failure"), "fail");
-        assert_eq!(stemmed("serving"), stemmed("served"));
-        assert_eq!(stemmed("exceptions"), stemmed("exception"));
-        assert_eq!(stemmed("warnings"), "warn");
-        assert_eq!(stemmed("boxes"), "box");
-        assert_eq!(stemmed("devices"), "device");
-        assert_eq!(stemmed("class"), "class");
+    fn compound_words_stay_whole_and_split_into_stemmed_parts() {
+        assert_eq!(terms("Session.get"), ["session.get", "sess", "get"]);
+        assert_eq!(terms("getUserName"), ["getusername", "get", "user", "nam"]);
+        assert_eq!(
+            terms("HTTPServer utf8 Base64"),
+            ["httpserver", "http", "serv", "utf8", "base64"]
+        );
+        assert_eq!(
+            terms("classes failed failures studies"),
+            ["class", "fail", "fail", "study"]
+        );
+        assert_eq!(
+            terms("src/flask/app.py"),
+            ["src/flask/app.py", "src", "flask", "app", "py"]
+        );
     }
 
     #[test]
-    fn stop_words_are_dropped_and_identifiers_become_phrases() {
-        let q =
-            Query::parse("Where is `Context.MultipartForm` defined, and which of these failed?");
-        assert!(q.wants_definition);
-        assert!(q.names.contains(&"MultipartForm".to_string()));
-        assert!(q.phrases.contains(&b"context.multipartform".to_vec()));
-        assert!(q.words.contains(&b"fail".to_vec()));
-        assert!(!q.words.contains(&b"which".to_vec()));
+    fn inflected_and_derived_forms_meet_at_one_stem() {
+        let families: &[&[&str]] = &[
+            &["fail", "failed", "failing", "fails", "failure", "failures"],
+            &[
+                "configure",
+                "configured",
+                "configuring",
+                "configuration",
+                "configurations",
+            ],
+            &["validate", "validated", "validating", "validation"],
+            &["stop", "stopped", "stopping", "stops"],
+            &["serve", "served", "serving", "server", "servers"],
+            &["parse", "parsed", "parser", "parsing"],
+            &["connect", "connected", "connection", "connections"],
+            &["install", "installed", "installing", "installation"],
+            &["class", "classes"],
+            &["box", "boxes"],
+            &["device", "devices"],
+            &["apply", "applies", "applied"],
+            &["warn", "warning", "warnings"],
+            &["embed", "embedded", "embedding"],
+            &["create", "created", "creating", "creation"],
+        ];
+        for family in families {
+            let stems: Vec<String> = family.iter().map(|w| stem(w)).collect();
+            assert!(
+                stems.windows(2).all(|w| w[0] == w[1]),
+                "{family:?}: {stems:?}"
+            );
+        }
+        // Words that only look inflected stay apart from the shorter word.
+        assert_eq!(stem("need"), "need");
+        assert_eq!(stem("speed"), "speed");
+        assert_eq!(stem("user"), "user");
+        assert_eq!(stem("add"), "add");
+        assert_eq!(stem("added"), "add");
+        assert_eq!(stem("status"), "status");
     }
 
     #[test]
-    fn rare_matching_lines_outscore_common_ones() {
-        let text = "timeout set\ntimeout set\ntimeout set\nsocket default timeout=socket._GLOBAL_DEFAULT_TIMEOUT\n";
-        let lines = Lines::new(text);
-        let q = Query::parse("which functions default to the global socket timeout?");
-        let s = q.score_lines(&lines);
-        assert!(s[3] > s[0] * 2.0, "{s:?}");
-        assert!(s[0] > 0.0);
+    fn a_letter_outside_ascii_takes_the_rest_of_its_piece() {
+        let parts = |piece: &str| {
+            let (mut classes, mut spans) = (Vec::new(), Vec::new());
+            camel_parts(piece, &mut classes, &mut spans);
+            spans
+                .iter()
+                .map(|&(a, b)| piece[a..b].to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(parts("fooÉclairBar"), ["foo", "ÉclairBar"]);
+        assert_eq!(parts("ABc"), ["A", "Bc"]);
+        assert_eq!(parts("AB1c"), ["AB", "1c"]);
+        assert_eq!(parts("HTTPServer"), ["HTTP", "Server"]);
     }
 
     #[test]
-    fn excluded_clauses_do_not_raise_lines() {
-        let q = Query::parse("Apart from the frequent data TLB alerts, which nodes panicked (ignore gmetad warnings)?");
-        assert!(!q.words.contains(&b"tlb".to_vec()));
-        assert!(!q.words.contains(&b"gmetad".to_vec()));
-        assert!(q.words.contains(&b"node".to_vec()));
-        assert!(q.words.contains(&b"panick".to_vec()) || q.words.contains(&b"panicked".to_vec()));
+    fn queries_drop_stopwords_and_keep_quotes_and_hashes() {
+        let parsed = QueryTerms::parse("why does `Session.get` fail at 53b8f08218 with 'not ok'");
+        // Stop words are judged before stemming ("does" is one, though it stems to "doe").
+        assert_eq!(
+            parsed.terms,
+            ["session.get", "sess", "get", "fail", "53b8f08218", "ok"]
+        );
+        assert_eq!(
+            query_terms_implied("ParsePayload and payload"),
+            [
+                ("parsepayload".to_string(), false),
+                ("pars".to_string(), true),
+                ("payload".to_string(), false)
+            ]
+        );
+        assert_eq!(parsed.phrases, ["session.get", "not ok", "53b8f08218"]);
+        assert_eq!(
+            QueryTerms::parse("Gson's don't").phrases,
+            Vec::<String>::new()
+        );
+        assert_eq!(
+            QueryTerms::parse("what is this").terms,
+            ["what", "is", "this"]
+        );
+        assert!(query_terms("what is this").is_empty());
     }
 
     #[test]
-    fn an_empty_query_scores_nothing() {
-        let lines = Lines::new("a\nb\n");
-        assert_eq!(Query::parse("").score_lines(&lines), vec![0.0, 0.0]);
-        assert!(Query::parse("what is the").is_empty());
+    fn numbers_stay_terms_even_inside_a_version() {
+        assert_eq!(
+            query_terms("which packages pin 13.7.0 on port 8080"),
+            ["packag", "pin", "13.7.0", "13", "7", "0", "port", "8080"]
+        );
     }
 
-    #[test]
-    fn a_commit_prefix_matches_the_full_hash() {
-        let q = Query::parse("What did commit 76be8fcf15 change?");
-        let lines = Lines::new("commit 76be8fcf15d3c0b6f2c3\nAuthor: x\n");
-        let s = q.score_lines(&lines);
-        assert!(s[0] > s[1]);
-    }
-
-    #[test]
-    fn phrases_are_found_on_the_line_that_holds_them() {
-        let text = "a\r\nsrc/F7.py changed\nnothing\r\nsee src/f7.py\nsrc/f7.\npy";
-        let q = Query::parse("what changed in src/f7.py?");
-        let lines = Lines::new(text);
-        let masks = q.match_lines(&lines);
-        let phrase = 1u64 << q.words.len();
-        let with_phrase: Vec<usize> = (0..lines.len())
-            .filter(|&i| masks[i] & phrase != 0)
-            .collect();
-        assert_eq!(with_phrase, vec![1, 3]);
-    }
-
-    proptest::proptest! {
+    proptest! {
         #[test]
-        fn matching_all_lines_at_once_agrees_with_matching_each(
-            text in "([a-zA-Z_./ ]|ing|ed|ies|Error|\r|\n){0,200}",
-            query in "([a-zA-Z_./ ]|`|ing|ed|Error|\r|\n){0,40}",
-        ) {
-            let q = Query::parse(&query);
-            let lines = Lines::new(&text);
-            let each: Vec<u64> = lines.iter().map(|l| q.match_text(l)).collect();
-            proptest::prop_assert_eq!(q.match_lines(&lines), each);
+        fn a_stem_without_its_final_y_begins_the_word(word in "[a-zA-Z]{0,14}") {
+            let low = word.to_lowercase();
+            let stemmed = stem(&low);
+            prop_assert!(low.starts_with(probe(&stemmed)), "{stemmed:?} of {word:?}");
+        }
+
+        #[test]
+        fn every_term_of_an_ascii_text_lies_in_its_lowercase(text in "[ -~]{0,60}") {
+            let low = text.to_lowercase();
+            for word in words(&text) {
+                let mut parts = Vec::new();
+                word_terms(word, &mut parts);
+                for term in parts {
+                    prop_assert!(low.contains(probe(&term)), "{term:?} of {text:?}");
+                }
+            }
         }
     }
 }

@@ -1,11 +1,13 @@
 //! The agent's question turned into terms, and where those terms occur in raw JSON text.
 //!
-//! Terms follow the same rules as the store's ranking (`ccr/_retrieval.py`):
-//! lowercased words, function words dropped, a light suffix stemmer so
-//! `failed`/`failure`/`fail` and `approve`/`APPROVED` meet. Quoted parts of the
+//! Terms are lowercased words with the one term splitter's stop words dropped
+//! and its stemmer applied (`terms.rs`), so `failed`/`failure`/`fail` and
+//! `approve`/`APPROVED` meet. Quoted parts of the
 //! question and compound tokens (`0.26.0`, URLs, `owner/repo`) are matched as
 //! phrases. Words of the text are read escape-aware, so `\nSo` in a JSON string
 //! yields `So`, not `nSo`.
+
+use crate::terms::{is_stopword, stem, stem_into};
 
 /// Which end of a numeric field the question asks for ("most stars", "oldest").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -46,23 +48,6 @@ pub struct Hit {
 pub const WEIGHT_ONE: u8 = 4;
 
 #[rustfmt::skip]
-const STOPWORDS: &[&str] = &[
-    "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any", "anyone",
-    "are", "as", "at", "be", "been", "before", "being", "below", "between", "both", "but", "by",
-    "can", "could", "did", "do", "does", "doing", "done", "down", "during", "e", "each", "eg",
-    "etc", "few", "for", "from", "further", "get", "got", "had", "has", "have", "having", "he",
-    "her", "here", "hers", "him", "his", "how", "i", "ie", "if", "in", "into", "is", "it", "its",
-    "itself", "just", "let", "me", "more", "my", "no", "nor", "not", "now", "of", "off", "on",
-    "once", "only", "or", "other", "our", "ours", "out", "over", "own", "please", "same", "she",
-    "should", "show", "so", "some", "such", "tell", "than", "that", "the", "their", "theirs",
-    "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under",
-    "until", "up", "us", "very", "was", "we", "were", "what", "whatever", "when", "where", "which",
-    "while", "who", "whom", "whose", "why", "will", "with", "within", "would", "you", "your",
-    "yours", "list", "give", "find", "see", "look", "shown", "many", "much", "whether", "still",
-    "yes", "there", "anything", "something", "ever", "way", "ways",
-];
-
-#[rustfmt::skip]
 const MAX_WORDS: &[&str] = &[
     "most", "largest", "max", "maximum", "highest", "biggest", "top", "greatest", "latest",
     "newest", "longest", "heaviest", "slowest", "costliest", "best",
@@ -79,47 +64,6 @@ fn is_joiner(c: char) -> bool {
         c,
         '.' | '/' | ':' | '-' | '_' | '@' | '#' | '=' | '?' | '&' | '~' | '+'
     )
-}
-
-/// A light suffix stripper shared by query and text, so inflections meet.
-pub fn stem(word: &str) -> String {
-    let mut w = String::new();
-    stem_into(word, &mut w);
-    w
-}
-
-/// [`stem`] written into `w` (cleared first), reusing its allocation.
-fn stem_into(word: &str, w: &mut String) {
-    w.clear();
-    w.push_str(word);
-    let stems = if w.is_ascii() {
-        w.len() >= 4 && w.bytes().all(|b| b.is_ascii_alphabetic())
-    } else {
-        w.chars().count() >= 4 && w.chars().all(char::is_alphabetic)
-    };
-    if !stems {
-        return;
-    }
-    if w.ends_with("ies") && w.len() > 4 {
-        w.truncate(w.len() - 3);
-        w.push('y');
-    } else if ["sses", "shes", "ches", "xes", "zes"]
-        .iter()
-        .any(|s| w.ends_with(s))
-    {
-        w.truncate(w.len() - 2);
-    } else if w.ends_with('s') && !w.ends_with("ss") && !w.ends_with("us") && !w.ends_with("is") {
-        w.truncate(w.len() - 1);
-    }
-    for suffix in ["ing", "ed", "ure"] {
-        if w.ends_with(suffix) && w.len() - suffix.len() >= 3 {
-            w.truncate(w.len() - suffix.len());
-            break;
-        }
-    }
-    if w.ends_with('e') && w.len() > 3 {
-        w.truncate(w.len() - 1);
-    }
 }
 
 fn opening_quote(c: char) -> Option<char> {
@@ -208,7 +152,7 @@ impl Query {
                 query.extreme.get_or_insert(Extreme::Min);
                 continue;
             }
-            if STOPWORDS.contains(&lower.as_str()) {
+            if is_stopword(&lower) {
                 continue;
             }
             if lower.chars().all(|c| c.is_ascii_digit()) {

@@ -7,7 +7,7 @@
 //! `--- result 3/30 | repo path | section: Debug Mode ---` that multi-document retrieval output
 //! puts between documents.
 
-use crate::rank::{char_len, is_space};
+use crate::terms::{char_len, is_space};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {

@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::prose::blocks::{is_blank, Kind};
 use crate::prose::units::{self, UnitKind};
 use crate::prose::Doc;
-use crate::rank::char_len;
+use crate::terms::char_len;
 use crate::tokens::{self, Encoding};
 
 /// Without a target, aim for this share of the input's tokens (headings come on top when they alone exceed it).

@@ -7,7 +7,8 @@ use std::sync::OnceLock;
 use rustc_hash::FxHasher;
 
 use crate::prose::blocks::{Block, Kind, Section};
-use crate::rank::{self, char_len, is_space, lower, Query};
+use crate::rank;
+use crate::terms::{char_len, is_space, lower, QueryTerms, Words};
 
 /// List items longer than this many lines are split into sentences like paragraphs.
 const LONG_ITEM_LINES: usize = 4;
@@ -349,7 +350,7 @@ pub fn relevance<S: AsRef<str>>(texts: &[S], query: Option<&str>) -> Vec<f64> {
     let Some(query) = query.filter(|q| !q.is_empty()) else {
         return vec![0.0; texts.len()];
     };
-    let scores = rank::rank(texts, &Query::parse(query));
+    let scores = rank::rank(texts, &QueryTerms::parse(query));
     let top = scores.iter().copied().fold(0.0, f64::max);
     if top > 0.0 {
         scores.iter().map(|s| s / top).collect()
@@ -364,7 +365,7 @@ fn word_joiner(c: char) -> bool {
 
 /// The lowercased words of `text` (runs of letters and digits joined by one `.`, `_`, `'`, `’` or `-`).
 pub fn words(text: &str) -> impl Iterator<Item = std::borrow::Cow<'_, str>> {
-    rank::Words::new(text, word_joiner, false).map(lower)
+    Words::new(text, word_joiner, false).map(lower)
 }
 
 #[cfg(test)]

@@ -108,6 +108,7 @@ def compress(
     source: str = "api",
     client: str | None = None,
     session: str | None = None,
+    hint: str | None = None,
 ) -> CompressResult:
     """Compress `data`, keeping the exact original in `store` under the returned hash.
 
@@ -119,6 +120,8 @@ def compress(
     an input that is byte for byte a text this store produced passes through
     unchanged, under the handle of the original it came from (compressor
     `PRODUCED_BY_US`), unless it is over `budget`.
+    `hint` names the content type the text's producer usually prints; it only settles an
+    input detection leaves as plain text (`compressors._router.resolve_content_type`).
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
@@ -141,7 +144,7 @@ def compress(
     if produced_from is not None and (budget is None or tokens_before <= budget):
         return _pass_through(store, text, produced_from, tokens_before, started, client, session)
     try:
-        detection = resolve_content_type(content_type, text)
+        detection = resolve_content_type(content_type, text, hint)
     except BaseException as exc:
         if not _is_bug(exc):
             raise

@@ -41,10 +41,21 @@ def detect(text: str) -> Detection:
     return Detection(content_type, language)
 
 
-def resolve_content_type(content_type: str | None, text: str) -> Detection:
-    """`content_type` as given (validated), or detected when it is None or "auto"."""
+# Types a caller's hint may name: the outputs a command line tells apart (a test run or build, a diff, a search).
+HINT_TYPES = ("log", "diff", "search")
+
+
+def resolve_content_type(content_type: str | None, text: str, hint: str | None = None) -> Detection:
+    """`content_type` as given (validated), or detected when it is None or "auto".
+
+    `hint` is what the producer of the text usually prints (`headroom exec` reads it from the command line). It
+    never overrides what the scan found: it settles only an input the scan left as plain text (no type's signals).
+    """
     if content_type in (None, "auto"):
-        return detect(text)
+        found = detect(text)
+        if hint in HINT_TYPES and found.content_type == "text":
+            return Detection(hint)
+        return found
     if content_type not in CONTENT_TYPES:
         raise CompressorError(f"unknown content type {content_type!r}; use auto or one of {', '.join(CONTENT_TYPES)}")
     if content_type == "code":

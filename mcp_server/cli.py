@@ -8,15 +8,25 @@ message on stderr and a non-zero exit status.
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import argparse
 
 __all__ = ["main", "positive_float", "positive_int"]
 
 # Top-level commands, and the sub-commands of `headroom mcp`, by module.
-_COMMAND_MODULES = ("mcp_server._cmd_store", "mcp_server._cmd_search", "mcp_server.bench.cli", "mcp_server._cmd_demo")
+_COMMAND_MODULES = (
+    "mcp_server._cmd_store",
+    "mcp_server._cmd_search",
+    "mcp_server.bench.cli",
+    "mcp_server._cmd_demo",
+    "mcp_server.exec.cli",
+    "mcp_server.hooks.cli",
+    "mcp_server._cmd_wrap",
+)
 _MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
 
 
@@ -56,12 +66,16 @@ def positive_float(text: str) -> float:
 
 
 def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser], names: Sequence[str]) -> None:
+    import importlib
+
     for name in names:
         module = importlib.import_module(name)
         module.add_parser(subparsers)
 
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+
     parser = argparse.ArgumentParser(
         prog="headroom",
         description="Compress bulky tool output for AI agents; every original stays retrievable.",
@@ -76,6 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    args_list = sys.argv[1:] if argv is None else list(argv)
+    from mcp_server._fast import FAST_COMMANDS, run
+
+    if args_list and args_list[0] in FAST_COMMANDS:
+        return run(args_list)
     from ccr import HeadroomError
 
     parser = build_parser()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import uuid
 
 from mcp.server import MCPServer
@@ -36,7 +37,8 @@ def build_server(options: ServerOptions | None = None) -> MCPServer[AppState]:
     """
     options = options if options is not None else ServerOptions.from_env()
     icons = [Icon(src=icon_data_uri(), mime_type=ICON_MIME_TYPE, sizes=list(ICON_SIZES))]
-    shared = SharedState(options, uuid.uuid4().hex[:16])
+    # `headroom wrap` names the session, so the hooks, `headroom exec` and this server count under one id.
+    shared = SharedState(options, os.environ.get("HEADROOM_SESSION") or uuid.uuid4().hex[:16])
     server: MCPServer[AppState] = MCPServer(
         SERVER_NAME,
         title=SERVER_TITLE,

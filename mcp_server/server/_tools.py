@@ -17,6 +17,7 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from compressors import MIN_BUDGET
+from mcp_server._header import header_line, percent
 from mcp_server.server._models import CompressOutput, RetrieveOutput, StatsOutput
 from mcp_server.server._retrieve import retrieve
 from mcp_server.server._state import AppState, client_name, heartbeat, state_of, tool_errors
@@ -66,19 +67,6 @@ MARKER_NOTE = (
     "`[120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159]`; pass its hash (and lines) to "
     "headroom_retrieve to get exactly that part back."
 )
-
-
-def percent(before: int, after: int) -> float:
-    return round(100 * (before - after) / before, 1) if before else 0.0
-
-
-def header_line(result: CompressResult, extra: str = "") -> str:
-    saved = percent(result.tokens_before, result.tokens_after)
-    markers = f", {result.markers} marker{'s' if result.markers != 1 else ''}" if result.markers else ""
-    return (
-        f"[headroom hash={result.hash}{extra}: {result.tokens_before:,} -> {result.tokens_after:,} tokens "
-        f"({saved:g}% saved), {result.content_type} via {result.compressor}{markers}]\n"
-    )
 
 
 def compress_fields(result: CompressResult) -> dict[str, Any]:

@@ -57,6 +57,8 @@ def agent_env(agent: Agent, fake: FakeProvider, home: Path) -> dict[str, str]:
             ANTHROPIC_API_KEY="sk-ant-fake",
             CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1",
             DISABLE_AUTOUPDATER="1",
+            # MCP tools declared up front, as without tool search (the fake does not search for deferred tools).
+            ENABLE_TOOL_SEARCH="false",
         )
     elif agent == "codex":
         codex_home = home / ".codex"
@@ -72,12 +74,11 @@ def agent_env(agent: Agent, fake: FakeProvider, home: Path) -> dict[str, str]:
     else:
         settings = home / ".gemini" / "settings.json"
         settings.parent.mkdir(parents=True, exist_ok=True)
-        if not settings.exists():
-            choice = {
-                "security": {"auth": {"selectedType": "gemini-api-key"}},
-                "privacy": {"usageStatisticsEnabled": False},
-            }
-            settings.write_text(json.dumps(choice, indent=2) + "\n", encoding="utf-8")
+        current = json.loads(settings.read_text(encoding="utf-8")) if settings.exists() else {}
+        if "security" not in current:  # the API-key auth choice, merged into settings a test may have written
+            current["security"] = {"auth": {"selectedType": "gemini-api-key"}}
+            current.setdefault("privacy", {"usageStatisticsEnabled": False})
+            settings.write_text(json.dumps(current, indent=2) + "\n", encoding="utf-8")
         env.update(
             GEMINI_API_KEY="fake",
             GOOGLE_GEMINI_BASE_URL=fake.url,

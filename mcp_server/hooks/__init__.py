@@ -1,0 +1,1 @@
+"""Agent hooks: payload handlers (_events), permission rules (_permissions), output replacement (_outputs)."""

@@ -1,0 +1,154 @@
+"""`headroom hook CLIENT EVENT` (what the agents run) and `headroom hooks install|uninstall|status`.
+
+The runtime reads one JSON payload on stdin and prints the answer, or nothing. It fails open: an unknown client or
+event, a payload that is not JSON, any error, leave the agent's call exactly as it was (exit 0, no output; Cursor's
+protocol wants ``{}``). An alarm ends a hook that overruns ``HEADROOM_HOOK_TIMEOUT`` seconds (default 20, below
+the clients' own timeouts) the same way.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import argparse
+
+__all__ = ["add_parser", "run_hook"]
+
+_HOOK_CLIENTS = ("claude-code", "gemini", "codex")
+
+
+class _Overrun(Exception):
+    pass
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise _Overrun
+
+
+def run_hook(args: Sequence[str]) -> int:
+    """Answer one hook call; always exit 0 (a non-zero status could block the agent's call)."""
+    empty = "{}" if args[:1] == ["cursor"] else ""
+    try:
+        import signal
+
+        seconds = float(os.environ.get("HEADROOM_HOOK_TIMEOUT") or 20)
+        signal.signal(signal.SIGALRM, _alarm)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        answer = _answer(args, sys.stdin.buffer.read())
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    except BaseException as exc:  # fail open, whatever happened
+        if os.environ.get("HEADROOM_HOOK_DEBUG"):
+            print(f"headroom hook: {type(exc).__name__}: {exc}", file=sys.stderr)
+        answer = None
+    out = json.dumps(answer) if answer is not None else empty
+    if out:
+        sys.stdout.write(out + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def _answer(args: Sequence[str], raw: bytes) -> dict[str, Any] | None:
+    from mcp_server.hooks._events import HANDLERS
+
+    handler = HANDLERS.get((args[0], args[1])) if len(args) >= 2 else None
+    if handler is None:
+        return None
+    payload = json.loads(raw)
+    return handler(payload) if isinstance(payload, dict) else None
+
+
+# ---- headroom hooks install | uninstall | status -----------------------------------------------------------------
+
+
+def _targets(args: argparse.Namespace) -> list[tuple[Any, Path]]:
+    from mcp_server.install._hooks import HOOK_CLIENTS
+
+    names = args.client or list(_HOOK_CLIENTS)
+    project = (args.project or Path.cwd()).absolute()
+    return [(HOOK_CLIENTS[n], HOOK_CLIENTS[n].path(args.scope, project, dict(os.environ))) for n in names]
+
+
+def _install(args: argparse.Namespace, *, install: bool = True) -> int:
+    from mcp_server.install._hooks import apply_hook_change, plan_hooks
+
+    post_tools = [t for t in (args.post_tools or "").split(",") if t] if install else []
+    status = 0
+    for client, path in _targets(args):
+        if not install and not path.exists():
+            continue
+        if install and not args.client and not path.parent.exists():
+            continue  # not installed here: `--client` installs anyway
+        change = plan_hooks(client, path, install=install, post_tools=post_tools)
+        if args.dry_run:
+            print(change.diff() or f"{client.title}: {path} unchanged")
+            continue
+        backup = apply_hook_change(change)
+        verb = "hooks installed in" if install else "hooks removed from"
+        if not change.changed:
+            verb = "hooks already in" if install else "no headroom hooks in"
+        note = f" (backup {backup})" if backup else ""
+        print(f"{client.title}: {verb} {path}{note}")
+    return status
+
+
+def _uninstall(args: argparse.Namespace) -> int:
+    return _install(args, install=False)
+
+
+def _status(args: argparse.Namespace) -> int:
+    for line in hook_status_lines(args.scope, (args.project or Path.cwd()).absolute()):
+        print(line)
+    return 0
+
+
+def hook_status_lines(scope: str = "user", project: Path | None = None) -> list[str]:
+    """One line per client: where its hooks are, or that there are none (for `headroom mcp status` too)."""
+    from mcp_server.install._hooks import HOOK_CLIENTS, hooks_installed
+
+    lines = []
+    for client in HOOK_CLIENTS.values():
+        path = client.path(scope, project or Path.cwd(), dict(os.environ))  # type: ignore[arg-type]
+        events = hooks_installed(client, path)
+        what = f"hooks {', '.join(events)} in {path}" if events else f"no hooks ({path})"
+        lines.append(f"{client.title}: {what}")
+    return lines
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hooks = subparsers.add_parser(
+        "hooks",
+        help="install the agents' hooks that route shell commands and bulky tool outputs through headroom",
+        description=__doc__,
+    )
+    sub = hooks.add_subparsers(dest="hooks_command", metavar="COMMAND", required=True)
+    for name, func, text in (
+        ("install", _install, "add headroom's hooks to the agents' settings (merges, backs up, idempotent)"),
+        ("uninstall", _uninstall, "remove headroom's hooks (only ours)"),
+        ("status", _status, "where headroom's hooks are installed"),
+    ):
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--scope", choices=("user", "project"), default="user")
+        p.add_argument("--project", type=Path, default=None, help="project directory for --scope project")
+        if name != "status":
+            p.add_argument(
+                "--client",
+                action="append",
+                choices=_HOOK_CLIENTS,
+                metavar="NAME",
+                help="client (repeatable): " + ", ".join(_HOOK_CLIENTS) + "; default: those present",
+            )
+            p.add_argument("--dry-run", action="store_true", help="print the diff; write nothing")
+        if name == "install":
+            p.add_argument(
+                "--post-tools",
+                metavar="TOOLS",
+                default="",
+                help="Claude Code built-in tools whose bulky outputs are compressed too (e.g. Grep,WebFetch)",
+            )
+        p.set_defaults(func=func)

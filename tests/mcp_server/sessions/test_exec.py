@@ -1,0 +1,181 @@
+"""`headroom exec`: exact exit status, streams merged in order, small outputs untouched, large ones retrievable."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ccr import Store
+from mcp_server.exec._output import render_output
+from mcp_server.exec._policy import content_hint, leave_alone_reason
+
+ROOT = Path(__file__).resolve().parents[3]
+BOOT = [sys.executable, "-S", str(ROOT / "mcp_server" / "_boot.py"), "exec"]
+HEADER = re.compile(r"^\[headroom hash=([0-9a-f]{16}): [\d,]+ -> [\d,]+ tokens")
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*BOOT, *args], capture_output=True, timeout=60, env={**os.environ, **(env or {})}, check=False
+    )
+
+
+@pytest.mark.parametrize("status", [0, 1, 3, 255])
+def test_exit_status_is_the_commands_own(status: int) -> None:
+    assert run("--", "sh", "-c", f"exit {status}").returncode == status
+
+
+def test_a_command_ended_by_a_signal_exits_128_plus_its_number() -> None:
+    assert run("--shell", "kill -TERM $$").returncode == 128 + signal.SIGTERM
+
+
+def test_small_output_is_printed_byte_for_byte_with_both_streams_in_order() -> None:
+    done = run("--shell", "printf 'a\\r\\n'; printf 'b' >&2; printf '\\xff c'")
+    assert done.stdout == b"a\r\nb\xff c"
+    assert done.stderr == b""
+
+
+def test_a_missing_program_exits_127() -> None:
+    done = run("--", "no-such-program-headroom")
+    assert done.returncode == 127 and b"command not found" in done.stderr
+
+
+def test_large_output_is_compressed_under_a_header_whose_handle_returns_the_exact_output(tmp_path: Path) -> None:
+    command = f"git -C {ROOT} log -p -n 30 --no-color"
+    raw = subprocess.run(["/bin/bash", "-c", command], capture_output=True, check=True).stdout
+    done = run("--shell", command)
+    assert done.returncode == 0
+    match = HEADER.match(done.stdout.decode())
+    assert match, done.stdout[:200]
+    assert len(done.stdout) < len(raw) / 2
+    with Store() as store:
+        assert store.get(match.group(1)) == raw
+
+
+def test_threshold_is_configurable_by_option_and_environment() -> None:
+    line = "seq 1 3000"
+    assert HEADER.match(run("--shell", line).stdout.decode())
+    assert not HEADER.match(run("--threshold", "100000", "--shell", line).stdout.decode())
+    assert not HEADER.match(run("--shell", line, env={"HEADROOM_EXEC_MIN_TOKENS": "100000"}).stdout.decode())
+
+
+@pytest.mark.parametrize("line", ["seq 1 30000 | head -n 30000", "seq 1 30000 | tail -n +1", "seq 1 30000 &&  true"])
+def test_output_already_cut_or_excluded_passes_through_untouched(line: str) -> None:
+    env = {"HEADROOM_EXEC_EXCLUDE": "seq 1 30000"}
+    raw = subprocess.run(["/bin/bash", "-c", line], capture_output=True, check=True).stdout
+    assert run("--shell", line, env=env).stdout == raw
+
+
+def test_signals_reach_the_command_and_its_status_comes_back(tmp_path: Path) -> None:
+    ready = tmp_path / "ready"
+    script = (
+        "import signal, sys, pathlib, time\n"
+        "signal.signal(signal.SIGTERM, lambda s, f: (print('got', s), sys.exit(5)))\n"
+        f"pathlib.Path({str(ready)!r}).write_text('1')\n"
+        "time.sleep(60)\n"
+    )
+    proc = subprocess.Popen([*BOOT, "--", sys.executable, "-c", script], stdout=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while not ready.exists():
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGTERM)
+    out, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 5
+    assert out == b"got 15\n"
+
+
+@given(st.binary(max_size=1999))
+def test_anything_under_the_threshold_in_bytes_is_printed_as_it_was(raw: bytes) -> None:
+    rendered = render_output(raw, threshold=2000)
+    assert rendered.data == raw and not rendered.compressed
+
+
+@given(
+    st.lists(
+        st.sampled_from(["ERROR disk full on /dev/sda1", "INFO request ok 200", "WARN slow 1.2s"]),
+        min_size=400,
+        max_size=600,
+    )
+)
+def test_a_compressed_output_names_a_handle_holding_the_exact_bytes(lines: list[str]) -> None:
+    raw = ("\n".join(f"{i:05d} {line}" for i, line in enumerate(lines)) + "\n").encode()
+    rendered = render_output(raw, threshold=500, hint="log")
+    assert rendered.compressed and rendered.hash is not None
+    assert rendered.data.decode().startswith(f"[headroom hash={rendered.hash}:")
+    with Store() as store:
+        assert store.get(rendered.hash) == raw
+
+
+@pytest.mark.parametrize(
+    ("line", "why"),
+    [
+        ("vim notes.txt", "interactive"),
+        ("python3", "interactive"),
+        ("cd src && make", "state"),
+        ("export A=1; ls", "state"),
+        ("git log | head -20", "piped"),
+        ("cat big.json | jq .items", "piped"),
+        ("git rebase -i HEAD~3", "interactive"),
+        ("sleep 100 &", "background"),
+        ("cat <<EOF\nx\nEOF", "here-document"),
+        ("echo 'unterminated", "split"),
+    ],
+)
+def test_commands_that_need_the_terminal_or_the_shell_are_left_alone(line: str, why: str) -> None:
+    reason = leave_alone_reason(line, exclude="")
+    assert reason is not None and why in reason
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pytest -q tests",
+        "git diff HEAD~1",
+        "rg -n foo src",
+        "ls -la",
+        "make -j2",
+        "python3 -m pytest",
+        "FOO=1 sudo -E npm test",
+        "git log --oneline -n 5",
+    ],
+)
+def test_ordinary_commands_go_through(line: str) -> None:
+    assert leave_alone_reason(line, exclude="") is None
+
+
+@pytest.mark.parametrize(
+    ("line", "hint"),
+    [
+        ("pytest -q", "log"),
+        ("uv run pytest", "log"),
+        ("python -m pytest -x", "log"),
+        ("git diff", "diff"),
+        ("git log -p -n 3", "diff"),
+        ("rg -n TODO", "search"),
+        ("grep -rn x .", "search"),
+        ("cargo build", "log"),
+        ("ls -la", None),
+        ("git log --oneline", None),
+        ("cat x | grep -n y", "search"),
+    ],
+)
+def test_the_command_line_hints_at_the_kind_of_output(line: str, hint: str | None) -> None:
+    assert content_hint(line) == hint
+
+
+def test_a_hint_settles_only_what_detection_leaves_as_plain_text() -> None:
+    from compressors._router import resolve_content_type
+
+    diff = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"
+    assert resolve_content_type("auto", diff, "search").content_type == "diff"
+    assert resolve_content_type("auto", "plain words here\nand more words\n", "log").content_type == "log"

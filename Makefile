@@ -58,6 +58,8 @@ bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when
 	$(PY) -m benchmarks.fresh kinds bench-out/fresh/bench.json
 	@# Throughput on generated 1-10 MB logs, search results, diffs and JSON: compressor alone and end to end.
 	$(PY) benchmarks/line_compressors.py
+	@# A session of 32 real commands: first-result tokens and needles raw, cut as the clients cut, and through the hooks.
+	$(PY) benchmarks/session.py
 	@# The semantic layer (embedding speed, index sizes, hybrid vs lexical retrieval) needs the model cache.
 	@if [ -d "$(HF_CACHE)/hub" ]; then HF_HOME=$(HF_CACHE) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) --quality; \
 	else echo "semantic benchmark skipped: no model cache at $(HF_CACHE) (set HF_CACHE)"; fi

@@ -8,12 +8,9 @@ message on stderr and a non-zero exit status.
 
 from __future__ import annotations
 
+import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import argparse
 
 __all__ = ["main", "positive_float", "positive_int"]
 
@@ -74,8 +71,6 @@ def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
 
 
 def build_parser() -> argparse.ArgumentParser:
-    import argparse
-
     parser = argparse.ArgumentParser(
         prog="headroom",
         description="Compress bulky tool output for AI agents; every original stays retrievable.",

@@ -60,10 +60,10 @@ def claude_pre(payload: dict[str, Any]) -> dict[str, Any] | None:
     mode = payload.get("permission_mode") or "default"
     if mode == "plan":
         return None
-    if mode != "bypassPermissions" and not _claude_rules_allow(command, str(payload.get("cwd") or os.getcwd())):
-        return None
     rewritten = rewrite_command(command, "claude-code/Bash")
     if rewritten is None:
+        return None
+    if mode != "bypassPermissions" and not _claude_rules_allow(command, str(payload.get("cwd") or os.getcwd())):
         return None
     return {
         "hookSpecificOutput": {

@@ -66,29 +66,46 @@ def _answer(args: Sequence[str], raw: bytes) -> dict[str, Any] | None:
 # ---- headroom hooks install | uninstall | status -----------------------------------------------------------------
 
 
-def _targets(args: argparse.Namespace) -> list[tuple[Any, Path]]:
-    from mcp_server.install._hooks import HOOK_CLIENTS
-
-    names = args.client or list(_HOOK_CLIENTS)
-    project = (args.project or Path.cwd()).absolute()
-    return [(HOOK_CLIENTS[n], HOOK_CLIENTS[n].path(args.scope, project, dict(os.environ))) for n in names]
-
-
 def _install(args: argparse.Namespace, *, install: bool = True) -> int:
-    from mcp_server.install._hooks import apply_hook_change, plan_hooks
-
     post_tools = [t for t in (args.post_tools or "").split(",") if t] if install else []
+    return install_hooks(
+        args.client, args.scope, args.project, dry_run=args.dry_run, install=install, post_tools=post_tools
+    )
+
+
+def install_hooks(
+    clients: Sequence[str] | None,
+    scope: str,
+    project: Path | None,
+    *,
+    dry_run: bool = False,
+    install: bool = True,
+    post_tools: Sequence[str] = (),
+) -> int:
+    """Install (or remove) our hooks for ``clients`` (None: those whose settings folder exists); 1 on an error."""
+    from ccr import ClientConfigError
+    from mcp_server.install._hooks import HOOK_CLIENTS, apply_hook_change, plan_hooks
+    from mcp_server.install._plan import project_backup_dir
+
+    folder = (project or Path.cwd()).absolute()
     status = 0
-    for client, path in _targets(args):
+    for name in clients or list(HOOK_CLIENTS):
+        client = HOOK_CLIENTS[name]
+        path = client.path(scope, folder, dict(os.environ))  # type: ignore[arg-type]
         if not install and not path.exists():
             continue
-        if install and not args.client and not path.parent.exists():
-            continue  # not installed here: `--client` installs anyway
-        change = plan_hooks(client, path, install=install, post_tools=post_tools)
-        if args.dry_run:
-            print(change.diff() or f"{client.title}: {path} unchanged")
+        if install and not clients and not path.parent.exists():
+            continue  # that agent is not set up here; `--client` installs anyway
+        try:
+            change = plan_hooks(client, path, install=install, post_tools=post_tools)
+            if dry_run:
+                print(change.diff() or f"{client.title}: {path} unchanged")
+                continue
+            backup = apply_hook_change(change, project_backup_dir() if scope == "project" else None)
+        except ClientConfigError as exc:
+            print(f"headroom: {exc}", file=sys.stderr)
+            status = 1
             continue
-        backup = apply_hook_change(change)
         verb = "hooks installed in" if install else "hooks removed from"
         if not change.changed:
             verb = "hooks already in" if install else "no headroom hooks in"

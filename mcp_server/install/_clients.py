@@ -48,10 +48,10 @@ Transport = Literal["stdio", "http"]
 
 # Keys that describe how to reach the server; an entry for one transport never keeps the other's.
 _TRANSPORT_KEYS = frozenset(
-    {"type", "command", "args", "env", "url", "serverUrl", "httpUrl", "uri", "cmd", "envs"}
+    {"type", "command", "args", "env", "url", "serverUrl", "httpUrl", "uri", "cmd", "envs", "environment"}
     | {"headers", "http_headers", "requestOptions"}
 )
-_ENV_KEYS = ("env", "envs")
+_ENV_KEYS = ("env", "envs", "environment")
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +127,21 @@ _GOOSE_DEFAULTS = {"enabled": True, "timeout": 300, "description": "Compress bul
 def _goose(cmd: ServerCommand, env: dict[str, str]) -> Entry:
     fields = {"type": "stdio", "name": SERVER_NAME, "cmd": cmd.command, "args": list(cmd.args), "envs": env}
     return Entry(fields, dict(_GOOSE_DEFAULTS))
+
+
+def _opencode(cmd: ServerCommand, env: dict[str, str]) -> Entry:
+    # opencode runs one argument vector and calls the variables `environment` (checked with opencode 1.18).
+    fields = {"type": "local", "command": [cmd.command, *cmd.args], "environment": env}
+    return Entry(fields, {"enabled": True})
+
+
+def _opencode_http(url: str, headers: dict[str, str]) -> Entry:
+    return Entry({"type": "remote", "url": url, "headers": headers}, {"enabled": True})
+
+
+def _gemini_http(url: str, headers: dict[str, str]) -> Entry:
+    # What `gemini mcp add -t http NAME URL` writes (Gemini CLI 0.61), plus the token; `httpUrl` is older.
+    return Entry({"url": url, "type": "http", "headers": headers})
 
 
 def _url_key(key: str, headers_key: str = "headers", **extra: Any) -> HttpBuilder:
@@ -299,8 +314,30 @@ CLIENTS: dict[str, Client] = {
             user_path=lambda h: h.home / ".gemini" / "settings.json",
             detect=lambda h: (h.home / ".gemini",),
             stdio=_standard,
-            http=_url_key("httpUrl"),
+            http=_gemini_http,
             project_path=lambda p: p / ".gemini" / "settings.json",
+        ),
+        Client(
+            "qwen",
+            "Qwen Code",
+            "jsonc",
+            ("mcpServers",),
+            user_path=lambda h: h.home / ".qwen" / "settings.json",
+            detect=lambda h: (h.home / ".qwen",),
+            stdio=_standard,
+            http=_url_key("httpUrl"),
+            project_path=lambda p: p / ".qwen" / "settings.json",
+        ),
+        Client(
+            "opencode",
+            "opencode",
+            "jsonc",
+            ("mcp",),
+            user_path=lambda h: h.config_home / "opencode" / "opencode.json",
+            detect=lambda h: (h.config_home / "opencode",),
+            stdio=_opencode,
+            http=_opencode_http,
+            project_path=lambda p: p / "opencode.json",
         ),
         Client(
             "zed",

@@ -79,14 +79,20 @@ def unified_diff(config: ConfigFile, new_text: str | None) -> str:
     return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines)
 
 
-def backup_name(path: Path, when: float | None = None) -> Path:
-    """The first free ``<file>.headroom-backup-<UTC timestamp>[-N]`` beside `path`."""
+def backup_name(path: Path, when: float | None = None, folder: Path | None = None) -> Path:
+    """The first free ``<file>.headroom-backup-<UTC timestamp>[-N]`` beside `path`, or in `folder`.
+
+    In `folder` the name starts with the file's whole path, ``/`` written as ``%`` (a project's files are backed up
+    outside the project, where no commit picks them up).
+    """
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime(when))
-    candidate = path.with_name(f"{path.name}.headroom-backup-{stamp}")
+    name = path.name if folder is None else str(path.absolute()).strip("/\\").replace("/", "%").replace("\\", "%")
+    base = path.parent if folder is None else folder
+    candidate = base / f"{name}.headroom-backup-{stamp}"
     n = 1
     while candidate.exists():
         n += 1
-        candidate = path.with_name(f"{path.name}.headroom-backup-{stamp}-{n}")
+        candidate = base / f"{name}.headroom-backup-{stamp}-{n}"
     return candidate
 
 
@@ -135,22 +141,27 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def _backup(config: ConfigFile, *, private: bool = False) -> Path | None:
+def _backup(config: ConfigFile, *, private: bool = False, folder: Path | None = None) -> Path | None:
     if config.raw is None:
         return None
-    backup = backup_name(config.target)
     mode = config.mode if config.mode is not None else _NEW_FILE_MODE
     try:
+        if folder is not None:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        backup = backup_name(config.target, folder=folder)
         _write_exclusive(backup, config.raw, mode & ~0o077 if private else mode)
     except OSError as exc:
-        raise _fail(config.path, f"cannot write the backup {backup.name}: {exc.strerror or exc}") from exc
+        raise _fail(config.path, f"cannot write its backup: {exc.strerror or exc}") from exc
     return backup
 
 
-def write_config(config: ConfigFile, new_text: str, *, private: bool = False) -> Path | None:
+def write_config(
+    config: ConfigFile, new_text: str, *, private: bool = False, backup_dir: Path | None = None
+) -> Path | None:
     """Replace the file with `new_text` atomically; return the backup of the old file (None if it was new).
 
-    `private`: `new_text` holds a secret, so the file and its backup lose any group and other access.
+    `private`: `new_text` holds a secret, so the file and its backup lose any group and other access. The backup
+    goes beside the file, or into `backup_dir` (project files: out of the project tree).
 
     Raises:
         ClientConfigError: the file or its directory is read-only, it changed since it was read,
@@ -158,7 +169,7 @@ def write_config(config: ConfigFile, new_text: str, *, private: bool = False) ->
     """
     _check_writable(config)
     _check_unchanged(config)
-    backup = _backup(config, private=private)
+    backup = _backup(config, private=private, folder=backup_dir)
     data = ((_BOM if config.bom else "") + new_text).encode("utf-8")
     mode = config.mode if config.mode is not None else _NEW_FILE_MODE
     if private:
@@ -183,7 +194,7 @@ def write_config(config: ConfigFile, new_text: str, *, private: bool = False) ->
     return backup
 
 
-def remove_config(config: ConfigFile) -> Path | None:
+def remove_config(config: ConfigFile, backup_dir: Path | None = None) -> Path | None:
     """Delete a file that held only our entry, keeping a backup; return the backup.
 
     Raises:
@@ -193,7 +204,7 @@ def remove_config(config: ConfigFile) -> Path | None:
         return None
     _check_writable(config)
     _check_unchanged(config)
-    backup = _backup(config)
+    backup = _backup(config, folder=backup_dir)
     try:
         config.target.unlink()
     except OSError as exc:

@@ -173,11 +173,11 @@ def plan_hooks(
     return HookChange(client, config, new)
 
 
-def apply_hook_change(change: HookChange) -> Path | None:
-    """Write the planned change; the backup of the previous file, or None."""
+def apply_hook_change(change: HookChange, backup_dir: Path | None = None) -> Path | None:
+    """Write the planned change; the backup of the previous file (beside it, or in `backup_dir`), or None."""
     if not change.changed or change.new_text is None:
         return None
-    return write_config(change.config, change.new_text)
+    return write_config(change.config, change.new_text, backup_dir=backup_dir)
 
 
 def hooks_installed(client: HookClient, path: Path) -> list[str]:

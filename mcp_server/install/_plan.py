@@ -35,6 +35,7 @@ __all__ = [
     "http_token",
     "plan_install",
     "plan_uninstall",
+    "project_backup_dir",
     "resolve_target",
 ]
 
@@ -182,6 +183,14 @@ def apply_change(change: Change) -> Path | None:
     """
     if not change.changed:
         return None
+    folder = project_backup_dir() if change.target.scope == "project" else None
     if change.new_text is None:
-        return remove_config(change.config)
-    return write_config(change.config, change.new_text, private=change.private)
+        return remove_config(change.config, folder)
+    return write_config(change.config, change.new_text, private=change.private, backup_dir=folder)
+
+
+def project_backup_dir() -> Path:
+    """Where backups of project files go: the store's home, out of every project tree."""
+    from ccr import Settings
+
+    return Settings.from_env().home / "backups"

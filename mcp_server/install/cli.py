@@ -30,6 +30,8 @@ _CLIENT_NAMES = (
     "continue",
     "goose",
     "lmstudio",
+    "qwen",
+    "opencode",
 )
 _DEFAULT_URL = "http://127.0.0.1:8765/mcp"
 
@@ -67,6 +69,11 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     _add_targets(i, "install into")
     i.add_argument("--transport", choices=("stdio", "http"), default="stdio", help="how clients reach the server")
     i.add_argument("--url", type=_url, default=_DEFAULT_URL, help=f"server URL for --transport http ({_DEFAULT_URL})")
+    i.add_argument(
+        "--hooks",
+        action="store_true",
+        help="also install the agents' hooks (Claude Code, Gemini CLI, Codex; see `headroom hooks install`)",
+    )
     i.set_defaults(func=_install)
 
     u = sub.add_parser(
@@ -199,7 +206,14 @@ def _run_changes(args: argparse.Namespace, verb: str) -> int:
 
 
 def _install(args: argparse.Namespace) -> int:
-    return _run_changes(args, "install")
+    status = _run_changes(args, "install")
+    if not args.hooks:
+        return status
+    from mcp_server.hooks.cli import install_hooks
+    from mcp_server.install._hooks import HOOK_CLIENTS
+
+    named = [c for c in (args.client or []) if c in HOOK_CLIENTS] if args.client else None
+    return max(status, install_hooks(named, args.scope, args.project, dry_run=args.dry_run))
 
 
 def _uninstall(args: argparse.Namespace) -> int:
@@ -223,6 +237,10 @@ def _status(args: argparse.Namespace) -> int:
             print(_status_line(row))
         print("(* = client detected on this machine)")
         print(token)
+        from mcp_server.hooks.cli import hook_status_lines
+
+        for line in hook_status_lines("user", (args.project or Path.cwd()).absolute()):
+            print(line)
     broken = any(r.state == "unreadable" or (r.probe is not None and not r.probe.ok) for r in rows)
     return 1 if broken else 0
 

@@ -30,7 +30,7 @@ ARGS = ["mcp", "serve"]
 EXPECTED: dict[str, dict[str, Any]] = {
     **{
         name: {"command": CMD, "args": ARGS, "env": {"HEADROOM_CLIENT": name}}
-        for name in ("claude-desktop", "cursor", "windsurf", "codex", "gemini", "zed", "lmstudio")
+        for name in ("claude-desktop", "cursor", "windsurf", "codex", "gemini", "zed", "lmstudio", "qwen")
     },
     **{
         name: {"type": "stdio", "command": CMD, "args": ARGS, "env": {"HEADROOM_CLIENT": name}}
@@ -49,6 +49,13 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "command": CMD,
         "args": ARGS,
         "env": {"HEADROOM_CLIENT": "continue"},
+    },
+    # opencode 1.18 (checked by hand: `opencode mcp list` connects to this entry).
+    "opencode": {
+        "type": "local",
+        "command": [CMD, *ARGS],
+        "environment": {"HEADROOM_CLIENT": "opencode"},
+        "enabled": True,
     },
     "goose": {
         "type": "stdio",

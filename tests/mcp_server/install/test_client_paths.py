@@ -43,6 +43,8 @@ USER_PATHS: dict[str, dict[str, str]] = {
         "win32": "APPDATA/Block/goose/config/config.yaml",
     },
     "lmstudio": {p: "HOME/.lmstudio/mcp.json" for p in PLATFORMS},
+    "qwen": {p: "HOME/.qwen/settings.json" for p in PLATFORMS},
+    "opencode": {p: "HOME/.config/opencode/opencode.json" for p in PLATFORMS},
 }
 
 PROJECT_PATHS = {
@@ -53,6 +55,8 @@ PROJECT_PATHS = {
     "gemini": ".gemini/settings.json",
     "zed": ".zed/settings.json",
     "continue": ".continue/mcpServers/headroom.yaml",
+    "qwen": ".qwen/settings.json",
+    "opencode": "opencode.json",
 }
 
 

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+from mcp_server.install import CLIENTS
+
 Run = Callable[..., "subprocess.CompletedProcess[str]"]
 
 
@@ -101,8 +103,10 @@ def test_http_transport_writes_the_url_and_skips_clients_that_cannot_use_it(run:
     assert done.returncode == 0, done.stderr
     assert "claude-desktop: skipped" in done.stdout
     token = (Path(os.environ["HEADROOM_HOME"]) / "http-token").read_text().strip()
+    # As `gemini mcp add -t http` writes it (Gemini CLI 0.61), with the token's header.
     assert _json(home / ".gemini" / "settings.json")["mcpServers"]["headroom"] == {
-        "httpUrl": "http://127.0.0.1:9000/mcp",
+        "url": "http://127.0.0.1:9000/mcp",
+        "type": "http",
         "headers": {"Authorization": f"Bearer {token}"},
     }
     assert not (home / ".config" / "Claude" / "claude_desktop_config.json").exists()
@@ -156,7 +160,7 @@ def test_status_json_lists_every_client_and_where_we_are_installed(run: Run, hom
     done = run("status", "--json", "--no-probe")
     assert done.returncode == 0, done.stderr
     rows = json.loads(done.stdout)
-    assert len(rows) == 12
+    assert len(rows) == len(CLIENTS)
     windsurf = next(r for r in rows if r["client"] == "windsurf")
     assert windsurf["state"] == "matches"
     assert windsurf["path"] == str(home / ".codeium" / "windsurf" / "mcp_config.json")
@@ -207,3 +211,15 @@ def test_an_http_entry_reaches_the_running_server_with_its_token_and_status_show
     line = next(ln for ln in done.stdout.splitlines() if ln.lstrip("* ").startswith("cursor"))
     assert "installed;" in line and "runs (" in line, done.stdout
     assert f": {token}" in done.stdout
+
+
+def test_backups_of_project_files_are_kept_out_of_the_project(
+    run: Run, project: Path, subprocess_env: dict[str, str]
+) -> None:
+    (project / ".mcp.json").write_text('{"mcpServers": {}}\n', encoding="utf-8")
+    done = run("install", "--client", "claude-code", "--scope", "project", cwd=project)
+    assert done.returncode == 0, done.stderr
+    assert not [p for p in project.rglob("*") if "headroom-backup" in p.name]
+    (backup,) = (Path(subprocess_env["HEADROOM_HOME"]) / "backups").glob("*.headroom-backup-*")
+    assert backup.read_text(encoding="utf-8") == '{"mcpServers": {}}\n'
+    assert str(project.absolute()).strip("/").replace("/", "%") in backup.name

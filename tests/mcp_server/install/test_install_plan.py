@@ -39,7 +39,9 @@ HTTP_EXPECTED: dict[str, dict[str, Any]] = {
     "windsurf": {"serverUrl": URL, "headers": AUTH},
     "vscode": {"type": "http", "url": URL, "headers": AUTH},
     "codex": {"url": URL, "http_headers": AUTH},
-    "gemini": {"httpUrl": URL, "headers": AUTH},
+    "gemini": {"url": URL, "type": "http", "headers": AUTH},  # as `gemini mcp add -t http` writes it (0.61)
+    "qwen": {"httpUrl": URL, "headers": AUTH},  # as `qwen mcp add -t http` writes it (0.24)
+    "opencode": {"type": "remote", "url": URL, "headers": AUTH, "enabled": True},
     "zed": {"url": URL, "headers": AUTH},
     "cline": {"type": "streamableHttp", "url": URL, "headers": AUTH, "disabled": False, "autoApprove": []},
     "continue": {"name": "headroom", "type": "streamable-http", "url": URL, "requestOptions": {"headers": AUTH}},

@@ -263,3 +263,22 @@ def test_wrap_gives_one_run_our_server_and_hooks_and_changes_no_user_file(agent:
     assert "headroom: this run saved" in done.stderr
     after = {p: p.read_bytes() for p in home.rglob("*") if p.is_file() and "settings" in p.name}
     assert after == before
+
+
+def test_claude_post_hook_replaces_another_mcp_servers_bulky_output(tmp_path: Path) -> None:
+    need("claude")
+    home = claude_home(tmp_path, ["mcp__logs"])
+    headroom(home, "hooks", "install", "--client", "claude-code")
+    project = tmp_path / "project"
+    project.mkdir()
+    server = Path(__file__).with_name("bulky_server.py")
+    mcp = {"mcpServers": {"logs": {"type": "stdio", "command": sys.executable, "args": [str(server)]}}}
+    (tmp_path / "mcp.json").write_text(json.dumps(mcp), encoding="utf-8")
+    with FakeProvider([ToolCall("mcp__logs__tail_log", {"lines": 1000}), Answer("finished")]) as fake:
+        done = run_agent("claude", fake, home, project, args=["--mcp-config", str(tmp_path / "mcp.json")])
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert fake.errors == []
+        (result,) = fake.turns()[1].tool_results
+    assert HEADER.match(result), result[:300]
+    assert "ERROR worker-3 disk full on /dev/sda1" in result
+    assert len(result) < 20_000

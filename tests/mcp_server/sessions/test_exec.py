@@ -61,6 +61,14 @@ def test_large_output_is_compressed_under_a_header_whose_handle_returns_the_exac
         assert store.get(match.group(1)) == raw
 
 
+def test_a_text_headroom_printed_passes_through_a_second_time_unchanged(tmp_path: Path) -> None:
+    first = run("--shell", f"git -C {ROOT} log -p -n 20 --no-color").stdout
+    assert HEADER.match(first.decode())
+    saved = tmp_path / "printed.txt"
+    saved.write_bytes(first)
+    assert run("--shell", f"cat {saved}").stdout == first
+
+
 def test_threshold_is_configurable_by_option_and_environment() -> None:
     line = "seq 1 3000"
     assert HEADER.match(run("--shell", line).stdout.decode())

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import os
 import random
+import shutil
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
@@ -31,6 +32,7 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "connect",
+    "copy_aside",
     "free_pages",
     "is_busy",
     "is_corruption",
@@ -44,7 +46,7 @@ __all__ = [
 
 T = TypeVar("T")
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 BUSY_TIMEOUT_S = 10.0
 # How long a write keeps retrying on top of the busy timeout, when SQLite answers "locked" without waiting.
 _RETRY_FOR_S = 30.0
@@ -167,8 +169,26 @@ CREATE TRIGGER originals_outputs_dropped AFTER DELETE ON originals BEGIN
 END;
 """
 
+# v5: a tombstone may say an original was lost to a damaged file (`ccr._recover`), not only expired or evicted.
+# SQLite cannot change a CHECK constraint in place: the table is rebuilt.
+_V4_TO_V5 = """
+CREATE TABLE tombstones_v5 (
+    hash TEXT PRIMARY KEY,
+    reason TEXT NOT NULL CHECK (reason IN ('expired', 'evicted', 'corrupted')),
+    at REAL NOT NULL,
+    size INTEGER NOT NULL,
+    created_at REAL NOT NULL,
+    last_access REAL NOT NULL
+);
+INSERT INTO tombstones_v5 (hash, reason, at, size, created_at, last_access)
+    SELECT hash, reason, at, size, created_at, last_access FROM tombstones;
+DROP TABLE tombstones;
+ALTER TABLE tombstones_v5 RENAME TO tombstones;
+CREATE INDEX tombstones_by_time ON tombstones (at);
+"""
+
 # MIGRATIONS[n] takes a file at schema version n to n + 1; a new file runs them all, in order.
-MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2, _V2_TO_V3, _V3_TO_V4)
+MIGRATIONS: tuple[str, ...] = (_SCHEMA_V1, _V1_TO_V2, _V2_TO_V3, _V3_TO_V4, _V4_TO_V5)
 
 
 def is_busy(exc: sqlite3.Error) -> bool:
@@ -336,16 +356,34 @@ def read(conn: sqlite3.Connection) -> Iterator[None]:
             conn.execute("COMMIT")
 
 
-def move_aside(path: Path, now: float) -> Path:
-    """Rename the unreadable store file (and its -wal/-shm) to ``<name>.corrupt-<UTC time>``; return the new path."""
+def _aside_name(path: Path, now: float) -> Path:
     stamp = datetime.fromtimestamp(now, UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.corrupt-{stamp}")
     n = 1
     while target.exists():
         target = path.with_name(f"{path.name}.corrupt-{stamp}-{n}")
         n += 1
+    return target
+
+
+def move_aside(path: Path, now: float) -> Path:
+    """Rename the unreadable store file (and its -wal/-shm) to ``<name>.corrupt-<UTC time>``; return the new path."""
+    target = _aside_name(path, now)
     os.replace(path, target)
     for side, moved in zip(sidecars(path), sidecars(target), strict=True):
         with contextlib.suppress(FileNotFoundError):
             os.replace(side, moved)
+    return target
+
+
+def copy_aside(path: Path, now: float) -> Path:
+    """Copy the damaged store file and its WAL to ``<name>.corrupt-<UTC time>`` (0600), leaving the file in place for
+    the processes that have it open; return the copy's path."""
+    target = _aside_name(path, now)
+    for source, copy in zip([path, sidecars(path)[0]], [target, sidecars(target)[0]], strict=True):
+        if not source.exists():
+            continue
+        fd = os.open(copy, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out, source.open("rb") as src:
+            shutil.copyfileobj(src, out, 1 << 20)
     return target

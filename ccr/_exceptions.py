@@ -14,7 +14,8 @@ the message, so every message says what happened and what to do next.
     │   ├── MalformedHashError
     │   ├── UnknownHashError
     │   ├── ExpiredHashError
-    │   └── EvictedHashError
+    │   ├── EvictedHashError
+    │   └── CorruptedHashError              lost when the store file was found damaged
     ├── RangeError (ValueError)            a line range outside the original
     ├── StoreError                         the SQLite store cannot be used
     │   ├── StoreCorruptError              the file was moved aside, see .moved_to
@@ -40,6 +41,7 @@ __all__ = [
     "BundleError",
     "ClientConfigError",
     "CompressorError",
+    "CorruptedHashError",
     "EmbeddingError",
     "EmptyInputError",
     "EvictedHashError",
@@ -105,6 +107,10 @@ class EvictedHashError(HashError):
     pass
 
 
+class CorruptedHashError(HashError):
+    pass
+
+
 class RangeError(HeadroomError, ValueError):
     pass
 
@@ -114,11 +120,14 @@ class StoreError(HeadroomError):
 
 
 class StoreCorruptError(StoreError):
-    """The database file was unreadable; it was moved aside to ``moved_to``."""
+    """The database file was unreadable; it was moved aside to ``moved_to``, and ``salvaged`` originals were
+    copied from it into a new file (``lost`` could not be read and now have tombstones saying so)."""
 
-    def __init__(self, message: str, *, moved_to: Path | None) -> None:
+    def __init__(self, message: str, *, moved_to: Path | None, salvaged: int = 0, lost: int = 0) -> None:
         super().__init__(message)
         self.moved_to = moved_to
+        self.salvaged = salvaged
+        self.lost = lost
 
 
 class HashCollisionError(StoreError):

@@ -13,6 +13,7 @@ from pathlib import Path
 import rustcore
 from ccr._config import Settings
 from ccr._exceptions import (
+    CorruptedHashError,
     EvictedHashError,
     ExpiredHashError,
     HashError,
@@ -93,6 +94,14 @@ def missing_error(
             f"the original for hash={digest} ({size:,} bytes) expired at {when}: it was not used for "
             f"{ttl_h:g} h (HEADROOM_TTL_HOURS={ttl_h:g}). Re-run the tool that produced it and compress "
             "again; raise HEADROOM_TTL_HOURS to keep originals longer.",
+            hash=digest,
+        )
+    if reason == "corrupted":
+        return CorruptedHashError(
+            f"the original for hash={digest}{f' ({size:,} bytes)' if size else ''} was lost at {when}: the store "
+            f"file {path} was found damaged and this original could not be read back from it (the damaged file "
+            "is kept beside it as ccr.sqlite3.corrupt-<time>). Re-run the tool that produced it and compress "
+            "again.",
             hash=digest,
         )
     cap_mb = settings.max_store_bytes / 1024**2

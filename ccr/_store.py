@@ -19,12 +19,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, TypeVar
 
 import rustcore
 from ccr import _database as db
+from ccr import _recover
 from ccr._access import ensure_private_dir
 from ccr._checkpoint import Checkpointer
 from ccr._config import Settings
@@ -60,6 +62,34 @@ __all__ = ["MIN_QUERY_TOKENS", "QUERY_VECTOR_HITS", "EntryInfo", "Store", "Sweep
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+class _Replaced(Exception):
+    """The file at the store's path is no longer the one its connection has open."""
+
+
+class _Emptied(Exception):
+    """The store file is empty although a store was created there (`created`, Unix time)."""
+
+    def __init__(self, created: float) -> None:
+        super().__init__(created)
+        self.created = created
+
+
+def _replace_contents(salvaged: Path, path: Path) -> bool:
+    """Overwrite the database at `path` with the pages of `salvaged`, in place (same file, so connections
+    other processes hold see the new contents); False when the damaged file cannot be written through SQLite."""
+    try:
+        with (
+            contextlib.closing(sqlite3.connect(salvaged)) as src,
+            contextlib.closing(sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S)) as dst,
+        ):
+            src.backup(dst)
+    except sqlite3.DatabaseError as exc:
+        _log.warning("cannot write the salvaged store over %s in place (%s)", path, exc)
+        return False
+    return True
+
 
 # Sweeping (expiry, tombstone pruning, freeing pages) runs at most this often on its own.
 SWEEP_EVERY_S = 300.0
@@ -131,11 +161,12 @@ class Store:
         self._put_listeners: list[Callable[[str, str], None]] = []
         self._semantic: SemanticSource | None = None
         self._checkpointer: Checkpointer | None = None
+        # Which file this store has open, (device, inode): another process may replace it (see `_recover`).
+        self._file: tuple[int, int] | None = None
         if path is None:
             ensure_private_dir(self.settings.home)
         with self._guard("open"):
-            self._conn = db.connect(self.path)
-            self._checkpointer = Checkpointer(self.path)
+            self._open()
 
     @classmethod
     def open(
@@ -637,13 +668,39 @@ class Store:
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
+    def _open(self) -> None:
+        """Connect to the file at `path`, after any recovery another process is running on it."""
+        ensure_private_dir(self.path.parent, tighten=False)
+        with _recover.recovery_lock(self.path, exclusive=False):
+            self._file = _recover.file_id(self.path)
+            emptied = _recover.emptied_since(self.path)
+            if emptied is not None:
+                raise _Emptied(emptied)
+            self._conn = db.connect(self.path)
+            if self._file is None:
+                self._file = _recover.file_id(self.path)
+            _recover.note_created(self.path, self._clock())
+        self._checkpointer = Checkpointer(self.path)
+
+    def _drop_connection(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
+            self._checkpointer = None
+        if self._conn is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._conn.close()
+            self._conn = None
+        self._file = None
+
     def _conn_or_raise(self) -> sqlite3.Connection:
         if self._closed:
             raise StoreError(f"the store at {self.path} is closed")
+        if self._conn is not None and _recover.file_id(self.path) != self._file:
+            _log.warning("the store file %s was replaced by another process's recovery; reopening it", self.path)
+            self._drop_connection()
         if self._conn is None:
-            # The previous file was moved aside as corrupt: start an empty one.
-            self._conn = db.connect(self.path)
-            self._checkpointer = Checkpointer(self.path)
+            self._open()
+        assert self._conn is not None
         return self._conn
 
     def _reading(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
@@ -659,17 +716,32 @@ class Store:
             return self._write(op)
 
     def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
+        """`op(conn)` in one write transaction on the file now at `path`, never on one another process replaced:
+        the check runs once the write lock is held, and a replaced file is reopened and the write redone."""
+        for _ in range(3):
+            try:
+                result = self._write_once(op)
+            except _Replaced:
+                self._drop_connection()
+                continue
+            if self._dropped:
+                dropped, self._dropped = self._dropped, []
+                self._notify(dropped)
+            return result
+        raise StoreError(f"the store file {self.path} kept being replaced during a write; try again")
+
+    def _write_once(self, op: Callable[[sqlite3.Connection], T]) -> T:
         conn = self._conn_or_raise()
+        opened = self._file
 
         def attempt() -> T:
             self._dropped.clear()  # a retried transaction starts over
+            if _recover.file_id(self.path) != opened:
+                raise _Replaced
             return op(conn)
 
-        result = db.write(conn, attempt)
-        if self._dropped:
-            dropped, self._dropped = self._dropped, []
-            self._notify(dropped)
-        return result
+        with _recover.recovery_lock(self.path, exclusive=False):
+            return db.write(conn, attempt)
 
     def on_drop(self, callback: Callable[[list[str], str], None]) -> None:
         """Call ``callback(hashes, reason)`` after originals leave the store (reason "expired" or "evicted").
@@ -699,32 +771,93 @@ class Store:
                 yield
             except HeadroomError:
                 raise
+            except _Emptied as emptied:
+                raise self._recover(None, emptied_at=emptied.created) from None
             except sqlite3.Error as exc:
                 if db.is_corruption(exc):
-                    raise self._quarantine(exc) from exc
+                    raise self._recover(exc) from exc
                 raise StoreError(f"cannot {action} in the store at {self.path}: {exc}") from exc
             except OSError as exc:
                 raise StoreError(f"cannot {action} in the store at {self.path}: {exc.strerror or exc}") from exc
 
-    def _quarantine(self, exc: sqlite3.Error) -> StoreCorruptError:
-        if self._checkpointer is not None:
-            self._checkpointer.close()
-            self._checkpointer = None
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
+    def _recover(self, exc: sqlite3.Error | None, *, emptied_at: float | None = None) -> StoreCorruptError:
+        """Salvage the damaged file (see `ccr._recover`) and say what happened; the store goes on with the result.
+
+        The damaged file and its WAL are copied aside first, never deleted. What can be read is salvaged into a
+        new file whose pages then replace the damaged file's in place (the SQLite backup API), so every process
+        that has the file open sees the salvaged store at once; only when the damaged file cannot take them (its
+        header is gone) is it renamed aside and the new file moved into its place (the others reopen it: see
+        `_write`). Writers in other processes wait for the recovery: they take its lock shared around each write.
+        """
+        damaged = self._file
+        self._drop_connection()
         self._texts.clear()
+        now = self._clock()
+        with _recover.recovery_lock(self.path, exclusive=True):
+            current = _recover.file_id(self.path)
+            if damaged is not None and current != damaged:
+                return StoreCorruptError(
+                    f"the store file {self.path} was found damaged and another process has already recovered it; "
+                    "the call that met the damage failed: run it again",
+                    moved_to=None,
+                )
+            if emptied_at is not None:
+                return self._report_emptied(emptied_at)
+            return self._salvage(exc, now)
+
+    def _report_emptied(self, created: float) -> StoreCorruptError:
+        # The empty file is made a new store now, so the next call works; the loss is said loudly, once.
+        db.connect(self.path).close()
+        since = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if created else "earlier"
+        message = (
+            f"the store file {self.path} is empty (0 bytes), but a store was created there at {since}: the file "
+            "was truncated and every original in it is lost (retrieving them says they were never stored). A new "
+            "empty store starts in its place."
+        )
+        _log.error("%s", message)
+        return StoreCorruptError(message, moved_to=None)
+
+    def _salvage(self, exc: sqlite3.Error | None, now: float) -> StoreCorruptError:
         try:
-            moved: Path | None = db.move_aside(self.path, self._clock())
-        except OSError as move_exc:
-            _log.error("cannot move the corrupt store %s aside: %s", self.path, move_exc)
-            moved = None
-        where = f"it was moved to {moved}" if moved else "it could not be moved aside and was left in place"
-        _log.warning("store file %s is corrupt (%s); %s", self.path, exc, where)
+            copy = db.copy_aside(self.path, now)
+        except OSError as copy_exc:
+            _log.error("cannot copy the damaged store %s aside: %s", self.path, copy_exc)
+            copy = None
+        tmp = self.path.with_name(f"{self.path.name}.salvage-{os.getpid()}")
+        for leftover in (tmp, *db.sidecars(tmp)):
+            leftover.unlink(missing_ok=True)
+        report = None
+        try:
+            report = _recover.salvage(copy or self.path, tmp, now, self.settings.ttl_seconds)
+            replaced = _replace_contents(tmp, self.path)
+        except (sqlite3.Error, OSError, HeadroomError) as salvage_exc:
+            _log.error("salvaging the damaged store %s failed: %s", self.path, salvage_exc)
+            replaced = False
+        if not replaced:
+            # The damaged file cannot take the salvaged pages in place: it goes aside itself (so the copy is a
+            # duplicate), and the salvaged file takes its place.
+            if copy is not None:
+                for duplicate in (copy, *db.sidecars(copy)):
+                    duplicate.unlink(missing_ok=True)
+            try:
+                copy = db.move_aside(self.path, now)
+            except OSError as move_exc:
+                _log.error("cannot move the damaged store %s aside: %s", self.path, move_exc)
+                copy = None
+            if report is not None and not self.path.exists():
+                os.replace(tmp, self.path)
+        for leftover in (tmp, *db.sidecars(tmp)):
+            leftover.unlink(missing_ok=True)
+        where = f"a copy of it is kept at {copy}" if copy else "no copy of it could be kept"
+        what = report.describe() if report is not None else "nothing could be salvaged"
+        message = (
+            f"the store file {self.path} was found damaged ({exc}); {where}. It was rebuilt from what could be "
+            f"read: {what}. The call that met the damage failed: run it again."
+        )
+        _log.error("%s", message)
         return StoreCorruptError(
-            f"the store file {self.path} is not a readable SQLite database ({exc}); {where}. Originals stored "
-            "in it cannot be retrieved through headroom any more (sqlite3's .recover may salvage them from the "
-            "moved file); the store starts again empty.",
-            moved_to=moved,
+            message,
+            moved_to=copy,
+            salvaged=report.salvaged if report is not None else 0,
+            lost=report.lost if report is not None else 0,
         )

@@ -42,3 +42,19 @@ def stream_puts(db_path: str, size: int, out: Connection) -> None:
         handle = store.put(payload(seed, size), source="stream")
         out.send((seed, handle))
         seed += 1
+
+
+def hold_then_put(db_path: str, commands: Connection) -> None:
+    """Open the store and keep it open; on each command (a handle, or None to stop) put a payload and try
+    to read the handle; report (own handle, read ok)."""
+    path = Path(db_path)
+    with Store(Settings(home=path.parent), path=path) as store:
+        commands.send("ready")
+        while (handle := commands.recv()) is not None:
+            mine = store.put(b"from the other process " + handle.encode())
+            try:
+                ok = store.get(handle) == b"from the recovering process"
+            except Exception as exc:  # reported to the parent, which asserts on it
+                ok = f"{type(exc).__name__}: {exc}"
+            commands.send((mine, ok))
+    commands.close()

@@ -12,7 +12,8 @@ import pytest
 from store_helpers import FakeClock
 
 import rustcore
-from ccr import EvictedHashError, Settings, Store, StoreCorruptError, StoreError, UnknownHashError
+from ccr import CorruptedHashError, EvictedHashError, Settings, Store, StoreCorruptError, StoreError, UnknownHashError
+from ccr import _database as db
 from ccr._database import MIGRATIONS, SCHEMA_VERSION, _statements
 
 
@@ -87,7 +88,7 @@ def test_a_file_that_is_not_a_database_is_moved_aside_and_the_error_says_where(
     assert moved.name == "ccr.sqlite3.corrupt-20231114T221320Z"
     assert str(moved) in str(info.value)
     assert moved.read_bytes() == garbage  # kept, byte for byte
-    assert not path.exists()
+    assert len(list(headroom_home.glob("ccr.sqlite3.corrupt-*"))) == 1
     with Store(Settings(home=headroom_home), clock=clock) as fresh:
         assert fresh.get(fresh.put(b"a fresh start")) == b"a fresh start"
 
@@ -104,34 +105,117 @@ def test_a_second_corrupt_file_in_the_same_second_gets_its_own_name(headroom_hom
     assert all(m is not None and m.exists() for m in moved)
 
 
-def test_a_database_damaged_inside_is_moved_aside_when_read_and_the_store_starts_fresh(
+def _damage(path: Path, first_page: int, pages: int, page: int = 4096) -> bytes:
+    """Scribble over `pages` pages of the file from `first_page` (0-based), keeping the header page."""
+    damaged = bytearray(path.read_bytes())
+    assert len(damaged) >= (first_page + pages) * page
+    damaged[first_page * page : (first_page + pages) * page] = b"\xa5" * (pages * page)
+    path.write_bytes(bytes(damaged))
+    return bytes(damaged)
+
+
+def _checkpointed(store: Store) -> None:
+    """Every commit in the main file (a damaged WAL is another story)."""
+    with store._lock:
+        conn = store._conn_or_raise()
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def test_a_damaged_page_costs_only_the_originals_on_it_the_rest_are_salvaged(
     headroom_home: Path, clock: FakeClock
 ) -> None:
     settings = Settings(home=headroom_home)
     with Store(settings, clock=clock) as store:
-        handles = [store.put(bytes([i]) * 20_000) for i in range(10)]
+        handles = [store.put(bytes([65 + i % 26]) * 20_000 + str(i).encode()) for i in range(40)]
+        _checkpointed(store)
     path = settings.db_path
-    damaged = bytearray(path.read_bytes())
-    page = 4096
-    assert len(damaged) > 8 * page
-    # Keep the header page (so the file still opens) and scribble over the table pages after it.
-    damaged[page : 8 * page] = b"\xa5" * (7 * page)
-    path.write_bytes(bytes(damaged))
+    size = path.stat().st_size
+    damaged = _damage(path, size // 4096 // 2, 2)
 
     store = Store(settings, clock=clock)
     try:
         with pytest.raises(StoreCorruptError) as info:
             for handle in handles:
                 store.get(handle)
-        moved = info.value.moved_to
-        assert moved is not None and moved.read_bytes() == bytes(damaged)
-        assert "moved to" in str(info.value)
-        # The same Store object carries on with an empty file.
-        with pytest.raises(UnknownHashError):
-            store.get(handles[0])
+        error = info.value
+        assert error.moved_to is not None and error.moved_to.read_bytes() == damaged  # the evidence, kept
+        assert error.lost >= 1 and error.salvaged + error.lost == len(handles)
+        assert f"{error.salvaged:,} of {len(handles):,} originals" in str(error)
+        # The same Store object carries on: every original is either back intact or known to be lost.
+        kept = lost = 0
+        for i, handle in enumerate(handles):
+            try:
+                assert store.get(handle) == bytes([65 + i % 26]) * 20_000 + str(i).encode()
+                kept += 1
+            except CorruptedHashError as gone:
+                assert "found damaged" in str(gone)
+                lost += 1
+        assert (kept, lost) == (error.salvaged, error.lost)
         assert store.get(store.put(b"after")) == b"after"
     finally:
         store.close()
+
+
+def test_another_store_on_the_same_file_sees_the_salvaged_file_and_both_write_into_it(
+    headroom_home: Path, clock: FakeClock
+) -> None:
+    settings = Settings(home=headroom_home)
+    with Store(settings, clock=clock) as writer:
+        handles = [writer.put(bytes([i]) * 30_000) for i in range(1, 21)]
+        _checkpointed(writer)
+    _damage(settings.db_path, settings.db_path.stat().st_size // 4096 - 6, 3)
+    first, second = Store(settings, clock=clock), Store(settings, clock=clock)
+    try:
+        assert second.stats().calls == {}
+        with pytest.raises(StoreCorruptError):
+            for handle in handles:
+                first.get(handle)
+        from_first = first.put(b"written by the store that recovered")
+        from_second = second.put(b"written by the other store")
+        assert second.get(from_first) == b"written by the store that recovered"
+        assert first.get(from_second) == b"written by the other store"
+        for handle in handles:
+            assert (handle in first) == (handle in second)
+    finally:
+        first.close()
+        second.close()
+
+
+def test_a_store_file_replaced_under_an_open_store_is_reopened_not_written_behind(
+    headroom_home: Path, clock: FakeClock
+) -> None:
+    settings = Settings(home=headroom_home)
+    with Store(settings, clock=clock) as store:
+        before = store.put(b"before the move")
+        # Another process moves the file aside (as an older version's recovery did) and a new file appears.
+        moved = db.move_aside(settings.db_path, clock())
+        with Store(settings, clock=clock) as other:
+            after = other.put(b"in the new file")
+        written = store.put(b"written after the move")
+        assert store.get(after) == b"in the new file"
+        with pytest.raises(UnknownHashError):
+            store.get(before)
+    with Store(settings, clock=clock) as reopened:
+        assert reopened.get(written) == b"written after the move"
+    assert moved.exists()
+
+
+def test_a_store_file_truncated_to_nothing_is_a_loud_loss_not_a_quiet_fresh_start(
+    headroom_home: Path, clock: FakeClock, caplog: pytest.LogCaptureFixture
+) -> None:
+    settings = Settings(home=headroom_home)
+    with Store(settings, clock=clock) as store:
+        handle = store.put(b"kept for a while")
+    settings.db_path.write_bytes(b"")
+    for side in db.sidecars(settings.db_path):
+        side.unlink(missing_ok=True)
+    with pytest.raises(StoreCorruptError, match=r"is empty \(0 bytes\), but a store was created there"):
+        Store(settings, clock=clock)
+    assert "was truncated" in caplog.text
+    with Store(settings, clock=clock) as fresh:
+        with pytest.raises(UnknownHashError):
+            fresh.get(handle)
+        assert fresh.get(fresh.put(b"new")) == b"new"
 
 
 def test_the_directory_cannot_be_created_gives_a_store_error(tmp_path: Path) -> None:
@@ -161,7 +245,7 @@ def test_a_version_1_store_is_migrated_and_keeps_its_originals(headroom_home: Pa
         with pytest.raises(EvictedHashError):
             store.get(handle)
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
         assert conn.execute("SELECT count(*) FROM original_bytes").fetchone()[0] == 1
         columns = [row[1] for row in conn.execute("PRAGMA table_info(originals)")]
         assert "data" not in columns

@@ -60,4 +60,4 @@ def test_a_version_3_store_gains_the_outputs_table_and_keeps_its_originals(
         store.remember_output("its output", handle)
         assert store.produced("its output") == handle
     with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+        assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5

@@ -1,273 +1,473 @@
-"""The semantic layer measured: embedding throughput (fp32 and int8, one thread), what the vector index and
-the search index add per MB of original, and (--quality) retrieval quality, hybrid against lexical only.
+"""The semantic layer measured: what meaning costs on the call path and in memory, and whether it ranks better.
 
-Run from the repository root, with the model in a hub cache (`make bench` does, with --quality):
+    HF_HOME=../shared/models/hf-cache HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/embeddings.py \\
+        --corpus ../shared/corpus/dev [--corpus bench-out/fresh-corpus] [--no-server]
 
-    HF_HOME=../shared/models/hf-cache HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/embeddings.py --quality
+`make bench` runs it with the model cache when ../shared/models/hf-cache exists, over the dev corpus and the
+fresh samples it generated. Every corpus is a folder of samples (input.txt, meta.json with category, query and
+needles). "off" is the default configuration (HEADROOM_EMBEDDINGS unset: lexical ranking); "on" is
+HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ago has it. Sections:
 
-It chunks the corpus samples as the indexer would, checks the vectors first (unit length, int8 within
-0.99 cosine of fp32 on these very chunks), then times embedding, then indexes samples into a fresh index
-file and a fresh store and reports the bytes they added per MB of original. With --quality it stores every
-sample in one store, lets the background indexer embed them with the default model, and for each sample's
-query reports: whether the needles come back from `Store.query` (2,000 tokens) ranked lexically and hybrid;
-whether a needle is in the top hits of `Store.search` across all samples, lexically and hybrid; and where
-semantic ranking alone puts the chunk holding a needle.
+1. embedding speed on one thread, per model file found: texts/s and KB/s of chunks (the model's 256-token window,
+   and the 128 tokens a search candidate is read by), short sentences, one question; int8 against fp32 (cosine);
+2. compress() per category, first call on each sample (the vector cache emptied before it), off and on;
+3. query retrieval (Store.query, 2,000 tokens) and search (Store.search, all samples in one store) per call, off
+   and on, the vector cache emptied before each;
+4. search quality: a hit is any needle of the question in the text of the top 1 / top 5 results, every sample in
+   one store; query retrieval quality: needles in the excerpt. Per corpus, off and on (and on with int8);
+5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
+   beside what embedding every chunk, the design this replaced, would do;
+6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
+   and on.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
-import sqlite3
 import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-import numpy as np
+import ccr._embeddings
+from ccr import Embedder, EmbedderConfig, SemanticIndex, Settings, Store, chunk_text
+from ccr._hub import ModelFilesMissing, ModelRef, resolve_files
 
-from ccr import Chunk, Embedder, EmbedderConfig, SemanticIndex, Settings, Store, VectorIndex, chunk_text
-
-CATEGORY_TYPE = {
-    "code": "code",
-    "diff": "diff",
-    "issue_thread": "markdown",
-    "json_api": "json",
-    "logs": "log",
-    "prose": "markdown",
-    "search": "search",
-    "test_output": "log",
-}
-INT8_FILE = "onnx/model_qint8.onnx"
+FP32 = "onnx/model.onnx"
+# int8 files: the shared cache's, then the upstream repository's x86 names.
+INT8_FILES = ("onnx/model_qint8.onnx", "onnx/model_quint8_avx2.onnx", "onnx/model_qint8_avx512.onnx")
+RETRIEVE_TOKENS = 2000
 
 
-def load_samples(corpus: Path) -> list[tuple[str, str, str]]:
-    """(name, content type, text) of each sample folder with an input.txt and a meta.json."""
-    samples = []
-    for folder in sorted(p for p in corpus.iterdir() if (p / "meta.json").is_file()):
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        text = (folder / "input.txt").read_text(encoding="utf-8", errors="replace")
-        samples.append((folder.name, CATEGORY_TYPE.get(meta["category"], "text"), text))
-    return samples
+@dataclass(frozen=True, slots=True)
+class Sample:
+    corpus: str
+    name: str
+    category: str
+    query: str
+    needles: tuple[str, ...]
+    data: bytes
+
+    @property
+    def text(self) -> str:
+        return self.data.decode("utf-8", errors="replace")
 
 
-def detected_type(text: str) -> str:
-    from compressors import detect
-
-    return detect(text).content_type
-
-
-def quality(corpus: Path, embedder: Embedder, timeout: float) -> dict[str, dict[str, float]]:
-    """Needle recall of query excerpts and search, lexical and hybrid, over every sample in one store."""
-    samples = [(folder, json.loads((folder / "meta.json").read_text(encoding="utf-8"))) for folder in _folders(corpus)]
-    out: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp, Store(Settings(home=Path(tmp))) as store:
-        semantic = SemanticIndex(store, embedder, catch_up=False)
-        handles = {}
-        started = time.perf_counter()
-        for folder, _ in samples:
-            data = (folder / "input.txt").read_bytes()
-            handles[folder.name] = store.put(data, content_type=detected_type(data.decode("utf-8", "replace")))
-        if not semantic.flush(timeout):
-            raise SystemExit(f"the background indexer did not finish within {timeout:.0f} s")
-        print(f"indexed {len(samples)} samples in the background in {time.perf_counter() - started:.0f} s")
-        for mode in ("lexical", "hybrid"):
-            store.set_semantic(semantic if mode == "hybrid" else None)
-            found = total = complete = top1 = top5 = 0
-            for folder, meta in samples:
-                needles = meta["needles"]
-                text = store.query(handles[folder.name], meta["query"], max_tokens=2000).render()
-                hits = sum(1 for n in needles if n in text)
-                found, total, complete = found + hits, total + len(needles), complete + (hits == len(needles))
-                ranks = [
-                    k
-                    for k, hit in enumerate(store.search(meta["query"], limit=5).hits, start=1)
-                    if hit.hash == handles[folder.name] and any(n in "\n".join(t for _, t in hit.rows) for n in needles)
-                ]
-                top1 += bool(ranks and ranks[0] == 1)
-                top5 += bool(ranks)
-            out[mode] = {
-                "needles": found / total,
-                "complete": complete / len(samples),
-                "search_top1": top1 / len(samples),
-                "search_top5": top5 / len(samples),
-            }
-        index = semantic._open_index()
-        alone = []
-        for folder, meta in samples:
-            digest = handles[folder.name]
-            nearest = index.search(embedder.embed_query(meta["query"]), 4096, [digest])
-            lines = store.text(digest).split("\n")
-            wanted = {n for needle in meta["needles"] for n, line in enumerate(lines, 1) if needle[:60] in line}
-            ranks = [k for k, h in enumerate(nearest, 1) if any(h.start_line <= n <= h.end_line for n in wanted)]
-            if ranks:
-                alone.append(ranks[0])
-        out["semantic alone"] = {
-            "top1": sum(r <= 1 for r in alone) / len(alone),
-            "top5": sum(r <= 5 for r in alone) / len(alone),
-            "mrr": sum(1 / r for r in alone) / len(alone),
-        }
-        semantic.close()
+def load_samples(folders: Sequence[Path]) -> list[Sample]:
+    out = []
+    for folder in folders:
+        for sample in sorted(p for p in folder.iterdir() if (p / "meta.json").is_file()):
+            meta = json.loads((sample / "meta.json").read_text(encoding="utf-8"))
+            out.append(
+                Sample(
+                    folder.name,
+                    sample.name,
+                    str(meta["category"]),
+                    str(meta["query"]),
+                    tuple(meta["needles"]),
+                    (sample / "input.txt").read_bytes(),
+                )
+            )
     return out
 
 
-def _folders(corpus: Path) -> list[Path]:
-    return sorted(p for p in corpus.iterdir() if (p / "meta.json").is_file())
+def model_files() -> tuple[str | None, str | None]:
+    """The fp32 file and the first int8 file found in the hub cache (None where absent)."""
+    ref = ModelRef(ccr._embeddings.DEFAULT_EMBED_MODEL)
+
+    def cached(name: str) -> bool:
+        try:
+            resolve_files(ref, (name, "tokenizer.json"), download=False)
+        except ModelFilesMissing:
+            return False
+        return True
+
+    return (FP32 if cached(FP32) else None), next((f for f in INT8_FILES if cached(f)), None)
 
 
-def search_index_cost(samples: list[tuple[str, str, str]]) -> tuple[int, int, int]:
-    """(original bytes, chunks, bytes the search index added to the store file) for `samples` in one store."""
+@contextmanager
+def meaning(on: bool, file: str = FP32) -> Iterator[Embedder | None]:
+    """The process configured as off (default) or on (HEADROOM_EMBEDDINGS=1, model `file` loaded)."""
+    saved = {k: os.environ.get(k) for k in ("HEADROOM_EMBEDDINGS", "HEADROOM_EMBED_FILE")}
+    os.environ["HEADROOM_EMBEDDINGS"] = "1" if on else "0"
+    os.environ["HEADROOM_EMBED_FILE"] = file
+    ccr._embeddings._default = None
+    try:
+        embedder = ccr.default_embedder()
+        if on and not embedder.available():
+            raise SystemExit(embedder.status().reason)
+        yield embedder if on else None
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+        ccr._embeddings._default = None
 
-    def settled_size(path: Path) -> int:
-        with sqlite3.connect(path) as conn:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return path.stat().st_size
 
-    with tempfile.TemporaryDirectory() as tmp, Store(Settings(home=Path(tmp))) as store:
-        handles = [store.put(text, content_type=content_type) for _, content_type, text in samples]
-        before = settled_size(store.path)
-        chunks = sum(len(store.index_for_search(h) or []) for h in handles)
-        after = settled_size(store.path)
-        total = sum(len(text.encode("utf-8")) for *_, text in samples)
-    return total, chunks, after - before
+def ms(seconds: float) -> float:
+    return seconds * 1000
 
 
-def spread(chunked: list[list[Chunk]], limit: int) -> list[str]:
-    """Up to `limit` chunk texts taken round-robin across samples, so every category is represented."""
+def pct(values: Sequence[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
+
+
+def row(cells: Sequence[object], widths: Sequence[int]) -> str:
+    return " ".join(f"{c!s:>{w}}" if i else f"{c!s:<{w}}" for i, (c, w) in enumerate(zip(cells, widths, strict=True)))
+
+
+# --- 1. embedding speed --------------------------------------------------------------------------------------
+
+
+def spread_chunks(samples: Sequence[Sample], limit: int) -> list[str]:
+    """Up to `limit` chunk texts taken round-robin across samples, so every kind of output is represented."""
+    chunked = [[c.text for c in chunk_text(s.text)] for s in samples]
     picked: list[str] = []
     depth = 0
     while len(picked) < limit and any(depth < len(c) for c in chunked):
-        picked.extend(c[depth].text for c in chunked if depth < len(c))
+        picked.extend(c[depth] for c in chunked if depth < len(c))
         depth += 1
     return picked[:limit]
 
 
-def rate(embedder: Embedder, texts: list[str], repeats: int) -> tuple[float, np.ndarray]:
-    """Best-of-`repeats` chunks per second, and the vectors."""
-    embedder.embed(texts[:8])  # warm-up: first-run allocations are not the steady state
-    best = float("inf")
-    vectors = np.zeros((0, 0), dtype=np.float32)
-    for _ in range(repeats):
-        started = time.perf_counter()
-        vectors = embedder.embed(texts)
-        best = min(best, time.perf_counter() - started)
-    return len(texts) / best, vectors
-
-
-def db_bytes(path: Path) -> int:
-    return sum(p.stat().st_size for p in path.parent.glob(path.name + "*"))
-
-
-def index_cost(samples: list[tuple[str, str, str]], embedder: Embedder) -> tuple[list[tuple[str, int, int, int]], int]:
-    """Per sample (name, original bytes, chunks, index bytes added to a fresh file), and the bytes all of
-    them added to one shared file, where sqlite-vec's fixed cost (a 128-vector block) is spread."""
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        shared_path = Path(tmp) / "shared" / "vectors.sqlite3"
-        with VectorIndex(shared_path, model=embedder.config.model) as shared:
-            shared_empty = db_bytes(shared_path)
-            for n, (name, content_type, text) in enumerate(samples):
-                chunks = chunk_text(text, content_type)
-                vectors = embedder.embed([c.text for c in chunks])
-                path = Path(tmp) / name / "vectors.sqlite3"
-                with VectorIndex(path, model=embedder.config.model) as index:
-                    empty = db_bytes(path)
-                    index.index(f"{n:016x}", chunks, vectors)
-                rows.append((name, len(text.encode("utf-8")), len(chunks), db_bytes(path) - empty))
-                shared.index(f"{n:016x}", chunks, vectors)
-        shared_added = db_bytes(shared_path) - shared_empty
-    return rows, shared_added
-
-
-def one_per_category(samples: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
-    seen: dict[str, tuple[str, str, str]] = {}
+def sentences_of(samples: Sequence[Sample], limit: int) -> list[str]:
+    out: list[str] = []
     for sample in samples:
-        seen.setdefault(sample[0].split("_")[0], sample)
-    return list(seen.values())
+        if sample.category in ("prose", "issue_thread"):
+            out.extend(s.strip() for s in sample.text.split(". ") if 30 <= len(s.strip()) <= 240)
+    return list(dict.fromkeys(out))[:limit]
+
+
+def timed_embed(embedder: Embedder, texts: list[str], max_tokens: int | None) -> float:
+    embedder.clear_cache()
+    started = time.perf_counter()
+    embedder.embed(texts, max_tokens=max_tokens)
+    return time.perf_counter() - started
+
+
+def embedding_speed(files: Sequence[str], samples: Sequence[Sample], chunks: int) -> dict[str, dict[str, float]]:
+    texts = spread_chunks(samples, chunks)
+    sentences = sentences_of(samples, 200)
+    questions = list(dict.fromkeys(s.query for s in samples))[:40]
+    size = sum(len(t.encode()) for t in texts)
+    out: dict[str, dict[str, float]] = {}
+    vectors = {}
+    for file in files:
+        embedder = Embedder(EmbedderConfig(file=file))
+        embedder.embed(["warm up"])
+        full = timed_embed(embedder, texts, None)
+        short = timed_embed(embedder, texts, 128)
+        said = timed_embed(embedder, sentences, 48) if sentences else float("nan")
+        embedder.clear_cache()
+        each = []
+        for question in questions:
+            started = time.perf_counter()
+            embedder.embed_query(question)
+            each.append(time.perf_counter() - started)
+        vectors[file] = embedder.embed(texts)
+        out[file] = {
+            "chunks/s": len(texts) / full,
+            "KB/s": size / full / 1000,
+            "chunks/s@128": len(texts) / short,
+            "KB/s@128": size / short / 1000,
+            "sentences/s": len(sentences) / said if sentences else float("nan"),
+            "question ms": ms(statistics.median(each)),
+        }
+    print(
+        f"\n1. embedding speed, one thread ({len(texts)} chunks, {size / len(texts):.0f} bytes each on average; "
+        f"{len(sentences)} sentences; {len(questions)} questions)"
+    )
+    widths = (24, 9, 8, 12, 10, 12, 12)
+    print(row(("file", "chunks/s", "KB/s", "chunks/s@128", "KB/s@128", "sentences/s", "question ms"), widths))
+    for file, r in out.items():
+        print(row((file, *(f"{v:.1f}" for v in r.values())), widths))
+    if len(files) == 2:
+        agreement = (vectors[files[0]] * vectors[files[1]]).sum(axis=1)
+        print(f"int8 against fp32 on these chunks: cosine min {agreement.min():.4f}, mean {agreement.mean():.4f}")
+    return out
+
+
+# --- 2-4. the call path and quality --------------------------------------------------------------------------
+
+
+@dataclass
+class Pass:
+    """One configuration's figures over all samples."""
+
+    compress_ms: dict[str, list[float]] = field(default_factory=dict)
+    compress_cpu: dict[str, list[float]] = field(default_factory=dict)
+    query_ms: dict[str, list[float]] = field(default_factory=dict)
+    query_cpu: dict[str, list[float]] = field(default_factory=dict)
+    search_ms: list[float] = field(default_factory=list)
+    search_cpu: list[float] = field(default_factory=list)
+    top1: dict[str, int] = field(default_factory=dict)
+    top5: dict[str, int] = field(default_factory=dict)
+    needles: dict[str, list[int]] = field(default_factory=dict)  # corpus -> [found, total, samples complete]
+    counted: dict[str, int] = field(default_factory=dict)
+
+
+def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bool) -> Pass:
+    """Every sample compressed (when `timing`), then searched and retrieved with its question, in one store."""
+    from compressors import compress, detect
+
+    out = Pass()
+    clear = embedder.clear_cache if embedder is not None else (lambda: None)
+    with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
+        semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
+        handles = {}
+        if timing:
+            compress(samples[0].data, store=store, query=samples[0].query)  # warm-up: imports, tokenizer tables
+        for sample in samples:
+            clear()
+            started, cpu = time.perf_counter(), time.thread_time()
+            if timing:
+                handles[sample.name] = compress(sample.data, store=store, query=sample.query).hash
+                out.compress_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
+                out.compress_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
+            else:
+                handles[sample.name] = store.put(sample.data, content_type=detect(sample.text).content_type)
+        store.search("warm up")  # indexes every original for search, once
+        for sample in samples:
+            clear()
+            started, cpu = time.perf_counter(), time.thread_time()
+            hits = store.search(sample.query, limit=5).hits
+            out.search_ms.append(ms(time.perf_counter() - started))
+            out.search_cpu.append(ms(time.thread_time() - cpu))
+            texts = ["\n".join(text for _, text in hit.rows) for hit in hits]
+            ranks = [k for k, text in enumerate(texts, 1) if any(n in text for n in sample.needles)]
+            out.counted[sample.corpus] = out.counted.get(sample.corpus, 0) + 1
+            out.top1[sample.corpus] = out.top1.get(sample.corpus, 0) + bool(ranks and ranks[0] == 1)
+            out.top5[sample.corpus] = out.top5.get(sample.corpus, 0) + bool(ranks)
+            clear()
+            started, cpu = time.perf_counter(), time.thread_time()
+            excerpt = store.query(handles[sample.name], sample.query, max_tokens=RETRIEVE_TOKENS).text
+            out.query_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
+            out.query_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
+            found = sum(1 for n in sample.needles if n in excerpt)
+            tally = out.needles.setdefault(sample.corpus, [0, 0, 0])
+            tally[0] += found
+            tally[1] += len(sample.needles)
+            tally[2] += found == len(sample.needles)
+        if semantic is not None:
+            semantic.close()
+    return out
+
+
+def report_times(off: Pass, on: Pass, wall: str, cpu: str) -> None:
+    """Per category: median and p95 of wall time and of the calling thread's CPU time, off and on."""
+    widths = (14, 4, 16, 16, 16, 16)
+    print(row(("category", "n", "off wall med/p95", "on wall med/p95", "off cpu med/p95", "on cpu med/p95"), widths))
+    tables = [getattr(off, wall), getattr(on, wall), getattr(off, cpu), getattr(on, cpu)]
+
+    def cell(values: Sequence[float]) -> str:
+        return f"{pct(values, 0.5):.1f} / {pct(values, 0.95):.1f}"
+
+    for category in sorted(tables[0]):
+        print(row((category, len(tables[0][category]), *(cell(t.get(category, [])) for t in tables)), widths))
+    every = [[v for values in t.values() for v in values] for t in tables]
+    print(row(("all", len(every[0]), *(cell(values) for values in every)), widths))
+
+
+def report_quality(passes: dict[str, Pass]) -> None:
+    corpora = list(next(iter(passes.values())).counted)
+    widths = (22, 14, 5, 8, 8, 14, 10)
+    print(row(("ranking", "corpus", "n", "top-1", "top-5", "query needles", "all found"), widths))
+    for label, result in passes.items():
+        totals = [0, 0, 0, 0, 0, 0]
+        for corpus in [*corpora, "all"]:
+            if corpus == "all":
+                n, t1, t5, found, total, complete = totals
+            else:
+                n, t1, t5 = result.counted[corpus], result.top1[corpus], result.top5[corpus]
+                found, total, complete = result.needles[corpus]
+                for k, v in enumerate((n, t1, t5, found, total, complete)):
+                    totals[k] += v
+            print(
+                row(
+                    (label, corpus, n, f"{t1 / n:.1%}", f"{t5 / n:.1%}", f"{found / total:.1%}", f"{complete / n:.1%}"),
+                    widths,
+                )
+            )
+
+
+# --- 5. indexing ------------------------------------------------------------------------------------------------
+
+
+def indexing(samples: Sequence[Sample]) -> tuple[int, float]:
+    """(bytes, seconds) the background indexer's work takes for every sample on one thread."""
+    from compressors import detect
+
+    with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
+        handles = [store.put(s.data, content_type=detect(s.text).content_type) for s in samples]
+        started = time.perf_counter()
+        for digest in handles:
+            store.index_for_search(digest)
+        return sum(len(s.data) for s in samples), time.perf_counter() - started
+
+
+# --- 6. a real server -------------------------------------------------------------------------------------------
+
+
+def child_pids() -> list[int]:
+    me = os.getpid()
+    out = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rsplit(")", 1)[1].split()[1]) == me:
+                out.append(int(entry))
+    return out
+
+
+def memory_of(pid: int) -> dict[str, int]:
+    fields = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, value = line.partition(":")
+        if key in ("VmRSS", "VmHWM"):
+            fields[key] = int(value.split()[0]) * 1024
+    return fields
+
+
+async def serve_and_measure(samples: Sequence[Sample], on: bool, file: str, limit: int) -> dict[str, Any]:
+    from mcp import Client, StdioServerParameters
+
+    with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as home:
+        env = {
+            **os.environ,
+            "HEADROOM_HOME": home,
+            "HEADROOM_EMBEDDINGS": "1" if on else "0",
+            "HEADROOM_EMBED_FILE": file,
+        }
+        params = StdioServerParameters(
+            command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"], env=env, cwd=home
+        )
+        before = set(child_pids())
+        sent = calls = 0
+        started = time.perf_counter()
+        async with Client(params) as client:
+            (pid,) = set(child_pids()) - before
+            while sent < limit:
+                sample = samples[calls % len(samples)]
+                content = f"# copy {calls}\n{sample.text}"
+                result = await client.call_tool("headroom_compress", {"content": content})
+                if result.is_error:
+                    raise RuntimeError(f"headroom_compress failed: {result.content}")
+                sent += len(content.encode())
+                calls += 1
+            stored = time.perf_counter() - started
+            pending, mode, searches = 1, "", 0
+            while pending and searches < 50:
+                result = await client.call_tool("headroom_search", {"query": samples[searches].query})
+                assert result.structured_content is not None
+                pending, mode = result.structured_content["pending"], result.structured_content["mode"]
+                searches += 1
+            memory = memory_of(pid)
+    return {
+        "bytes": sent,
+        "calls": calls,
+        "seconds": stored,
+        "searches": searches,
+        "rss": memory["VmRSS"],
+        "peak": memory["VmHWM"],
+        "mode": mode,
+    }
+
+
+# --- main -------------------------------------------------------------------------------------------------------
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=Path("../shared/corpus/dev"))
-    parser.add_argument("--chunks", type=int, default=240, help="chunks to time per model (default 240)")
-    parser.add_argument("--repeats", type=int, default=2, help="timed runs per model; the best counts")
-    parser.add_argument("--threads", type=int, default=1, help="onnxruntime intra-op threads (default 1)")
-    parser.add_argument(
-        "--quality", action="store_true", help="also measure retrieval quality, hybrid vs lexical (minutes)"
-    )
-    parser.add_argument("--index-timeout", type=float, default=1800, help="seconds to wait for the indexer")
-    parser.add_argument("--size-samples", nargs="*", default=[], help="samples to size (default: one per category)")
+    parser.add_argument("--corpus", type=Path, action="append", help="a corpus folder (repeat; default the dev corpus)")
+    parser.add_argument("--chunks", type=int, default=200, help="chunks timed per model file (default 200)")
+    parser.add_argument("--no-server", action="store_true", help="skip the server memory measurement")
+    parser.add_argument("--server-mb", type=float, default=10.0, help="MiB of originals sent to the server (10)")
     args = parser.parse_args(argv)
-
-    samples = load_samples(args.corpus)
+    folders = [p for p in (args.corpus or [Path("../shared/corpus/dev")]) if p.is_dir()]
+    samples = load_samples(folders)
     if not samples:
-        print(f"no samples under {args.corpus}", file=sys.stderr)
+        print(f"no samples under {', '.join(map(str, args.corpus or []))}", file=sys.stderr)
         return 2
-    fp32 = Embedder(EmbedderConfig(threads=args.threads))
-    int8 = Embedder(EmbedderConfig(file=INT8_FILE, threads=args.threads))
-    for embedder in (fp32, int8):
-        if not embedder.available():
-            print(embedder.status().reason, file=sys.stderr)
-            return 2
-
-    chunked = [chunk_text(text, content_type) for _, content_type, text in samples]
-    texts = spread(chunked, args.chunks)
-    tokens = fp32.token_counts(texts)
-    print(f"corpus {args.corpus}: {len(samples)} samples, {sum(len(c) for c in chunked)} chunks")
+    fp32, int8 = model_files()
+    files = [f for f in (fp32, int8) if f]
+    load = os.getloadavg()[0]
+    sources = ", ".join(f"{f} ({sum(s.corpus == f.name for s in samples)})" for f in folders)
+    print(f"semantic layer: {len(samples)} questions from {sources}; machine {os.cpu_count()} cores, load {load:.1f}")
+    hub = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
+    if not fp32:
+        print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} ({FP32}) is not in {hub}: only the lexical figures follow")
+    else:
+        print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} present in {hub}: {', '.join(files)}")
     print(
-        f"timed set: {len(texts)} chunks, {statistics.mean(len(t) for t in texts):.0f} chars and "
-        f"{statistics.mean(tokens):.0f} tokens each on average; "
-        f"{sum(n >= 256 for n in tokens) / len(tokens):.0%} reach the 256-token window"
+        "off = the default (HEADROOM_EMBEDDINGS unset: lexical); on = HEADROOM_EMBEDDINGS=1, model loaded; "
+        "times are wall ms in a warm process, each first call on its input (vector cache emptied)"
     )
 
-    fp32_rate, a = rate(fp32, texts, args.repeats)
-    int8_rate, b = rate(int8, texts, args.repeats)
-    assert np.allclose(np.linalg.norm(a, axis=1), 1.0, atol=1e-4)
-    assert np.allclose(np.linalg.norm(b, axis=1), 1.0, atol=1e-4)
-    agreement = (a * b).sum(axis=1)
-    assert agreement.min() >= 0.99, f"int8 strays from fp32: min cosine {agreement.min():.4f}"
-    print(f"int8 vs fp32 on these chunks: min cosine {agreement.min():.4f}, mean {agreement.mean():.4f}")
-    print(f"threads={args.threads}  fp32 {fp32_rate:6.1f} chunks/s   int8 {int8_rate:6.1f} chunks/s")
-
-    sized = [s for s in samples if s[0] in args.size_samples] if args.size_samples else one_per_category(samples)
-    rows, shared_added = index_cost(sized, int8)
-    print(f"\n{'sample':44} {'original':>10} {'chunks':>7} {'index':>10} {'per MB':>12}")
-    for name, original, chunks, added in rows:
-        print(f"{name:44} {original:10,} {chunks:7,} {added:10,} {added / (original / 1e6):12,.0f}")
-    total = sum(r[1] for r in rows)
-    total_chunks = sum(r[2] for r in rows)
-    print(
-        f"{'all in one file':44} {total:10,} {total_chunks:7,} {shared_added:10,} {shared_added / (total / 1e6):12,.0f}"
-    )
-    print(
-        f"{'raw float32 vectors alone':44} {total:10,} {total_chunks:7,} {total_chunks * fp32.dim * 4:10,} "
-        f"{total_chunks * fp32.dim * 4 / (total / 1e6):12,.0f}"
-    )
-    original, search_chunks, search_added = search_index_cost(sized)
-    print(
-        f"{'search index (store file)':44} {original:10,} {search_chunks:7,} {search_added:10,} "
-        f"{search_added / (original / 1e6):12,.0f}"
-    )
-    if args.quality:
-        print(f"\nretrieval quality on {len(samples)} samples ({fp32.config.model}, {fp32.config.file}):")
-        results = quality(args.corpus, fp32, args.index_timeout)
-        print(f"{'':10} {'query: needles':>15} {'all needles':>12} {'search top-1':>13} {'search top-5':>13}")
-        for mode in ("lexical", "hybrid"):
-            r = results[mode]
+    if files:
+        speed = embedding_speed(files, samples, args.chunks)
+    with meaning(False) as _:
+        off = run_pass(samples, None, timing=True)
+    passes = {"lexical (off)": off}
+    if fp32:
+        with meaning(True, fp32) as embedder:
+            on = run_pass(samples, embedder, timing=True)
+        passes[f"hybrid ({Path(fp32).name})"] = on
+        print("\n2. compress() with the sample's question, per category (ms)")
+        report_times(off, on, "compress_ms", "compress_cpu")
+        print(f"\n3. query retrieval (Store.query, {RETRIEVE_TOKENS} tokens), per category (ms)")
+        report_times(off, on, "query_ms", "query_cpu")
+        print(f"search (Store.search, {len(samples)} originals in one store), wall / cpu ms:")
+        for label, result in (("off", off), ("on", on)):
             print(
-                f"{mode:10} {r['needles']:15.1%} {r['complete']:12.1%} {r['search_top1']:13.1%} "
-                f"{r['search_top5']:13.1%}"
+                f"   {label:3} median {pct(result.search_ms, 0.5):.1f} / {pct(result.search_cpu, 0.5):.1f}, "
+                f"p95 {pct(result.search_ms, 0.95):.1f} / {pct(result.search_cpu, 0.95):.1f}"
             )
-        alone = results["semantic alone"]
+    if int8:
+        with meaning(True, int8) as embedder:
+            passes[f"hybrid ({Path(int8).name})"] = run_pass(samples, embedder, timing=False)
+    print(
+        f"\n4. quality: search hits (any needle in the top-1 / top-5 results' text, all {len(samples)} originals "
+        f"in one store) and query retrieval needles ({RETRIEVE_TOKENS} tokens)"
+    )
+    report_quality(passes)
+
+    size, seconds = indexing(samples)
+    print(
+        f"\n5. indexing on one thread: search index {size / seconds / 1000:,.0f} KB/s of originals "
+        f"({size / 1e6:.1f} MB in {seconds:.1f} s); embedding at index time: none (meaning is computed at question "
+        "time for the best candidates only)"
+    )
+    if files:
+        for file in files:
+            print(f"   embedding every chunk instead ({file}) would index {speed[file]['KB/s']:.1f} KB/s")
+    if not args.no_server:
+        limit = int(args.server_mb * 2**20)
         print(
-            f"semantic ranking alone, chunk holding a needle: top-1 {alone['top1']:.0%}  top-5 {alone['top5']:.0%}  "
-            f"MRR {alone['mrr']:.3f}"
+            f"\n6. server (headroom mcp serve) after {limit / 2**20:.0f} MiB of originals compressed and "
+            "searched until nothing is pending"
         )
-    print("(a fresh file reserves one 128-vector block, about 200 KB, before the first vector: small samples")
-    print(" look costly alone; the shared-file line is the cost per MB once an index holds several originals)")
-    print(f"machine: {os.cpu_count()} cores; numbers vary with load")
+        configs = [(False, FP32)] + ([(True, fp32)] if fp32 else [])
+        for on_, file in configs:
+            r = asyncio.run(serve_and_measure(samples, on_, file, limit))
+            print(
+                f"   {'on ' if on_ else 'off'}: RSS {r['rss'] / 2**20:.0f} MiB (peak {r['peak'] / 2**20:.0f} MiB), "
+                f"{r['calls']} compress calls ({r['bytes'] / 2**20:.1f} MiB) in {r['seconds']:.0f} s, "
+                f"{r['searches']} searches, last one {r['mode']}"
+            )
     return 0
 
 

@@ -31,6 +31,7 @@ from ccr._exceptions import (
     UnknownHashError,
 )
 from ccr._excerpt import ByteSlice, Excerpt
+from ccr._indexer import BackgroundIndexer, IndexerStats
 from ccr._lines import LineIndex, count_lines, parse_line_range, split_lines
 from ccr._markers import (
     MARKER_PATTERN,
@@ -45,7 +46,6 @@ from ccr._search import SearchHit, SearchResult
 from ccr._semantic import SemanticIndex
 from ccr._stats import CompressorStats, Event, StatsSummary
 from ccr._store import EntryInfo, Store, SweepResult
-from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex, index_path
 
 __all__ = [
     "MARKER_PATTERN",
@@ -94,8 +94,6 @@ __all__ = [
     "SweepResult",
     "UnknownCompressorError",
     "UnknownHashError",
-    "VectorHit",
-    "VectorIndex",
     "access_token",
     "chunk_text",
     "count_lines",
@@ -103,7 +101,6 @@ __all__ = [
     "escape_foreign_markers",
     "find_markers",
     "format_marker",
-    "index_path",
     "parse_line_range",
     "parse_marker_ref",
     "split_lines",

@@ -39,13 +39,13 @@ __all__ = [
     "as_chunks",
     "check_terms_version",
     "chunk_original",
-    "chunk_rows",
     "fts_terms",
     "lexical_candidates",
     "match_expression",
     "maybe_rebuild",
     "pending_originals",
     "read_piece",
+    "unindexed_originals",
     "write_batch",
 ]
 
@@ -158,6 +158,14 @@ def pending_originals(conn: sqlite3.Connection, limit: int, live_after: float) -
     return [(str(h), int(size), int(done)) for h, size, done in rows]
 
 
+def unindexed_originals(conn: sqlite3.Connection, live_after: float) -> int:
+    """How many live originals are not fully chunked for search."""
+    (count,) = conn.execute(
+        "SELECT count(*) FROM originals WHERE searchable < size AND last_access > ?", (live_after,)
+    ).fetchone()
+    return int(count)
+
+
 def write_batch(
     conn: sqlite3.Connection, digest: str, rows: Sequence[tuple[SearchChunk, str]], expect_done: int, done: int
 ) -> bool:
@@ -209,22 +217,6 @@ def lexical_candidates(
     return [
         Candidate(int(i), str(h), int(a), int(b), int(s), int(e), -float(score)) for i, h, a, b, s, e, score in rows
     ]
-
-
-def chunk_rows(
-    conn: sqlite3.Connection, digest: str, spans: Sequence[tuple[int, int]]
-) -> dict[tuple[int, int], Candidate]:
-    """The chunk rows of `digest` whose line spans are among `spans`, keyed by span (first row of a span)."""
-    wanted = set(spans)
-    out: dict[tuple[int, int], Candidate] = {}
-    for i, a, b, s, e in conn.execute(
-        "SELECT id, start_line, end_line, start_byte, end_byte FROM chunks WHERE hash = ? ORDER BY start_byte",
-        (digest,),
-    ):
-        key = (int(a), int(b))
-        if key in wanted and key not in out:
-            out[key] = Candidate(int(i), digest, int(a), int(b), int(s), int(e), 0.0)
-    return out
 
 
 def read_piece(conn: sqlite3.Connection, digest: str, start_byte: int, end_byte: int) -> bytes | None:

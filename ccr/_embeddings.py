@@ -1,17 +1,19 @@
 """Sentence embeddings for semantic ranking: a small ONNX model, run on the CPU, from the Hugging Face hub.
 
 The model (default ``sentence-transformers/all-MiniLM-L6-v2``, file
-``onnx/model.onnx``; ``onnx/model_qint8.onnx`` is the faster int8 choice) is
-run with onnxruntime and tokenised with ``tokenizers``; pooling is done here:
-the mean of the token states under the attention mask, scaled to unit length,
-so a dot product is a cosine.
+``onnx/model.onnx``; the repository's int8 files, such as
+``onnx/model_quint8_avx2.onnx``, are faster) is run with onnxruntime and
+tokenised with ``tokenizers``; pooling is done here: the mean of the token
+states under the attention mask, scaled to unit length, so a dot product is a
+cosine.
 
-Files come through ``huggingface_hub`` (see `ccr._hub`): from the cache when
-they are there; downloaded into it only by a caller that passes
-``download=True`` (the background indexer), never by one answering a tool call,
-and never when ``HF_HUB_OFFLINE=1``. While the model is absent, or with
-``HEADROOM_EMBEDDINGS=0``, the embedder says so once through ``logging`` and
-reports itself unavailable; callers then rank lexically.
+Semantic ranking is off unless ``HEADROOM_EMBEDDINGS=1``. Files come through
+``huggingface_hub`` (see `ccr._hub`): from the cache when they are there;
+downloaded into it only by a caller that passes ``download=True`` (the semantic
+index's background loader), never by one answering a tool call, and never when
+``HF_HUB_OFFLINE=1``. While the model is absent or semantic ranking is off, the
+embedder says so once through ``logging`` and reports itself unavailable;
+callers then rank lexically.
 
 Every vector computed is remembered, keyed by a hash of the text it was made
 from and the tokens read, in a bounded in-memory cache: a sentence, chunk or
@@ -63,8 +65,9 @@ _MAX_TOKENS = 256
 # tokens read.
 _CHARS_PER_TOKEN = 32
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
-_OFF = ("0", "false", "no", "off")
-_ON = ("", "1", "true", "yes", "on")
+# Unset means off: on the questions measured, meaning did not rank answers better than words (see README).
+_OFF = ("", "0", "false", "no", "off")
+_ON = ("1", "true", "yes", "on")
 
 _log = logging.getLogger(__name__)
 
@@ -94,7 +97,7 @@ class EmbedderConfig:
     def from_env(cls, env: Mapping[str, str] | None = None) -> EmbedderConfig:
         """The configuration in `env` (default: the process environment).
 
-        Reads ``HEADROOM_EMBEDDINGS`` (``0`` turns semantic ranking off), ``HEADROOM_EMBED_MODEL``,
+        Reads ``HEADROOM_EMBEDDINGS`` (``1`` turns semantic ranking on; it is off by default), ``HEADROOM_EMBED_MODEL``,
         ``HEADROOM_EMBED_FILE``, ``HEADROOM_EMBED_REVISION`` and ``HEADROOM_EMBED_THREADS``.
 
         Raises:
@@ -316,7 +319,9 @@ class Embedder:
         """The status after trying to load, and whether it is final (no later call could change it)."""
         c = self.config
         if not c.enabled:
-            reason = "semantic ranking is off (HEADROOM_EMBEDDINGS=0): query retrieval and search rank lexically"
+            reason = (
+                "semantic ranking is off (HEADROOM_EMBEDDINGS=1 turns it on): query retrieval and search rank lexically"
+            )
             return self._unavailable(reason, logging.INFO), True
         try:
             model_path, tokenizer_path = resolve_files(
@@ -325,7 +330,7 @@ class Embedder:
         except ModelFilesMissing as exc:
             reason = f"semantic ranking is off: {exc}; query retrieval and search rank lexically"
             if exc.final:
-                reason += " (HEADROOM_EMBEDDINGS=0 silences this)"
+                reason += " (unset HEADROOM_EMBEDDINGS to silence this)"
             # Not final: the background indexer may download it; only its outcome is worth a warning.
             return self._unavailable(reason, logging.WARNING if exc.final else logging.INFO), exc.final
         try:

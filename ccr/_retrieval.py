@@ -1,10 +1,10 @@
 """Lexical ranking of chunks against a query: identifier-aware terms scored with BM25.
 
 The interface is deliberately small, `rank(chunks, query) -> scores` (BM25, run
-in the Rust core); where the semantic index has vectors, `line_similarities`
-spreads the nearest chunks' cosine similarities over the ranked pieces and
-`blend` mixes the two, so excerpts and searches are built the same way whichever
-signals exist.
+in the Rust core); with semantic ranking on, `line_similarities` spreads the
+similarities of windows around the best lines over the ranked pieces and
+`blend` mixes the two into a query-scoped retrieval's ranking (a search across
+originals fuses rankings instead: `ccr._hybrid`).
 
 Terms come from the one term splitter, in the Rust core (`rustcore/src/terms.rs`;
 the ranker, the line compressors and the JSON compressor cut text the same way):
@@ -25,7 +25,6 @@ import rustcore
 
 __all__ = [
     "EXACT_CANDIDATES",
-    "SEARCH_SEMANTIC_WEIGHT",
     "SEMANTIC_FLOOR",
     "SEMANTIC_MARGIN",
     "SEMANTIC_ONLY",
@@ -74,14 +73,11 @@ def rank(chunks: Sequence[str], query: str) -> list[float]:
     return rustcore.rank_chunks(chunks, query, EXACT_CANDIDATES)
 
 
-# --- hybrid ranking: lexical scores blended with the semantic index's cosine similarities ----------------------
+# --- hybrid ranking of one original: lexical scores blended with cosine similarities ------------------------
 
 # A semantic match adds up to this share of the best lexical score: a line holding the query's words and lying in
 # a chunk that means what the query asks ranks first, then either alone; the words still decide among the rest.
 SEMANTIC_WEIGHT = 0.6
-# Across originals (whole chunks against whole chunks, where BM25 already weighs the same unit) meaning counts less:
-# on the dev corpus 0.3 kept search's top-1 at the lexical level, 0.6 lost two samples.
-SEARCH_SEMANTIC_WEIGHT = 0.3
 # Only chunks this close (cosine) to the best one count as semantic matches, and never one below the floor:
 # all-MiniLM-L6-v2 gives unrelated texts about 0.0-0.1, and a chunk that mixes the answer with other things 0.2.
 SEMANTIC_MARGIN = 0.12

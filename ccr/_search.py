@@ -1,11 +1,14 @@
-"""Search across every stored original: chunk indexing for search, and the hybrid search itself.
+"""Search across every stored original: chunk indexing for search, and the search itself.
 
 `Store.search` finds the chunks of earlier tool outputs that best answer a
 query, whichever process or agent stored them (they all share one store):
-lexically through the FTS5 chunk table (`ccr._chunk_search`), blended with
-the semantic index's nearest chunks where it has vectors (`ccr._retrieval.blend`).
-Before it searches it chunks originals nobody indexed yet, up to a byte budget,
-so output stored by a one-shot ``headroom compress`` is found too.
+lexically through the FTS5 chunk table (`ccr._chunk_search`). Chunks holding
+what the query names exactly (`ccr._hybrid.identifiers`) come first. With
+semantic ranking on (``HEADROOM_EMBEDDINGS=1``), the best lexical candidates
+are also ranked by meaning, embedded at query time, and the two rankings are
+fused by rank (`ccr._hybrid.fuse_ranks`). Before it searches it chunks
+originals nobody indexed yet, up to a byte budget, so output stored by a
+one-shot ``headroom compress`` is found too.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from __future__ import annotations
 import functools
 import logging
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -25,24 +28,24 @@ from ccr._chunk_search import (
     as_chunks,
     check_terms_version,
     chunk_original,
-    chunk_rows,
     fts_terms,
     lexical_candidates,
     match_expression,
     maybe_rebuild,
     pending_originals,
     read_piece,
+    unindexed_originals,
     write_batch,
 )
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
+from ccr._hybrid import exact_counts, fuse_ranks, identifiers
 from ccr._lines import Row, split_lines
-from ccr._retrieval import SEARCH_SEMANTIC_WEIGHT, blend, rank
+from ccr._retrieval import rank
 
 if TYPE_CHECKING:
     from ccr._chunks import Chunk
     from ccr._store import Store
-    from ccr._vectors import VectorHit
 
 __all__ = [
     "CATCH_UP_BYTES",
@@ -54,6 +57,7 @@ __all__ = [
     "index_original",
     "live_originals",
     "search_store",
+    "unindexed",
 ]
 
 _log = logging.getLogger(__name__)
@@ -61,8 +65,13 @@ _log = logging.getLogger(__name__)
 MAX_SEARCH_LIMIT = 50
 # A search chunks at most this many bytes of not-yet-indexed originals before it answers (about 3 s of one core).
 CATCH_UP_BYTES = 8 * 1024**2
-# Candidates taken from each side before blending.
+# Lexical candidates taken from the FTS table.
 _CANDIDATES = 200
+# The best lexical candidates ranked by meaning too, when semantic ranking is on: each costs an embedding of its
+# first 64 tokens, about 15 ms of one core (fp32) the first time its text is seen.
+RERANK = 10
+# The candidates checked for the identifiers the query names (each is read back from its original).
+_EXACT_CHECKED = 50
 # At first, no original gives more than this many hits, so one long log cannot fill the whole answer.
 _PER_ORIGINAL = 3
 # A hit shows at most this many rows of its chunk (a chunk may hold 40 lines); the header names the whole span.
@@ -70,10 +79,10 @@ HIT_ROWS = 12
 
 
 class SemanticSource(Protocol):
-    """Nearest chunks by meaning, from the semantic index (`ccr.SemanticIndex` implements it)."""
+    """Similarity by meaning, computed on demand (`ccr.SemanticIndex` implements it)."""
 
-    def similar_chunks(self, query: str, *, limit: int, hashes: Sequence[str] | None = None) -> list[VectorHit] | None:
-        """The `limit` indexed chunks nearest `query` (of `hashes` only, when given), nearest first;
+    def similarities(self, query: str, texts: Sequence[str], *, max_tokens: int = ...) -> list[float] | None:
+        """Cosine similarity of each of `texts` (each read by its first `max_tokens` model tokens) to `query`;
         None when semantic ranking cannot be done now (see `semantic_note`)."""
         ...
 
@@ -264,25 +273,6 @@ def _metadata(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[str, _Met
     return out
 
 
-def _semantic_candidates(
-    conn: sqlite3.Connection, hits: Sequence[VectorHit]
-) -> tuple[dict[int, Candidate], dict[int, float]]:
-    """Chunk rows for the vector hits (skipping chunks not indexed for search), and each row's similarity."""
-    by_hash: dict[str, list[VectorHit]] = {}
-    for hit in hits:
-        by_hash.setdefault(hit.hash, []).append(hit)
-    rows: dict[int, Candidate] = {}
-    similarity: dict[int, float] = {}
-    for digest, group in by_hash.items():
-        found = chunk_rows(conn, digest, [(h.start_line, h.end_line) for h in group])
-        for hit in group:
-            row = found.get((hit.start_line, hit.end_line))
-            if row is not None and row.id not in similarity:
-                rows[row.id] = row
-                similarity[row.id] = 1.0 - hit.distance
-    return rows, similarity
-
-
 def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> list[int]:
     """The best `limit`, at most `_PER_ORIGINAL` per original at first, then the rest in order."""
     chosen: list[int] = []
@@ -345,39 +335,49 @@ def search_store(
             conn, expression, limit=_CANDIDATES, live_after=live_after, since=since, content_type=content_type
         )
 
-    candidates = {c.id: c for c in store._reading("search the store", lexical)}
+    found = store._reading("search the store", lexical)
+    meta = store._reading("search the store", lambda conn: _metadata(conn, [c.hash for c in found]))
+    candidates = {c.id: c for c in found if c.hash in meta}
+    pieces: dict[int, bytes | None] = {}
+
+    def text_of(i: int) -> str:
+        if i not in pieces:
+            pieces[i] = store._reading("read a search hit", functools.partial(_piece, candidate=candidates[i]))
+        piece = pieces[i]
+        return "" if piece is None else piece.decode("utf-8", errors="replace")
+
+    order = list(candidates)  # best lexical match first
+    top_lexical = max((c.score for c in candidates.values()), default=0.0) or 1.0
+    score = {i: candidates[i].score / top_lexical for i in order}
     notes: list[str] = []
-    similarity: dict[int, float] = {}
-    hits = _vector_hits(semantic, query, notes)
-    if hits:
-        rows, similarity = store._reading("search the store", lambda conn: _semantic_candidates(conn, hits))
-        for i, row in rows.items():
-            candidates.setdefault(i, row)
-    ids = list(candidates)
-    meta = store._reading("search the store", lambda conn: _metadata(conn, [candidates[i].hash for i in ids]))
-    ids = [i for i in ids if _admitted(meta.get(candidates[i].hash), live_after, since, content_type)]
-    lexical_scores = [candidates[i].score for i in ids]
-    similarities = [similarity.get(i) for i in ids]
-    scores = blend(lexical_scores, similarities, SEARCH_SEMANTIC_WEIGHT) if similarity else _scaled(lexical_scores)
-    order = sorted(range(len(ids)), key=lambda k: (-scores[k], ids[k]))
-    order = [k for k in order if scores[k] > 0]
-    chosen = _pick([ids[k] for k in order], candidates, limit)
-    score_of = {ids[k]: scores[k] for k in order}
-    top_lexical = max(lexical_scores, default=0.0) or 1.0
+    similarity = _similarities(semantic, query, order[:RERANK], text_of, notes)
+    if similarity:
+        by_meaning = sorted(similarity, key=lambda i: -similarity[i])  # stable: lexical order among equals
+        fused = fuse_ranks([order, by_meaning])
+        best = max(fused.values())
+        score = {i: fused[i] / best for i in order}
+        order.sort(key=lambda i: -score[i])
+    names = identifiers(query)
+    if names:
+        head = order[:_EXACT_CHECKED]
+        for i, count in zip(head, exact_counts([text_of(i) for i in head], names), strict=True):
+            score[i] += count
+        order = sorted(head, key=lambda i: -score[i]) + order[_EXACT_CHECKED:]
     out = []
-    for i in chosen:
+    for i in _pick(order, candidates, limit):
         c = candidates[i]
-        piece = store._reading("read a search hit", functools.partial(_piece, candidate=c))
-        m = meta[c.hash]
+        text_of(i)
+        piece = pieces[i]
         if piece is None:
             continue
+        m = meta[c.hash]
         out.append(
             SearchHit(
                 hash=c.hash,
                 start_line=c.start_line,
                 end_line=c.end_line,
                 rows=_rows_of(piece, c.start_line, query),
-                score=score_of[i],
+                score=score[i],
                 lexical=c.score / top_lexical,
                 semantic=similarity.get(i),
                 content_type=m.content_type,
@@ -396,33 +396,25 @@ def _piece(conn: sqlite3.Connection, *, candidate: Candidate) -> bytes | None:
     return read_piece(conn, candidate.hash, candidate.start_byte, candidate.end_byte)
 
 
-def _scaled(scores: Sequence[float]) -> list[float]:
-    top = max(scores, default=0.0)
-    return [s / top for s in scores] if top > 0 else [0.0] * len(scores)
-
-
-def _admitted(meta: _Meta | None, live_after: float, since: float | None, content_type: str | None) -> bool:
-    if meta is None or meta.last_access <= live_after:
-        return False
-    if since is not None and meta.last_access < since:
-        return False
-    return content_type is None or meta.content_type == content_type
-
-
-def _vector_hits(semantic: SemanticSource | None, query: str, notes: list[str]) -> list[VectorHit]:
+def _similarities(
+    semantic: SemanticSource | None, query: str, ids: list[int], text_of: Callable[[int], str], notes: list[str]
+) -> dict[int, float]:
+    """Similarity by meaning of the candidates `ids` to `query`; {} (and a note saying why) when there is none."""
     if semantic is None:
         notes.append("lexical ranking only: the semantic index is not in use here")
-        return []
+        return {}
+    if not ids:
+        return {}
     try:
-        hits = semantic.similar_chunks(query, limit=_CANDIDATES)
+        values = semantic.similarities(query, [text_of(i) for i in ids])
     except HeadroomError as exc:
-        _log.warning("semantic search failed, ranking lexically: %s", exc)
+        _log.warning("semantic ranking failed, ranking lexically: %s", exc)
         notes.append(f"lexical ranking only: {exc}")
-        return []
-    if hits is None:
+        return {}
+    if values is None:
         notes.append(f"lexical ranking only: {semantic.semantic_note() or 'no embedding model'}")
-        return []
-    return hits
+        return {}
+    return dict(zip(ids, values, strict=True))
 
 
 def live_originals(store: Store) -> list[tuple[str, bool]]:
@@ -446,11 +438,15 @@ def _catch_up(store: Store, live_after: float, budget: int) -> int:
     """Chunk not-yet-indexed originals, newest first, up to `budget` bytes; how many are still left."""
     ensure_terms_version(store)
     pending = store._reading("read the search index", lambda conn: pending_originals(conn, 10_000, live_after))
-    left = len(pending)
     for digest, size, done in pending:
         if budget <= 0:
             break
         index_original(store, digest)
         budget -= size - done
-        left -= 1
-    return left
+    return unindexed(store)
+
+
+def unindexed(store: Store) -> int:
+    """How many live originals are not fully indexed for search yet (queued, or stored by another process)."""
+    live_after = store._clock() - store.settings.ttl_seconds
+    return store._reading("read the search index", lambda conn: unindexed_originals(conn, live_after))

@@ -1,21 +1,21 @@
-"""`SemanticIndex`: the store's search index and vectors, kept up to date in the background.
+"""`SemanticIndex`: a store's search index kept up to date in the background, and meaning on demand.
 
 Attached to a `Store`, it listens: every new original is queued (`Store.on_put`)
-for a background thread that chunks it into the store's FTS table (lexical
-search, works without a model) and embeds the chunks into the vector index
-(`vectors.sqlite3`), downloading the model there, never on a caller's thread,
-when it is missing and ``HF_HUB_OFFLINE`` is not set. Originals leaving the
-store (`Store.on_drop`) lose their vectors. `Store.query` and `Store.search`
-ask it for the chunks nearest a query (`similar_chunks`), embedding the query
-on demand with the model from the cache only.
+for a background thread that chunks it into the store's FTS table, so searches
+find it without chunking it themselves. The first time it is given work it
+also catches up, in its own thread, on originals other processes stored
+without indexing them (a one-shot CLI compress, a server that stopped first),
+newest first.
 
-The first time it is given work it also catches up, in its own thread, on
-originals other processes stored without indexing them (a one-shot CLI
-compress, a server that stopped first), newest first, and drops vectors whose
-originals are gone.
-
-Nothing heavy happens when it is made: the model, numpy, onnxruntime and
-sqlite-vec are loaded by the first call that needs them.
+Meaning is computed lazily, at query time, for the candidates only:
+`similarities` embeds the question and the few texts a ranker hands it (the
+best lexical matches), never whole originals, so storing output costs no
+embedding at all and nothing waits for an index of vectors to fill. Vectors of
+texts seen before come from the embedder's cache. Semantic ranking is off
+unless ``HEADROOM_EMBEDDINGS=1``: on the questions measured (see README) it did
+not rank answers better than lexical ranking alone. When it is on, the model is
+loaded (downloaded first, where allowed) on a background thread as soon as the
+index is made; until it is loaded, ranking is lexical and says so.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ccr._vectors import BackgroundIndexer, IndexerStats, VectorHit, VectorIndex, index_path
+from ccr._indexer import BackgroundIndexer, IndexerStats
 
 if TYPE_CHECKING:
     from ccr._embeddings import Embedder
@@ -38,18 +38,25 @@ _log = logging.getLogger(__name__)
 
 # Originals the catch-up thread looks at, newest first; older ones wait for a later process (or a search).
 _CATCH_UP_ORIGINALS = 2000
+# Tokens of each candidate the model reads unless the caller says otherwise: the start of a chunk says what it
+# is about, and a candidate costs about 15 ms of one core at this length (fp32) against 60 ms at the full 256.
+CANDIDATE_TOKENS = 64
+# What an earlier version kept beside the store: vectors of every chunk, no longer read.
+_OLD_VECTOR_FILES = ("vectors.sqlite3", "vectors.sqlite3-wal", "vectors.sqlite3-shm")
 
 
 class SemanticIndex:
-    """The semantic layer of one store. Use as a context manager, or call `close`.
+    """The search index upkeep and semantic ranking of one store. Use as a context manager, or call `close`.
 
     Args:
         store: the store to index; `attach` (done here unless ``attach=False``) registers the listeners.
         embedder: the model (default: `ccr.default_embedder()`, configured by ``HEADROOM_EMBED*``).
-        path: the vector index file (default: `ccr.index_path(store.settings)`).
         max_pending: originals waiting for the background thread before new ones are dropped (a dropped
-            original is still found lexically, and picked up by a later catch-up).
+            original is still found: a search chunks it first, or a later catch-up does).
         catch_up: index originals found unindexed when the first new one arrives.
+        attach: listen to the store now.
+        load: when semantic ranking is on, load the model on a background thread now (a server does;
+            a one-shot command leaves it to the first question, which loads it from the cache).
     """
 
     def __init__(
@@ -57,10 +64,10 @@ class SemanticIndex:
         store: Store,
         embedder: Embedder | None = None,
         *,
-        path: str | Path | None = None,
         max_pending: int = 256,
         catch_up: bool = True,
         attach: bool = True,
+        load: bool = True,
     ) -> None:
         if embedder is None:
             from ccr._embeddings import default_embedder
@@ -68,35 +75,33 @@ class SemanticIndex:
             embedder = default_embedder()
         self.store = store
         self.embedder = embedder
-        self.path = Path(path) if path is not None else index_path(store.settings)
         self._lock = threading.Lock()
-        self._index: VectorIndex | None = None
         self._closed = False
         self._catch_up = catch_up
         self._catch_up_thread: threading.Thread | None = None
-        self._forget: set[str] = set()
         self._submitted: set[str] = set()  # new originals already queued: the catch-up leaves them alone
-        self.indexer = BackgroundIndexer(
-            self._open_index, embedder, chunks_of=store.index_for_search, max_pending=max_pending
-        )
+        self.indexer = BackgroundIndexer(store.index_for_search, max_pending=max_pending)
+        self._loader: threading.Thread | None = None
+        if load and embedder.config.enabled:
+            self._loader = threading.Thread(target=self._load, name="headroom-embedder", daemon=True)
+            self._loader.start()
         if attach:
             self.attach()
 
     def attach(self) -> SemanticIndex:
-        """Listen to the store's puts and drops, and rank its queries and searches with vectors."""
+        """Listen to the store's puts, and rank its queries and searches with meaning when that is on."""
         self.store.on_put(self._on_put)
-        self.store.on_drop(self.forget)
         self.store.set_semantic(self)
         return self
 
-    # -- filling and emptying ----------------------------------------------------------------------------------
+    # -- the search index ----------------------------------------------------------------------------------------
 
     def submit(self, hash: str, content_type: str = "text") -> bool:
-        """Queue the original `hash` for indexing in the background; False when it was dropped.
+        """Queue the original `hash` for search indexing in the background; False when it was dropped.
 
         The store calls it for each new original (`Store.on_put`).
         """
-        del content_type  # the store knows it; the indexer reads it from there
+        del content_type  # the store knows it; indexing reads it from there
         with self._lock:
             self._submitted.add(hash)
         if self._catch_up and self._catch_up_thread is None:
@@ -107,18 +112,6 @@ class SemanticIndex:
         # A put starts a compress call: indexing waits until the calls pause.
         self.indexer.note_activity()
         self.submit(hash, content_type)
-
-    def forget(self, hashes: list[str], reason: str = "dropped") -> None:
-        """Drop the vectors of originals that left the store (called under the store's lock: quick)."""
-        del reason
-        with self._lock:
-            index = self._index
-            if index is None:
-                # Not open in this process: deleted when it opens (the file may hold them from an earlier run).
-                self._forget.update(hashes)
-                return
-        for digest in hashes:
-            index.delete(digest)
 
     def flush(self, timeout: float) -> bool:
         """Wait for queued originals (and the catch-up) to be indexed, at most `timeout` seconds."""
@@ -132,21 +125,6 @@ class SemanticIndex:
     def stats(self) -> IndexerStats:
         return self.indexer.stats()
 
-    def _open_index(self) -> VectorIndex:
-        """The vector index, opened on first need with the model's vector length (the model must be loaded)."""
-        with self._lock:
-            if self._index is None:
-                if self._closed:
-                    from ccr._exceptions import StoreError
-
-                    raise StoreError("the semantic index is closed")
-                index = VectorIndex(self.path, dim=self.embedder.dim, model=self.embedder.config.model)
-                for digest in sorted(self._forget):
-                    index.delete(digest)
-                self._forget.clear()
-                self._index = index
-            return self._index
-
     def _start_catch_up(self) -> None:
         with self._lock:
             if self._catch_up_thread is not None or self._closed:
@@ -155,7 +133,7 @@ class SemanticIndex:
             self._catch_up_thread.start()
 
     def _run_catch_up(self) -> None:
-        # Its first steps import the model hub and scan the store, which would slow the calls under way.
+        # Its first step scans the store, which would slow the calls under way.
         self.indexer.wait_quiet()
         if self._closed:
             return
@@ -167,17 +145,8 @@ class SemanticIndex:
     def _catch_up_originals(self) -> None:
         from ccr._search import live_originals
 
-        live = live_originals(self.store)  # newest first, with whether each is chunked for search
-        with_vectors: set[str] = set()
-        if self.embedder.available(download=True):
-            index = self._open_index()
-            with_vectors = index.hashes()
-            for digest in sorted(with_vectors - {h for h, _ in live}):
-                index.delete(digest)
-        embedding = self.embedder.loaded()
-        todo = [
-            h for h, searchable in live[:_CATCH_UP_ORIGINALS] if not searchable or (embedding and h not in with_vectors)
-        ]
+        _remove_old_vectors(self.store.settings.home)
+        todo = [h for h, searchable in live_originals(self.store)[:_CATCH_UP_ORIGINALS] if not searchable]
         if todo:
             _log.debug("catching up on %d originals stored without indexing", len(todo))
         for digest in todo:
@@ -191,45 +160,55 @@ class SemanticIndex:
                 self.indexer.flush(timeout=1.0)
             self.indexer.submit(digest)
 
-    # -- asking ------------------------------------------------------------------------------------------------
+    # -- meaning -------------------------------------------------------------------------------------------------
 
-    def similar_chunks(self, query: str, *, limit: int, hashes: Sequence[str] | None = None) -> list[VectorHit] | None:
-        """The indexed chunks nearest `query` (of `hashes` only, when given), nearest first.
+    def _load(self) -> None:
+        # Downloads the model where that is allowed and it is missing: only ever on this thread.
+        self.embedder.available(download=True)
 
-        None when semantic ranking cannot be done now: no vector index yet, or no model in the cache
-        (this never downloads: it answers a caller). [] when the index holds nothing for `hashes`.
+    def similarities(
+        self, query: str, texts: Sequence[str], *, max_tokens: int = CANDIDATE_TOKENS
+    ) -> list[float] | None:
+        """Cosine similarity of each of `texts` to `query`, each read by its first `max_tokens` tokens.
+
+        None when semantic ranking cannot be done now: it is off, the index is closed, the model is still
+        loading in the background, or it is not in the cache (this never downloads: it answers a caller).
+        Without a background loader, loads a cached model on first use.
 
         Raises:
-            EmbeddingError: the model failed on the query.
-            StoreError: the index cannot be read.
+            EmbeddingError: the model failed.
         """
-        if self._closed or not self.path.exists():
+        if self._closed or not self.embedder.config.enabled or self._loading():
             return None
         if not self.embedder.available():
             return None
-        index = self._open_index()
-        wanted = None if hashes is None else [h for h in hashes if index.has(h)]
-        if wanted == []:
+        if not texts:
             return []
-        return index.search(self.embedder.embed_query(query), limit, wanted)
+        asked = self.embedder.embed_query(query, max_tokens=max_tokens)
+        vectors = self.embedder.embed(list(texts), max_tokens=max_tokens)
+        return [float(v) for v in vectors @ asked]
 
     def semantic_note(self) -> str | None:
-        """Why semantic ranking is not available now, or None when it is."""
+        """Why semantic ranking is not available now, or None when it is (loads a cached model unless the
+        background loader is at it)."""
         if self._closed:
             return "the semantic index is closed"
+        if self.embedder.config.enabled and self._loading():
+            return "the embedding model is still loading in the background; ranking is lexical until it is"
         status = self.embedder.status()
-        if not status.available:
-            return status.reason
-        if not self.path.exists():
-            return "no original has been embedded yet (embedding runs in the background after each compress)"
-        return None
+        return None if status.available else status.reason
 
-    # -- lifetime ----------------------------------------------------------------------------------------------
+    def _loading(self) -> bool:
+        loader = self._loader
+        return loader is not None and loader.is_alive() and not self.embedder.loaded()
+
+    # -- lifetime ------------------------------------------------------------------------------------------------
 
     def close(self, timeout: float = 5.0) -> bool:
-        """Stop indexing (work in flight finishes its current slice), detach from the store, close the index.
+        """Stop indexing (the original in hand is finished) and detach from the store.
 
-        Returns True when the background threads ended within `timeout` seconds.
+        Returns True when the background threads ended within `timeout` seconds (a model still loading
+        is left to finish on its daemon thread).
         """
         self._closed = True
         self.store.set_semantic(None)
@@ -238,10 +217,6 @@ class SemanticIndex:
         if thread is not None:
             thread.join(timeout)
             ended = ended and not thread.is_alive()
-        with self._lock:
-            index, self._index = self._index, None
-        if index is not None and ended:
-            index.close()
         return ended
 
     def __enter__(self) -> SemanticIndex:
@@ -249,3 +224,17 @@ class SemanticIndex:
 
     def __exit__(self, *exc_info: object) -> None:
         self.close()
+
+
+def _remove_old_vectors(home: Path) -> None:
+    """Delete the vector file an earlier version kept beside the store (derived data nothing reads now)."""
+    for name in _OLD_VECTOR_FILES:
+        path = home / name
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            _log.info("could not remove %s, which nothing uses now: %s", path, exc)
+            continue
+        _log.info("removed %s: vectors are no longer kept for every chunk (see HEADROOM_EMBEDDINGS)", path)

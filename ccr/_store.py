@@ -17,7 +17,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from ccr._chunks import Chunk
     from ccr._search import SearchResult, SemanticSource
 
-__all__ = ["MIN_QUERY_TOKENS", "QUERY_VECTOR_HITS", "EntryInfo", "Store", "SweepResult"]
+__all__ = ["MIN_QUERY_TOKENS", "EntryInfo", "Store", "SweepResult"]
 
 _log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -100,8 +100,6 @@ _VACUUM_AT_BYTES = 64 * 1024**2
 # Decoded originals kept for repeated line and query calls on the same handle.
 _TEXT_CACHE_BYTES = 64 * 1024**2
 _TEXT_CACHE_ENTRIES = 8
-# Chunks of an original the semantic index is asked for, nearest first, when a query is ranked.
-QUERY_VECTOR_HITS = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -461,20 +459,22 @@ class Store:
         if max_tokens < MIN_QUERY_TOKENS:
             raise InputError(f"max_tokens={max_tokens} is too small for a query; use at least {MIN_QUERY_TOKENS}")
         lines = self._text(digest)
-        semantic = self._similar_lines(digest, query)
+        semantic = self._similar_lines(digest, query, lines)
         return query_excerpt(digest, lines, query, max_tokens, self.settings.encoding, semantic)
 
-    def _similar_lines(self, digest: str, query: str) -> list[tuple[int, int, float]] | None:
-        """The semantic index's chunks of `digest` nearest `query` as (first line, last line, similarity)."""
+    def _similar_lines(self, digest: str, query: str, lines: Sequence[str]) -> list[tuple[int, int, float]] | None:
+        """Similarity by meaning of windows around the lines of `digest` that best match `query` (see
+        `ccr._hybrid.similar_lines`); None without semantic ranking."""
         source = self._semantic
         if source is None:
             return None
+        from ccr._hybrid import similar_lines
+
         try:
-            hits = source.similar_chunks(query, limit=QUERY_VECTOR_HITS, hashes=[digest])
+            return similar_lines(source, query, lines)
         except HeadroomError as exc:
             _log.warning("semantic ranking of %s failed, ranking lexically: %s", digest, exc)
             return None
-        return [(h.start_line, h.end_line, 1.0 - h.distance) for h in hits] if hits else None
 
     # -- search across originals -----------------------------------------------------------------------------
 
@@ -507,6 +507,13 @@ class Store:
         from ccr._search import index_original
 
         return index_original(self, check_hash(hash))
+
+    def unindexed(self) -> int:
+        """How many live originals are not (fully) indexed for `search` yet: a background indexer has them
+        queued, or another process stored them; a search indexes them first, a bounded amount per call."""
+        from ccr._search import unindexed
+
+        return unindexed(self)
 
     def set_semantic(self, source: SemanticSource | None) -> None:
         """Blend vector similarity from `source` (a `ccr.SemanticIndex`) into `query` and `search`; None stops."""

@@ -68,11 +68,11 @@ _TOKENIZER_FILE = "tokenizer.json"
 SEMANTIC_WEIGHT = 0.6
 KEEP_WEIGHT = 0.3
 # What one call embeds at most: the best lexical matches, each by its first `_EMBED_TOKENS` tokens, while the
-# model tokens (the question's included) stay within `_EMBED_BUDGET`. A model token costs about 0.13 ms of one
-# core with the int8 model (0.2 ms fp32) plus about 2 ms per batch, so a call spends at most a few tens of ms.
-_EMBED_CANDIDATES = 8
+# model tokens (the question's included) stay within `_EMBED_BUDGET`. A model token costs about 0.2 ms of one
+# core (fp32; 0.13 ms int8) plus about 2 ms per batch, so a call spends at most about 30 ms on meaning.
+_EMBED_CANDIDATES = 6
 _EMBED_TOKENS = 48
-_EMBED_BUDGET = 192
+_EMBED_BUDGET = 128
 # Model tokens classified per call at most: about a second of one core.
 _CLASSIFY_TOKEN_BUDGET = 8000
 # Unrelated sentences score about this cosine with all-MiniLM-L6-v2; below it a sentence gets nothing.

@@ -2,10 +2,9 @@
 
 The same search as the MCP tool ``headroom_search``: lexical over the store's
 chunk index (originals not indexed yet are indexed first, a bounded amount per
-call), blended with vector similarity where the semantic index has vectors.
-The query is embedded with the model from the local cache only; nothing is
-embedded or downloaded for the originals themselves (the server does that in
-the background). `--json` keys are stable.
+call); with ``HEADROOM_EMBEDDINGS=1`` the best candidates are ranked by meaning
+too, embedded with the model from the local cache only (nothing is
+downloaded). `--json` keys are stable.
 """
 
 from __future__ import annotations
@@ -79,8 +78,8 @@ def _search(args: argparse.Namespace) -> int:
 
     since = parse_since(args.since, time.time()) if args.since else None
     with Store(Settings.from_env()) as store:
-        # Only the query is embedded here; nothing is queued, so no background thread starts.
-        semantic = SemanticIndex(store, catch_up=False)
+        # Nothing is queued, so no background thread starts; a model is loaded only if a question needs it.
+        semantic = SemanticIndex(store, catch_up=False, load=False)
         try:
             result = store.search(args.query, limit=args.limit, since=since, content_type=args.content_type)
         finally:

@@ -161,8 +161,8 @@ def _retrieve(args: argparse.Namespace) -> int:
         elif args.query:
             from ccr import SemanticIndex
 
-            # Ranked like the server's headroom_retrieve: blended with vectors when the index has this original.
-            with SemanticIndex(store, catch_up=False):
+            # Ranked like the server's headroom_retrieve (by meaning too when HEADROOM_EMBEDDINGS=1).
+            with SemanticIndex(store, catch_up=False, load=False):
                 excerpt = store.query(args.hash, args.query, max_tokens=args.max_tokens)
         else:
             excerpt = None

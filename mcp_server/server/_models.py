@@ -97,6 +97,14 @@ class StatsOutput(BaseModel):
     by_compressor: list[CompressorStats]
     store_entries: int = Field(description="Originals held in the store now.")
     store_bytes: int = Field(description="Bytes of originals held in the store now.")
+    search_pending: int = Field(
+        description="Originals not yet indexed for headroom_search (queued in the background, or stored by another "
+        "process); a search indexes them first, a bounded amount per call."
+    )
+    search_ranking: Literal["hybrid", "lexical"] = Field(
+        description="How headroom_search and query retrievals rank: lexical, or hybrid (lexical fused with "
+        "meaning) when HEADROOM_EMBEDDINGS=1 and the embedding model is loaded."
+    )
     model: str = Field(description="Model the savings are priced for (HEADROOM_MODEL).")
     usd_per_mtok: float = Field(description="Input price used, USD per million tokens (HEADROOM_PRICE_PER_MTOK).")
     cost_saved_usd: float = Field(description="Estimated input cost saved: net_saved tokens at usd_per_mtok.")

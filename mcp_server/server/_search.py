@@ -4,11 +4,12 @@ Every agent whose server shares one ``HEADROOM_HOME`` (Claude, Codex, Cursor,
 a shell running ``headroom compress``) adds to one store, so the store is a
 memory they share: a search here finds the log another agent compressed an
 hour ago. Hits are chunks with their handle and line numbers, ready for
-``headroom_retrieve(hash, lines=...)``; ranking is lexical, blended with vector
-similarity when the semantic index has vectors (`ccr.Store.search`).
+``headroom_retrieve(hash, lines=...)``; ranking is lexical, with the names the
+query gives exactly first, and fused with meaning when ``HEADROOM_EMBEDDINGS=1``
+(`ccr.Store.search`).
 
-The lifespan's `SemanticIndex` (see `open_semantic`) keeps the index filled:
-each new original is chunked and embedded in a background thread.
+The lifespan's `SemanticIndex` (see `open_semantic`) keeps the search index
+filled: each new original is chunked into it on a background thread.
 """
 
 from __future__ import annotations
@@ -51,9 +52,14 @@ class SearchHitOutput(BaseModel):
     hash: str = Field(description="Handle of the original, for headroom_retrieve.")
     lines: list[int] = Field(description="[start, end]: the chunk's 1-based line range in the original.")
     text: str = Field(description="The chunk's matching lines, verbatim (long chunks: the lines around the match).")
-    score: float = Field(description="Rank score, higher is better (best lexical match = 1, plus semantic weight).")
+    score: float = Field(
+        description="Rank score, higher is better: 1 for the best match (lexical, or fused with meaning), plus 1 for "
+        "each name the query gives exactly (a dotted name, path, identifier, version, hash, quoted text) it holds."
+    )
     lexical: float = Field(description="Lexical (BM25) score relative to the best lexical hit, 0-1.")
-    semantic: float | None = Field(description="Cosine similarity to the query; null when not embedded.")
+    semantic: float | None = Field(
+        description="Cosine similarity to the query; null when not ranked by meaning (off, or not a top candidate)."
+    )
     content_type: str
     source: str = Field(description="What stored it: mcp:compress, mcp:read:<path>, mcp:run, cli:<file>, ...")
     client: str = Field(description="The MCP client (agent) that stored it, when known.")
@@ -64,7 +70,7 @@ class SearchHitOutput(BaseModel):
 class SearchOutput(BaseModel):
     query: str
     mode: Literal["hybrid", "lexical"] = Field(
-        description="hybrid: lexical and vector similarity; lexical: no embeddings were available (see notes)."
+        description="hybrid: lexical fused with meaning; lexical: words only (the default; see notes for why)."
     )
     hits: list[SearchHitOutput]
     notes: list[str] = Field(description="Why ranking was lexical only, or what is not indexed yet.")
@@ -126,8 +132,9 @@ _SEARCH_DOC = (
     "through headroom, by any agent sharing this store (Claude, Codex, Cursor...), is searchable here. Returns the "
     "best-matching chunks, each with its hash, line range, content type, source, client and age; fetch more of one "
     "with headroom_retrieve(hash, lines='A-B') or headroom_retrieve(hash, query=...). Use it before re-running a "
-    "command or re-reading a file you (or another agent) already looked at. Ranking is lexical, blended with "
-    "semantic similarity when the local embedding model is available."
+    "command or re-reading a file you (or another agent) already looked at. Ranking is lexical: use the words and "
+    "names (identifiers, paths, error messages) the output would contain; chunks holding a name you give exactly "
+    "come first."
 )
 
 
@@ -144,7 +151,8 @@ def register_search_tool(server: MCPServer[AppState], *, icons: list[Icon]) -> N
 
 
 def open_semantic(store: Store) -> SemanticIndex | None:
-    """The lifespan's semantic index for `store`: search indexing and embeddings in a background thread.
+    """The lifespan's semantic index for `store`: search indexing in a background thread (and, with
+    ``HEADROOM_EMBEDDINGS=1``, the embedding model loaded in another).
 
     None (and a logged reason) when it cannot be set up, e.g. an unusable ``HEADROOM_EMBED*`` variable:
     the server then searches and retrieves lexically.
@@ -159,6 +167,6 @@ def open_semantic(store: Store) -> SemanticIndex | None:
 
 
 def close_semantic(semantic: SemanticIndex | None) -> None:
-    """Stop the background indexing (work in flight finishes its current slice) and close the vector index."""
+    """Stop the background indexing (the original in hand is finished first)."""
     if semantic is not None and not semantic.close(timeout=5.0):
         _log.info("the indexer was still busy at shutdown; what it had not finished is indexed next time")

@@ -42,6 +42,8 @@ def collect_stats(state: AppState, scope: Literal["session", "lifetime"]) -> Sta
         by_compressor=by_compressor,
         store_entries=summary.entries,
         store_bytes=summary.store_bytes,
+        search_pending=state.store.unindexed(),
+        search_ranking="hybrid" if state.semantic is not None and state.semantic.semantic_note() is None else "lexical",
         model=pricing.model,
         usd_per_mtok=pricing.usd_per_mtok,
         cost_saved_usd=round(pricing.cost(summary.net_saved), 6),

@@ -198,7 +198,8 @@ def _render_stats(s: StatsOutput) -> str:
         f"({s.tokens_saved:,} saved, {s.savings_percent:g}%)",
         f"retrievals: {s.retrievals:,} (rate {s.retrieval_rate:.2f} per compression), "
         f"{s.tokens_retrieved:,} tokens handed back; net saved {s.net_saved:,}",
-        f"store: {s.store_entries:,} originals, {s.store_bytes:,} bytes",
+        f"store: {s.store_entries:,} originals, {s.store_bytes:,} bytes; search: {s.search_ranking} ranking, "
+        f"{s.search_pending:,} originals not indexed yet",
         f"estimated cost saved: ${s.cost_saved_usd:,.4f} at ${s.usd_per_mtok:g}/M input tokens ({s.model})",
     ]
     for c in s.by_compressor:

@@ -221,14 +221,18 @@ def test_an_absent_model_is_unavailable_with_one_clear_log_message(
         embedder.embed(["anything"])
 
 
-def test_disabled_embeddings_are_unavailable_and_say_why(offline_cache: Path, caplog: pytest.LogCaptureFixture) -> None:
-    embedder = Embedder.from_env({"HEADROOM_EMBEDDINGS": "0"})
+@pytest.mark.parametrize("env", [{}, {"HEADROOM_EMBEDDINGS": "0"}])
+def test_embeddings_are_off_unless_asked_for_and_say_how_to_turn_them_on(
+    offline_cache: Path, caplog: pytest.LogCaptureFixture, env: dict[str, str]
+) -> None:
+    embedder = Embedder.from_env(env)
     with caplog.at_level(logging.INFO, logger="ccr._embeddings"):
         assert not embedder.available()
     assert [r.getMessage() for r in caplog.records] == [embedder.status().reason]
-    assert "HEADROOM_EMBEDDINGS=0" in (embedder.status().reason or "")
-    with pytest.raises(EmbeddingError, match="HEADROOM_EMBEDDINGS=0"):
+    assert "HEADROOM_EMBEDDINGS=1" in (embedder.status().reason or "")
+    with pytest.raises(EmbeddingError, match="HEADROOM_EMBEDDINGS=1"):
         embedder.embed_query("anything")
+    assert not embedder.loaded()
 
 
 def test_a_revision_that_is_not_cached_is_unavailable(offline_cache: Path) -> None:
@@ -267,7 +271,11 @@ def test_another_model_and_file_are_found_by_their_configured_names(
     }
     monkeypatch.setenv("HF_HOME", str(make_cache(tmp_path, "example-org/tiny-encoder", files)))
     embedder = Embedder.from_env(
-        {"HEADROOM_EMBED_MODEL": "example-org/tiny-encoder", "HEADROOM_EMBED_FILE": "weights/encoder.onnx"}
+        {
+            "HEADROOM_EMBEDDINGS": "1",
+            "HEADROOM_EMBED_MODEL": "example-org/tiny-encoder",
+            "HEADROOM_EMBED_FILE": "weights/encoder.onnx",
+        }
     )
     assert embedder.available(), embedder.status().reason
     assert embedder.status().model == "example-org/tiny-encoder"
@@ -293,11 +301,16 @@ def test_a_broken_model_file_is_unavailable_and_names_the_file(
 @pytest.mark.parametrize(
     ("env", "expected"),
     [
-        ({}, EmbedderConfig()),
+        ({}, EmbedderConfig(enabled=False)),
         ({"HEADROOM_EMBEDDINGS": "off"}, EmbedderConfig(enabled=False)),
         ({"HEADROOM_EMBEDDINGS": "1", "HEADROOM_EMBED_THREADS": "2"}, EmbedderConfig(threads=2)),
         (
-            {"HEADROOM_EMBED_MODEL": "a/b", "HEADROOM_EMBED_FILE": "m.onnx", "HEADROOM_EMBED_REVISION": "v2"},
+            {
+                "HEADROOM_EMBEDDINGS": "on",
+                "HEADROOM_EMBED_MODEL": "a/b",
+                "HEADROOM_EMBED_FILE": "m.onnx",
+                "HEADROOM_EMBED_REVISION": "v2",
+            },
             EmbedderConfig(model="a/b", file="m.onnx", revision="v2"),
         ),
     ],
@@ -325,7 +338,7 @@ def test_the_default_embedder_is_one_per_process() -> None:
 
 def test_importing_the_semantic_layer_loads_no_model_runtime() -> None:
     code = (
-        "import sys, ccr, ccr._embeddings, ccr._vectors, ccr._chunks; "
+        "import sys, ccr, ccr._embeddings, ccr._semantic, ccr._indexer, ccr._hybrid, ccr._chunks; "
         "ccr.Embedder(); ccr.default_embedder(); "
         "print(sorted(m for m in ('numpy', 'onnxruntime', 'tokenizers', 'huggingface_hub') if m in sys.modules))"
     )

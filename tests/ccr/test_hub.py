@@ -42,6 +42,7 @@ def online_env(tmp_path: Path, endpoint: str) -> dict[str, str]:
         HF_ENDPOINT=endpoint,
         HEADROOM_HOME=str(tmp_path / "home"),
         HEADROOM_EMBED_MODEL=REPO,
+        HEADROOM_EMBEDDINGS="1",
         HF_HUB_DISABLE_TELEMETRY="1",
     )
     return env
@@ -58,18 +59,20 @@ CALLER = """
 """
 
 BACKGROUND = """
-    import dataclasses, json, threading
+    import dataclasses, json
     from ccr import SemanticIndex, Store
     store = Store()
     semantic = SemanticIndex(store)
     digest = store.put("the payment was declined\\nworker started job\\n", content_type="log")
     assert semantic.flush(120)
-    hits = semantic.similar_chunks("card declined", limit=3)
+    if semantic._loader is not None:
+        semantic._loader.join(120)
+    result = store.search("card declined", limit=3)
     print(json.dumps({
         "stats": dataclasses.asdict(semantic.stats()),
-        "hits": [[h.hash, h.start_line, h.end_line] for h in hits or []],
+        "mode": result.mode,
+        "hits": [[h.hash, h.start_line, h.end_line, h.semantic] for h in result.hits],
         "digest": digest,
-        "threads": sorted(t.name for t in threading.enumerate()),
     }))
     semantic.close()
     store.close()
@@ -87,7 +90,7 @@ def test_a_caller_that_may_not_download_asks_the_hub_nothing_and_is_told_why(tmp
     assert not (tmp_path / "hf" / "hub" / f"models--{REPO.replace('/', '--')}").exists()
 
 
-def test_the_background_indexer_downloads_the_model_on_first_use_then_embeds(tmp_path: Path) -> None:
+def test_with_meaning_on_the_background_loader_downloads_the_model_then_search_ranks_by_it(tmp_path: Path) -> None:
     with fake_hub({REPO: sentence_encoder(WORDS)}) as hub:
         out = run_python(BACKGROUND, online_env(tmp_path, hub.url))
     fetched = {path.rsplit("/", 1)[-1] for method, path in hub.requests if method == "GET"}
@@ -95,7 +98,16 @@ def test_the_background_indexer_downloads_the_model_on_first_use_then_embeds(tmp
     snapshot = tmp_path / "hf" / "hub" / f"models--{REPO.replace('/', '--')}" / "snapshots"
     assert {p.name for p in next(snapshot.iterdir()).rglob("*") if p.is_file()} >= {"model.onnx", "tokenizer.json"}
     assert out["stats"]["indexed"] == 1  # type: ignore[index]
-    assert out["hits"] and out["hits"][0][0] == out["digest"]  # type: ignore[index]
+    assert out["mode"] == "hybrid"
+    assert out["hits"][0][0] == out["digest"] and out["hits"][0][3] is not None  # type: ignore[index]
+
+
+def test_with_meaning_off_nothing_is_asked_of_the_hub_and_search_is_lexical(tmp_path: Path) -> None:
+    with fake_hub({REPO: sentence_encoder(WORDS)}) as hub:
+        out = run_python(BACKGROUND, online_env(tmp_path, hub.url) | {"HEADROOM_EMBEDDINGS": "0"})
+    assert hub.requests == []
+    assert out["mode"] == "lexical" and out["stats"]["indexed"] == 1  # type: ignore[index]
+    assert out["hits"][0][0] == out["digest"]  # type: ignore[index]
 
 
 def test_once_cached_the_model_is_found_offline_with_no_request(tmp_path: Path) -> None:
@@ -113,18 +125,17 @@ def test_offline_a_missing_model_is_not_fetched_and_the_reason_says_offline(tmp_
     with fake_hub({REPO: sentence_encoder(WORDS)}) as hub:
         out = run_python(BACKGROUND, online_env(tmp_path, hub.url) | {"HF_HUB_OFFLINE": "1"})
     assert hub.requests == []
-    assert out["stats"]["skipped"] == 1 and out["stats"]["indexed"] == 0  # type: ignore[index]
+    assert out["mode"] == "lexical" and out["stats"]["indexed"] == 1  # type: ignore[index]
     assert "HF_HUB_OFFLINE" in str(out["stderr"])
 
 
 def test_a_failed_download_is_reported_once_and_search_still_works_lexically(tmp_path: Path) -> None:
     files = sentence_encoder(WORDS)
     del files["onnx/model.onnx"]  # the hub answers 404 for it
-    code = BACKGROUND.replace("print(json.dumps({", 'print(json.dumps({"search": store.search("declined").mode, ')
     with fake_hub({REPO: files}) as hub:
-        out = run_python(code, online_env(tmp_path, hub.url))
+        out = run_python(BACKGROUND, online_env(tmp_path, hub.url))
     assert any(path.endswith("/model.onnx") for _, path in hub.requests)
-    assert out["search"] == "lexical"
+    assert out["mode"] == "lexical"
     stderr = str(out["stderr"])
     assert stderr.count("could not be downloaded") == 1, stderr
     assert "HF_HUB_OFFLINE=1" in stderr

@@ -114,10 +114,11 @@ def test_originals_stored_without_indexing_are_caught_up_within_a_budget(store: 
         store, "invoices", limit=5, since=None, content_type=None, semantic=None, catch_up_bytes=size + 1
     )
     assert first.pending == 3  # one original fits the budget, the next starts while some is left; three wait
+    assert store.unindexed() == 3
     assert "3 stored originals are not indexed for search yet" in first.render()
     assert len({h.hash for h in first.hits}) == 2
     second = store.search("invoices", limit=50)
-    assert second.pending == 0
+    assert second.pending == 0 == store.unindexed()
     assert {h.hash for h in second.hits} == set(handles)
 
 

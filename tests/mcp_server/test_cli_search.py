@@ -105,33 +105,34 @@ def test_since_refuses_anything_else() -> None:
 
 
 HF_CACHE = Path(__file__).resolve().parents[3] / "shared" / "models" / "hf-cache"
-RUNBOOK = (
-    "# Runbook\n\n## Lunch\n"
-    + "The canteen serves soup on Mondays and pasta on Thursdays, with vegetarian dishes marked green.\n" * 6
-    + "\n## Credentials\n"
-    + "The production database rejects any password older than ninety days; rotate it in the vault.\n" * 6
+NOTES = (
+    "# Runbook\n\n"
+    "The database team has lunch in the canteen on Fridays.\n"
+    "A poster of the database schema hangs by the lifts.\n"
+    "Database logins fail once the vault credentials pass their ninety-day expiry; rotate them first.\n"
+    "The database newsletter is printed on green paper.\n"
+    + "".join(f"Filler line {k} about lunch and parking.\n" for k in range(60))
 )
 
 
-def test_with_vectors_the_cli_ranks_query_and_search_by_meaning_too(
+def test_with_meaning_turned_on_the_cli_ranks_query_and_search_by_meaning_too(
     headroom_home: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not (HF_CACHE / "hub").is_dir():
         pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
-    from ccr import Embedder, SemanticIndex, Store
+    from ccr import Store
 
     monkeypatch.setenv("HF_HOME", str(HF_CACHE))
-    with Store() as store, SemanticIndex(store, Embedder()) as semantic:
-        digest = store.put(RUNBOOK, content_type="markdown")  # as the server would: indexed in the background
-        assert semantic.flush(timeout=120)
-    question = "why can't I sign in to postgres"
+    with Store() as store:
+        digest = store.put(NOTES, content_type="markdown")  # stored, never indexed: the CLI catches up
+    question = "why can't I sign in to the database"
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
     retrieved = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
     searched = headroom("search", question, "--json", home=headroom_home)
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "0")
     lexical = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
     assert retrieved.returncode == 0, retrieved.stderr
-    assert "rejects any password older than ninety days" in retrieved.stdout
-    assert "nothing matched the query" in lexical.stdout
+    assert "vault credentials pass their ninety-day expiry" in retrieved.stdout
+    assert "vault credentials pass their ninety-day expiry" not in lexical.stdout
     assert json.loads(searched.stdout)["mode"] == "hybrid"
     assert json.loads(searched.stdout)["hits"][0]["hash"] == digest

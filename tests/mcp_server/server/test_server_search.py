@@ -115,25 +115,31 @@ async def test_the_lifespan_starts_indexing_on_the_first_compress_and_stops_it_a
             await anyio.sleep(0.05)
 
 
-async def test_with_the_model_cached_search_becomes_hybrid_once_the_background_has_embedded(
+async def test_with_meaning_turned_on_search_is_hybrid_once_the_model_has_loaded_and_nothing_waits_for_vectors(
     make_client: MakeClient, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     if not (HF_CACHE / "hub").is_dir():
         pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
     monkeypatch.setenv("HF_HOME", str(HF_CACHE))
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
-    doc = (
-        "# Runbook\n\n## Credentials\nThe production database rejects any password older than ninety days; "
-        "ask the platform team to rotate it.\n\n## Lunch\nThe canteen serves soup on Mondays.\n"
-    )
+    notes = [
+        "The database team has lunch in the canteen on Fridays.",
+        "A poster of the database schema hangs by the lifts.",
+        "Database logins fail once the vault credentials pass their ninety-day expiry; rotate them first.",
+    ]
+    question = {"query": "why can't I sign in to the database"}
     async with make_client() as client:
-        digest = structured(await client.call_tool("headroom_compress", {"content": doc}))["hash"]
+        handles = [structured(await client.call_tool("headroom_compress", {"content": note}))["hash"] for note in notes]
         deadline = time.monotonic() + 120
-        while True:
-            out = structured(await client.call_tool("headroom_search", {"query": "cannot sign in to postgres"}))
+        while True:  # the model loads in the background after start; searches meanwhile rank lexically
+            out = structured(await client.call_tool("headroom_search", question))
             if out["mode"] == "hybrid" or time.monotonic() > deadline:
                 break
             await anyio.sleep(0.1)
+        stats = structured(await client.call_tool("headroom_stats", {}))
     assert out["mode"] == "hybrid", out["notes"]
-    assert out["hits"][0]["hash"] == digest
-    assert out["hits"][0]["semantic"] is not None
+    assert out["pending"] == 0
+    assert {hit["hash"] for hit in out["hits"]} == set(handles)
+    best = max(out["hits"], key=lambda hit: hit["semantic"])
+    assert best["hash"] == handles[2]
+    assert (stats["search_ranking"], stats["search_pending"]) == ("hybrid", 0)

@@ -37,6 +37,31 @@ async def test_session_stats_count_this_server_only_and_lifetime_stats_count_eve
     assert sum(c["tokens_saved"] for c in lifetime["by_compressor"]) == lifetime["tokens_saved"]
 
 
+async def test_stats_count_originals_not_indexed_for_search_yet_and_say_how_search_ranks(
+    make_client: MakeClient,
+) -> None:
+    from ccr import Store
+
+    with Store() as store:  # another process stored these without indexing them
+        for k in range(2):
+            store.put(noisy_log(300 + k))
+    async with make_client() as client:
+        before = structured(await client.call_tool("headroom_stats", {}))
+        found = structured(await client.call_tool("headroom_search", {"query": "worker"}))
+        after = structured(await client.call_tool("headroom_stats", {}))
+    assert (before["search_pending"], before["search_ranking"]) == (2, "lexical")
+    assert found["pending"] == 0 and found["hits"]
+    assert after["search_pending"] == 0
+    assert "2 originals not indexed yet" in text_of_stats(before)
+
+
+def text_of_stats(out: dict[str, object]) -> str:
+    from mcp_server.server._models import StatsOutput
+    from mcp_server.server._tools import _render_stats
+
+    return _render_stats(StatsOutput.model_validate(out))
+
+
 async def test_cost_saved_is_the_net_saving_at_the_configured_price(make_client: MakeClient) -> None:
     pricing = Pricing("house-model", 10.0)
     async with make_client(pricing=pricing) as client:

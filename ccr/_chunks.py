@@ -291,6 +291,7 @@ def _structure(doc: LineIndex, content_type: str | None, max_chars: int) -> _Bre
         "diff": _diff_breaks,
         "search": _search_breaks,
         "markdown": _markdown_breaks,
+        "mixed": _markdown_breaks,  # prose with fenced blocks: Markdown's sections and fences
     }
     finder = finders.get(kind)
     return finder(doc) if finder is not None else _text_breaks(doc)

@@ -13,6 +13,7 @@ one-shot ``headroom compress`` is found too.
 
 from __future__ import annotations
 
+import bisect
 import functools
 import logging
 import sqlite3
@@ -20,6 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
+from ccr._chunk_context import chunk_contexts
 from ccr._chunk_search import (
     BATCH_BYTES,
     TERMS_VERSION,
@@ -236,8 +238,10 @@ def index_original(store: Store, digest: str) -> list[Chunk] | None:
         store._writing("prune the search index", maybe_rebuild)
         # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
         progress = done
+        context = dict(zip(pieces, chunk_contexts(raw, pieces, content_type), strict=True))
         for batch in _batches(pieces, progress):
-            rows = [(piece, fts_terms(piece.text)) for piece in batch]  # counted outside the lock
+            # Terms counted outside the lock; each chunk is filed under its context too (see ccr._chunk_context).
+            rows = [(piece, fts_terms(f"{context[piece]}\n{piece.text}")) for piece in batch]
             end = size if batch[-1] is pieces[-1] else batch[-1].end_byte
             write = functools.partial(_write_batch, digest=digest, rows=rows, expect=progress, end=end)
             if not store._writing("index an original for search", write):
@@ -290,16 +294,20 @@ def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> lis
 
 
 def _rows_of(piece: bytes, start_line: int, query: str) -> tuple[Row, ...]:
-    """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with a line either side (else its first)."""
+    """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with the nearest non-blank line either side
+    (else its first rows)."""
     text = piece.decode("utf-8", errors="replace")
     rows = list(enumerate(split_lines(text) or [""], start=start_line))
     if len(rows) <= HIT_ROWS:
         return tuple(rows)
     scores = rank([t for _, t in rows], query)
     best = sorted((k for k, v in enumerate(scores) if v > 0), key=lambda k: (-scores[k], k))
+    filled = [k for k, (_, line) in enumerate(rows) if line.strip()]
     keep: set[int] = set()
     for k in best:
-        wanted = {j for j in (k - 1, k, k + 1) if 0 <= j < len(rows)} - keep
+        # The match and the nearest lines with something on them either side: a heading's text follows a blank.
+        at = bisect.bisect_left(filled, k)
+        wanted = {k, *(j for j in filled[max(at - 1, 0) : at + 2] if abs(j - k) <= 3)} - keep
         if len(keep) + len(wanted) > HIT_ROWS:
             break
         keep |= wanted

@@ -488,8 +488,9 @@ class Store:
     ) -> SearchResult:
         """The chunks of any live original that best answer `query`, best first, with their handles and lines.
 
-        Ranks lexically (FTS5 BM25 over the same identifier-aware terms as `query`), blended with
-        vector similarity where the semantic index has vectors. `since` (Unix time) keeps originals
+        Ranks lexically (FTS5 BM25 over the same identifier-aware terms as `query`, each chunk filed
+        under its context too), chunks holding the names the query gives exactly first, fused with
+        meaning when ``HEADROOM_EMBEDDINGS=1`` (see `ccr._search`). `since` (Unix time) keeps originals
         stored or used since then; `content_type` keeps one type. Originals not yet chunked for search
         are chunked first (a bounded amount per call; the result's `pending` says how many are left).
         Does not count as an access.

@@ -172,12 +172,13 @@ def test_python_functions_that_fit_are_never_split() -> None:
         assert chunk.text.lstrip("\n").startswith(("def ", "@cached"))
 
 
-def test_markdown_sections_that_fit_begin_their_own_chunks() -> None:
+@pytest.mark.parametrize("content_type", ["markdown", "mixed"])
+def test_markdown_sections_that_fit_begin_their_own_chunks(content_type: str) -> None:
     sections = [
         f"## Section {n}\n\n" + f"Paragraph {n} says something useful. " * (n % 6 + 2) + "\n\n" for n in range(25)
     ]
     text = "# Title\n\n" + "".join(sections)
-    chunks = chunk_text(text, "markdown")
+    chunks = chunk_text(text, content_type)
     assert all(c.text.startswith("## Section") for c in chunks[1:])
 
 

@@ -1,0 +1,110 @@
+"""What each chunk sits under: the structure above it that it does not show itself.
+
+A chunk cut from the middle of a document often lacks the words that say what
+it is about: a diff hunk does not repeat its commit or file, a paragraph does
+not repeat its section's heading, a method body does not repeat its class. The
+search index files each chunk under its context as well as its own words, so a
+question that names the commit, the file, the section or the class finds the
+chunk that answers it. The context is read from the content's own structure:
+
+- Markdown (and prose with fenced blocks): the headings of the sections the chunk lies in;
+- a diff or a git log: the commit line and its subject, and the file header;
+- code and other indented text (YAML, configuration): the less indented lines that open the block the chunk
+  starts in, outermost first.
+
+Other content (logs, search results, JSON, plain text) has no context here: its lines name what they are about.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from typing import Protocol
+
+from ccr._lines import split_lines
+
+__all__ = ["chunk_contexts"]
+
+
+class _Spanned(Protocol):
+    @property
+    def start_line(self) -> int: ...
+
+
+_FENCE = re.compile(r" {0,3}(```|~~~)")
+_HEADING = re.compile(r" {0,3}(#{1,6})(\s|$)")
+_COMMIT = re.compile(r"commit [0-9a-f]{7,40}\b")
+_FILE = re.compile(r"diff --git |Index: ")
+# Blocks deeper than this are still found; only the innermost openers are named.
+_MAX_OPENERS = 4
+
+
+def chunk_contexts(raw: bytes, chunks: Sequence[_Spanned], content_type: str | None) -> list[str]:
+    """For each of `chunks` of the original `raw`, its context as text ("" when it has none)."""
+    finder = _FINDERS.get((content_type or "").lower())
+    if finder is None or not chunks:
+        return [""] * len(chunks)
+    lines = split_lines(raw.decode("utf-8", errors="replace"))
+    found = finder(lines, {c.start_line - 1 for c in chunks})
+    return [found.get(c.start_line - 1, "") for c in chunks]
+
+
+def _headings(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    path: list[tuple[int, str]] = []
+    fenced = False
+    for i, line in enumerate(lines):
+        if i in wanted:
+            out[i] = "\n".join(text for _, text in path)
+        if _FENCE.match(line):
+            fenced = not fenced
+            continue
+        match = None if fenced else _HEADING.match(line)
+        if match is not None:
+            level = len(match.group(1))
+            while path and path[-1][0] >= level:
+                path.pop()
+            path.append((level, line.strip()))
+    return out
+
+
+def _diff_headers(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    commit = subject = path = ""
+    awaiting_subject = False
+    for i, line in enumerate(lines):
+        if i in wanted:
+            out[i] = "\n".join(part for part in (commit, subject, path) if part)
+        if _COMMIT.match(line):
+            commit, subject, path, awaiting_subject = line.strip(), "", "", True
+        elif awaiting_subject and line.startswith("    ") and line.strip():
+            subject, awaiting_subject = line.strip(), False
+        elif _FILE.match(line):
+            path, awaiting_subject = line.strip(), False
+    return out
+
+
+def _openers(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    stack: list[tuple[int, str]] = []  # (indentation, line) of the lines that opened the blocks we are in
+    for i, line in enumerate(lines):
+        stripped = line.strip()
+        if not stripped:
+            if i in wanted:
+                out[i] = "\n".join(text for _, text in stack[-_MAX_OPENERS:])
+            continue
+        indent = len(line) - len(line.lstrip(" \t"))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        if i in wanted:
+            out[i] = "\n".join(text for _, text in stack[-_MAX_OPENERS:])
+        stack.append((indent, stripped))
+    return out
+
+
+_FINDERS: dict[str, Callable[[Sequence[str], set[int]], dict[int, str]]] = {
+    "markdown": _headings,
+    "mixed": _headings,
+    "diff": _diff_headers,
+    "code": _openers,
+}

@@ -1,0 +1,126 @@
+"""Each chunk is filed under the structure above it: section headings, commit and file, enclosing blocks."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from ccr import Chunk, Store, chunk_text
+from ccr._chunk_context import chunk_contexts
+
+GUIDE = (
+    "# Deploy guide\n\n"
+    "## Rollback\n\nIntro.\n\n"
+    "### Database\n\nRestore the snapshot taken before the release.\n\n"
+    "```sh\n# not a heading\nmake restore\n```\n\n"
+    "## Monitoring\n\nWatch the error rate.\n"
+)
+LOG_P = (
+    "commit 4403c431b1e5d0f0a2b3c4d5e6f708192a3b4c5d\n"
+    "Author: Dev <dev@example.com>\n"
+    "Date:   Mon Jan 6 10:00:00 2025 +0000\n\n"
+    "    Semantic layer: chunk spans follow the store's line model\n\n"
+    "diff --git a/ccr/_chunks.py b/ccr/_chunks.py\n"
+    "index 1111111..2222222 100644\n"
+    "--- a/ccr/_chunks.py\n+++ b/ccr/_chunks.py\n"
+    "@@ -10,3 +10,3 @@\n-    old = 1\n+    new = 2\n"
+)
+CODE = (
+    "class Store:\n"
+    "    def put(self, data):\n"
+    "        if not data:\n"
+    "            raise EmptyInputError()\n"
+    "        return self._write(data)\n"
+    "\n"
+    "def helper():\n"
+    "    return 1\n"
+)
+
+
+def contexts(text: str, content_type: str, starts: list[int]) -> list[str]:
+    chunks = [Chunk(n, n, "") for n in starts]
+    return chunk_contexts(text.encode(), chunks, content_type)
+
+
+def test_a_markdown_chunk_is_filed_under_the_headings_of_its_sections_and_fences_hold_none() -> None:
+    lines = GUIDE.split("\n")
+    restore = lines.index("Restore the snapshot taken before the release.") + 1
+    command = lines.index("make restore") + 1
+    watch = lines.index("Watch the error rate.") + 1
+    found = contexts(GUIDE, "markdown", [1, restore, command, watch])
+    assert found[0] == ""
+    assert found[1] == "# Deploy guide\n## Rollback\n### Database"
+    assert found[2] == found[1]  # "# not a heading" inside the fence is not a heading
+    assert found[3] == "# Deploy guide\n## Monitoring"
+    assert contexts(GUIDE, "mixed", [watch]) == [found[3]]
+
+
+def test_a_hunk_is_filed_under_its_commit_subject_and_file() -> None:
+    hunk = LOG_P.split("\n").index("@@ -10,3 +10,3 @@") + 1
+    (found,) = contexts(LOG_P, "diff", [hunk])
+    assert found.split("\n") == [
+        "commit 4403c431b1e5d0f0a2b3c4d5e6f708192a3b4c5d",
+        "Semantic layer: chunk spans follow the store's line model",
+        "diff --git a/ccr/_chunks.py b/ccr/_chunks.py",
+    ]
+
+
+def test_a_code_chunk_is_filed_under_the_lines_that_open_its_blocks() -> None:
+    found = contexts(CODE, "code", [4, 5, 8])
+    assert found[0] == "class Store:\ndef put(self, data):\nif not data:"
+    assert found[1] == "class Store:\ndef put(self, data):"
+    assert found[2] == "def helper():"
+
+
+def test_content_that_names_what_it_is_about_line_by_line_has_no_context() -> None:
+    for content_type in ("log", "search", "json", "text", None):
+        assert contexts("a\n  b\n    c\n", content_type or "", [3]) == [""]
+
+
+@given(st.text(alphabet="# \n`~abc:", max_size=300), st.sampled_from(["markdown", "diff", "code", "log"]))
+def test_every_chunk_gets_one_context_of_text_above_it(text: str, content_type: str) -> None:
+    chunks = chunk_text(text, content_type, max_chars=20, max_lines=3)
+    found = chunk_contexts(text.encode(), chunks, content_type)
+    assert len(found) == len(chunks)
+    lines = text.split("\n")
+    for chunk, context in zip(chunks, found, strict=True):
+        above = {line.strip() for line in lines[: chunk.start_line - 1]}
+        assert all(part in above for part in context.split("\n") if part)
+
+
+def section(title: str, body: str) -> str:
+    padding = "".join(
+        f"Note {k}: this part of the guide is long enough to need chunks of its own.\n" for k in range(12)
+    )
+    return f"{title}\n\n{padding}\n{body}\n\n"
+
+
+def test_search_finds_a_hunk_by_its_commit_subject_and_a_paragraph_by_its_headings(store: Store) -> None:
+    filler = "".join(f"+    line_{k} = {k}\n" for k in range(60))
+    diff = store.put(LOG_P + filler, content_type="diff")
+    hits = store.search("what did the commit about chunk spans following the line model change", limit=3).hits
+    assert {hit.hash for hit in hits} == {diff}
+    assert any(text == "+    new = 2" for hit in hits for _, text in hit.rows)  # a hunk, under its commit
+
+    guide = store.put(
+        "# Operations\n\n"
+        + section("## Backups", "")
+        + section("### Database", "Restore the database snapshot from the nightly copy.")
+        + section("## Rollback", "")
+        + section("### Database", "Restore the database snapshot taken before the release."),
+        content_type="markdown",
+    )
+    hit = store.search("rollback: restore the database", limit=1).hits[0]
+    assert hit.hash == guide
+    assert any("taken before the release" in text for _, text in hit.rows)
+
+
+def test_a_hit_shows_the_text_under_a_matching_heading_past_the_blank_line(store: Store) -> None:
+    body = "".join(f"Line {k} of unrelated notes.\n" for k in range(30))
+    digest = store.put(
+        f"# Notes\n\n{body}\n## Security\n\nReport vulnerabilities by mail to the team.\n\n{body}",
+        content_type="markdown",
+    )
+    hit = store.search("what does it say about Security", limit=1).hits[0]
+    assert hit.hash == digest
+    assert any(text == "Report vulnerabilities by mail to the team." for _, text in hit.rows)

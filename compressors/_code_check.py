@@ -139,9 +139,9 @@ def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressCon
     for elision, end, kept in zip(plan.elisions, plan.endings, plan.kept[1:], strict=True):
         first, last, before, after, closing = elision
         stand_in = glue(before, ctx.marker(last - first + 1, "lines", (first + 1, last + 1)), after, closing, end)
-        hidden = plan_lines[first : last + 1]
+        hidden = "".join(plan_lines[first : last + 1])
         if cheaper_shown(hidden, stand_in, ctx):
-            parts.append("".join(hidden))
+            parts.append(hidden)
         else:
             parts.append(stand_in)
             applied.append(elision)

@@ -161,7 +161,7 @@ def render(
             end = end or doc.ending(el.first) or "\n"
         marker = ctx.marker(max(el.count, 1), "lines", el.marker_lines)
         stand_in = glue(el.before, marker, el.after, el.closing, end) + "".join(doc.lines[i] for i in el.shown)
-        if cheaper_shown(doc.lines[el.first : el.last + 1], stand_in, ctx):
+        if cheaper_shown(doc.span(el.first, el.last + 1), stand_in, ctx):
             _copy(doc, el.first, el.last + 1, parts, origin, ctx, long_lines, sources)
             cheap.add(k)
             at = el.last + 1
@@ -179,13 +179,12 @@ def render(
 _CHARS_PER_TOKEN_MAX = 32
 
 
-def cheaper_shown(lines: Sequence[str], stand_in: str, ctx: CompressContext) -> bool:
-    """Whether `lines` (an elision's) cost no more tokens than `stand_in`, the text written in their place:
-    then they are shown, since a marker never costs more than what it hides."""
-    size = sum(len(line) for line in lines)
-    if size > _CHARS_PER_TOKEN_MAX * len(stand_in):
+def cheaper_shown(hidden: str, stand_in: str, ctx: CompressContext) -> bool:
+    """Whether the `hidden` text (an elision's lines) costs no more tokens than `stand_in`, the text written in its
+    place: then it is shown, since a marker never costs more than what it hides."""
+    if len(hidden) > _CHARS_PER_TOKEN_MAX * len(stand_in):
         return False
-    return ctx.tokens("".join(lines)) <= ctx.tokens(stand_in)
+    return ctx.tokens(hidden) <= ctx.tokens(stand_in)
 
 
 def _copy(

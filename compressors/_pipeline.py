@@ -14,10 +14,12 @@ from ccr import (
     HeadroomError,
     InputError,
     InputTooLargeError,
+    count_lines,
     escape_foreign_markers,
     find_markers,
 )
 from compressors._base import CompressContext
+from compressors._bounded import BOUNDED_FROM_LINES
 from compressors._fit import fit_budget
 from compressors._registry import get_compressor
 from compressors._router import COMPRESSOR_FOR_TYPE, Detection, resolve_content_type
@@ -80,6 +82,21 @@ def to_bytes(data: str | bytes) -> bytes:
         return data.encode("utf-8", errors="surrogatepass")
 
 
+def _bytes_and_text(data: str | bytes) -> tuple[bytes, str, bool]:
+    """The exact bytes of `data`, the text compressors read, and whether byte offsets in that text are offsets in
+    the bytes. Text that is valid Unicode is its own text (no second copy); bytes are decoded (invalid UTF-8
+    replaced, and then offsets differ: markers name lines, not bytes)."""
+    if isinstance(data, str):
+        try:
+            return data.encode("utf-8"), data, True
+        except UnicodeEncodeError:
+            data = to_bytes(data)
+    try:
+        return data, data.decode("utf-8"), True
+    except UnicodeDecodeError:
+        return data, data.decode("utf-8", errors="replace"), False
+
+
 def _check_text(raw: bytes, limit: int) -> None:
     if not raw:
         raise EmptyInputError("nothing to compress: the content is empty")
@@ -130,15 +147,10 @@ def compress(
     """
     started = time.perf_counter()
     settings = store.settings
-    raw = to_bytes(data)
+    raw, text, exact_bytes = _bytes_and_text(data)
     _check_text(raw, settings.max_input_bytes)
     if budget is not None and budget < MIN_BUDGET:
         raise InputError(f"a budget of {budget} tokens is too small: use at least {MIN_BUDGET}")
-    try:
-        text, exact_bytes = raw.decode("utf-8"), True
-    except UnicodeDecodeError:
-        # Offsets in the replaced text are not offsets in the original: markers name lines, not bytes.
-        text, exact_bytes = raw.decode("utf-8", errors="replace"), False
     tokens_before = rustcore.count_tokens(text, settings.encoding)
     produced_from = store.produced(raw)
     if produced_from is not None and (budget is None or tokens_before <= budget):
@@ -152,6 +164,9 @@ def compress(
         _log.error("content detection failed (%s); treating the input as text", exc)
         detection = Detection("text")
     digest = store.put(raw, content_type=detection.content_type, source=source, tokens=tokens_before)
+    bounded = count_lines(raw) > BOUNDED_FROM_LINES
+    # Stored: our own UTF-8 copy of a text input is not needed again (64 MB less to hold while compressing).
+    del raw
     ctx = CompressContext(
         hash=digest,
         query=query or None,
@@ -162,6 +177,8 @@ def compress(
         exact_bytes=exact_bytes,
     )
     name = COMPRESSOR_FOR_TYPE.get(detection.content_type, "fallback")
+    if bounded:
+        name = "bounded"
     ran = _run(name, text, ctx)
     if ran is None and name != "fallback":
         name = "fallback"

@@ -20,6 +20,7 @@ __all__ = ["ENTRY_POINT_GROUP", "available", "get_compressor", "register"]
 ENTRY_POINT_GROUP = "headroom.compressors"
 
 _BUILTINS: dict[str, str] = {
+    "bounded": "compressors._bounded:BoundedCompressor",
     "code": "compressors._code:CodeCompressor",
     "diff": "compressors._diff:DiffCompressor",
     "fallback": "compressors._fallback:FallbackCompressor",

@@ -11,6 +11,7 @@ from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, R
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
 from rustcore._lines import (
     Piece,
+    compress_bounded,
     compress_diff,
     compress_fallback,
     compress_log,
@@ -51,6 +52,7 @@ __all__ = [
     "ProseBlock",
     "ProseSection",
     "RawElision",
+    "compress_bounded",
     "compress_diff",
     "compress_fallback",
     "compress_json",

@@ -16,6 +16,7 @@ from rustcore._text import clean, with_text
 
 __all__ = [
     "Piece",
+    "compress_bounded",
     "compress_diff",
     "compress_fallback",
     "compress_log",
@@ -57,7 +58,7 @@ class Piece:
         return self.count > 0
 
 
-_Kind = Literal["log", "search", "diff", "fallback"]
+_Kind = Literal["log", "search", "diff", "fallback", "bounded"]
 
 
 def _run(
@@ -118,6 +119,13 @@ def line_starts(text: str, *, chars: bool = True) -> memoryview:
     """
     buffer, width = with_text(lambda t: _native.line_starts(t, chars), text)
     return memoryview(buffer).cast("I" if width == 4 else "Q")
+
+
+def compress_bounded(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
+    """Inputs of millions of lines: the head, the tail and the query's lines, in memory bounded by what is kept."""
+    return _run("bounded", text, query, budget, encoding, marker_tokens, exact)
 
 
 def detect_content(text: str) -> tuple[str, str | None]:

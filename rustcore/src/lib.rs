@@ -4,6 +4,7 @@
 //! (`py.rs`) is compiled only with the `python` feature, so `cargo test`
 //! exercises the core without an interpreter.
 
+pub mod bounded;
 pub mod code;
 pub mod detect;
 pub mod diff;

@@ -17,7 +17,7 @@ pub use crate::template::{line_hash, template_key, template_text, Templates};
 /// Kept lines longer than this (in bytes) are shortened with a `chars` marker.
 pub const LONG_LINE_BYTES: usize = 2000;
 /// How much of a shortened line is kept (in bytes, cut at a char boundary).
-const LONG_LINE_KEEP: usize = 600;
+pub(crate) const LONG_LINE_KEEP: usize = 600;
 /// No text costs fewer tokens than its bytes divided by this (runs of one repeated character
 /// come closest), so a run of lines longer than a marker's tokens times this is never cheaper.
 const CHEAP_GAP_BYTES_PER_TOKEN: usize = 32;
@@ -71,6 +71,11 @@ impl<'a> Lines<'a> {
     /// Line `i` with its terminator.
     pub fn raw(&self, i: usize) -> &'a str {
         &self.text[self.starts[i]..self.starts[i + 1]]
+    }
+
+    /// Where line `i` starts and where the next begins (its terminator included), as byte offsets.
+    pub fn bounds(&self, i: usize) -> (usize, usize) {
+        (self.starts[i], self.starts[i + 1])
     }
 
     /// Line `i` without `\n` or `\r\n`.
@@ -284,7 +289,7 @@ impl Costs {
     }
 }
 
-fn head_at_char_boundary(s: &str, max: usize) -> &str {
+pub(crate) fn head_at_char_boundary(s: &str, max: usize) -> &str {
     if s.len() <= max {
         return s;
     }

@@ -7,7 +7,9 @@ use pyo3::types::{PyBytes, PyString};
 
 use crate::lines::{Costs, Piece};
 use crate::query::Query;
-use crate::{code, detect, diff, hashing, json, lines, logs, search, template, tokens, CoreError};
+use crate::{
+    bounded, code, detect, diff, hashing, json, lines, logs, search, template, tokens, CoreError,
+};
 
 impl From<CoreError> for PyErr {
     fn from(err: CoreError) -> PyErr {
@@ -161,6 +163,21 @@ fn compress_lines(
     marker_tokens: usize,
     exact: bool,
 ) -> PyResult<Vec<PyPiece>> {
+    if kind == "bounded" {
+        // No per-line costs: its memory must not grow with the number of lines.
+        let enc = tokens::Encoding::from_name(encoding)?;
+        let query = Query::parse(query);
+        return Ok(py.detach(|| {
+            pieces_out(bounded::compress(
+                text,
+                &query,
+                budget,
+                enc,
+                marker_tokens,
+                exact,
+            ))
+        }));
+    }
     let compress: lines::Compressor = match kind {
         "log" => logs::compress,
         "search" => search::compress,
@@ -168,8 +185,8 @@ fn compress_lines(
         "fallback" => lines::fallback,
         other => {
             return Err(PyValueError::new_err(format!(
-                "unknown line compressor {other:?} (expected log, search, diff or fallback)"
-            )))
+            "unknown line compressor {other:?} (expected log, search, diff, fallback or bounded)"
+        )))
         }
     };
     let costs = line_costs(text, encoding, marker_tokens, exact)?;

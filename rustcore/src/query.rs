@@ -216,7 +216,15 @@ impl Query {
 
     /// How many of `masks` have each term's bit set.
     fn document_frequency(&self, masks: &[u64]) -> Vec<u32> {
-        let mut df = vec![0u32; self.n_terms()];
+        let mut df = Vec::new();
+        self.count_frequencies(masks, &mut df);
+        df
+    }
+
+    /// Adds to `df` (one count per term, grown to the query's size) how many of `masks` have each
+    /// term's bit set: frequencies over a text read a window at a time.
+    pub fn count_frequencies(&self, masks: &[u64], df: &mut Vec<u32>) {
+        df.resize(self.n_terms(), 0);
         for &m in masks {
             let mut m = m;
             while m != 0 {
@@ -225,14 +233,17 @@ impl Query {
                 m &= m - 1;
             }
         }
-        df
     }
 
     /// Per-term weights over `masks` (inverse document frequency; phrases doubled, words the query
     /// only implies halved).
     pub fn weights(&self, masks: &[u64]) -> Vec<f32> {
-        let n = masks.len().max(1) as f32;
-        let df = self.document_frequency(masks);
+        self.weights_from_frequencies(&self.document_frequency(masks), masks.len())
+    }
+
+    /// [`Query::weights`] from term frequencies `df` over `lines` lines.
+    pub fn weights_from_frequencies(&self, df: &[u32], lines: usize) -> Vec<f32> {
+        let n = lines.max(1) as f32;
         df.iter()
             .enumerate()
             .map(|(k, &d)| {

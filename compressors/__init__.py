@@ -3,7 +3,7 @@
 from compressors._base import CONTENT_TYPES, CompressContext, Compressor
 from compressors._pipeline import MIN_BUDGET, CompressResult, compress, warm_up
 from compressors._registry import ENTRY_POINT_GROUP, available, get_compressor, register
-from compressors._router import Detection, detect
+from compressors._router import Detection, detect, type_for_name
 
 __all__ = [
     "CONTENT_TYPES",
@@ -18,5 +18,6 @@ __all__ = [
     "detect",
     "get_compressor",
     "register",
+    "type_for_name",
     "warm_up",
 ]

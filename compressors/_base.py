@@ -12,7 +12,7 @@ from ccr import format_marker
 __all__ = ["CONTENT_TYPES", "CompressContext", "Compressor"]
 
 # What the router can detect (and what `content_type` may name).
-CONTENT_TYPES = ("json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
+CONTENT_TYPES = ("json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing", "config")
 
 
 @dataclass(frozen=True, slots=True)

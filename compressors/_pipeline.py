@@ -137,8 +137,8 @@ def compress(
     an input that is byte for byte a text this store produced passes through
     unchanged, under the handle of the original it came from (compressor
     `PRODUCED_BY_US`), unless it is over `budget`.
-    `hint` names the content type the text's producer usually prints; it only settles an
-    input detection leaves as plain text (`compressors._router.resolve_content_type`).
+    `hint` (for `content_type="auto"`) names the content type the text's file name or producer
+    suggests; it never overrides the content (`compressors._router.resolve_content_type`).
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.

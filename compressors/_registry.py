@@ -22,10 +22,12 @@ ENTRY_POINT_GROUP = "headroom.compressors"
 _BUILTINS: dict[str, str] = {
     "bounded": "compressors._bounded:BoundedCompressor",
     "code": "compressors._code:CodeCompressor",
+    "config": "compressors._config:ConfigCompressor",
     "diff": "compressors._diff:DiffCompressor",
     "fallback": "compressors._fallback:FallbackCompressor",
     "html": "compressors._html:HtmlCompressor",
     "json": "compressors._json:JsonCompressor",
+    "listing": "compressors._listing:ListingCompressor",
     "log": "compressors._logs:LogCompressor",
     "mixed": "compressors._mixed:MixedCompressor",
     "prose": "compressors._neural:NeuralProseCompressor",

@@ -13,7 +13,7 @@ import rustcore
 from ccr import CompressorError
 from compressors._base import CONTENT_TYPES
 
-__all__ = ["COMPRESSOR_FOR_TYPE", "Detection", "detect", "resolve_content_type"]
+__all__ = ["COMPRESSOR_FOR_TYPE", "Detection", "detect", "resolve_content_type", "type_for_name"]
 
 # Which compressor serves each content type; the first one registered wins.
 COMPRESSOR_FOR_TYPE: dict[str, str] = {
@@ -26,7 +26,54 @@ COMPRESSOR_FOR_TYPE: dict[str, str] = {
     "markdown": "prose",
     "text": "prose",
     "mixed": "mixed",
+    "listing": "listing",
+    "config": "config",
 }
+
+
+_CODE_SUFFIXES = frozenset(
+    {
+        *(".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt", ".c", ".h"),
+        *(".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rb", ".php", ".swift", ".scala", ".lua", ".sh", ".bash"),
+    }
+)
+_SUFFIX_TYPES = {
+    ".json": "json",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".rst": "markdown",
+    ".html": "html",
+    ".htm": "html",
+    ".log": "log",
+    ".diff": "diff",
+    ".patch": "diff",
+    ".yaml": "config",
+    ".yml": "config",
+    ".toml": "config",
+    ".ini": "config",
+    ".cfg": "config",
+    ".conf": "config",
+    ".properties": "config",
+    ".env": "config",
+    ".csv": "listing",
+    ".tsv": "listing",
+}
+# Files named by what they are rather than by a suffix.
+_NAME_TYPES = {"dockerfile": "config", "containerfile": "config", ".env": "config"}
+
+
+def type_for_name(name: str) -> str | None:
+    """The content type a file name suggests (`x.py` code, `values.yaml` config, `Dockerfile` config), or
+    None when it suggests none (`.txt`, `.out`, no suffix): a hint for `detect`, never the answer."""
+    lower = name.lower()
+    if lower in _NAME_TYPES or lower.startswith(("dockerfile.", ".env.")):
+        return _NAME_TYPES.get(lower, "config")
+    suffix = lower[lower.rfind(".") :] if "." in lower[1:] else ""
+    if suffix in _CODE_SUFFIXES:
+        return "code"
+    return _SUFFIX_TYPES.get(suffix)
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,24 +82,30 @@ class Detection:
     language: str | None = None
 
 
-def detect(text: str) -> Detection:
-    """The content type of `text` (one of `CONTENT_TYPES`) and, for code, its language."""
-    content_type, language = rustcore.detect_content(text)
+def detect(text: str, hint: str | None = None) -> Detection:
+    """The content type of `text` (one of `CONTENT_TYPES`) and, for code, its language.
+
+    `hint` is what the text's file name suggests (`type_for_name`): a hint, taken only where
+    the content shows some of that type's traits, never an override.
+    """
+    content_type, language = rustcore.detect_content(text, hint)
     return Detection(content_type, language)
 
 
-# Types a caller's hint may name: the outputs a command line tells apart (a test run or build, a diff, a search).
+# Types a command line's hint may settle for text that shows no type's signals (a test run or build, a diff, a search).
 HINT_TYPES = ("log", "diff", "search")
 
 
 def resolve_content_type(content_type: str | None, text: str, hint: str | None = None) -> Detection:
     """`content_type` as given (validated), or detected when it is None or "auto".
 
-    `hint` is what the producer of the text usually prints (`headroom exec` reads it from the command line). It
-    never overrides what the scan found: it settles only an input the scan left as plain text (no type's signals).
+    `hint` is what the text's source suggests: its file name (`type_for_name`) or its producer (`headroom exec`
+    reads the command line). It never overrides what the scan found: the scan takes it where the content shows
+    some of that type's traits, and an input the scan left as plain text (no type's signals) takes a hint of
+    `HINT_TYPES`.
     """
     if content_type in (None, "auto"):
-        found = detect(text)
+        found = detect(text, hint)
         if hint in HINT_TYPES and found.content_type == "text":
             return Detection(hint)
         return found

@@ -19,7 +19,9 @@ from typing import Any
 
 __all__ = ["SEARCH_CONTENT_TYPES", "add_parser", "parse_since"]
 
-SEARCH_CONTENT_TYPES = ("json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
+SEARCH_CONTENT_TYPES = (
+    *("json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing", "config"),
+)
 
 _AGE = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?|h|hr|hrs|hours?|d|days?|w|weeks?)\s*")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}

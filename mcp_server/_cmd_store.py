@@ -18,7 +18,9 @@ from mcp_server.cli import positive_float, positive_int
 
 __all__ = ["add_parser"]
 
-_TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed")
+# The router's CONTENT_TYPES plus "auto", spelled out so `headroom --help` imports no compressor (a test keeps
+# them in step).
+_TYPES = ("auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing", "config")
 
 
 def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:

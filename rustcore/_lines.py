@@ -17,8 +17,10 @@ from rustcore._text import clean, with_text
 __all__ = [
     "Piece",
     "compress_bounded",
+    "compress_config",
     "compress_diff",
     "compress_fallback",
+    "compress_listing",
     "compress_log",
     "compress_search",
     "detect_content",
@@ -58,7 +60,7 @@ class Piece:
         return self.count > 0
 
 
-_Kind = Literal["log", "search", "diff", "fallback", "bounded"]
+_Kind = Literal["log", "search", "diff", "listing", "config", "fallback", "bounded"]
 
 
 def _run(
@@ -103,6 +105,22 @@ def compress_diff(
     return _run("diff", text, query, budget, encoding, marker_tokens, exact)
 
 
+def compress_listing(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
+    """Listings and tables (`tree`, `du`, `find`, `ls -lR`, `npm ls`, `git log --stat`, `ps`, CSV): the header,
+    the rows the query names with their parents, the largest values and a sample kept; the rest counted."""
+    return _run("listing", text, query, budget, encoding, marker_tokens, exact)
+
+
+def compress_config(
+    text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
+) -> list[Piece]:
+    """Configuration (YAML, TOML, INI, `key=value`, Dockerfile, `==> path <==` files): file headers, sections,
+    the keys the query names with their parents, then the top-level structure; the rest counted."""
+    return _run("config", text, query, budget, encoding, marker_tokens, exact)
+
+
 def compress_fallback(
     text: str, *, query: str | None, budget: int, encoding: str, marker_tokens: int, exact: bool = True
 ) -> list[Piece]:
@@ -128,9 +146,13 @@ def compress_bounded(
     return _run("bounded", text, query, budget, encoding, marker_tokens, exact)
 
 
-def detect_content(text: str) -> tuple[str, str | None]:
-    """The content type of `text` (one of the router's types) and, for code, its language."""
-    kind, language = with_text(_native.detect_content, text)
+def detect_content(text: str, hint: str | None = None) -> tuple[str, str | None]:
+    """The content type of `text` (one of the router's types) and, for code, its language.
+
+    `hint` (a content type a file name suggests) is taken where the content bears it out;
+    the content decides otherwise.
+    """
+    kind, language = with_text(lambda t: _native.detect_content(t, hint), text)
     return str(kind), (str(language) if language else None)
 
 

@@ -43,38 +43,17 @@ __all__ = ["register_local_tools", "type_for_path"]
 
 Ctx = Context[AppState, Any]
 
-_CODE_SUFFIXES = frozenset(
-    {
-        *(".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".rs", ".java", ".kt", ".c", ".h"),
-        *(".cc", ".cpp", ".cxx", ".hpp", ".hh", ".cs", ".rb", ".php", ".swift", ".scala", ".lua", ".sh", ".bash"),
-    }
-)
-_SUFFIX_TYPES = {
-    ".json": "json",
-    ".jsonl": "json",
-    ".ndjson": "json",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".rst": "text",
-    ".txt": "text",
-    ".html": "html",
-    ".htm": "html",
-    ".log": "log",
-    ".diff": "diff",
-    ".patch": "diff",
-}
 _RUN_DISABLED = (
     "headroom_run is disabled on this server; restart it with `headroom mcp serve --allow-run` or set "
     "HEADROOM_ALLOW_RUN=1 in its environment (then it runs shell commands inside the allowed roots)"
 )
 
 
-def type_for_path(path: Path) -> str:
-    """The content type a file's name suggests: source files are code; unknown suffixes are detected."""
-    suffix = path.suffix.lower()
-    if suffix in _CODE_SUFFIXES:
-        return "code"
-    return _SUFFIX_TYPES.get(suffix, "auto")
+def type_for_path(path: Path) -> str | None:
+    """The content type a file's name suggests: a hint the detector weighs against the content."""
+    from compressors import type_for_name
+
+    return type_for_name(path.name)
 
 
 async def _client_roots(ctx: Ctx) -> ListRoots | None:
@@ -119,7 +98,13 @@ async def headroom_read(
         if lines is not None:
             return await _read_lines(ctx, real, data, lines, max_tokens)
         result = await compress_text(
-            ctx, data, query=query, content_type=type_for_path(real), budget=max_tokens, source=f"mcp:read:{real}"
+            ctx,
+            data,
+            query=query,
+            content_type="auto",
+            hint=type_for_path(real),
+            budget=max_tokens,
+            source=f"mcp:read:{real}",
         )
     output = ReadOutput(path=str(real), bytes=len(data), **compress_fields(result))
     return CallToolResult(
@@ -128,10 +113,17 @@ async def headroom_read(
     )
 
 
+def _detected_type(data: bytes, hint: str | None) -> str:
+    """What the content of a file is, its name taken as a hint (as a compressed read would route it)."""
+    from compressors import detect
+
+    return detect(data.decode("utf-8", errors="replace"), hint).content_type
+
+
 async def _read_lines(ctx: Ctx, real: Path, data: bytes, lines: str, max_tokens: int | None) -> CallToolResult:
     state = state_of(ctx)
     started = time.perf_counter()
-    content_type = type_for_path(real)
+    content_type = await state.call(_detected_type, data, type_for_path(real))
     digest, tokens_before = await state.call(store_original, state.store, data, content_type, f"mcp:read:{real}")
     excerpt = await state.call(retrieve, state.store, digest, None, lines, max_tokens)
     await state.call(record_event, state, "read", digest, excerpt.tokens, "lines", client_name(ctx), started)

@@ -45,7 +45,9 @@ _log = logging.getLogger("headroom.server")
 
 Ctx = Context[AppState, Any]
 # The router's content types (no "auto": a stored original has the type it was detected as).
-SearchContentType = Literal["json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed"]
+SearchContentType = Literal[
+    "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing", "config"
+]
 
 
 class SearchHitOutput(BaseModel):

@@ -44,7 +44,9 @@ __all__ = [
 ]
 
 # The router's CONTENT_TYPES plus "auto", spelled out so the input schema lists them (a test keeps them in step).
-ContentType = Literal["auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed"]
+ContentType = Literal[
+    "auto", "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing", "config"
+]
 # Inputs at least this large report progress while they are compressed.
 PROGRESS_BYTES = 256 * 1024
 
@@ -92,6 +94,7 @@ async def compress_text(
     content_type: str,
     budget: int | None,
     source: str,
+    hint: str | None = None,
 ) -> CompressResult:
     from compressors import compress
 
@@ -108,6 +111,7 @@ async def compress_text(
             source=source,
             client=client,
             session=state.session_id,
+            hint=hint,
         )
 
     if len(data) >= PROGRESS_BYTES:

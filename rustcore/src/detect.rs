@@ -20,10 +20,17 @@
 
 use crate::langs::{holds, is_statement, lang_signals, Line};
 use crate::lines::Lines;
+use crate::shapes::DataLines;
 use crate::toollines::{self, Shape};
 use crate::{logs, search};
 
 pub use crate::langs::LANGUAGES;
+
+/// Every content type the detector names.
+const CONTENT_TYPES: &[&str] = &[
+    "json", "code", "log", "search", "diff", "html", "markdown", "text", "mixed", "listing",
+    "config",
+];
 
 /// The head of the input the line scan always reads.
 pub const HEAD_BYTES: usize = 8 * 1024;
@@ -191,6 +198,14 @@ fn tail(text: &str, after: usize) -> &str {
 
 /// Detects the content type of `text`.
 pub fn detect(text: &str) -> Detection {
+    detect_hinted(text, None)
+}
+
+/// Detects the content type of `text`, leaning to `hint` (what a file name suggests:
+/// `code` for `x.py`, `config` for `x.yaml`) where the content bears it out. The content
+/// decides: a log saved as `.txt`, JSON in a `.log` or a listing in a `.md` go by what
+/// they hold; only a text that shows some of the hinted type's traits takes the hint.
+pub fn detect_hinted(text: &str, hint: Option<&str>) -> Detection {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Detection::of("text");
@@ -221,7 +236,8 @@ pub fn detect(text: &str) -> Detection {
         // A test run's verdict sits at its end, past the head.
         c.scan_tail(tail(text, head_end));
     }
-    c.decide()
+    hint.and_then(|h| c.bears_out(h))
+        .unwrap_or_else(|| c.decide())
 }
 
 /// Whole-input check: starts and ends like a JSON value, and the start is JSON-shaped.
@@ -229,6 +245,10 @@ fn looks_like_json(t: &str) -> bool {
     let b = t.as_bytes();
     let (first, last) = (b[0], b[b.len() - 1]);
     if !matches!(first, b'{' | b'[') {
+        return false;
+    }
+    if first == b'[' && t.contains('\n') && is_section_line(t.lines().next().unwrap_or("")) {
+        // `[[test]]` or `[package]` over more lines: TOML or INI that happens to end in `]`.
         return false;
     }
     let next = t[1..].trim_start().as_bytes().first().copied();
@@ -243,6 +263,12 @@ fn looks_like_json(t: &str) -> bool {
         }
         _ => false,
     }
+}
+
+/// `[name]`, `[[a.b]]`, `[remote "origin"]`: a config section header.
+fn is_section_line(line: &str) -> bool {
+    matches!(crate::config::classify(line), crate::config::Kind::Section(name)
+        if name.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_'))
 }
 
 /// When `rest` (what follows an opening `[`) starts with a number, what comes
@@ -345,6 +371,10 @@ struct Counts {
     ts_only: usize,
     cpp_only: usize,
     layout: Layout,
+    /// Search results with a line number (a bare path is also a ripgrep heading).
+    numbered_hits: usize,
+    /// Evidence of listings, tables and configuration files.
+    data: DataLines,
 }
 
 const JS: usize = 1;
@@ -420,6 +450,7 @@ impl Counts {
                 if heading.is_some() && line.starts_with(|c: char| c.is_ascii_digit()) =>
             {
                 self.search_hits += 1;
+                self.numbered_hits += 1;
             }
             search::Entry::Hit {
                 text,
@@ -443,6 +474,7 @@ impl Counts {
                     && line[file.len() + 1..].starts_with(|c: char| c.is_ascii_digit())
                 {
                     self.search_hits += 1;
+                    self.numbered_hits += 1;
                 }
             }
             // grep -C: context lines and the `--` between groups.
@@ -488,6 +520,15 @@ impl Counts {
             }
             return;
         }
+        let loggy = matches!(
+            kind,
+            logs::Kind::Error | logs::Kind::Warn | logs::Kind::SoftError | logs::Kind::Exception
+        );
+        let mut lead = t.len().min(24);
+        while !t.is_char_boundary(lead) {
+            lead -= 1;
+        }
+        let data = self.data.line(line, t, loggy, has_timestamp(&t[..lead]));
         // Markup.
         let markup = is_markup(&l, prev_text);
         if markup {
@@ -517,7 +558,9 @@ impl Counts {
             || t.ends_with("*/")
             || (indented && t.ends_with([')', ',', '(', '[', ']']));
         let comment = t.starts_with("//") || t.starts_with("/*") || t == "*" || t == "*/";
-        if any || comment || (ends_code && !markup) || is_statement(t) {
+        if data {
+            // A key, a listing row or a template line: data, whatever keywords it holds.
+        } else if any || comment || (ends_code && !markup) || is_statement(t) {
             self.code += 1;
         } else if is_prose(t) {
             self.prose += 1;
@@ -528,9 +571,48 @@ impl Counts {
         n as f32 / self.nonblank.max(1) as f32
     }
 
+    /// The hinted type, if the sample shows enough of its traits to take the hint over the
+    /// type the evidence would otherwise pick (`text` and unknown hints lean nowhere).
+    fn bears_out(&self, hint: &str) -> Option<Detection> {
+        let layout = &self.layout;
+        let log = self.frac(self.log + self.compiler + self.stamped) + 2.0 * self.frac(self.runner);
+        let supported = match hint {
+            // Source code may be mostly a table of constants: a few lines of code will do.
+            "code" => self.frac(self.code) >= 0.05 || self.lang.iter().sum::<usize>() >= 3,
+            "config" => self.data.config_share(self.nonblank) >= 0.25,
+            "listing" => self.frac(self.data.listing) >= 0.25,
+            "log" => log >= 0.15,
+            "markdown" => {
+                self.frac(self.markup) >= 0.02 || layout.fences >= 2 || self.frac(self.prose) >= 0.3
+            }
+            "html" => self.frac(self.tags) >= 0.1,
+            "diff" => self.hunk_headers > 0,
+            "search" => self.frac(self.search_hits) >= 0.3,
+            "mixed" => layout.fences >= 2,
+            _ => false,
+        };
+        if !supported {
+            return None;
+        }
+        let found = CONTENT_TYPES.iter().find(|&&t| t == hint)?;
+        Some(if hint == "code" {
+            Detection {
+                content_type: "code",
+                language: Some(self.language()),
+            }
+        } else {
+            Detection::of(found)
+        })
+    }
+
     fn decide(&self) -> Detection {
         if self.hunk_headers > 0 && (self.diff_headers > 0 || self.frac(self.diff_body) > 0.5) {
             return Detection::of("diff");
+        }
+        // `find` and `grep -l` print bare paths, `pip freeze` names with versions: they also
+        // read as ripgrep headings.
+        if self.data.mostly_listing(self.nonblank) && self.numbered_hits * 5 < self.nonblank {
+            return Detection::of("listing");
         }
         if self.frac(self.search_hits) >= 0.6 {
             return Detection::of("search");
@@ -549,6 +631,11 @@ impl Counts {
         let runner = self.frac(self.runner);
         let log = self.frac(self.log + self.compiler + self.stamped) + 2.0 * runner;
         let code = self.frac(self.code);
+        // Tables, listings and configuration files: rows and keys, whatever words they hold.
+        let events = self.frac(self.log + self.compiler) + 2.0 * runner;
+        if let Some(kind) = self.data.decide(self.nonblank, events, code) {
+            return Detection::of(kind);
+        }
         if log >= 0.4 && (log >= code || runner >= 0.1) {
             return Detection::of("log");
         }
@@ -810,6 +897,83 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             "html"
         );
         assert_eq!(kind("").0, "text");
+    }
+
+    #[test]
+    fn listings_and_tables_are_listings() {
+        let du: String = (0..60)
+            .map(|i| format!("{}\t./lib/part{}/file{i}.rb\n", 4 * i, i % 5))
+            .collect();
+        assert_eq!(kind(&du).0, "listing");
+        let find: String = (0..60)
+            .map(|i| format!("./src/pkg{}/mod{i}.py\n", i % 4))
+            .collect();
+        assert_eq!(kind(&find).0, "listing");
+        let npm: String = std::iter::once("app@1.0.0 /src/app\n".to_string())
+            .chain((0..40).map(|i| format!("├─┬ dep{i}@1.0.{i}\n│ └── leaf{i}@2.0.0\n")))
+            .collect();
+        assert_eq!(kind(&npm).0, "listing");
+        let pip: String = std::iter::once("Package    Version\n---------- -------\n".to_string())
+            .chain((0..40).map(|i| format!("pkg{i:<7} {i}.1.0\n")))
+            .collect();
+        assert_eq!(kind(&pip).0, "listing");
+        let ps: String = std::iter::once("USER  PID %CPU %MEM COMMAND\n".to_string())
+            .chain(
+                (0..40)
+                    .map(|i| format!("root  {:>3}  0.0  0.1 /usr/bin/daemon{i} --flag\n", 100 + i)),
+            )
+            .collect();
+        assert_eq!(kind(&ps).0, "listing");
+        let csv: String = std::iter::once("date,open,close,volume\n".to_string())
+            .chain((0..40).map(|i| {
+                format!(
+                    "2024-01-{:02},{}.5,{}.25,{}\n",
+                    i % 28 + 1,
+                    100 + i,
+                    101 + i,
+                    5000 * i
+                )
+            }))
+            .collect();
+        assert_eq!(kind(&csv).0, "listing");
+    }
+
+    #[test]
+    fn configuration_files_are_config() {
+        let k8s = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    app: web\nspec:\n  replicas: 3\n  template:\n    spec:\n      containers:\n      - name: web\n        image: nginx:1.27\n        ports:\n        - containerPort: 80\n";
+        assert_eq!(kind(k8s).0, "config");
+        let ini = "[server]\n; where to listen\nhost = example.org\nport = 8080\n\n[database]\nname = app db\nuser = app\n";
+        assert_eq!(kind(ini).0, "config");
+        let toml = "[package]\nname = \"demo\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nserde = { version = \"1\", features = [\"derive\"] }\nmemchr = \"2\"\n";
+        assert_eq!(kind(toml).0, "config");
+        let env: String = (0..30)
+            .map(|i| format!("APP_SETTING_{i}=value{i}\n"))
+            .collect();
+        assert_eq!(kind(&env).0, "config");
+        let docker = "FROM python:3.12-slim\nWORKDIR /app\nCOPY requirements.txt .\nRUN pip install -r requirements.txt \\\n    && rm -rf /root/.cache\nCOPY . .\nEXPOSE 8000\nCMD [\"python\", \"-m\", \"app\"]\n";
+        assert_eq!(kind(docker).0, "config");
+        assert_eq!(
+            kind("[[test]]\nname = \"a\"\nregex = []\n\n[[test]]\nname = \"b\"\nmatches = []\n").0,
+            "config"
+        );
+    }
+
+    #[test]
+    fn a_hint_is_taken_only_where_the_content_bears_it_out() {
+        let log: String = (0..40)
+            .map(|i| format!("2024-01-01 10:00:{:02} ERROR worker {i} failed\n", i % 60))
+            .collect();
+        assert_eq!(detect_hinted(&log, Some("text")).content_type, "log");
+        assert_eq!(detect_hinted(&log, Some("config")).content_type, "log");
+        let constants: String = (0..40)
+            .map(|i| format!("\tSYS_CALL_{i:<8} = {i}\n"))
+            .collect();
+        let go =
+            format!("package unix\n\nconst (\n{constants})\n\nfunc f() int {{\n\treturn 1\n}}\n");
+        assert_eq!(detect_hinted(&go, Some("code")).content_type, "code");
+        let yaml = "# settings\n# more comments\nkey: value\nother:\n  nested: 1\n";
+        assert_eq!(detect_hinted(yaml, Some("config")).content_type, "config");
+        assert_eq!(detect_hinted(yaml, Some("nonsense")), detect(yaml));
     }
 
     /// `balanced` as a plain byte loop.

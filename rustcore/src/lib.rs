@@ -6,6 +6,7 @@
 
 pub mod bounded;
 pub mod code;
+pub mod config;
 pub mod detect;
 pub mod diff;
 pub mod error;
@@ -13,12 +14,15 @@ pub mod hashing;
 pub mod json;
 pub mod langs;
 pub mod lines;
+pub mod listing;
 pub mod loglines;
 pub mod logs;
+pub mod outline;
 pub mod prose;
 pub mod query;
 pub mod rank;
 pub mod search;
+pub mod shapes;
 pub mod template;
 pub mod terms;
 pub mod tokens;

@@ -371,6 +371,29 @@ impl<'l, 'a> Planner<'l, 'a> {
         true
     }
 
+    /// Keeps all of `group` (in order) or, if they do not all fit, none of them: a row and
+    /// the lines above it that say what it is. Returns whether they are kept.
+    pub fn offer_all(&mut self, group: &[usize]) -> bool {
+        let (used, refused) = (self.used, self.refused);
+        let mut added = Vec::new();
+        for &i in group {
+            if self.keep[i] {
+                continue;
+            }
+            if !self.offer(i) {
+                for k in added {
+                    self.keep[k] = false;
+                    self.kept.remove(&k);
+                }
+                self.used = used;
+                self.refused = refused + 1;
+                return false;
+            }
+            added.push(i);
+        }
+        true
+    }
+
     /// Keeps every run of omitted lines (cut where `breaks[i]` is set, as the markers will be)
     /// whose text costs no more than the marker that would stand for it: a marker never costs
     /// more than what it hides. Costs are exact (the runs are short); output only shrinks.

@@ -8,7 +8,8 @@ use pyo3::types::{PyBytes, PyString};
 use crate::lines::{Costs, Piece};
 use crate::query::Query;
 use crate::{
-    bounded, code, detect, diff, hashing, json, lines, logs, search, template, tokens, CoreError,
+    bounded, code, config, detect, diff, hashing, json, lines, listing, logs, search, template,
+    tokens, CoreError,
 };
 
 impl From<CoreError> for PyErr {
@@ -144,12 +145,17 @@ fn template_lines(py: Python<'_>, text: &str, id: u32) -> Vec<usize> {
 }
 
 #[pyfunction]
-fn detect_content(py: Python<'_>, text: &str) -> (&'static str, Option<&'static str>) {
-    let d = py.detach(|| detect::detect(text));
+#[pyo3(signature = (text, hint=None))]
+fn detect_content(
+    py: Python<'_>,
+    text: &str,
+    hint: Option<&str>,
+) -> (&'static str, Option<&'static str>) {
+    let d = py.detach(|| detect::detect_hinted(text, hint));
     (d.content_type, d.language)
 }
 
-/// The line compressors (`kind`: log, search, diff or fallback) behind one entry point.
+/// The line compressors (`kind`: log, search, diff, listing, config, fallback or bounded) behind one entry point.
 #[pyfunction]
 #[pyo3(signature = (kind, text, query, budget, encoding, marker_tokens, exact=true))]
 #[allow(clippy::too_many_arguments)]
@@ -183,10 +189,23 @@ fn compress_lines(
         "search" => search::compress,
         "diff" => diff::compress,
         "fallback" => lines::fallback,
+        "config" => config::compress,
+        "listing" => {
+            let costs = line_costs(text, encoding, marker_tokens, exact)?;
+            return Ok(py.detach(|| {
+                pieces_out(listing::compress(
+                    text,
+                    &Query::parse(query),
+                    query,
+                    budget,
+                    costs,
+                ))
+            }));
+        }
         other => {
             return Err(PyValueError::new_err(format!(
-            "unknown line compressor {other:?} (expected log, search, diff, fallback or bounded)"
-        )))
+                "unknown line compressor {other:?} (expected log, search, diff, listing, config, fallback or bounded)"
+            )))
         }
     };
     let costs = line_costs(text, encoding, marker_tokens, exact)?;

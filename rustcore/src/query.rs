@@ -149,6 +149,13 @@ impl Query {
         self.words.len() + self.phrases.len()
     }
 
+    /// Each term's text in bit order (the stemmed words, then the lowercase phrases), and
+    /// whether it is a phrase: for callers that compare a term with a whole field or name.
+    pub fn terms(&self) -> impl Iterator<Item = (&[u8], bool)> {
+        let words = self.words.iter().map(|w| (w.as_bytes(), false));
+        words.chain(self.phrases.iter().map(|p| (p.as_slice(), true)))
+    }
+
     /// Which of the query's words and phrases each line contains, as bitmasks.
     pub fn match_lines(&self, lines: &Lines<'_>) -> Vec<u64> {
         let n = lines.len();

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import get_args
 
 import pytest
 from hypothesis import given
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 
 from ccr import CompressorError
 from compressors import CONTENT_TYPES, Detection, available, detect
-from compressors._router import COMPRESSOR_FOR_TYPE, resolve_content_type
+from compressors._router import COMPRESSOR_FOR_TYPE, resolve_content_type, type_for_name
 from tests.conftest import Sample
 
 # What each corpus category may be detected as. Documentation with fenced code is "mixed" content
@@ -25,19 +26,56 @@ ACCEPTED = {
     "prose": {"markdown", "text", "mixed"},
     "issue_thread": {"json", "markdown", "text", "mixed"},
     "build_output": {"log"},
+    "shell_listing": {"listing"},
+    "config": {"config"},
     "html": {"html"},
-    # Until listings and config files have compressors of their own (the data engineer's work),
-    # what the router does with them today.
-    "shell_listing": {"text", "markdown", "listing"},
-    "config": {"markdown", "code", "text", "config"},
 }
 ACCURACY_FLOOR = 0.85
 
 
 def test_every_content_type_has_a_compressor_name() -> None:
     assert set(COMPRESSOR_FOR_TYPE) == set(CONTENT_TYPES)
-    for name in ("log", "search", "diff", "fallback"):
+    for name in ("log", "search", "diff", "listing", "config", "fallback"):
         assert name in available()
+
+
+def test_every_list_of_content_types_names_the_same_types() -> None:
+    from mcp_server._cmd_search import SEARCH_CONTENT_TYPES
+    from mcp_server._cmd_store import _TYPES
+    from mcp_server.server._search import SearchContentType
+
+    assert ("auto", *CONTENT_TYPES) == _TYPES
+    assert SEARCH_CONTENT_TYPES == CONTENT_TYPES
+    assert get_args(SearchContentType) == CONTENT_TYPES
+
+
+@pytest.mark.parametrize(
+    ("name", "hint"),
+    [
+        ("server.py", "code"),
+        ("values.yaml", "config"),
+        ("Cargo.toml", "config"),
+        ("Dockerfile", "config"),
+        ("Dockerfile.prod", "config"),
+        (".env.local", "config"),
+        ("data.csv", "listing"),
+        ("app.log", "log"),
+        ("notes.txt", None),
+        ("README", None),
+    ],
+)
+def test_a_file_name_suggests_a_type(name: str, hint: str | None) -> None:
+    assert type_for_name(name) == hint
+
+
+def test_the_content_decides_and_the_name_only_hints() -> None:
+    log = "".join(f"2024-05-01 10:00:{i % 60:02d} ERROR payment {i} declined by gateway\n" for i in range(80))
+    # A log saved as .txt (no hint) or mislabelled as config is still a log.
+    assert detect(log, type_for_name("run.txt")).content_type == "log"
+    assert detect(log, type_for_name("run.yaml")).content_type == "log"
+    # A YAML file that is mostly comments leans to config because its name says so.
+    yaml = "# Settings for the app.\n# Edit with care, these are the defaults.\n" * 5 + "server:\n  port: 8080\n"
+    assert detect(yaml, type_for_name("app.yaml")).content_type == "config"
 
 
 @pytest.mark.corpus

@@ -45,6 +45,23 @@ async def test_a_source_file_is_read_as_code(make_client: MakeClient, project: P
     assert out["content_type"] == "code"
 
 
+async def test_a_log_saved_as_txt_is_read_as_a_log_not_as_text(make_client: MakeClient, project: Path) -> None:
+    log = noisy_log()
+    (project / "build-output.txt").write_text(log)
+    async with make_client() as client:
+        out = structured(await client.call_tool("headroom_read", {"path": "build-output.txt"}))
+        lines = structured(await client.call_tool("headroom_read", {"path": "build-output.txt", "lines": "1-2"}))
+    assert out["content_type"] == "log" and out["compressor"] == "log"
+    assert lines["content_type"] == "log"
+
+
+async def test_a_file_name_is_a_hint_the_content_can_overrule(make_client: MakeClient, project: Path) -> None:
+    (project / "settings.py").write_text('{"debug": true, "items": [' + ", ".join(str(i) for i in range(400)) + "]}\n")
+    async with make_client() as client:
+        out = structured(await client.call_tool("headroom_read", {"path": "settings.py"}))
+    assert out["content_type"] == "json"
+
+
 async def test_a_line_range_is_read_verbatim_with_line_numbers(make_client: MakeClient, project: Path) -> None:
     (project / "notes.txt").write_text("".join(f"note {i}\n" for i in range(1, 101)))
     async with make_client() as client:

@@ -1,0 +1,25 @@
+"""Listings and tables: headers, the rows asked about with their parents, extremes and a sample kept."""
+
+from __future__ import annotations
+
+import rustcore
+from compressors._base import CompressContext, Compressor
+from compressors._pieces import DefaultBudget, run_pieces
+
+__all__ = ["ListingCompressor"]
+
+# A listing's rows are alike: a sample and the rows asked about say what a larger share would.
+_DEFAULT = DefaultBudget(share=0.2, floor=1000, ceiling=8000)
+
+
+class ListingCompressor(Compressor):
+    """`tree`, `npm ls`, `du`, `find`, `ls -lR`, `git log --stat`, column tables (`pip list`, `ps`, `df`) and
+    CSV: keeps the header, the rows the query names with the lines above them in the hierarchy (a package's
+    dependent, a file's directory), the largest values of size-like columns, and a breadth-first sample;
+    every other run of rows is one marker, cut at the boundaries of top-level groups."""
+
+    name = "listing"
+    description = "tables and listings: header, the rows asked about with their parents, extremes, a sample"
+
+    def compress(self, text: str, ctx: CompressContext) -> str:
+        return run_pieces(rustcore.compress_listing, text, ctx, _DEFAULT)

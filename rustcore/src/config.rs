@@ -1,0 +1,532 @@
+//! Configuration files: YAML (Kubernetes manifests, Helm values and
+//! templates, CI workflows), TOML, INI, `.env` and `.properties`
+//! (`key=value`), Dockerfiles, and several of them concatenated by
+//! `head`/`tail` (`==> path <==`).
+//!
+//! Each line is read as a key (`key: value`, `key = value`, `KEY=value`,
+//! `- key: value`), a sequence item, a section (`[tool.ruff]`), a document
+//! separator (`---`), a Dockerfile instruction, a comment or other text, and
+//! hung under its parent: by indentation in YAML, under its section in
+//! INI/TOML (a dotted section under the section it extends), under its
+//! stage (`FROM`) in a Dockerfile, under its file's header in concatenated
+//! output. A key's path is then its parents' names joined by dots, so a
+//! question naming `a.b.c` finds the `c:` under `b:` under `a:`.
+//! [`crate::outline`] keeps every file header, section and document break,
+//! the keys the query points at with their parents, then the structure
+//! breadth first (top-level keys, the first keys below each). A long run of
+//! flat keys (`.env`, `.properties`) is shown by the first key of each
+//! prefix group (`DB_`, `spring.datasource.`), each group's other keys
+//! counted in a marker.
+
+use crate::lines::{Costs, Lines, Piece};
+use crate::listing::file_header;
+use crate::outline::{self, Outline, Role, NONE, P_NOTABLE};
+use crate::query::Query;
+
+/// Dockerfile instructions (upper case at the start of a line).
+const INSTRUCTIONS: &[&str] = &[
+    "FROM",
+    "RUN",
+    "CMD",
+    "LABEL",
+    "MAINTAINER",
+    "EXPOSE",
+    "ENV",
+    "ADD",
+    "COPY",
+    "ENTRYPOINT",
+    "VOLUME",
+    "USER",
+    "WORKDIR",
+    "ARG",
+    "ONBUILD",
+    "STOPSIGNAL",
+    "HEALTHCHECK",
+    "SHELL",
+];
+/// A run of flat sibling keys longer than this is shown by prefix group.
+const FLAT_RUN: usize = 24;
+
+/// What one line of a configuration file is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind<'a> {
+    Blank,
+    Comment,
+    FileHeader(&'a str),
+    /// `---` or `...` between YAML documents.
+    DocSep,
+    /// `[section]`, `[[array.of.tables]]`, `[remote "origin"]`: the name inside.
+    Section(&'a str),
+    /// A key and whether it opens a YAML sequence item (`- key: v`).
+    Key {
+        name: &'a str,
+        item: bool,
+    },
+    /// `- value`: a YAML sequence item without a key.
+    Item,
+    /// A Dockerfile instruction.
+    Instruction(&'a str),
+    /// A line of template directives only (`{{- if .Values.x }}`).
+    Template,
+    Other,
+}
+
+/// The width of `line`'s indentation (a tab counts four).
+pub fn indent(line: &str) -> usize {
+    line.bytes()
+        .take_while(|&b| b == b' ' || b == b'\t')
+        .map(|b| if b == b'\t' { 4 } else { 1 })
+        .sum()
+}
+
+/// The key at the start of `t` (after any `- `): a bare or quoted name followed by `:` and a
+/// space or the end (YAML, colon INI), or by `=` (INI, TOML, `.env`, `.properties`).
+fn key_of(t: &str) -> Option<&str> {
+    let t = t.strip_prefix("export ").unwrap_or(t);
+    let b = t.as_bytes();
+    let (name, rest) = match b.first()? {
+        q @ (b'"' | b'\'') => {
+            let end = t[1..].find(*q as char)? + 1;
+            (&t[1..end], &t[end + 1..])
+        }
+        c if c.is_ascii_alphanumeric() || *c == b'_' || *c == b'$' || *c == b'@' => {
+            let end = t
+                .bytes()
+                .position(|c| !(c.is_ascii_alphanumeric() || b"_-./$@[]".contains(&c)))
+                .unwrap_or(t.len());
+            (&t[..end], &t[end..])
+        }
+        _ => return None,
+    };
+    if name.is_empty() || name.len() > 80 {
+        return None;
+    }
+    let rest = rest.trim_start_matches([' ', '\t']);
+    let colon = rest
+        .strip_prefix(':')
+        .is_some_and(|r| r.is_empty() || r.starts_with([' ', '\t']));
+    let equals = rest.starts_with('=') && !rest.starts_with("==");
+    (colon || equals).then_some(name)
+}
+
+/// Reads one line (its content, without the line end).
+pub fn classify(content: &str) -> Kind<'_> {
+    let t = content.trim();
+    if t.is_empty() {
+        return Kind::Blank;
+    }
+    if let Some(path) = file_header(content) {
+        return Kind::FileHeader(path);
+    }
+    let at_start = !content.starts_with([' ', '\t']);
+    if at_start && (t == "---" || t == "..." || t.starts_with("--- ")) {
+        return Kind::DocSep;
+    }
+    if t.starts_with('#') || t.starts_with(';') || t.starts_with("//") {
+        return Kind::Comment;
+    }
+    if at_start && t.starts_with('[') && t.ends_with(']') && t.len() > 2 {
+        let inner = t.trim_start_matches('[').trim_end_matches(']').trim();
+        // Outside quotes (`[target.'cfg(unix)'.dependencies]`), a name holds no brackets or `=`.
+        let bare: String = inner.split(['"', '\'']).step_by(2).collect();
+        if !inner.is_empty() && !bare.contains(['[', ']', '=']) {
+            return Kind::Section(inner);
+        }
+    }
+    if t.starts_with("{{") && t.ends_with("}}") {
+        return Kind::Template;
+    }
+    let word = t.split([' ', '\t']).next().unwrap_or("");
+    if INSTRUCTIONS.contains(&word) && t.len() > word.len() {
+        return Kind::Instruction(word);
+    }
+    let (item, body) = match t.strip_prefix("- ") {
+        Some(rest) => (true, rest.trim_start()),
+        None if t == "-" => return Kind::Item,
+        None => (false, t),
+    };
+    match key_of(body) {
+        Some(name) => Kind::Key { name, item },
+        None if item => Kind::Item,
+        None => Kind::Other,
+    }
+}
+
+/// Per-line reading state while building the outline.
+struct Reader {
+    file: u32,
+    doc: u32,
+    /// Open sections with their names (a dotted section extends the one it starts with).
+    sections: Vec<u32>,
+    /// Open YAML-style parents: (indentation, line).
+    open: Vec<(usize, u32)>,
+    /// The line a backslash continuation belongs to.
+    continued: u32,
+    stage: u32,
+}
+
+impl Reader {
+    fn container(&self) -> u32 {
+        if let Some(&s) = self.sections.last() {
+            s
+        } else if self.stage != NONE {
+            self.stage
+        } else if self.doc != NONE {
+            self.doc
+        } else {
+            self.file
+        }
+    }
+}
+
+/// Reads `lines` into an outline.
+fn read(lines: &Lines<'_>) -> Outline {
+    let n = lines.len();
+    let mut o = Outline::new(n, b'.');
+    let mut r = Reader {
+        file: NONE,
+        doc: NONE,
+        sections: Vec::new(),
+        open: Vec::new(),
+        continued: NONE,
+        stage: NONE,
+    };
+    for i in 0..n {
+        let content = lines.content(i);
+        if r.continued != NONE {
+            o.parent[i] = r.continued;
+            o.unranked[i] = true;
+            if !content.trim_end().ends_with('\\') {
+                r.continued = NONE;
+            }
+            continue;
+        }
+        let kind = classify(content);
+        match kind {
+            Kind::Blank => {
+                o.role[i] = Role::Blank;
+                continue;
+            }
+            Kind::Comment => {
+                o.role[i] = Role::Comment;
+                continue;
+            }
+            Kind::FileHeader(path) => {
+                o.role[i] = Role::Header;
+                o.set_name(i, content, path);
+                o.absolute[i] = true;
+                r = Reader {
+                    file: i as u32,
+                    doc: NONE,
+                    sections: Vec::new(),
+                    open: Vec::new(),
+                    continued: NONE,
+                    stage: NONE,
+                };
+                continue;
+            }
+            Kind::DocSep => {
+                o.parent[i] = r.file;
+                o.boost[i] = P_NOTABLE;
+                r.doc = i as u32;
+                r.sections.clear();
+                r.open.clear();
+                r.stage = NONE;
+                continue;
+            }
+            Kind::Section(name) => {
+                while let Some(&s) = r.sections.last() {
+                    let (a, b) = o.name[s as usize];
+                    let open = &lines.content(s as usize)[a as usize..b as usize];
+                    if name.len() > open.len()
+                        && name.starts_with(open)
+                        && name.as_bytes()[open.len()] == b'.'
+                    {
+                        break;
+                    }
+                    r.sections.pop();
+                }
+                o.parent[i] = r.sections.last().copied().unwrap_or(if r.doc != NONE {
+                    r.doc
+                } else {
+                    r.file
+                });
+                o.set_name(i, content, name);
+                o.absolute[i] = true;
+                o.boost[i] = P_NOTABLE;
+                r.sections.push(i as u32);
+                r.open.clear();
+                continue;
+            }
+            Kind::Instruction(word) => {
+                if word == "FROM" {
+                    o.parent[i] = if r.doc != NONE { r.doc } else { r.file };
+                    o.boost[i] = P_NOTABLE;
+                    r.stage = i as u32;
+                } else {
+                    o.parent[i] = r.container();
+                }
+                o.set_name(i, content, word);
+                if content.trim_end().ends_with('\\') {
+                    r.continued = i as u32;
+                }
+                continue;
+            }
+            Kind::Template => {
+                o.parent[i] = r.open.last().map_or(r.container(), |&(_, p)| p);
+                o.unranked[i] = true;
+                continue;
+            }
+            Kind::Key { .. } | Kind::Item | Kind::Other => {}
+        }
+        let mut width = indent(content);
+        if matches!(kind, Kind::Item | Kind::Key { item: true, .. }) {
+            // A sequence may sit at its key's indentation; its items still belong to the key.
+            width += 1;
+        }
+        while r.open.last().is_some_and(|&(w, _)| w >= width) {
+            r.open.pop();
+        }
+        o.parent[i] = r.open.last().map_or(r.container(), |&(_, p)| p);
+        if let Kind::Key { name, .. } = kind {
+            o.set_name(i, content, name);
+        }
+        r.open.push((width, i as u32));
+        if content.trim_end().ends_with('\\') {
+            r.continued = i as u32;
+        }
+    }
+    group_flat_runs(lines, &mut o);
+    o
+}
+
+/// The prefix a flat key shares with its group: up to its first `.`, `_` or `-`.
+fn prefix(name: &str) -> &str {
+    let end = name[1.min(name.len())..]
+        .find(['.', '_', '-'])
+        .map_or(name.len(), |k| k + 1);
+    &name[..end]
+}
+
+/// In a long run of sibling keys without children, only the first key of each prefix group
+/// is ranked as structure; the group's other keys are left to the query and the markers.
+fn group_flat_runs(lines: &Lines<'_>, o: &mut Outline) {
+    let n = o.len();
+    let mut has_children = vec![false; n];
+    let mut siblings: rustc_hash::FxHashMap<u32, Vec<usize>> = Default::default();
+    for i in 0..n {
+        if o.role[i] != Role::Node {
+            continue;
+        }
+        if o.parent[i] != NONE {
+            has_children[o.parent[i] as usize] = true;
+        }
+        siblings.entry(o.parent[i]).or_default().push(i);
+    }
+    for run in siblings.values() {
+        let leaves: Vec<usize> = run
+            .iter()
+            .copied()
+            .filter(|&i| !has_children[i] && o.name[i].0 != o.name[i].1)
+            .collect();
+        if leaves.len() <= FLAT_RUN {
+            continue;
+        }
+        let mut last = "";
+        for &i in &leaves {
+            let (a, b) = o.name[i];
+            let p = prefix(&lines.content(i)[a as usize..b as usize]);
+            if p.eq_ignore_ascii_case(last) {
+                o.unranked[i] = true;
+            }
+            last = p;
+        }
+    }
+}
+
+/// The compressed configuration as pieces, within `budget` tokens.
+pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+    let lines = Lines::new(text);
+    let o = read(&lines);
+    outline::compress(&lines, &o, query, budget, costs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::lines::testing::{pieces, run};
+
+    #[test]
+    fn lines_are_read_as_keys_sections_and_documents() {
+        assert_eq!(
+            classify("  failurePolicy: \"\""),
+            Kind::Key {
+                name: "failurePolicy",
+                item: false
+            }
+        );
+        assert_eq!(
+            classify("- name: web"),
+            Kind::Key {
+                name: "name",
+                item: true
+            }
+        );
+        assert_eq!(
+            classify("single-line-if-stmt=no"),
+            Kind::Key {
+                name: "single-line-if-stmt",
+                item: false
+            }
+        );
+        assert_eq!(
+            classify("export DB_HOST=localhost"),
+            Kind::Key {
+                name: "DB_HOST",
+                item: false
+            }
+        );
+        assert_eq!(
+            classify("[tool.ruff.lint]"),
+            Kind::Section("tool.ruff.lint")
+        );
+        assert_eq!(
+            classify("[target.'cfg(unix)'.dependencies]"),
+            Kind::Section("target.'cfg(unix)'.dependencies")
+        );
+        assert_eq!(classify("---"), Kind::DocSep);
+        assert_eq!(
+            classify("FROM python:3.12-slim AS build"),
+            Kind::Instruction("FROM")
+        );
+        assert_eq!(classify("{{- if .Values.enabled }}"), Kind::Template);
+        assert_eq!(classify("# a comment"), Kind::Comment);
+        assert_eq!(classify("  - nginx"), Kind::Item);
+        assert_eq!(classify("see http://example.org"), Kind::Other);
+        assert_eq!(classify("==> a/b.yaml <=="), Kind::FileHeader("a/b.yaml"));
+    }
+
+    #[test]
+    fn a_dotted_path_finds_the_key_under_its_parents() {
+        let mut text = String::new();
+        for top in ["alertmanager", "grafana", "prometheusOperator"] {
+            text.push_str(&format!("{top}:\n  enabled: true\n"));
+            for sub in ["admissionWebhooks", "service", "tls"] {
+                text.push_str(&format!("  {sub}:\n    failurePolicy: \"{top}-{sub}\"\n    timeoutSeconds: 10\n    patch:\n      enabled: true\n"));
+            }
+        }
+        let out = run(
+            compress,
+            &text,
+            "What is the default of `prometheusOperator.admissionWebhooks.failurePolicy`?",
+            120,
+        );
+        assert!(
+            out.contains("    failurePolicy: \"prometheusOperator-admissionWebhooks\"\n"),
+            "{out}"
+        );
+        assert!(
+            out.contains("prometheusOperator:\n") && out.contains("  admissionWebhooks:\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn an_ini_key_comes_with_its_section() {
+        let mut text = String::new();
+        for s in ["MAIN", "FORMAT", "DESIGN", "TYPECHECK"] {
+            text.push_str(&format!("[{s}]\n\n"));
+            for i in 0..30 {
+                text.push_str(&format!(
+                    "# option {i} of {s}\n{}-opt-{i}=value{i}\n\n",
+                    s.to_lowercase()
+                ));
+            }
+        }
+        let out = run(
+            compress,
+            &text,
+            "What value does the example give `format-opt-17`, and in which section?",
+            150,
+        );
+        assert!(
+            out.contains("[FORMAT]\n") && out.contains("format-opt-17=value17\n"),
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn every_file_header_and_document_survives() {
+        let mut text = String::new();
+        for f in 0..12 {
+            text.push_str(&format!("==> deploy/app{f}.yaml <==\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app{f}\nspec:\n  template:\n    spec:\n      containers:\n      - name: app{f}\n        image: registry.example/app{f}:1.{f}\n---\napiVersion: v1\nkind: Service\nmetadata:\n  name: app{f}\n\n"));
+        }
+        let out = run(compress, &text, "", 500);
+        assert!(
+            (0..12).all(|f| out.contains(&format!("==> deploy/app{f}.yaml <==\n"))),
+            "{out}"
+        );
+        let asked = run(
+            compress,
+            &text,
+            "Which image does the Deployment `app7` in `deploy/app7.yaml` run?",
+            300,
+        );
+        assert!(
+            asked.contains("        image: registry.example/app7:1.7\n"),
+            "{asked}"
+        );
+    }
+
+    #[test]
+    fn flat_keys_without_a_query_show_a_key_of_each_group_and_count_the_rest() {
+        let text: String = (0..400)
+            .map(|i| {
+                format!(
+                    "{}_SETTING_{i}=value-{i}\n",
+                    ["DB", "CACHE", "AUTH", "LOG", "MAIL"][i / 80]
+                )
+            })
+            .collect();
+        let p = pieces(compress, &text, "", 400);
+        let kept: String = p
+            .iter()
+            .filter_map(|p| match p {
+                Piece::Text(t) => Some(t.as_str()),
+                _ => None,
+            })
+            .collect();
+        for group in ["DB_", "CACHE_", "AUTH_", "LOG_", "MAIL_"] {
+            assert!(kept.contains(group), "no {group} key shown: {kept}");
+        }
+        assert!(p.iter().filter(|p| matches!(p, Piece::Omit { .. })).count() >= 5);
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_line_is_kept_or_marked_once(
+            rows in proptest::collection::vec(
+                "( {0,6})(- )?([a-zA-Z_]{1,8}(: |=| = )[a-z0-9\"]{0,8}|\\[[a-z.]{1,6}\\]|---|# [a-z ]{0,10}|==> [a-z/.]{1,8} <==)",
+                1..80,
+            ),
+            query in "[a-zA-Z_ .]{0,20}",
+            budget in 30usize..400,
+        ) {
+            let text = rows.join("\n") + "\n";
+            let lines = Lines::new(&text);
+            let mut next = 1;
+            for p in pieces(compress, &text, &query, budget) {
+                match p {
+                    Piece::Text(t) => next += t.matches('\n').count(),
+                    Piece::Omit { lines: Some((a, b)), count, .. } => {
+                        proptest::prop_assert_eq!(a, next);
+                        proptest::prop_assert_eq!(count, b - a + 1);
+                        next = b + 1;
+                    }
+                    Piece::Omit { .. } => {}
+                }
+            }
+            proptest::prop_assert_eq!(next, lines.len() + 1);
+        }
+    }
+}

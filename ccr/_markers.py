@@ -37,7 +37,7 @@ __all__ = [
 
 UNITS = frozenset({"lines", "items", "keys", "chars", "hunks", "files", "sentences", "sections", "matches", "bodies"})
 
-# A template key: 8 lowercase hex digits (see `rustcore.template_key`).
+# A template key: 8 lowercase hex digits (see `rustcore.template_keys`).
 TEMPLATE_KEY_LEN = 8
 
 _LITERAL = "omitted: retrieve hash="
@@ -99,7 +99,7 @@ def format_marker(
     """The marker for `count` `unit` omitted from the original `hash`.
 
     Exactly one selector: `lines` (1-based, inclusive), `bytes` (0-based, inclusive byte
-    offsets into the original), or `template` (a key of `rustcore.template_key`, which
+    offsets into the original), or `template` (a key of `rustcore.template_keys`, which
     `lines` may then restrict to a span).
 
     Raises:

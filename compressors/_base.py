@@ -49,7 +49,7 @@ class CompressContext:
         - `span`: text cut from inside a line, as an inclusive byte range of the original
           (``bytes=A-B``); `lines` then names the line(s) holding it, used instead when
           byte offsets cannot be trusted (`exact_bytes` False);
-        - `template`: every line of that collapsed template (`rustcore.template_key`), within
+        - `template`: every line of that collapsed template (`rustcore.template_keys`), within
           `lines` when given.
 
         Raises:

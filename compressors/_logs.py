@@ -13,9 +13,10 @@ _DEFAULT = DefaultBudget(share=0.25, floor=1500, ceiling=10_000)
 
 
 class LogCompressor(Compressor):
-    """Keeps final results, failing test ids, exceptions, errors, query matches, warnings,
-    rare templates and one line of every template; collapses the rest into markers and a
-    footer that counts the most repeated templates."""
+    """Keeps final results, the failure digest, failing test ids and why they failed, exceptions,
+    errors, query matches, warnings, the end of the output, rare lines and one line of every group
+    of lines sharing a template; a repeated group collapses into one `template=T` marker that
+    redeems all of its lines, and any other stretch left out into a `lines=A-B` marker."""
 
     name = "log"
     description = "logs and build/test output: errors, failures, anomalies and summaries kept, repeats counted"

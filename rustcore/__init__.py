@@ -20,7 +20,7 @@ from rustcore._lines import (
     compress_search,
     detect_content,
     line_starts,
-    template_key,
+    template_keys,
     template_lines,
 )
 from rustcore._prose import (
@@ -78,7 +78,7 @@ __all__ = [
     "rank_chunks",
     "sentence_density",
     "sentence_spans",
-    "template_key",
+    "template_keys",
     "template_lines",
 ]
 

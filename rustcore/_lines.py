@@ -25,7 +25,7 @@ __all__ = [
     "compress_search",
     "detect_content",
     "line_starts",
-    "template_key",
+    "template_keys",
     "template_lines",
 ]
 
@@ -156,14 +156,15 @@ def detect_content(text: str, hint: str | None = None) -> tuple[str, str | None]
     return str(kind), (str(language) if language else None)
 
 
-def template_key(line: str) -> str | None:
-    """The key (8 hex digits) of `line`'s template as the log compressor groups lines; None for a blank line.
+def template_keys(text: str) -> list[str | None]:
+    """The key (8 hex digits) of each line's template as the log compressor groups the lines of `text`.
 
-    Lines that differ only in numbers, ids, addresses, timestamps or paths share a key;
-    ANSI escapes and surrounding blanks do not count.
+    None for a blank line. Lines that differ only in numbers, ids, addresses, timestamps, paths
+    or, among lines of the same shape and kind, a word or two share a key; ANSI escapes and
+    surrounding blanks do not count. The grouping is of the whole text: a line alone may group
+    differently.
     """
-    key = with_text(_native.template_key, line)
-    return None if key is None else str(key)
+    return [None if key is None else str(key) for key in with_text(_native.template_keys, text)]
 
 
 def template_lines(text: str, key: str) -> list[int]:

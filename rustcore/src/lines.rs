@@ -185,7 +185,7 @@ pub enum Piece {
     /// - `bytes` (`a..b`, end exclusive): text cut from inside a line, exactly those bytes;
     ///   `lines` then names the line holding them, for when byte offsets of the text are
     ///   not those of the original (input that was not valid UTF-8);
-    /// - `template`: every line of that collapsed template ([`crate::template::template_lines`]),
+    /// - `template`: every line of that collapsed template ([`crate::logs::template_lines`]),
     ///   restricted to `lines` when set.
     Omit {
         count: usize,
@@ -434,6 +434,11 @@ impl<'l, 'a> Planner<'l, 'a> {
     pub fn keep_flags(&self) -> &[bool] {
         &self.keep
     }
+
+    /// The costs back (with every line counted so far), for another plan or a measure.
+    pub fn into_costs(self) -> Costs {
+        self.costs
+    }
 }
 
 /// Kept runs verbatim (over-long lines shortened), each gap one marker.
@@ -450,33 +455,11 @@ pub fn render_with_breaks(
     unit: &dyn GapUnit,
 ) -> Vec<Piece> {
     let n = lines.len();
-    let mut pieces = Vec::new();
-    let mut text = String::new();
+    let mut out = Output::new(lines);
     let mut i = 0;
     while i < n {
         if keep[i] {
-            let raw = lines.raw(i);
-            if raw.len() > LONG_LINE_BYTES {
-                let content = lines.content(i);
-                let head = head_at_char_boundary(content, LONG_LINE_KEEP);
-                text.push_str(head);
-                flush(&mut pieces, &mut text);
-                let cut = content[head.len()..].chars().count();
-                let start = lines.starts[i];
-                pieces.push(Piece::Omit {
-                    count: cut.max(1),
-                    unit: "chars",
-                    lines: Some((i + 1, i + 1)),
-                    bytes: Some((start + head.len(), start + content.len())),
-                    template: None,
-                });
-                text.push_str(&raw[content.len()..]);
-                if raw.len() == content.len() {
-                    text.push('\n');
-                }
-            } else {
-                text.push_str(raw);
-            }
+            out.keep(i);
             i += 1;
             continue;
         }
@@ -484,16 +467,70 @@ pub fn render_with_breaks(
         while j < n && !keep[j] && !breaks.get(j).copied().unwrap_or(false) {
             j += 1;
         }
-        if !text.is_empty() && !text.ends_with('\n') {
-            text.push('\n');
-        }
-        flush(&mut pieces, &mut text);
         let (unit, count) = unit.describe(i, j);
-        pieces.push(Piece::omit_lines(count.max(1), unit, i + 1, j));
+        out.omit(Piece::omit_lines(count.max(1), unit, i + 1, j));
         i = j;
     }
-    flush(&mut pieces, &mut text);
-    pieces
+    out.finish()
+}
+
+/// Pieces built line by line: kept lines verbatim (over-long ones shortened
+/// with a `chars` marker) and omissions, each starting a line of its own.
+pub struct Output<'l, 'a> {
+    lines: &'l Lines<'a>,
+    pieces: Vec<Piece>,
+    text: String,
+}
+
+impl<'l, 'a> Output<'l, 'a> {
+    pub fn new(lines: &'l Lines<'a>) -> Self {
+        Output {
+            lines,
+            pieces: Vec::new(),
+            text: String::new(),
+        }
+    }
+
+    /// Line `i` (0-based), kept.
+    pub fn keep(&mut self, i: usize) {
+        let lines = self.lines;
+        let raw = lines.raw(i);
+        if raw.len() <= LONG_LINE_BYTES {
+            self.text.push_str(raw);
+            return;
+        }
+        let content = lines.content(i);
+        let head = head_at_char_boundary(content, LONG_LINE_KEEP);
+        self.text.push_str(head);
+        flush(&mut self.pieces, &mut self.text);
+        let cut = content[head.len()..].chars().count();
+        let start = lines.starts[i];
+        self.pieces.push(Piece::Omit {
+            count: cut.max(1),
+            unit: "chars",
+            lines: Some((i + 1, i + 1)),
+            bytes: Some((start + head.len(), start + content.len())),
+            template: None,
+        });
+        self.text.push_str(&raw[content.len()..]);
+        if raw.len() == content.len() {
+            self.text.push('\n');
+        }
+    }
+
+    /// An omission, on a line of its own.
+    pub fn omit(&mut self, piece: Piece) {
+        if !self.text.is_empty() && !self.text.ends_with('\n') {
+            self.text.push('\n');
+        }
+        flush(&mut self.pieces, &mut self.text);
+        self.pieces.push(piece);
+    }
+
+    pub fn finish(mut self) -> Vec<Piece> {
+        flush(&mut self.pieces, &mut self.text);
+        self.pieces
+    }
 }
 
 fn flush(pieces: &mut Vec<Piece>, text: &mut String) {

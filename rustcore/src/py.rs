@@ -8,8 +8,8 @@ use pyo3::types::{PyBytes, PyString};
 use crate::lines::{Costs, Piece};
 use crate::query::Query;
 use crate::{
-    bounded, code, config, detect, diff, hashing, json, lines, listing, logs, search, template,
-    tokens, CoreError,
+    bounded, code, config, detect, diff, hashing, json, lines, listing, logs, search, tokens,
+    CoreError,
 };
 
 impl From<CoreError> for PyErr {
@@ -128,20 +128,21 @@ fn line_starts<'py>(
     Ok((buffer, width))
 }
 
-/// The template key of one line (8 hex digits), None for a blank line.
+/// The template key of every line of `text` (8 hex digits), None for a blank line.
 #[pyfunction]
-fn template_key(line: &str) -> Option<String> {
-    let clean = lines::strip_ansi(line);
-    let mut templates = template::Templates::default();
-    templates
-        .line_key(&clean)
-        .map(|key| format!("{:08x}", template::template_id(key)))
+fn template_keys(py: Python<'_>, text: &str) -> Vec<Option<String>> {
+    py.detach(|| {
+        logs::template_keys(text)
+            .into_iter()
+            .map(|key| key.map(|id| format!("{id:08x}")))
+            .collect()
+    })
 }
 
 /// The 1-based numbers of the lines of `text` in template `id`.
 #[pyfunction]
 fn template_lines(py: Python<'_>, text: &str, id: u32) -> Vec<usize> {
-    py.detach(|| template::template_lines(text, id))
+    py.detach(|| logs::template_lines(text, id))
 }
 
 #[pyfunction]
@@ -716,7 +717,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(content_hash, m)?)?;
     m.add_function(wrap_pyfunction!(is_hash, m)?)?;
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
-    m.add_function(wrap_pyfunction!(template_key, m)?)?;
+    m.add_function(wrap_pyfunction!(template_keys, m)?)?;
     m.add_function(wrap_pyfunction!(template_lines, m)?)?;
     m.add_function(wrap_pyfunction!(line_starts, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;

@@ -88,37 +88,6 @@ impl Templates {
     }
 }
 
-impl Templates {
-    /// The key of a line as the log compressor groups lines: `clean` is the line with its
-    /// ANSI escapes stripped ([`crate::lines::strip_ansi`]); surrounding blanks do not count.
-    /// None for a blank line, which belongs to no template.
-    pub fn line_key(&mut self, clean: &str) -> Option<u64> {
-        let trimmed = clean.trim();
-        (!trimmed.is_empty()).then(|| self.key(trimmed))
-    }
-}
-
-/// A template's id as a marker names it (`template=T`, 8 hex digits): 32 bits of its key.
-pub fn template_id(key: u64) -> u32 {
-    (key ^ (key >> 32)) as u32
-}
-
-/// The 1-based numbers of the lines of `text` whose template has the id `id`: what a
-/// `template=T` marker stands for, grouped exactly as the log compressor groups lines
-/// (the same [`Templates::line_key`] over the same line model, [`crate::lines::Lines`]).
-pub fn template_lines(text: &str, id: u32) -> Vec<usize> {
-    let lines = crate::lines::Lines::new(text);
-    let mut templates = Templates::default();
-    let mut out = Vec::new();
-    for (i, line) in lines.iter().enumerate() {
-        let clean = crate::lines::strip_ansi(line);
-        if templates.line_key(&clean).map(template_id) == Some(id) {
-            out.push(i + 1);
-        }
-    }
-    out
-}
-
 /// The template of a line: its fields with variable data masked as `<*>`
 /// (runs of masked fields merged), so lines that differ only in numbers, ids,
 /// addresses, timestamps or paths share one template.
@@ -146,6 +115,27 @@ pub fn template_text(line: &str) -> String {
     });
     out.push_str(pending.trim_end());
     out
+}
+
+/// The parts [`Templates::key`] hashes, as byte spans of `line`: each
+/// constant field, and each run of variable fields (from the first one's
+/// start to the last one's end) flagged `variable`.
+pub fn for_each_part_span(line: &str, mut f: impl FnMut(usize, usize, bool)) {
+    let bytes = line.as_bytes();
+    let mut run: Option<(usize, usize)> = None;
+    for (a, b) in field_spans(bytes) {
+        if is_variable(&bytes[a..b]) {
+            run = Some(run.map_or((a, b), |(start, _)| (start, b)));
+        } else {
+            if let Some((start, end)) = run.take() {
+                f(start, end, true);
+            }
+            f(a, b, false);
+        }
+    }
+    if let Some((start, end)) = run {
+        f(start, end, true);
+    }
 }
 
 /// The fields of a line as the template sees them: `(text before, field, is variable)`.
@@ -286,18 +276,6 @@ mod tests {
     }
 
     #[test]
-    fn template_lines_are_the_lines_sharing_a_template_id() {
-        let text =
-            "GET /a/1 200\n\n\x1b[32mGET /b/22 404\x1b[0m\r\nPOST /a 200\n  GET /c/3 500  \n";
-        let mut t = Templates::default();
-        let id = template_id(t.line_key("GET /x/9 200").unwrap());
-        assert_eq!(template_lines(text, id), vec![1, 3, 5]);
-        assert_eq!(t.line_key("   "), None);
-        let blank = template_id(Templates::default().key(""));
-        assert!(template_lines(text, blank).is_empty());
-    }
-
-    #[test]
     fn hex_ids_and_paths_are_variable_but_words_are_not() {
         assert!(is_variable(b"deadbeefcafe"));
         assert!(is_variable(b"/var/log"));
@@ -308,6 +286,17 @@ mod tests {
     }
 
     proptest::proptest! {
+        #[test]
+        fn part_spans_are_the_parts_the_key_hashes(
+            line in "([a-fA-F0-9xyz/\\\\:.!?*#@ ,;=()\\[\\]{}<>\"'|\t-]|\\PC){0,60}",
+        ) {
+            let mut spans: Vec<Vec<u8>> = Vec::new();
+            for_each_part_span(&line, |a, b, variable| {
+                spans.push(if variable { b"<*>".to_vec() } else { line.as_bytes()[a..b].to_vec() });
+            });
+            proptest::prop_assert_eq!(spans, parts_step_by_step(&line));
+        }
+
         #[test]
         fn the_one_pass_scan_gives_the_fields_step_by_step_does(
             line in "([a-fA-F0-9xyz/\\\\:.!?*#@ ,;=()\\[\\]{}<>\"'|\t-]|\\PC){0,60}",

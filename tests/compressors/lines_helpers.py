@@ -16,9 +16,6 @@ CATEGORY_REDUCTION_FLOOR = 0.60
 # What one store.query(hash, query, max_tokens=2000) may add (the brief's figure).
 RETRIEVAL_TOKENS = 2000
 
-# The log compressor's footer counts templates; it is a summary, not original lines.
-FOOTER_RULE = "--- most repeated line patterns"
-
 
 def open_store() -> Store:
     """A real store in this test's HEADROOM_HOME (set by the autouse fixture)."""
@@ -38,12 +35,6 @@ def store_lines(text: str) -> list[str]:
     return lines
 
 
-def body(compressed: str) -> str:
-    """The compressed text without the log footer."""
-    at = compressed.find(FOOTER_RULE)
-    return compressed if at < 0 else compressed[:at]
-
-
 def assert_markers_resolve(original: str, compressed: str, digest: str) -> None:
     """Every marker names `digest`; every line range lies inside `original`."""
     n = len(store_lines(original))
@@ -58,18 +49,24 @@ def assert_markers_resolve(original: str, compressed: str, digest: str) -> None:
 def assert_kept_lines_verbatim(original: str, compressed: str) -> None:
     """Every output line that carries no marker is a line of the original, unchanged (line ends included)."""
     originals = set(original.splitlines())
-    for line in body(compressed).splitlines():
+    for line in compressed.splitlines():
         if not find_markers(line):
             assert line in originals, f"not an original line: {line!r}"
 
 
 def assert_every_line_accounted_for(original: str, compressed: str) -> None:
-    """Kept lines and marked line ranges together cover every line of the original exactly once."""
+    """Kept lines and marked line ranges cover the original in order, each line once; a collapsed
+    template's marker (`template=T`) stands for every line of its template, wherever they are."""
     lines = store_lines(original)
     seen: list[int] = []
+    by_template: set[int] = set()
     cursor = 0
-    for out_line in store_lines(body(compressed)):
-        markers = [m for m in find_markers(out_line) if m.lines is not None]
+    for out_line in store_lines(compressed):
+        markers = find_markers(out_line)
+        if markers and markers[0].template is not None:
+            by_template.update(rustcore.template_lines(original, markers[0].template))
+            continue
+        markers = [m for m in markers if m.lines is not None]
         if markers and markers[0].unit != "chars":
             first, last = markers[0].lines  # type: ignore[misc]
             seen.extend(range(first, last + 1))
@@ -86,7 +83,11 @@ def assert_every_line_accounted_for(original: str, compressed: str) -> None:
         assert cursor < len(lines), f"kept line not found in order: {out_line!r}"
         seen.append(cursor + 1)
         cursor += 1
-    assert sorted(seen) == list(range(1, len(lines) + 1))
+    assert len(seen) == len(set(seen)), "a line is shown or marked twice"
+    blank = {n for n, line in enumerate(lines, start=1) if not line.strip()}
+    missing = set(range(1, len(lines) + 1)) - set(seen) - by_template
+    # A stretch told by template markers alone may take the blank lines inside it along.
+    assert missing <= blank, sorted(missing)[:10]
 
 
 def check_result(result: CompressResult, data: str | bytes, store: Store) -> None:
@@ -97,7 +98,11 @@ def check_result(result: CompressResult, data: str | bytes, store: Store) -> Non
     original = store_lines(text)
     for marker in find_markers(result.compressed):
         assert marker.hash == result.hash, "a marker-like text from the input was not quoted"
-        if marker.lines is not None and marker.template is None:
+        if marker.template is not None:
+            rows = store.template(result.hash, marker.template, lines=marker.lines).rows
+            assert marker.count == len(rows)
+            assert [line for _, line in rows] == [original[n - 1].removesuffix("\r") for n, _ in rows]
+        elif marker.lines is not None:
             first, last = marker.lines
             assert 1 <= first <= last <= len(original)
             rows = store.lines(result.hash, first, last).rows

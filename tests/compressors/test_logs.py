@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -11,14 +15,12 @@ from ccr import find_markers
 from compressors import compress
 from compressors._router import COMPRESSOR_FOR_TYPE
 from tests.compressors.lines_helpers import (
-    FOOTER_RULE,
     assert_compresses_within_budget,
     assert_corpus_shrinks_deterministically_without_a_query,
     assert_corpus_shrinks_keeping_needles,
     assert_every_line_accounted_for,
     assert_kept_lines_verbatim,
     assert_markers_resolve,
-    body,
     check_result,
     compress_with,
     open_store,
@@ -58,12 +60,16 @@ def test_repeated_lines_collapse_and_the_error_among_them_survives_verbatim() ->
     assert_every_line_accounted_for(text, out)
 
 
-def test_the_footer_counts_how_often_a_collapsed_template_occurred() -> None:
+def test_a_collapsed_template_marker_counts_and_redeems_every_line_of_it() -> None:
     text, _ = _service_log(n=600)
-    out = _run(text)
-    footer = out[out.index(FOOTER_RULE) :]
-    assert "600× " in footer
-    assert "http.Access: GET <*>" in footer
+    store = open_store()
+    result = compress(text, store=store)
+    [marker] = [m for m in find_markers(result.compressed) if m.template is not None and m.count >= 600]
+    rows = store.template(result.hash, marker.template).rows  # type: ignore[arg-type]
+    assert len(rows) == marker.count
+    assert all("http.Access: GET" in row for _, row in rows)
+    # The template marker stands for its lines: no line marker repeats them one stretch at a time.
+    assert sum(1 for m in find_markers(result.compressed) if m.lines is not None) <= 3
 
 
 def test_a_template_seen_once_in_a_repetitive_log_is_kept_as_news() -> None:
@@ -87,7 +93,7 @@ def test_excluded_words_in_the_query_do_not_pull_lines_in() -> None:
     text = "\n".join(noisy) + "\n"
     out = _run(text, query="Which devices failed during boot (ignore the gmetad data source warnings)?")
     assert "eth1 link failed to come up" in out
-    assert body(out).count("gmetad") <= 6
+    assert out.count("gmetad") <= 6
 
 
 PYTEST_RUN = """============================= test session starts ==============================
@@ -158,7 +164,8 @@ def test_a_mocha_failure_keeps_its_title_lines_and_error_and_drops_passing_tests
     assert "Error: expected [Function] to throw TypeError" in out
     assert "1 failing" in out
     assert "should route case 200" not in out
-    assert any(m.lines is not None and m.count > 300 for m in find_markers(out))
+    # The passing tests collapse into one marker (a range of lines, or their template).
+    assert any(m.count > 300 for m in find_markers(out))
 
 
 def test_tap_go_and_cargo_failures_are_kept() -> None:
@@ -199,6 +206,36 @@ def test_compiler_errors_survive_with_their_location() -> None:
     out = _run(text)
     assert "error[E0308]: mismatched types" in out
     assert "error: could not compile `app`" in out
+
+
+def test_a_real_pytest_run_keeps_every_failure_and_why_it_failed(tmp_path: Path) -> None:
+    """Output made here by a real pytest run with known failures, not a sample."""
+    failing = {i: f"checksum mismatch in case {i * 7919 % 1000}" for i in range(0, 120, 9)}
+    body_lines = []
+    for i in range(120):
+        if i in failing:
+            body_lines += [f"def test_case_{i}():", f"    value = {i}", f"    assert value < 0, {failing[i]!r}", ""]
+        else:
+            params = f"@pytest.mark.parametrize('x', range({1 + i % 5}))"
+            body_lines += [params, f"def test_case_{i}(x):", "    assert x >= 0", ""]
+    (tmp_path / "test_sample.py").write_text("import pytest\n\n" + "\n".join(body_lines))
+    run = subprocess.run(
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "--rootdir", str(tmp_path), str(tmp_path)],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
+    )
+    text = run.stdout
+    assert f"{len(failing)} failed" in text
+    with open_store() as store:
+        result = compress(text, store=store)
+        check_result(result, text, store)
+    assert result.compressor == "log" and result.tokens_after < result.tokens_before
+    for i, message in failing.items():
+        assert f"FAILED test_sample.py::test_case_{i} - " in result.compressed
+        assert f"AssertionError: {message}" in result.compressed
+    assert f"{len(failing)} failed," in result.compressed
 
 
 def test_a_budget_is_honoured_and_failures_outrank_everything_else() -> None:

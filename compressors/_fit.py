@@ -170,23 +170,31 @@ def _cut(mapped: _Mapped, budget: int, ctx: CompressContext, eol: str) -> str | 
 
 
 def _cut_inside(original: str, budget: int, ctx: CompressContext, eol: str) -> str:
-    """The start of `original` within `budget` and a marker for all the rest (or for everything)."""
-    n = max(len(LineIndex(original)), 1)
+    """The start of the first line of `original` within `budget`, a marker for the rest of that line and one for
+    the lines after it (or one marker for everything): a `chars` marker hides text inside one line only."""
+    index = LineIndex(original)
+    n = max(len(index), 1)
     everything = ctx.marker(n, "lines", (1, n)) + eol
     if not ctx.exact_bytes:
         return everything
-    raw_len = len(original.encode("utf-8", errors="surrogatepass"))
-    widest = ctx.tokens(ctx.marker(len(original), "chars", span=(raw_len, raw_len)))
-    room = budget - widest - 2
+    line = index.lines[0] if len(index) else original
+    line = line[: -len(eol)] if line.endswith(eol) else line.rstrip("\n")
+    rest = f"{ctx.marker(n - 1, 'lines', (2, n))}{eol}" if n > 1 else ""
+    line_len = len(line.encode("utf-8", errors="surrogatepass"))
+    widest = ctx.tokens(ctx.marker(len(line), "chars", span=(line_len, line_len)))
+    room = budget - widest - ctx.tokens(rest) - 2
     if room <= 0:
         return everything
-    keep = min(len(original), room * 4)
-    while keep > 0 and ctx.tokens(original[:keep]) > room:
+    keep = min(len(line), room * 4)
+    while keep > 0 and ctx.tokens(line[:keep]) > room:
         keep = keep * 3 // 4
     if keep <= 0:
         return everything
-    head = original[:keep]
+    head = line[:keep]
     start = len(head.encode("utf-8", errors="surrogatepass"))
-    marker = ctx.marker(len(original) - keep, "chars", span=(start, raw_len - 1))
-    cut = f"{escape_foreign_markers(head)} {marker}{eol}"
+    if start == line_len:
+        cut = f"{escape_foreign_markers(head)}{eol}{rest}"
+    else:
+        marker = ctx.marker(len(line) - keep, "chars", span=(start, line_len - 1))
+        cut = f"{escape_foreign_markers(head)} {marker}{eol}{rest}"
     return cut if ctx.tokens(cut) <= budget else everything

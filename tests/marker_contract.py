@@ -87,7 +87,9 @@ def _hidden(
                 found.append(Violation(marker, f"counts {m.count} chars but redeems {len(hidden)}"))
             head = out[: m.span[0]].rsplit("\n", 1)[-1].encode()[-40:]
             # The kept head (JSON adds one space before the marker) and the bytes cut are one stretch of the original.
-            if head and not (raw[:a].endswith(head) or (head.endswith(b" ") and raw[:a].endswith(head[:-1]))):
+            # Marker-like text in it is shown quoted.
+            before = escape_foreign_markers(raw[:a].decode("utf-8", errors="replace")).encode()
+            if head and not (before.endswith(head) or (head.endswith(b" ") and before.endswith(head[:-1]))):
                 found.append(Violation(marker, "the bytes do not continue the text kept before it"))
         elif m.unit == "items":
             try:

@@ -29,7 +29,8 @@ import os
 import signal
 import sys
 import threading
-from contextlib import suppress
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager, suppress
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, BinaryIO, Self, cast
 
@@ -52,6 +53,9 @@ _log = logging.getLogger("headroom.server")
 _NO_MESSAGE = object()
 
 Reply = tuple[str | int | None, int, str]
+_SessionStreams = tuple[
+    "MemoryObjectReceiveStream[SessionMessage | Exception]", "MemoryObjectSendStream[SessionMessage]"
+]
 
 
 def serve_stdio(options: ServerOptions) -> int:
@@ -73,7 +77,6 @@ async def _serve_session(server: MCPServer[AppState], wire: _Wire | None) -> boo
     """The SDK's session over `wire` (the SDK's own transport where fds 0 and 1 could not be claimed); True when
     SIGTERM ended it."""
     import anyio
-    from anyio import AsyncFile
     from mcp.server.stdio import stdio_server
 
     # The SDK reaches its low-level server the same way for in-memory clients (it plans to make it public).
@@ -90,13 +93,7 @@ async def _serve_session(server: MCPServer[AppState], wire: _Wire | None) -> boo
                     return
 
             tg.start_soon(on_sigterm)
-            if wire is None:
-                streams = stdio_server()
-            else:
-                # Duck-typed stand-ins for the files the SDK wraps: it iterates one, awaits write/flush on the other.
-                source, sink = _LineSource(wire), _LineSink(wire)
-                source.start()
-                streams = stdio_server(cast("AsyncFile[str]", source), cast("AsyncFile[str]", sink))
+            streams = stdio_server() if wire is None else _wire_streams(wire)
             async with streams as (read, write):
                 await lowlevel.run(AnswerUnreadable(read, write), write, lowlevel.create_initialization_options())
             tg.cancel_scope.cancel()
@@ -160,71 +157,73 @@ def _backed_by(stream: Any, fd: int) -> bool:
         return False
 
 
-class _LineSource:
-    """The lines the SDK reads, read from the wire by a daemon thread; a line that is not UTF-8 is answered there."""
+@asynccontextmanager
+async def _wire_streams(wire: _Wire) -> AsyncIterator[_SessionStreams]:
+    """The session's two streams over `wire`, as the SDK's stdio transport makes them, except that each line is
+    parsed from its bytes and let go of before the request runs: the SDK's transport decodes a line to a string
+    and keeps both until the next line arrives, which for a 64 MB input held two copies of its JSON through the
+    whole call."""
+    import anyio
+    import anyio.to_thread
+    from anyio.lowlevel import current_token
+    from mcp.shared.message import SessionMessage
+    from mcp_types import jsonrpc_message_adapter
 
-    def __init__(self, wire: _Wire) -> None:
-        self._wire = wire
-        self._receive: MemoryObjectReceiveStream[str] | None = None
-
-    def start(self) -> None:
-        """Start reading the wire (call inside the event loop)."""
-        import anyio
-        from anyio.lowlevel import current_token
-
-        send, self._receive = anyio.create_memory_object_stream[str](0)
-        pump = threading.Thread(target=_pump, args=(self._wire, send, current_token()), daemon=True)
-        pump.name = "headroom-stdin"
-        pump.start()
-
-    def __aiter__(self) -> _LineSource:
-        return self
-
-    async def __anext__(self) -> str:
-        import anyio
-
-        assert self._receive is not None, "start() first"
+    def parse(raw: bytes) -> SessionMessage | Exception:
         try:
-            return await self._receive.receive()
-        except (anyio.EndOfStream, anyio.ClosedResourceError):
-            raise StopAsyncIteration from None
+            return SessionMessage(jsonrpc_message_adapter.validate_json(raw, by_name=False))
+        except Exception as exc:  # the session answers it (AnswerUnreadable), as it does the SDK's
+            return exc
+
+    read_send, read = anyio.create_memory_object_stream[SessionMessage | Exception](0)
+    write, write_receive = anyio.create_memory_object_stream[SessionMessage](0)
+
+    async def writer() -> None:
+        async with write_receive:
+            async for outgoing in write_receive:
+                text = outgoing.message.model_dump_json(by_alias=True, exclude_unset=True) + "\n"
+                # On a worker thread: a client slow to read must not stall the other requests.
+                await anyio.to_thread.run_sync(wire.write, text)
+
+    pump = threading.Thread(target=_pump, args=(wire, parse, read_send, current_token()), daemon=True)
+    pump.name = "headroom-stdin"
+    pump.start()
+    async with anyio.create_task_group() as tg:
+        tg.start_soon(writer)
+        try:
+            yield read, write
+        finally:
+            tg.cancel_scope.cancel()
 
 
-def _pump(wire: _Wire, send: MemoryObjectSendStream[str], token: EventLoopToken) -> None:
+def _pump(
+    wire: _Wire,
+    parse: Callable[[bytes], SessionMessage | Exception],
+    send: MemoryObjectSendStream[SessionMessage | Exception],
+    token: EventLoopToken,
+) -> None:
     import anyio.from_thread
 
     try:
         while raw := wire.reader.readline():
             try:
-                line = raw.decode("utf-8")
+                raw.decode("utf-8")
             except UnicodeDecodeError as bad:
                 reply = not_utf8_reply(raw, bad)
                 if reply is not None:
                     wire.write(_error_line(reply))
                 continue
-            anyio.from_thread.run(send.send, line, token=token)
-    # The session ended (the SDK closed its end, the loop stopped) or the wire failed: either way, stop reading.
+            item = parse(raw)
+            # Let go of the line before the call runs (and while the next line is awaited).
+            del raw
+            anyio.from_thread.run(send.send, item, token=token)
+            del item
+    # The session ended (the loop stopped, the session closed its end) or the wire failed: either way, stop reading.
     except Exception as exc:
         _log.debug("stdin reader stopped: %s", exc)
     finally:
         with suppress(Exception):
             anyio.from_thread.run_sync(send.close, token=token)
-
-
-class _LineSink:
-    """The SDK's stdout: every message goes on the wire whole, from a worker thread as the SDK writes."""
-
-    def __init__(self, wire: _Wire) -> None:
-        self._wire = wire
-
-    async def write(self, text: str) -> None:
-        import anyio.to_thread
-
-        # On a worker thread as the SDK does: a client slow to read must not stall the other requests.
-        await anyio.to_thread.run_sync(self._wire.write, text)
-
-    async def flush(self) -> None:
-        """Every write is already on the wire."""
 
 
 class AnswerUnreadable:

@@ -60,6 +60,9 @@ bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when
 	$(PY) benchmarks/line_compressors.py
 	@# A session of 32 real commands: first-result tokens and needles raw, cut as the clients cut, and through the hooks.
 	$(PY) benchmarks/session.py
+	@# Issue 12: peak RSS per input shape at 1, 16 and 64 MB (compress(), the CLI, the server, headroom_run),
+	@# 1,000 slow clients at the HTTP server, recovery of a store with 1% of its pages overwritten.
+	$(PY) benchmarks/reliability.py
 	@# The semantic layer over both corpora: search hits and call-path times without the model and with it (when
 	@# $(HF_CACHE) holds it; the header says which), search indexing rate, server memory after 10 MB.
 	$(if $(wildcard $(HF_CACHE)/hub),HF_HOME=$(HF_CACHE)) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) \

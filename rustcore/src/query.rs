@@ -93,6 +93,19 @@ impl Query {
                 q.add_names(token);
             }
         }
+        if q.wants_definition {
+            // "Where is upload defined?": a plain word is the name asked about.
+            for word in terms::words(&positive) {
+                let low = word.to_lowercase();
+                if terms::char_len(word) >= 3
+                    && word.chars().all(terms::is_alnum)
+                    && !terms::is_stopword(&low)
+                    && !DEFINITION_WORDS.contains(&low.as_str())
+                {
+                    q.add_names(word);
+                }
+            }
+        }
         for (term, implied) in terms::query_terms_implied(&positive) {
             // A lone character says little about a line; a compound the query also names as a
             // phrase is found as a phrase (anywhere in a word, not only as a whole word).
@@ -392,6 +405,13 @@ mod tests {
         assert!(has(&q, "fail"));
         assert!(has(&q, "multipart") && has(&q, "form"));
         assert!(!has(&q, "which") && !has(&q, "context.multipartform"));
+    }
+
+    #[test]
+    fn a_plain_word_is_the_name_a_definition_question_asks_about() {
+        let q = Query::parse("Where is upload defined?");
+        assert_eq!(q.names, ["upload"]);
+        assert!(Query::parse("which upload failed?").names.is_empty());
     }
 
     #[test]

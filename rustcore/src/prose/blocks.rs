@@ -3,7 +3,8 @@
 //!
 //! Markdown, reStructuredText, man/pydoc-style text and plain text alike: ATX (`## Title`) and
 //! underlined (setext/RST) headings, RST over-and-underlined titles, all-caps section lines
-//! followed by an indented line (pydoc), and separator lines such as
+//! followed by an indented line (pydoc), titles over an indented body (changelogs, NEWS files),
+//! and separator lines such as
 //! `--- result 3/30 | repo path | section: Debug Mode ---` that multi-document retrieval output
 //! puts between documents.
 
@@ -394,10 +395,40 @@ fn heading(text: &[&str], i: usize, levels: &mut Levels) -> Option<Block> {
         }
     }
     let indented_next = i + 1 < n && text[i + 1].starts_with([' ', '\t']);
-    if caps_heading(line) && indented_next && (i == 0 || is_blank(text[i - 1])) {
+    let opens = i == 0 || is_blank(text[i - 1]);
+    if caps_heading(line) && indented_next && opens {
+        return Some(Block::heading(i, i, 1, strip(line)));
+    }
+    if opens && hanging_heading(text, i) {
         return Some(Block::heading(i, i, 1, strip(line)));
     }
     None
+}
+
+/// A title over an indented body, as changelogs and NEWS files write them (`pkg (1.4-3) unstable;
+/// urgency=low`, `2024-05-01  Name  <mail>`, `Version 2.0`): a short line at the margin, starting
+/// with a letter or digit (not a directive such as `.. code-block:: python`), that is no list item,
+/// table row or sentence (no final `.` or `:`, which introduce what follows), whose next
+/// line, after at most one blank line, is indented by two spaces or a tab.
+fn hanging_heading(text: &[&str], i: usize) -> bool {
+    let line = text[i];
+    let trimmed = line.trim_end();
+    if line.starts_with([' ', '\t'])
+        || char_len(trimmed) > 100
+        || trimmed.ends_with(['.', ':', ',', ';', '(', '[', '{', '\\'])
+        || list_item(line).is_some()
+        || table_row(line)
+        || fence(line).is_some()
+        || rule(line)
+        || !trimmed.starts_with(char::is_alphanumeric)
+    {
+        return false;
+    }
+    let next = match text.get(i + 1) {
+        Some(l) if is_blank(l) => text.get(i + 2),
+        other => other,
+    };
+    next.is_some_and(|l| !is_blank(l) && (l.starts_with("  ") || l.starts_with('\t')))
 }
 
 fn fence_end(text: &[&str], start: usize, (c, len): (char, usize)) -> usize {
@@ -545,6 +576,28 @@ mod tests {
         assert_eq!(atx("####### seven"), None);
         assert_eq!(atx("#hashtag"), None);
         assert_eq!(atx("    # code"), None);
+    }
+
+    #[test]
+    fn a_title_over_an_indented_body_is_a_heading() {
+        let text = "pkg (1.4-3) unstable; urgency=low\n\n  * Team upload.\n  * Fix it.\n\n -- A <a@b>  Sat, 30 Jul 2011\n\npkg (1.4-2) unstable; urgency=low\n\n  * First.\n";
+        let lines: Vec<&str> = text.lines().collect();
+        let (blocks, _) = parse(&lines);
+        let titles: Vec<&str> = blocks
+            .iter()
+            .filter(|b| b.kind == Kind::Heading)
+            .map(|b| b.title.as_str())
+            .collect();
+        assert_eq!(
+            titles,
+            [
+                "pkg (1.4-3) unstable; urgency=low",
+                "pkg (1.4-2) unstable; urgency=low"
+            ]
+        );
+        // A sentence that introduces an indented example is no title.
+        let intro = ["Run it like this:", "", "    make test"];
+        assert!(parse(&intro).0.iter().all(|b| b.kind != Kind::Heading));
     }
 
     #[test]

@@ -1,194 +1,243 @@
-"""HTML: reduced to its text and links (scripts, styles and markup dropped), then treated as prose.
+"""HTML: the page's metadata and main content as text and links, then treated as prose.
 
-The text keeps the document's shape: headings become ``#`` lines, list items
-``-`` lines, table rows ``|``-separated cells, ``<pre>`` keeps its lines, and a
-link keeps its target as ``text (url)``. Each text line remembers the line of
-the original it came from, so every marker names a range of the original
-HTML; one marker at the top accounts for the markup left out.
+A page is read once (`compressors._html_page`): its title, author, date and description head
+the output as labelled lines, always kept; its main content (found by text and link density, as
+reader views find it) becomes text that keeps the document's shape: headings become ``#`` lines,
+list items ``-`` lines, table rows ``|``-separated cells, ``<pre>`` keeps its lines, and a link
+keeps its target as ``text (url)``. Navigation, sidebars, footers and scripts go; a line of them
+stays only when it matches the question closely (a phrase of it, or two of its terms) and at least
+half as well as the best line does. Each text
+line remembers the line of the original it came from, so every marker names a range of the
+original HTML; one marker at the top accounts for the markup and the text left out.
 """
 
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
 
+import rustcore
 from ccr import LineIndex
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Elision, render
+from compressors._html_page import BLOCK, SKIP, TEXT, VOID, Metadata, Page, read_page
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
 
 __all__ = ["HtmlCompressor", "html_to_text"]
 
-_SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head", "iframe", "object", "canvas", "math"})
-_KEEP_IN_HEAD = frozenset({"title"})
-_BLOCK = frozenset(
-    {
-        "p", "div", "section", "article", "header", "footer", "nav", "aside", "main", "ul", "ol", "dl", "dt", "dd",
-        "table", "thead", "tbody", "tfoot", "tr", "blockquote", "figure", "figcaption", "form", "fieldset",
-        "details", "summary", "address", "caption", "title", "body", "html", "hr", "li", "pre",
-        "h1", "h2", "h3", "h4", "h5", "h6",
-    }
-)  # fmt: skip
-_VOID = frozenset(
-    {"br", "hr", "img", "input", "meta", "link", "area", "base", "col", "embed", "source", "track", "wbr"}
-)
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
+# A line outside the main content stays when it scores at least this share of the best line's match.
+_OUTSIDE_MATCH = 0.5
 
 
-class _TextExtractor(HTMLParser):
-    """Collects text lines, each with the 1-based source line where it starts."""
+class _Text:
+    """Text lines from a page's events, each with the 1-based source line where it starts and whether
+    it came from the main content."""
 
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.lines: list[tuple[int, str]] = []
+        self.lines: list[tuple[int, str, bool]] = []
         self._current: list[str] = []
         self._current_line = 1
+        self._current_content = True
         self._skip_depth = 0
         self._pre_depth = 0
         self._list_depth = 0
         self._links: list[str | None] = []
-        self._in_head = False
-        self._in_title = False
         self.text_chars = 0
 
-    # -- output --------------------------------------------------------------------------------
-
-    def _write(self, text: str) -> None:
+    def _write(self, text: str, line: int, content: bool) -> None:
         if not text:
             return
         if not self._current or not "".join(self._current).strip():
-            self._current_line = self.getpos()[0]
+            self._current_line = line
+            self._current_content = content
         self._current.append(text)
         self.text_chars += len(text)
 
     def _break(self) -> None:
         if self._current:
-            line = "".join(self._current)
-            line = line.rstrip() if self._pre_depth else _SPACE.sub(" ", line).strip()
-            if line:
-                self.lines.append((self._current_line, line))
+            text = "".join(self._current)
+            text = text.rstrip() if self._pre_depth else _SPACE.sub(" ", text).strip()
+            if text:
+                self.lines.append((self._current_line, text, self._current_content))
         self._current = []
 
-    def _fence(self) -> None:
+    def _fence(self, line: int, content: bool) -> None:
         """A fence line around preformatted text, so the prose pass sees it as one code block."""
         self._break()
-        self.lines.append((self.getpos()[0], "```"))
+        self.lines.append((line, "```", content))
 
-    # -- parser callbacks ----------------------------------------------------------------------
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "head":
-            self._in_head = True
-            return
-        if tag in _KEEP_IN_HEAD:
-            self._in_title = True
-        if tag in _SKIP:
-            if tag not in _VOID:
+    def start(self, tag: str, attrs: list[tuple[str, str | None]], line: int, content: bool) -> None:
+        if tag in SKIP:
+            if tag not in VOID:
                 self._skip_depth += 1
             return
-        if self._skip_depth or (self._in_head and not self._in_title):
+        if self._skip_depth:
             return
-        if tag in _BLOCK or tag == "br":
+        if tag in BLOCK or tag == "br":
             self._break()
         if tag in ("ul", "ol"):
             self._list_depth += 1
         elif tag == "li":
-            self._write("  " * max(self._list_depth - 1, 0) + "- ")
+            self._write("  " * max(self._list_depth - 1, 0) + "- ", line, content)
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
-            self._write("#" * int(tag[1]) + " ")
+            self._write("#" * int(tag[1]) + " ", line, content)
         elif tag == "pre":
             if not self._pre_depth:
-                self._fence()
+                self._fence(line, content)
             self._pre_depth += 1
         elif tag in ("td", "th"):
-            self._write(" | ")
+            self._write(" | ", line, content)
         elif tag == "a":
             href = dict(attrs).get("href")
             self._links.append(href if href and not href.startswith(("#", "javascript:")) else None)
         elif tag == "img":
             alt = dict(attrs).get("alt")
             if alt:
-                self._write(f"[image: {alt}]")
+                self._write(f"[image: {alt}]", line, content)
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag == "head":
-            self._in_head = False
-            return
-        if tag in _KEEP_IN_HEAD:
-            self._break()
-            self._in_title = False
-            return
-        if tag in _SKIP:
+    def end(self, tag: str, line: int, content: bool) -> None:
+        if tag in SKIP:
             self._skip_depth = max(self._skip_depth - 1, 0)
             return
-        if self._skip_depth or (self._in_head and not self._in_title):
+        if self._skip_depth:
             return
         if tag == "a" and self._links:
             href = self._links.pop()
             if href:
-                self._write(f" ({href})")
+                self._write(f" ({href})", line, content)
         elif tag in ("ul", "ol"):
             self._list_depth = max(self._list_depth - 1, 0)
-        if tag in _BLOCK:
+        if tag in BLOCK:
             self._break()
         if tag == "pre":
             self._pre_depth = max(self._pre_depth - 1, 0)
             if not self._pre_depth:
-                self._fence()
+                self._fence(line, content)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        self.handle_starttag(tag, attrs)
-        if tag not in _VOID:
-            self.handle_endtag(tag)
-
-    def handle_data(self, data: str) -> None:
-        if self._skip_depth or (self._in_head and not self._in_title):
+    def data(self, text: str, line: int, content: bool) -> None:
+        if self._skip_depth:
             return
         if self._pre_depth:
-            pieces = data.split("\n")
-            for k, piece in enumerate(pieces):
+            for k, piece in enumerate(text.split("\n")):
                 if k:
                     self._break()
-                    self._current_line = self.getpos()[0] + k
-                self._write(piece)
+                    self._current_line = line + k
+                self._write(piece, line + k, content)
             return
-        self._write(data)
+        self._write(text, line, content)
 
-    def close(self) -> None:
-        super().close()
-        self._break()
+
+def _page_text(page: Page) -> _Text:
+    """Every text line of the page's body, each marked with whether it is main content."""
+    out = _Text()
+    content = page.content()
+    for kind, value, attrs, line, element in page.events:
+        inside = content[element] if element >= 0 else not page.article
+        if kind == TEXT:
+            out.data(value, line, inside)
+        elif kind == 0:
+            out.start(value, attrs, line, inside)
+        else:
+            out.end(value, line, inside)
+    out._break()
+    return out
 
 
 def html_to_text(html: str) -> tuple[list[str], list[int], int]:
-    """The text lines of `html`, the 0-based original line each starts on, and how many characters are text."""
-    parser = _TextExtractor()
-    try:
-        parser.feed(html)
-        parser.close()
-    except (AssertionError, ValueError):
-        # html.parser gives up on a few malformed constructs; what was read so far still counts.
-        parser._break()
-    lines = [text + "\n" for _, text in parser.lines]
-    sources = [max(line - 1, 0) for line, _ in parser.lines]
+    """The text lines of `html` (all of them: no main-content choice), the 0-based original line each
+    starts on, and how many characters are text."""
+    text = _page_text(_whole(read_page(html)))
+    return (*_with_sources([(line, t) for line, t, _ in text.lines]), text.text_chars)
+
+
+def _whole(page: Page) -> Page:
+    page.article = set()
+    return page
+
+
+def _kind(text: str) -> str:
+    body = text.lstrip()
+    return "item" if body.startswith("- ") else "row" if text.startswith(" | ") else "text"
+
+
+def _with_sources(lines: list[tuple[int, str]], *, spaced: bool = False) -> tuple[list[str], list[int]]:
+    """Text lines with a newline each, and the 0-based original line of each. `spaced`: a blank line
+    between blocks (not within a list, a table or preformatted text), so the prose pass reads each
+    block as a paragraph of its own rather than a page of run-on lines."""
+    if spaced:
+        spread: list[tuple[int, str]] = []
+        in_pre = False
+        for k, (line, text) in enumerate(lines):
+            fence = text == "```"
+            if k and not in_pre and not fence:
+                before = lines[k - 1][1]
+                if before != "```" and (_kind(before) == "text" or _kind(before) != _kind(text)):
+                    spread.append((line, ""))
+            if fence:
+                in_pre = not in_pre
+            spread.append((line, text))
+        lines = spread
+    out = [text + "\n" for _, text in lines]
+    sources = [max(line - 1, 0) for line, _ in lines]
     # Source lines only move forward; a later line never maps before an earlier one.
     for k in range(1, len(sources)):
         sources[k] = max(sources[k], sources[k - 1])
-    return lines, sources, parser.text_chars
+    return out, sources
+
+
+def metadata_lines(meta: Metadata) -> list[str]:
+    """The labelled lines that head the output: what the page says it is, by whom, when, about what."""
+    out = []
+    for label, value in (
+        ("Title", meta.title),
+        ("Headline", meta.alt_title),
+        ("Site", meta.site if meta.site and meta.site not in meta.title else ""),
+        ("By", meta.author),
+        ("Published", meta.published),
+        ("Summary", meta.description),
+    ):
+        if value:
+            out.append(f"{label}: {value}\n")
+    return out
+
+
+def _chosen_lines(text: _Text, query: str | None) -> list[tuple[int, str]]:
+    """The main content's lines, and lines outside it that match `query` closely: a phrase of it, or
+    two of its terms, scoring at least half as well as the best line."""
+    lines = text.lines
+    if all(content for _, _, content in lines) or not query:
+        return [(line, t) for line, t, content in lines if content]
+    scores = rustcore.rank_chunks([t for _, t, _ in lines], query)
+    best = max(scores, default=0.0)
+    terms, phrases = rustcore.query_parts(query)
+    wanted = set(terms)
+
+    def close(t: str) -> bool:
+        low = t.lower()
+        return any(p in low for p in phrases) or len(wanted.intersection(rustcore.index_terms(t))) >= 2
+
+    return [
+        (line, t)
+        for (line, t, content), score in zip(lines, scores, strict=True)
+        if content or (best > 0 and score >= _OUTSIDE_MATCH * best and close(t))
+    ]
 
 
 class HtmlCompressor(Compressor):
     name = "html"
-    description = "HTML reduced to text and links (scripts and styles dropped), then the prose treatment"
+    description = "HTML reduced to its metadata and main content as text and links, then the prose treatment"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
         original = LineIndex(text)
         if not original.lines:
             return text
-        lines, sources, text_chars = html_to_text(text)
-        markup = max(len(text) - text_chars, 1)
-        # The markup is spread over the whole page: its marker names the page's lines.
-        head = ctx.marker(markup, "chars", (1, len(original.lines))) + "\n"
+        page = read_page(text)
+        header = metadata_lines(page.metadata)
+        lines, sources = _with_sources(_chosen_lines(_page_text(page), ctx.query), spaced=True)
+        shown = sum(len(line) for line in header) + sum(len(line) for line in lines)
+        # What is not shown is spread over the whole page: its marker names the page's lines.
+        head = ctx.marker(max(len(text) - shown, 1), "chars", (1, len(original.lines))) + "\n" + "".join(header)
         if not lines:
             return head
         derived = LineIndex("".join(lines))

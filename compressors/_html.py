@@ -4,9 +4,9 @@ A page is read once (`compressors._html_page`): its title, author, date and desc
 the output as labelled lines, always kept; its main content (found by text and link density, as
 reader views find it) becomes text that keeps the document's shape: headings become ``#`` lines,
 list items ``-`` lines, table rows ``|``-separated cells, ``<pre>`` keeps its lines, and a link
-keeps its target as ``text (url)``. Navigation, sidebars, footers and scripts go; a line of them
-stays only when it matches the question closely (a phrase of it, or two of its terms) and at least
-half as well as the best line does. Each text
+keeps its target as ``text (url)`` (but in a heading, where links are anchors). Navigation,
+sidebars, footers and scripts go; a line of them stays only when it matches the question closely
+(a phrase of it, or two of its terms) and at least half as well as the best line does. Each text
 line remembers the line of the original it came from, so every marker names a range of the
 original HTML; one marker at the top accounts for the markup and the text left out.
 """
@@ -42,6 +42,7 @@ class _Text:
         self._skip_depth = 0
         self._pre_depth = 0
         self._list_depth = 0
+        self._heading_depth = 0
         self._links: list[str | None] = []
         self.text_chars = 0
 
@@ -81,6 +82,7 @@ class _Text:
         elif tag == "li":
             self._write("  " * max(self._list_depth - 1, 0) + "- ", line, content)
         elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading_depth += 1
             self._write("#" * int(tag[1]) + " ", line, content)
         elif tag == "pre":
             if not self._pre_depth:
@@ -104,8 +106,11 @@ class _Text:
             return
         if tag == "a" and self._links:
             href = self._links.pop()
-            if href:
+            # A heading's links are anchors and cross-references: their targets would only split its words.
+            if href and not self._heading_depth:
                 self._write(f" ({href})", line, content)
+        elif tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+            self._heading_depth = max(self._heading_depth - 1, 0)
         elif tag in ("ul", "ol"):
             self._list_depth = max(self._list_depth - 1, 0)
         if tag in BLOCK:

@@ -52,7 +52,8 @@ __all__ = [
 # Bump when what the FTS table holds for a chunk changes: the table is then rebuilt.
 # 2: the one term splitter in Rust (stems derived forms too: configuration/configure, validation/validate).
 # 3: each chunk filed under its context too (ccr._chunk_context); Markdown sections in prose with fences.
-TERMS_VERSION = 3
+# 4: a final e is stripped once (btree was btr).
+TERMS_VERSION = 4
 # An original larger than this is chunked for search in several transactions of about this many bytes.
 BATCH_BYTES = 4 * 1024**2
 # Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.

@@ -301,10 +301,13 @@ fn stem_in_place(s: &mut String) {
     } else if s.ends_with('s') && !["ss", "us", "is"].iter().any(|x| s.ends_with(x)) {
         s.truncate(s.len() - 1);
     }
-    // Two rounds: a derived form may carry two suffixes (valid-at-ed, config-ur-ation).
+    // Two rounds: a derived form may carry two suffixes (valid-at-ed, config-ur-ation), but a final
+    // `e` goes once (`btree` is not `btr`).
+    let mut last = "";
     for _ in 0..2 {
         let Some(&(suffix, _, undouble)) = SUFFIXES.iter().find(|(suffix, keep, _)| {
-            s.ends_with(suffix)
+            !(*suffix == "e" && last == "e")
+                && s.ends_with(suffix)
                 && chars(s) >= suffix.len() + keep
                 // `-eed` is a word of its own (need, speed, proceed), not a past tense.
                 && !(*suffix == "ed" && s[..s.len() - 2].ends_with('e'))
@@ -312,6 +315,7 @@ fn stem_in_place(s: &mut String) {
             return;
         };
         s.truncate(s.len() - suffix.len());
+        last = suffix;
         let b = s.as_bytes();
         let n = b.len();
         if undouble
@@ -498,13 +502,24 @@ pub fn query_terms(query: &str) -> Vec<String> {
 pub fn query_terms_implied(query: &str) -> Vec<(String, bool)> {
     let mut out: Vec<(String, bool)> = Vec::new();
     let mut scratch = TermScratch::default();
-    for word in words(query) {
-        for_each_term_kind(word, &mut scratch, &mut |term, kind| {
+    // Quoted text is exact: its function words and single letters count too (`"fn from(t: T)"`).
+    let quotes: Vec<(usize, usize)> = quoted(query)
+        .iter()
+        .map(|q| {
+            let start = q.as_ptr() as usize - query.as_ptr() as usize;
+            (start, start + q.len())
+        })
+        .collect();
+    let mut spans = words(query);
+    while let Some((a, b)) = spans.next_span() {
+        let exact = quotes.iter().any(|&(qa, qb)| qa <= a && b <= qb);
+        for_each_term_kind(&query[a..b], &mut scratch, &mut |term, kind| {
             let (worth, implied) = match kind {
                 TermKind::Compound | TermKind::Piece => (true, false),
-                TermKind::Part { stop: true, .. } => (false, false),
+                // A camelCase part is no word the query says, quoted or not (`of` of `ofClear`).
+                TermKind::Part { stop: true, camel } => (exact && !camel, false),
                 TermKind::Part { camel, .. } => (
-                    char_len(term) > 1 || term.chars().all(char::is_numeric),
+                    (exact && !camel) || char_len(term) > 1 || term.chars().all(char::is_numeric),
                     camel,
                 ),
             };
@@ -538,9 +553,9 @@ fn is_hexlike(word: &str) -> bool {
         && word.bytes().any(|b| b.is_ascii_alphabetic())
 }
 
-/// Quoted or backticked parts of `query`, trimmed, in order: a quote opens after a space or bracket
-/// and closes before one (so "Gson's" and "don't" are not quotes), and holds 2 to 120 characters
-/// of one line (the shortest such).
+/// Quoted or backticked parts of `query`, trimmed, in order (straight and typographic quotes): a
+/// quote opens after a space or bracket and closes before one (so "Gson's" and "don't" are not
+/// quotes), and holds 2 to 120 characters of one line (the shortest such).
 pub fn quoted(query: &str) -> Vec<&str> {
     let chars: Vec<(usize, char)> = query.char_indices().collect();
     let n = chars.len();
@@ -549,8 +564,13 @@ pub fn quoted(query: &str) -> Vec<&str> {
     let mut i = 0;
     'scan: while i < n {
         let opens = i == 0 || is_space(chars[i - 1].1) || matches!(chars[i - 1].1, '(' | '[');
-        let quote = chars[i].1;
-        if opens && matches!(quote, '`' | '\'' | '"') {
+        let quote = match chars[i].1 {
+            q @ ('`' | '\'' | '"') => Some(q),
+            '\u{201c}' => Some('\u{201d}'), // “ ”
+            '\u{2018}' => Some('\u{2019}'), // ‘ ’
+            _ => None,
+        };
+        if let (true, Some(quote)) = (opens, quote) {
             for len in 1..=120 {
                 let close = i + 1 + len;
                 if close > n || chars[close - 1].1 == '\n' {
@@ -825,6 +845,7 @@ mod tests {
         assert_eq!(stem("add"), "add");
         assert_eq!(stem("added"), "add");
         assert_eq!(stem("status"), "status");
+        assert_eq!(stem("btree"), "btre");
     }
 
     #[test]
@@ -846,10 +867,19 @@ mod tests {
     #[test]
     fn queries_drop_stopwords_and_keep_quotes_and_hashes() {
         let parsed = QueryTerms::parse("why does `Session.get` fail at 53b8f08218 with 'not ok'");
-        // Stop words are judged before stemming ("does" is one, though it stems to "doe").
+        // Stop words are judged before stemming ("does" is one, though it stems to "doe"); quoted
+        // text counts whole ("not").
         assert_eq!(
             parsed.terms,
-            ["session.get", "sess", "get", "fail", "53b8f08218", "ok"]
+            [
+                "session.get",
+                "sess",
+                "get",
+                "fail",
+                "53b8f08218",
+                "not",
+                "ok"
+            ]
         );
         assert_eq!(
             query_terms_implied("ParsePayload and payload"),
@@ -865,10 +895,18 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(
+            quoted("the page \u{201c}Escape in std\u{201d} under \u{2018}fn from\u{2019}?"),
+            ["Escape in std", "fn from"]
+        );
+        assert_eq!(
             QueryTerms::parse("what is this").terms,
             ["what", "is", "this"]
         );
         assert!(query_terms("what is this").is_empty());
+        assert_eq!(
+            query_terms("what does \"fn from(t)\" do"),
+            ["fn", "from", "t"]
+        );
     }
 
     #[test]

@@ -28,6 +28,8 @@ pub struct DataLines {
     key_indent: Option<usize>,
     /// `[section]` headers seen so far.
     sections: usize,
+    /// After a `git log` record's fields: its message, indented by four spaces, follows.
+    in_commit_message: bool,
     prev_starts: u128,
     prev_ends: u128,
     prev_commas: usize,
@@ -211,6 +213,14 @@ impl DataLines {
             self.listing += 1;
             return true;
         }
+        // A `git log` message belongs to its record, however long and wordy it is: without
+        // this, a history of long messages reads as prose and its stat rows are lost.
+        let message_line = line.starts_with("    ");
+        if self.in_commit_message && message_line {
+            self.listing += 1;
+            return true;
+        }
+        self.in_commit_message = is_git_field(line);
         if listing::file_header(line).is_some() {
             self.file_headers += 1;
             return true;
@@ -358,6 +368,16 @@ mod tests {
         assert_eq!(shape_of(freeze).listing, 3);
         let prose = "This is a sentence that goes on.\nAnd another one follows it here.\n";
         assert_eq!(shape_of(prose).listing, 0);
+    }
+
+    #[test]
+    fn a_git_log_message_belongs_to_its_record() {
+        let record = "commit 62387b8f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f\nAuthor: A <a@example.org>\nDate:   Sat Dec 5 10:13:15 2026 +0000\n\n    Prose of a commit message, which goes on\n    for a while, as messages do.\n\n src/a.rs | 3 ++-\n 1 file changed, 2 insertions(+), 1 deletion(-)\n";
+        assert_eq!(shape_of(record).listing, 7);
+        // The same words, indented, without a record above them are not a listing.
+        let quoted =
+            "    Prose of a commit message, which goes on\n    for a while, as messages do.\n";
+        assert_eq!(shape_of(quoted).listing, 0);
     }
 
     #[test]

@@ -126,6 +126,7 @@ def compress(
     client: str | None = None,
     session: str | None = None,
     hint: str | None = None,
+    name_hint: str | None = None,
 ) -> CompressResult:
     """Compress `data`, keeping the exact original in `store` under the returned hash.
 
@@ -137,8 +138,9 @@ def compress(
     an input that is byte for byte a text this store produced passes through
     unchanged, under the handle of the original it came from (compressor
     `PRODUCED_BY_US`), unless it is over `budget`.
-    `hint` (for `content_type="auto"`) names the content type the text's file name or producer
-    suggests; it never overrides the content (`compressors._router.resolve_content_type`).
+    `name_hint` and `hint` (for `content_type="auto"`) name the content type the text's file name
+    declares and the one its producer usually prints; neither overrides the content, and a
+    producer's hint only settles a close call (`compressors._router.detect`).
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
@@ -156,7 +158,7 @@ def compress(
     if produced_from is not None and (budget is None or tokens_before <= budget):
         return _pass_through(store, text, produced_from, tokens_before, started, client, session)
     try:
-        detection = resolve_content_type(content_type, text, hint)
+        detection = resolve_content_type(content_type, text, hint, name_hint=name_hint)
     except BaseException as exc:
         if not _is_bug(exc):
             raise

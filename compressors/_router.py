@@ -82,13 +82,15 @@ class Detection:
     language: str | None = None
 
 
-def detect(text: str, hint: str | None = None) -> Detection:
+def detect(text: str, hint: str | None = None, *, name_hint: str | None = None) -> Detection:
     """The content type of `text` (one of `CONTENT_TYPES`) and, for code, its language.
 
-    `hint` is what the text's file name suggests (`type_for_name`): a hint, taken only where
-    the content shows some of that type's traits, never an override.
+    `name_hint` is what the text's file name suggests (`type_for_name`): taken only where the
+    content shows some of that type's traits, never an override. `hint` is what the text's
+    producer usually prints (`headroom exec` reads the command line): weaker, it only settles
+    a close call, where no other type's traits clearly outweigh the hinted type's.
     """
-    content_type, language = rustcore.detect_content(text, hint)
+    content_type, language = rustcore.detect_content(text, hint, name_hint=name_hint)
     return Detection(content_type, language)
 
 
@@ -96,16 +98,17 @@ def detect(text: str, hint: str | None = None) -> Detection:
 HINT_TYPES = ("log", "diff", "search")
 
 
-def resolve_content_type(content_type: str | None, text: str, hint: str | None = None) -> Detection:
+def resolve_content_type(
+    content_type: str | None, text: str, hint: str | None = None, *, name_hint: str | None = None
+) -> Detection:
     """`content_type` as given (validated), or detected when it is None or "auto".
 
-    `hint` is what the text's source suggests: its file name (`type_for_name`) or its producer (`headroom exec`
-    reads the command line). It never overrides what the scan found: the scan takes it where the content shows
-    some of that type's traits, and an input the scan left as plain text (no type's signals) takes a hint of
-    `HINT_TYPES`.
+    `name_hint` (the text's file name, `type_for_name`) and `hint` (its producer: `headroom exec` reads the
+    command line) never override what the scan found: see `detect`. An input the scan left as plain text (no
+    type's signals) takes a producer's hint of `HINT_TYPES`.
     """
     if content_type in (None, "auto"):
-        found = detect(text, hint)
+        found = detect(text, hint, name_hint=name_hint)
         if hint in HINT_TYPES and found.content_type == "text":
             return Detection(hint)
         return found

@@ -146,13 +146,15 @@ def compress_bounded(
     return _run("bounded", text, query, budget, encoding, marker_tokens, exact)
 
 
-def detect_content(text: str, hint: str | None = None) -> tuple[str, str | None]:
+def detect_content(text: str, hint: str | None = None, *, name_hint: str | None = None) -> tuple[str, str | None]:
     """The content type of `text` (one of the router's types) and, for code, its language.
 
-    `hint` (a content type a file name suggests) is taken where the content bears it out;
-    the content decides otherwise.
+    `name_hint` (the type a file's name declares) is taken where the content shows some of its
+    traits; `hint` (the type the text's producer usually prints) only settles a close call: the
+    content shows its traits and no other type's clearly outweigh them. The content decides
+    otherwise.
     """
-    kind, language = with_text(lambda t: _native.detect_content(t, hint), text)
+    kind, language = with_text(lambda t: _native.detect_content(t, hint, name_hint), text)
     return str(kind), (str(language) if language else None)
 
 

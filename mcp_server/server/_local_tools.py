@@ -102,7 +102,7 @@ async def headroom_read(
             data,
             query=query,
             content_type="auto",
-            hint=type_for_path(real),
+            name_hint=type_for_path(real),
             budget=max_tokens,
             source=f"mcp:read:{real}",
         )
@@ -117,7 +117,7 @@ def _detected_type(data: bytes, hint: str | None) -> str:
     """What the content of a file is, its name taken as a hint (as a compressed read would route it)."""
     from compressors import detect
 
-    return detect(data.decode("utf-8", errors="replace"), hint).content_type
+    return detect(data.decode("utf-8", errors="replace"), name_hint=hint).content_type
 
 
 async def _read_lines(ctx: Ctx, real: Path, data: bytes, lines: str, max_tokens: int | None) -> CallToolResult:

@@ -95,6 +95,7 @@ async def compress_text(
     budget: int | None,
     source: str,
     hint: str | None = None,
+    name_hint: str | None = None,
 ) -> CompressResult:
     from compressors import compress
 
@@ -112,6 +113,7 @@ async def compress_text(
             client=client,
             session=state.session_id,
             hint=hint,
+            name_hint=name_hint,
         )
 
     if len(data) >= PROGRESS_BYTES:

@@ -201,11 +201,21 @@ pub fn detect(text: &str) -> Detection {
     detect_hinted(text, None)
 }
 
-/// Detects the content type of `text`, leaning to `hint` (what a file name suggests:
-/// `code` for `x.py`, `config` for `x.yaml`) where the content bears it out. The content
-/// decides: a log saved as `.txt`, JSON in a `.log` or a listing in a `.md` go by what
-/// they hold; only a text that shows some of the hinted type's traits takes the hint.
-pub fn detect_hinted(text: &str, hint: Option<&str>) -> Detection {
+/// Where a hint about a text's type comes from, which says how much it weighs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Hint<'a> {
+    /// A file's name (`code` for `x.py`, `config` for `x.yaml`): the author declared the
+    /// format, so it is taken wherever the content shows some of that type's traits.
+    Name(&'a str),
+    /// What the text's producer usually prints (`log` for a test runner, `search` for
+    /// `grep`): a guess, so it settles only a close call (see `Counts::close_call`).
+    Producer(&'a str),
+}
+
+/// Detects the content type of `text`, leaning to `hint` where the content bears it out.
+/// The content decides: a log saved as `.txt`, JSON in a `.log` or a listing in a `.md` go
+/// by what they hold; a producer's guess never outweighs a clear case of another type.
+pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Detection::of("text");
@@ -236,8 +246,17 @@ pub fn detect_hinted(text: &str, hint: Option<&str>) -> Detection {
         // A test run's verdict sits at its end, past the head.
         c.scan_tail(tail(text, head_end));
     }
-    hint.and_then(|h| c.bears_out(h))
-        .unwrap_or_else(|| c.decide())
+    let found = c.decide();
+    let taken = match hint {
+        Some(Hint::Name(h)) if h != found.content_type => c.bears_out(h),
+        Some(Hint::Producer(h))
+            if h != found.content_type && c.close_call(h, found.content_type) =>
+        {
+            c.bears_out(h)
+        }
+        _ => None,
+    };
+    taken.unwrap_or(found)
 }
 
 /// Whole-input check: starts and ends like a JSON value, and the start is JSON-shaped.
@@ -605,6 +624,41 @@ impl Counts {
         })
     }
 
+    /// How strongly the sample shows `kind`'s traits, as a multiple of the share at which
+    /// `decide` picks it on the evidence alone (1.0: just enough; `text` shows nothing).
+    fn strength(&self, kind: &str) -> f32 {
+        let layout = &self.layout;
+        let runner = self.frac(self.runner);
+        match kind {
+            // Lines only one language writes (`package`, `func`, `def`) say code however much
+            // of the file is a table of constants.
+            "code" => (self.frac(self.code) / 0.4).max(if self.lang.iter().sum::<usize>() >= 3 {
+                1.0
+            } else {
+                0.0
+            }),
+            "config" => self.data.config_share(self.nonblank) / 0.5,
+            "listing" => self.frac(self.data.listing) / 0.5,
+            "search" => self.frac(self.search_hits) / 0.6,
+            "log" => (self.frac(self.log + self.compiler + self.stamped) + 2.0 * runner) / 0.4,
+            "html" => self.frac(self.tags) / 0.3,
+            "markdown" => (self.frac(self.markup) / 0.04)
+                .max(self.frac(self.prose) / 0.6)
+                .max(if layout.fences >= 2 { 1.0 } else { 0.0 }),
+            "diff" if self.hunk_headers > 0 && self.diff_headers > 0 => 4.0,
+            "diff" if self.hunk_headers > 0 => self.frac(self.diff_body) / 0.5,
+            "mixed" if layout.fences >= 2 => 1.0,
+            _ => 0.0,
+        }
+    }
+
+    /// Whether the evidence for `hint` comes close enough to that for `found` (what the
+    /// sample alone picks) for a hint to settle it: `found` is plain text, or its traits are
+    /// less than twice as strong as the hinted type's. A clear case stays with the content.
+    fn close_call(&self, hint: &str, found: &str) -> bool {
+        found == "text" || self.strength(hint) * 2.0 >= self.strength(found)
+    }
+
     fn decide(&self) -> Detection {
         if self.hunk_headers > 0 && (self.diff_headers > 0 || self.frac(self.diff_body) > 0.5) {
             return Detection::of("diff");
@@ -936,6 +990,15 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             }))
             .collect();
         assert_eq!(kind(&csv).0, "listing");
+        // Two columns have one comma a row, spaced or not.
+        for sep in [",", ", "] {
+            let pairs: String = std::iter::once(format!("seed{sep}0xdeadbeaf\n"))
+                .chain((0..60u64).map(|i| format!("{i}{sep}{:#x}\n", i.wrapping_mul(0x9e37_79b9))))
+                .collect();
+            assert_eq!(kind(&pairs).0, "listing", "{pairs}");
+        }
+        let letter = "Dear Sam,\nThanks, truly.\nYes, indeed.\nWell, then.\nSee you, soon.\n";
+        assert_ne!(kind(letter).0, "listing");
     }
 
     #[test]
@@ -963,17 +1026,70 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         let log: String = (0..40)
             .map(|i| format!("2024-01-01 10:00:{:02} ERROR worker {i} failed\n", i % 60))
             .collect();
-        assert_eq!(detect_hinted(&log, Some("text")).content_type, "log");
-        assert_eq!(detect_hinted(&log, Some("config")).content_type, "log");
+        assert_eq!(
+            detect_hinted(&log, Some(Hint::Name("text"))).content_type,
+            "log"
+        );
+        assert_eq!(
+            detect_hinted(&log, Some(Hint::Name("config"))).content_type,
+            "log"
+        );
         let constants: String = (0..40)
             .map(|i| format!("\tSYS_CALL_{i:<8} = {i}\n"))
             .collect();
         let go =
             format!("package unix\n\nconst (\n{constants})\n\nfunc f() int {{\n\treturn 1\n}}\n");
-        assert_eq!(detect_hinted(&go, Some("code")).content_type, "code");
+        assert_eq!(
+            detect_hinted(&go, Some(Hint::Name("code"))).content_type,
+            "code"
+        );
         let yaml = "# settings\n# more comments\nkey: value\nother:\n  nested: 1\n";
-        assert_eq!(detect_hinted(yaml, Some("config")).content_type, "config");
-        assert_eq!(detect_hinted(yaml, Some("nonsense")), detect(yaml));
+        assert_eq!(
+            detect_hinted(yaml, Some(Hint::Name("config"))).content_type,
+            "config"
+        );
+        assert_eq!(
+            detect_hinted(yaml, Some(Hint::Name("nonsense"))),
+            detect(yaml)
+        );
+    }
+
+    #[test]
+    fn a_producers_hint_settles_only_a_close_call() {
+        let table = |rows: usize, errors: usize| -> String {
+            let mut t = String::from("Package            Version\n------------------ -------\n");
+            for i in 0..rows {
+                t.push_str(&format!("package-{i:<10} {i}.0.1\n"));
+            }
+            for i in 0..errors {
+                t.push_str(&format!(
+                    "ERROR: could not fetch package-{i}: connection refused\n"
+                ));
+            }
+            t
+        };
+        let clear = table(40, 6);
+        assert_eq!(detect(&clear).content_type, "listing");
+        assert_eq!(
+            detect_hinted(&clear, Some(Hint::Producer("log"))).content_type,
+            "listing"
+        );
+        // A file's name weighs more than a command's usual output.
+        assert_eq!(
+            detect_hinted(&clear, Some(Hint::Name("log"))).content_type,
+            "log"
+        );
+        let close = table(30, 8);
+        assert_eq!(detect(&close).content_type, "listing");
+        assert_eq!(
+            detect_hinted(&close, Some(Hint::Producer("log"))).content_type,
+            "log"
+        );
+        // A hint the content shows nothing of changes nothing.
+        assert_eq!(
+            detect_hinted(&close, Some(Hint::Producer("diff"))).content_type,
+            "listing"
+        );
     }
 
     /// `balanced` as a plain byte loop.

@@ -19,6 +19,8 @@ use crate::query::Query;
 const MAX_LEADING_FIELDS: usize = 10;
 /// Numeric columns looked at for extremes.
 const MAX_NUMERIC_COLUMNS: usize = 6;
+/// A column whose values span this many orders of magnitude (10th to 90th percentile) holds sizes.
+const SIZE_SPREAD: f64 = 0.5;
 
 /// Box-drawing and ASCII tree prefixes: the byte where the entry's name starts, if the
 /// line is a tree branch (`├── x`, `│   └─┬ x`, `|-- x`, `` `-- x ``, `+-- x`).
@@ -223,11 +225,17 @@ fn delimiter(lines: &Lines<'_>) -> Option<u8> {
     for d in [b'\t', b',', b';', b'|'] {
         let count = |l: &str| l.bytes().filter(|&c| c == d).count();
         let first = count(sample[0]);
-        if first == 0 || (d != b'\t' && first < 2) {
+        if first == 0 {
             continue;
         }
         let same = sample.iter().filter(|l| count(l) == first).count();
-        if same * 10 >= sample.len() * 9 {
+        // One comma or semicolon per line is also prose's; a two-column file has it on every line.
+        let needed = if d == b'\t' || first >= 2 {
+            sample.len() * 9
+        } else {
+            sample.len() * 10
+        };
+        if same * 10 >= needed {
             return Some(d);
         }
     }
@@ -515,31 +523,49 @@ fn mark_extremes(
         }
     }
     let asked = want.is_some();
-    let per_column = if asked { 3 } else { 1 };
-    let mut used = 0;
-    for col in columns.iter_mut() {
-        if used >= MAX_NUMERIC_COLUMNS || rows < 4 || col.len() * 10 < rows * 6 {
+    let largest = want.unwrap_or(true);
+    let mut eligible: Vec<(usize, f64)> = Vec::new();
+    for (k, col) in columns.iter_mut().enumerate() {
+        if eligible.len() >= MAX_NUMERIC_COLUMNS || rows < 4 || col.len() * 10 < rows * 6 {
             continue;
         }
-        let distinct = {
-            let mut v: Vec<u64> = col.iter().map(|&(x, _)| x.to_bits()).collect();
-            v.sort_unstable();
-            v.dedup();
-            v.len()
-        };
-        if distinct < 3 {
-            continue;
-        }
-        used += 1;
-        let largest = want.unwrap_or(true);
         col.sort_by(|a, b| {
             let o = a.0.total_cmp(&b.0);
             if largest { o.reverse() } else { o }.then(a.1.cmp(&b.1))
         });
-        for &(_, i) in col.iter().take(per_column) {
+        let mut distinct = 1;
+        for w in col.windows(2) {
+            if w[0].0 != w[1].0 {
+                distinct += 1;
+            }
+        }
+        if distinct < 3 {
+            continue;
+        }
+        eligible.push((k, spread(col)));
+    }
+    // Sizes span orders of magnitude where counts, days and years do not: the column that
+    // spreads widest is the one whose largest rows a reader looks for first.
+    let widest = eligible
+        .iter()
+        .filter(|&&(_, s)| s >= SIZE_SPREAD)
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|&(k, _)| k);
+    for &(k, _) in &eligible {
+        let per_column = if asked || Some(k) == widest { 3 } else { 1 };
+        for &(_, i) in columns[k].iter().take(per_column) {
             o.boost[i] = o.boost[i].max(if asked { P_ASKED } else { P_NOTABLE });
         }
     }
+}
+
+/// How many orders of magnitude a column's values span between its 10th and 90th percentiles
+/// (a column of link counts, mostly 1 with a few large, spans none).
+fn spread(col: &[(f64, usize)]) -> f64 {
+    // `col` is sorted by value (either way); the percentiles do not care which.
+    let at = |q: usize| col[(col.len() - 1) * q / 10].0;
+    let (a, b) = (at(1), at(9));
+    ((a.max(b) + 1.0).log10() - (a.min(b) + 1.0).log10()).abs()
 }
 
 /// The compressed listing as pieces, within `budget` tokens. `raw_query` is the query as
@@ -651,6 +677,28 @@ mod tests {
             .min_by_key(|l| number(l.split(' ').next().unwrap()).unwrap() as u64)
             .unwrap();
         assert!(run(&text, "Which file is the smallest?", 200).contains(smallest));
+    }
+
+    #[test]
+    fn without_a_query_the_three_largest_sizes_survive_not_the_most_linked() {
+        let mut text = String::from("total 4096\n");
+        for i in 0..240u64 {
+            let links = if i % 40 == 0 { 30 + i / 40 } else { 1 };
+            let size = 500 + (i * 7919) % 40_000;
+            text.push_str(&format!(
+                "-rw-r--r-- {links:>2} root root {size:>6} May  9  2026 mod{i}.py\n"
+            ));
+        }
+        for (i, size) in [(7, 912_345u64), (88, 845_001), (190, 799_999)] {
+            text = text.replace(
+                &format!(" mod{i}.py\n"),
+                &format!(" mod{i}.py\n-rw-r--r--  1 root root {size} May  9  2026 big{i}.pyc\n"),
+            );
+        }
+        let out = run(&text, "", 400);
+        for name in ["big7.pyc", "big88.pyc", "big190.pyc"] {
+            assert!(out.contains(name), "{name} missing:\n{out}");
+        }
     }
 
     #[test]

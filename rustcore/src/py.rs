@@ -146,12 +146,16 @@ fn template_lines(py: Python<'_>, text: &str, id: u32) -> Vec<usize> {
 }
 
 #[pyfunction]
-#[pyo3(signature = (text, hint=None))]
+#[pyo3(signature = (text, hint=None, name_hint=None))]
 fn detect_content(
     py: Python<'_>,
     text: &str,
     hint: Option<&str>,
+    name_hint: Option<&str>,
 ) -> (&'static str, Option<&'static str>) {
+    let hint = name_hint
+        .map(detect::Hint::Name)
+        .or(hint.map(detect::Hint::Producer));
     let d = py.detach(|| detect::detect_hinted(text, hint));
     (d.content_type, d.language)
 }

@@ -190,6 +190,7 @@ impl DataLines {
             commas >= 2 && spaced_commas * 2 < commas && commas.abs_diff(self.prev_commas) <= 2;
         let delimited = (commas >= 2 && commas == self.prev_commas)
             || csv
+            || (commas == 1 && self.prev_commas == 1 && pair_row(t))
             || (tabs >= 1 && tabs == self.prev_tabs);
         let continued = std::mem::replace(&mut self.continued, t.ends_with('\\'));
         let rule = t.starts_with("--") && listing_rule(&t.replace(' ', ""));
@@ -346,6 +347,22 @@ impl DataLines {
     pub fn mostly_listing(&self, nonblank: usize) -> bool {
         self.listing * 5 >= nonblank.max(1) * 3 && self.lead_stamped * 2 < nonblank
     }
+}
+
+/// A row of two-column CSV (`3, 0x40178d9`, `2024-01-02,17.5`): two single-token cells, one
+/// of them holding a digit. Prose (`Hello, world`) and code (`f(a, b)`) do not read so.
+fn pair_row(t: &str) -> bool {
+    let Some((a, b)) = t.split_once(',') else {
+        return false;
+    };
+    let cell = |c: &str| {
+        let c = c.trim();
+        !c.is_empty()
+            && !c
+                .bytes()
+                .any(|x| x.is_ascii_whitespace() || b"()[]{}=;<>".contains(&x))
+    };
+    cell(a) && cell(b) && t.bytes().any(|c| c.is_ascii_digit())
 }
 
 #[cfg(test)]

@@ -71,11 +71,44 @@ def test_a_file_name_suggests_a_type(name: str, hint: str | None) -> None:
 def test_the_content_decides_and_the_name_only_hints() -> None:
     log = "".join(f"2024-05-01 10:00:{i % 60:02d} ERROR payment {i} declined by gateway\n" for i in range(80))
     # A log saved as .txt (no hint) or mislabelled as config is still a log.
-    assert detect(log, type_for_name("run.txt")).content_type == "log"
-    assert detect(log, type_for_name("run.yaml")).content_type == "log"
+    assert detect(log, name_hint=type_for_name("run.txt")).content_type == "log"
+    assert detect(log, name_hint=type_for_name("run.yaml")).content_type == "log"
     # A YAML file that is mostly comments leans to config because its name says so.
     yaml = "# Settings for the app.\n# Edit with care, these are the defaults.\n" * 5 + "server:\n  port: 8080\n"
-    assert detect(yaml, type_for_name("app.yaml")).content_type == "config"
+    assert detect(yaml, name_hint=type_for_name("app.yaml")).content_type == "config"
+
+
+def _pip_output(*args: str) -> list[str]:
+    """What this machine's pip prints for `args`, stdout and stderr together."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "pip", "--disable-pip-version-check", "--no-color", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    return [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+
+
+def test_a_producers_hint_settles_a_close_call_but_not_a_clear_one() -> None:
+    # Real output: the installed packages' table and the errors of an install that cannot succeed.
+    table = _pip_output("list")
+    errors = _pip_output("install", "--no-index", "no-such-package-headroom")
+    assert len(table) >= 40 and any("ERROR" in line for line in errors)
+    error_lines = [line for line in errors if "ERROR" in line]
+    # Mostly table with a few errors after it: a listing whatever the command line suggests.
+    clear = "\n".join(table[:40] + error_lines * 2) + "\n"
+    assert detect(clear).content_type == "listing"
+    assert detect(clear, "log").content_type == "listing"
+    # As many error lines as half the rows: close enough for the producer's word to settle it.
+    close = "\n".join(table[:12] + error_lines * 3) + "\n"
+    assert detect(close).content_type == "listing"
+    assert detect(close, "log").content_type == "log"
+    # A hint the content shows nothing of is no help.
+    assert detect(close, "diff").content_type == "listing"
 
 
 @pytest.mark.corpus

@@ -181,7 +181,7 @@ def test_the_command_line_hints_at_the_kind_of_output(line: str, hint: str | Non
     assert content_hint(line) == hint
 
 
-def test_a_hint_settles_only_what_detection_leaves_as_plain_text() -> None:
+def test_a_hint_settles_plain_text_and_close_calls_only() -> None:
     from compressors._router import resolve_content_type
 
     diff = "diff --git a/x b/x\n--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n"

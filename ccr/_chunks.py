@@ -45,12 +45,48 @@ class Chunk(NamedTuple):
     text: str
 
 
-_Breaks = dict[int, int]  # offset where a chunk may start -> preference level (lower is better)
+class _Breaks:
+    """Where a chunk may start, each with a preference level (lower is better).
 
+    Every line start is a break (at least `_LINE`), so each line's level is one byte, and only the few
+    offsets inside a line (JSON members sharing one) are kept one by one: a dict of every line start cost
+    about 100 bytes a line, 3 GB for 32 million short lines.
+    """
 
-def _add(breaks: _Breaks, offset: int, level: int) -> None:
-    if level < breaks.get(offset, _LINE + 1):
-        breaks[offset] = level
+    __slots__ = ("_doc", "inside", "lines")
+
+    def __init__(self, doc: LineIndex) -> None:
+        self._doc = doc
+        # One more than the lines: the end of the text, where the last chunk ends.
+        self.lines = bytearray([_LINE]) * (len(doc) + 1)
+        self.lines[len(doc)] = _STRUCTURE
+        self.inside: dict[int, int] = {}
+
+    def add_line(self, index: int, level: int) -> None:
+        """Line `index` (0-based) may start a chunk at `level`."""
+        if level < self.lines[index]:
+            self.lines[index] = level
+
+    def add(self, offset: int, level: int) -> None:
+        """A chunk may start at character `offset` at `level`."""
+        index = self._doc.line_of(offset)
+        if offset >= len(self._doc.text):
+            return
+        if self._doc.starts[index] == offset:
+            self.add_line(index, level)
+        elif level < self.inside.get(offset, _LINE + 1):
+            self.inside[offset] = level
+
+    def between(self, start: int, limit: int, inside: list[int]) -> dict[int, int]:
+        """The breaks after `start` up to `limit` and their levels (`inside`: the sorted in-line offsets)."""
+        starts = self._doc.starts
+        found = {
+            int(starts[i]): self.lines[i]
+            for i in range(self._doc.line_of(start) + 1, bisect.bisect_right(starts, limit))
+        }
+        for at in inside[bisect.bisect_right(inside, start) : bisect.bisect_right(inside, limit)]:
+            found[at] = min(found.get(at, _LINE + 1), self.inside[at])
+        return found
 
 
 # --- break finders, one per content family -------------------------------------------------------
@@ -63,17 +99,20 @@ _LOG_CONTINUATION = re.compile(
 
 def _entry_breaks(doc: LineIndex, level: int) -> _Breaks:
     """Starts of lines that do not continue the one above (stack frames, wrapped text do)."""
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     for i, line in enumerate(doc.lines):
         if line.strip() and not _LOG_CONTINUATION.match(line):
-            _add(breaks, doc.starts[i], level)
+            breaks.add_line(i, level)
     return breaks
 
 
 def _paragraph_breaks(doc: LineIndex, breaks: _Breaks) -> _Breaks:
-    for i in range(1, len(doc.lines)):
-        if not doc.lines[i - 1].strip() and doc.lines[i].strip():
-            _add(breaks, doc.starts[i], _SECONDARY)
+    blank_above = False
+    for i, line in enumerate(doc.lines):
+        blank = not line.strip()
+        if blank_above and not blank:
+            breaks.add_line(i, _SECONDARY)
+        blank_above = blank
     return breaks
 
 
@@ -90,20 +129,20 @@ _HEADING = re.compile(r" {0,3}#{1,6}(\s|$)")
 
 
 def _markdown_breaks(doc: LineIndex) -> _Breaks:
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     fenced = False
     for i, line in enumerate(doc.lines):
         if _FENCE.match(line):
             if not fenced:
-                _add(breaks, doc.starts[i], _SECONDARY)
+                breaks.add_line(i, _SECONDARY)
             fenced = not fenced
             continue
         if fenced:
             continue
         if _HEADING.match(line):
-            _add(breaks, doc.starts[i], _STRUCTURE)
+            breaks.add_line(i, _STRUCTURE)
         elif i > 0 and not doc.lines[i - 1].strip() and line.strip():
-            _add(breaks, doc.starts[i], _SECONDARY)
+            breaks.add_line(i, _SECONDARY)
     return breaks
 
 
@@ -117,20 +156,20 @@ _INDENTED_DEFINITION = re.compile(
 
 
 def _code_breaks(doc: LineIndex) -> _Breaks:
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     previous_is_prefix = False
     for i, line in enumerate(doc.lines):
         stripped = line.strip()
         at_column_0 = bool(stripped) and line[0] not in " \t"
         if at_column_0 and not _CODE_CLOSER.match(line):
             if not previous_is_prefix:
-                _add(breaks, doc.starts[i], _STRUCTURE)
+                breaks.add_line(i, _STRUCTURE)
             previous_is_prefix = bool(_CODE_PREFIX.match(line))
             continue
         previous_is_prefix = False
         blank_above = i > 0 and not doc.lines[i - 1].strip()
         if stripped and (blank_above or _INDENTED_DEFINITION.match(line)):
-            _add(breaks, doc.starts[i], _SECONDARY)
+            breaks.add_line(i, _SECONDARY)
     return breaks
 
 
@@ -138,16 +177,16 @@ _DIFF_FILE = re.compile(r"diff --git |Index: |commit [0-9a-f]{7,40}\b|From [0-9a
 
 
 def _diff_breaks(doc: LineIndex) -> _Breaks:
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     for i, line in enumerate(doc.lines):
         if _DIFF_FILE.match(line):
-            _add(breaks, doc.starts[i], _STRUCTURE)
+            breaks.add_line(i, _STRUCTURE)
         elif line.startswith("@@"):
-            _add(breaks, doc.starts[i], _SECONDARY)
+            breaks.add_line(i, _SECONDARY)
         elif line.startswith("--- ") and i + 1 < len(doc.lines) and doc.lines[i + 1].startswith("+++ "):
             previous = doc.lines[i - 1] if i else ""
             if not previous.startswith(("index ", "new file", "deleted file", "similarity", "rename", "old mode")):
-                _add(breaks, doc.starts[i], _STRUCTURE)
+                breaks.add_line(i, _STRUCTURE)
     return breaks
 
 
@@ -155,14 +194,14 @@ _SEARCH_PATH = re.compile(r"([^\n:]+?)[:-]\d+[:-]|([^\n:]+):")
 
 
 def _search_breaks(doc: LineIndex) -> _Breaks:
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     previous: str | None = None
     for i, line in enumerate(doc.lines):
         match = _SEARCH_PATH.match(line)
         path = (match.group(1) or match.group(2)) if match else None
         level = _STRUCTURE if path is not None and path != previous else _SECONDARY
         if line.strip():
-            _add(breaks, doc.starts[i], level)
+            breaks.add_line(i, level)
         if path is not None:
             previous = path
     return breaks
@@ -233,7 +272,7 @@ def _snap(doc: LineIndex, offset: int) -> int:
 
 def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
     text = doc.text
-    breaks: _Breaks = {}
+    breaks = _Breaks(doc)
     first = _skip(text, 0)
     if first >= len(text) or text[first] not in "[{":
         raise _NotJSON
@@ -247,7 +286,7 @@ def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
         for n, (member, member_end) in enumerate(spans):
             # A nested container's first member starts where the container does: no break of its own.
             if n or level == _STRUCTURE:
-                _add(breaks, _snap(doc, member), level)
+                breaks.add(_snap(doc, member), level)
             value = _value_start(text, member)
             if member_end - member > max_chars and text[value] in "[{":
                 pending.append((value, _SECONDARY))
@@ -257,17 +296,23 @@ def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
 
 
 def _jsonl_breaks(doc: LineIndex) -> _Breaks:
-    records = [i for i, line in enumerate(doc.lines) if line.strip()]
-    if len(records) < 2:
+    breaks = _Breaks(doc)
+    records = 0
+    for i, line in enumerate(doc.lines):
+        if not line.strip():
+            continue
+        records += 1
+        if records <= 20:
+            try:
+                value = json.loads(line)
+            except ValueError as exc:
+                raise _NotJSON from exc
+            if not isinstance(value, dict | list):
+                raise _NotJSON
+        breaks.add_line(i, _STRUCTURE)
+    if records < 2:
         raise _NotJSON
-    for i in records[:20]:
-        try:
-            value = json.loads(doc.lines[i])
-        except ValueError as exc:
-            raise _NotJSON from exc
-        if not isinstance(value, dict | list):
-            raise _NotJSON
-    return {doc.starts[i]: _STRUCTURE for i in records}
+    return breaks
 
 
 # --- choosing the breaks -------------------------------------------------------------------------
@@ -348,11 +393,7 @@ def chunk_text(
         return []
     doc = LineIndex(text)
     breaks = _structure(doc, content_type, max_chars)
-    for offset in doc.starts[1:-1]:
-        _add(breaks, offset, _LINE)
-    breaks.pop(0, None)
-    breaks[len(text)] = _STRUCTURE
-    offsets = sorted(breaks)
+    inside = sorted(breaks.inside)
     min_fill = max(1, max_chars // 4)
 
     chunks: list[Chunk] = []
@@ -360,7 +401,8 @@ def chunk_text(
     while start < len(text):
         first_line = doc.line_of(start)
         limit = min(start + max_chars, doc.starts[min(first_line + max_lines, len(doc.lines))])
-        candidates = offsets[bisect.bisect_right(offsets, start) : bisect.bisect_right(offsets, limit)]
+        levels = breaks.between(start, limit, inside)
+        candidates = sorted(levels)
         if not candidates:
             end = _cut_inside_line(text, start, limit)
         elif candidates[-1] == len(text):
@@ -372,14 +414,14 @@ def chunk_text(
                 not filled
                 and limit - start == max_chars
                 and doc.starts[crossing + 1] - doc.starts[crossing] > max_chars
-                and min(breaks[at] for at in candidates) > _STRUCTURE
+                and min(levels[at] for at in candidates) > _STRUCTURE
             ):
                 # Only a sliver fits before an over-long line: join it to that line's beginning.
                 end = _cut_inside_line(text, start, limit)
             else:
                 filled = filled or candidates
-                best = min(breaks[at] for at in filled)
-                end = max(at for at in filled if breaks[at] == best)
+                best = min(levels[at] for at in filled)
+                end = max(at for at in filled if levels[at] == best)
         last_line = doc.line_of(end - 1)
         chunks.append(Chunk(first_line + 1, last_line + 1, text[start:end]))
         start = end

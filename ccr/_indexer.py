@@ -13,7 +13,8 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 __all__ = ["BackgroundIndexer", "IndexerStats"]
@@ -64,6 +65,7 @@ class BackgroundIndexer:
         self._closed = False
         self._thread: threading.Thread | None = None
         self._last_activity = float("-inf")
+        self._busy = 0
 
     @property
     def max_pending(self) -> int:
@@ -91,10 +93,29 @@ class BackgroundIndexer:
         with self._cond:
             self._last_activity = time.monotonic()
 
+    @contextmanager
+    def busy(self) -> Iterator[None]:
+        """A call runs inside: no new work starts before it ends and `quiet_s` more have passed. (A put only
+        starts a compress call; the call may run for seconds after it, and indexing beside it would add the
+        two peaks of memory.)"""
+        with self._cond:
+            self._busy += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._busy -= 1
+                self._last_activity = time.monotonic()
+                self._cond.notify_all()
+
     def wait_quiet(self) -> None:
-        """Return once `quiet_s` have passed since the last `note_activity()` (or the indexer is closed)."""
+        """Return once no `busy()` call runs and `quiet_s` have passed since the last activity (or the indexer
+        is closed)."""
         with self._cond:
             while not self._closed:
+                if self._busy:
+                    self._cond.wait()
+                    continue
                 left = self._last_activity + self._quiet_s - time.monotonic()
                 if left <= 0:
                     return

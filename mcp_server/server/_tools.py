@@ -9,6 +9,7 @@ Blocking work (SQLite, compressors, file reads) runs on worker threads.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
@@ -103,18 +104,20 @@ async def compress_text(
     client = client_name(ctx)
 
     def work() -> CompressResult:
-        return compress(
-            data,
-            store=state.store,
-            query=query or None,
-            content_type=content_type,
-            budget=budget,
-            source=source,
-            client=client,
-            session=state.session_id,
-            hint=hint,
-            name_hint=name_hint,
-        )
+        # The background search indexing waits for the call to end instead of running beside it.
+        with state.semantic.indexer.busy() if state.semantic is not None else contextlib.nullcontext():
+            return compress(
+                data,
+                store=state.store,
+                query=query or None,
+                content_type=content_type,
+                budget=budget,
+                source=source,
+                client=client,
+                session=state.session_id,
+                hint=hint,
+                name_hint=name_hint,
+            )
 
     if len(data) >= PROGRESS_BYTES:
         return await heartbeat(ctx, state.call(work), label=f"compressing {len(data):,} bytes")

@@ -108,3 +108,18 @@ def test_work_waits_until_the_caller_has_been_quiet_and_closing_does_not() -> No
     assert prompt.flush(timeout=60)
     assert prompt.close(timeout=30)
     assert prompt_index.done == [H1]
+
+
+def test_no_original_is_indexed_while_a_busy_call_runs_however_long_it_takes() -> None:
+    index = Recorder()
+    indexer = BackgroundIndexer(index, quiet_s=0)
+    try:
+        with indexer.busy():
+            assert indexer.submit(H1)
+            # The call outlasts any quiet time: the original still waits for the call to end.
+            assert not indexer.flush(timeout=0.5)
+            assert index.done == []
+        assert indexer.flush(timeout=60)
+        assert index.done == [H1]
+    finally:
+        assert indexer.close(timeout=30)

@@ -6,6 +6,7 @@ Scripts and our own checks depend on these: `--json` output keys are stable.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import stat
@@ -108,7 +109,11 @@ def _compress(args: argparse.Namespace) -> int:
     from ccr import Settings
     from compressors import compress
 
-    data = _read_input(args.file, Settings.from_env().max_input_bytes)
+    data: str | bytes = _read_input(args.file, Settings.from_env().max_input_bytes)
+    with contextlib.suppress(UnicodeDecodeError):
+        # Valid UTF-8 goes in as its text (the same bytes again when stored) and the bytes are let go: the
+        # pipeline reads text, and holding both through the call cost one more copy of the input at its peak.
+        data = data.decode("utf-8") if isinstance(data, bytes) else data
     with _open_store() as store:
         result = compress(
             data,

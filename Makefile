@@ -38,11 +38,17 @@ node_modules/.installed: package.json package-lock.json
 test: dev ## build, then run the Rust tests, the stub check and the Python tests
 	cd $(CARGO_DIR) && cargo test --profile fastbuild --quiet
 	$(PY) -m mypy.stubtest rustcore._native --allowlist .stubtest-allowlist
-	HF_HOME=$(abspath ../shared/models/hf-cache) $(PY) -m pytest -n 2 $(PYTEST_ARGS)
+	@# The store tests run on SQLite and on a temporary PostgreSQL started here (they skip when none can be).
+	HF_HOME=$(abspath ../shared/models/hf-cache) $(PY) -m benchmarks.temp_postgres run -- \
+		$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 .PHONY: demo
 demo: $(VENV)/.built ## end-to-end run on real tool output made on the spot, through a real MCP client
 	$(VENV)/bin/headroom demo
+
+.PHONY: demo-team
+demo-team: $(VENV)/.built ## two MCP servers (two agents) sharing a temporary PostgreSQL team store
+	$(PY) benchmarks/demo_team.py
 
 # Fresh samples: real output captured on this machine at bench time (seed: today's date; FRESH_SEED=S repeats one).
 FRESH_PER_CATEGORY ?= 10
@@ -63,6 +69,8 @@ bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when
 	@# Issue 12: peak RSS per input shape at 1, 16 and 64 MB (compress(), the CLI, the server, headroom_run),
 	@# 1,000 slow clients at the HTTP server, recovery of a store with 1% of its pages overwritten.
 	$(PY) benchmarks/reliability.py
+	@# The team store: 8 processes on a temporary PostgreSQL beside one SQLite file (says so when no server starts).
+	$(PY) benchmarks/team_store.py
 	@# The semantic layer over both corpora: search hits and call-path times without the model and with it (when
 	@# $(HF_CACHE) holds it; the header says which), search indexing rate, server memory after 10 MB.
 	$(if $(wildcard $(HF_CACHE)/hub),HF_HOME=$(HF_CACHE)) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) \

@@ -464,8 +464,9 @@ def corruption(originals: int, work: Path, seed: int = 5) -> dict[str, Any]:
         for i in range(originals):
             data = rng.randbytes(rng.choice([300, 2_000, 9_000, 40_000])) + f" original {i}".encode()
             payloads[store.put(data)] = data
-        with store._lock:
-            store._conn_or_raise().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        backend = store._backend
+        with backend._lock:
+            backend._conn_or_raise().execute("PRAGMA wal_checkpoint(TRUNCATE)")
     path = settings.db_path
     pristine = path.read_bytes()
     page = 4096

@@ -35,6 +35,7 @@ __all__ = [
     "BATCH_BYTES",
     "TERMS_VERSION",
     "Candidate",
+    "QueryPart",
     "SearchChunk",
     "as_chunks",
     "check_terms_version",
@@ -44,6 +45,7 @@ __all__ = [
     "match_expression",
     "maybe_rebuild",
     "pending_originals",
+    "query_parts",
     "read_piece",
     "unindexed_originals",
     "write_batch",
@@ -106,20 +108,33 @@ def fts_terms(text: str) -> str:
     return " ".join(terms(text))
 
 
-def match_expression(query: str) -> str | None:
-    """An FTS5 MATCH expression for `query`: any of its terms, quoted phrases as phrases, hash-like words as
-    prefixes; None when the query has nothing to look for."""
-    parts: list[str] = []
-    for term in query_terms(query):
-        parts.append(f'"{term}"')
+class QueryPart(NamedTuple):
+    """One thing a search looks for: a term, a prefix (a hash-like word or one quoted word), or a phrase."""
+
+    kind: str  # "term", "prefix" or "phrase"
+    words: tuple[str, ...]
+
+
+def query_parts(query: str) -> list[QueryPart]:
+    """What a search for `query` matches, in either backend: any of its terms, quoted phrases as phrases,
+    hash-like words as prefixes (empty when the query has nothing to look for)."""
+    parts: list[QueryPart] = [QueryPart("term", (term,)) for term in query_terms(query)]
     for phrase in query_phrases(query):
         words = terms(phrase)
         if len(words) == 1 and words[0] == phrase and _TOKEN_SAFE.search(phrase) is None:
-            parts.append(f'"{phrase}"*')  # a hash prefix, or one quoted word
+            parts.append(QueryPart("prefix", (phrase,)))
         elif len(words) > 1:
-            parts.append('"' + " ".join(words) + '"')
-    seen = dict.fromkeys(p for p in parts if '""' not in p)
-    return " OR ".join(seen) or None
+            parts.append(QueryPart("phrase", tuple(words)))
+    return list(dict.fromkeys(p for p in parts if all(p.words) and not any('"' in w for w in p.words)))
+
+
+def match_expression(query: str) -> str | None:
+    """An FTS5 MATCH expression for `query` (see `query_parts`); None when it has nothing to look for."""
+    out = []
+    for part in query_parts(query):
+        quoted = '"' + " ".join(part.words) + '"'
+        out.append(quoted + "*" if part.kind == "prefix" else quoted)
+    return " OR ".join(out) or None
 
 
 def check_terms_version(conn: sqlite3.Connection) -> None:

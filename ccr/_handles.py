@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import UTC, datetime
-from pathlib import Path
 
 import rustcore
 from ccr._config import Settings
@@ -75,13 +74,13 @@ def missing_error(
     digest: str,
     tombstone: tuple[str, float, int, float] | None,
     settings: Settings,
-    path: Path,
+    where: str,
     now: float,
 ) -> HashError:
     """The error for `digest` with no live original, given its tombstone (reason, at, size, last access) if any."""
     if tombstone is None:
         return UnknownHashError(
-            f"no original with hash={digest} in this store ({path}). It was never stored here: it may "
+            f"no original with hash={digest} in this store ({where}). It was never stored here: it may "
             "come from another store (a different HEADROOM_HOME, machine or client), or its tombstone was "
             "pruned long ago. Run the tool that produced it again and compress the new output.",
             hash=digest,
@@ -99,7 +98,7 @@ def missing_error(
     if reason == "corrupted":
         return CorruptedHashError(
             f"the original for hash={digest}{f' ({size:,} bytes)' if size else ''} was lost at {when}: the store "
-            f"file {path} was found damaged and this original could not be read back from it (the damaged file "
+            f"file {where} was found damaged and this original could not be read back from it (the damaged file "
             "is kept beside it as ccr.sqlite3.corrupt-<time>). Re-run the tool that produced it and compress "
             "again.",
             hash=digest,

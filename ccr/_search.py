@@ -14,9 +14,7 @@ one-shot ``headroom compress`` is found too.
 from __future__ import annotations
 
 import bisect
-import functools
 import logging
-import sqlite3
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -28,24 +26,16 @@ from ccr._chunk_search import (
     Candidate,
     SearchChunk,
     as_chunks,
-    check_terms_version,
     chunk_original,
-    fts_terms,
-    lexical_candidates,
-    match_expression,
-    maybe_rebuild,
-    pending_originals,
-    read_piece,
-    unindexed_originals,
-    write_batch,
 )
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
 from ccr._hybrid import exact_counts, fuse_ranks, identifiers
 from ccr._lines import Row, split_lines
-from ccr._retrieval import rank
+from ccr._retrieval import rank, terms
 
 if TYPE_CHECKING:
+    from ccr._backend import Meta
     from ccr._chunks import Chunk
     from ccr._store import Store
 
@@ -195,86 +185,38 @@ def _batches(pieces: Sequence[SearchChunk], start: int) -> list[list[SearchChunk
     return out
 
 
-def _write_batch(
-    conn: sqlite3.Connection, *, digest: str, rows: list[tuple[SearchChunk, str]], expect: int, end: int
-) -> bool:
-    return write_batch(conn, digest, rows, expect, end)
-
-
 def ensure_terms_version(store: Store) -> None:
-    """Rebuild the search tables when they were built by another `terms`, or are mostly orphans."""
-
-    def stale(conn: sqlite3.Connection) -> bool:
-        row = conn.execute("SELECT value FROM search_meta WHERE key = 'terms_version'").fetchone()
-        return row is None or int(row[0]) != TERMS_VERSION
-
-    def rebuild(conn: sqlite3.Connection) -> None:
-        check_terms_version(conn)
-        maybe_rebuild(conn)
-
-    if store._reading("read the search index", stale):
-        store._writing("rebuild the search index", rebuild)
+    """Rebuild the search index when it was built by another `terms`, or is mostly orphans."""
+    store._backend.check_search_version(TERMS_VERSION)
 
 
 def index_original(store: Store, digest: str) -> list[Chunk] | None:
     """Chunk the original `digest` for search (nothing to do when done already) and return its chunks;
     None when it is no longer stored. Does not count as an access."""
 
-    def fetch(conn: sqlite3.Connection) -> tuple[bytes, str, int, int] | None:
-        row = conn.execute(
-            "SELECT b.data, o.content_type, o.size, o.searchable FROM originals o "
-            "JOIN original_bytes b ON b.id = o.id WHERE o.hash = ?",
-            (digest,),
-        ).fetchone()
-        return None if row is None else (bytes(row[0]), str(row[1]), int(row[2]), int(row[3]))
-
     ensure_terms_version(store)
-    found = store._reading("read an original for indexing", fetch)
+    backend = store._backend
+    found = backend.original_for_index(digest)
     if found is None:
         return None
     raw, content_type, size, done = found
     pieces = chunk_original(raw, content_type)
     if done < size:
-        store._writing("prune the search index", maybe_rebuild)
+        backend.prune_search_index()
         # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
         progress = done
         context = dict(zip(pieces, chunk_contexts(raw, pieces, content_type), strict=True))
         for batch in _batches(pieces, progress):
             # Terms counted outside the lock; each chunk is filed under its context too (see ccr._chunk_context).
-            rows = [(piece, fts_terms(f"{context[piece]}\n{piece.text}")) for piece in batch]
+            rows = [(piece, terms(f"{context[piece]}\n{piece.text}")) for piece in batch]
             end = size if batch[-1] is pieces[-1] else batch[-1].end_byte
-            write = functools.partial(_write_batch, digest=digest, rows=rows, expect=progress, end=end)
-            if not store._writing("index an original for search", write):
+            if not backend.write_chunks(digest, rows, progress, end):
                 break
             progress = end
     return as_chunks(pieces)
 
 
 # --- searching ------------------------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class _Meta:
-    content_type: str
-    source: str
-    created_at: float
-    last_access: float
-    client: str = ""
-
-
-def _metadata(conn: sqlite3.Connection, hashes: Sequence[str]) -> dict[str, _Meta]:
-    out: dict[str, _Meta] = {}
-    for digest in dict.fromkeys(hashes):
-        row = conn.execute(
-            "SELECT content_type, source, created_at, last_access FROM originals WHERE hash = ?", (digest,)
-        ).fetchone()
-        if row is None:
-            continue
-        client = conn.execute(
-            "SELECT client FROM events WHERE hash = ? AND kind != 'retrieve' ORDER BY at LIMIT 1", (digest,)
-        ).fetchone()
-        out[digest] = _Meta(str(row[0]), str(row[1]), float(row[2]), float(row[3]), str(client[0]) if client else "")
-    return out
 
 
 def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> list[int]:
@@ -334,23 +276,18 @@ def search_store(
     now = store._clock()
     live_after = now - store.settings.ttl_seconds
     pending = _catch_up(store, live_after, catch_up_bytes)
-    expression = match_expression(query)
-
-    def lexical(conn: sqlite3.Connection) -> list[Candidate]:
-        if expression is None:
-            return []
-        return lexical_candidates(
-            conn, expression, limit=_CANDIDATES, live_after=live_after, since=since, content_type=content_type
-        )
-
-    found = store._reading("search the store", lexical)
-    meta = store._reading("search the store", lambda conn: _metadata(conn, [c.hash for c in found]))
+    backend = store._backend
+    found = backend.lexical_candidates(
+        query, limit=_CANDIDATES, live_after=live_after, since=since, content_type=content_type
+    )
+    meta: dict[str, Meta] = backend.metadata([c.hash for c in found])
     candidates = {c.id: c for c in found if c.hash in meta}
     pieces: dict[int, bytes | None] = {}
 
     def text_of(i: int) -> str:
         if i not in pieces:
-            pieces[i] = store._reading("read a search hit", functools.partial(_piece, candidate=candidates[i]))
+            c = candidates[i]
+            pieces[i] = backend.read_piece(c.hash, c.start_byte, c.end_byte)
         piece = pieces[i]
         return "" if piece is None else piece.decode("utf-8", errors="replace")
 
@@ -400,10 +337,6 @@ def search_store(
     return SearchResult(query, tuple(out), "hybrid" if similarity else "lexical", now, tuple(notes), pending)
 
 
-def _piece(conn: sqlite3.Connection, *, candidate: Candidate) -> bytes | None:
-    return read_piece(conn, candidate.hash, candidate.start_byte, candidate.end_byte)
-
-
 def _similarities(
     semantic: SemanticSource | None, query: str, ids: list[int], text_of: Callable[[int], str], notes: list[str]
 ) -> dict[int, float]:
@@ -427,25 +360,13 @@ def _similarities(
 
 def live_originals(store: Store) -> list[tuple[str, bool]]:
     """Every live original's handle, newest first, with whether it is fully chunked for search."""
-    live_after = store._clock() - store.settings.ttl_seconds
-
-    def rows(conn: sqlite3.Connection) -> list[tuple[str, bool]]:
-        return [
-            (str(h), bool(done))
-            for h, done in conn.execute(
-                "SELECT hash, searchable >= size FROM originals WHERE last_access > ? "
-                "ORDER BY created_at DESC, id DESC",
-                (live_after,),
-            )
-        ]
-
-    return store._reading("list originals", rows)
+    return store._backend.live_originals(store._clock() - store.settings.ttl_seconds)
 
 
 def _catch_up(store: Store, live_after: float, budget: int) -> int:
     """Chunk not-yet-indexed originals, newest first, up to `budget` bytes; how many are still left."""
     ensure_terms_version(store)
-    pending = store._reading("read the search index", lambda conn: pending_originals(conn, 10_000, live_after))
+    pending = store._backend.pending_originals(10_000, live_after)
     for digest, size, done in pending:
         if budget <= 0:
             break
@@ -457,4 +378,4 @@ def _catch_up(store: Store, live_after: float, budget: int) -> int:
 def unindexed(store: Store) -> int:
     """How many live originals are not fully indexed for search yet (queued, or stored by another process)."""
     live_after = store._clock() - store.settings.ttl_seconds
-    return store._reading("read the search index", lambda conn: unindexed_originals(conn, live_after))
+    return store._backend.unindexed_originals(live_after)

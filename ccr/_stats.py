@@ -11,13 +11,26 @@ from __future__ import annotations
 
 import math
 import re
-import sqlite3
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 from ccr._exceptions import InputError
 
-__all__ = ["RETRIEVE", "CompressorStats", "Event", "StatsSummary", "insert_event", "summarize"]
+__all__ = [
+    "RETRIEVE",
+    "ClientStats",
+    "CompressorStats",
+    "Event",
+    "NamespaceStats",
+    "Query",
+    "StatsSummary",
+    "insert_event",
+    "summarize",
+]
+
+# Runs one statement (``?`` placeholders, SQL both SQLite and PostgreSQL read alike) and returns its rows.
+Query = Callable[[str, Sequence[Any]], list[tuple[Any, ...]]]
 
 RETRIEVE = "retrieve"
 COMPRESS = "compress"
@@ -86,6 +99,52 @@ class CompressorStats:
 
 
 @dataclass(frozen=True, slots=True)
+class ClientStats:
+    """One client's calls in the period: compress-like calls with their tokens, and retrieves."""
+
+    calls: int
+    tokens_before: int
+    tokens_after: int
+    retrievals: int
+    tokens_retrieved: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "calls": self.calls,
+            "tokens_before": self.tokens_before,
+            "tokens_after": self.tokens_after,
+            "tokens_saved": self.tokens_before - self.tokens_after,
+            "retrievals": self.retrievals,
+            "tokens_retrieved": self.tokens_retrieved,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class NamespaceStats:
+    """All-time totals of one namespace of a team store (counts only)."""
+
+    entries: int
+    store_bytes: int
+    compressions: int
+    retrievals: int
+    tokens_before: int
+    tokens_after: int
+    tokens_retrieved: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entries": self.entries,
+            "store_bytes": self.store_bytes,
+            "compressions": self.compressions,
+            "retrievals": self.retrievals,
+            "tokens_before": self.tokens_before,
+            "tokens_after": self.tokens_after,
+            "tokens_saved": self.tokens_before - self.tokens_after,
+            "tokens_retrieved": self.tokens_retrieved,
+        }
+
+
+@dataclass(frozen=True, slots=True)
 class StatsSummary:
     """Totals over the events since `since` (Unix time; None: ever) of `session` (None: all sessions).
 
@@ -108,6 +167,11 @@ class StatsSummary:
     evicted: int
     first_at: float | None = None
     last_at: float | None = None
+    # Per client (the MCP client's name, or "cli") in the period; a team store's namespace and every
+    # namespace's all-time totals (empty for a local file).
+    by_client: dict[str, ClientStats] = field(default_factory=dict)
+    namespace: str | None = None
+    by_namespace: dict[str, NamespaceStats] = field(default_factory=dict)
 
     @property
     def compressions(self) -> int:
@@ -156,11 +220,16 @@ class StatsSummary:
             "evicted": self.evicted,
             "first_at": self.first_at,
             "last_at": self.last_at,
+            "by_client": {name: c.to_dict() for name, c in self.by_client.items()},
+            "namespace": self.namespace,
+            "by_namespace": {name: n.to_dict() for name, n in self.by_namespace.items()},
         }
 
     def render(self) -> str:
         """A short plain-text report."""
         scope = "all sessions" if self.session is None else f"session {self.session}"
+        if self.namespace is not None:
+            scope += f", namespace {self.namespace}"
         period = "lifetime" if self.since is None else "since " + _iso(self.since)
         lines = [
             f"headroom stats ({period}, {scope})",
@@ -180,11 +249,27 @@ class StatsSummary:
                     f"    {name:<{width}}  {s.calls:>6,} calls  {s.tokens_before:>12,} -> {s.tokens_after:>12,}"
                     f"  ({s.savings_pct:5.1f}% saved)"
                 )
+        if len(self.by_client) > 1:
+            lines.append("  by client:")
+            width = max(len(name) for name in self.by_client)
+            for name, c in sorted(self.by_client.items(), key=lambda kv: -(kv[1].tokens_before - kv[1].tokens_after)):
+                lines.append(
+                    f"    {name or '(unnamed)':<{width}}  {c.calls:>6,} calls  {c.tokens_before:>12,} -> "
+                    f"{c.tokens_after:>12,}  {c.retrievals:>6,} retrieves"
+                )
+        if self.by_namespace:
+            lines.append("  by namespace (all time):")
+            width = max(len(name) for name in self.by_namespace)
+            for name, n in sorted(self.by_namespace.items()):
+                lines.append(
+                    f"    {name:<{width}}  {n.entries:>6,} originals  {n.compressions:>6,} compressions  "
+                    f"{n.tokens_before:>12,} -> {n.tokens_after:>12,} tokens"
+                )
         return "\n".join(lines)
 
 
-def insert_event(conn: sqlite3.Connection, event: Event, at: float) -> None:
-    conn.execute(
+def insert_event(query: Query, event: Event, at: float) -> None:
+    query(
         "INSERT INTO events (at, kind, hash, tokens_before, tokens_after, compressor, client, elapsed_ms, session)"
         " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         (
@@ -201,10 +286,20 @@ def insert_event(conn: sqlite3.Connection, event: Event, at: float) -> None:
     )
 
 
-def summarize(conn: sqlite3.Connection, *, since: float | None, session: str | None, live_after: float) -> StatsSummary:
+def summarize(
+    query: Query,
+    *,
+    since: float | None,
+    session: str | None,
+    live_after: float,
+    namespace: str | None = None,
+    namespaces: Sequence[tuple[Any, ...]] = (),
+) -> StatsSummary:
     """Totals over ``events`` (call inside one read transaction, so the numbers agree with each other).
 
     `live_after`: originals last accessed at or before this time count as expired, swept or not.
+    `namespaces`: a team store's rows of (namespace, entries, bytes, compressions, retrievals, tokens before,
+    tokens after, tokens retrieved).
     """
     where: list[str] = ["1 = 1"]
     params: list[float | str] = []
@@ -215,30 +310,49 @@ def summarize(conn: sqlite3.Connection, *, since: float | None, session: str | N
         where.append("session = ?")
         params.append(session)
     cond = " AND ".join(where)
-    calls = dict(conn.execute(f"SELECT kind, count(*) FROM events WHERE {cond} GROUP BY kind ORDER BY kind", params))
+    calls: dict[str, int] = {
+        str(k): int(v)
+        for k, v in query(f"SELECT kind, count(*) FROM events WHERE {cond} GROUP BY kind ORDER BY kind", params)
+    }
+    clients: dict[str, list[int]] = {}
+    for client, kind, n, before, after in query(
+        "SELECT client, kind, count(*), coalesce(sum(tokens_before), 0), coalesce(sum(tokens_after), 0)"
+        f" FROM events WHERE {cond} GROUP BY client, kind ORDER BY client, kind",
+        params,
+    ):
+        row = clients.setdefault(str(client), [0, 0, 0, 0, 0])
+        if kind == RETRIEVE:
+            row[3] += int(n)
+            row[4] += int(after)
+        else:
+            row[0] += int(n)
+            row[1] += int(before)
+            row[2] += int(after)
     by_compressor = {
         name: CompressorStats(int(n), int(before), int(after), float(ms))
-        for name, n, before, after, ms in conn.execute(
-            "SELECT compressor, count(*), total(tokens_before), total(tokens_after), total(elapsed_ms)"
+        for name, n, before, after, ms in query(
+            "SELECT compressor, count(*), coalesce(sum(tokens_before), 0), coalesce(sum(tokens_after), 0),"
+            " coalesce(sum(elapsed_ms), 0)"
             f" FROM events WHERE {cond} AND kind != ? GROUP BY compressor ORDER BY compressor",
             [*params, RETRIEVE],
         )
     }
-    (retrieved,) = conn.execute(
-        f"SELECT total(tokens_after) FROM events WHERE {cond} AND kind = ?", [*params, RETRIEVE]
-    ).fetchone()
-    first_at, last_at = conn.execute(f"SELECT min(at), max(at) FROM events WHERE {cond}", params).fetchone()
-    entries, size = conn.execute(
-        "SELECT count(*), total(size) FROM originals WHERE last_access > ?", (live_after,)
-    ).fetchone()
+    (retrieved,) = query(
+        f"SELECT coalesce(sum(tokens_after), 0) FROM events WHERE {cond} AND kind = ?", [*params, RETRIEVE]
+    )[0]
+    first_at, last_at = query(f"SELECT min(at), max(at) FROM events WHERE {cond}", params)[0]
+    entries, size = query(
+        "SELECT count(*), coalesce(sum(size), 0) FROM originals WHERE last_access > ?", (live_after,)
+    )[0]
     tomb_where, tomb_params = ("at >= ?", [since]) if since is not None else ("1 = 1", [])
-    dropped = dict(
-        conn.execute(f"SELECT reason, count(*) FROM tombstones WHERE {tomb_where} GROUP BY reason", tomb_params)
-    )
+    dropped: dict[str, int] = {
+        str(k): int(v)
+        for k, v in query(f"SELECT reason, count(*) FROM tombstones WHERE {tomb_where} GROUP BY reason", tomb_params)
+    }
     return StatsSummary(
         since=since,
         session=session,
-        calls={str(k): int(v) for k, v in calls.items()},
+        calls=calls,
         tokens_before=sum(s.tokens_before for s in by_compressor.values()),
         tokens_after=sum(s.tokens_after for s in by_compressor.values()),
         tokens_retrieved=int(retrieved),
@@ -249,6 +363,9 @@ def summarize(conn: sqlite3.Connection, *, since: float | None, session: str | N
         evicted=int(dropped.get("evicted", 0)),
         first_at=first_at,
         last_at=last_at,
+        by_client={name: ClientStats(*row) for name, row in clients.items()},
+        namespace=namespace,
+        by_namespace={str(row[0]): NamespaceStats(*(int(v) for v in row[1:])) for row in namespaces},
     )
 
 

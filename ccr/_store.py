@@ -1,43 +1,38 @@
-"""`Store`: the SQLite store of originals every marker points into.
+"""`Store`: the store of originals every marker points into.
 
 Originals are kept byte-exact under their handle (`rustcore.content_hash`),
 with a sliding TTL (every access restarts it) and a total size cap enforced by
 evicting the least recently used. What leaves the store leaves a tombstone, so
 a stale handle gets an error that says when and why it went and what to do,
-rather than "unknown". Thread-safe (one connection behind a lock); several
-processes may share the file (see `ccr._database`).
+rather than "unknown". The rows live in a `ccr._backend.Backend`: a SQLite file
+by default (several processes may share it, see `ccr._database`), or a team's
+PostgreSQL database (`HEADROOM_STORE_URL`, see `ccr._pg_backend`). This module
+is the policy both share. Thread-safe.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import os
-import sqlite3
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING
 
 import rustcore
-from ccr import _database as db
-from ccr import _recover
 from ccr._access import ensure_private_dir
-from ccr._checkpoint import Checkpointer
+from ccr._backend import Backend, NewOriginal, open_backend
 from ccr._config import Settings
 from ccr._exceptions import (
-    HashCollisionError,
     HashError,
     HeadroomError,
     InputError,
     InputTooLargeError,
     RangeError,
-    StoreCorruptError,
     StoreError,
 )
 from ccr._excerpt import (
@@ -49,10 +44,10 @@ from ccr._excerpt import (
     range_excerpt,
     template_excerpt,
 )
-from ccr._handles import as_bytes, check_hash, missing_error, same_bytes
+from ccr._handles import as_bytes, check_hash, missing_error
 from ccr._lines import LineIndex, count_lines
 from ccr._markers import TEMPLATE_KEY_LEN
-from ccr._stats import Event, StatsSummary, insert_event, summarize
+from ccr._stats import Event, StatsSummary
 
 if TYPE_CHECKING:
     from ccr._chunks import Chunk
@@ -61,42 +56,11 @@ if TYPE_CHECKING:
 __all__ = ["MIN_QUERY_TOKENS", "EntryInfo", "Store", "SweepResult"]
 
 _log = logging.getLogger(__name__)
-T = TypeVar("T")
-
-
-class _Replaced(Exception):
-    """The file at the store's path is no longer the one its connection has open."""
-
-
-class _Emptied(Exception):
-    """The store file is empty although a store was created there (`created`, Unix time)."""
-
-    def __init__(self, created: float) -> None:
-        super().__init__(created)
-        self.created = created
-
-
-def _replace_contents(salvaged: Path, path: Path) -> bool:
-    """Overwrite the database at `path` with the pages of `salvaged`, in place (same file, so connections
-    other processes hold see the new contents); False when the damaged file cannot be written through SQLite."""
-    try:
-        with (
-            contextlib.closing(sqlite3.connect(salvaged)) as src,
-            contextlib.closing(sqlite3.connect(path, timeout=db.BUSY_TIMEOUT_S)) as dst,
-        ):
-            src.backup(dst)
-    except sqlite3.DatabaseError as exc:
-        _log.warning("cannot write the salvaged store over %s in place (%s)", path, exc)
-        return False
-    return True
-
 
 # Sweeping (expiry, tombstone pruning, freeing pages) runs at most this often on its own.
 SWEEP_EVERY_S = 300.0
 # Tombstones are a few dozen bytes each; past this many the oldest go (their handles then read as unknown).
 MAX_TOMBSTONES = 200_000
-# Free pages are handed back to the file system once they add up to this much.
-_VACUUM_AT_BYTES = 64 * 1024**2
 # Decoded originals kept for repeated line and query calls on the same handle.
 _TEXT_CACHE_BYTES = 64 * 1024**2
 _TEXT_CACHE_ENTRIES = 8
@@ -125,18 +89,19 @@ class SweepResult:
 
 
 class Store:
-    """The originals of compressed output, with retrieval and stats, in one SQLite file.
+    """The originals of compressed output, with retrieval and stats, in a SQLite file or a team's PostgreSQL.
 
     Args:
-        settings: where the file lives (`Settings.db_path`), the TTL, the size cap and the token encoding;
-            default `Settings.from_env()`.
-        path: use this file instead of `settings.db_path`.
+        settings: where the store lives (`Settings.store_url` naming a PostgreSQL database or a SQLite file,
+            else `Settings.db_path`), the TTL, the size cap and the token encoding; default `Settings.from_env()`.
+        path: use this SQLite file instead of what `settings` names.
         clock: Unix time now; tests pass a fake one to move through TTLs without sleeping.
 
     Raises:
         StoreCorruptError: the file was not a readable database; it has been moved aside (see the
             message and ``.moved_to``) and opening the store again starts an empty one.
-        StoreError: the file or its directory cannot be created or opened.
+        StoreError: the file or its directory cannot be created or opened, the database cannot be reached,
+            or the URL names no supported database.
     """
 
     def __init__(
@@ -147,24 +112,35 @@ class Store:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self.settings = settings if settings is not None else Settings.from_env()
-        self.path = Path(path) if path is not None else self.settings.db_path
         self._clock = clock
         self._lock = threading.RLock()
-        self._conn: sqlite3.Connection | None = None
         self._closed = False
         self._last_sweep = float("-inf")
         self._texts: OrderedDict[str, LineIndex] = OrderedDict()
-        self._dropped: list[tuple[str, str]] = []
         self._listeners: list[Callable[[list[str], str], None]] = []
         self._put_listeners: list[Callable[[str, str], None]] = []
         self._semantic: SemanticSource | None = None
-        self._checkpointer: Checkpointer | None = None
-        # Which file this store has open, (device, inode): another process may replace it (see `_recover`).
-        self._file: tuple[int, int] | None = None
-        if path is None:
+        if path is None and not self.settings.store_url:
             ensure_private_dir(self.settings.home)
-        with self._guard("open"):
-            self._open()
+        self._backend: Backend
+        self._backend, file = open_backend(self.settings, Path(path) if path is not None else None, clock, self._notify)
+        # The SQLite file, or None for a PostgreSQL store (see `location`).
+        self.path: Path | None = file
+
+    @property
+    def backend(self) -> str:
+        """``"sqlite"`` or ``"postgresql"``."""
+        return self._backend.kind
+
+    @property
+    def location(self) -> str:
+        """Where the originals are: the file, or the database URL without its password."""
+        return self._backend.where
+
+    @property
+    def namespace(self) -> str | None:
+        """The team namespace of a PostgreSQL store (None for a SQLite file)."""
+        return self._backend.namespace
 
     @classmethod
     def open(
@@ -174,20 +150,15 @@ class Store:
         settings: Settings | None = None,
         clock: Callable[[], float] = time.time,
     ) -> Store:
-        """A store on the file at `path` (default: `Settings.from_env().db_path`)."""
+        """A store on the file at `path` (default: what `Settings.from_env()` names)."""
         return cls(settings, path=path, clock=clock)
 
     def close(self) -> None:
-        """Close the file. Idempotent; using the store afterwards raises `StoreError`."""
+        """Close the file or the connections. Idempotent; using the store afterwards raises `StoreError`."""
         with self._lock:
             self._closed = True
             self._texts.clear()
-            if self._checkpointer is not None:
-                self._checkpointer.close()
-                self._checkpointer = None
-            if self._conn is not None:
-                self._conn.close()
-                self._conn = None
+        self._backend.close()
 
     def __enter__(self) -> Store:
         return self
@@ -198,7 +169,7 @@ class Store:
         self.close()
 
     def __repr__(self) -> str:
-        return f"Store({str(self.path)!r})"
+        return f"Store({self.location!r})"
 
     # -- originals -------------------------------------------------------------------------------------------
 
@@ -227,68 +198,19 @@ class Store:
                 f"({self.settings.max_store_bytes:,} bytes, HEADROOM_MAX_STORE_MB); raise that limit to keep it"
             )
         digest = rustcore.content_hash(raw)
+        self._check_open()
         if tokens is None:
-            with self._guard("store an original"):
-                now = self._clock()
-                if self._write(lambda conn: self._refresh_existing(conn, digest, raw, now)):
-                    return digest
-            # Counted outside the lock: a large original takes a while, and other threads need not wait.
+            if self._backend.refresh(digest, raw, self._clock()):
+                return digest
+            # Counted outside any transaction: a large original takes a while, and other threads need not wait.
             tokens = rustcore.count_tokens(raw, self.settings.encoding)
-        line_count = count_lines(raw)
-        with self._guard("store an original"):
-            now = self._clock()
-            added = self._write(
-                lambda conn: self._insert(conn, digest, raw, now, tokens, line_count, content_type, source)
-            )
-            self._maybe_sweep(now)
+        new = NewOriginal(digest, raw, tokens, count_lines(raw), content_type, source)
+        now = self._clock()
+        added = self._backend.insert(new, now, self.settings.max_store_bytes)
+        self._maybe_sweep(now)
         if added:
-            if self._checkpointer is not None:
-                self._checkpointer.wrote(len(raw))
             self._notify_put(digest, content_type)
         return digest
-
-    def _refresh_existing(self, conn: sqlite3.Connection, digest: str, raw: bytes, now: float) -> bool:
-        """Whether `raw` is stored already (then its last access is refreshed).
-
-        Raises:
-            HashCollisionError: other bytes are stored under `digest`.
-        """
-        row = conn.execute("SELECT id, size FROM originals WHERE hash = ?", (digest,)).fetchone()
-        if row is None:
-            return False
-        rowid, size = row
-        if size != len(raw) or not same_bytes(conn, rowid, raw):
-            raise HashCollisionError(
-                f"another original is already stored under the handle {digest}: two different contents "
-                "share one 64-bit handle (or the store file was altered). The stored original is kept; "
-                "this content was not stored."
-            )
-        conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, rowid))
-        return True
-
-    def _insert(
-        self,
-        conn: sqlite3.Connection,
-        digest: str,
-        raw: bytes,
-        now: float,
-        tokens: int,
-        line_count: int,
-        content_type: str,
-        source: str,
-    ) -> bool:
-        """Store the original; False when another thread or process stored it since we looked."""
-        if self._refresh_existing(conn, digest, raw, now):
-            return False
-        cursor = conn.execute(
-            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (digest, len(raw), tokens, line_count, content_type, source, now, now),
-        )
-        conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, raw))
-        conn.execute("DELETE FROM tombstones WHERE hash = ?", (digest,))
-        self._evict(conn, now, keep=digest)
-        return True
 
     def get(self, hash: str) -> bytes:
         """The exact bytes stored under `hash`; restarts its TTL.
@@ -296,9 +218,7 @@ class Store:
         Raises:
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
-        digest = check_hash(hash)
-        with self._guard("read an original"):
-            return self._read(digest, with_data=True)
+        return self._read(check_hash(hash), with_data=True)
 
     def text(self, hash: str) -> str:
         """The original under `hash` as text (invalid UTF-8 replaced); restarts its TTL."""
@@ -311,26 +231,15 @@ class Store:
             MalformedHashError, UnknownHashError, ExpiredHashError, EvictedHashError.
         """
         digest = check_hash(hash)
-        with self._guard("read an original's metadata"):
-            now = self._clock()
-            row = (
-                self._conn_or_raise()
-                .execute(
-                    "SELECT size, tokens, lines, content_type, source, created_at, last_access"
-                    " FROM originals WHERE hash = ?",
-                    (digest,),
-                )
-                .fetchone()
-            )
-            if row is not None and self._expired(row[6], now):
-                # Past its TTL but not swept yet: bury it now so the error can say when it expired.
-                self._read(digest, with_data=False)
-            if row is None:
-                raise self._missing(digest, now)
-            size, tokens, lines, content_type, source, created, last = row
-            return EntryInfo(
-                digest, size, tokens, lines, content_type, source, created, last, last + self.settings.ttl_seconds
-            )
+        self._check_open()
+        now = self._clock()
+        row = self._backend.info(digest)
+        if row is not None and row.last_access <= self._live_after(now):
+            # Past its TTL but not swept yet: bury it now so the error can say when it expired.
+            self._read(digest, with_data=False)
+        if row is None:
+            raise self._missing(digest, now)
+        return EntryInfo(digest, *row, row.last_access + self.settings.ttl_seconds)
 
     def __contains__(self, hash: object) -> bool:
         """Whether `hash` names a live original here (any handle-like text; never raises for a bad one)."""
@@ -354,14 +263,8 @@ class Store:
         digest = check_hash(original)
         raw = as_bytes(text)
         output = rustcore.content_hash(raw)
-        with self._guard("remember an output"):
-            now = self._clock()
-            self._write(
-                lambda conn: conn.execute(
-                    "INSERT OR REPLACE INTO outputs (hash, size, original, created_at) VALUES (?, ?, ?, ?)",
-                    (output, len(raw), digest, now),
-                )
-            )
+        self._check_open()
+        self._backend.remember_output(output, len(raw), digest, self._clock())
         return output
 
     def produced(self, data: str | bytes) -> str | None:
@@ -370,19 +273,15 @@ class Store:
         in `data` point into it); else None. Never raises for an unknown text."""
         raw = as_bytes(data)
         output = rustcore.content_hash(raw)
-        with self._guard("look up an output"):
-            conn = self._conn_or_raise()
-            with db.read(conn):
-                row = conn.execute(
-                    "SELECT original FROM outputs WHERE hash = ? AND size = ?", (output, len(raw))
-                ).fetchone()
-            if row is None:
-                return None
-            try:
-                self._read(row[0], with_data=False)
-            except HashError:
-                return None
-            return str(row[0])
+        self._check_open()
+        original = self._backend.produced(output, len(raw))
+        if original is None:
+            return None
+        try:
+            self._read(original, with_data=False)
+        except HashError:
+            return None
+        return original
 
     # -- excerpts --------------------------------------------------------------------------------------------
 
@@ -488,7 +387,7 @@ class Store:
     ) -> SearchResult:
         """The chunks of any live original that best answer `query`, best first, with their handles and lines.
 
-        Ranks lexically (FTS5 BM25 over the same identifier-aware terms as `query`, each chunk filed
+        Ranks lexically (BM25 over the same identifier-aware terms as `query`, each chunk filed
         under its context too), chunks holding the names the query gives exactly first, fused with
         meaning when ``HEADROOM_EMBEDDINGS=1`` (see `ccr._search`). `since` (Unix time) keeps originals
         stored or used since then; `content_type` keeps one type. Originals not yet chunked for search
@@ -535,13 +434,15 @@ class Store:
 
     def _text(self, digest: str) -> LineIndex:
         """The original as text with its line index, from the cache when possible; counts as an access."""
-        with self._guard("read an original"):
+        with self._lock:
             cached = self._texts.get(digest)
-            if cached is not None:
-                self._read(digest, with_data=False)
-                self._texts.move_to_end(digest)
-                return cached
-            raw = self._read(digest, with_data=True)
+        if cached is not None:
+            self._read(digest, with_data=False)
+            with self._lock:
+                if digest in self._texts:
+                    self._texts.move_to_end(digest)
+            return cached
+        raw = self._read(digest, with_data=True)
         entry = LineIndex(raw.decode("utf-8", errors="replace"))
         with self._lock:
             self._texts[digest] = entry
@@ -553,97 +454,36 @@ class Store:
 
     # -- expiry and eviction ---------------------------------------------------------------------------------
 
-    def _touch(self, conn: sqlite3.Connection, digest: str, now: float, *, with_data: bool) -> bytes | None:
-        """Restart the TTL of `digest` and return its bytes (b"" unless `with_data`); None when it is gone.
-
-        An original found past its TTL is turned into a tombstone here, whether or not a sweep ran.
-        """
-        row = conn.execute("SELECT id, last_access FROM originals WHERE hash = ?", (digest,)).fetchone()
-        if row is not None and self._expired(row[1], now):
-            self._bury(conn, "expired", "id = ?", now, (row[0],))
-            return None
-        if row is None:
-            return None
-        conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, row[0]))
-        if not with_data:
-            return b""
-        (data,) = conn.execute("SELECT data FROM original_bytes WHERE id = ?", (row[0],)).fetchone()
-        return bytes(data)
+    def _live_after(self, now: float) -> float:
+        """The TTL rule: an original last used at or before this time has expired."""
+        return now - self.settings.ttl_seconds
 
     def _read(self, digest: str, *, with_data: bool) -> bytes:
-        """`_touch` in its own transaction, committed before a missing handle is explained."""
+        """Restart the TTL of `digest` and return its bytes (b"" unless `with_data`); an original found past
+        its TTL becomes a tombstone here, whether or not a sweep ran.
+
+        Raises:
+            UnknownHashError, ExpiredHashError, EvictedHashError: it is not live.
+        """
+        self._check_open()
         now = self._clock()
-        data = self._write(lambda conn: self._touch(conn, digest, now, with_data=with_data))
+        data = self._backend.touch(digest, now, self._live_after(now), self.settings.ttl_seconds, with_data=with_data)
         if data is None:
             raise self._missing(digest, now)
         return data
 
-    def _expired(self, last_access: float, now: float) -> bool:
-        return now - last_access >= self.settings.ttl_seconds
-
-    def _bury(
-        self, conn: sqlite3.Connection, reason: str, where: str, now: float, params: tuple[object, ...] = ()
-    ) -> int:
-        """Turn the originals matching `where` into tombstones; return the bytes freed."""
-        at = "last_access + ?" if reason == "expired" else "?"
-        at_param = self.settings.ttl_seconds if reason == "expired" else now
-        conn.execute(
-            "INSERT OR REPLACE INTO tombstones (hash, reason, at, size, created_at, last_access)"
-            f" SELECT hash, ?, {at}, size, created_at, last_access FROM originals WHERE {where}",
-            (reason, at_param, *params),
-        )
-        freed = 0
-        for digest, size in conn.execute(f"SELECT hash, size FROM originals WHERE {where}", params):
-            self._dropped.append((digest, reason))
-            freed += int(size)
-        conn.execute(f"DELETE FROM originals WHERE {where}", params)
-        return freed
-
-    def _evict(self, conn: sqlite3.Connection, now: float, keep: str | None = None) -> tuple[int, int]:
-        """Evict least recently used originals (never `keep`) until the total fits the cap; (count, bytes)."""
-        (total,) = conn.execute("SELECT bytes FROM totals WHERE id = 1").fetchone()
-        excess = int(total) - self.settings.max_store_bytes
-        if excess <= 0:
-            return 0, 0
-        victims: list[int] = []
-        freed = 0
-        for rowid, size in conn.execute(
-            "SELECT id, size FROM originals WHERE hash != ? ORDER BY last_access, id", (keep or "",)
-        ):
-            victims.append(int(rowid))
-            freed += int(size)
-            if freed >= excess:
-                break
-        for i in range(0, len(victims), 500):
-            batch = victims[i : i + 500]
-            marks = ",".join("?" * len(batch))
-            self._bury(conn, "evicted", f"id IN ({marks})", now, tuple(batch))
-        return len(victims), freed
-
     def sweep(self) -> SweepResult:
-        """Expire originals past their TTL, enforce the size cap, prune old tombstones, free unused pages now.
+        """Expire originals past their TTL, enforce the size cap, prune old tombstones, free unused space now.
 
         `put` does this on its own every few minutes; call it to do it now.
         """
-        with self._guard("sweep"):
-            now = self._clock()
-            result = self._write(lambda conn: self._sweep(conn, now))
-            self._last_sweep = now
-            conn = self._conn_or_raise()
-            if db.free_pages(conn) >= _VACUUM_AT_BYTES:
-                db.release_free_pages(conn)
-            return result
-
-    def _sweep(self, conn: sqlite3.Connection, now: float) -> SweepResult:
-        cutoff = now - self.settings.ttl_seconds
-        (expired,) = conn.execute("SELECT count(*) FROM originals WHERE last_access <= ?", (cutoff,)).fetchone()
-        freed = self._bury(conn, "expired", "last_access <= ?", now, (cutoff,)) if expired else 0
-        evicted, evicted_bytes = self._evict(conn, now)
-        conn.execute(
-            "DELETE FROM tombstones WHERE hash IN (SELECT hash FROM tombstones ORDER BY at DESC LIMIT -1 OFFSET ?)",
-            (MAX_TOMBSTONES,),
+        self._check_open()
+        now = self._clock()
+        counts = self._backend.sweep(
+            now, self._live_after(now), self.settings.ttl_seconds, self.settings.max_store_bytes, MAX_TOMBSTONES
         )
-        return SweepResult(int(expired), evicted, freed + evicted_bytes)
+        self._last_sweep = now
+        return SweepResult(*counts)
 
     def _maybe_sweep(self, now: float) -> None:
         if now - self._last_sweep >= SWEEP_EVERY_S:
@@ -651,105 +491,25 @@ class Store:
 
     def _missing(self, digest: str, now: float) -> HashError:
         """The error for a handle with no live original: expired, evicted, or never stored here."""
-        tombstone = (
-            self._conn_or_raise()
-            .execute("SELECT reason, at, size, last_access FROM tombstones WHERE hash = ?", (digest,))
-            .fetchone()
-        )
-        return missing_error(digest, tombstone, self.settings, self.path, now)
+        return missing_error(digest, self._backend.tombstone(digest), self.settings, self.location, now)
 
     # -- stats -----------------------------------------------------------------------------------------------
 
     def record(self, event: Event) -> None:
         """Add `event` to the stats (its time defaults to now)."""
-        with self._guard("record a stats event"):
-            at = event.at if event.at is not None else self._clock()
-            self._write(lambda conn: insert_event(conn, event, at))
+        self._check_open()
+        self._backend.record(event, event.at if event.at is not None else self._clock())
 
     def stats(self, since: float | None = None, session: str | None = None) -> StatsSummary:
         """Totals of the events since `since` (Unix time; None: all time), of one `session` or all."""
-        with self._guard("read stats"):
-            now = self._clock()
-            conn = self._conn_or_raise()
-            with db.read(conn):
-                return summarize(conn, since=since, session=session, live_after=now - self.settings.ttl_seconds)
+        self._check_open()
+        return self._backend.summarize(since, session, self._live_after(self._clock()))
 
     # -- plumbing --------------------------------------------------------------------------------------------
 
-    def _open(self) -> None:
-        """Connect to the file at `path`, after any recovery another process is running on it."""
-        ensure_private_dir(self.path.parent, tighten=False)
-        with _recover.recovery_lock(self.path, exclusive=False):
-            self._file = _recover.file_id(self.path)
-            emptied = _recover.emptied_since(self.path)
-            if emptied is not None:
-                raise _Emptied(emptied)
-            self._conn = db.connect(self.path)
-            if self._file is None:
-                self._file = _recover.file_id(self.path)
-            _recover.note_created(self.path, self._clock())
-        self._checkpointer = Checkpointer(self.path)
-
-    def _drop_connection(self) -> None:
-        if self._checkpointer is not None:
-            self._checkpointer.close()
-            self._checkpointer = None
-        if self._conn is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._conn.close()
-            self._conn = None
-        self._file = None
-
-    def _conn_or_raise(self) -> sqlite3.Connection:
+    def _check_open(self) -> None:
         if self._closed:
-            raise StoreError(f"the store at {self.path} is closed")
-        if self._conn is not None and _recover.file_id(self.path) != self._file:
-            _log.warning("the store file %s was replaced by another process's recovery; reopening it", self.path)
-            self._drop_connection()
-        if self._conn is None:
-            self._open()
-        assert self._conn is not None
-        return self._conn
-
-    def _reading(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
-        """`op(conn)` in one read snapshot, under the lock, with errors translated (for `ccr._search`)."""
-        with self._guard(action):
-            conn = self._conn_or_raise()
-            with db.read(conn):
-                return op(conn)
-
-    def _writing(self, action: str, op: Callable[[sqlite3.Connection], T]) -> T:
-        """`op(conn)` in one write transaction, under the lock, with errors translated (for `ccr._search`)."""
-        with self._guard(action):
-            return self._write(op)
-
-    def _write(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        """`op(conn)` in one write transaction on the file now at `path`, never on one another process replaced:
-        the check runs once the write lock is held, and a replaced file is reopened and the write redone."""
-        for _ in range(3):
-            try:
-                result = self._write_once(op)
-            except _Replaced:
-                self._drop_connection()
-                continue
-            if self._dropped:
-                dropped, self._dropped = self._dropped, []
-                self._notify(dropped)
-            return result
-        raise StoreError(f"the store file {self.path} kept being replaced during a write; try again")
-
-    def _write_once(self, op: Callable[[sqlite3.Connection], T]) -> T:
-        conn = self._conn_or_raise()
-        opened = self._file
-
-        def attempt() -> T:
-            self._dropped.clear()  # a retried transaction starts over
-            if _recover.file_id(self.path) != opened:
-                raise _Replaced
-            return op(conn)
-
-        with _recover.recovery_lock(self.path, exclusive=False):
-            return db.write(conn, attempt)
+            raise StoreError(f"the store at {self.location} is closed")
 
     def on_drop(self, callback: Callable[[list[str], str], None]) -> None:
         """Call ``callback(hashes, reason)`` after originals leave the store (reason "expired" or "evicted").
@@ -761,6 +521,7 @@ class Store:
         self._listeners.append(callback)
 
     def _notify(self, dropped: list[tuple[str, str]]) -> None:
+        """Tell the drop listeners what left (called by the backend after its transaction commits)."""
         for reason in ("expired", "evicted"):
             hashes = [digest for digest, why in dropped if why == reason]
             if not hashes:
@@ -770,102 +531,3 @@ class Store:
                     callback(hashes, reason)
                 except Exception:
                     _log.exception("a drop listener failed for %d %s originals", len(hashes), reason)
-
-    @contextlib.contextmanager
-    def _guard(self, action: str) -> Iterator[None]:
-        """Hold the lock; translate SQLite and OS errors into the store's errors, once, here."""
-        with self._lock:
-            try:
-                yield
-            except HeadroomError:
-                raise
-            except _Emptied as emptied:
-                raise self._recover(None, emptied_at=emptied.created) from None
-            except sqlite3.Error as exc:
-                if db.is_corruption(exc):
-                    raise self._recover(exc) from exc
-                raise StoreError(f"cannot {action} in the store at {self.path}: {exc}") from exc
-            except OSError as exc:
-                raise StoreError(f"cannot {action} in the store at {self.path}: {exc.strerror or exc}") from exc
-
-    def _recover(self, exc: sqlite3.Error | None, *, emptied_at: float | None = None) -> StoreCorruptError:
-        """Salvage the damaged file (see `ccr._recover`) and say what happened; the store goes on with the result.
-
-        The damaged file and its WAL are copied aside first, never deleted. What can be read is salvaged into a
-        new file whose pages then replace the damaged file's in place (the SQLite backup API), so every process
-        that has the file open sees the salvaged store at once; only when the damaged file cannot take them (its
-        header is gone) is it renamed aside and the new file moved into its place (the others reopen it: see
-        `_write`). Writers in other processes wait for the recovery: they take its lock shared around each write.
-        """
-        damaged = self._file
-        self._drop_connection()
-        self._texts.clear()
-        now = self._clock()
-        with _recover.recovery_lock(self.path, exclusive=True):
-            current = _recover.file_id(self.path)
-            if damaged is not None and current != damaged:
-                return StoreCorruptError(
-                    f"the store file {self.path} was found damaged and another process has already recovered it; "
-                    "the call that met the damage failed: run it again",
-                    moved_to=None,
-                )
-            if emptied_at is not None:
-                return self._report_emptied(emptied_at)
-            return self._salvage(exc, now)
-
-    def _report_emptied(self, created: float) -> StoreCorruptError:
-        # The empty file is made a new store now, so the next call works; the loss is said loudly, once.
-        db.connect(self.path).close()
-        since = datetime.fromtimestamp(created, UTC).strftime("%Y-%m-%d %H:%M:%S UTC") if created else "earlier"
-        message = (
-            f"the store file {self.path} is empty (0 bytes), but a store was created there at {since}: the file "
-            "was truncated and every original in it is lost (retrieving them says they were never stored). A new "
-            "empty store starts in its place."
-        )
-        _log.error("%s", message)
-        return StoreCorruptError(message, moved_to=None)
-
-    def _salvage(self, exc: sqlite3.Error | None, now: float) -> StoreCorruptError:
-        try:
-            copy = db.copy_aside(self.path, now)
-        except OSError as copy_exc:
-            _log.error("cannot copy the damaged store %s aside: %s", self.path, copy_exc)
-            copy = None
-        tmp = self.path.with_name(f"{self.path.name}.salvage-{os.getpid()}")
-        for leftover in (tmp, *db.sidecars(tmp)):
-            leftover.unlink(missing_ok=True)
-        report = None
-        try:
-            report = _recover.salvage(copy or self.path, tmp, now, self.settings.ttl_seconds)
-            replaced = _replace_contents(tmp, self.path)
-        except (sqlite3.Error, OSError, HeadroomError) as salvage_exc:
-            _log.error("salvaging the damaged store %s failed: %s", self.path, salvage_exc)
-            replaced = False
-        if not replaced:
-            # The damaged file cannot take the salvaged pages in place: it goes aside itself (so the copy is a
-            # duplicate), and the salvaged file takes its place.
-            if copy is not None:
-                for duplicate in (copy, *db.sidecars(copy)):
-                    duplicate.unlink(missing_ok=True)
-            try:
-                copy = db.move_aside(self.path, now)
-            except OSError as move_exc:
-                _log.error("cannot move the damaged store %s aside: %s", self.path, move_exc)
-                copy = None
-            if report is not None and not self.path.exists():
-                os.replace(tmp, self.path)
-        for leftover in (tmp, *db.sidecars(tmp)):
-            leftover.unlink(missing_ok=True)
-        where = f"a copy of it is kept at {copy}" if copy else "no copy of it could be kept"
-        what = report.describe() if report is not None else "nothing could be salvaged"
-        message = (
-            f"the store file {self.path} was found damaged ({exc}); {where}. It was rebuilt from what could be "
-            f"read: {what}. The call that met the damage failed: run it again."
-        )
-        _log.error("%s", message)
-        return StoreCorruptError(
-            message,
-            moved_to=copy,
-            salvaged=report.salvaged if report is not None else 0,
-            lost=report.lost if report is not None else 0,
-        )

@@ -1,4 +1,4 @@
-"""`headroom compress`, `headroom retrieve` and `headroom stats`: the store from the shell.
+"""`headroom compress`, `headroom retrieve`, `headroom stats` and `headroom store migrate`: the store from the shell.
 
 Scripts and our own checks depend on these: `--json` output keys are stable.
 """
@@ -45,6 +45,25 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     s.add_argument("--json", action="store_true", help="print one JSON object")
     s.add_argument("--since-hours", type=positive_float, help="only events from the last N hours")
     s.set_defaults(func=_stats)
+
+    store = sub.add_parser("store", help="manage the store itself")
+    store_sub = store.add_subparsers(dest="store_command", metavar="COMMAND", required=True)
+    m = store_sub.add_parser(
+        "migrate",
+        help="copy the originals of one store into another (e.g. your local file into the team store)",
+        description="Copy every live original, byte for byte with its access times, from one store into another. "
+        "Running it again copies nothing twice. Stats events stay where they were recorded.",
+    )
+    m.add_argument(
+        "--from",
+        dest="source",
+        metavar="STORE",
+        help="sqlite:PATH or postgresql://... (default: the local file, $HEADROOM_HOME/ccr.sqlite3)",
+    )
+    m.add_argument("--to", dest="target", metavar="STORE", required=True, help="postgresql://... or sqlite:PATH")
+    m.add_argument("--namespace", help="the team namespace of a PostgreSQL store (default: $HEADROOM_NAMESPACE)")
+    m.add_argument("--json", action="store_true", help="print one JSON object")
+    m.set_defaults(func=_migrate)
 
 
 def _open_store() -> Any:
@@ -213,4 +232,41 @@ def _stats(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(summary.render())
         sys.stdout.write("\n")
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    import dataclasses
+
+    from ccr import InputError, Settings, Store
+    from ccr._config import check_namespace
+    from ccr._migrate import migrate_store
+
+    settings = Settings.from_env()
+    if args.namespace:
+        try:
+            settings = dataclasses.replace(settings, namespace=check_namespace(args.namespace))
+        except ValueError as exc:
+            raise InputError(f"--namespace: {exc}") from None
+    source_url = args.source or f"sqlite:{settings.db_path}"
+    if source_url.startswith("sqlite:"):
+        path = Path(source_url.removeprefix("sqlite:").removeprefix("//")).expanduser()
+        if not path.is_file():
+            raise InputError(f"--from {source_url}: there is no store file at {path}")
+    if source_url == args.target:
+        raise InputError("--from and --to name the same store")
+    with (
+        Store(dataclasses.replace(settings, store_url=source_url)) as source,
+        Store(dataclasses.replace(settings, store_url=args.target)) as target,
+    ):
+        result = migrate_store(source, target)
+        where = target.location + (f" (namespace {target.namespace})" if target.namespace else "")
+        origin = source.location
+    if args.json:
+        print(json.dumps({"from": origin, "to": where, **result.to_dict()}))
+    else:
+        print(
+            f"copied {result.copied:,} originals ({result.copied_bytes:,} bytes) from {origin} to {where}; "
+            f"{result.present:,} were there already, {result.expired:,} had expired"
+        )
     return 0

@@ -9,6 +9,7 @@ message on stderr and a non-zero exit status.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 
@@ -70,12 +71,27 @@ def _add_modules(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]
         module.add_parser(subparsers)
 
 
+def use_store(url: str | None, namespace: str | None) -> None:
+    """Make `url` and `namespace` (when given) what every part of this process reads from its environment."""
+    if url:
+        os.environ["HEADROOM_STORE_URL"] = url
+    if namespace:
+        os.environ["HEADROOM_NAMESPACE"] = namespace
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="headroom",
         description="Compress bulky tool output for AI agents; every original stays retrievable.",
     )
     parser.add_argument("--version", action=_VersionAction)
+    parser.add_argument(
+        "--store",
+        metavar="URL",
+        help="the store to use: postgresql://... for a team's store, sqlite:PATH for another file "
+        "(sets HEADROOM_STORE_URL; default: $HEADROOM_HOME/ccr.sqlite3)",
+    )
+    parser.add_argument("--namespace", help="the team namespace in a PostgreSQL store (sets HEADROOM_NAMESPACE)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _add_modules(sub, _COMMAND_MODULES)
     mcp = sub.add_parser("mcp", help="run the MCP server or register it with MCP clients")
@@ -94,6 +110,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     parser = build_parser()
     args = parser.parse_args(argv)
+    use_store(args.store, args.namespace)
     try:
         status = args.func(args)
     except HeadroomError as exc:

@@ -72,4 +72,7 @@ def headroom_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     """Every test gets its own store directory; nothing touches the user's real data dir."""
     home = tmp_path_factory.mktemp("headroom-home")
     monkeypatch.setenv("HEADROOM_HOME", str(home))
+    # A developer's team store must never receive test data.
+    monkeypatch.delenv("HEADROOM_STORE_URL", raising=False)
+    monkeypatch.delenv("HEADROOM_NAMESPACE", raising=False)
     yield home

@@ -81,6 +81,28 @@ class CompressorStats(BaseModel):
     tokens_saved: int
 
 
+class ClientTotals(BaseModel):
+    client: str = Field(description="The MCP client (or 'cli') that made the calls.")
+    calls: int = Field(description="Compressions and other calls that are not retrievals.")
+    tokens_before: int
+    tokens_after: int
+    tokens_saved: int
+    retrievals: int
+    tokens_retrieved: int
+
+
+class NamespaceTotals(BaseModel):
+    namespace: str
+    entries: int = Field(description="Originals held now.")
+    store_bytes: int
+    compressions: int
+    retrievals: int
+    tokens_before: int
+    tokens_after: int
+    tokens_saved: int
+    tokens_retrieved: int
+
+
 class StatsOutput(BaseModel):
     scope: Literal["session", "lifetime"]
     session_id: str = Field(description="This server process's session id.")
@@ -108,6 +130,14 @@ class StatsOutput(BaseModel):
     model: str = Field(description="Model the savings are priced for (HEADROOM_MODEL).")
     usd_per_mtok: float = Field(description="Input price used, USD per million tokens (HEADROOM_PRICE_PER_MTOK).")
     cost_saved_usd: float = Field(description="Estimated input cost saved: net_saved tokens at usd_per_mtok.")
+    store: str = Field(
+        description="Where the originals are: 'sqlite' (this machine's file) or 'postgresql' (a team's)."
+    )
+    namespace: str | None = Field(description="The team namespace of a PostgreSQL store (HEADROOM_NAMESPACE).")
+    by_client: list[ClientTotals] = Field(description="The same totals for each client in this scope.")
+    by_namespace: list[NamespaceTotals] = Field(
+        description="A team store's all-time totals for every namespace (counts only); empty for a local file."
+    )
 
 
 class CompressorInfo(BaseModel):

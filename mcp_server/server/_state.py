@@ -123,7 +123,7 @@ class SharedState:
                     session_id=self.session_id,
                     semantic=open_semantic(store),
                 )
-                _log.info("store %s open; session %s", settings.db_path, self.session_id)
+                _log.info("store %s open; session %s", store.location, self.session_id)
                 warm = threading.Thread(target=_warm_up, args=(settings.encoding,), name="headroom-warmup", daemon=True)
                 warm.start()
             self._users += 1

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Literal
 
-from mcp_server.server._models import CompressorStats, StatsOutput
+from mcp_server.server._models import ClientTotals, CompressorStats, NamespaceTotals, StatsOutput
 
 if TYPE_CHECKING:
     from mcp_server.server._state import AppState
@@ -47,4 +47,10 @@ def collect_stats(state: AppState, scope: Literal["session", "lifetime"]) -> Sta
         model=pricing.model,
         usd_per_mtok=pricing.usd_per_mtok,
         cost_saved_usd=round(pricing.cost(summary.net_saved), 6),
+        store=state.store.backend,
+        namespace=summary.namespace,
+        by_client=[ClientTotals(client=name, **c.to_dict()) for name, c in sorted(summary.by_client.items())],
+        by_namespace=[
+            NamespaceTotals(namespace=name, **n.to_dict()) for name, n in sorted(summary.by_namespace.items())
+        ],
     )

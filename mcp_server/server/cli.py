@@ -56,6 +56,13 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
         help="extra Host header value to accept on sse/http, e.g. a reverse proxy's name (repeatable)",
     )
     p.add_argument(
+        "--store",
+        metavar="URL",
+        help="the store: postgresql://... for a team's store shared by several servers, sqlite:PATH for another "
+        "file (default $HEADROOM_STORE_URL, else $HEADROOM_HOME/ccr.sqlite3)",
+    )
+    p.add_argument("--namespace", help="the team namespace in a PostgreSQL store (default $HEADROOM_NAMESPACE)")
+    p.add_argument(
         "--log-level", choices=("debug", "info", "warning", "error"), default="warning", help="stderr log level"
     )
     p.set_defaults(func=_serve)
@@ -68,9 +75,11 @@ def _serve(args: argparse.Namespace) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     from ccr import HeadroomError, Settings, access_token
+    from mcp_server.cli import use_store
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._transports import HttpSettings, serve
 
+    use_store(args.store, args.namespace)
     try:
         settings = Settings.from_env()
         options = ServerOptions.from_env(roots=args.root, allow_run=args.allow_run)

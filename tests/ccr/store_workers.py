@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -14,10 +15,9 @@ def payload(seed: int, size: int) -> bytes:
     return random.Random(seed).randbytes(size)
 
 
-def put_and_get(db_path: str, worker: int, seeds: list[int], size: int, out: Connection) -> None:
+def put_and_get(settings: Settings, worker: int, seeds: list[int], size: int, out: Connection) -> None:
     """Put the payload of every seed (seeds overlap between workers), reading each back; report the handles."""
-    path = Path(db_path)
-    with Store(Settings(home=path.parent), path=path) as store:
+    with Store(settings) as store:
         handles = []
         for seed in seeds:
             data = payload(seed, size)
@@ -33,10 +33,9 @@ def put_and_get(db_path: str, worker: int, seeds: list[int], size: int, out: Con
     out.close()
 
 
-def stream_puts(db_path: str, size: int, out: Connection) -> None:
+def stream_puts(settings: Settings, size: int, out: Connection) -> None:
     """Put large payloads forever, reporting each seed and handle once its put has returned (committed)."""
-    path = Path(db_path)
-    store = Store(Settings(home=path.parent, max_store_bytes=1 << 40), path=path)
+    store = Store(dataclasses.replace(settings, max_store_bytes=1 << 40))
     seed = 0
     while True:
         handle = store.put(payload(seed, size), source="stream")
@@ -58,3 +57,14 @@ def hold_then_put(db_path: str, commands: Connection) -> None:
                 ok = f"{type(exc).__name__}: {exc}"
             commands.send((mine, ok))
     commands.close()
+
+
+def put_over_the_cap(settings: Settings, seeds: list[int], size: int, out: Connection) -> None:
+    """Put the payload of every seed into a store whose cap holds a few; report the handles and what this
+    process heard it evicted."""
+    evicted: list[str] = []
+    with Store(settings) as store:
+        store.on_drop(lambda hashes, reason: evicted.extend(hashes) if reason == "evicted" else None)
+        handles = [(seed, store.put(payload(seed, size), source="cap")) for seed in seeds]
+    out.send((handles, evicted))
+    out.close()

@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from store_helpers import START, FakeClock, StoreFactory
 
+import ccr._sqlite_backend
 import ccr._store
 import rustcore
 from ccr import EvictedHashError, ExpiredHashError, HashError, Store, UnknownHashError
@@ -196,10 +197,11 @@ def test_a_sweep_runs_by_itself_on_put_every_few_minutes(make_store: StoreFactor
     assert store.stats().expired == 1
 
 
+@pytest.mark.sqlite_only
 def test_freed_space_is_handed_back_to_the_file_system(
     make_store: StoreFactory, clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(ccr._store, "_VACUUM_AT_BYTES", 64 * 1024)
+    monkeypatch.setattr(ccr._sqlite_backend, "_VACUUM_AT_BYTES", 64 * 1024)
     store = make_store(ttl_seconds=HOUR)
     for i in range(8):
         store.put(bytes([i]) * 256 * 1024)
@@ -211,6 +213,7 @@ def test_freed_space_is_handed_back_to_the_file_system(
 
 def _pages(store: Store) -> int:
     """The database's size in pages as a fresh reader sees it (WAL included)."""
+    assert store.path is not None
     with sqlite3.connect(store.path) as conn:
         return int(conn.execute("PRAGMA page_count").fetchone()[0])
 

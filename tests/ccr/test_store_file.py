@@ -16,6 +16,9 @@ from ccr import CorruptedHashError, EvictedHashError, Settings, Store, StoreCorr
 from ccr import _database as db
 from ccr._database import MIGRATIONS, SCHEMA_VERSION, _statements
 
+# The file itself: its mode, WAL, schema version, corruption. The team store's schema has its own tests.
+pytestmark = pytest.mark.sqlite_only
+
 
 @pytest.fixture
 def open_umask() -> Iterator[None]:
@@ -116,8 +119,8 @@ def _damage(path: Path, first_page: int, pages: int, page: int = 4096) -> bytes:
 
 def _checkpointed(store: Store) -> None:
     """Every commit in the main file (a damaged WAL is another story)."""
-    with store._lock:
-        conn = store._conn_or_raise()
+    with store._backend._lock:  # type: ignore[attr-defined]
+        conn = store._backend._conn_or_raise()  # type: ignore[attr-defined]
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 

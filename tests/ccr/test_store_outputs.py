@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from store_helpers import FakeClock, StoreFactory
+from store_helpers import Backdoor, FakeClock, StoreFactory
 
 import rustcore
 from ccr import Settings, Store
@@ -34,8 +34,9 @@ def test_an_output_goes_when_its_original_expires(make_store: StoreFactory, cloc
     clock.advance(61)
     assert store.produced("shown") is None
     store.sweep()
-    with sqlite3.connect(store.path) as conn:
-        assert conn.execute("SELECT count(*) FROM outputs").fetchone()[0] == 0
+    assert Backdoor(store).run(
+        "SELECT count(*) FROM outputs", "SELECT count(*) FROM headroom.outputs WHERE namespace = {ns}"
+    ) == [(0,)]
 
 
 def test_a_version_3_store_gains_the_outputs_table_and_keeps_its_originals(

@@ -1,20 +1,21 @@
-"""Several processes on one store file: concurrent writers lose nothing, and a killed writer corrupts nothing."""
+"""Several processes on one store (a file, or a team namespace in PostgreSQL): concurrent writers lose nothing,
+evict nothing twice, and a killed writer corrupts nothing."""
 
 from __future__ import annotations
 
+import dataclasses
 import multiprocessing
 import os
 import signal
 import sqlite3
 import time
-from pathlib import Path
 
 import pytest
 import store_workers
 from store_workers import payload
 
 import rustcore
-from ccr import Settings, Store
+from ccr import EvictedHashError, Settings, Store
 
 pytestmark = pytest.mark.slow
 
@@ -22,15 +23,14 @@ SPAWN = multiprocessing.get_context("spawn")
 DEADLINE_S = 240.0
 
 
-def test_several_processes_putting_and_getting_at_once_lose_nothing(headroom_home: Path) -> None:
-    path = headroom_home / "ccr.sqlite3"
+def test_several_processes_putting_and_getting_at_once_lose_nothing(store_settings: Settings) -> None:
     workers, per_worker, size = 4, 25, 64 * 1024
     receivers, procs = [], []
     for w in range(workers):
         # Seeds overlap between neighbours, so the same handle is put by two processes at once.
         seeds = list(range(w * per_worker // 2, w * per_worker // 2 + per_worker))
         recv, send = SPAWN.Pipe(duplex=False)
-        proc = SPAWN.Process(target=store_workers.put_and_get, args=(str(path), w, seeds, size, send))
+        proc = SPAWN.Process(target=store_workers.put_and_get, args=(store_settings, w, seeds, size, send))
         proc.start()
         send.close()
         receivers.append(recv)
@@ -42,7 +42,7 @@ def test_several_processes_putting_and_getting_at_once_lose_nothing(headroom_hom
         proc.join(DEADLINE_S)
         assert proc.exitcode == 0
     assert len(reported) == workers * per_worker
-    with Store(Settings(home=headroom_home)) as store:
+    with Store(store_settings) as store:
         for seed, handle in reported:
             data = payload(seed, size)
             assert handle == rustcore.content_hash(data)
@@ -51,12 +51,11 @@ def test_several_processes_putting_and_getting_at_once_lose_nothing(headroom_hom
 
 
 def test_a_writer_killed_mid_stream_leaves_a_store_that_opens_with_every_committed_original(
-    headroom_home: Path,
+    store_settings: Settings,
 ) -> None:
-    path = headroom_home / "ccr.sqlite3"
     size = 4 * 1024 * 1024
     recv, send = SPAWN.Pipe(duplex=False)
-    proc = SPAWN.Process(target=store_workers.stream_puts, args=(str(path), size, send))
+    proc = SPAWN.Process(target=store_workers.stream_puts, args=(store_settings, size, send))
     proc.start()
     send.close()
     committed: list[tuple[int, str]] = []
@@ -79,9 +78,50 @@ def test_a_writer_killed_mid_stream_leaves_a_store_that_opens_with_every_committ
         except EOFError:
             break
 
-    with Store(Settings(home=headroom_home, max_store_bytes=1 << 40)) as store:
+    with Store(dataclasses.replace(store_settings, max_store_bytes=1 << 40)) as store:
         for seed, handle in committed:
             assert store.get(handle) == payload(seed, size)
         assert store.stats().entries >= len(committed)
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        path = store.path
+    if path is not None:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+
+
+def test_processes_evicting_at_once_never_evict_one_original_twice_nor_lose_a_live_one(
+    store_settings: Settings,
+) -> None:
+    workers, per_worker, size = 4, 20, 16 * 1024
+    settings = dataclasses.replace(store_settings, max_store_bytes=10 * size)
+    receivers, procs = [], []
+    for w in range(workers):
+        seeds = list(range(w * 1000, w * 1000 + per_worker))
+        recv, send = SPAWN.Pipe(duplex=False)
+        proc = SPAWN.Process(target=store_workers.put_over_the_cap, args=(settings, seeds, size, send))
+        proc.start()
+        send.close()
+        receivers.append(recv)
+        procs.append(proc)
+    handles: list[tuple[int, str]] = []
+    evicted: list[str] = []
+    for recv, proc in zip(receivers, procs, strict=True):
+        assert recv.poll(DEADLINE_S), f"worker {proc.pid} reported nothing in {DEADLINE_S} s"
+        put, heard = recv.recv()
+        handles.extend(put)
+        evicted.extend(heard)
+        proc.join(DEADLINE_S)
+        assert proc.exitcode == 0
+    assert len(evicted) == len(set(evicted)), "an original was evicted by two processes"
+    with Store(settings) as store:
+        live = [(seed, h) for seed, h in handles if h in store]
+        for seed, handle in live:
+            assert store.get(handle) == payload(seed, size)
+        for _, handle in handles:
+            if handle not in dict(live).values():
+                with pytest.raises(EvictedHashError):
+                    store.get(handle)
+        stats = store.stats()
+    assert not {h for _, h in live} & set(evicted)
+    assert len(live) + len(evicted) == len(handles)
+    assert stats.entries == len(live)
+    assert stats.store_bytes == len(live) * size <= settings.max_store_bytes

@@ -25,8 +25,8 @@ def test_a_process_holding_the_store_open_writes_into_the_salvaged_file_not_the_
     settings = Settings(home=path.parent)
     with Store(settings, path=path) as store:
         handles = [store.put(bytes([i]) * 40_000 + bytes([i])) for i in range(30)]
-        with store._lock:
-            store._conn_or_raise().execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        with store._backend._lock:  # type: ignore[attr-defined]
+            store._backend._conn_or_raise().execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[attr-defined]
     ctx = multiprocessing.get_context("spawn")
     parent, child = ctx.Pipe()
     other = ctx.Process(target=hold_then_put, args=(str(path), child), daemon=True)

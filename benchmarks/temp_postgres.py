@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import ctypes
 import importlib.util
 import os
 import pwd
@@ -89,6 +90,16 @@ def _reachable_by_others(path: Path) -> bool:
         if not mode & stat.S_IXOTH:
             return False
     return True
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent() -> None:
+    """In the server's process before exec: quit at once (SIGQUIT, an immediate shutdown) when the process
+    that started it dies, even by SIGKILL, so no run, however it ends, leaves a server behind."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGQUIT, 0, 0, 0)
 
 
 def _free_port() -> int:
@@ -197,6 +208,7 @@ class TempPostgres:
                 stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL,
                 start_new_session=True,
+                preexec_fn=_die_with_parent if sys.platform == "linux" else None,
                 **kwargs,
             )
         finally:
@@ -277,7 +289,14 @@ def temp_postgres(*, durable: bool = False) -> Iterator[TempPostgres]:
         server.stop()
 
 
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
+
+
 def _run_command(command: Sequence[str]) -> int:
+    # A cancelled run (CI's SIGTERM, a closed terminal) unwinds through the `finally` that removes the server.
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _exit_on_signal)
     if not command:
         print("temp_postgres run: no command given (usage: run -- CMD ARGS...)", file=sys.stderr)
         return 2

@@ -71,6 +71,8 @@ bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when
 	$(PY) benchmarks/reliability.py
 	@# The team store: 8 processes on a temporary PostgreSQL beside one SQLite file (says so when no server starts).
 	$(PY) benchmarks/team_store.py
+	@# The provider proxy: tokens upstream and the cache prefix over a 20-turn conversation, the time it adds.
+	$(PY) benchmarks/proxy.py
 	@# The semantic layer over both corpora: search hits and call-path times without the model and with it (when
 	@# $(HF_CACHE) holds it; the header says which), search indexing rate, server memory after 10 MB.
 	$(if $(wildcard $(HF_CACHE)/hub),HF_HOME=$(HF_CACHE)) $(PY) benchmarks/embeddings.py --corpus $(CORPUS) \

@@ -11,11 +11,17 @@ the agent's.
   no folder above it is writable by others, so it goes under the store's home (``$HEADROOM_HOME/wrap``), not /tmp.
 - Codex: ``-c mcp_servers.headroom.*`` overrides (Codex reads hooks only from its hooks.json files, so a wrapped
   Codex run has the server but not the shell hook; `headroom hooks install --client codex` adds that).
+
+``--proxy`` (Claude Code) also runs `headroom proxy` for the length of the run, on a free loopback port, and points
+the agent at it (``ANTHROPIC_BASE_URL``); the proxy forwards to the base URL the agent had (``ANTHROPIC_BASE_URL``,
+else ``HEADROOM_ANTHROPIC_UPSTREAM``, else Anthropic's), so results no hook reaches are compressed on the wire too,
+their markers redeemed by the run's MCP server against the same store.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import shutil
@@ -24,12 +30,15 @@ import subprocess
 import sys
 import tempfile
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 __all__ = ["add_parser", "wrap_command"]
 
 AGENTS = ("claude", "codex", "gemini")
+# Agents `--proxy` can route through `headroom proxy` (by their base-URL variable).
+PROXY_AGENTS = ("claude",)
 _CLIENT = {"claude": "claude-code", "codex": "codex", "gemini": "gemini"}
 
 
@@ -104,16 +113,42 @@ def _savings(session: str) -> str:
     )
 
 
+def _proxied(agent: str, env: dict[str, str], session: str) -> contextlib.AbstractContextManager[object]:
+    """A proxy for this run in front of the upstream the agent would have used, the agent pointed at it."""
+    from mcp_server.proxy import ProxyOptions, running
+
+    @contextlib.contextmanager
+    def run() -> Iterator[object]:
+        upstream = env.get("ANTHROPIC_BASE_URL", "").strip() or None
+        with running(ProxyOptions.from_env(port=0, anthropic_upstream=upstream, session=session)) as proxy:
+            env["ANTHROPIC_BASE_URL"] = proxy.url
+            yield proxy
+
+    del agent
+    return run()
+
+
 def _run(args: argparse.Namespace) -> int:
     agent_args = list(args.agent_args)
+    while agent_args[:1] == ["--proxy"]:  # `wrap claude --proxy -- ...`: ours, given after the agent's name
+        args.proxy = True
+        agent_args = agent_args[1:]
     if agent_args[:1] == ["--"]:
         agent_args = agent_args[1:]
+    if args.proxy and args.agent not in PROXY_AGENTS:
+        print(
+            f"headroom wrap: --proxy works with {', '.join(PROXY_AGENTS)}; run `headroom proxy` and point "
+            f"{args.agent} at it by its own base-URL setting",
+            file=sys.stderr,
+        )
+        return 2
     session = uuid.uuid4().hex[:16]
     with tempfile.TemporaryDirectory(prefix="wrap-", dir=_private_dir()) as tmp:
         argv, env = wrap_command(args.agent, agent_args, Path(tmp), session)
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent answers Ctrl-C; we wait for it
         try:
-            status = subprocess.call(argv, env=env)
+            with _proxied(args.agent, env, session) if args.proxy else contextlib.nullcontext():
+                status = subprocess.call(argv, env=env)
         except FileNotFoundError:
             print(f"headroom wrap: {args.agent} is not on PATH", file=sys.stderr)
             return 127
@@ -134,5 +169,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("agent", choices=AGENTS)
+    p.add_argument(
+        "--proxy",
+        action="store_true",
+        help="also run `headroom proxy` for this run and send the agent's model requests through it (claude)",
+    )
     p.add_argument("agent_args", nargs=argparse.REMAINDER, metavar="-- AGENT ARGS", help="passed to the agent")
     p.set_defaults(func=_run)

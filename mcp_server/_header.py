@@ -1,28 +1,5 @@
-"""The one header line above every compressed text headroom hands an agent (tools, `headroom exec`, hooks).
+"""The header line above every compressed text headroom hands an agent: `compressors._header` holds it."""
 
-    [headroom hash=<h>: 12,345 -> 1,234 tokens (90% saved), log via log, 3 markers]
-
-Stdlib only, so the exec and hook paths can import it without the MCP server.
-"""
-
-from __future__ import annotations
-
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from compressors import CompressResult
+from compressors._header import header_line, percent
 
 __all__ = ["header_line", "percent"]
-
-
-def percent(before: int, after: int) -> float:
-    return round(100 * (before - after) / before, 1) if before else 0.0
-
-
-def header_line(result: CompressResult, extra: str = "") -> str:
-    saved = percent(result.tokens_before, result.tokens_after)
-    markers = f", {result.markers} marker{'s' if result.markers != 1 else ''}" if result.markers else ""
-    return (
-        f"[headroom hash={result.hash}{extra}: {result.tokens_before:,} -> {result.tokens_after:,} tokens "
-        f"({saved:g}% saved), {result.content_type} via {result.compressor}{markers}]\n"
-    )

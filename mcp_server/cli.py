@@ -24,6 +24,7 @@ _COMMAND_MODULES = (
     "mcp_server.exec.cli",
     "mcp_server.hooks.cli",
     "mcp_server._cmd_wrap",
+    "mcp_server.proxy.cli",
 )
 _MCP_COMMAND_MODULES = ("mcp_server.server.cli", "mcp_server.install.cli")
 

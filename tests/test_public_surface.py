@@ -6,7 +6,15 @@ import importlib
 
 import pytest
 
-PACKAGES = ["rustcore", "ccr", "compressors", "mcp_server.server", "mcp_server.install", "mcp_server.bench"]
+PACKAGES = [
+    "rustcore",
+    "ccr",
+    "compressors",
+    "mcp_server.server",
+    "mcp_server.install",
+    "mcp_server.bench",
+    "mcp_server.proxy",
+]
 
 
 @pytest.mark.parametrize("name", PACKAGES)
@@ -25,3 +33,9 @@ def test_the_store_and_pipeline_are_reachable_from_their_packages() -> None:
 
     assert {"Store", "Excerpt", "Event", "MARKER_PATTERN", "HeadroomError"} <= set(ccr.__all__)
     assert {"compress", "CompressResult", "register", "get_compressor", "detect"} <= set(compressors.__all__)
+
+
+def test_the_library_call_on_message_lists_is_reachable_from_compressors() -> None:
+    import compressors
+
+    assert {"compress_messages", "CompressedMessages", "MessageStats", "tool_texts"} <= set(compressors.__all__)

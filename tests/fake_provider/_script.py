@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-__all__ = ["Answer", "Api", "Recorded", "Step", "ToolCall", "Turn"]
+__all__ = ["Answer", "Api", "Recorded", "Reply", "Step", "ToolCall", "Turn"]
 
 Api = Literal["anthropic", "openai-responses", "openai-chat", "gemini", "other"]
 
@@ -27,7 +27,16 @@ class Answer:
     text: str
 
 
-Turn = ToolCall | Answer
+@dataclass(frozen=True)
+class Reply:
+    """Not a model turn: the provider answers this HTTP status and body as they are (an overload, an error)."""
+
+    status: int
+    body: bytes
+    content_type: str = "application/json"
+
+
+Turn = ToolCall | Answer | Reply
 # A step is a turn, or a function of the request being answered that returns one (to read a tool result first).
 Step = Turn | Callable[["Recorded"], Turn]
 
@@ -44,6 +53,9 @@ class Recorded:
     api: Api = "other"
     # What the fake answered: the turn (None for start-up calls answered without the script).
     turn: Turn | None = field(default=None)
+    # The answer's status and body bytes as the fake sent them (without the chunked framing).
+    status: int = 0
+    response: bytes = b""
 
     def json(self) -> Any:
         return json.loads(self.body) if self.body else None

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
-from ._script import Answer, Recorded, Step, ToolCall, Turn
+from ._script import Answer, Recorded, Reply, Step, ToolCall, Turn
 from ._wire import classify, count_tokens_body, is_generation, render, side_text
 
 __all__ = ["FakeProvider"]
@@ -22,17 +23,23 @@ class FakeProvider:
     Generation requests that declare tools take the next step of ``script``; once it is spent they get
     ``Answer(final)``. Requests without tools (titles, summaries, classifiers the CLIs ask on the side) get
     ``Answer(side)`` (or the smallest JSON their schema accepts, when they ask for JSON) and leave the script where
-    it is. Every request is kept in ``requests`` with its exact bytes.
+    it is. Every request is kept in ``requests`` with its exact bytes, and the answer's bytes with it.
     A tool call naming a tool the request does not declare is answered with a text saying so, and listed in
     ``errors`` (so a test fails on it rather than hanging on a client that waits for a tool it has not got).
+    ``pace`` seconds pass between the events of a streamed answer; a request whose answer could not be written
+    to the end (the client went away) is listed in ``aborted``.
     """
 
-    def __init__(self, script: Iterable[Step] = (), *, final: str = "done", side: str = "ok") -> None:
+    def __init__(
+        self, script: Iterable[Step] = (), *, final: str = "done", side: str = "ok", pace: float = 0.0
+    ) -> None:
         self._steps = list(script)
         self.final = final
         self.side = side
+        self.pace = pace
         self.requests: list[Recorded] = []
         self.errors: list[str] = []
+        self.aborted: list[Recorded] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._server.daemon_threads = True
@@ -96,6 +103,9 @@ class FakeProvider:
 def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # Headers and body go out in separate writes: with Nagle's algorithm on, the body would wait for the
+        # client's delayed ACK (40 ms on Linux), a stall no real provider has and timings must not include.
+        disable_nagle_algorithm = True
 
         def log_message(self, format: str, *args: Any) -> None:
             del format, args
@@ -115,39 +125,53 @@ def _handler_for(fake: FakeProvider) -> type[BaseHTTPRequestHandler]:
             except Exception as exc:  # a malformed body: answered as an API error, recorded for the test
                 with fake._lock:
                     fake.errors.append(f"{req.method} {req.path}: {exc!r}")
-                self._send(400, "application/json", [json.dumps({"error": {"message": repr(exc)}}).encode()])
+                self._send(req, 400, "application/json", [json.dumps({"error": {"message": repr(exc)}}).encode()])
 
         def _respond(self, req: Recorded) -> None:
             if req.method == "POST" and req.api != "other" and not is_generation(req):
-                self._send(200, "application/json", [json.dumps(count_tokens_body(req)).encode()])
+                self._send(req, 200, "application/json", [json.dumps(count_tokens_body(req)).encode()])
             elif is_generation(req):
                 turn = fake._answer(req)
                 req.turn = turn
+                if isinstance(turn, Reply):
+                    self._send(req, turn.status, turn.content_type, [turn.body])
+                    return
                 kind, chunks = render(req, turn)
-                self._send(200, kind, chunks)
+                self._send(req, 200, kind, chunks)
             elif req.method in ("GET", "HEAD") and req.path.rstrip("/").endswith("models"):
-                self._send(200, "application/json", [b'{"data": [], "models": [], "object": "list"}'])
+                self._send(req, 200, "application/json", [b'{"data": [], "models": [], "object": "list"}'])
             else:
-                self._send(404, "application/json", [b'{"error": {"type": "not_found", "message": "not faked"}}'])
+                body = b'{"error": {"type": "not_found", "message": "not faked"}}'
+                self._send(req, 404, "application/json", [body])
 
-        def _send(self, status: int, kind: str, chunks: Iterable[bytes]) -> None:
+        def _send(self, req: Recorded, status: int, kind: str, chunks: Iterable[bytes]) -> None:
+            req.status = status
             self.send_response(status)
             self.send_header("Content-Type", kind)
-            if kind == "text/event-stream":
-                self.send_header("Cache-Control", "no-cache")
-                self.send_header("Transfer-Encoding", "chunked")
-                self.end_headers()
-                for chunk in chunks:
-                    self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-                    self.wfile.flush()
-                self.wfile.write(b"0\r\n\r\n")
-            else:
-                data = b"".join(chunks)
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                if self.command != "HEAD":
-                    self.wfile.write(data)
-            self.wfile.flush()
+            try:
+                if kind == "text/event-stream":
+                    self.send_header("Cache-Control", "no-cache")
+                    self.send_header("Transfer-Encoding", "chunked")
+                    self.end_headers()
+                    for n, chunk in enumerate(chunks):
+                        if n and fake.pace:
+                            time.sleep(fake.pace)
+                        self.wfile.write(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+                        self.wfile.flush()
+                        req.response += chunk
+                    self.wfile.write(b"0\r\n\r\n")
+                else:
+                    data = b"".join(chunks)
+                    req.response = data
+                    self.send_header("Content-Length", str(len(data)))
+                    self.end_headers()
+                    if self.command != "HEAD":
+                        self.wfile.write(data)
+                self.wfile.flush()
+            except (BrokenPipeError, ConnectionResetError):
+                with fake._lock:
+                    fake.aborted.append(req)
+                self.close_connection = True
 
         do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 

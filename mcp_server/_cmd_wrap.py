@@ -12,10 +12,11 @@ the agent's.
 - Codex: ``-c mcp_servers.headroom.*`` overrides (Codex reads hooks only from its hooks.json files, so a wrapped
   Codex run has the server but not the shell hook; `headroom hooks install --client codex` adds that).
 
-``--proxy`` (Claude Code) also runs `headroom proxy` for the length of the run, on a free loopback port, and points
-the agent at it (``ANTHROPIC_BASE_URL``); the proxy forwards to the base URL the agent had (``ANTHROPIC_BASE_URL``,
-else ``HEADROOM_ANTHROPIC_UPSTREAM``, else Anthropic's), so results no hook reaches are compressed on the wire too,
-their markers redeemed by the run's MCP server against the same store.
+``--proxy`` (Claude Code, Codex) also runs `headroom proxy` for the length of the run, on a free loopback port,
+and points the agent at it: Claude Code by ``ANTHROPIC_BASE_URL``, Codex by its model provider's base URL (a
+``-c`` override, or ``OPENAI_BASE_URL`` for the built-in provider; `mcp_server.proxy._agents` says which). The
+proxy forwards to the base URL the agent had, so results no hook reaches are compressed on the wire too, their
+markers redeemed by the run's MCP server against the same store.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ __all__ = ["add_parser", "wrap_command"]
 
 AGENTS = ("claude", "codex", "gemini")
 # Agents `--proxy` can route through `headroom proxy` (by their base-URL variable).
-PROXY_AGENTS = ("claude",)
+PROXY_AGENTS = ("claude", "codex")
 _CLIENT = {"claude": "claude-code", "codex": "codex", "gemini": "gemini"}
 
 
@@ -113,19 +114,28 @@ def _savings(session: str) -> str:
     )
 
 
-def _proxied(agent: str, env: dict[str, str], session: str) -> contextlib.AbstractContextManager[object]:
-    """A proxy for this run in front of the upstream the agent would have used, the agent pointed at it."""
-    from mcp_server.proxy import ProxyOptions, running
+@contextlib.contextmanager
+def _proxied(agent: str, argv: list[str], env: dict[str, str], session: str) -> Iterator[object]:
+    """A proxy for this run in front of the upstream the agent would have used, the agent pointed at it (``argv``
+    and ``env`` are changed in place).
 
-    @contextlib.contextmanager
-    def run() -> Iterator[object]:
-        upstream = env.get("ANTHROPIC_BASE_URL", "").strip() or None
-        with running(ProxyOptions.from_env(port=0, anthropic_upstream=upstream, session=session)) as proxy:
+    Raises:
+        ProxyRefused: the agent's provider is not one the proxy fronts.
+    """
+    from mcp_server.proxy import ProxyOptions, running
+    from mcp_server.proxy._agents import claude_upstream, codex_route
+
+    if agent == "claude":
+        options = ProxyOptions.from_env(port=0, anthropic_upstream=claude_upstream(env), session=session)
+        with running(options) as proxy:
             env["ANTHROPIC_BASE_URL"] = proxy.url
             yield proxy
-
-    del agent
-    return run()
+        return
+    where = codex_route(argv[1:], env)
+    with running(ProxyOptions.from_env(port=0, openai_upstream=where.upstream, session=session)) as proxy:
+        argv[1:1] = where.agent_args(proxy.url)
+        env.update(where.env(proxy.url))
+        yield proxy
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -145,9 +155,18 @@ def _run(args: argparse.Namespace) -> int:
     session = uuid.uuid4().hex[:16]
     with tempfile.TemporaryDirectory(prefix="wrap-", dir=_private_dir()) as tmp:
         argv, env = wrap_command(args.agent, agent_args, Path(tmp), session)
+        proxied = contextlib.ExitStack()
+        if args.proxy:
+            from mcp_server.proxy._agents import ProxyRefused
+
+            try:
+                proxied.enter_context(_proxied(args.agent, argv, env, session))
+            except ProxyRefused as exc:
+                print(f"headroom wrap: --proxy: {exc}", file=sys.stderr)
+                return 2
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent answers Ctrl-C; we wait for it
         try:
-            with _proxied(args.agent, env, session) if args.proxy else contextlib.nullcontext():
+            with proxied:
                 status = subprocess.call(argv, env=env)
         except FileNotFoundError:
             print(f"headroom wrap: {args.agent} is not on PATH", file=sys.stderr)
@@ -172,7 +191,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--proxy",
         action="store_true",
-        help="also run `headroom proxy` for this run and send the agent's model requests through it (claude)",
+        help="also run `headroom proxy` for this run and send the agent's model requests through it (claude, codex)",
     )
     p.add_argument("agent_args", nargs=argparse.REMAINDER, metavar="-- AGENT ARGS", help="passed to the agent")
     p.set_defaults(func=_run)

@@ -1,4 +1,5 @@
-"""The real Claude Code CLI through `headroom proxy` (and `headroom wrap claude --proxy`), the model scripted."""
+"""The real Claude Code and Codex CLIs through `headroom proxy` (and `headroom wrap claude|codex --proxy`), the model
+scripted."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_provider import Answer, FakeProvider, Recorded, ToolCall, agent_binary, run_agent
+from fake_provider import Answer, FakeProvider, Recorded, ToolCall, agent_binary, agent_shell_tool, run_agent
 
 from mcp_server.proxy import ProxyOptions, running
 from tests.mcp_server.proxy.test_proxy_http import Recorder, continues, only_results_differ
@@ -122,3 +123,29 @@ def test_wrap_claude_proxy_compresses_on_the_wire_and_the_marker_redeems_through
         assert lines[n - 1] in retrieved, (n, retrieved[:400])
     assert "headroom: this run saved" in done.stderr
     assert subprocess.run(["git", "-C", str(ROOT), "status"], capture_output=True).returncode == 0
+
+
+def test_wrap_codex_proxy_sends_its_provider_requests_through_the_proxy_compressed(tmp_path: Path) -> None:
+    if agent_binary("codex") is None:
+        pytest.skip("codex CLI not installed (npm ci installs package.json's devDependencies)")
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    project.mkdir()
+    tool, arg = agent_shell_tool("codex")
+    wrap = [sys.executable, "-m", "mcp_server.cli", "wrap", "codex", "--proxy", "--"]
+    env = {
+        "PYTHONPATH": str(ROOT),
+        "HEADROOM_WRAP_CODEX": str(agent_binary("codex")),
+        "HEADROOM_HOME": str(home / ".hr"),
+    }
+    with FakeProvider([ToolCall(tool, {arg: COMMANDS[0]}), Answer("looked")]) as fake:
+        done = run_agent("codex", fake, home, project, command=wrap, env=env)
+        assert done.returncode == 0, done.stderr[-2000:]
+        assert fake.errors == []
+        turns = fake.turns()
+    assert len(turns) == 2
+    (result,) = turns[1].tool_results
+    # Codex's config still names the fake as its provider's base URL: a compressed result came through the proxy.
+    assert "[headroom hash=" in result, result[:300]
+    config = (home / ".codex" / "config.toml").read_text(encoding="utf-8")
+    assert f'base_url = "{fake.url}/v1"' in config

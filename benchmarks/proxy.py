@@ -8,11 +8,11 @@ time the proxy adds.
 
 1. Conversation: 20 turns, each a tool call whose result is one dev-corpus sample's output (the samples taken
    evenly by name: every len/20-th, so no sample is picked for how it compresses), sent the way the SDKs send it:
-   the whole conversation every turn, keys sorted, the conversation before ``model``/``system``/``tools``. Twice:
-   Anthropic Messages and OpenAI Chat Completions. Reported: o200k tokens of every string the model reads (system,
-   tool definitions, messages) summed over the 20 requests, as the client sent them and as the upstream got them;
-   and the share of requests whose upstream body repeats the previous upstream body byte for byte up to the end of
-   its conversation (a prompt-cache hit needs exactly that).
+   the whole conversation every turn, keys sorted, the conversation before ``model``/``system``/``tools``. Three
+   times: Anthropic Messages, OpenAI Chat Completions and OpenAI Responses (``input`` items). Reported: o200k
+   tokens of every string the model reads (system, tool definitions, messages) summed over the 20 requests, as the
+   client sent them and as the upstream got them; and the share of requests whose upstream body repeats the
+   previous upstream body byte for byte up to the end of its conversation (a prompt-cache hit needs exactly that).
 2. Overhead: a 200 KB Anthropic request with about 100 small tool results (nothing to compress; each is scanned),
    straight to the provider and through the proxy, interleaved, ``--runs`` each; p50/p95 of both and the p50 of
    the paired differences. Then time to the first byte of a streamed answer the same way, for a small request and
@@ -108,6 +108,28 @@ def chat_bodies(samples: list[tuple[str, str]]) -> list[bytes]:
     return bodies
 
 
+def responses_bodies(samples: list[tuple[str, str]]) -> list[bytes]:
+    items: list[dict[str, Any]] = [
+        {"role": "user", "content": [{"type": "input_text", "text": "Find out why the build and the tests fail."}]}
+    ]
+    function = {
+        "type": "function",
+        "name": "Bash",
+        "description": TOOL["description"],
+        "parameters": TOOL["input_schema"],
+    }
+    bodies = []
+    for n, (name, output) in enumerate(samples):
+        call = f"call_{n:04d}"
+        items.append(
+            {"type": "function_call", "call_id": call, "name": "Bash", "arguments": json.dumps({"command": name})}
+        )
+        items.append({"type": "function_call_output", "call_id": call, "output": output})
+        body = {"input": items, "instructions": SYSTEM, "model": "gpt-bench", "tools": [function]}
+        bodies.append(json.dumps(body, separators=(",", ":"), ensure_ascii=False).encode())
+    return bodies
+
+
 def strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         yield value
@@ -116,7 +138,7 @@ def strings(value: Any) -> Iterator[str]:
             yield from strings(v)
     elif isinstance(value, dict):
         for k, v in value.items():
-            if k not in ("model", "type", "role", "id", "tool_use_id", "tool_call_id"):
+            if k not in ("model", "type", "role", "id", "tool_use_id", "tool_call_id", "call_id"):
                 yield from strings(v)
 
 
@@ -125,7 +147,7 @@ def model_tokens(body: bytes) -> int:
     return sum(rustcore.count_tokens(s) for s in strings(json.loads(body)))
 
 
-def conversation_end(body: bytes, key: str = "messages") -> int:
+def conversation_end(body: bytes, key: str) -> int:
     """Byte offset where the conversation's last element ends (json's own parser finds the array's end)."""
     text = body.decode()
     start = text.index(f'"{key}":') + len(key) + 3
@@ -152,7 +174,9 @@ def proxy_process(upstream: str, home: Path) -> Iterator[tuple[str, int]]:
         process.wait(timeout=10)
 
 
-def conversation(http: httpx2.Client, fake: FakeProvider, url: str, path: str, bodies: list[bytes]) -> dict[str, Any]:
+def conversation(
+    http: httpx2.Client, fake: FakeProvider, url: str, path: str, bodies: list[bytes], key: str = "messages"
+) -> dict[str, Any]:
     start = len(fake.requests)
     elapsed = []
     for body in bodies:
@@ -162,13 +186,14 @@ def conversation(http: httpx2.Client, fake: FakeProvider, url: str, path: str, b
         answer.raise_for_status()
     upstream = [r.body for r in fake.requests[start:]]
     kept = [
-        upstream[k][: conversation_end(upstream[k - 1])] == upstream[k - 1][: conversation_end(upstream[k - 1])]
+        upstream[k][: conversation_end(upstream[k - 1], key)]
+        == upstream[k - 1][: conversation_end(upstream[k - 1], key)]
         for k in range(1, len(upstream))
     ]
     before = sum(model_tokens(b) for b in bodies)
     after = sum(model_tokens(b) for b in upstream)
-    results_before = sum(rustcore.count_tokens(s) for s in _results(bodies[-1]))
-    results_after = sum(rustcore.count_tokens(s) for s in _results(upstream[-1]))
+    results_before = sum(rustcore.count_tokens(s) for s in _results(bodies[-1], key))
+    results_after = sum(rustcore.count_tokens(s) for s in _results(upstream[-1], key))
     return {
         "requests": len(bodies),
         "tokens_client": before,
@@ -184,9 +209,11 @@ def conversation(http: httpx2.Client, fake: FakeProvider, url: str, path: str, b
     }
 
 
-def _results(body: bytes) -> list[str]:
+def _results(body: bytes, key: str) -> list[str]:
     out = []
-    for m in json.loads(body)["messages"]:
+    for m in json.loads(body)[key]:
+        if m.get("type") == "function_call_output":
+            out.append(m["output"])
         if m.get("role") == "tool":
             out.append(m["content"])
         for b in m["content"] if isinstance(m.get("content"), list) else []:
@@ -290,6 +317,9 @@ def main(argv: list[str] | None = None) -> int:
     ):
         report["anthropic"] = conversation(http, fake, url, "/v1/messages", anthropic_bodies(samples))
         report["openai_chat"] = conversation(http, fake, url, "/v1/chat/completions", chat_bodies(samples))
+        report["openai_responses"] = conversation(
+            http, fake, url, "/v1/responses", responses_bodies(samples), key="input"
+        )
         body = overhead_body()
         stream = json.loads(body)
         stream["stream"] = True
@@ -325,10 +355,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def print_report(r: dict[str, Any]) -> None:
     print(f"proxy benchmark: {TURNS}-turn conversation over {len(r['samples'])} dev-corpus outputs")
-    for api in ("anthropic", "openai_chat"):
+    for api in ("anthropic", "openai_chat", "openai_responses"):
         c = r[api]
         print(
-            f"  {api:12} input tokens {c['tokens_client']:>9,} -> {c['tokens_upstream']:>9,} upstream "
+            f"  {api:16} input tokens {c['tokens_client']:>9,} -> {c['tokens_upstream']:>9,} upstream "
             f"({c['saved_pct']:.1f}% fewer; last request's results {c['last_request_results_client']:,} -> "
             f"{c['last_request_results_upstream']:,}); prefix kept in {c['prefix_kept']}/{c['prefix_checked']} "
             f"requests ({c['prefix_kept_pct']:.0f}%); {c['ms_per_request_p50']:.0f} ms p50 per request, "

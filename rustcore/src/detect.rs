@@ -547,7 +547,13 @@ impl Counts {
         while !t.is_char_boundary(lead) {
             lead -= 1;
         }
-        let data = self.data.line(line, t, loggy, has_timestamp(&t[..lead]));
+        // A test runner's result line (`tests/a.py::test_b PASSED   [ 38%]`, `test x ... ok`)
+        // lines up in columns like a table's row but is no listing's.
+        let result = matches!(
+            kind,
+            logs::Kind::Pass | logs::Kind::FailId | logs::Kind::Summary
+        );
+        let data = !result && self.data.line(line, t, loggy, has_timestamp(&t[..lead]));
         // Markup.
         let markup = is_markup(&l, prev_text);
         if markup {
@@ -894,6 +900,34 @@ ___________________________________ test_b ____________________________________\
 tests/test_a.py:5: AssertionError\n=========================== short test summary info ============================\n\
 FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 failed, 2 passed in 0.01s ==========================\n";
         assert_eq!(kind(text).0, "log");
+    }
+
+    #[test]
+    fn verbose_test_runs_whose_result_lines_line_up_are_logs() {
+        let names = [
+            "parse", "render", "split", "merge", "scale", "trim", "sort", "decode",
+        ];
+        let cases = |f: &dyn Fn(usize, &str) -> String| -> String {
+            (0..48).map(|i| f(i, names[i % names.len()])).collect()
+        };
+        let pytest = format!(
+            "============ test session starts ============\ncollecting ... collected 48 items\n\n{}",
+            cases(&|i, n| format!(
+                "tests/test_fmt.py::test_{n}_case_{i} {:<40} [{:>3}%]\n",
+                if i % 9 == 4 { "FAILED" } else { "PASSED" },
+                i * 2
+            ))
+        );
+        assert_eq!(kind(&pytest).0, "log");
+        let go = cases(&|i, n| {
+            format!(
+                "=== RUN   Test{n}{i}\n--- PASS: Test{n}{i} (0.0{}s)\n",
+                i % 10
+            )
+        });
+        assert_eq!(kind(&go).0, "log");
+        let cargo = cases(&|i, n| format!("test fmt::tests::{n}_{i} ... ok\n"));
+        assert_eq!(kind(&cargo).0, "log");
     }
 
     #[test]

@@ -126,7 +126,18 @@ pub(crate) fn prioritise(
         if g == NONE {
             continue;
         }
-        first_exact[i] = seen_exact.insert(li.exact, i).is_none();
+        // A diagnostic said again at another place is another diagnostic: its
+        // location (the next line) is part of what makes it new.
+        let identity = match info.get(i + 1) {
+            Some(next)
+                if matches!(li.kind, Kind::Error | Kind::Warn | Kind::Exception)
+                    && toollines::is_location_line(lines.content(i + 1)) =>
+            {
+                li.exact ^ next.exact.rotate_left(17)
+            }
+            _ => li.exact,
+        };
+        first_exact[i] = seen_exact.insert(identity, i).is_none();
         let group = &groups.groups[g as usize];
         let v = groups.variant_of[i] as usize;
         let occ = &mut occurrences[g as usize];
@@ -183,7 +194,13 @@ pub(crate) fn prioritise(
                 };
             }
         }
-        if repetitive && li.kind != Kind::Pass && first_exact[i] {
+        // An excerpt or location line alone says nothing: it is kept with its
+        // headline (`add_context`), not for being rare or a group's sample.
+        if repetitive
+            && li.kind != Kind::Pass
+            && first_exact[i]
+            && !toollines::is_detail(lines.content(i))
+        {
             let variant = &groups.variants[v];
             let first_of_variant = !std::mem::replace(&mut variant_seen[v], true);
             if count as usize <= rare
@@ -364,6 +381,12 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
     for i in 0..n {
         let own = claims[i].priority;
         if own < P_WARN {
+            // A problem kept past its group's allowance keeps where it happened.
+            let problem = matches!(info[i].kind, Kind::Exception | Kind::Error | Kind::Warn);
+            if own > 0 && problem && i + 1 < n && toollines::is_location_line(lines.content(i + 1))
+            {
+                raise(claims, i + 1, own - 1);
+            }
             continue;
         }
         match info[i].kind {

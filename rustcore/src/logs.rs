@@ -15,6 +15,7 @@ pub use crate::loglines::{classify, Kind};
 use crate::logrank::{prioritise, Claim, P_DIGEST};
 use crate::query::Query;
 use crate::template::for_each_part_span;
+use crate::toollines;
 
 /// How many default ceilings the final results and the failure digest may take on their own.
 const MUST_KEEP_CEILINGS: usize = 3;
@@ -39,7 +40,16 @@ pub(crate) fn analyse(lines: &Lines<'_>) -> (Vec<LineInfo>, Grouping) {
         .iter()
         .map(|raw| {
             let clean = lines::strip_ansi(raw);
-            let kind = classify(&clean);
+            let kind = match classify(&clean) {
+                // A linter's finding is a warning (an error when it says so), though
+                // it names its rule by code, not by a word a log would use.
+                Kind::Plain => match toollines::diagnostic_error(&clean) {
+                    Some(true) => Kind::Error,
+                    Some(false) => Kind::Warn,
+                    None => Kind::Plain,
+                },
+                kind => kind,
+            };
             let trimmed = clean.trim();
             miner.add(kind as u8, (kind != Kind::Blank).then_some(trimmed));
             LineInfo {
@@ -437,6 +447,61 @@ mod tests {
         assert!(out.contains("error[E0282]: type annotations needed"));
         assert!(out.contains("--> time/src/parse/mod.rs:83:9"), "{out}");
         assert!(out.contains("due to 1 previous error; 80 warnings emitted"));
+    }
+
+    #[test]
+    fn a_warning_said_again_elsewhere_keeps_each_place_and_excerpts_stay_with_their_headline() {
+        let kinds = [
+            "length comparison to zero",
+            "unneeded `return` statement",
+            "this `if` statement can be collapsed",
+        ];
+        let mut text = String::from("    Checking scratch v0.1.0 (/tmp/scratch)\n");
+        for i in 0..36 {
+            let kind = if i == 9 || i == 27 {
+                "equality checks against true are unnecessary"
+            } else {
+                kinds[i % 3]
+            };
+            text.push_str(&format!(
+                "warning: {kind}\n  --> src/m{}.rs:{}:5\n   |\n{:>2} |     return a + {i};\n   |     ^^^^^^^^^^^^^\n   |\n   = help: for further information visit https://rust-lang.github.io/rust-clippy/index.html#rule_{}\n\n",
+                i % 5, i + 2, i + 2, i % 3
+            ));
+        }
+        text.push_str("warning: `scratch` (lib) generated 36 warnings\n    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.18s\n");
+        let out = run(&text, "", 700);
+        assert!(out.contains("--> src/m4.rs:11:5"), "{out}");
+        assert!(out.contains("--> src/m2.rs:29:5"), "{out}");
+        assert!(out.contains("generated 36 warnings"));
+        // No source excerpt is shown without the headline and location above it.
+        let shown: Vec<&str> = out.lines().collect();
+        for (k, line) in shown.iter().enumerate() {
+            if line.contains("|     return a + ") {
+                let above = shown[..k].iter().rev().find(|l| !l.contains(" |"));
+                assert!(above.is_some_and(|l| l.contains("-->")), "{out}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_linter_finding_named_by_its_rule_code_keeps_its_location() {
+        let mut text = String::new();
+        for i in 0..30 {
+            let (code, msg) = if i == 7 || i == 22 {
+                ("E711", "Comparison to `None` should be `cond is None`")
+            } else {
+                ("F401", "[*] `os` imported but unused")
+            };
+            text.push_str(&format!(
+                "{code} {msg}\n  --> mod_{i}.py:{}:8\n   |\n{:>2} | import os\n   |        ^^\n   |\nhelp: Remove unused import: `os`\n\n",
+                i + 1, i + 1
+            ));
+        }
+        text.push_str("Found 30 errors.\n[*] 28 fixable with the `--fix` option.\n");
+        let out = run(&text, "", 500);
+        assert!(out.contains("--> mod_7.py:8:8"), "{out}");
+        assert!(out.contains("--> mod_22.py:23:8"), "{out}");
+        assert!(out.contains("Found 30 errors."));
     }
 
     #[test]

@@ -49,6 +49,31 @@ pub fn shape(line: &str) -> Option<Shape> {
     None
 }
 
+/// The level of a linter's diagnostic headline that names no level in a log's
+/// words (`F401 [*] ...`, `path:3:5: E501 ...`, `In x.sh line 12:`,
+/// `^-- SC2086 (info): ...`, `  3:5  error  ... no-undef`): `Some(true)` when it
+/// says it is an error, `Some(false)` for any other finding, None when `line`
+/// is no such headline.
+pub fn diagnostic_error(line: &str) -> Option<bool> {
+    let t = line.trim();
+    if t.is_empty() || !is_diagnostic(line, t) {
+        return None;
+    }
+    Some(t.split([' ', '(', ')', ':']).any(|w| w == "error"))
+}
+
+/// Whether `line` says where a diagnostic points (`  --> src/lib.rs:3:5`).
+pub fn is_location_line(line: &str) -> bool {
+    is_location(line.trim())
+}
+
+/// Whether `line` is part of a diagnostic's body (its location or a line of its
+/// source excerpt): what only means something under the diagnostic's headline.
+pub fn is_detail(line: &str) -> bool {
+    let t = line.trim();
+    !t.is_empty() && (is_gutter(line, t) || is_location(t))
+}
+
 /// `  12 |     code`, `     |   ^~~~`, `   = note: ...` (rustc, gcc 9+, ruff, clang's newer style).
 fn is_gutter(line: &str, t: &str) -> bool {
     let b = line.as_bytes();
@@ -127,7 +152,7 @@ fn is_diagnostic(line: &str, t: &str) -> bool {
         }
     }
     // `path:3:5: E501 ...` (flake8, ruff concise, pylint), `path(3,5): error TS2322` (tsc).
-    if let Some(at) = t.find("): ").or_else(|| t.find(") - ")) {
+    if let Some(at) = find_after_paren(t, ": ").or_else(|| find_after_paren(t, " - ")) {
         let head = &t[..at];
         if let Some(open) = head.rfind('(') {
             let pos = &head[open + 1..];
@@ -147,6 +172,20 @@ fn is_diagnostic(line: &str, t: &str) -> bool {
         }
     }
     false
+}
+
+/// Where the first `)` followed by `after` is in `t` (a byte search for `)` first:
+/// this runs on every plain line of a log).
+fn find_after_paren(t: &str, after: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(k) = t[from..].find(')') {
+        let at = from + k;
+        if t[at + 1..].starts_with(after) {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
 }
 
 fn is_number(s: &str) -> bool {

@@ -396,6 +396,9 @@ struct Counts {
     data: DataLines,
 }
 
+/// The share of time-stamped lines that makes `Key: value` records a log.
+const STAMPED_RECORDS: f32 = 0.2;
+
 const JS: usize = 1;
 const C: usize = 6;
 const CPP: usize = 7;
@@ -694,7 +697,11 @@ impl Counts {
         // Tables, listings and configuration files: rows and keys, whatever words they hold.
         let events = self.frac(self.log + self.compiler) + 2.0 * runner;
         if let Some(kind) = self.data.decide(self.nonblank, events, code) {
-            return Detection::of(kind);
+            // Records of `Key: value` lines that each carry a time (apt's history.log,
+            // `journalctl -o verbose`): a log of events, however much it reads like keys.
+            if kind != "config" || self.frac(self.stamped) < STAMPED_RECORDS {
+                return Detection::of(kind);
+            }
         }
         if log >= 0.4 && (log >= code || runner >= 0.1) {
             return Detection::of("log");
@@ -928,6 +935,27 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         assert_eq!(kind(&go).0, "log");
         let cargo = cases(&|i, n| format!("test fmt::tests::{n}_{i} ... ok\n"));
         assert_eq!(kind(&cargo).0, "log");
+    }
+
+    #[test]
+    fn key_value_records_that_each_carry_a_time_are_a_log() {
+        let apt: String = (0..30)
+            .map(|i| {
+                format!(
+                    "\nStart-Date: 2025-06-{:02}  14:{:02}:25\nCommandline: apt-get install -y pkg{i}\n\
+                     Install: pkg{i}:amd64 (1.{i}-1), libdep{i}:amd64 (2.{i}-3, automatic)\n\
+                     End-Date: 2025-06-{:02}  14:{:02}:31\n",
+                    i % 28 + 1,
+                    i % 60,
+                    i % 28 + 1,
+                    i % 60
+                )
+            })
+            .collect();
+        assert_eq!(kind(&apt).0, "log");
+        // A configuration file with a date or two is still one.
+        let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  creationTimestamp: 2024-05-01T10:00:00Z\n  namespace: prod\ndata:\n  mode: fast\n  level: info\n  retries: 3\n  timeout: 30s\n  region: eu\n  owner: team-a\n";
+        assert_eq!(kind(yaml).0, "config");
     }
 
     #[test]

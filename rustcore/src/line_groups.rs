@@ -228,7 +228,12 @@ impl Cluster {
                 differ += 1;
             }
         }
-        let same_start = self.parts[0] != WILD && self.parts[0] == parts[0];
+        // The first word, after any masked prefix (a timestamp, a counter).
+        let same_start = self
+            .parts
+            .iter()
+            .position(|&p| p != WILD)
+            .is_some_and(|k| self.parts[k] == parts[k]);
         let fits = differ == 0
             || (shared >= MIN_SHARED && differ * 3 <= words)
             || (differ == 1 && same_start && words >= 2);
@@ -299,6 +304,17 @@ mod tests {
         m.add(2, Some("job 8 of batch alpha finished with status failed"));
         let g = m.finish();
         assert_ne!(g.group_index(0), g.group_index(1));
+    }
+
+    #[test]
+    fn the_first_word_after_a_timestamp_is_the_first_word() {
+        let g = group(&[
+            "2025-06-24 14:36:54 status unpacked git-man:all 1:2.39.5-0+deb12u2",
+            "2025-06-24 14:36:54 status unpacked netbase:all 6.4",
+            "2025-06-24 14:36:55 startup archives unpack",
+        ]);
+        assert_eq!(g.group_index(0), g.group_index(1));
+        assert_ne!(g.group_index(0), g.group_index(2));
     }
 
     proptest::proptest! {

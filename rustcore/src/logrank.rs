@@ -242,14 +242,16 @@ fn rarity_bonus(count: u32, rare: usize) -> u32 {
 
 /// A variant that breaks its group's pattern: the group has few variants for
 /// its size (a field that takes a handful of values, not an id), and this one
-/// is rare in it: the one `root` session among hundreds of `cyrus` ones.
+/// is rare in it (a quarter of its lines at most): the one `root` session among
+/// hundreds of `cyrus` ones, dpkg's two `startup archives install` among its
+/// `startup archives unpack`.
 fn broken_pattern(group_count: u32, variants: u32, variant_count: u32, rare: usize) -> bool {
     let few = variants <= FEW_VARIANTS.max((group_count as f32).sqrt() as u32);
     group_count >= 10
         && variants >= 2
         && few
         && variant_count as usize <= rare
-        && variant_count * 20 <= group_count
+        && variant_count * 4 <= group_count
 }
 
 /// Lines of a runner's closing digest of its failures (pytest's `short test
@@ -478,7 +480,7 @@ fn raise(claims: &mut [Claim], i: usize, p: u32) {
 }
 
 /// The end of the output: among its last non-blank lines, the last of each
-/// group (the newest entry of each kind, not a dozen repeats of one), newest first.
+/// variant (the newest entry of each kind, not a dozen repeats of one), newest first.
 fn add_tail(info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
     let mut seen: Vec<u32> = Vec::with_capacity(TAIL_LINES);
     let tail = (0..info.len())
@@ -486,7 +488,9 @@ fn add_tail(info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
         .filter(|&i| info[i].kind != Kind::Blank)
         .take(TAIL_LINES);
     for (k, i) in tail.enumerate() {
-        let g = groups.group_index(i);
+        // By variant: `status installed` and `status half-configured` are one group
+        // but two different last words.
+        let g = groups.variant_of[i];
         if !seen.contains(&g) {
             seen.push(g);
             raise(claims, i, P_TAIL - k as u32);

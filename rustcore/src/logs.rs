@@ -505,6 +505,42 @@ mod tests {
     }
 
     #[test]
+    fn a_package_log_keeps_its_rare_actions_and_the_last_state_of_each_kind() {
+        let mut text = String::new();
+        for i in 0..600 {
+            let name = [
+                "git-man:all",
+                "netbase:all",
+                "libc-bin:amd64",
+                "zlib1g:amd64",
+            ][i % 4];
+            let when = format!(
+                "2026-05-{:02} 07:{:02}:{:02}",
+                i / 300 + 1,
+                i / 60 % 60,
+                i % 60
+            );
+            if i % 40 == 0 {
+                let action = if i == 320 { "install" } else { "unpack" };
+                text.push_str(&format!("{when} startup archives {action}\n"));
+            }
+            for state in ["unpacked", "half-configured", "installed"] {
+                text.push_str(&format!("{when} status {state} {name} 1.{i}-1\n"));
+            }
+        }
+        let out = run(&text, "", 400);
+        assert!(out.contains("07:05:20 startup archives install"), "{out}");
+        assert!(
+            out.contains("07:09:59 status half-configured zlib1g:amd64 1.599-1"),
+            "{out}"
+        );
+        assert!(
+            out.contains("07:09:59 status installed zlib1g:amd64 1.599-1"),
+            "{out}"
+        );
+    }
+
+    #[test]
     fn query_matches_outrank_noise() {
         let mut text = String::new();
         for i in 0..300 {

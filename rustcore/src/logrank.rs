@@ -402,10 +402,19 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
                     ) {
                         break;
                     }
-                    raise(claims, j, P_CONTEXT);
                     if matches!(k, Kind::Exception | Kind::Error) {
+                        // Why it failed, before the title's other lines. `error: |-`
+                        // (TAP's YAML block), `AssertionError:`: the message is below.
+                        raise(claims, j, P_CONTEXT + 5);
+                        let t = lines.content(j).trim_end();
+                        if t.ends_with(['|', ':', '>']) || t.ends_with("|-") || t.ends_with(">-") {
+                            if let Some(m) = (j + 1..n).find(|&m| info[m].kind != Kind::Blank) {
+                                raise(claims, m, P_CONTEXT + 5);
+                            }
+                        }
                         break;
                     }
+                    raise(claims, j, P_CONTEXT);
                 }
                 // Indented lines just above (what a Go test logged before `--- FAIL`).
                 for j in (i.saturating_sub(6)..i).rev() {

@@ -541,6 +541,29 @@ mod tests {
     }
 
     #[test]
+    fn a_tap_failure_keeps_the_message_under_its_error_key() {
+        let mut text = String::from("TAP version 13\n");
+        for i in 1..=80 {
+            if i % 8 == 3 {
+                text.push_str(&format!("not ok {i} - parse_case_{i}\n  ---\n  duration_ms: 1.74\n  location: 'test/a.test.mjs:{i}:3'\n  failureType: 'testCodeFailure'\n  error: |-\n    Expected values to be strictly deep-equal:\n    + actual - expected\n  code: 'ERR_ASSERTION'\n  ...\n"));
+            } else {
+                text.push_str(&format!(
+                    "ok {i} - parse_case_{i}\n  ---\n  duration_ms: 0.{i}\n  ...\n"
+                ));
+            }
+        }
+        text.push_str("1..80\n# tests 80\n# pass 70\n# fail 10\n");
+        let out = run(&text, "", 800);
+        assert_eq!(out.matches("not ok ").count(), 10, "{out}");
+        assert_eq!(
+            out.matches("Expected values to be strictly deep-equal:")
+                .count(),
+            10,
+            "{out}"
+        );
+    }
+
+    #[test]
     fn query_matches_outrank_noise() {
         let mut text = String::new();
         for i in 0..300 {

@@ -13,8 +13,10 @@ HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ag
 2. compress() per category, first call on each sample (the vector cache emptied before it), off and on;
 3. query retrieval (Store.query, 2,000 tokens) and search (Store.search, all samples in one store) per call, off
    and on, the vector cache emptied before each;
-4. search quality: a hit is any needle of the question in the text of the top 1 / top 5 results, every sample in
-   one store; query retrieval quality: needles in the excerpt. Per corpus, off and on (and on with int8);
+4. search quality: a hit is any needle of the question in the text of the top 1 / top 5 results, with every
+   sample in one store (where a question written for one output competes with all the others) and with each
+   sample alone in a store; query retrieval quality: needles in the excerpt. Per corpus, off and on (and on with
+   int8);
 5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
    beside what embedding every chunk, the design this replaced, would do;
 6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
@@ -150,10 +152,12 @@ def sentences_of(samples: Sequence[Sample], limit: int) -> list[str]:
 
 
 def timed_embed(embedder: Embedder, texts: list[str], max_tokens: int | None) -> float:
+    """CPU seconds of this thread (the embedder runs one intra-op thread, on the caller's), so the rate is one
+    core's whatever else the machine runs."""
     embedder.clear_cache()
-    started = time.perf_counter()
+    started = time.thread_time()
     embedder.embed(texts, max_tokens=max_tokens)
-    return time.perf_counter() - started
+    return time.thread_time() - started
 
 
 def embedding_speed(files: Sequence[str], samples: Sequence[Sample], chunks: int) -> dict[str, dict[str, float]]:
@@ -172,9 +176,9 @@ def embedding_speed(files: Sequence[str], samples: Sequence[Sample], chunks: int
         embedder.clear_cache()
         each = []
         for question in questions:
-            started = time.perf_counter()
+            started = time.thread_time()
             embedder.embed_query(question)
-            each.append(time.perf_counter() - started)
+            each.append(time.thread_time() - started)
         vectors[file] = embedder.embed(texts)
         out[file] = {
             "chunks/s": len(texts) / full,
@@ -185,8 +189,8 @@ def embedding_speed(files: Sequence[str], samples: Sequence[Sample], chunks: int
             "question ms": ms(statistics.median(each)),
         }
     print(
-        f"\n1. embedding speed, one thread ({len(texts)} chunks, {size / len(texts):.0f} bytes each on average; "
-        f"{len(sentences)} sentences; {len(questions)} questions)"
+        f"\n1. embedding speed per CPU-second of one thread ({len(texts)} chunks, {size / len(texts):.0f} bytes each "
+        f"on average; {len(sentences)} sentences by 48 tokens; {len(questions)} questions; question in CPU ms)"
     )
     widths = (24, 9, 8, 12, 10, 12, 12)
     print(row(("file", "chunks/s", "KB/s", "chunks/s@128", "KB/s@128", "sentences/s", "question ms"), widths))
@@ -213,6 +217,8 @@ class Pass:
     search_cpu: list[float] = field(default_factory=list)
     top1: dict[str, int] = field(default_factory=dict)
     top5: dict[str, int] = field(default_factory=dict)
+    alone1: dict[str, int] = field(default_factory=dict)  # the sample alone in its store
+    alone5: dict[str, int] = field(default_factory=dict)
     needles: dict[str, list[int]] = field(default_factory=dict)  # corpus -> [found, total, samples complete]
     counted: dict[str, int] = field(default_factory=dict)
 
@@ -241,14 +247,12 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
         for sample in samples:
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
-            hits = store.search(sample.query, limit=5).hits
+            first, any5 = hit_ranks(store, sample)
             out.search_ms.append(ms(time.perf_counter() - started))
             out.search_cpu.append(ms(time.thread_time() - cpu))
-            texts = ["\n".join(text for _, text in hit.rows) for hit in hits]
-            ranks = [k for k, text in enumerate(texts, 1) if any(n in text for n in sample.needles)]
             out.counted[sample.corpus] = out.counted.get(sample.corpus, 0) + 1
-            out.top1[sample.corpus] = out.top1.get(sample.corpus, 0) + bool(ranks and ranks[0] == 1)
-            out.top5[sample.corpus] = out.top5.get(sample.corpus, 0) + bool(ranks)
+            out.top1[sample.corpus] = out.top1.get(sample.corpus, 0) + first
+            out.top5[sample.corpus] = out.top5.get(sample.corpus, 0) + any5
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
             excerpt = store.query(handles[sample.name], sample.query, max_tokens=RETRIEVE_TOKENS).text
@@ -261,7 +265,24 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
             tally[2] += found == len(sample.needles)
         if semantic is not None:
             semantic.close()
+    for sample in samples:
+        with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
+            semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
+            store.put(sample.data, content_type=detect(sample.text).content_type)
+            clear()
+            first, any5 = hit_ranks(store, sample)
+            out.alone1[sample.corpus] = out.alone1.get(sample.corpus, 0) + first
+            out.alone5[sample.corpus] = out.alone5.get(sample.corpus, 0) + any5
+            if semantic is not None:
+                semantic.close()
     return out
+
+
+def hit_ranks(store: Store, sample: Sample) -> tuple[bool, bool]:
+    """Whether a needle of `sample` is in the first result's text, and in any of the top 5."""
+    texts = ["\n".join(text for _, text in hit.rows) for hit in store.search(sample.query, limit=5).hits]
+    ranks = [k for k, text in enumerate(texts, 1) if any(n in text for n in sample.needles)]
+    return bool(ranks and ranks[0] == 1), bool(ranks)
 
 
 def report_times(off: Pass, on: Pass, wall: str, cpu: str) -> None:
@@ -281,39 +302,45 @@ def report_times(off: Pass, on: Pass, wall: str, cpu: str) -> None:
 
 def report_quality(passes: dict[str, Pass]) -> None:
     corpora = list(next(iter(passes.values())).counted)
-    widths = (22, 14, 5, 8, 8, 14, 10)
-    print(row(("ranking", "corpus", "n", "top-1", "top-5", "query needles", "all found"), widths))
+    widths = (24, 14, 4, 14, 14, 14, 10)
+    heads = ("ranking", "corpus", "n", "top-1/5 (one)", "top-1/5 alone", "query needles", "all found")
+    print(row(heads, widths))
     for label, result in passes.items():
-        totals = [0, 0, 0, 0, 0, 0]
+        totals = [0] * 8
         for corpus in [*corpora, "all"]:
             if corpus == "all":
-                n, t1, t5, found, total, complete = totals
+                values = totals
             else:
-                n, t1, t5 = result.counted[corpus], result.top1[corpus], result.top5[corpus]
                 found, total, complete = result.needles[corpus]
-                for k, v in enumerate((n, t1, t5, found, total, complete)):
-                    totals[k] += v
-            print(
-                row(
-                    (label, corpus, n, f"{t1 / n:.1%}", f"{t5 / n:.1%}", f"{found / total:.1%}", f"{complete / n:.1%}"),
-                    widths,
-                )
-            )
+                values = [
+                    result.counted[corpus],
+                    result.top1[corpus],
+                    result.top5[corpus],
+                    result.alone1[corpus],
+                    result.alone5[corpus],
+                    found,
+                    total,
+                    complete,
+                ]
+                totals = [a + b for a, b in zip(totals, values, strict=True)]
+            n, t1, t5, a1, a5, found, total, complete = values
+            cells = (f"{t1 / n:.1%} / {t5 / n:.1%}", f"{a1 / n:.1%} / {a5 / n:.1%}", f"{found / total:.1%}")
+            print(row((label, corpus, n, *cells, f"{complete / n:.1%}"), widths))
 
 
 # --- 5. indexing ------------------------------------------------------------------------------------------------
 
 
-def indexing(samples: Sequence[Sample]) -> tuple[int, float]:
-    """(bytes, seconds) the background indexer's work takes for every sample on one thread."""
+def indexing(samples: Sequence[Sample]) -> tuple[int, float, float]:
+    """(bytes, wall seconds, CPU seconds of the thread) the background indexer's work takes for every sample."""
     from compressors import detect
 
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
         handles = [store.put(s.data, content_type=detect(s.text).content_type) for s in samples]
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.thread_time()
         for digest in handles:
             store.index_for_search(digest)
-        return sum(len(s.data) for s in samples), time.perf_counter() - started
+        return sum(len(s.data) for s in samples), time.perf_counter() - started, time.thread_time() - cpu
 
 
 # --- 6. a real server -------------------------------------------------------------------------------------------
@@ -413,8 +440,9 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} present in {hub}: {', '.join(files)}")
     print(
-        "off = the default (HEADROOM_EMBEDDINGS unset: lexical); on = HEADROOM_EMBEDDINGS=1, model loaded; "
-        "times are wall ms in a warm process, each first call on its input (vector cache emptied)"
+        "off = the default (HEADROOM_EMBEDDINGS unset: lexical); on = HEADROOM_EMBEDDINGS=1, model loaded; times in "
+        "ms, wall and CPU of the calling thread, in a warm process, each the first call on its input (vector cache "
+        "emptied)"
     )
 
     if files:
@@ -440,20 +468,20 @@ def main(argv: list[str] | None = None) -> int:
         with meaning(True, int8) as embedder:
             passes[f"hybrid ({Path(int8).name})"] = run_pass(samples, embedder, timing=False)
     print(
-        f"\n4. quality: search hits (any needle in the top-1 / top-5 results' text, all {len(samples)} originals "
-        f"in one store) and query retrieval needles ({RETRIEVE_TOKENS} tokens)"
+        f"\n4. quality: search hits (any needle in the text of the top 1 / top 5 results), all {len(samples)} "
+        f"originals in one store (one) or each sample alone in a store (alone); query retrieval needles "
+        f"({RETRIEVE_TOKENS} tokens)"
     )
     report_quality(passes)
 
-    size, seconds = indexing(samples)
+    size, seconds, cpu = indexing(samples)
     print(
-        f"\n5. indexing on one thread: search index {size / seconds / 1000:,.0f} KB/s of originals "
-        f"({size / 1e6:.1f} MB in {seconds:.1f} s); embedding at index time: none (meaning is computed at question "
-        "time for the best candidates only)"
+        f"\n5. indexing on one thread: the search index takes {size / cpu / 1000:,.0f} KB of originals per CPU-second "
+        f"({size / seconds / 1000:,.0f} KB/s wall; {size / 1e6:.1f} MB); embedding at index time: none (meaning is "
+        "computed at question time for the best candidates only)"
     )
-    if files:
-        for file in files:
-            print(f"   embedding every chunk instead ({file}) would index {speed[file]['KB/s']:.1f} KB/s")
+    for file in files:
+        print(f"   embedding every chunk instead ({file}) would index {speed[file]['KB/s']:.1f} KB per CPU-second")
     if not args.no_server:
         limit = int(args.server_mb * 2**20)
         print(

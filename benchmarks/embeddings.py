@@ -6,7 +6,8 @@
 `make bench` runs it with the model cache when ../shared/models/hf-cache exists, over the dev corpus and the
 fresh samples it generated. Every corpus is a folder of samples (input.txt, meta.json with category, query and
 needles). "off" is the default configuration (HEADROOM_EMBEDDINGS unset: lexical ranking); "on" is
-HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ago has it. Sections:
+HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ago has it, from the file it loads
+by default (an int8 file where the cache holds one). Sections:
 
 1. embedding speed on one thread, per model file found: texts/s and KB/s of chunks (the model's 256-token window,
    and the 128 tokens a search candidate is read by), short sentences, one question; int8 against fp32 (cosine);
@@ -16,7 +17,7 @@ HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ag
 4. search quality: a hit is any needle of the question in the text of the top 1 / top 5 results, with every
    sample in one store (where a question written for one output competes with all the others) and with each
    sample alone in a store; query retrieval quality: needles in the excerpt. Per corpus, off and on (and on with
-   int8);
+   the other model file);
 5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
    beside what embedding every chunk, the design this replaced, would do;
 6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
@@ -43,9 +44,7 @@ import ccr._embeddings
 from ccr import Embedder, EmbedderConfig, SemanticIndex, Settings, Store, chunk_text
 from ccr._hub import ModelFilesMissing, ModelRef, resolve_files
 
-FP32 = "onnx/model.onnx"
-# int8 files: the shared cache's, then the upstream repository's x86 names.
-INT8_FILES = ("onnx/model_qint8.onnx", "onnx/model_quint8_avx2.onnx", "onnx/model_qint8_avx512.onnx")
+FP32 = ccr._embeddings.DEFAULT_EMBED_FILE
 RETRIEVE_TOKENS = 2000
 
 
@@ -92,7 +91,7 @@ def model_files() -> tuple[str | None, str | None]:
             return False
         return True
 
-    return (FP32 if cached(FP32) else None), next((f for f in INT8_FILES if cached(f)), None)
+    return (FP32 if cached(FP32) else None), next((f for f in ccr._embeddings.INT8_EMBED_FILES if cached(f)), None)
 
 
 @contextmanager
@@ -369,16 +368,13 @@ def memory_of(pid: int) -> dict[str, int]:
     return fields
 
 
-async def serve_and_measure(samples: Sequence[Sample], on: bool, file: str, limit: int) -> dict[str, Any]:
+async def serve_and_measure(samples: Sequence[Sample], on: bool, limit: int) -> dict[str, Any]:
+    """The server as configured by default (its model file too), with semantic ranking `on` or off."""
     from mcp import Client, StdioServerParameters
 
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as home:
-        env = {
-            **os.environ,
-            "HEADROOM_HOME": home,
-            "HEADROOM_EMBEDDINGS": "1" if on else "0",
-            "HEADROOM_EMBED_FILE": file,
-        }
+        env = {**os.environ, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "1" if on else "0"}
+        env.pop("HEADROOM_EMBED_FILE", None)
         params = StdioServerParameters(
             command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"], env=env, cwd=home
         )
@@ -435,14 +431,18 @@ def main(argv: list[str] | None = None) -> int:
     sources = ", ".join(f"{f} ({sum(s.corpus == f.name for s in samples)})" for f in folders)
     print(f"semantic layer: {len(samples)} questions from {sources}; machine {os.cpu_count()} cores, load {load:.1f}")
     hub = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
-    if not fp32:
-        print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} ({FP32}) is not in {hub}: only the lexical figures follow")
+    # What HEADROOM_EMBEDDINGS=1 loads when HEADROOM_EMBED_FILE is unset: int8 where the cache has it.
+    default = int8 or fp32
+    if default is None:
+        print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} is not in {hub}: only the lexical figures follow")
     else:
-        print(f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} present in {hub}: {', '.join(files)}")
+        print(
+            f"model {ccr._embeddings.DEFAULT_EMBED_MODEL} present in {hub}: {', '.join(files)} ({default} by default)"
+        )
     print(
-        "off = the default (HEADROOM_EMBEDDINGS unset: lexical); on = HEADROOM_EMBEDDINGS=1, model loaded; times in "
-        "ms, wall and CPU of the calling thread, in a warm process, each the first call on its input (vector cache "
-        "emptied)"
+        "off = the default (HEADROOM_EMBEDDINGS unset: lexical); on = HEADROOM_EMBEDDINGS=1, its default file "
+        "loaded; times in ms, wall and CPU of the calling thread, in a warm process, each the first call on its input "
+        "(vector cache emptied)"
     )
 
     if files:
@@ -450,10 +450,10 @@ def main(argv: list[str] | None = None) -> int:
     with meaning(False) as _:
         off = run_pass(samples, None, timing=True)
     passes = {"lexical (off)": off}
-    if fp32:
-        with meaning(True, fp32) as embedder:
+    if default:
+        with meaning(True, default) as embedder:
             on = run_pass(samples, embedder, timing=True)
-        passes[f"hybrid ({Path(fp32).name})"] = on
+        passes[f"hybrid ({Path(default).name})"] = on
         print("\n2. compress() with the sample's question, per category (ms)")
         report_times(off, on, "compress_ms", "compress_cpu")
         print(f"\n3. query retrieval (Store.query, {RETRIEVE_TOKENS} tokens), per category (ms)")
@@ -464,9 +464,10 @@ def main(argv: list[str] | None = None) -> int:
                 f"   {label:3} median {pct(result.search_ms, 0.5):.1f} / {pct(result.search_cpu, 0.5):.1f}, "
                 f"p95 {pct(result.search_ms, 0.95):.1f} / {pct(result.search_cpu, 0.95):.1f}"
             )
-    if int8:
-        with meaning(True, int8) as embedder:
-            passes[f"hybrid ({Path(int8).name})"] = run_pass(samples, embedder, timing=False)
+    for other in files:
+        if other != default:
+            with meaning(True, other) as embedder:
+                passes[f"hybrid ({Path(other).name})"] = run_pass(samples, embedder, timing=False)
     print(
         f"\n4. quality: search hits (any needle in the text of the top 1 / top 5 results), all {len(samples)} "
         f"originals in one store (one) or each sample alone in a store (alone); query retrieval needles "
@@ -488,9 +489,8 @@ def main(argv: list[str] | None = None) -> int:
             f"\n6. server (headroom mcp serve) after {limit / 2**20:.0f} MiB of originals compressed and "
             "searched until nothing is pending"
         )
-        configs = [(False, FP32)] + ([(True, fp32)] if fp32 else [])
-        for on_, file in configs:
-            r = asyncio.run(serve_and_measure(samples, on_, file, limit))
+        for on_ in (False, True) if default else (False,):
+            r = asyncio.run(serve_and_measure(samples, on_, limit))
             print(
                 f"   {'on ' if on_ else 'off'}: RSS {r['rss'] / 2**20:.0f} MiB (peak {r['peak'] / 2**20:.0f} MiB), "
                 f"{r['calls']} compress calls ({r['bytes'] / 2**20:.1f} MiB) in {r['seconds']:.0f} s, "

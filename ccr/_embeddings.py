@@ -1,8 +1,8 @@
 """Sentence embeddings for semantic ranking: a small ONNX model, run on the CPU, from the Hugging Face hub.
 
-The model (default ``sentence-transformers/all-MiniLM-L6-v2``, file
-``onnx/model.onnx``; the repository's int8 files, such as
-``onnx/model_quint8_avx2.onnx``, are faster) is run with onnxruntime and
+The model (default ``sentence-transformers/all-MiniLM-L6-v2``: an int8 file of
+its repository when the cache holds one, such as ``onnx/model_qint8.onnx``,
+else ``onnx/model.onnx``, fp32) is run with onnxruntime and
 tokenised with ``tokenizers``; pooling is done here: the mean of the token
 states under the attention mask, scaled to unit length, so a dot product is a
 cosine.
@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EMBED_FILE",
     "DEFAULT_EMBED_MODEL",
+    "INT8_EMBED_FILES",
     "Embedder",
     "EmbedderConfig",
     "EmbedderStatus",
@@ -56,6 +57,15 @@ __all__ = [
 
 DEFAULT_EMBED_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_EMBED_FILE = "onnx/model.onnx"
+# int8 quantizations of the same weights, preferred in this order when the cache holds one (`model_qint8` as a
+# local quantization names it, then the hub repository's x86 and ARM files): about twice as fast and half the
+# memory of fp32, for the same search hits on the questions benchmarks/embeddings.py measured.
+INT8_EMBED_FILES = (
+    "onnx/model_qint8.onnx",
+    "onnx/model_quint8_avx2.onnx",
+    "onnx/model_qint8_avx512.onnx",
+    "onnx/model_qint8_arm64.onnx",
+)
 _TOKENIZER_FILE = "tokenizer.json"
 # How long a model missing from the hub cache is taken as still missing before the cache is looked at again.
 _RECHECK_MISSING_S = 10.0
@@ -76,6 +86,8 @@ _log = logging.getLogger(__name__)
 class EmbedderConfig:
     """Which model to run and how.
 
+    ``file`` is the ONNX file in the repository; None takes the first of `INT8_EMBED_FILES` the hub cache
+    holds, else `DEFAULT_EMBED_FILE` (the one downloaded when none is there).
     ``revision`` is a branch, tag or commit of the hub repository (default: the cached ``main``).
     ``threads`` is onnxruntime's intra-op thread count: 1 lets the embedder run in a background
     thread without taking the server's cores. A batch holds at most ``batch_size`` texts and
@@ -85,7 +97,7 @@ class EmbedderConfig:
     """
 
     model: str = DEFAULT_EMBED_MODEL
-    file: str = DEFAULT_EMBED_FILE
+    file: str | None = None
     revision: str | None = None
     threads: int = 1
     batch_size: int = 32
@@ -116,7 +128,7 @@ class EmbedderConfig:
             raise ValueError(f"HEADROOM_EMBED_THREADS={raw_threads!r} must be at least 1")
         return cls(
             model=env.get("HEADROOM_EMBED_MODEL", "").strip() or DEFAULT_EMBED_MODEL,
-            file=env.get("HEADROOM_EMBED_FILE", "").strip() or DEFAULT_EMBED_FILE,
+            file=env.get("HEADROOM_EMBED_FILE", "").strip() or None,
             revision=env.get("HEADROOM_EMBED_REVISION", "").strip() or None,
             threads=threads,
             enabled=switch not in _OFF,
@@ -129,7 +141,7 @@ class EmbedderStatus:
 
     available: bool
     model: str
-    file: str
+    file: str | None  # the file loaded, or configured (None: the default choice)
     revision: str | None
     dim: int | None = None
     reason: str | None = None
@@ -323,10 +335,10 @@ class Embedder:
                 "semantic ranking is off (HEADROOM_EMBEDDINGS=1 turns it on): query retrieval and search rank lexically"
             )
             return self._unavailable(reason, logging.INFO), True
+        ref = ModelRef(c.model, c.revision)
+        file = c.file or _cached_int8(ref) or DEFAULT_EMBED_FILE
         try:
-            model_path, tokenizer_path = resolve_files(
-                ModelRef(c.model, c.revision), (c.file, _TOKENIZER_FILE), download=download
-            )
+            model_path, tokenizer_path = resolve_files(ref, (file, _TOKENIZER_FILE), download=download)
         except ModelFilesMissing as exc:
             reason = f"semantic ranking is off: {exc}; query retrieval and search rank lexically"
             if exc.final:
@@ -341,8 +353,8 @@ class Embedder:
                 "query retrieval and search rank lexically"
             )
             return self._unavailable(reason, logging.WARNING), True
-        _log.info("embedding model %s (%s) loaded from %s", c.model, c.file, model_path)
-        return EmbedderStatus(True, c.model, c.file, c.revision, dim=self._loaded.dim), True
+        _log.info("embedding model %s (%s) loaded from %s", c.model, file, model_path)
+        return EmbedderStatus(True, c.model, file, c.revision, dim=self._loaded.dim), True
 
     def _open(self, model_path: Path, tokenizer_path: Path) -> _Loaded:
         import onnxruntime
@@ -379,6 +391,17 @@ class _Encoded(NamedTuple):
     ids: list[int]
     attention_mask: list[int]
     type_ids: list[int]
+
+
+def _cached_int8(ref: ModelRef) -> str | None:
+    """The first of `INT8_EMBED_FILES` the hub cache holds for `ref` (never downloads)."""
+    for name in INT8_EMBED_FILES:
+        try:
+            resolve_files(ref, (name, _TOKENIZER_FILE), download=False)
+        except ModelFilesMissing:
+            continue
+        return name
+    return None
 
 
 def _window(max_tokens: int | None) -> int:

@@ -19,6 +19,7 @@ from ccr._embeddings import DEFAULT_EMBED_MODEL, Embedder, EmbedderConfig, defau
 
 ROOT = Path(__file__).resolve().parents[2]
 HF_CACHE = ROOT.parent / "shared" / "models" / "hf-cache"
+FP32_FILE = "onnx/model.onnx"
 INT8_FILE = "onnx/model_qint8.onnx"
 
 SENTENCES = [
@@ -56,7 +57,7 @@ def loaded() -> Iterator[tuple[Embedder, Embedder]]:
         mp.setenv("HF_HOME", str(HF_CACHE))
         mp.setenv("HF_HUB_OFFLINE", "1")
         mp.delenv("HF_HUB_CACHE", raising=False)
-        fp32, int8 = Embedder(), Embedder(EmbedderConfig(file=INT8_FILE))
+        fp32, int8 = Embedder(EmbedderConfig(file=FP32_FILE)), Embedder(EmbedderConfig(file=INT8_FILE))
         assert fp32.available(), fp32.status().reason
         assert int8.available(), int8.status().reason
     yield fp32, int8
@@ -100,7 +101,7 @@ def test_batching_and_padding_do_not_change_a_vector(loaded: tuple[Embedder, Emb
     together = fp32.embed(SENTENCES)
     alone = np.stack([fp32.embed_query(s) for s in SENTENCES])
     np.testing.assert_allclose(together, alone, atol=1e-4)
-    small_batches = Embedder(EmbedderConfig(batch_size=3, batch_tokens=40))
+    small_batches = Embedder(EmbedderConfig(file=FP32_FILE, batch_size=3, batch_tokens=40))
     np.testing.assert_allclose(small_batches.embed(SENTENCES), alone, atol=1e-4)
 
 
@@ -280,6 +281,29 @@ def test_another_model_and_file_are_found_by_their_configured_names(
     assert embedder.available(), embedder.status().reason
     assert embedder.status().model == "example-org/tiny-encoder"
     assert embedder.embed_query("hello").shape == (384,)
+
+
+@pytest.mark.parametrize(
+    ("configured", "cached", "loaded_file"),
+    [
+        (None, (FP32_FILE, INT8_FILE), INT8_FILE),
+        (None, (FP32_FILE,), FP32_FILE),
+        (FP32_FILE, (FP32_FILE, INT8_FILE), FP32_FILE),
+    ],
+)
+def test_an_int8_file_in_the_cache_is_loaded_unless_another_file_is_configured(
+    offline_cache: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    configured: str | None,
+    cached: tuple[str, ...],
+    loaded_file: str,
+) -> None:
+    files: dict[str, Path | bytes] = {name: real_file(name) for name in (*cached, "tokenizer.json")}
+    monkeypatch.setenv("HF_HOME", str(make_cache(tmp_path, DEFAULT_EMBED_MODEL, files)))
+    embedder = Embedder(EmbedderConfig(file=configured))
+    assert embedder.available(), embedder.status().reason
+    assert embedder.status().file == loaded_file
 
 
 def test_a_broken_model_file_is_unavailable_and_names_the_file(

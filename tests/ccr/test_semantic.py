@@ -126,6 +126,9 @@ def test_ranking_is_lexical_unless_asked_for_and_says_how_to_turn_meaning_on(sto
 def test_while_the_model_loads_in_the_background_ranking_is_lexical_and_says_so(
     store: Store, model: Embedder, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    # The background loader reads the cache at its own time, after the module fixture's environment is gone.
+    monkeypatch.setenv("HF_HOME", str(HF_CACHE))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     embedder = Embedder(model.config)
     release = threading.Event()
     real = embedder.available

@@ -371,6 +371,9 @@ class Embedder:
         options.log_severity_level = 3
         # Idle pool threads would otherwise spin on a core between batches.
         options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Batches come in ever new shapes, so a planned memory pattern is never reused; without one the arena
+        # stays smaller (int8, after batches of up to 32 x 128 and 8 x 256 tokens: 26 MB less RSS), at the same speed.
+        options.enable_mem_pattern = False
         session = onnxruntime.InferenceSession(str(model_path), options, providers=["CPUExecutionProvider"])
 
         input_names = tuple(i.name for i in session.get_inputs())

@@ -241,7 +241,14 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         let in_fence = c.layout.in_fence_at(text, at);
         c.scan(part, max_lines, in_fence);
     }
-    let head_end = parts[0].0.len();
+    let (head, head_lines) = parts[0];
+    let mut head_end = head.len();
+    if head_end == text.len() {
+        // A small input of many short lines: the scan stopped at its line cap.
+        if let Some(nl) = memchr::memchr_iter(b'\n', text.as_bytes()).nth(head_lines - 1) {
+            head_end = nl + 1;
+        }
+    }
     if head_end < text.len() {
         // A test run's verdict sits at its end, past the head.
         c.scan_tail(tail(text, head_end));
@@ -956,6 +963,17 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         // A configuration file with a date or two is still one.
         let yaml = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app\n  creationTimestamp: 2024-05-01T10:00:00Z\n  namespace: prod\ndata:\n  mode: fast\n  level: info\n  retries: 3\n  timeout: 30s\n  region: eu\n  owner: team-a\n";
         assert_eq!(kind(yaml).0, "config");
+    }
+
+    #[test]
+    fn a_short_lined_test_run_longer_than_the_scan_is_judged_by_its_verdict() {
+        let mut tap = String::from("TAP version 13\n# Subtest: suite\n");
+        for i in 1..=120 {
+            tap.push_str(&format!("    # Subtest: case_{i}\n    ok {i} - case_{i}\n      ---\n      duration_ms: 0.{i}\n      ...\n"));
+        }
+        tap.push_str("ok 1 - suite\n1..1\n# tests 120\n# pass 120\n# fail 0\n");
+        assert!(tap.len() < 20_000);
+        assert_eq!(kind(&tap).0, "log");
     }
 
     #[test]

@@ -14,6 +14,7 @@ original HTML; one marker at the top accounts for the markup and the text left o
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import rustcore
 from ccr import LineIndex
@@ -28,6 +29,7 @@ __all__ = ["HtmlCompressor", "html_to_text"]
 _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 # A line outside the main content stays when it scores at least this share of the best line's match.
 _OUTSIDE_MATCH = 0.5
+_FENCE = re.compile(r"(?m)^ {0,3}(```|~~~)")
 
 
 class _Text:
@@ -229,6 +231,21 @@ def _chosen_lines(text: _Text, query: str | None) -> list[tuple[int, str]]:
     ]
 
 
+def _text_with_tags(page: Page) -> bool:
+    """Whether `page` is text that holds a few tags (a Markdown README with badges and images, a note
+    with ``<br>``) rather than a page: most of its text lies outside every block element and keeps
+    paragraphs of its own, which reading it as HTML would run together into one line."""
+    return page.loose_chars * 2 > page.text_chars and page.loose_breaks >= 2
+
+
+def _as_text(text: str, ctx: CompressContext) -> str:
+    from compressors._registry import get_compressor
+
+    # Fenced blocks amid the text: the mixed compressor gives them the code treatment.
+    name = "mixed" if len(_FENCE.findall(text)) >= 2 else "prose"
+    return get_compressor(name).compress(text, replace(ctx, content_type="markdown", language=None))
+
+
 class HtmlCompressor(Compressor):
     name = "html"
     description = "HTML reduced to its metadata and main content as text and links, then the prose treatment"
@@ -238,6 +255,8 @@ class HtmlCompressor(Compressor):
         if not original.lines:
             return text
         page = read_page(text)
+        if _text_with_tags(page):
+            return _as_text(text, ctx)
         header = metadata_lines(page.metadata)
         lines, sources = _with_sources(_chosen_lines(_page_text(page), ctx.query), spaced=True)
         shown = sum(len(line) for line in header) + sum(len(line) for line in lines)

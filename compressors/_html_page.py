@@ -142,6 +142,9 @@ class Page:
     elements: list[Element]
     metadata: Metadata
     text_chars: int
+    # Text outside every block element (runs of white space as one), and the blank lines inside it.
+    loose_chars: int = 0
+    loose_breaks: int = 0
     # Elements whose events belong to the article (-1 none: the whole page), and those dropped inside it.
     article: set[int] = field(default_factory=set)
     dropped: set[int] = field(default_factory=set)
@@ -173,6 +176,8 @@ class _Reader(HTMLParser):
         self.head = False
         self.links = 0
         self.text_chars = 0
+        self.loose_chars = 0
+        self.loose_breaks = 0
         self.meta: dict[str, str] = {}
         self.title: list[str] = []
         self.in_title = False
@@ -292,6 +297,9 @@ class _Reader(HTMLParser):
         if not size:
             return
         self.text_chars += size
+        if element < 0:
+            self.loose_chars += size
+            self.loose_breaks += data.count("\n\n")
         if element >= 0:
             # Counted here, added to the ancestors as each element closes.
             el = self.elements[element]
@@ -549,6 +557,13 @@ def read_page(html: str) -> Page:
     except (AssertionError, ValueError):
         pass
     reader.finish()
-    page = Page(reader.events, reader.elements, _metadata(reader), reader.text_chars)
+    page = Page(
+        reader.events,
+        reader.elements,
+        _metadata(reader),
+        reader.text_chars,
+        loose_chars=reader.loose_chars,
+        loose_breaks=reader.loose_breaks,
+    )
     _find_content(page)
     return page

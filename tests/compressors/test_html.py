@@ -127,3 +127,25 @@ def test_a_page_without_an_article_keeps_all_of_its_text() -> None:
     page = "<html><body><p>First note.</p><div><p>Second note, a short one.</p></div></body></html>"
     out = HTML.compress(page, context(page))
     assert "First note." in out and "Second note, a short one." in out
+
+
+def _readme_with_badges(sections: int = 12) -> str:
+    """A Markdown README that opens with HTML images and badges, as many projects' READMEs do."""
+    badges = "\n".join(
+        f"[![badge {k}](https://img.example.org/badge/{k}.svg)](https://ci.example.org/{k})" for k in range(8)
+    )
+    body = "\n\n".join(
+        f"## Topic {k}\n\nParagraph about topic {k}: it explains option_{k} and how the parser treats it.\n\n"
+        f'<img src="https://img.example.org/diagram{k}.png" width="40%">'
+        for k in range(sections)
+    )
+    logo = '<p align="center"><img alt="logo" src="https://img.example.org/logo.svg"></p>'
+    return f"{logo}\n\n# Parser\n\n{badges}\n\n{body}\n"
+
+
+def test_a_markdown_file_with_html_tags_is_read_as_text_with_its_paragraphs() -> None:
+    readme = _readme_with_badges()
+    out = compress_checked(HTML, readme, context(readme, query="What does the README say about topic 7?"))
+    # Its own lines, not one run-on line of the whole file.
+    assert "\nParagraph about topic 7: it explains option_7 and how the parser treats it.\n" in out
+    assert "Paragraph about topic 2:" not in out

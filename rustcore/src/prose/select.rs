@@ -14,7 +14,7 @@ use rustc_hash::FxHashMap;
 use crate::prose::blocks::{is_blank, Kind};
 use crate::prose::units::{self, UnitKind};
 use crate::prose::Doc;
-use crate::terms::char_len;
+use crate::terms::{self, char_len, QueryTerms};
 use crate::tokens::{self, Encoding};
 
 /// Without a target, aim for this share of the input's tokens (headings come on top when they alone exceed it).
@@ -25,6 +25,8 @@ const CONTENT_FLOOR: f64 = 0.05;
 const SECTION_WEIGHT: f64 = 0.9;
 const LEAD_BONUS: f64 = 0.15;
 const RELEVANT_LEAD_BONUS: f64 = 0.1;
+/// Units right under a heading the question names come before every other unit.
+const QUOTED_SECTION_BONUS: f64 = 1.0;
 /// Units more alike than this (word-trigram Jaccard) to one already kept are dropped as near-duplicates.
 const DUPLICATE: f64 = 0.7;
 /// Past this many units density is not scored (relevance and position still order them).
@@ -175,12 +177,24 @@ fn scores(doc: &Doc, opts: &Options<'_>) -> Vec<f64> {
         }
     }
     let asked = opts.query.is_some_and(|q| !q.is_empty());
+    let mut named = vec![false; doc.sections.len()];
+    for s in opts
+        .query
+        .map(|q| named_sections(doc, q))
+        .unwrap_or_default()
+    {
+        named[s] = true;
+    }
     let (own, by_section) = totals.split_at(doc.units.len());
     doc.units
         .iter()
         .zip(own)
         .map(|(unit, &value)| {
+            // The text right under a heading the question names is what it asks for, whatever the
+            // rest of the document shares of the heading's words.
+            let naming = unit.section.is_some_and(|s| named[s]);
             let section = match unit.section {
+                Some(_) if naming => 1.0,
                 Some(s) if asked => by_section[s],
                 _ => 0.0,
             };
@@ -189,9 +203,80 @@ fn scores(doc: &Doc, opts: &Options<'_>) -> Vec<f64> {
             if section >= 0.5 && unit.lead >= 1.0 {
                 score += RELEVANT_LEAD_BONUS;
             }
+            if naming {
+                score += QUOTED_SECTION_BONUS;
+            }
             score
         })
         .collect()
+}
+
+/// The sections whose own heading the question names: it quotes the heading ("what does it say
+/// about \u{201c}Contributing\u{201d}") or holds every term of a heading of several words. A heading
+/// of one word may be a word the question uses for something else ("what changed" and a changelog's
+/// `Changed` sections), and a heading the document repeats (`Added` under each version) names no
+/// one section.
+fn named_sections(doc: &Doc, query: &str) -> Vec<usize> {
+    let asked = QueryTerms::parse(query);
+    let quoted: Vec<String> = terms::quoted(query).into_iter().map(normal).collect();
+    let titles: Vec<String> = doc.sections.iter().map(|s| normal(&s.title)).collect();
+    let mut seen: FxHashMap<&str, usize> = FxHashMap::default();
+    for title in &titles {
+        *seen.entry(title.as_str()).or_insert(0) += 1;
+    }
+    let mut named: Vec<usize> = (0..titles.len())
+        .filter(|&k| {
+            let title = &titles[k];
+            if seen[title.as_str()] > 1 {
+                return false;
+            }
+            if quoted.contains(title) {
+                return true;
+            }
+            let mut words = terms::terms(title);
+            words.sort_unstable();
+            words.dedup();
+            words.len() >= 2 && words.iter().all(|w| asked.terms.contains(w))
+        })
+        .collect();
+    // A section with no text of its own (a version over its `Added` and `Fixed`) is named for
+    // what its subsections hold.
+    let mut own_text = vec![false; titles.len()];
+    for s in doc.units.iter().filter_map(|u| u.section) {
+        own_text[s] = true;
+    }
+    let mut children: Vec<Vec<usize>> = vec![Vec::new(); titles.len()];
+    for (child, section) in doc.sections.iter().enumerate() {
+        if let Some(parent) = section.parent {
+            children[parent].push(child);
+        }
+    }
+    let mut is_named = vec![false; titles.len()];
+    for &s in &named {
+        is_named[s] = true;
+    }
+    let mut k = 0;
+    while k < named.len() {
+        let s = named[k];
+        if !own_text[s] {
+            for &child in &children[s] {
+                if !is_named[child] {
+                    is_named[child] = true;
+                    named.push(child);
+                }
+            }
+        }
+        k += 1;
+    }
+    named
+}
+
+/// `text` lowercased, its runs of white space one space.
+fn normal(text: &str) -> String {
+    terms::lower(text.trim())
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// Tokens per line: counted (under a budget, for texts of moderate length), else each line's share
@@ -516,5 +601,73 @@ mod tests {
     fn a_run_cheaper_than_its_marker_is_shown() {
         let lines = ["kept\n", "x\n", "kept\n"];
         assert!(gaps(&lines, &[true, false, true], &[], 50, Encoding::O200kBase).is_empty());
+    }
+
+    /// A project README: the title section's own text, then sections that all mention the project.
+    fn readme() -> String {
+        let mut text = String::from("# widget\n\nWidget negotiates content types for servers.\n\n");
+        for k in 0..10 {
+            text += &format!("## widget.part{k}()\n\nThe widget part {k} returns the widget settings for part {k}.\n\n");
+        }
+        text
+    }
+
+    fn kept_line(text: &str, query: &str, needle: &str) -> bool {
+        // The outline and about two more lines.
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let doc = Doc::parse(&lines);
+        let outline: i64 = doc
+            .sections
+            .iter()
+            .map(|s| tokens::count(lines[doc.blocks[s.heading].first], Encoding::O200kBase) as i64)
+            .sum();
+        let target = Some(outline + 40);
+        let selection = select(&lines, &doc, &options(Some(query), target, &SIGNALS));
+        let at = lines.iter().position(|l| l.contains(needle)).unwrap();
+        selection.kept[at]
+    }
+
+    #[test]
+    fn the_text_under_a_heading_the_question_quotes_comes_first() {
+        let text = readme();
+        let intro = "Widget negotiates content types";
+        assert!(kept_line(
+            &text,
+            "What does the README say about \u{201c}widget\u{201d}?",
+            intro
+        ));
+        // Unquoted, one word that every section shares names no section in particular.
+        assert!(!kept_line(
+            &text,
+            "What does the README say about widget?",
+            intro
+        ));
+    }
+
+    #[test]
+    fn a_heading_the_document_repeats_or_one_shared_word_names_no_section() {
+        let mut text = String::from("# Parser notes\n\nIntro.\n\n");
+        for v in (1..=3).rev() {
+            text += &format!("## 1.{v}.0\n\n### Changed\n\n- Reworked option {v}.\n\n### Fixed\n\n- Fixed crash {v}.\n\n");
+        }
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let doc = Doc::parse(&lines);
+        let titles = |query: &str| -> Vec<String> {
+            named_sections(&doc, query)
+                .into_iter()
+                .map(|k| doc.sections[k].title.clone())
+                .collect()
+        };
+        // The version has no text of its own: its subsections hold what it says.
+        assert_eq!(
+            titles("What changed in 1.3.0?"),
+            ["1.3.0", "Changed", "Fixed"]
+        );
+        assert!(titles("What does it say about \u{201c}Changed\u{201d}?").is_empty());
+        assert_eq!(titles("What do the parser notes say?"), ["Parser notes"]);
+        assert_eq!(
+            titles("What do the \u{201c}parser notes\u{201d} say?"),
+            ["Parser notes"]
+        );
     }
 }

@@ -408,7 +408,7 @@ impl<'n> DefinitionFilter<'n> {
 }
 
 /// The compressed search output as pieces, within `budget` tokens.
-pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
     let n = lines.len();
     let entries = parse(&lines);
@@ -500,6 +500,18 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
         }
         heading_of.push(heading);
     }
+    // The definitions asked about are the answer: without a budget of the caller's they come on top
+    // of the default share (up to doubling it), with the marker each may add, so that twenty
+    // definitions of one name all stay.
+    let budget = if costs.soft() {
+        let defined: usize = (0..n)
+            .filter(|&i| priority[i] >= P_DEFINITION)
+            .map(|i| costs.line(&lines, i) + costs.marker())
+            .sum();
+        budget + defined.min(budget)
+    } else {
+        budget
+    };
     let mut planner = Planner::new(&lines, costs, budget, 0);
     for &i in &order {
         // A kept line under a ripgrep heading needs its heading.
@@ -649,6 +661,45 @@ mod tests {
 
     fn run(text: &str, query: &str, budget: usize) -> String {
         crate::lines::testing::run(compress, text, query, budget)
+    }
+
+    #[test]
+    fn every_definition_asked_about_stays_over_the_default_share() {
+        let mut text = String::new();
+        for k in 0..12 {
+            let dir = "site-packages/tool/transformers/models";
+            text.push_str(&format!(
+                "{dir}/model{k}/convert.py:{}:def parse_arguments(argv=None):\n",
+                k + 10
+            ));
+            text.push_str(&format!(
+                "{dir}/model{k}/convert.py:{}:    args = parse_arguments()\n",
+                k + 90
+            ));
+        }
+        let lines = Lines::new(&text);
+        let pieces = |costs: Costs| {
+            compress(
+                &text,
+                &Query::parse("Where is parse_arguments defined?"),
+                400,
+                costs,
+            )
+        };
+        let kept = |pieces: Vec<Piece>| -> usize {
+            pieces
+                .iter()
+                .map(|p| match p {
+                    Piece::Text(t) => t.matches(":def parse_arguments").count(),
+                    Piece::Omit { .. } => 0,
+                })
+                .sum()
+        };
+        // Without a budget of the caller's, all of them; within one, what fits.
+        let soft = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        assert_eq!(kept(pieces(soft)), 12);
+        let exact = Costs::new(lines.len(), Encoding::O200kBase, 25);
+        assert!(kept(pieces(exact)) < 12);
     }
 
     #[test]

@@ -226,8 +226,10 @@ fn read(lines: &Lines<'_>) -> Outline {
                 continue;
             }
             Kind::DocSep => {
+                // A separator says nothing by itself: it shows with the lines of its document
+                // that are shown, and documents with none merge into one marker.
                 o.parent[i] = r.file;
-                o.boost[i] = P_NOTABLE;
+                o.unranked[i] = true;
                 r.doc = i as u32;
                 r.sections.clear();
                 r.open.clear();
@@ -476,6 +478,26 @@ mod tests {
             asked.contains("        image: registry.example/app7:1.7\n"),
             "{asked}"
         );
+    }
+
+    #[test]
+    fn same_shaped_documents_show_what_sets_each_apart() {
+        let mut text = String::new();
+        for i in 0..30 {
+            text.push_str(&format!("---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: svc-{i}\n  labels:\n    tier: backend\nspec:\n  replicas: 2\n  template:\n    spec:\n      containers:\n      - name: main\n        image: registry.example/svc-{i}:1.{i}\n        resources:\n          limits:\n            cpu: 500m\n            memory: 256Mi\n"));
+        }
+        let out = run(compress, &text, "", 700);
+        let named = (0..30)
+            .filter(|i| out.contains(&format!("  name: svc-{i}\n")))
+            .count();
+        // The first document shows its shape; later ones their names, not only the lines
+        // every document shares.
+        assert!(named >= 8, "{named} documents named:\n{out}");
+        assert!(
+            out.contains("kind: Deployment\n") && out.contains("cpu: 500m"),
+            "{out}"
+        );
+        assert!(out.matches("cpu: 500m").count() < 3, "{out}");
     }
 
     #[test]

@@ -365,6 +365,47 @@ fn structure_priorities(outline: &Outline, depth: &[u16], top: u16) -> Vec<u32> 
         .collect()
 }
 
+/// Blocks larger than this many lines are not compared for repeats.
+const MAX_REPEAT_BLOCK: usize = 400;
+
+/// Lines that only repeat what an earlier block of the same shape already shows: where
+/// siblings head blocks whose lines carry the same names at the same depths (Deployments
+/// in a multi-document manifest, `[remote "x"]` sections, services of one kind), each later
+/// block's lines are paired in order with the first block's, and those with the same text
+/// (`kind: Deployment`, `cpu: 500m`) are marked. What sets a block apart (its `name:`, its
+/// image) keeps its place in the structure order.
+fn repeated(lines: &Lines<'_>, outline: &Outline, depth: &[u16], ends: &[u32]) -> Vec<bool> {
+    use std::hash::{Hash, Hasher};
+    let n = outline.len();
+    let mut same = vec![false; n];
+    let mut first: rustc_hash::FxHashMap<(u32, u64), usize> = rustc_hash::FxHashMap::default();
+    let nodes = |i: usize| (i + 1..ends[i] as usize).filter(|&j| outline.role[j] == Role::Node);
+    for i in 0..n {
+        let end = ends[i] as usize;
+        if outline.role[i] == Role::Blank || end - i > MAX_REPEAT_BLOCK || nodes(i).nth(1).is_none()
+        {
+            continue;
+        }
+        let mut h = rustc_hash::FxHasher::default();
+        for j in nodes(i) {
+            let (a, b) = outline.name[j];
+            let content = lines.content(j).as_bytes();
+            (depth[j] - depth[i]).hash(&mut h);
+            content[(a as usize).min(content.len())..(b as usize).min(content.len())].hash(&mut h);
+        }
+        let template = *first.entry((outline.parent[i], h.finish())).or_insert(i);
+        if template == i {
+            continue;
+        }
+        for (t, j) in nodes(template).zip(nodes(i)) {
+            if lines.content(t).trim() == lines.content(j).trim() {
+                same[j] = true;
+            }
+        }
+    }
+    same
+}
+
 /// The first depth that holds more than one line (below a single root such as `du`'s `.`).
 fn top_level(outline: &Outline, depth: &[u16]) -> u16 {
     let mut per_depth = [0usize; 4];
@@ -471,7 +512,16 @@ pub fn compress(
     debug_assert_eq!(outline.len(), n);
     let depth = outline.depths();
     let top = top_level(outline, &depth);
-    let structure = structure_priorities(outline, &depth, top);
+    let mut structure = structure_priorities(outline, &depth, top);
+    let ends = outline.subtree_ends();
+    for (p, same) in structure
+        .iter_mut()
+        .zip(repeated(lines, outline, &depth, &ends))
+    {
+        if same {
+            *p = 0;
+        }
+    }
     let asked = query_priorities(lines, outline, query, budget);
     let mut order: Vec<(u32, usize)> = (0..n)
         .filter(|&i| outline.role[i] != Role::Blank)

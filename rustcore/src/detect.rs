@@ -614,7 +614,12 @@ impl Counts {
         let supported = match hint {
             // Source code may be mostly a table of constants: a few lines of code will do.
             "code" => self.frac(self.code) >= 0.05 || self.lang.iter().sum::<usize>() >= 3,
-            "config" => self.data.config_share(self.nonblank) >= 0.25,
+            // A configuration file may be mostly comments (`pg_hba.conf`, `pam_env.conf`): its
+            // `#` lines are not Markdown headings when its name says what it is.
+            "config" => {
+                self.data.config_share(self.nonblank) >= 0.25
+                    || self.data.neutral * 2 >= self.nonblank.max(1)
+            }
             "listing" => self.frac(self.data.listing) >= 0.25,
             "log" => log >= 0.15,
             "markdown" => {
@@ -1122,6 +1127,12 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         assert_eq!(
             detect_hinted(&go, Some(Hint::Name("code"))).content_type,
             "code"
+        );
+        let conf = "# Records take one of these forms:\n#\n# local  DATABASE  USER  METHOD\n# host   DATABASE  USER  ADDRESS  METHOD\n#\n# The first field is the connection type.\n\nlocal   all   postgres   peer\nhost    all   all   127.0.0.1/32   scram-sha-256\n";
+        assert_eq!(detect(conf).content_type, "markdown");
+        assert_eq!(
+            detect_hinted(conf, Some(Hint::Name("config"))).content_type,
+            "config"
         );
         let yaml = "# settings\n# more comments\nkey: value\nother:\n  nested: 1\n";
         assert_eq!(

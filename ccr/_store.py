@@ -47,6 +47,7 @@ from ccr._excerpt import (
 from ccr._handles import as_bytes, check_hash, missing_error
 from ccr._lines import LineIndex, count_lines
 from ccr._markers import TEMPLATE_KEY_LEN
+from ccr._numbered import template_lines as numbered_template_lines
 from ccr._stats import Event, StatsSummary
 
 if TYPE_CHECKING:
@@ -335,7 +336,7 @@ class Store:
         if lines is not None and (lines[0] < 1 or lines[1] < lines[0]):
             raise RangeError(f"lines={lines[0]}-{lines[1]} is not a range: line numbers start at 1 and A <= B")
         index = self._text(digest)
-        found = rustcore.template_lines(index.text, key)
+        found = numbered_template_lines(index.text, key)
         return template_excerpt(digest, index, key, found, lines, max_tokens, self.settings.encoding)
 
     def query(self, hash: str, query: str, max_tokens: int = 2000) -> Excerpt:

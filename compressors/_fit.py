@@ -17,8 +17,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import rustcore
 from ccr import LineIndex, Marker, escape_foreign_markers, find_markers
+from ccr._numbered import template_lines as numbered_template_lines
 from compressors._base import CompressContext
 
 __all__ = ["fit_budget"]
@@ -91,7 +91,7 @@ def _map_output(out: str, original: str, shown: str, ctx: CompressContext) -> _M
 def _claims(m: Marker, original: str) -> list[int]:
     """The original lines marker `m` stands for as a whole-line selector."""
     if m.template is not None:
-        found = rustcore.template_lines(original, m.template)
+        found = numbered_template_lines(original, m.template)
         if m.lines is not None:
             found = [n for n in found if m.lines[0] <= n <= m.lines[1]]
         return found

@@ -18,6 +18,7 @@ from ccr import (
     escape_foreign_markers,
     find_markers,
 )
+from ccr._numbered import number_column, renumber
 from compressors._base import CompressContext
 from compressors._bounded import BOUNDED_FROM_LINES
 from compressors._fit import fit_budget
@@ -157,8 +158,12 @@ def compress(
     produced_from = store.produced(raw)
     if produced_from is not None and (budget is None or tokens_before <= budget):
         return _pass_through(store, text, produced_from, tokens_before, started, client, session)
+    bounded = count_lines(raw) > BOUNDED_FROM_LINES
+    # A number column (`cat -n`, an agent's file read) is no listing: what follows it is compressed as what it is.
+    numbered = None if bounded else number_column(text)
+    body = text if numbered is None else numbered.body
     try:
-        detection = resolve_content_type(content_type, text, hint, name_hint=name_hint)
+        detection = resolve_content_type(content_type, body, hint, name_hint=name_hint)
     except BaseException as exc:
         if not _is_bug(exc):
             raise
@@ -166,7 +171,6 @@ def compress(
         _log.error("content detection failed (%s); treating the input as text", exc)
         detection = Detection("text")
     digest = store.put(raw, content_type=detection.content_type, source=source, tokens=tokens_before)
-    bounded = count_lines(raw) > BOUNDED_FROM_LINES
     # Stored: our own UTF-8 copy of a text input is not needed again (64 MB less to hold while compressing).
     del raw
     ctx = CompressContext(
@@ -176,17 +180,20 @@ def compress(
         content_type=detection.content_type,
         language=detection.language,
         encoding=settings.encoding,
-        exact_bytes=exact_bytes,
+        # Byte offsets in the body are not the original's: its markers name lines.
+        exact_bytes=exact_bytes and numbered is None,
     )
     name = COMPRESSOR_FOR_TYPE.get(detection.content_type, "fallback")
     if bounded:
         name = "bounded"
-    ran = _run(name, text, ctx)
+    ran = _run(name, body, ctx)
     if ran is None and name != "fallback":
         name = "fallback"
-        ran = _run(name, text, ctx)
+        ran = _run(name, body, ctx)
+    kept = text if ran is None else ran[0] if numbered is None else renumber(ran[0], numbered)
+    del body
     # Marker-like text from the input is quoted in every output: only this call's markers are markers.
-    out = escape_foreign_markers(ran[0] if ran is not None else text, digest)
+    out = escape_foreign_markers(kept, digest)
     tokens_after = ctx.tokens(out)
     plain = escape_foreign_markers(text)
     tokens_plain = tokens_before if plain is text else ctx.tokens(plain)

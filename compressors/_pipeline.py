@@ -195,10 +195,13 @@ def compress(
     # Marker-like text from the input is quoted in every output: only this call's markers are markers.
     out = escape_foreign_markers(kept, digest)
     tokens_after = ctx.tokens(out)
-    plain = escape_foreign_markers(text)
-    tokens_plain = tokens_before if plain is text else ctx.tokens(plain)
-    if tokens_after >= tokens_plain:
-        name, out, tokens_after = "none", plain, tokens_plain
+    # Quoting only adds text, so the quoted input costs at least `tokens_before`: it is counted (another pass of
+    # the tokenizer over the whole input) only when the output is not already smaller than that.
+    if tokens_after >= tokens_before:
+        plain = escape_foreign_markers(text)
+        tokens_plain = tokens_before if plain is text else ctx.tokens(plain)
+        if tokens_after >= tokens_plain:
+            name, out, tokens_after = "none", plain, tokens_plain
     if budget is not None and tokens_after > budget:
         out = fit_budget(text, budget, ctx, out)
         tokens_after = ctx.tokens(out)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import importlib
 import logging
 import threading
-from importlib.metadata import entry_points
 
 from ccr import UnknownCompressorError
 from compressors._base import Compressor
@@ -56,6 +55,8 @@ def _load_plugins() -> None:
     if _plugins_loaded:
         return
     _plugins_loaded = True
+    from importlib.metadata import entry_points  # tens of milliseconds to import: only when a plugin is looked for
+
     for ep in entry_points(group=ENTRY_POINT_GROUP):
         if ep.name in _classes:
             _log.warning("compressor plugin %s ignored: the name is taken", ep.value)
@@ -77,7 +78,10 @@ def get_compressor(name: str) -> Compressor:
         UnknownCompressorError: no such name; the message lists the available ones.
     """
     with _lock:
-        _load_plugins()
+        if name not in _BUILTINS:
+            # Scanning every installed distribution's entry points costs tens of milliseconds on each
+            # `headroom exec`; a plugin cannot take a built-in's name, so only another name needs the scan.
+            _load_plugins()
         inst = _instances.get(name)
         if inst is not None:
             return inst

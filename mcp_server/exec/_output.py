@@ -76,9 +76,11 @@ def _compressed(
     import rustcore
 
     text = raw.decode("utf-8", errors="replace")
-    tokens = rustcore.count_tokens(text)
-    if tokens < threshold:
+    # compress() counts the tokens exactly; counting here first costs the tokenizer's tables and a pass over the
+    # output, so only an output the estimate puts near the threshold is counted now.
+    if rustcore.estimate_tokens(text) < 2 * threshold and rustcore.count_tokens(text) < threshold:
         return Rendered(raw, False, "small")
+    del text
     _add_site_packages()
     from ccr import Settings, Store
     from compressors import compress
@@ -89,7 +91,10 @@ def _compressed(
         if store.produced(raw) is not None:  # a text headroom printed (a retrieve, a compressed output): as it is
             return Rendered(raw, False, "headroom output")
         result = compress(raw, store=store, query=query, source=source, client=client, session=session, hint=hint)
-        if result.compressor == "none" or result.tokens_after >= result.tokens_before:
+        tokens = result.tokens_before
+        if tokens < threshold:
+            return Rendered(raw, False, "small")
+        if result.compressor == "none" or result.tokens_after >= tokens:
             return Rendered(raw, False, "not smaller", result.hash, tokens, tokens)
         out = header_line(result) + result.compressed
         if not out.endswith("\n"):

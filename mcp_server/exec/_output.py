@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 import time
 from dataclasses import dataclass
 
@@ -81,6 +82,8 @@ def _compressed(
     if rustcore.estimate_tokens(text) < 2 * threshold and rustcore.count_tokens(text) < threshold:
         return Rendered(raw, False, "small")
     del text
+    # The tokenizer's tables take tens of milliseconds to build, without the GIL: built beside the imports below.
+    threading.Thread(target=rustcore.count_tokens, args=("warm up",), daemon=True).start()
     _add_site_packages()
     from ccr import Settings, Store
     from compressors import compress

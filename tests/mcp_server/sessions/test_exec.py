@@ -11,9 +11,10 @@ import time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import rustcore
 from ccr import Store
 from mcp_server.exec._output import render_output
 from mcp_server.exec._policy import content_hint, leave_alone_reason
@@ -106,6 +107,15 @@ def test_signals_reach_the_command_and_its_status_comes_back(tmp_path: Path) -> 
 def test_anything_under_the_threshold_in_bytes_is_printed_as_it_was(raw: bytes) -> None:
     rendered = render_output(raw, threshold=2000)
     assert rendered.data == raw and not rendered.compressed
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.text(alphabet=st.sampled_from("a0 \n.xé日"), min_size=1, max_size=3000), st.integers(1, 400))
+def test_an_output_under_the_threshold_in_tokens_is_printed_as_it_was(text: str, threshold: int) -> None:
+    raw = text.encode()
+    rendered = render_output(raw, threshold=threshold)
+    if rustcore.count_tokens(text) < threshold:
+        assert rendered.data == raw and not rendered.compressed
 
 
 @given(

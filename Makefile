@@ -66,6 +66,8 @@ bench: $(VENV)/.built ## benchmark on ../shared/corpus/dev (beside the peer when
 	$(PY) benchmarks/line_compressors.py
 	@# A session of 32 real commands: first-result tokens and needles raw, cut as the clients cut, and through the hooks.
 	$(PY) benchmarks/session.py
+	@# Issue 16: start-up of the hook and of headroom exec (passing through, compressing 1 MB).
+	$(PY) benchmarks/startup.py
 	@# Issue 12: peak RSS per input shape at 1, 16 and 64 MB (compress(), the CLI, the server, headroom_run),
 	@# 1,000 slow clients at the HTTP server, recovery of a store with 1% of its pages overwritten.
 	$(PY) benchmarks/reliability.py

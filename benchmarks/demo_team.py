@@ -60,6 +60,14 @@ def _server(url: str, namespace: str, home: Path, client: str) -> Any:
     return StdioServerParameters(command=sys.executable, args=args, env=env)
 
 
+def _show(text: str, limit: int) -> None:
+    """Print the first `limit` lines of a tool's answer, saying how many more there were."""
+    rows = text.splitlines()
+    print("    " + "\n    ".join(rows[:limit]))
+    if len(rows) > limit:
+        print(f"    (... {len(rows) - limit} more lines of the answer not shown here)")
+
+
 async def _run(url: str, namespace: str, homes: list[Path]) -> None:
     from mcp import Client
 
@@ -81,21 +89,22 @@ async def _run(url: str, namespace: str, homes: list[Path]) -> None:
             args = {"hash": marker.group(1), "lines": marker.group(2)}
             redeemed = _text(await b.call_tool("headroom_retrieve", args))
             print(f"  redeems A's marker {marker.group(0)}:")
-            print("    " + "\n    ".join(redeemed.splitlines()[:6]))
+            _show(redeemed, 6)
         answer = _text(
             await b.call_tool(
                 "headroom_retrieve", {"hash": results[1]["hash"], "query": inputs[1][2], "max_tokens": 200}
             )
         )
         print(f"  asks A's listing {inputs[1][2]!r}:")
-        print("    " + "\n    ".join(answer.splitlines()[:8]))
+        _show(answer, 8)
         found = await b.call_tool("headroom_search", {"query": "postgres backend store", "limit": 3})
         print("  searches the team's store for 'postgres backend store':")
-        print("    " + "\n    ".join(_text(found).splitlines()[:8]))
+        _show(_text(found), 8)
         stats = await b.call_tool("headroom_stats", {"scope": "lifetime"})
         team = dict(stats.structured_content or {})
     print(
-        f"\nteam stats (namespace {team.get('namespace')}, store {team.get('store')}, ranking {team.get('ranking')}):"
+        f"\nteam stats (namespace {team.get('namespace')}, store {team.get('store')},"
+        f" search ranking {team.get('search_ranking')}):"
     )
     print(
         f"  {team.get('calls')} compressions, {team.get('tokens_before'):,} -> {team.get('tokens_after'):,} tokens "

@@ -93,6 +93,29 @@ def _reachable_by_others(path: Path) -> bool:
 
 
 _PR_SET_PDEATHSIG = 1
+_PREFIX = "headroom-pg-"
+# A directory this old whose server is not running was left by a run killed outright (SIGKILL): no `finally` ran.
+_ABANDONED_AFTER_S = 600.0
+
+
+def _running(pid_file: Path) -> bool:
+    try:
+        pid = int(pid_file.read_text().split("\n", 1)[0])
+        os.kill(pid, 0)
+    except PermissionError:
+        return True  # another user's live process
+    except (OSError, ValueError):
+        return False
+    return True
+
+
+def _remove_abandoned() -> None:
+    """Remove the temporary directories of servers that are gone, left by runs that were killed outright."""
+    now = time.time()
+    for folder in Path(tempfile.gettempdir()).glob(f"{_PREFIX}*"):
+        with contextlib.suppress(OSError):
+            if now - folder.stat().st_mtime > _ABANDONED_AFTER_S and not _running(folder / "data" / "postmaster.pid"):
+                shutil.rmtree(folder, ignore_errors=True)
 
 
 def _die_with_parent() -> None:
@@ -139,7 +162,8 @@ class TempPostgres:
         Raises:
             PostgresUnavailable: initdb or the server failed (the message has the end of its log).
         """
-        self._dir = Path(tempfile.mkdtemp(prefix="headroom-pg-"))
+        _remove_abandoned()
+        self._dir = Path(tempfile.mkdtemp(prefix=_PREFIX))
         data = self._dir / "data"
         data.mkdir(mode=0o700)
         if self._user is not None:

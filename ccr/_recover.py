@@ -97,9 +97,12 @@ def _rows(conn: sqlite3.Connection, table: str, columns: str) -> Iterator[tuple[
             batch = conn.execute(query, (start, stop)).fetchall()
         except sqlite3.DatabaseError:
             batch = []
+            # A point lookup, not a one-row range: a range steps on to the next row to see where it ends, and
+            # from the last row of a page that step reads the next page, which may be the damaged one.
+            single = f"SELECT rowid, {columns} FROM {table} WHERE rowid = ?"
             for rowid in range(start, stop):
                 with contextlib.suppress(sqlite3.DatabaseError):
-                    batch += conn.execute(query, (rowid, rowid + 1)).fetchall()
+                    batch += conn.execute(single, (rowid,)).fetchall()
         yield from batch
         start = stop
 

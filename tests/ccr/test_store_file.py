@@ -159,6 +159,31 @@ def test_a_damaged_page_costs_only_the_originals_on_it_the_rest_are_salvaged(
         store.close()
 
 
+def test_a_damaged_page_costs_no_row_of_the_page_before_it(headroom_home: Path, clock: FakeClock) -> None:
+    settings = Settings(home=headroom_home)
+    with Store(settings, clock=clock) as store:
+        handles = [store.put(f"original number {i}\n".encode() * 3) for i in range(300)]
+        _checkpointed(store)
+    path = settings.db_path
+    with sqlite3.connect(path) as conn:
+        leaves = conn.execute(
+            "SELECT pageno, ncell FROM dbstat WHERE name = 'originals' AND pagetype = 'leaf' ORDER BY path"
+        ).fetchall()
+    assert len(leaves) >= 3
+    # The second leaf in key order: the last row of the first one is where a scan steps onto it.
+    pageno, cells = leaves[1]
+    _damage(path, pageno - 1, 1)
+
+    store = Store(settings, clock=clock)
+    try:
+        with pytest.raises(StoreCorruptError) as info:
+            for handle in handles:
+                store.get(handle)
+        assert (info.value.salvaged, info.value.lost) == (len(handles) - cells, cells)
+    finally:
+        store.close()
+
+
 def test_another_store_on_the_same_file_sees_the_salvaged_file_and_both_write_into_it(
     headroom_home: Path, clock: FakeClock
 ) -> None:

@@ -501,7 +501,8 @@ def corruption(originals: int, work: Path, seed: int = 5) -> dict[str, Any]:
                 raise AssertionError(f"{digest} came back with other bytes")
             salvaged += 1
     damaged_pages = [pristine[(n - 1) * page : n * page] for n in damaged]
-    unexplained = [d for d in lost if not _on_damaged_page(d, payloads[d], damaged_pages)]
+    windows = _windows_on(damaged_pages)
+    unexplained = [d for d in lost if not _on_damaged_page(d, payloads[d], damaged_pages, windows)]
     interior = sum(1 for n in damaged if kinds.get(n) == "internal")
     return {
         "originals": originals,
@@ -525,10 +526,22 @@ def _page_kinds(path: Path) -> dict[int, str]:
         return {}
 
 
-def _on_damaged_page(digest: str, data: bytes, pages: list[bytes]) -> bool:
-    """Whether a damaged page held any of this original: its handle (its row) or a piece of its bytes."""
-    needles = [digest.encode()] + [data[i : i + 512] for i in range(0, max(len(data) - 512, 1), 512)]
-    return any(needle in page for page in pages for needle in needles if len(needle) >= 16)
+_WINDOW = 32
+
+
+def _windows_on(pages: list[bytes]) -> set[bytes]:
+    """Every run of `_WINDOW` bytes on the damaged pages (as they were before the damage)."""
+    return {page[i : i + _WINDOW] for page in pages for i in range(len(page) - _WINDOW + 1)}
+
+
+def _on_damaged_page(digest: str, data: bytes, pages: list[bytes], windows: set[bytes]) -> bool:
+    """Whether a damaged page held any of this original: its handle (its row) or any of its bytes. A page holds
+    a run of at least 2 x `_WINDOW` - 1 bytes of the original wherever it holds any part of it that matters (a
+    leaf keeps the first ~489 bytes of a long row, overflow pages ~4 KB), and such a run covers one of the
+    original's `_WINDOW`-aligned windows."""
+    if any(digest.encode() in page for page in pages):
+        return True
+    return any(data[i : i + _WINDOW] in windows for i in range(0, len(data) - _WINDOW + 1, _WINDOW))
 
 
 # --- main -----------------------------------------------------------------------------------------------------

@@ -166,7 +166,12 @@ def serve(options: ServerOptions, transport: Transport, http: HttpSettings | Non
     import uvicorn
 
     from ccr import Settings, access_token, token_path
-    from mcp_server.server._http_guard import KEEP_ALIVE_S, GuardedH11Protocol, raise_open_file_limit
+    from mcp_server.server._http_guard import (
+        KEEP_ALIVE_S,
+        MAX_CONNECTIONS,
+        GuardedH11Protocol,
+        raise_open_file_limit,
+    )
 
     settings = Settings.from_env()
     if http is None:
@@ -183,6 +188,9 @@ def serve(options: ServerOptions, transport: Transport, http: HttpSettings | Non
         lifespan="on",
         timeout_keep_alive=KEEP_ALIVE_S,
         timeout_graceful_shutdown=5,
+        # The listen queue, and how many connections the loop accepts at once before any is looked at (uvicorn's
+        # 2,048 let a burst of 1,000 slow clients hold ~900 sockets before the cap could close the excess).
+        backlog=MAX_CONNECTIONS,
     )
     where = f"the one in {token_path(settings.home)}" if http.token_source == "file" else "the one given"
     print(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -235,24 +236,43 @@ async def _round_trips(sizes: Sequence[int], runs: int, environ: dict[str, str],
     from mcp import Client, StdioServerParameters
 
     params = StdioServerParameters(command=server_command()[0], args=server_command()[1:], env=environ, cwd=cwd)
-    results = []
+    measured = []
     async with Client(params) as client:
         # One call first so imports and the compressors' first use are not counted.
         await client.call_tool("headroom_compress", {"content": sample_log(4096, seed=10_000)})
         for size in sizes:
-            times, pipeline = [], []
+            times = []
             before = after = 0
             for run in range(runs):
                 content = sample_log(size, seed=run + 1)
                 started = time.perf_counter()
                 res = await client.call_tool("headroom_compress", {"content": content})
                 times.append((time.perf_counter() - started) * 1000)
-                if res.is_error or res.structured_content is None:
-                    raise RuntimeError(f"headroom_compress failed on {size} bytes: {res.content}")
-                before, after = res.structured_content["tokens_before"], res.structured_content["tokens_after"]
-                pipeline.append(float(res.structured_content["elapsed_ms"]))
-            results.append(RoundTrip(size, tuple(times), tuple(pipeline), before, after))
-    return results
+                # The answer is plain text: "[headroom hash=H: 3,396 -> 124 tokens (96.3% saved), ...]".
+                text = "".join(getattr(block, "text", "") for block in res.content)
+                counts = re.match(r"\[headroom hash=[0-9a-f]{16}: ([\d,]+) -> ([\d,]+) tokens", text)
+                if res.is_error or counts is None:
+                    raise RuntimeError(f"headroom_compress failed on {size} bytes: {text[:300]}")
+                before, after = (int(n.replace(",", "")) for n in counts.groups())
+            measured.append((size, times, before, after))
+    # The pipeline's own time of each call, as the server recorded it in the store's events (warm-up first).
+    calls = 1 + sum(len(times) for _, times, _, _ in measured)
+    pipeline = iter(_compress_times(environ)[-calls:][1:])
+    return [
+        RoundTrip(size, tuple(times), tuple(next(pipeline) for _ in times), before, after)
+        for size, times, before, after in measured
+    ]
+
+
+def _compress_times(environ: Mapping[str, str]) -> list[float]:
+    import sqlite3
+
+    from ccr import Settings
+
+    home = environ.get("HEADROOM_HOME")
+    path = Path(home) / "ccr.sqlite3" if home else Settings.from_env().db_path
+    with sqlite3.connect(path) as db:
+        return [float(r[0]) for r in db.execute("SELECT elapsed_ms FROM events WHERE kind = 'compress' ORDER BY id")]
 
 
 def measure_round_trips(

@@ -132,10 +132,8 @@ def range_excerpt(
     while True:
         kept = head_rows(rows, max(max_tokens - reserve, 0), cost)
         resume = kept[-1][0] + 1 if kept else start
-        note = (
-            f"stopped at max_tokens={max_tokens}; lines {resume}-{end} not shown: "
-            f"retrieve hash={digest} lines={resume}-{end}"
-        )
+        # The note, in its brackets, is a marker for the rest: a caller pages on with what it says.
+        note = format_marker(end - resume + 1, "lines", digest, (resume, end))[1:-1]
         excerpt = _counted(digest, kept, total, True, [*notes, note], None, encoding)
         if excerpt.tokens <= max_tokens or not kept:
             return excerpt

@@ -147,20 +147,24 @@ async def _over_mcp(inputs: list[DemoInput], env: dict[str, str]) -> DemoRun:
 
     # `-P`: a working directory holding a source checkout must not shadow the installed package.
     params = StdioServerParameters(command=sys.executable, args=["-P", "-m", "mcp_server", "mcp", "serve"], env=env)
+    from mcp_server._header import read_header
+
     results: list[dict[str, Any]] = []
     async with Client(params) as client:
         for item in inputs:
             res = await client.call_tool("headroom_compress", {"content": item.text, "query": item.query})
-            if res.is_error or res.structured_content is None:
+            # The answer is plain text: a header line with the handle and counts, then the compressed text.
+            counts = None if res.is_error else read_header(_joined(res))
+            if counts is None:
                 raise RuntimeError(f"headroom_compress failed on {item.name}: {res.content}")
-            results.append(dict(res.structured_content))
+            results.append(counts)
         shown = _shown_index(results)
         compressed = str(results[shown]["compressed"])
         found = _first_marker(compressed)
         redeemed = None
         if found is not None:
             redeemed = _text_of(await client.call_tool("headroom_retrieve", _retrieve_args(found[1])))
-        whole = await client.call_tool("headroom_retrieve", {"hash": results[0]["hash"]})
+        whole = await client.call_tool("headroom_retrieve", {"hash": results[0]["hash"], "max_tokens": 1_000_000})
         scoped = await client.call_tool(
             "headroom_retrieve", {"hash": results[-1]["hash"], "query": inputs[-1].query, "max_tokens": 300}
         )
@@ -174,14 +178,15 @@ def _shown_index(results: list[dict[str, Any]]) -> int:
     return min(candidates, key=lambda i: int(results[i]["tokens_after"]))
 
 
+def _joined(result: Any) -> str:
+    return "".join(getattr(block, "text", "") for block in result.content)
+
+
 def _text_of(result: Any) -> str:
+    """A retrieval's text, without its header line."""
     if result.is_error:
         raise RuntimeError(f"headroom_retrieve failed: {result.content}")
-    structured = result.structured_content or {}
-    text = structured.get("text")
-    if isinstance(text, str):
-        return text
-    return "".join(getattr(block, "text", "") for block in result.content)
+    return _joined(result).partition("\n")[2]
 
 
 def _in_process(inputs: list[DemoInput], env: dict[str, str]) -> DemoRun:

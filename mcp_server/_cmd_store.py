@@ -33,11 +33,20 @@ def add_parser(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     p.set_defaults(func=_compress)
 
-    r = sub.add_parser("retrieve", help="print a stored original, a line range of it, or its query-relevant part")
-    r.add_argument("hash", help="handle from a compress result or a marker")
+    r = sub.add_parser(
+        "retrieve",
+        help="print what a marker left out: the original, its lines, bytes, a template's lines, or a query's part",
+        description="Give what a marker says: `headroom retrieve hash=H lines=A-B`, the whole marker in quotes, "
+        "or `headroom retrieve H --lines A-B`. Without a selector the whole original is printed exactly.",
+    )
+    r.add_argument("ref", nargs="+", metavar="HASH", help="a handle, or a marker's words (hash=H lines=A-B)")
     r.add_argument("--query", help="return only the parts relevant to this question")
     r.add_argument("--lines", help="line range A-B (1-based, inclusive)")
-    r.add_argument("--max-tokens", type=positive_int, default=2000, help="token cap for --query (default 2000)")
+    r.add_argument("--bytes", dest="byte_range", help="byte range A-B (0-based, inclusive)")
+    r.add_argument("--template", help="template key (8 hex digits): every line of that repeated pattern")
+    r.add_argument(
+        "--max-tokens", type=positive_int, help="token cap (default: none; 2000 for --query); past it a marker"
+    )
     r.add_argument("--json", action="store_true", help="print one JSON object instead of the text")
     r.set_defaults(func=_retrieve)
 
@@ -175,51 +184,61 @@ def _summary(result: Any) -> str:
 
 
 def _retrieve(args: argparse.Namespace) -> int:
-    from ccr import Event, RangeError, parse_line_range
+    from ccr import Event
+    from mcp_server.server._retrieve import resolve_ref, retrieve
 
-    if args.query and args.lines:
-        raise RangeError("give either --query or --lines, not both")
+    ref = resolve_ref(" ".join(args.ref), lines=args.lines, bytes=args.byte_range, template=args.template)
     started = time.perf_counter()
     with _open_store() as store:
-        if args.lines:
-            start, end = parse_line_range(args.lines)
-            excerpt = store.lines(args.hash, start, end)
+        whole = not (args.query or ref.lines or ref.bytes or ref.template) and args.max_tokens is None
+        if whole:
+            original = store.get(ref.hash)
+            tokens = store.info(ref.hash).tokens
         elif args.query:
             from ccr import SemanticIndex
 
             # Ranked like the server's headroom_retrieve (by meaning too when HEADROOM_EMBEDDINGS=1).
             with SemanticIndex(store, catch_up=False, load=False):
-                excerpt = store.query(args.hash, args.query, max_tokens=args.max_tokens)
+                got = retrieve(store, ref, query=args.query, max_tokens=args.max_tokens)
         else:
-            excerpt = None
-            original = store.get(args.hash)
-        tokens = excerpt.tokens if excerpt is not None else store.info(args.hash).tokens
+            got = retrieve(store, ref, max_tokens=args.max_tokens, default_cap=None)
         store.record(
             Event(
                 kind="retrieve",
-                hash=args.hash,
-                tokens_before=tokens,
-                tokens_after=tokens,
+                hash=ref.hash,
+                tokens_before=tokens if whole else got.tokens,
+                tokens_after=tokens if whole else got.tokens,
                 compressor="",
                 client=store.settings.client,
                 elapsed_ms=(time.perf_counter() - started) * 1000,
                 session=None,
             )
         )
-    if excerpt is None:
+    if whole:
         if args.json:
             text = original.decode("utf-8", errors="replace")
             exact = text.encode("utf-8") == original
-            print(json.dumps({"hash": args.hash, "text": text, "exact": exact, "bytes": len(original)}))
+            print(json.dumps({"hash": ref.hash, "text": text, "exact": exact, "bytes": len(original)}))
         else:
             sys.stdout.buffer.write(original)
             sys.stdout.buffer.flush()
         return 0
     if args.json:
-        print(json.dumps(excerpt.to_dict(), ensure_ascii=False))
+        payload = {
+            "hash": got.hash,
+            "mode": got.mode,
+            "described": got.described,
+            "text": got.text,
+            "tokens": got.tokens,
+            "truncated": got.truncated,
+            "exact": got.exact,
+            "total_lines": got.total_lines,
+        }
+        print(json.dumps(payload, ensure_ascii=False))
     else:
-        sys.stdout.write(excerpt.render())
-        sys.stdout.write("\n")
+        sys.stdout.write(got.text)
+        if not got.text.endswith("\n"):
+            sys.stdout.write("\n")
     return 0
 
 

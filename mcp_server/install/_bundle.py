@@ -47,7 +47,7 @@ _LAUNCHER = "server/launcher.py"
 
 TOOLS: tuple[tuple[str, str], ...] = (
     ("headroom_compress", "Compress bulky tool output (logs, JSON, grep, diffs, code, docs) keeping what matters."),
-    ("headroom_retrieve", "Get a compressed original back: whole, a line range, or the part relevant to a query."),
+    ("headroom_retrieve", "Get back what a marker left out (lines, bytes, a template), or a query's part."),
     ("headroom_stats", "Tokens saved so far, per client, compressor and content type."),
     ("headroom_read", "Read a file and return it compressed, with the original kept for retrieval."),
     ("headroom_run", "Run a command and return its output compressed, with the original kept for retrieval."),

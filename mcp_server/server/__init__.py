@@ -12,15 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mcp_server.server._app import build_server
     from mcp_server.server._identity import icon_data_uri, instructions_for
-    from mcp_server.server._models import (
-        CompressorInfo,
-        CompressorStats,
-        CompressOutput,
-        ReadOutput,
-        RetrieveOutput,
-        RunOutput,
-        StatsOutput,
-    )
+    from mcp_server.server._models import CompressorInfo, CompressorStats, StatsOutput
     from mcp_server.server._options import ServerOptions
     from mcp_server.server._pricing import Pricing
     from mcp_server.server._state import AppState
@@ -29,14 +21,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AppState",
-    "CompressOutput",
     "CompressorInfo",
     "CompressorStats",
     "HttpSettings",
     "Pricing",
-    "ReadOutput",
-    "RetrieveOutput",
-    "RunOutput",
     "ServerOptions",
     "StatsOutput",
     "build_http_app",
@@ -50,14 +38,10 @@ __all__ = [
 
 _HOMES = {
     "AppState": "_state",
-    "CompressOutput": "_models",
     "CompressorInfo": "_models",
     "CompressorStats": "_models",
     "HttpSettings": "_transports",
     "Pricing": "_pricing",
-    "ReadOutput": "_models",
-    "RetrieveOutput": "_models",
-    "RunOutput": "_models",
     "ServerOptions": "_options",
     "StatsOutput": "_models",
     "build_http_app": "_transports",

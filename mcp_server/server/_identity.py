@@ -78,8 +78,10 @@ def _instructions(*, allow_run: bool) -> str:
   you reason over it or pass it on. Not worth it under about 2,000 tokens. Always give `query` when you know what
   you are looking for: relevant parts are kept in full.
 - A marker such as [120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159] stands for text that was left
-  out, not lost. When you need it, call headroom_retrieve with that hash and lines (or with a `query` to get only
-  the relevant lines). Never guess what a marker hides. Retrieved text is never compressed again.
+  out, not lost. When you need it, call headroom_retrieve with that hash and the marker's lines, bytes or template
+  (or pass the marker text as the hash; or give a `query` to get only the relevant lines). Never guess what a marker
+  hides. Text reading "omitted: (quoted) retrieve" came from the input and is not a marker. Retrieved text is never
+  compressed again.
 - headroom_search finds earlier output (logs, files, command results) that you or another agent sharing this
   store already compressed or read; search before re-running a command or re-reading a file.
 - headroom_stats reports what was saved.

@@ -8,28 +8,27 @@ revision, else the server's working directory, plus `--root` directories.
 from __future__ import annotations
 
 import time
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 from mcp.server.mcpserver import Context, ListRoots, Resolve
-from mcp_types import CallToolResult, ListRootsResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, ListRootsResult, ToolAnnotations
 from mcp_types.version import MODERN_PROTOCOL_VERSIONS
 from pydantic import Field
 
 from ccr import BinaryInputError, InputError, RunDisabledError
-from mcp_server.server._models import ReadOutput, RunOutput
+from mcp_server._header import header_line
 from mcp_server.server._options import MAX_RUN_TIMEOUT_S
 from mcp_server.server._paths import allowed_roots, confine, file_uri_paths, read_confined
-from mcp_server.server._retrieve import retrieve, store_original
+from mcp_server.server._retrieve import resolve_ref, retrieve, store_original
 from mcp_server.server._state import AppState, client_name, heartbeat, state_of, tool_errors
 from mcp_server.server._tools import (
     MARKER_NOTE,
     MaxTokens,
     Query,
-    compress_fields,
+    answer,
     compress_text,
-    header_line,
-    percent,
     record_event,
 )
 
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp_types import Icon
 
-    from compressors import CompressResult
 
 __all__ = ["register_local_tools", "type_for_path"]
 
@@ -90,7 +88,7 @@ async def headroom_read(
         Field(description="Only these lines 'A-B' (1-based, inclusive), verbatim with line numbers, not compressed."),
     ] = None,
     max_tokens: MaxTokens = None,
-) -> Annotated[CallToolResult, ReadOutput]:
+) -> CallToolResult:
     state = state_of(ctx)
     with tool_errors():
         allowed = _roots(state, roots)
@@ -106,11 +104,8 @@ async def headroom_read(
             budget=max_tokens,
             source=f"mcp:read:{real}",
         )
-    output = ReadOutput(path=str(real), bytes=len(data), **compress_fields(result))
-    return CallToolResult(
-        content=[TextContent(type="text", text=header_line(result, f" path={real}") + result.compressed)],
-        structured_content=output.model_dump(mode="json"),
-    )
+        text = header_line(result, f" path={real}") + result.compressed
+        return await state.call(answer, state, text, result.hash)
 
 
 def _detected_type(data: bytes, hint: str | None) -> str:
@@ -124,29 +119,10 @@ async def _read_lines(ctx: Ctx, real: Path, data: bytes, lines: str, max_tokens:
     state = state_of(ctx)
     started = time.perf_counter()
     content_type = await state.call(_detected_type, data, type_for_path(real))
-    digest, tokens_before = await state.call(store_original, state.store, data, content_type, f"mcp:read:{real}")
-    excerpt = await state.call(retrieve, state.store, digest, None, lines, max_tokens)
+    digest, _ = await state.call(store_original, state.store, data, content_type, f"mcp:read:{real}")
+    excerpt = await state.call(partial(retrieve, max_tokens=max_tokens), state.store, resolve_ref(digest, lines=lines))
     await state.call(record_event, state, "read", digest, excerpt.tokens, "lines", client_name(ctx), started)
-    shown = min(excerpt.tokens, tokens_before)
-    output = ReadOutput(
-        path=str(real),
-        bytes=len(data),
-        compressed=excerpt.text,
-        hash=digest,
-        tokens_before=tokens_before,
-        tokens_after=excerpt.tokens,
-        tokens_saved=tokens_before - shown,
-        savings_percent=percent(tokens_before, shown),
-        compressor="lines",
-        content_type=content_type,
-        markers=0,
-        elapsed_ms=round((time.perf_counter() - started) * 1000, 3),
-    )
-    header = f"[headroom hash={digest} path={real} lines {lines} of {excerpt.total_lines}]\n"
-    return CallToolResult(
-        content=[TextContent(type="text", text=header + excerpt.text)],
-        structured_content=output.model_dump(mode="json"),
-    )
+    return await state.call(answer, state, excerpt.render(f" path={real}"), digest)
 
 
 async def headroom_run(
@@ -162,7 +138,7 @@ async def headroom_run(
         Field(gt=0, le=MAX_RUN_TIMEOUT_S, description="Kill the command after this many seconds (default 120)."),
     ] = None,
     max_tokens: MaxTokens = None,
-) -> Annotated[CallToolResult, RunOutput]:
+) -> CallToolResult:
     from mcp_server.server._run import run_command
 
     state = state_of(ctx)
@@ -187,64 +163,32 @@ async def headroom_run(
             ),
             label=f"running {command[:60]}",
         )
-        result: CompressResult | None = None
-        binary: str | None = None
-        if outcome.output.strip():
-            try:
-                result = await compress_text(
-                    ctx, outcome.output, query=query, content_type="auto", budget=max_tokens, source="mcp:run"
-                )
-            except BinaryInputError:
-                # The exit code still matters; keep the bytes and say where they are.
-                binary, _ = await state.call(store_original, state.store, outcome.output, "text", "mcp:run")
-    status = _run_status(outcome.exit_code, outcome.timed_out, outcome.truncated, limit)
-    fields = _run_fields(result, binary, len(outcome.output))
-    output = RunOutput(
-        command=command,
-        cwd=str(workdir),
-        exit_code=outcome.exit_code,
-        timed_out=outcome.timed_out,
-        truncated=outcome.truncated,
-        output_bytes=len(outcome.output),
-        duration_ms=round(outcome.elapsed_ms, 3),
-        confinement=outcome.confinement,
-        **fields,
-    )
-    body = header_line(result) + result.compressed if result is not None else fields["compressed"] or "(no output)"
-    return CallToolResult(
-        content=[TextContent(type="text", text=f"[{status}]\n{body}")],
-        structured_content=output.model_dump(mode="json"),
-    )
-
-
-def _run_fields(result: CompressResult | None, binary: str | None, size: int) -> dict[str, Any]:
-    if result is not None:
-        fields = compress_fields(result)
-        del fields["savings_percent"], fields["elapsed_ms"]
-        return fields
-    text = (
-        f"[binary output, {size:,} bytes, not shown; stored as hash={binary}: read it as the resource "
-        f"headroom://original/{binary}]"
-        if binary
-        else ""
-    )
-    return {
-        "compressed": text,
-        "hash": binary,
-        "tokens_before": 0,
-        "tokens_after": 0,
-        "tokens_saved": 0,
-        "compressor": "none",
-        "content_type": "binary" if binary else "text",
-        "markers": 0,
-    }
+        status = _run_status(outcome.exit_code, outcome.timed_out, outcome.truncated, limit)
+        if not outcome.confinement.startswith("confined"):
+            status += f" ({outcome.confinement})"
+        if not outcome.output.strip():
+            return answer(state, f"[headroom: {status}; no output]\n", None)
+        try:
+            result = await compress_text(
+                ctx, outcome.output, query=query, content_type="auto", budget=max_tokens, source="mcp:run"
+            )
+        except BinaryInputError:
+            # The exit code still matters; keep the bytes and say where they are.
+            binary, _ = await state.call(store_original, state.store, outcome.output, "text", "mcp:run")
+            text = (
+                f"[headroom hash={binary}: {status}; binary output, {len(outcome.output):,} bytes, not shown: "
+                f"read it as the resource headroom://original/{binary}]\n"
+            )
+            return await state.call(answer, state, text, binary)
+        text = header_line(result, status=status) + result.compressed
+        return await state.call(answer, state, text, result.hash)
 
 
 def _run_status(exit_code: int | None, timed_out: bool, truncated: bool, timeout_s: float) -> str:
     if timed_out:
-        return f"killed after the {timeout_s:g} s timeout; output so far below"
+        return f"killed after the {timeout_s:g} s timeout, the output so far"
     if truncated:
-        return "stopped: output exceeded the size cap (HEADROOM_MAX_INPUT_MB); output so far below"
+        return "stopped: output exceeded the size cap (HEADROOM_MAX_INPUT_MB), the output so far"
     if exit_code is not None and exit_code < 0:
         return f"killed by signal {-exit_code}"
     return f"exit code {exit_code}"
@@ -282,6 +226,7 @@ def register_local_tools(
         description=_READ_DOC,
         icons=icons,
         annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        structured_output=False,
     )
     server.add_tool(
         headroom_run,
@@ -292,4 +237,5 @@ def register_local_tools(
         annotations=ToolAnnotations(
             read_only_hint=False, destructive_hint=True, idempotent_hint=False, open_world_hint=True
         ),
+        structured_output=False,
     )

@@ -1,6 +1,7 @@
-"""What the tools return: pydantic models that become each tool's outputSchema and structured content.
+"""What the structured tools return: pydantic models that become each tool's outputSchema and structured content.
 
-Field descriptions are written for the model reading the schema.
+Only headroom_stats (and headroom_search, `_search.py`) answer with structured content; the text tools answer in
+plain text (see `_tools`). Field descriptions are written for the model reading the schema.
 """
 
 from __future__ import annotations
@@ -9,68 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = [
-    "CompressOutput",
-    "CompressorInfo",
-    "CompressorStats",
-    "ReadOutput",
-    "RetrieveOutput",
-    "RunOutput",
-    "StatsOutput",
-]
-
-
-class CompressOutput(BaseModel):
-    compressed: str = Field(description="The compressed text; every omission is marked and retrievable.")
-    hash: str = Field(description="Handle of the stored original, for headroom_retrieve.")
-    tokens_before: int = Field(description="Tokens in the original.")
-    tokens_after: int = Field(description="Tokens in `compressed`.")
-    tokens_saved: int
-    savings_percent: float = Field(description="100 * tokens_saved / tokens_before, one decimal.")
-    compressor: str = Field(description="Which compressor ran; 'none' when nothing smaller was possible.")
-    content_type: str = Field(description="Detected (or given) content type.")
-    markers: int = Field(description="Number of omission markers in `compressed`.")
-    elapsed_ms: float
-
-
-class ReadOutput(CompressOutput):
-    path: str = Field(description="The real path that was read, symlinks resolved.")
-    bytes: int = Field(description="Size of the file.")
-
-
-class RunOutput(BaseModel):
-    command: str
-    cwd: str = Field(description="Directory the command ran in.")
-    exit_code: int | None = Field(description="The command's exit status; negative: killed by that signal.")
-    timed_out: bool = Field(description="The command was killed at the timeout.")
-    truncated: bool = Field(description="Output hit the size cap and the command was stopped.")
-    output_bytes: int
-    duration_ms: float
-    confinement: str = Field(description="How the command was confined: 'confined by Landlock ABI N', or why not.")
-    compressed: str = Field(description="The command's compressed output (stdout and stderr merged).")
-    hash: str | None = Field(description="Handle of the full output for headroom_retrieve; null when it was empty.")
-    tokens_before: int
-    tokens_after: int
-    tokens_saved: int
-    compressor: str
-    content_type: str
-    markers: int
-
-
-class RetrieveOutput(BaseModel):
-    hash: str
-    mode: Literal["whole", "lines", "query"] = Field(
-        description="whole: the exact original; lines: the range asked for; query: the relevant lines."
-    )
-    text: str = Field(
-        description="whole: the original exactly (unless `exact` is false); lines/query: lines prefixed with "
-        "their 1-based line numbers."
-    )
-    exact: bool = Field(description="`text` is the original byte for byte (whole mode, valid UTF-8, not cut).")
-    total_lines: int = Field(description="Lines in the whole original.")
-    lines: list[list[int]] = Field(description="The [start, end] line ranges (1-based, inclusive) shown in `text`.")
-    tokens: int = Field(description="Tokens in `text`.")
-    truncated: bool = Field(description="`text` was cut to max_tokens; a marker says how to fetch the rest.")
+__all__ = ["CompressorInfo", "CompressorStats", "StatsOutput"]
 
 
 class CompressorStats(BaseModel):

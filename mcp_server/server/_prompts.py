@@ -25,7 +25,8 @@ def compress_file(
     return (
         f"Call headroom_read on {path}{ask}. Work from the compressed view it returns. "
         "Where a marker such as [40 lines omitted: retrieve hash=... lines=A-B] hides something you need, call "
-        "headroom_retrieve with that hash and those lines (or with a query) instead of guessing. "
+        "headroom_retrieve with that hash and what the marker names (lines, bytes or template; or a query) instead of "
+        "guessing. "
         f"{goal}"
     )
 

@@ -1,16 +1,21 @@
 """The tools on text the agent already holds: headroom_compress, headroom_retrieve, headroom_stats.
 
-Each tool is an async function whose signature is its input schema and whose
-return annotation names the pydantic model of its structured output. The text
-content is written for the model (the compressed text itself, one header line,
-no JSON escaping to pay tokens for); the structured content carries the numbers.
-Blocking work (SQLite, compressors, file reads) runs on worker threads.
+Each tool is an async function whose signature is its input schema. The text
+tools (compress, retrieve, and read/run beside them) answer in plain text: one
+header line with the handle and the counts, then the body, and declare no output
+schema: a client forwards a structured result to the model instead of the text
+(Claude Code sends it as one JSON-escaped string, about 13% more tokens and no
+header line). headroom_stats keeps its structured output. Every text a tool
+answers with is remembered by the store (`Store.remember_output`), so handing it
+back to headroom (a hook, the proxy, headroom_compress) passes it through as it
+is. Blocking work (SQLite, compressors, file reads) runs on worker threads.
 """
 
 from __future__ import annotations
 
 import contextlib
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
@@ -18,9 +23,9 @@ from mcp_types import CallToolResult, TextContent, ToolAnnotations
 from pydantic import Field
 
 from compressors import MIN_BUDGET
-from mcp_server._header import header_line, percent
-from mcp_server.server._models import CompressOutput, RetrieveOutput, StatsOutput
-from mcp_server.server._retrieve import retrieve
+from mcp_server._header import header_line
+from mcp_server.server._models import StatsOutput
+from mcp_server.server._retrieve import resolve_ref, retrieve
 from mcp_server.server._state import AppState, client_name, heartbeat, state_of, tool_errors
 from mcp_server.server._stats import collect_stats
 
@@ -36,10 +41,8 @@ __all__ = [
     "ContentType",
     "MaxTokens",
     "Query",
-    "compress_fields",
+    "answer",
     "compress_text",
-    "header_line",
-    "percent",
     "record_event",
     "register_tools",
 ]
@@ -62,29 +65,36 @@ MaxTokens = Annotated[
 ]
 Lines = Annotated[
     str | None,
-    Field(description="A line range 'A-B' (1-based, inclusive), as written in a marker's lines=A-B."),
+    Field(description="A line range 'A-B' (1-based, inclusive), as a marker's lines=A-B says."),
+]
+Bytes = Annotated[
+    str | None,
+    Field(description="A byte range 'A-B' (0-based, inclusive), as a marker's bytes=A-B says: text cut inside a line."),
+]
+Template = Annotated[
+    str | None,
+    Field(
+        description="A template key (8 hex digits), as a marker's template=T says: every line of that repeated "
+        "pattern; add lines to keep to a range."
+    ),
 ]
 
 MARKER_NOTE = (
-    "Whatever is left out is replaced by a marker such as "
-    "`[120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159]`; pass its hash (and lines) to "
-    "headroom_retrieve to get exactly that part back."
+    "Whatever is left out is replaced by a marker that says how to get exactly that back: "
+    "`[120 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 lines=40-159]` (those lines), "
+    "`[812 chars omitted: retrieve hash=3f2a9c1e0b7d4a55 bytes=5120-6931]` (the rest of a cut line or string), "
+    "`[41 lines omitted: retrieve hash=3f2a9c1e0b7d4a55 template=9c1e0b7d]` (every line of a repeated pattern). "
+    "Pass the marker's hash and its lines/bytes/template to headroom_retrieve (or the marker text itself as hash). "
+    "Text reading `omitted: (quoted) retrieve` came from the input and is not a marker."
 )
 
 
-def compress_fields(result: CompressResult) -> dict[str, Any]:
-    return {
-        "compressed": result.compressed,
-        "hash": result.hash,
-        "tokens_before": result.tokens_before,
-        "tokens_after": result.tokens_after,
-        "tokens_saved": result.tokens_before - result.tokens_after,
-        "savings_percent": percent(result.tokens_before, result.tokens_after),
-        "compressor": result.compressor,
-        "content_type": result.content_type,
-        "markers": result.markers,
-        "elapsed_ms": round(result.elapsed_ms, 3),
-    }
+def answer(state: AppState, text: str, digest: str | None) -> CallToolResult:
+    """A text tool's result: `text` alone (header line and body), no structured content. The store
+    remembers it as produced from `digest`, so it passes through headroom unchanged if it comes back."""
+    if digest is not None:
+        state.store.remember_output(text, digest)
+    return CallToolResult(content=[TextContent(type="text", text=text)])
 
 
 async def compress_text(
@@ -132,36 +142,47 @@ async def headroom_compress(
         ContentType, Field(description="Content type; leave 'auto' unless detection would get it wrong.")
     ] = "auto",
     max_tokens: MaxTokens = None,
-) -> Annotated[CallToolResult, CompressOutput]:
+) -> CallToolResult:
+    state = state_of(ctx)
     with tool_errors():
         result = await compress_text(
             ctx, content, query=query, content_type=content_type, budget=max_tokens, source="mcp:compress"
         )
-    output = CompressOutput(**compress_fields(result))
-    return CallToolResult(
-        content=[TextContent(type="text", text=header_line(result) + result.compressed)],
-        structured_content=output.model_dump(mode="json"),
-    )
+        return await state.call(answer, state, header_line(result) + result.compressed, result.hash)
 
 
 async def headroom_retrieve(
-    hash: Annotated[str, Field(description="The 16-hex-digit handle from a marker or a compress/read/run result.")],
+    hash: Annotated[
+        str,
+        Field(
+            description="The 16-hex-digit handle from a marker or a compress/read/run result; or the marker itself "
+            "('hash=3f2a9c1e0b7d4a55 lines=40-159', or the whole '[... omitted: retrieve hash=... ]')."
+        ),
+    ],
     ctx: Ctx,
     query: Annotated[
         str | None, Field(description="Return only the lines relevant to this question (cheapest way to look).")
     ] = None,
     lines: Lines = None,
-    max_tokens: MaxTokens = None,
-) -> Annotated[CallToolResult, RetrieveOutput]:
+    bytes: Bytes = None,
+    template: Template = None,
+    max_tokens: Annotated[
+        int | None,
+        Field(
+            ge=MIN_BUDGET,
+            le=1_000_000,
+            description="Most tokens to return (default 8,000; 2,000 with query); past it the text ends with a "
+            "marker for the rest.",
+        ),
+    ] = None,
+) -> CallToolResult:
     state = state_of(ctx)
     started = time.perf_counter()
     with tool_errors():
-        output = await state.call(retrieve, state.store, hash.strip().lower(), query, lines, max_tokens)
+        ref = resolve_ref(hash, lines=lines, bytes=bytes, template=template)
+        output = await state.call(partial(retrieve, query=query, max_tokens=max_tokens), state.store, ref)
         await state.call(record_event, state, "retrieve", output.hash, output.tokens, "", client_name(ctx), started)
-    return CallToolResult(
-        content=[TextContent(type="text", text=output.text)],
-        structured_content=output.model_dump(mode="json"),
-    )
+        return await state.call(answer, state, output.render(), output.hash)
 
 
 def record_event(
@@ -223,10 +244,12 @@ _COMPRESS_DOC = (
     "tokens; small or incompressible inputs come back unchanged. Identical input gives identical output."
 )
 _RETRIEVE_DOC = (
-    "Get back, verbatim, what a headroom marker left out. Pass the hash from a marker or from a compress/read/run "
-    "result; add `lines` ('A-B', as in the marker) for just that range, or `query` for only the lines relevant to a "
-    "question (the cheapest way to look). With neither, the whole original comes back exactly. Line ranges and "
-    "query results carry 1-based line numbers. Retrieved text is never compressed again."
+    "Get back, verbatim, what a headroom marker left out. Pass the hash from a marker (or the marker text itself) "
+    "with the marker's selector: `lines` ('A-B') for those lines, `bytes` ('A-B') for the rest of a cut line or "
+    "string, `template` (8 hex digits) for every line of a collapsed repeated pattern; or `query` for only the lines "
+    "relevant to a question (the cheapest way to look). With none, the whole original comes back exactly, up to "
+    "`max_tokens` (default 8,000), then a marker names the lines still to fetch. Lines come numbered (1-based). The "
+    "answer is one header line, then the text. Retrieved text is never compressed again."
 )
 _STATS_DOC = (
     "Show what headroom saved: compressions, tokens before/after, savings %, a per-compressor breakdown, "
@@ -243,6 +266,7 @@ def register_tools(server: MCPServer[AppState], *, icons: list[Icon]) -> None:
         description=_COMPRESS_DOC,
         icons=icons,
         annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        structured_output=False,
     )
     server.add_tool(
         headroom_retrieve,
@@ -251,6 +275,7 @@ def register_tools(server: MCPServer[AppState], *, icons: list[Icon]) -> None:
         description=_RETRIEVE_DOC,
         icons=icons,
         annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        structured_output=False,
     )
     server.add_tool(
         headroom_stats,

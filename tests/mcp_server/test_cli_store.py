@@ -152,3 +152,63 @@ def test_a_directory_is_refused_with_a_reason(headroom_home: Path, tmp_path: Pat
     done = run(["compress", str(tmp_path)], headroom_home)
     assert done.returncode == 1
     assert b"is a directory" in done.stderr
+
+
+def _source_with_markers(home: Path) -> tuple[bytes, dict[str, object]]:
+    """Source text compressed with a query: what is left out is ranges of lines."""
+    data = "".join(f"def handler_{i}(req):\n    value = req.get({i})\n    return value\n\n\n" for i in range(300))
+    return data.encode(), compress_json(["-", "--query", "handler_42"], home, stdin=data.encode())
+
+
+def _log_with_markers(home: Path) -> tuple[bytes, dict[str, object]]:
+    rows = [f"2024-05-01T10:{i % 60:02d}:00 INFO request {i} served in {i % 7} ms\n" for i in range(2000)]
+    rows[700] = "2024-05-01T10:40:00 ERROR disk full on /var/lib/data\n"
+    data = "".join(rows).encode()
+    return data, compress_json(["-", "--query", "disk full"], home, stdin=data)
+
+
+def test_retrieve_accepts_what_a_marker_says_in_every_form_a_person_copies(headroom_home: Path) -> None:
+    data, result = _source_with_markers(headroom_home)
+    lines = data.decode().splitlines()
+    marker = next(m for m in find_markers(str(result["compressed"])) if m.lines is not None)
+    assert marker.lines is not None
+    first, last = marker.lines
+    text = str(result["compressed"])[marker.span[0] : marker.span[1]]
+    forms = [
+        [f"hash={marker.hash}", f"lines={first}-{last}"],
+        [text],
+        [f"retrieve hash={marker.hash} lines={first}-{last}"],
+        [marker.hash, "--lines", f"{first}-{last}"],
+    ]
+    for form in forms:
+        done = run(["retrieve", *form, "--json"], headroom_home)
+        assert done.returncode == 0, (form, done.stderr.decode())
+        payload = json.loads(done.stdout)
+        assert payload["mode"] == "lines"
+        assert lines[first - 1] in payload["text"] and lines[last - 1] in payload["text"], form
+
+
+def test_retrieve_by_bytes_and_by_template_prints_what_those_selectors_name(headroom_home: Path) -> None:
+    data, result = _log_with_markers(headroom_home)
+    h = str(result["hash"])
+    part = run(["retrieve", h, "--bytes", "5-24"], headroom_home)
+    assert part.returncode == 0 and part.stdout.rstrip(b"\n") == data[5:25]
+    key = rustcore.template_keys(data.decode())[0]
+    assert key is not None
+    rows = run(["retrieve", f"hash={h}", f"template={key}", "lines=1-10", "--json"], headroom_home)
+    payload = json.loads(rows.stdout)
+    assert payload["mode"] == "template" and "served in" in payload["text"]
+    assert (
+        "disk full" not in run(["retrieve", h, "--template", key, "--max-tokens", "200"], headroom_home).stdout.decode()
+    )
+
+
+def test_retrieve_refuses_a_quoted_marker_and_two_different_selectors(headroom_home: Path) -> None:
+    _, result = _log_with_markers(headroom_home)
+    h = str(result["hash"])
+    quoted = run(["retrieve", f"[2 lines omitted: (quoted) retrieve hash={h} lines=1-2]"], headroom_home)
+    assert quoted.returncode != 0 and b"quoted" in quoted.stderr
+    both = run(["retrieve", f"hash={h}", "lines=1-2", "--lines", "3-4"], headroom_home)
+    assert both.returncode != 0 and b"twice" in both.stderr
+    mixed = run(["retrieve", h, "--lines", "1-2", "--bytes", "0-4"], headroom_home)
+    assert mixed.returncode != 0 and b"one selector" in mixed.stderr

@@ -1,7 +1,8 @@
 // An independent MCP client for the end-to-end tests: the official TypeScript SDK.
 // Reads a plan (JSON file named by its argument): {server: {command, args, env, cwd} | {url, headers}, roots?: [uri],
 // calls: [{name, arguments}], resources?: [uri], prompts?: [{name, arguments}]}; writes what it saw as JSON.
-// "$hash:N" in a string argument or URI stands for the hash in the structured result of call N.
+// "$hash:N" in a string argument or URI stands for the hash of call N's result: its structured hash, else the one
+// its header line names ("[headroom hash=H: ...]").
 import { readFileSync } from "node:fs";
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -29,7 +30,10 @@ const out = {
 };
 const resolve = (value) =>
   typeof value === "string"
-    ? value.replace(/\$hash:(\d+)/g, (_, n) => out.results[Number(n)].structured.hash)
+    ? value.replace(/\$hash:(\d+)/g, (_, n) => {
+        const result = out.results[Number(n)];
+        return result.structured?.hash ?? /^\[headroom hash=([0-9a-f]{16})/.exec(result.text)[1];
+      })
     : value;
 for (const call of plan.calls) {
   const args = Object.fromEntries(Object.entries(call.arguments ?? {}).map(([k, v]) => [k, resolve(v)]));

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -26,6 +27,39 @@ def structured(result: CallToolResult) -> dict[str, Any]:
     assert not result.is_error, text_of(result)
     assert result.structured_content is not None
     return dict(result.structured_content)
+
+
+_HEADER = re.compile(r"\[headroom(?: hash=(?P<hash>[0-9a-f]{16}))?(?P<extra>[^:\]\n]*): (?P<what>[^\n]*)\]\n")
+
+
+def tool_text(result: CallToolResult) -> dict[str, Any]:
+    """A text tool's answer as the model reads it: plain text, one header line, then the body.
+
+    Keys: hash, extra (e.g. ' path=...'), what (the header's words), header, body, and what the header
+    counts where it says it: tokens_before, tokens_after, markers, tokens.
+    """
+    assert not result.is_error, text_of(result)
+    assert result.structured_content is None, "a text tool must not answer with structured content"
+    text = text_of(result)
+    m = _HEADER.match(text)
+    assert m is not None, text[:300]
+    what = m["what"]
+    out: dict[str, Any] = {
+        "hash": m["hash"],
+        "extra": m["extra"],
+        "what": what,
+        "header": m.group(0),
+        "body": text[m.end() :],
+    }
+    counts = re.search(r"([\d,]+) -> ([\d,]+) tokens", what)
+    if counts:
+        out["tokens_before"], out["tokens_after"] = (int(c.replace(",", "")) for c in counts.groups())
+    markers = re.search(r"(\d+) markers?\b", what)
+    out["markers"] = int(markers.group(1)) if markers else 0
+    tokens = re.search(r", ([\d,]+) tokens", what)
+    if tokens:
+        out["tokens"] = int(tokens.group(1).replace(",", ""))
+    return out
 
 
 def free_port() -> int:

@@ -12,7 +12,7 @@ import httpx2
 import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.streamable_http import streamable_http_client
-from server_helpers import free_port, noisy_log, running_server, serve_command, structured
+from server_helpers import free_port, noisy_log, running_server, serve_command, structured, tool_text
 
 pytestmark = pytest.mark.anyio
 
@@ -25,9 +25,9 @@ async def test_many_parallel_calls_on_one_server_all_succeed_and_are_all_counted
     async with make_client() as client:
 
         async def one(i: int) -> None:
-            out = structured(await client.call_tool("headroom_compress", {"content": logs[i], "query": f"job {i}"}))
-            back = structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))
-            assert back["text"] == logs[i]
+            out = tool_text(await client.call_tool("headroom_compress", {"content": logs[i], "query": f"job {i}"}))
+            back = tool_text(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6}))
+            assert back["body"] == logs[i]
             results[i] = out
 
         with anyio.fail_after(120):
@@ -49,8 +49,13 @@ async def test_several_clients_share_one_http_server(tmp_path: Path) -> None:
             httpx2.AsyncClient(headers={"Authorization": f"Bearer {token}"}) as http,
             Client(streamable_http_client(f"http://127.0.0.1:{port}/mcp", http_client=http)) as client,
         ):
-            out = structured(await client.call_tool("headroom_compress", {"content": log}))
-            assert structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))["text"] == log
+            out = tool_text(await client.call_tool("headroom_compress", {"content": log}))
+            assert (
+                tool_text(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6}))[
+                    "body"
+                ]
+                == log
+            )
 
     with running_server("http", port, "--token", token, log=tmp_path / "err.log"), anyio.fail_after(180):
         async with anyio.create_task_group() as tg:
@@ -73,17 +78,21 @@ async def test_two_server_processes_share_one_store_through_headroom_home(projec
             hashes: dict[str, str] = {}
 
             async def compress(name: str) -> None:
-                out = structured(await clients[name].call_tool("headroom_compress", {"content": logs[name]}))
+                out = tool_text(await clients[name].call_tool("headroom_compress", {"content": logs[name]}))
                 hashes[name] = out["hash"]
 
             async with anyio.create_task_group() as tg:
                 for name in clients:
                     tg.start_soon(compress, name)
             # Each process redeems the other's handle.
-            from_beta = structured(await alpha.call_tool("headroom_retrieve", {"hash": hashes["beta"]}))
-            from_alpha = structured(await beta.call_tool("headroom_retrieve", {"hash": hashes["alpha"]}))
+            from_beta = tool_text(
+                await alpha.call_tool("headroom_retrieve", {"hash": hashes["beta"], "max_tokens": 10**6})
+            )
+            from_alpha = tool_text(
+                await beta.call_tool("headroom_retrieve", {"hash": hashes["alpha"], "max_tokens": 10**6})
+            )
             alpha_session = structured(await alpha.call_tool("headroom_stats", {"scope": "session"}))
             lifetime = structured(await alpha.call_tool("headroom_stats", {"scope": "lifetime"}))
-    assert from_beta["text"] == logs["beta"] and from_alpha["text"] == logs["alpha"]
+    assert from_beta["body"] == logs["beta"] and from_alpha["body"] == logs["alpha"]
     assert alpha_session["calls"] == 1 and lifetime["calls"] == 2
     assert lifetime["retrievals"] == 2 and lifetime["store_entries"] == 2

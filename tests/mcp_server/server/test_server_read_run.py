@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from mcp import Client
 from mcp_types import ListRootsResult, Root
-from server_helpers import noisy_log, structured, text_of
+from server_helpers import noisy_log, structured, text_of, tool_text
 
 pytestmark = pytest.mark.anyio
 MakeClient = Callable[..., Client]
@@ -29,45 +29,46 @@ async def test_a_file_inside_the_project_is_read_compressed_and_its_original_kep
     (project / "build.log").write_text(log)
     async with make_client() as client:
         result = await client.call_tool("headroom_read", {"path": "build.log", "query": "payment declined"})
-        out = structured(result)
-        whole = structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))
-    assert out["path"] == str(project / "build.log") and out["bytes"] == len(log.encode())
+        out = tool_text(result)
+        whole = tool_text(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6}))
+    assert out["extra"] == f" path={project / 'build.log'}"
     assert out["tokens_after"] < out["tokens_before"]
-    assert whole["text"] == log
-    assert text_of(result).startswith(f"[headroom hash={out['hash']} path={project / 'build.log'}")
+    assert whole["body"] == log
 
 
 async def test_a_source_file_is_read_as_code(make_client: MakeClient, project: Path) -> None:
     source = "".join(f"def handler_{i}(request):\n    return {{'status': {i}}}\n\n\n" for i in range(300))
     (project / "src" / "handlers.py").write_text(source)
     async with make_client() as client:
-        out = structured(await client.call_tool("headroom_read", {"path": "src/handlers.py", "query": "handler_42"}))
-    assert out["content_type"] == "code"
+        out = tool_text(await client.call_tool("headroom_read", {"path": "src/handlers.py", "query": "handler_42"}))
+    assert ", code via " in out["what"]
 
 
 async def test_a_log_saved_as_txt_is_read_as_a_log_not_as_text(make_client: MakeClient, project: Path) -> None:
     log = noisy_log()
     (project / "build-output.txt").write_text(log)
     async with make_client() as client:
-        out = structured(await client.call_tool("headroom_read", {"path": "build-output.txt"}))
-        lines = structured(await client.call_tool("headroom_read", {"path": "build-output.txt", "lines": "1-2"}))
-    assert out["content_type"] == "log" and out["compressor"] == "log"
-    assert lines["content_type"] == "log"
+        # The verbatim read comes first so that the original is filed under the type it detected.
+        lines = tool_text(await client.call_tool("headroom_read", {"path": "build-output.txt", "lines": "1-2"}))
+        out = tool_text(await client.call_tool("headroom_read", {"path": "build-output.txt"}))
+        hit = structured(await client.call_tool("headroom_search", {"query": "payment declined"}))["hits"][0]
+    assert ", log via log" in out["what"]
+    assert hit["hash"] == lines["hash"] and hit["content_type"] == "log"
 
 
 async def test_a_file_name_is_a_hint_the_content_can_overrule(make_client: MakeClient, project: Path) -> None:
     (project / "settings.py").write_text('{"debug": true, "items": [' + ", ".join(str(i) for i in range(400)) + "]}\n")
     async with make_client() as client:
-        out = structured(await client.call_tool("headroom_read", {"path": "settings.py"}))
-    assert out["content_type"] == "json"
+        out = tool_text(await client.call_tool("headroom_read", {"path": "settings.py"}))
+    assert ", json via " in out["what"]
 
 
 async def test_a_line_range_is_read_verbatim_with_line_numbers(make_client: MakeClient, project: Path) -> None:
     (project / "notes.txt").write_text("".join(f"note {i}\n" for i in range(1, 101)))
     async with make_client() as client:
-        out = structured(await client.call_tool("headroom_read", {"path": "notes.txt", "lines": "10-12"}))
-    assert out["compressed"].splitlines()[:3] == ["   10| note 10", "   11| note 11", "   12| note 12"]
-    assert out["compressor"] == "lines" and out["markers"] == 0
+        out = tool_text(await client.call_tool("headroom_read", {"path": "notes.txt", "lines": "10-12"}))
+    assert out["body"].splitlines() == ["   10| note 10", "   11| note 11", "   12| note 12"]
+    assert out["extra"] == f" path={project / 'notes.txt'}" and "lines 10-12 of 100" in out["what"]
 
 
 async def test_a_path_outside_the_roots_is_refused_and_the_message_names_the_roots(
@@ -98,8 +99,8 @@ async def test_configured_roots_are_readable_besides_the_working_directory(
     shared.mkdir()
     (shared / "doc.md").write_text(noisy_log())
     async with make_client(roots=(shared,)) as client:
-        out = structured(await client.call_tool("headroom_read", {"path": str(shared / "doc.md")}))
-    assert out["path"] == str(shared / "doc.md")
+        out = tool_text(await client.call_tool("headroom_read", {"path": str(shared / "doc.md")}))
+    assert out["extra"] == f" path={shared / 'doc.md'}"
 
 
 async def test_the_clients_declared_roots_replace_the_working_directory(
@@ -112,7 +113,7 @@ async def test_the_clients_declared_roots_replace_the_working_directory(
     async with make_client(list_roots_callback=_roots_answer(workspace)) as client:
         inside = await client.call_tool("headroom_read", {"path": "a.log"})
         outside = await client.call_tool("headroom_read", {"path": str(project / "b.log")})
-    assert structured(inside)["path"] == str(workspace / "a.log")
+    assert tool_text(inside)["extra"] == f" path={workspace / 'a.log'}"
     assert outside.is_error and str(workspace) in text_of(outside)
 
 
@@ -152,24 +153,24 @@ async def test_run_returns_the_exit_code_and_compressed_output_whose_original_is
     (project / "app.log").write_text(log)
     async with make_client(allow_run=True) as client:
         result = await client.call_tool("headroom_run", {"command": "cat app.log; exit 7", "query": "declined"})
-        out = structured(result)
-        whole = structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))
-    assert out["exit_code"] == 7 and not out["timed_out"] and out["cwd"] == str(project)
+        out = tool_text(result)
+        whole = tool_text(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6}))
+    assert out["what"].startswith("exit code 7")
     assert out["tokens_after"] < out["tokens_before"]
-    assert whole["text"] == log
-    assert text_of(result).startswith("[exit code 7]")
+    assert whole["body"] == log
 
 
 async def test_a_command_without_output_still_reports_its_exit_code(make_client: MakeClient) -> None:
     async with make_client(allow_run=True) as client:
-        out = structured(await client.call_tool("headroom_run", {"command": "false"}))
-    assert (out["exit_code"], out["hash"], out["compressed"]) == (1, None, "")
+        out = tool_text(await client.call_tool("headroom_run", {"command": "false"}))
+    assert out["what"].startswith("exit code 1") and out["what"].endswith("; no output")
+    assert (out["hash"], out["body"]) == (None, "")
 
 
 async def test_a_command_past_its_timeout_is_reported_as_timed_out(make_client: MakeClient) -> None:
     async with make_client(allow_run=True) as client:
-        out = structured(await client.call_tool("headroom_run", {"command": "echo begun; sleep 30", "timeout_s": 1}))
-    assert out["timed_out"] and out["compressed"] == "begun\n"
+        out = tool_text(await client.call_tool("headroom_run", {"command": "echo begun; sleep 30", "timeout_s": 1}))
+    assert out["what"].startswith("killed after the 1 s timeout") and out["body"] == "begun\n"
 
 
 async def test_run_in_a_directory_outside_the_roots_is_refused(make_client: MakeClient, project: Path) -> None:
@@ -180,8 +181,8 @@ async def test_run_in_a_directory_outside_the_roots_is_refused(make_client: Make
 
 async def test_run_starts_in_a_subdirectory_of_the_project_when_asked(make_client: MakeClient, project: Path) -> None:
     async with make_client(allow_run=True) as client:
-        out = structured(await client.call_tool("headroom_run", {"command": "pwd", "cwd": "src"}))
-    assert out["cwd"] == str(project / "src") and out["compressed"].strip() == str(project / "src")
+        out = tool_text(await client.call_tool("headroom_run", {"command": "pwd", "cwd": "src"}))
+    assert out["body"].strip() == str(project / "src")
 
 
 async def test_binary_command_output_keeps_the_exit_code_and_stores_the_bytes(make_client: MakeClient) -> None:
@@ -190,16 +191,16 @@ async def test_binary_command_output_keeps_the_exit_code_and_stores_the_bytes(ma
 
     command = f'{sys.executable} -c "import sys; sys.stdout.buffer.write(bytes(range(256)) * 4)"; exit 5'
     async with make_client(allow_run=True) as client:
-        out = structured(await client.call_tool("headroom_run", {"command": command}))
+        out = tool_text(await client.call_tool("headroom_run", {"command": command}))
         resource = await client.read_resource(f"headroom://original/{out['hash']}")
-    assert out["exit_code"] == 5 and out["content_type"] == "binary" and out["output_bytes"] == 1024
-    assert f"headroom://original/{out['hash']}" in out["compressed"]
+    assert out["what"].startswith("exit code 5") and "; binary output, 1,024 bytes" in out["what"]
+    assert f"headroom://original/{out['hash']}" in out["what"]
     assert base64.b64decode(getattr(resource.contents[0], "blob", "")) == bytes(range(256)) * 4
 
 
 async def test_a_verbatim_line_read_counts_as_a_read_not_a_retrieval(make_client: MakeClient, project: Path) -> None:
     (project / "notes.txt").write_text("".join(f"note {i}\n" for i in range(1, 101)))
     async with make_client() as client:
-        structured(await client.call_tool("headroom_read", {"path": "notes.txt", "lines": "1-2"}))
+        tool_text(await client.call_tool("headroom_read", {"path": "notes.txt", "lines": "1-2"}))
         stats = structured(await client.call_tool("headroom_stats", {}))
     assert stats["calls_by_kind"] == {"read": 1} and stats["retrievals"] == 0

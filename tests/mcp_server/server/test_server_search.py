@@ -12,7 +12,7 @@ import anyio
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 from mcp import Client
-from server_helpers import noisy_log, structured, text_of
+from server_helpers import noisy_log, structured, text_of, tool_text
 
 pytestmark = pytest.mark.anyio
 
@@ -28,7 +28,7 @@ def indexer_threads() -> set[str]:
 
 async def test_one_agent_finds_what_another_agent_compressed(make_client: MakeClient) -> None:
     async with make_client(client_name="claude-code") as claude:
-        stored = structured(await claude.call_tool("headroom_compress", {"content": noisy_log()}))
+        stored = tool_text(await claude.call_tool("headroom_compress", {"content": noisy_log()}))
     async with make_client(client_name="codex") as codex:
         result = await codex.call_tool("headroom_search", {"query": "why was the payment declined"})
     out = structured(result)
@@ -48,11 +48,9 @@ async def test_a_hit_leads_to_its_lines_through_headroom_retrieve(make_client: M
         await client.call_tool("headroom_compress", {"content": noisy_log()})
         hit = structured(await client.call_tool("headroom_search", {"query": "payment declined"}))["hits"][0]
         start, end = hit["lines"]
-        lines = structured(
-            await client.call_tool("headroom_retrieve", {"hash": hit["hash"], "lines": f"{start}-{end}"})
-        )
-    assert NEEDLE in lines["text"]
-    assert lines["lines"] == [[start, end]]
+        lines = tool_text(await client.call_tool("headroom_retrieve", {"hash": hit["hash"], "lines": f"{start}-{end}"}))
+    assert NEEDLE in lines["body"]
+    assert f"lines {start}-{end} of" in lines["what"]
 
 
 async def test_the_tool_is_read_only_and_its_result_matches_its_output_schema(make_client: MakeClient) -> None:
@@ -70,9 +68,9 @@ async def test_the_tool_is_read_only_and_its_result_matches_its_output_schema(ma
 
 async def test_content_type_and_since_narrow_the_search(make_client: MakeClient) -> None:
     async with make_client() as client:
-        log = structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))["hash"]
+        log = tool_text(await client.call_tool("headroom_compress", {"content": noisy_log()}))["hash"]
         doc = "# Payments\n\nA declined payment is retried once after ten minutes.\n" * 30
-        md = structured(await client.call_tool("headroom_compress", {"content": doc, "content_type": "markdown"}))
+        md = tool_text(await client.call_tool("headroom_compress", {"content": doc, "content_type": "markdown"}))
         both = structured(await client.call_tool("headroom_search", {"query": "payment declined", "limit": 10}))
         only_md = structured(
             await client.call_tool("headroom_search", {"query": "payment declined", "content_type": "markdown"})
@@ -129,7 +127,7 @@ async def test_with_meaning_turned_on_search_is_hybrid_once_the_model_has_loaded
     ]
     question = {"query": "why can't I sign in to the database"}
     async with make_client() as client:
-        handles = [structured(await client.call_tool("headroom_compress", {"content": note}))["hash"] for note in notes]
+        handles = [tool_text(await client.call_tool("headroom_compress", {"content": note}))["hash"] for note in notes]
         deadline = time.monotonic() + 120
         while True:  # the model loads in the background after start; searches meanwhile rank lexically
             out = structured(await client.call_tool("headroom_search", question))

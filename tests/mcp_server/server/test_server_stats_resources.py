@@ -9,7 +9,7 @@ from collections.abc import Callable
 import pytest
 from mcp import Client
 from mcp.shared.exceptions import MCPError
-from server_helpers import noisy_log, structured, text_of
+from server_helpers import noisy_log, structured, text_of, tool_text
 
 from mcp_server.server import ServerOptions, icon_data_uri, instructions_for
 from mcp_server.server._pricing import Pricing
@@ -22,10 +22,10 @@ async def test_session_stats_count_this_server_only_and_lifetime_stats_count_eve
     make_client: MakeClient,
 ) -> None:
     async with make_client() as first:
-        structured(await first.call_tool("headroom_compress", {"content": noisy_log(2000)}))
+        tool_text(await first.call_tool("headroom_compress", {"content": noisy_log(2000)}))
     async with make_client() as second:
-        out = structured(await second.call_tool("headroom_compress", {"content": noisy_log(3000)}))
-        structured(await second.call_tool("headroom_retrieve", {"hash": out["hash"], "lines": "1-5"}))
+        out = tool_text(await second.call_tool("headroom_compress", {"content": noisy_log(3000)}))
+        tool_text(await second.call_tool("headroom_retrieve", {"hash": out["hash"], "lines": "1-5"}))
         session = structured(await second.call_tool("headroom_stats", {"scope": "session"}))
         lifetime = structured(await second.call_tool("headroom_stats", {"scope": "lifetime"}))
     assert (session["calls"], lifetime["calls"]) == (1, 2)
@@ -65,7 +65,7 @@ def text_of_stats(out: dict[str, object]) -> str:
 async def test_cost_saved_is_the_net_saving_at_the_configured_price(make_client: MakeClient) -> None:
     pricing = Pricing("house-model", 10.0)
     async with make_client(pricing=pricing) as client:
-        structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))
+        tool_text(await client.call_tool("headroom_compress", {"content": noisy_log()}))
         result = await client.call_tool("headroom_stats", {})
     out = structured(result)
     assert (out["model"], out["usd_per_mtok"]) == ("house-model", 10.0)
@@ -82,7 +82,7 @@ async def test_a_bad_scope_is_rejected(make_client: MakeClient) -> None:
 
 async def test_the_stats_resource_holds_the_lifetime_totals(make_client: MakeClient) -> None:
     async with make_client() as client:
-        structured(await client.call_tool("headroom_compress", {"content": noisy_log()}))
+        tool_text(await client.call_tool("headroom_compress", {"content": noisy_log()}))
         resource = await client.read_resource("headroom://stats")
     (content,) = resource.contents
     data = json.loads(getattr(content, "text", ""))

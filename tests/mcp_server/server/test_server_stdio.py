@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
-from server_helpers import noisy_log, serve_command, structured
+from server_helpers import noisy_log, serve_command, tool_text
 
 from ccr import Settings
 from mcp_server.server._stdio import EXIT_TERMINATED, unreadable_reply
@@ -71,9 +71,10 @@ async def test_the_sdk_client_initializes_lists_and_calls_tools(mode: Any, tmp_p
             tools = {t.name for t in (await client.list_tools()).tools}
             assert {"headroom_compress", "headroom_retrieve", "headroom_stats"} <= tools
             text = noisy_log()
-            out = structured(await client.call_tool("headroom_compress", {"content": text, "query": "declined"}))
+            out = tool_text(await client.call_tool("headroom_compress", {"content": text, "query": "declined"}))
             assert out["tokens_after"] < out["tokens_before"]
-            assert structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))["text"] == text
+            whole = await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6})
+            assert tool_text(whole)["body"] == text
     with sqlite3.connect(Settings.from_env().db_path) as db:
         clients = {row[0] for row in db.execute("SELECT client FROM events")}
     assert clients == {"mcp"}

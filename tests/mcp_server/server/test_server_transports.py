@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from collections.abc import MutableMapping
@@ -15,7 +16,16 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.sse import sse_client
 from mcp.client.streamable_http import streamable_http_client
-from server_helpers import free_port, http_status, noisy_log, running_server, serve_command, structured, text_of
+from server_helpers import (
+    free_port,
+    http_status,
+    noisy_log,
+    running_server,
+    serve_command,
+    structured,
+    text_of,
+    tool_text,
+)
 
 from mcp_server.server import security_settings
 from mcp_server.server._transports import BearerTokenMiddleware, HttpSettings
@@ -28,9 +38,9 @@ async def _exercise(client: Client) -> None:
     tools = {t.name for t in (await client.list_tools()).tools}
     assert {"headroom_compress", "headroom_retrieve", "headroom_stats", "headroom_read", "headroom_run"} <= tools
     log = noisy_log()
-    out = structured(await client.call_tool("headroom_compress", {"content": log, "query": "declined"}))
-    whole = structured(await client.call_tool("headroom_retrieve", {"hash": out["hash"]}))
-    assert whole["text"] == log
+    out = tool_text(await client.call_tool("headroom_compress", {"content": log, "query": "declined"}))
+    whole = tool_text(await client.call_tool("headroom_retrieve", {"hash": out["hash"], "max_tokens": 10**6}))
+    assert whole["body"] == log
     assert structured(await client.call_tool("headroom_stats", {}))["calls"] == 1
 
 
@@ -41,8 +51,8 @@ async def test_stdio_serves_every_tool_to_the_sdk_client(project: Path) -> None:
     with anyio.fail_after(120):
         async with Client(params) as client:
             await _exercise(client)
-            read = structured(await client.call_tool("headroom_read", {"path": "a.log"}))
-            assert read["path"] == str(project / "a.log")
+            read = tool_text(await client.call_tool("headroom_read", {"path": "a.log"}))
+            assert read["extra"] == f" path={project / 'a.log'}"
             refused = await client.call_tool("headroom_run", {"command": "true"})
             assert refused.is_error and "--allow-run" in text_of(refused)
 
@@ -224,7 +234,9 @@ async def test_stdio_keeps_stdout_for_protocol_messages_and_logs_on_stderr(proje
     assert [r["id"] for r in replies] == [1, 2, 3]
     assert replies[0]["result"]["serverInfo"]["name"] == "headroom"
     assert replies[1]["result"]["isError"] is True
-    compressed = replies[2].get("result", {}).get("structuredContent")
-    assert compressed is not None, replies[2]
-    assert compressed["tokens_after"] < compressed["tokens_before"]
+    result = replies[2].get("result", {})
+    assert "structuredContent" not in result, replies[2]
+    header = result["content"][0]["text"].partition("\n")[0]
+    before, after = (int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:->|tokens)", header)[:2])
+    assert after < before, header
     assert b"DEBUG" in errors

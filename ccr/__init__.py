@@ -30,7 +30,7 @@ from ccr._exceptions import (
     UnknownCompressorError,
     UnknownHashError,
 )
-from ccr._excerpt import ByteSlice, Excerpt
+from ccr._excerpt import MIN_QUERY_TOKENS, ByteSlice, Excerpt
 from ccr._indexer import BackgroundIndexer, IndexerStats
 from ccr._lines import LineIndex, count_lines, parse_line_range, split_lines
 from ccr._markers import (
@@ -49,6 +49,7 @@ from ccr._store import EntryInfo, Store, SweepResult
 
 __all__ = [
     "MARKER_PATTERN",
+    "MIN_QUERY_TOKENS",
     "AccessError",
     "BackgroundIndexer",
     "BinaryInputError",

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 
 import rustcore
 from ccr import (
+    MIN_QUERY_TOKENS,
     LineIndex,
     MalformedHashError,
     MarkerRef,
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from ccr import ByteSlice, Excerpt, Store
 
 __all__ = [
+    "DEFAULT_MAX_CHARS",
     "DEFAULT_MAX_TOKENS",
     "DEFAULT_QUERY_TOKENS",
     "Retrieved",
@@ -42,6 +44,8 @@ DEFAULT_QUERY_TOKENS = 2000
 # What a retrieval hands a model at most unless it asks for more: under every client's own cut (Gemini keeps the
 # first 8,000 and last 32,000 characters of a result, Claude Code saves one over about 25,000 tokens to a file).
 DEFAULT_MAX_TOKENS = 8000
+# Characters count too: a ruler of '=' is 40 characters to a token, so 8,000 tokens of it are 320,000 characters.
+DEFAULT_MAX_CHARS = 32_000
 
 Mode = Literal["whole", "lines", "bytes", "template", "query"]
 _HANDLE = re.compile(r"[0-9a-fA-F]{16}")
@@ -128,19 +132,34 @@ def retrieve(
     default_cap: int | None = DEFAULT_MAX_TOKENS,
 ) -> Retrieved:
     """The original under `ref.hash`, or what its selector (or `query`) names, within `max_tokens`
-    (default `default_cap`; a query's default is `DEFAULT_QUERY_TOKENS`).
+    (default `default_cap`, and then also within `DEFAULT_MAX_CHARS`; a query's default is
+    `DEFAULT_QUERY_TOKENS`).
 
     Raises:
         HashError: the handle is malformed, unknown, expired or evicted.
         RangeError: a query together with a selector, or a selector outside the original.
         InputError: a blank query, or a query cap under 64 tokens.
     """
-    cap = max_tokens if max_tokens is not None else default_cap
     selected = ref.lines is not None or ref.bytes is not None or ref.template is not None
-    if query and query.strip():
-        if selected:
-            raise RangeError("give either query or a selector (lines, bytes, template), not both")
-        excerpt = store.query(ref.hash, query, max_tokens=max_tokens or DEFAULT_QUERY_TOKENS)
+    if query and query.strip() and selected:
+        raise RangeError("give either query or a selector (lines, bytes, template), not both")
+    asked = query if query and query.strip() else None
+    if max_tokens is not None or default_cap is None:
+        return _select(store, ref, asked, max_tokens if max_tokens is not None else default_cap)
+    cap = DEFAULT_QUERY_TOKENS if asked else default_cap
+    got = _select(store, ref, asked, cap)
+    floor = MIN_QUERY_TOKENS if asked else 1
+    for _ in range(8):  # each pass cuts the cap by at least a tenth; eight reach any sane text
+        if len(got.text) <= DEFAULT_MAX_CHARS or cap <= floor:
+            break
+        cap = max(floor, min(cap - 1, int(got.tokens * DEFAULT_MAX_CHARS / len(got.text) * 0.9)))
+        got = _select(store, ref, asked, cap)
+    return got
+
+
+def _select(store: Store, ref: MarkerRef, query: str | None, cap: int | None) -> Retrieved:
+    if query is not None:
+        excerpt = store.query(ref.hash, query, max_tokens=cap or DEFAULT_QUERY_TOKENS)
         shown = len(excerpt.line_numbers)
         return _from_excerpt(excerpt, "query", f"{shown:,} of {excerpt.total_lines:,} lines relevant to the query")
     if ref.template is not None:

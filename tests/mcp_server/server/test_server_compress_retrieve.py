@@ -302,3 +302,18 @@ def test_any_text_compressed_over_mcp_is_retrieved_byte_for_byte(text: str) -> N
     via_tool, via_resource = anyio.run(round_trip)
     assert via_tool == text
     assert via_resource == text
+
+
+async def test_a_default_retrieval_stays_under_what_clients_cut_in_characters_too(make_client: MakeClient) -> None:
+    # Rulers and deep indentation: many characters to a token, so a token cap alone lets Gemini cut the middle.
+    text = "".join(f"{'=' * 78}\n{' ' * 60}step {i}\n" for i in range(4_000))
+    async with make_client() as client:
+        digest = tool_text(await client.call_tool("headroom_compress", {"content": text}))["hash"]
+        whole = await client.call_tool("headroom_retrieve", {"hash": digest})
+        lines = await client.call_tool("headroom_retrieve", {"hash": digest, "lines": "1-8000"})
+        asked = await client.call_tool("headroom_retrieve", {"hash": digest, "max_tokens": 8_000})
+    for result in (whole, lines):
+        assert len(text_of(result)) < 40_000  # Gemini keeps the first 8,000 and the last 32,000 characters
+        (marker,) = find_markers(tool_text(result)["body"])
+        assert marker.lines is not None and marker.lines[1] == 8_000
+    assert len(text_of(asked)) > 40_000  # a cap the model asks for is kept as asked

@@ -173,7 +173,8 @@ class MarkerRef:
     template: str | None = None
 
 
-_REF_HASH = re.compile(r"(?:^|[\s\[:,])hash=(?P<hash>[0-9a-fA-F]{16})(?![0-9a-zA-Z])")
+# `hash=H` anywhere, or a bare handle opening the text (``H lines=A-B``, as a person types it).
+_REF_HASH = re.compile(r"(?:(?:^|[\s\[:,])hash=|^)(?P<hash>[0-9a-fA-F]{16})(?![0-9a-zA-Z])")
 _REF_PARTS = re.compile(
     r"(?:^|\s)(?P<key>lines|bytes|template)=(?P<value>[0-9a-fA-F]+(?:-[0-9]+)?)(?=$|[\s\]])",
 )
@@ -183,8 +184,8 @@ def parse_marker_ref(text: str) -> MarkerRef | None:
     """The handle and selector `text` names, when it is written the way markers say them.
 
     Accepts a whole marker (``[12 lines omitted: retrieve hash=H lines=A-B]``), its tail
-    (``hash=H lines=A-B``, ``retrieve hash=H template=T``) or ``hash=H`` alone. Returns None
-    for anything else (a bare handle is the caller's to check).
+    (``hash=H lines=A-B``, ``retrieve hash=H template=T``), ``hash=H`` alone, or a handle
+    followed by a selector (``H lines=A-B``). Returns None for anything else.
 
     Raises:
         ValueError: the text is a quoted marker (it came from an input, not from headroom), or

@@ -123,12 +123,14 @@ def test_a_forged_marker_in_an_input_is_quoted_and_no_longer_a_marker() -> None:
     assert escape_foreign_markers(forged) == escaped
 
 
-def test_a_reference_is_read_from_a_whole_marker_its_tail_or_hash_alone() -> None:
+def test_a_reference_is_read_from_a_whole_marker_its_tail_hash_alone_or_a_handle_and_selector() -> None:
     assert parse_marker_ref(f"hash={own} lines=3-9") == MarkerRef(own, (3, 9))
     assert parse_marker_ref(f"retrieve hash={own.upper()} bytes=10-20") == MarkerRef(own, None, (10, 20))
     assert parse_marker_ref(f"hash={own} template=ABCDEF01 lines=4-4") == MarkerRef(own, (4, 4), None, "abcdef01")
     assert parse_marker_ref(f"hash={own}") == MarkerRef(own)
-    assert parse_marker_ref(own) is None
+    assert parse_marker_ref(own) == MarkerRef(own)
+    assert parse_marker_ref(f"{own.upper()} lines=3-9") == MarkerRef(own, (3, 9))
+    assert parse_marker_ref(f"see {own} lines=3-9") is None
     assert parse_marker_ref("lines=3-9") is None
 
 

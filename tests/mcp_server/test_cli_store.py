@@ -179,6 +179,7 @@ def test_retrieve_accepts_what_a_marker_says_in_every_form_a_person_copies(headr
         [text],
         [f"retrieve hash={marker.hash} lines={first}-{last}"],
         [marker.hash, "--lines", f"{first}-{last}"],
+        [marker.hash, f"lines={first}-{last}"],
     ]
     for form in forms:
         done = run(["retrieve", *form, "--json"], headroom_home)

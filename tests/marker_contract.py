@@ -45,7 +45,9 @@ def check_markers(store: Store, digest: str, out: str, compressor: str) -> list[
         hidden = _hidden(store, m, raw, text, lines, out, found, marker, exact)
         if hidden is None:
             continue
-        if rustcore.count_tokens(marker, encoding) > rustcore.count_tokens(hidden, encoding) + 1:
+        # Shown instead, the hidden text would have its marker-like phrases quoted.
+        shown = escape_foreign_markers(hidden)
+        if rustcore.count_tokens(marker, encoding) > rustcore.count_tokens(shown, encoding) + 1:
             found.append(Violation(marker, f"costs more than the {hidden!r} it hides"))
         inline = m.unit == "chars" or compressor in ("json", "html")
         if not inline and m.span[0] > 0 and out[: m.span[0]].rsplit("\n", 1)[-1].strip(" \t#/*.-") != "":

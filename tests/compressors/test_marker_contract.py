@@ -95,6 +95,18 @@ def _violations(store: Store, data: str | bytes, **kw: object) -> list[object]:
     query=None,
     forged=3,
 )
+# A budget cut inside the first line of several (the lines after it get a lines marker of their own).
+@example(
+    text="2024-05-01 10:00:00 INFO error error error\n2024-05-01 10:00:00 INFO \n2024-05-01 10:00:00 INFO \n"
+    "2024-05-01 10:00:00 INFO error error error error",
+    trailing=False,
+    content_type="mixed",
+    budget=40,
+    query=None,
+    forged=None,
+)
+# A line holding a quoted marker costs more shown than the marker for it.
+@example(text="x = [1, 2]\n# note", trailing=True, content_type="html", budget=40, query=None, forged=55)
 def test_markers_of_any_compressor_on_any_input_keep_the_contract(
     store: Store,
     text: str,

@@ -71,15 +71,17 @@ def _show(text: str, limit: int) -> None:
 async def _run(url: str, namespace: str, homes: list[Path]) -> None:
     from mcp import Client
 
+    from mcp_server._header import read_header
+
     inputs = _inputs()
     async with Client(_server(url, namespace, homes[0], "agent-a")) as a:
         print("agent A (machine 1): headroom_compress on output made just now")
         results = []
         for name, text, question in inputs:
             res = await a.call_tool("headroom_compress", {"content": text, "query": question})
-            if res.is_error or res.structured_content is None:
+            out = read_header(_text(res))
+            if out is None:
                 raise RuntimeError(f"headroom_compress failed: {res.content}")
-            out = dict(res.structured_content)
             results.append(out)
             print(f"  {name:<24} {out['tokens_before']:>7,} -> {out['tokens_after']:>6,} tokens  hash={out['hash']}")
     marker = re.search(r"\[[^\]\n]*omitted: retrieve hash=([0-9a-f]{16}) lines=(\d+-\d+)\]", results[0]["compressed"])

@@ -138,7 +138,16 @@ def test_a_request_holding_any_lone_surrogate_is_answered_with_its_own_id(
 
 
 def _started(*args: str) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(serve_command(*args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    # A client starts its server with SIGINT at its default; a test run started in the background of a
+    # non-interactive shell inherits SIGINT ignored, and an ignored disposition survives exec. Any handler set here
+    # is reset to the default in the child, so the server starts as a client would start it.
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
+    try:
+        proc = subprocess.Popen(
+            serve_command(*args), stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+    finally:
+        signal.signal(signal.SIGINT, previous)
     assert proc.stdin is not None and proc.stdout is not None
     proc.stdin.write(_line(_initialize(1)))
     proc.stdin.flush()
@@ -154,6 +163,7 @@ def _exit_status(proc: subprocess.Popen[bytes]) -> tuple[int, bytes]:
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait()
+        proc.stderr.close()
         raise AssertionError("the server did not exit within 60 s") from None
     finally:
         if proc.stdin is not None and not proc.stdin.closed:

@@ -390,7 +390,7 @@ fn repeated(lines: &Lines<'_>, outline: &Outline, depth: &[u16], ends: &[u32]) -
         for j in nodes(i) {
             let (a, b) = outline.name[j];
             let content = lines.content(j).as_bytes();
-            (depth[j] - depth[i]).hash(&mut h);
+            (i32::from(depth[j]) - i32::from(depth[i])).hash(&mut h);
             content[(a as usize).min(content.len())..(b as usize).min(content.len())].hash(&mut h);
         }
         let template = *first.entry((outline.parent[i], h.finish())).or_insert(i);

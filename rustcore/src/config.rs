@@ -536,19 +536,8 @@ mod tests {
         ) {
             let text = rows.join("\n") + "\n";
             let lines = Lines::new(&text);
-            let mut next = 1;
-            for p in pieces(compress, &text, &query, budget) {
-                match p {
-                    Piece::Text(t) => next += t.matches('\n').count(),
-                    Piece::Omit { lines: Some((a, b)), count, .. } => {
-                        proptest::prop_assert_eq!(a, next);
-                        proptest::prop_assert_eq!(count, b - a + 1);
-                        next = b + 1;
-                    }
-                    Piece::Omit { .. } => {}
-                }
-            }
-            proptest::prop_assert_eq!(next, lines.len() + 1);
+            let pieces = pieces(compress, &text, &query, budget);
+            proptest::prop_assert_eq!(crate::lines::testing::coverage_gap(&pieces, lines.len()), None);
         }
     }
 }

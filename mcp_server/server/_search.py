@@ -8,13 +8,12 @@ hour ago. Hits are chunks with their handle and line numbers, ready for
 query gives exactly first, and fused with meaning when ``HEADROOM_EMBEDDINGS=1``
 (`ccr.Store.search`).
 
-The lifespan's `SemanticIndex` (see `open_semantic`) keeps the search index
+The lifespan's `SemanticIndex` (`mcp_server.server._state.open_semantic`) keeps the search index
 filled: each new original is chunked into it on a background thread.
 """
 
 from __future__ import annotations
 
-import logging
 import time
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -30,18 +29,15 @@ if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp_types import Icon
 
-    from ccr import SearchResult, SemanticIndex, Store
+    from ccr import SearchResult, Store
 
 __all__ = [
     "SearchHitOutput",
     "SearchOutput",
-    "close_semantic",
-    "open_semantic",
     "register_search_tool",
     "search_output",
 ]
 
-_log = logging.getLogger("headroom.server")
 
 Ctx = Context[AppState, Any]
 # The router's content types (no "auto": a stored original has the type it was detected as).
@@ -150,25 +146,3 @@ def register_search_tool(server: MCPServer[AppState], *, icons: list[Icon]) -> N
         icons=icons,
         annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
     )
-
-
-def open_semantic(store: Store) -> SemanticIndex | None:
-    """The lifespan's semantic index for `store`: search indexing in a background thread (and, with
-    ``HEADROOM_EMBEDDINGS=1``, the embedding model loaded in another).
-
-    None (and a logged reason) when it cannot be set up, e.g. an unusable ``HEADROOM_EMBED*`` variable:
-    the server then searches and retrieves lexically.
-    """
-    from ccr import SemanticIndex
-
-    try:
-        return SemanticIndex(store)
-    except ValueError as exc:
-        _log.warning("semantic index off: %s", exc)
-        return None
-
-
-def close_semantic(semantic: SemanticIndex | None) -> None:
-    """Stop the background indexing (the original in hand is finished first)."""
-    if semantic is not None and not semantic.close(timeout=5.0):
-        _log.info("the indexer was still busy at shutdown; what it had not finished is indexed next time")

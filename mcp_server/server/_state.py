@@ -19,13 +19,12 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import anyio
 import anyio.to_thread
 
-from ccr import HeadroomError
+from ccr import HeadroomError, SemanticIndex, Settings, Store
 
 if TYPE_CHECKING:
     from mcp.server import MCPServer
     from mcp.server.mcpserver import Context
 
-    from ccr import SemanticIndex, Settings, Store
     from mcp_server.server._options import ServerOptions
 
 __all__ = ["AppState", "SharedState", "client_name", "contained", "heartbeat", "state_of", "tool_errors"]
@@ -42,7 +41,7 @@ class AppState:
     settings: Settings
     options: ServerOptions
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    # Search indexing and embeddings of new originals, in a background thread (mcp_server.server._search).
+    # Search indexing and embeddings of new originals, in a background thread (`open_semantic`).
     semantic: SemanticIndex | None = None
 
     _threads: anyio.CapacityLimiter | None = field(default=None, repr=False)
@@ -108,14 +107,10 @@ class SharedState:
         return self._state
 
     def _acquire(self) -> AppState:
-        from ccr import Settings, Store
-
         with self._lock:
             if self._state is None:
                 settings = Settings.from_env()
                 store = Store(settings)
-                from mcp_server.server._search import open_semantic
-
                 self._state = AppState(
                     store=store,
                     settings=settings,
@@ -134,8 +129,6 @@ class SharedState:
             self._users -= 1
             if self._users == 0 and self._state is not None:
                 state, self._state = self._state, None
-                from mcp_server.server._search import close_semantic
-
                 close_semantic(state.semantic)
                 state.store.close()
 
@@ -148,6 +141,26 @@ class SharedState:
         finally:
             with anyio.CancelScope(shield=True):
                 await anyio.to_thread.run_sync(self._release)
+
+
+def open_semantic(store: Store) -> SemanticIndex | None:
+    """The lifespan's semantic index for `store`: search indexing in a background thread (and, with
+    ``HEADROOM_EMBEDDINGS=1``, the embedding model loaded in another).
+
+    None (and a logged reason) when it cannot be set up, e.g. an unusable ``HEADROOM_EMBED*`` variable:
+    the server then searches and retrieves lexically.
+    """
+    try:
+        return SemanticIndex(store)
+    except ValueError as exc:
+        _log.warning("semantic index off: %s", exc)
+        return None
+
+
+def close_semantic(semantic: SemanticIndex | None) -> None:
+    """Stop the background indexing (the original in hand is finished first)."""
+    if semantic is not None and not semantic.close(timeout=5.0):
+        _log.info("the indexer was still busy at shutdown; what it had not finished is indexed next time")
 
 
 def _warm_up(encoding: str) -> None:

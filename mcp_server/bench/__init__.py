@@ -9,125 +9,47 @@ CLI module of this package, and none of them should pay for the benchmark's impo
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mcp_server._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from mcp_server.bench._bench import BENCH_JSON, PLOT_PNG, README_TABLE, BenchOptions, run_bench, write_outputs
-    from mcp_server.bench._corpus import BenchSample, Corpus, SampleProblem, load_corpus
-    from mcp_server.bench._plot import plot_reduction_vs_retention
-    from mcp_server.bench._report import (
-        README_END,
-        README_START,
-        render_markdown,
-        render_terminal,
-        replace_between_markers,
-        update_readme,
-    )
-    from mcp_server.bench._results import (
-        ALL,
-        MODES,
-        BenchReport,
-        CategorySummary,
-        MachineInfo,
-        SampleResult,
-        SystemRun,
-        summarize,
-        time_ratio,
-    )
-    from mcp_server.bench._runner import ENCODING, RETRIEVAL_MAX_TOKENS, failed_result, run_headroom
-    from mcp_server.bench._scorer import Needle, NeedleScore, json_pairs, normalize_whitespace, score_needles
-    from mcp_server.bench._server import RoundTripFigure, ServerNumbers
+    from mcp_server.bench._bench import BENCH_JSON as BENCH_JSON
+    from mcp_server.bench._bench import PLOT_PNG as PLOT_PNG
+    from mcp_server.bench._bench import README_TABLE as README_TABLE
+    from mcp_server.bench._bench import BenchOptions as BenchOptions
+    from mcp_server.bench._bench import run_bench as run_bench
+    from mcp_server.bench._bench import write_outputs as write_outputs
+    from mcp_server.bench._corpus import BenchSample as BenchSample
+    from mcp_server.bench._corpus import Corpus as Corpus
+    from mcp_server.bench._corpus import SampleProblem as SampleProblem
+    from mcp_server.bench._corpus import load_corpus as load_corpus
+    from mcp_server.bench._plot import plot_reduction_vs_retention as plot_reduction_vs_retention
+    from mcp_server.bench._report import README_END as README_END
+    from mcp_server.bench._report import README_START as README_START
+    from mcp_server.bench._report import render_markdown as render_markdown
+    from mcp_server.bench._report import render_terminal as render_terminal
+    from mcp_server.bench._report import replace_between_markers as replace_between_markers
+    from mcp_server.bench._report import update_readme as update_readme
+    from mcp_server.bench._results import ALL as ALL
+    from mcp_server.bench._results import MODES as MODES
+    from mcp_server.bench._results import BenchReport as BenchReport
+    from mcp_server.bench._results import CategorySummary as CategorySummary
+    from mcp_server.bench._results import MachineInfo as MachineInfo
+    from mcp_server.bench._results import SampleResult as SampleResult
+    from mcp_server.bench._results import SystemRun as SystemRun
+    from mcp_server.bench._results import summarize as summarize
+    from mcp_server.bench._results import time_ratio as time_ratio
+    from mcp_server.bench._runner import ENCODING as ENCODING
+    from mcp_server.bench._runner import RETRIEVAL_MAX_TOKENS as RETRIEVAL_MAX_TOKENS
+    from mcp_server.bench._runner import failed_result as failed_result
+    from mcp_server.bench._runner import run_headroom as run_headroom
+    from mcp_server.bench._scorer import Needle as Needle
+    from mcp_server.bench._scorer import NeedleScore as NeedleScore
+    from mcp_server.bench._scorer import json_pairs as json_pairs
+    from mcp_server.bench._scorer import normalize_whitespace as normalize_whitespace
+    from mcp_server.bench._scorer import score_needles as score_needles
+    from mcp_server.bench._server import RoundTripFigure as RoundTripFigure
+    from mcp_server.bench._server import ServerNumbers as ServerNumbers
 
-__all__ = [
-    "ALL",
-    "BENCH_JSON",
-    "ENCODING",
-    "MODES",
-    "PLOT_PNG",
-    "README_END",
-    "README_START",
-    "README_TABLE",
-    "RETRIEVAL_MAX_TOKENS",
-    "BenchOptions",
-    "BenchReport",
-    "BenchSample",
-    "CategorySummary",
-    "Corpus",
-    "MachineInfo",
-    "Needle",
-    "NeedleScore",
-    "RoundTripFigure",
-    "SampleProblem",
-    "SampleResult",
-    "ServerNumbers",
-    "SystemRun",
-    "failed_result",
-    "json_pairs",
-    "load_corpus",
-    "normalize_whitespace",
-    "plot_reduction_vs_retention",
-    "render_markdown",
-    "render_terminal",
-    "replace_between_markers",
-    "run_bench",
-    "run_headroom",
-    "score_needles",
-    "summarize",
-    "time_ratio",
-    "update_readme",
-    "write_outputs",
-]
-
-_HOMES = {
-    "ALL": "mcp_server.bench._results",
-    "BENCH_JSON": "mcp_server.bench._bench",
-    "BenchOptions": "mcp_server.bench._bench",
-    "BenchReport": "mcp_server.bench._results",
-    "BenchSample": "mcp_server.bench._corpus",
-    "CategorySummary": "mcp_server.bench._results",
-    "Corpus": "mcp_server.bench._corpus",
-    "ENCODING": "mcp_server.bench._runner",
-    "MODES": "mcp_server.bench._results",
-    "MachineInfo": "mcp_server.bench._results",
-    "Needle": "mcp_server.bench._scorer",
-    "NeedleScore": "mcp_server.bench._scorer",
-    "PLOT_PNG": "mcp_server.bench._bench",
-    "README_END": "mcp_server.bench._report",
-    "README_START": "mcp_server.bench._report",
-    "README_TABLE": "mcp_server.bench._bench",
-    "RETRIEVAL_MAX_TOKENS": "mcp_server.bench._runner",
-    "RoundTripFigure": "mcp_server.bench._server",
-    "SampleProblem": "mcp_server.bench._corpus",
-    "SampleResult": "mcp_server.bench._results",
-    "ServerNumbers": "mcp_server.bench._server",
-    "SystemRun": "mcp_server.bench._results",
-    "failed_result": "mcp_server.bench._runner",
-    "json_pairs": "mcp_server.bench._scorer",
-    "load_corpus": "mcp_server.bench._corpus",
-    "normalize_whitespace": "mcp_server.bench._scorer",
-    "plot_reduction_vs_retention": "mcp_server.bench._plot",
-    "render_markdown": "mcp_server.bench._report",
-    "render_terminal": "mcp_server.bench._report",
-    "replace_between_markers": "mcp_server.bench._report",
-    "run_bench": "mcp_server.bench._bench",
-    "run_headroom": "mcp_server.bench._runner",
-    "score_needles": "mcp_server.bench._scorer",
-    "summarize": "mcp_server.bench._results",
-    "time_ratio": "mcp_server.bench._results",
-    "update_readme": "mcp_server.bench._report",
-    "write_outputs": "mcp_server.bench._bench",
-}
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(home), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted({*globals(), *__all__})
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -8,143 +8,49 @@ replace) or print `Change.diff()`.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mcp_server._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from mcp_server.install._bundle import (
-        PYPI_NAME,
-        REGISTRY_NAME,
-        REGISTRY_SCHEMA,
-        TOOLS,
-        PackResult,
-        build_manifest,
-        build_server_json,
-        find_mcpb,
-        pack_bundle,
-        package_version,
-        write_manifests,
-    )
-    from mcp_server.install._clients import (
-        CLIENTS,
-        DEFAULT_HTTP_URL,
-        SERVER_NAME,
-        Client,
-        Entry,
-        ServerCommand,
-        get_client,
-        merge_entry,
-        server_command,
-    )
-    from mcp_server.install._files import backup_name, read_config
-    from mcp_server.install._formats import read_entry, remove_entry, write_entry
-    from mcp_server.install._paths import PLATFORMS, HostEnv
-    from mcp_server.install._plan import (
-        Change,
-        Target,
-        apply_change,
-        entry_env,
-        plan_install,
-        plan_uninstall,
-        resolve_target,
-    )
-    from mcp_server.install._probe import ProbeResult, probe_http, probe_stdio
-    from mcp_server.install._status import ClientStatus, collect_status
+    from mcp_server.install._bundle import PYPI_NAME as PYPI_NAME
+    from mcp_server.install._bundle import REGISTRY_NAME as REGISTRY_NAME
+    from mcp_server.install._bundle import REGISTRY_SCHEMA as REGISTRY_SCHEMA
+    from mcp_server.install._bundle import TOOLS as TOOLS
+    from mcp_server.install._bundle import PackResult as PackResult
+    from mcp_server.install._bundle import build_manifest as build_manifest
+    from mcp_server.install._bundle import build_server_json as build_server_json
+    from mcp_server.install._bundle import find_mcpb as find_mcpb
+    from mcp_server.install._bundle import pack_bundle as pack_bundle
+    from mcp_server.install._bundle import package_version as package_version
+    from mcp_server.install._bundle import write_manifests as write_manifests
+    from mcp_server.install._clients import CLIENTS as CLIENTS
+    from mcp_server.install._clients import DEFAULT_HTTP_URL as DEFAULT_HTTP_URL
+    from mcp_server.install._clients import SERVER_NAME as SERVER_NAME
+    from mcp_server.install._clients import Client as Client
+    from mcp_server.install._clients import Entry as Entry
+    from mcp_server.install._clients import ServerCommand as ServerCommand
+    from mcp_server.install._clients import get_client as get_client
+    from mcp_server.install._clients import merge_entry as merge_entry
+    from mcp_server.install._clients import server_command as server_command
+    from mcp_server.install._files import backup_name as backup_name
+    from mcp_server.install._files import read_config as read_config
+    from mcp_server.install._formats import read_entry as read_entry
+    from mcp_server.install._formats import remove_entry as remove_entry
+    from mcp_server.install._formats import write_entry as write_entry
+    from mcp_server.install._paths import PLATFORMS as PLATFORMS
+    from mcp_server.install._paths import HostEnv as HostEnv
+    from mcp_server.install._plan import Change as Change
+    from mcp_server.install._plan import Target as Target
+    from mcp_server.install._plan import apply_change as apply_change
+    from mcp_server.install._plan import entry_env as entry_env
+    from mcp_server.install._plan import plan_install as plan_install
+    from mcp_server.install._plan import plan_uninstall as plan_uninstall
+    from mcp_server.install._plan import resolve_target as resolve_target
+    from mcp_server.install._probe import ProbeResult as ProbeResult
+    from mcp_server.install._probe import probe_http as probe_http
+    from mcp_server.install._probe import probe_stdio as probe_stdio
+    from mcp_server.install._status import ClientStatus as ClientStatus
+    from mcp_server.install._status import collect_status as collect_status
 
-# Loaded on first use: every `headroom` start imports this package's cli module.
-_LAZY = {
-    "CLIENTS": "mcp_server.install._clients",
-    "Change": "mcp_server.install._plan",
-    "Client": "mcp_server.install._clients",
-    "ClientStatus": "mcp_server.install._status",
-    "DEFAULT_HTTP_URL": "mcp_server.install._clients",
-    "Entry": "mcp_server.install._clients",
-    "HostEnv": "mcp_server.install._paths",
-    "PLATFORMS": "mcp_server.install._paths",
-    "PYPI_NAME": "mcp_server.install._bundle",
-    "PackResult": "mcp_server.install._bundle",
-    "ProbeResult": "mcp_server.install._probe",
-    "REGISTRY_NAME": "mcp_server.install._bundle",
-    "REGISTRY_SCHEMA": "mcp_server.install._bundle",
-    "SERVER_NAME": "mcp_server.install._clients",
-    "ServerCommand": "mcp_server.install._clients",
-    "TOOLS": "mcp_server.install._bundle",
-    "Target": "mcp_server.install._plan",
-    "apply_change": "mcp_server.install._plan",
-    "backup_name": "mcp_server.install._files",
-    "build_manifest": "mcp_server.install._bundle",
-    "build_server_json": "mcp_server.install._bundle",
-    "collect_status": "mcp_server.install._status",
-    "entry_env": "mcp_server.install._plan",
-    "find_mcpb": "mcp_server.install._bundle",
-    "get_client": "mcp_server.install._clients",
-    "merge_entry": "mcp_server.install._clients",
-    "pack_bundle": "mcp_server.install._bundle",
-    "package_version": "mcp_server.install._bundle",
-    "plan_install": "mcp_server.install._plan",
-    "plan_uninstall": "mcp_server.install._plan",
-    "probe_http": "mcp_server.install._probe",
-    "probe_stdio": "mcp_server.install._probe",
-    "read_config": "mcp_server.install._files",
-    "read_entry": "mcp_server.install._formats",
-    "remove_entry": "mcp_server.install._formats",
-    "resolve_target": "mcp_server.install._plan",
-    "server_command": "mcp_server.install._clients",
-    "write_entry": "mcp_server.install._formats",
-    "write_manifests": "mcp_server.install._bundle",
-}
-
-__all__ = [
-    "CLIENTS",
-    "DEFAULT_HTTP_URL",
-    "PLATFORMS",
-    "PYPI_NAME",
-    "REGISTRY_NAME",
-    "REGISTRY_SCHEMA",
-    "SERVER_NAME",
-    "TOOLS",
-    "Change",
-    "Client",
-    "ClientStatus",
-    "Entry",
-    "HostEnv",
-    "PackResult",
-    "ProbeResult",
-    "ServerCommand",
-    "Target",
-    "apply_change",
-    "backup_name",
-    "build_manifest",
-    "build_server_json",
-    "collect_status",
-    "entry_env",
-    "find_mcpb",
-    "get_client",
-    "merge_entry",
-    "pack_bundle",
-    "package_version",
-    "plan_install",
-    "plan_uninstall",
-    "probe_http",
-    "probe_stdio",
-    "read_config",
-    "read_entry",
-    "remove_entry",
-    "resolve_target",
-    "server_command",
-    "write_entry",
-    "write_manifests",
-]
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
+__getattr__, __dir__ = lazy_exports(__name__)

@@ -6,62 +6,24 @@ Names are re-exported lazily: `headroom --help` imports this package to find
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from mcp_server._lazy import lazy_exports
 
 if TYPE_CHECKING:
-    from mcp_server.server._app import build_server
-    from mcp_server.server._identity import icon_data_uri, instructions_for
-    from mcp_server.server._models import CompressorInfo, CompressorStats, StatsOutput
-    from mcp_server.server._options import ServerOptions
-    from mcp_server.server._pricing import Pricing
-    from mcp_server.server._state import AppState
-    from mcp_server.server._stdio import serve_stdio
-    from mcp_server.server._transports import HttpSettings, build_http_app, security_settings, serve
+    from mcp_server.server._app import build_server as build_server
+    from mcp_server.server._identity import icon_data_uri as icon_data_uri
+    from mcp_server.server._identity import instructions_for as instructions_for
+    from mcp_server.server._models import CompressorInfo as CompressorInfo
+    from mcp_server.server._models import CompressorStats as CompressorStats
+    from mcp_server.server._models import StatsOutput as StatsOutput
+    from mcp_server.server._options import ServerOptions as ServerOptions
+    from mcp_server.server._pricing import Pricing as Pricing
+    from mcp_server.server._state import AppState as AppState
+    from mcp_server.server._stdio import serve_stdio as serve_stdio
+    from mcp_server.server._transports import HttpSettings as HttpSettings
+    from mcp_server.server._transports import build_http_app as build_http_app
+    from mcp_server.server._transports import security_settings as security_settings
+    from mcp_server.server._transports import serve as serve
 
-__all__ = [
-    "AppState",
-    "CompressorInfo",
-    "CompressorStats",
-    "HttpSettings",
-    "Pricing",
-    "ServerOptions",
-    "StatsOutput",
-    "build_http_app",
-    "build_server",
-    "icon_data_uri",
-    "instructions_for",
-    "security_settings",
-    "serve",
-    "serve_stdio",
-]
-
-_HOMES = {
-    "AppState": "_state",
-    "CompressorInfo": "_models",
-    "CompressorStats": "_models",
-    "HttpSettings": "_transports",
-    "Pricing": "_pricing",
-    "ServerOptions": "_options",
-    "StatsOutput": "_models",
-    "build_http_app": "_transports",
-    "build_server": "_app",
-    "icon_data_uri": "_identity",
-    "instructions_for": "_identity",
-    "security_settings": "_transports",
-    "serve": "_transports",
-    "serve_stdio": "_stdio",
-}
-
-
-def __getattr__(name: str) -> Any:
-    home = _HOMES.get(name)
-    if home is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
-    globals()[name] = value
-    return value
-
-
-def __dir__() -> list[str]:
-    return sorted(set(globals()) | set(__all__))
+__getattr__, __dir__ = lazy_exports(__name__)

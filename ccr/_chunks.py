@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ccr._json_walk import members, skip_whitespace
 from ccr._lines import LineIndex
 
 __all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text"]
@@ -209,59 +210,9 @@ def _search_breaks(doc: LineIndex) -> _Breaks:
 
 # --- JSON: item boundaries found by walking the containers with the standard decoder -------------
 
-_DECODER = json.JSONDecoder()
-_WHITESPACE = re.compile(r"[ \t\n\r]*")
-
 
 class _NotJSON(Exception):
     pass
-
-
-def _skip(text: str, at: int) -> int:
-    match = _WHITESPACE.match(text, at)
-    return match.end() if match else at
-
-
-def _children(text: str, start: int) -> tuple[list[tuple[int, int]], int]:
-    """Spans of the members of the array or object opening at `start`, and the end of the container."""
-    opener = text[start]
-    closer = "]" if opener == "[" else "}"
-    spans: list[tuple[int, int]] = []
-    at = _skip(text, start + 1)
-    if text.startswith(closer, at):
-        return spans, at + 1
-    while True:
-        member = at
-        try:
-            if opener == "{":
-                _, at = _DECODER.raw_decode(text, at)
-                at = _skip(text, at)
-                if not text.startswith(":", at):
-                    raise _NotJSON
-                at = _skip(text, at + 1)
-            _, at = _DECODER.raw_decode(text, at)
-        except (ValueError, IndexError) as exc:
-            raise _NotJSON from exc
-        spans.append((member, at))
-        at = _skip(text, at)
-        if text.startswith(",", at):
-            at = _skip(text, at + 1)
-        elif text.startswith(closer, at):
-            return spans, at + 1
-        else:
-            raise _NotJSON
-
-
-def _value_start(text: str, member: int) -> int:
-    """Where the value of an object member or array element begins."""
-    if text[member] != '"':
-        return member
-    try:
-        _, after_key = _DECODER.raw_decode(text, member)
-    except ValueError:
-        return member
-    at = _skip(text, after_key)
-    return _skip(text, at + 1) if text.startswith(":", at) else member
 
 
 def _snap(doc: LineIndex, offset: int) -> int:
@@ -273,24 +224,26 @@ def _snap(doc: LineIndex, offset: int) -> int:
 def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
     text = doc.text
     breaks = _Breaks(doc)
-    first = _skip(text, 0)
+    first = skip_whitespace(text, 0)
     if first >= len(text) or text[first] not in "[{":
         raise _NotJSON
     pending = [(first, _STRUCTURE)]
     top_end: int | None = None
     while pending:
         start, level = pending.pop()
-        spans, end = _children(text, start)
+        try:
+            items, end = members(text, start)
+        except ValueError as exc:
+            raise _NotJSON from exc
         if top_end is None:
             top_end = end
-        for n, (member, member_end) in enumerate(spans):
+        for n, item in enumerate(items):
             # A nested container's first member starts where the container does: no break of its own.
             if n or level == _STRUCTURE:
-                breaks.add(_snap(doc, member), level)
-            value = _value_start(text, member)
-            if member_end - member > max_chars and text[value] in "[{":
-                pending.append((value, _SECONDARY))
-    if top_end is None or _skip(text, top_end) != len(text):
+                breaks.add(_snap(doc, item.start), level)
+            if item.end - item.start > max_chars and text[item.value] in "[{":
+                pending.append((item.value, _SECONDARY))
+    if top_end is None or skip_whitespace(text, top_end) != len(text):
         raise _NotJSON
     return breaks
 

@@ -16,7 +16,6 @@ each with its line span. (The semantic index chunks differently, see `ccr._chunk
 
 from __future__ import annotations
 
-import json
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import overload
 
 import rustcore
 from ccr._exceptions import RangeError
+from ccr._json_walk import DECODER, members, skip_whitespace
 
 __all__ = [
     "LineIndex",
@@ -38,8 +38,6 @@ __all__ = [
 
 # A JSON document whose items are this small adds nothing over per-line chunks.
 _MIN_JSON_ITEMS = 2
-_DECODER = json.JSONDecoder()
-_WS = " \t\n\r"
 
 
 def _body(line: str) -> str:
@@ -256,60 +254,23 @@ def query_chunks(lines: LineIndex) -> QueryChunks:
     return QueryChunks(texts=[text[b:e] for b, e in spans], spans=numbered, whole=whole)
 
 
-def _skip_ws(text: str, pos: int) -> int:
-    while pos < len(text) and text[pos] in _WS:
-        pos += 1
-    return pos
-
-
 def _json_item_spans(text: str) -> list[tuple[int, int]] | None:
     """Character spans of the items worth ranking separately, or None when `text` is not one JSON value."""
-    start = _skip_ws(text, 0)
+    start = skip_whitespace(text, 0)
     if start >= len(text) or text[start] not in "[{":
         return None
     try:
-        _, end = _DECODER.raw_decode(text, start)
+        _, end = DECODER.raw_decode(text, start)
     except ValueError:
         return None
     if text[end:].strip():
         return None
-    if text[start] == "[":
-        return _array_items(text, start)
-    members = _object_members(text, start)
-    arrays = [(e - vb, vb) for _, e, vb in members if text[vb] == "["]
-    if arrays:
-        size, value_start = max(arrays)
-        if size * 2 > end - start:
-            # An API page such as {"total_count": 3, "items": [...]}: the items are what is asked about.
-            return _array_items(text, _skip_ws(text, value_start))
-    return [(b, e) for b, e, _ in members]
-
-
-def _array_items(text: str, pos: int) -> list[tuple[int, int]]:
-    """Spans of the items of the array opening at `pos` (known to be valid JSON)."""
-    out = []
-    pos = _skip_ws(text, pos + 1)
-    while text[pos] != "]":
-        _, end = _DECODER.raw_decode(text, pos)
-        out.append((pos, end))
-        pos = _skip_ws(text, end)
-        if text[pos] == ",":
-            pos = _skip_ws(text, pos + 1)
-    return out
-
-
-def _object_members(text: str, pos: int) -> list[tuple[int, int, int]]:
-    """(start, end, value start) of each ``"key": value`` member of the object opening at `pos`."""
-    out = []
-    pos = _skip_ws(text, pos + 1)
-    while text[pos] != "}":
-        begin = pos
-        _, pos = _DECODER.raw_decode(text, pos)
-        pos = _skip_ws(text, pos)
-        value_start = _skip_ws(text, pos + 1)  # past the colon
-        _, end = _DECODER.raw_decode(text, value_start)
-        out.append((begin, end, value_start))
-        pos = _skip_ws(text, end)
-        if text[pos] == ",":
-            pos = _skip_ws(text, pos + 1)
-    return out
+    items, _ = members(text, start)
+    if text[start] == "{":
+        arrays = [(m.end - m.value, m.value) for m in items if text[m.value] == "["]
+        if arrays:
+            size, value_start = max(arrays)
+            if size * 2 > end - start:
+                # An API page such as {"total_count": 3, "items": [...]}: the items are what is asked about.
+                items, _ = members(text, value_start)
+    return [(m.start, m.end) for m in items]

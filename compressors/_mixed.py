@@ -34,6 +34,8 @@ _MIN_SEGMENT_LINES = 8
 _EXPECTED_SHARE = 0.4
 # How far the search for the end of an embedded JSON value looks.
 _MAX_JSON_LINES = 20_000
+_DECODER = json.JSONDecoder()
+_JSON_WHITESPACE = " \t\n\r"
 _JSON_START = re.compile(r"^\s*[\[{]\s*$|^\s*[\[{]\s*[\"\[{\d-]")
 _FENCE_INFO = re.compile(r"^\s*(?:`{3,}|~{3,})\s*([\w+#.-]*)")
 
@@ -143,34 +145,17 @@ def split_segments(doc: LineIndex) -> list[Segment]:
 
 
 def _json_end(doc: LineIndex, start: int) -> int | None:
-    """The last line of a JSON value that opens on line `start`, or None when none parses."""
-    depth = 0
-    in_string = False
-    escaped = False
-    for i in range(start, min(len(doc.lines), start + _MAX_JSON_LINES)):
-        for ch in doc.lines[i]:
-            if in_string:
-                if escaped:
-                    escaped = False
-                elif ch == "\\":
-                    escaped = True
-                elif ch == '"':
-                    in_string = False
-            elif ch == '"':
-                in_string = True
-            elif ch in "[{":
-                depth += 1
-            elif ch in "]}":
-                depth -= 1
-                if depth < 0:
-                    return None
-        if depth == 0:
-            try:
-                json.loads("".join(doc.lines[start : i + 1]))
-            except (ValueError, RecursionError):
-                return None
-            return i
-    return None
+    """The last line of a JSON value that opens on line `start` and ends its line, or None when none does."""
+    window = doc.span(start, min(len(doc), start + _MAX_JSON_LINES))
+    at = len(window) - len(window.lstrip(_JSON_WHITESPACE))
+    try:
+        _, end = _DECODER.raw_decode(window, at)
+    except (ValueError, RecursionError):
+        return None
+    last = doc.line_of(doc.start(start) + end - 1)
+    if window[end : doc.start(last + 1) - doc.start(start)].strip(_JSON_WHITESPACE):
+        return None
+    return last
 
 
 def _kind_of_fence(language: str) -> str:

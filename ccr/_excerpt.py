@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rustcore
+from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
 from ccr._lines import LineIndex, QueryChunks, Row, query_chunks
 from ccr._markers import format_marker
@@ -54,6 +55,8 @@ _HEADING_LOOKBACK = 300
 _MAX_MISFITS = 200
 
 _ATX_HEADING = re.compile(r"#{1,6}\s")
+# Leading whitespace and tree-drawing glyphs: box drawing (`tree`, `npm ls`) or ASCII (`|-- `, `+-- `, `` `-- ``).
+_TREE_INDENT = re.compile(r"(?:[\s\u2500-\u257f]|[|`](?=[\s\u2500-\u257f-])|[|`+]?--+ )*")
 _SETEXT_RULE = re.compile(r"(=+|-+)\s*")
 
 
@@ -284,8 +287,13 @@ def query_excerpt(
     `semantic` holds the semantic index's chunks of this original nearest the query, as
     ``(start_line, end_line, cosine similarity)``; with any, lines are ranked by `blend`.
     """
-    chunks = query_chunks(lines)
-    scores = rank(chunks.texts, query)
+    diff = diff_chunks(lines, lines.text)
+    if diff is not None:
+        chunks = QueryChunks(diff.texts, diff.spans, [True] * len(diff.spans), diff.context, diff.core)
+        scores = diff.scores(query)
+    else:
+        chunks = query_chunks(lines)
+        scores = rank(chunks.texts, query)
     if semantic:
         spans = chunks.spans if chunks.spans is not None else [(n, n) for n in range(1, len(chunks) + 1)]
         scores = blend(scores, line_similarities(spans, semantic))
@@ -459,12 +467,15 @@ def select_rows(
         return [chunks.first(i) for i in candidates if i in taken and chunks.whole_lines(i)]
 
     add_hits(strong, int(budget * 0.5))
-    for hit in hit_lines(strong):
-        heading = _enclosing_line(hit, lines)
-        add_lines([heading] if heading is not None else [], int(budget * 0.8))
+    # Chunks that bring their own context (diff hunks) need no structure guessed from lines around them.
+    for hit in hit_lines(strong) if chunks.context is None else ():
+        add_lines(_enclosing_lines(hit, lines), int(budget * 0.8))
         add_lines(_block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
-    add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
+    if chunks.context is None:
+        add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
     add_hits(ranked, budget)
+    # Then what the chunks shown so far left out of their own span (a hunk's unchanged lines), best chunk first.
+    add_lines([n for i in taken for n in chunks.rest(i)], budget)
     shown = hit_lines(ranked)
     add_lines([n for hit in shown for n in (hit - 1, hit + 1)], budget)
     add_lines([n for hit in shown for n in (hit - 2, hit + 2)], budget)
@@ -527,19 +538,38 @@ def _block_after(hit: int, lines: Sequence[str]) -> list[int]:
     return out
 
 
-def _enclosing_line(hit: int, lines: Sequence[str]) -> int | None:
-    """The nearest line above `hit` that heads its section: a Markdown heading, or a less indented line."""
+def _indent(line: str) -> int:
+    """How deep `line` sits: its leading whitespace and tree-drawing glyphs (``│ ├─┬``, ``|-- ``, ```-- ``), so
+    an entry of `tree` or `npm ls` sits under the entry that opens its branch."""
+    m = _TREE_INDENT.match(line)
+    return m.end() if m else 0
+
+
+def _enclosing_lines(hit: int, lines: Sequence[str]) -> list[int]:
+    """The lines above `hit` that head it, nearest first: its Markdown heading, or each less indented line
+    (a parent folder, the package a dependency sits under, an enclosing block), up to the top level."""
+    out: list[int] = []
     text = lines[hit - 1]
-    indent = len(text) - len(text.lstrip())
-    for n in range(hit - 1, max(hit - _HEADING_LOOKBACK, 0), -1):
+    indent = _indent(text)
+    floor = max(hit - _HEADING_LOOKBACK, 0)
+    n = hit - 1
+    while n > floor:
         line = lines[n - 1]
         stripped = line.lstrip()
         if not stripped:
+            n -= 1
             continue
         if _ATX_HEADING.match(stripped):
-            return n
+            out.append(n)
+            return out
         if n < hit - 1 and _SETEXT_RULE.fullmatch(lines[n]) and len(lines[n].strip()) >= 3:
-            return n
-        if indent and len(line) - len(stripped) < indent:
-            return n
-    return None
+            out.append(n)
+            return out
+        depth = _indent(line)
+        if indent and depth < indent:
+            out.append(n)
+            indent = depth
+            # Each level up may lie as far again above the last one found.
+            floor = max(n - _HEADING_LOOKBACK, 0)
+        n -= 1
+    return out

@@ -212,6 +212,10 @@ class QueryChunks:
     texts: Sequence[str]
     spans: list[tuple[int, int]] | None = None
     whole: list[bool] | None = None
+    # Lines shown with chunk i to say where it is (a diff hunk's commit line and file header); None: none.
+    context: Sequence[tuple[int, ...]] | None = None
+    # The lines of chunk i's span shown first (a hunk's changed lines); None: the whole span.
+    core: Sequence[tuple[int, ...] | None] | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -228,8 +232,20 @@ class QueryChunks:
             return ((i + 1, lines[i]),)
         first, last = self.spans[i]
         if self.whole_lines(i):
-            return tuple((n, lines[n - 1]) for n in range(first, last + 1))
+            around = self.context[i] if self.context is not None else ()
+            core = self.core[i] if self.core is not None else None
+            body = core if core is not None else range(first, last + 1)
+            return tuple((n, lines[n - 1]) for n in (*around, *body))
         return ((first, self.texts[i]),)
+
+    def rest(self, i: int) -> list[int]:
+        """The lines of chunk `i`'s span that `rows` leaves out (a hunk's unchanged lines), in order."""
+        core = self.core[i] if self.core is not None else None
+        if core is None or self.spans is None:
+            return []
+        first, last = self.spans[i]
+        shown = set(core)
+        return [n for n in range(first, last + 1) if n not in shown]
 
 
 def query_chunks(lines: LineIndex) -> QueryChunks:

@@ -1,0 +1,60 @@
+"""Query-scoped retrieval follows the structure of what it was given: diff hunks, commit records, tree branches.
+
+The texts are real output captured at test time (the project's own `git log -p`, `git diff` and `git log --stat`,
+`npm ls --all` of the project's node_modules), and the questions and their needles are drawn mechanically by the
+`benchmarks.fresh` generators (a hunk changing 2-12 lines and the commit and file it belongs to; a nested npm
+package and the package it sits under), with seeds fixed here; the history they draw from grows with every
+commit, so the samples change as the project does.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from benchmarks.fresh import generate
+from ccr import Settings, Store
+from mcp_server.bench import RETRIEVAL_MAX_TOKENS, score_needles
+
+SEEDS = ("structure-a", "structure-b", "structure-c")
+
+
+def _retrieved(tmp_path: Path, kinds: list[str], per_seed: int) -> list[tuple[str, str, list[str]]]:
+    """(sample name, query, needles missing from one query retrieval) for fresh samples of `kinds`."""
+    out = []
+    with Store(Settings(home=tmp_path / "home")) as store:
+        for seed in SEEDS:
+            run = generate(seed, per_category=per_seed, kinds=kinds, slow=False)
+            if not run.samples and run.unavailable:
+                pytest.skip(f"no source for {kinds} here: {run.skipped}")
+            for sample in run.samples:
+                digest = store.put(sample.text)
+                excerpt = store.query(digest, sample.query, max_tokens=RETRIEVAL_MAX_TOKENS)
+                assert excerpt.tokens <= RETRIEVAL_MAX_TOKENS
+                # Scored as the benchmark scores a retrieval: the excerpt's rows, as the compressed text.
+                score = score_needles(sample.needles, excerpt.text)
+                out.append((f"{seed}/{sample.name}", sample.query, list(score.missing)))
+    return out
+
+
+def _report(results: list[tuple[str, str, list[str]]]) -> str:
+    return "\n".join(f"{name}: {query}\n  missing: {missing}" for name, query, missing in results if missing)
+
+
+def test_a_question_naming_a_commit_and_a_file_brings_back_that_hunk_within_one_retrieval(tmp_path: Path) -> None:
+    results = _retrieved(tmp_path, ["git_log_p", "git_diff"], per_seed=4)
+    assert len(results) >= 6
+    assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_question_naming_a_commit_brings_back_its_changed_files_from_git_log_stat(tmp_path: Path) -> None:
+    results = _retrieved(tmp_path, ["git_log_stat"], per_seed=2)
+    assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_question_about_a_nested_npm_package_brings_back_its_line_and_the_package_it_sits_under(
+    tmp_path: Path,
+) -> None:
+    results = _retrieved(tmp_path, ["npm_ls"], per_seed=3)
+    assert all(not missing for _, _, missing in results), _report(results)

@@ -1,7 +1,7 @@
 """The semantic layer measured: what meaning costs on the call path and in memory, and whether it ranks better.
 
     HF_HOME=../shared/models/hf-cache HF_HUB_OFFLINE=1 .venv/bin/python benchmarks/embeddings.py \\
-        --corpus ../shared/corpus/dev [--corpus bench-out/fresh-corpus] [--no-server]
+        --corpus ../shared/corpus/dev [--corpus bench-out/fresh-corpus] [--no-server | --server-only]
 
 `make bench` runs it with the model cache when ../shared/models/hf-cache exists, over the dev corpus and the
 fresh samples it generated. Every corpus is a folder of samples (input.txt, meta.json with category, query and
@@ -375,6 +375,9 @@ async def serve_and_measure(samples: Sequence[Sample], on: bool, limit: int) -> 
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as home:
         env = {**os.environ, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "1" if on else "0"}
         env.pop("HEADROOM_EMBED_FILE", None)
+        for key in ("HF_HOME", "HF_HUB_CACHE"):  # the server runs in `home`: a relative cache path would miss
+            if key in env:
+                env[key] = os.path.abspath(env[key])
         params = StdioServerParameters(
             command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"], env=env, cwd=home
         )
@@ -418,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--corpus", type=Path, action="append", help="a corpus folder (repeat; default the dev corpus)")
     parser.add_argument("--chunks", type=int, default=200, help="chunks timed per model file (default 200)")
     parser.add_argument("--no-server", action="store_true", help="skip the server memory measurement")
+    parser.add_argument("--server-only", action="store_true", help="only the server memory measurement (6)")
     parser.add_argument("--server-mb", type=float, default=10.0, help="MiB of originals sent to the server (10)")
     args = parser.parse_args(argv)
     folders = [p for p in (args.corpus or [Path("../shared/corpus/dev")]) if p.is_dir()]
@@ -445,6 +449,8 @@ def main(argv: list[str] | None = None) -> int:
         "(vector cache emptied)"
     )
 
+    if args.server_only:
+        return server_memory(samples, default, args.server_mb)
     if files:
         speed = embedding_speed(files, samples, args.chunks)
     with meaning(False) as _:
@@ -483,19 +489,22 @@ def main(argv: list[str] | None = None) -> int:
     )
     for file in files:
         print(f"   embedding every chunk instead ({file}) would index {speed[file]['KB/s']:.1f} KB per CPU-second")
-    if not args.no_server:
-        limit = int(args.server_mb * 2**20)
+    return 0 if args.no_server else server_memory(samples, default, args.server_mb)
+
+
+def server_memory(samples: Sequence[Sample], default: str | None, mib: float) -> int:
+    limit = int(mib * 2**20)
+    print(
+        f"\n6. server (headroom mcp serve) after {limit / 2**20:.0f} MiB of originals compressed and "
+        "searched until nothing is pending"
+    )
+    for on in (False, True) if default else (False,):
+        r = asyncio.run(serve_and_measure(samples, on, limit))
         print(
-            f"\n6. server (headroom mcp serve) after {limit / 2**20:.0f} MiB of originals compressed and "
-            "searched until nothing is pending"
+            f"   {'on ' if on else 'off'}: RSS {r['rss'] / 2**20:.0f} MiB (peak {r['peak'] / 2**20:.0f} MiB), "
+            f"{r['calls']} compress calls ({r['bytes'] / 2**20:.1f} MiB) in {r['seconds']:.0f} s, "
+            f"{r['searches']} searches, last one {r['mode']}"
         )
-        for on_ in (False, True) if default else (False,):
-            r = asyncio.run(serve_and_measure(samples, on_, limit))
-            print(
-                f"   {'on ' if on_ else 'off'}: RSS {r['rss'] / 2**20:.0f} MiB (peak {r['peak'] / 2**20:.0f} MiB), "
-                f"{r['calls']} compress calls ({r['bytes'] / 2**20:.1f} MiB) in {r['seconds']:.0f} s, "
-                f"{r['searches']} searches, last one {r['mode']}"
-            )
     return 0
 
 

@@ -80,6 +80,7 @@ __all__ = [
     "sentence_spans",
     "template_keys",
     "template_lines",
+    "trim_heap",
 ]
 
 ENCODINGS: tuple[str, ...] = tuple(_native.ENCODINGS)
@@ -104,6 +105,13 @@ def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
         ValueError: `encoding` is not one of `ENCODINGS`.
     """
     return with_text(lambda t: int(_native.count_tokens(t, encoding)), _as_text(text))
+
+
+def trim_heap() -> bool:
+    """Hand the allocator's free memory back to the system (glibc's ``malloc_trim``): a long-running
+    process calls it after work that freed much (a batch of embeddings). False where nothing was returned
+    or the allocator cannot."""
+    return bool(_native.trim_heap())
 
 
 def encode(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> list[int]:

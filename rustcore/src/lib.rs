@@ -20,6 +20,7 @@ pub mod loglines;
 pub mod logrank;
 pub mod logs;
 pub mod logwords;
+pub mod memory;
 pub mod outline;
 pub mod prose;
 pub mod query;

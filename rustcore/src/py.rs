@@ -31,6 +31,11 @@ fn encode(py: Python<'_>, text: &str, encoding: &str) -> PyResult<Vec<u32>> {
 }
 
 #[pyfunction]
+fn trim_heap(py: Python<'_>) -> bool {
+    py.detach(crate::memory::trim_heap)
+}
+
+#[pyfunction]
 fn estimate_tokens(py: Python<'_>, text: &str) -> usize {
     py.detach(|| tokens::estimate(text))
 }
@@ -718,6 +723,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(count_tokens, m)?)?;
     m.add_function(wrap_pyfunction!(encode, m)?)?;
     m.add_function(wrap_pyfunction!(estimate_tokens, m)?)?;
+    m.add_function(wrap_pyfunction!(trim_heap, m)?)?;
     m.add_function(wrap_pyfunction!(content_hash, m)?)?;
     m.add_function(wrap_pyfunction!(is_hash, m)?)?;
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;

@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::num::NonZeroUsize;
+use std::sync::Once;
 use std::thread;
 
 use bpe_openai::Tokenizer;
@@ -47,10 +48,17 @@ impl Encoding {
     }
 
     fn tokenizer(self) -> &'static Tokenizer {
-        match self {
+        static LOADED: [Once; 2] = [Once::new(), Once::new()];
+        let tokenizer = match self {
             Encoding::O200kBase => bpe_openai::o200k_base(),
             Encoding::Cl100kBase => bpe_openai::cl100k_base(),
-        }
+        };
+        // The ranks were read from this library's data into the tokenizer's tables: its pages (32 MB for
+        // o200k_base) would stay resident unread for the life of the process.
+        LOADED[self as usize].call_once(|| {
+            crate::memory::page_out_read_only_data();
+        });
+        tokenizer
     }
 }
 

@@ -64,3 +64,13 @@ def test_estimate_is_within_forty_percent_of_the_exact_count_on_code_and_logs() 
     ) * 100
     exact = rustcore.count_tokens(text)
     assert abs(rustcore.estimate_tokens(text) - exact) / exact < 0.4
+
+
+def test_trimming_the_heap_keeps_every_live_object_and_counts_unchanged() -> None:
+    kept = [bytes([i]) * 100_000 for i in range(32)]
+    before = rustcore.count_tokens("trim the heap, then count again")
+    garbage = [bytearray(1_000_000) for _ in range(16)]
+    del garbage
+    assert isinstance(rustcore.trim_heap(), bool)
+    assert all(block == bytes([i]) * 100_000 for i, block in enumerate(kept))
+    assert rustcore.count_tokens("trim the heap, then count again") == before

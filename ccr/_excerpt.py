@@ -19,7 +19,7 @@ from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
 from ccr._lines import LineIndex, QueryChunks, Row, query_chunks
 from ccr._markers import format_marker
-from ccr._retrieval import blend, line_similarities, rank
+from ccr._retrieval import rank
 
 __all__ = [
     "GAP",
@@ -280,13 +280,8 @@ def query_excerpt(
     query: str,
     max_tokens: int,
     encoding: str,
-    semantic: Sequence[tuple[int, int, float]] | None = None,
 ) -> Excerpt:
-    """The parts of an original (indexed by `lines`) most relevant to `query` (see `Store.query`).
-
-    `semantic` holds the semantic index's chunks of this original nearest the query, as
-    ``(start_line, end_line, cosine similarity)``; with any, lines are ranked by `blend`.
-    """
+    """The parts of an original (indexed by `lines`) most relevant to `query` (see `Store.query`)."""
     diff = diff_chunks(lines, lines.text)
     if diff is not None:
         chunks = QueryChunks(diff.texts, diff.spans, [True] * len(diff.spans), diff.context, diff.core)
@@ -294,9 +289,6 @@ def query_excerpt(
     else:
         chunks = query_chunks(lines)
         scores = rank(chunks.texts, query)
-    if semantic:
-        spans = chunks.spans if chunks.spans is not None else [(n, n) for n in range(1, len(chunks) + 1)]
-        scores = blend(scores, line_similarities(spans, semantic))
     cost = row_cost(encoding)
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)

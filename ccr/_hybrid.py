@@ -18,19 +18,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable, Sequence
-from typing import TYPE_CHECKING, TypeVar
+from typing import TypeVar
 
-from ccr._retrieval import query_phrases, rank, terms
+from ccr._retrieval import query_phrases, terms
 
-if TYPE_CHECKING:
-    from ccr._search import SemanticSource
+__all__ = ["RRF_K", "exact_counts", "fuse_ranks", "identifiers"]
 
-__all__ = ["RRF_K", "exact_counts", "fuse_ranks", "identifiers", "similar_lines"]
-
-# Lines of one original compared with the question by meaning in a query-scoped retrieval: the best lexical
-# matches, each by its first tokens (a line's start says what it is; about 8 ms of one core each, fp32).
-QUERY_CANDIDATES = 6
-QUERY_TOKENS = 32
 # The usual constant of reciprocal rank fusion: large enough that rank 1 and rank 3 differ by a little.
 RRF_K = 60
 # Query words as typed: runs of word characters and the joiners that make compound names.
@@ -70,22 +63,3 @@ def exact_counts(texts: Sequence[str], names: Sequence[str]) -> list[int]:
     if not names:
         return [0] * len(texts)
     return [sum(1 for name in names if name in text.lower()) for text in texts]
-
-
-def similar_lines(source: SemanticSource, query: str, lines: Sequence[str]) -> list[tuple[int, int, float]] | None:
-    """Meaning for a query-scoped retrieval: ``(line, line, similarity)`` for each of the `QUERY_CANDIDATES`
-    lines that match `query` best lexically (read by their first `QUERY_TOKENS` tokens); None when `source`
-    has no model now or no line matches. The rest of the original is never embedded.
-
-    Raises:
-        EmbeddingError: the model failed.
-    """
-    scores = rank(lines, query)
-    best = sorted((n for n, score in enumerate(scores) if score > 0), key=lambda n: (-scores[n], n))
-    best = best[:QUERY_CANDIDATES]
-    if not best:
-        return None
-    found = source.similarities(query, [lines[n] for n in best], max_tokens=QUERY_TOKENS)
-    if not found:
-        return None
-    return [(n + 1, n + 1, similarity) for n, similarity in zip(best, found, strict=True)]

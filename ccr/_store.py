@@ -17,7 +17,7 @@ import os
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -29,7 +29,6 @@ from ccr._backend import Backend, NewOriginal, open_backend
 from ccr._config import Settings
 from ccr._exceptions import (
     HashError,
-    HeadroomError,
     InputError,
     InputTooLargeError,
     RangeError,
@@ -343,8 +342,8 @@ class Store:
         """The parts of the original most relevant to `query`, within `max_tokens`; restarts its TTL.
 
         Lines (for compact JSON: its items) are ranked with BM25 over identifier-aware
-        terms, blended with vector similarity where the semantic index (see `set_semantic`)
-        has this original's chunks; the best are shown in original order with their line
+        terms (never by meaning: it found no more of the answers, README: Semantic search);
+        the best are shown in original order with their line
         numbers, with the blocks they open, their headings and neighbouring lines as the
         budget allows (see `ccr._excerpt.select_rows`). When nothing matches, the first
         lines are shown and the note says so.
@@ -358,23 +357,7 @@ class Store:
             raise InputError("the query is empty: say what you are looking for, or retrieve lines=A-B instead")
         if max_tokens < MIN_QUERY_TOKENS:
             raise InputError(f"max_tokens={max_tokens} is too small for a query; use at least {MIN_QUERY_TOKENS}")
-        lines = self._text(digest)
-        semantic = self._similar_lines(digest, query, lines)
-        return query_excerpt(digest, lines, query, max_tokens, self.settings.encoding, semantic)
-
-    def _similar_lines(self, digest: str, query: str, lines: Sequence[str]) -> list[tuple[int, int, float]] | None:
-        """Similarity by meaning of windows around the lines of `digest` that best match `query` (see
-        `ccr._hybrid.similar_lines`); None without semantic ranking."""
-        source = self._semantic
-        if source is None:
-            return None
-        from ccr._hybrid import similar_lines
-
-        try:
-            return similar_lines(source, query, lines)
-        except HeadroomError as exc:
-            _log.warning("semantic ranking of %s failed, ranking lexically: %s", digest, exc)
-            return None
+        return query_excerpt(digest, self._text(digest), query, max_tokens, self.settings.encoding)
 
     # -- search across originals -----------------------------------------------------------------------------
 

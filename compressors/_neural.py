@@ -1,29 +1,26 @@
-"""Neural signals for the prose compressor: sentence embeddings and an optional token keep/drop model.
+"""Neural signal for the prose compressor: an optional token keep/drop model.
 
-Two scorers plug into `compressors._prose_scoring.score_sentences` as extra
-``(signal, weight)`` entries (`NEURAL_SIGNALS`, given to the registered prose
-compressor, `NeuralProseCompressor`):
+`TokenClassifier` (``HEADROOM_PROSE_MODEL``, off by default) plugs into
+`compressors._prose_scoring.score_sentences` as an extra ``(signal, weight)``
+entry (`NEURAL_SIGNALS`, given to the registered prose compressor,
+`NeuralProseCompressor`): an ONNX token-classification model in the style of
+LLMLingua-2, whose second label means "keep this token". Each sentence scores
+the share of its words the model would keep. The prose compressor keeps or
+drops whole sentences and lines, never single words: a dropped span needs a
+marker to stay retrievable, and a marker costs more tokens than the few words
+LLMLingua drops at a time, so the model's per-token verdicts decide which
+sentences go, each gap with its marker, and line breaks stay where they were.
 
-- `semantic_relevance`: cosine similarity to the question of the few sentences
-  that match it best lexically, with the semantic index's sentence embedder
-  (`ccr.default_embedder`): meaning reorders the best lexical candidates, it
-  does not search the whole document (embedding every sentence of a long
-  document costs seconds). Used when a question is given and the model is
-  loaded already (the server loads it in the background at start); a compress
-  call never loads or downloads it.
-- `TokenClassifier` (``HEADROOM_PROSE_MODEL``, off by default): an ONNX
-  token-classification model in the style of LLMLingua-2, whose second label
-  means "keep this token". Each sentence scores the share of its words the
-  model would keep. The prose compressor keeps or drops whole sentences and
-  lines, never single words: a dropped span needs a marker to stay
-  retrievable, and a marker costs more tokens than the few words LLMLingua
-  drops at a time, so the model's per-token verdicts decide which sentences
-  go, each gap with its marker, and line breaks stay where they were.
+Sentence embeddings are not a signal: ranking the best lexical matches by
+meaning kept no more of the answers on 70 prose, issue-thread and HTML samples
+at three budgets (the same needles verbatim with and without, README: Semantic
+search) and cost a compress call tens of milliseconds, so compression never
+embeds anything.
 
-Both are deterministic for a given environment (same model files, same
-output); both cap the text they run on per call, so a long document costs
-a bounded time; both fall back to the lexical signals when their model is
-absent, and say once in the log why.
+The model's output is deterministic for a given environment (same model files,
+same output); it caps the text it runs on per call, so a long document costs a
+bounded time, and falls back to the lexical signals when the model is absent,
+saying once in the log why.
 """
 
 from __future__ import annotations
@@ -51,85 +48,23 @@ __all__ = [
     "DEFAULT_PROSE_FILE",
     "KEEP_WEIGHT",
     "NEURAL_SIGNALS",
-    "SEMANTIC_WEIGHT",
     "NeuralProseCompressor",
     "TokenClassifier",
     "TokenClassifierConfig",
     "default_classifier",
     "keep_share",
-    "semantic_relevance",
 ]
 
 _log = logging.getLogger(__name__)
 
 DEFAULT_PROSE_FILE = "onnx/model.onnx"
 _TOKENIZER_FILE = "tokenizer.json"
-# Weights beside BM25 relevance (1.0) and density (0.15) in the sentence score.
-SEMANTIC_WEIGHT = 0.6
+# Weight beside BM25 relevance (1.0) and density (0.15) in the sentence score.
 KEEP_WEIGHT = 0.3
-# What one call embeds at most: the best lexical matches, each by its first `_EMBED_TOKENS` tokens, while the
-# model tokens (the question's included) stay within `_EMBED_BUDGET`. A model token costs about 0.2 ms of one
-# core (fp32; 0.13 ms int8) plus about 2 ms per batch, so a call spends at most about 30 ms on meaning.
-_EMBED_CANDIDATES = 6
-_EMBED_TOKENS = 48
-_EMBED_BUDGET = 128
 # Model tokens classified per call at most: about a second of one core.
 _CLASSIFY_TOKEN_BUDGET = 8000
-# Unrelated sentences score about this cosine with all-MiniLM-L6-v2; below it a sentence gets nothing.
-_SIMILARITY_FLOOR = 0.15
 _WINDOW = 512
 _WORD = re.compile(r"\S+")
-
-
-# --- semantic relevance -------------------------------------------------------------------------------------
-
-
-def semantic_relevance(sentences: Sequence[str], query: str | None) -> list[float]:
-    """Cosine similarity to `query` of the sentences that match it best lexically, scaled so the closest
-    scores 1.0 (0 below a floor); every other sentence scores 0.
-
-    Without a query, without a lexical match, or unless the embedding model is loaded already (a call
-    never waits for it to load), every sentence scores 0. At most `_EMBED_CANDIDATES` sentences are
-    embedded, best lexical match first, each by its first `_EMBED_TOKENS` tokens, while the tokens
-    embedded stay within `_EMBED_BUDGET`; vectors of sentences and questions seen before come from the
-    embedder's cache.
-    """
-    out = [0.0] * len(sentences)
-    if not query or not sentences:
-        return out
-    from ccr import default_embedder
-
-    embedder = default_embedder()
-    if not embedder.loaded():
-        return out
-    from ccr._retrieval import rank
-
-    lexical = rank(sentences, query)
-    best = sorted((i for i, score in enumerate(lexical) if score > 0), key=lambda i: (-lexical[i], i))
-    if not best:
-        return out
-    try:
-        asked = embedder.embed_query(query, max_tokens=_EMBED_TOKENS)
-        used = embedder.token_counts([query], max_tokens=_EMBED_TOKENS)[0]
-        best = best[:_EMBED_CANDIDATES]
-        chosen: list[int] = []
-        for i, n in zip(
-            best, embedder.token_counts([sentences[i] for i in best], max_tokens=_EMBED_TOKENS), strict=True
-        ):
-            if used + n > _EMBED_BUDGET:
-                break
-            chosen.append(i)
-            used += n
-        similarities = embedder.embed([sentences[i] for i in chosen], max_tokens=_EMBED_TOKENS) @ asked
-    except EmbeddingError as exc:
-        _log.warning("semantic sentence scoring failed, scoring lexically: %s", exc)
-        return out
-    top = float(max(similarities, default=0.0))
-    if top <= _SIMILARITY_FLOOR:
-        return out
-    for i, similarity in zip(chosen, similarities, strict=True):
-        out[i] = max(float(similarity) - _SIMILARITY_FLOOR, 0.0) / (top - _SIMILARITY_FLOOR)
-    return out
 
 
 # --- token keep/drop classification -------------------------------------------------------------------------
@@ -362,21 +297,17 @@ def keep_share(sentences: Sequence[str], query: str | None) -> list[float]:
     return out
 
 
-# The prose compressor's sentence signals: the lexical ones, plus the two neural ones, which score every
-# sentence 0 (changing nothing) when their model is absent or, for semantic relevance, no question is asked.
-NEURAL_SIGNALS: tuple[tuple[Signal, float], ...] = (
-    *DEFAULT_SIGNALS,
-    (semantic_relevance, SEMANTIC_WEIGHT),
-    (keep_share, KEEP_WEIGHT),
-)
+# The prose compressor's sentence signals: the lexical ones, plus the token model's, which scores every
+# sentence 0 (changing nothing) when its model is absent.
+NEURAL_SIGNALS: tuple[tuple[Signal, float], ...] = (*DEFAULT_SIGNALS, (keep_share, KEEP_WEIGHT))
 
 
 class NeuralProseCompressor(ProseCompressor):
     """The prose compressor with `NEURAL_SIGNALS`: what the registry builds for "prose"."""
 
     description = (
-        "headings kept; sentences kept by relevance to the question (BM25, and sentence embeddings when the "
-        "model is cached), position, density and an optional token keep/drop model; near-duplicates dropped"
+        "headings kept; sentences kept by relevance to the question (BM25), position, density and an optional "
+        "token keep/drop model; near-duplicates dropped"
     )
 
     def __init__(self, signals: Sequence[tuple[Signal, float]] = NEURAL_SIGNALS) -> None:

@@ -195,11 +195,7 @@ def _retrieve(args: argparse.Namespace) -> int:
             original = store.get(ref.hash)
             tokens = store.info(ref.hash).tokens
         elif args.query:
-            from ccr import SemanticIndex
-
-            # Ranked like the server's headroom_retrieve (by meaning too when HEADROOM_EMBEDDINGS=1).
-            with SemanticIndex(store, catch_up=False, load=False):
-                got = retrieve(store, ref, query=args.query, max_tokens=args.max_tokens)
+            got = retrieve(store, ref, query=args.query, max_tokens=args.max_tokens)
         else:
             got = retrieve(store, ref, max_tokens=args.max_tokens, default_cap=None)
         store.record(

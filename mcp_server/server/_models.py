@@ -64,8 +64,9 @@ class StatsOutput(BaseModel):
         "process); a search indexes them first, a bounded amount per call."
     )
     search_ranking: Literal["hybrid", "lexical"] = Field(
-        description="How headroom_search and query retrievals rank: lexical, or hybrid (lexical fused with "
-        "meaning) when HEADROOM_EMBEDDINGS=1 and the embedding model is loaded."
+        description="How headroom_search ranks: lexical, or hybrid (lexical fused with meaning) when "
+        "HEADROOM_EMBEDDINGS=1 and the embedding model is loaded. Query retrievals and compression always rank "
+        "by words."
     )
     model: str = Field(description="Model the savings are priced for (HEADROOM_MODEL).")
     usd_per_mtok: float = Field(description="Input price used, USD per million tokens (HEADROOM_PRICE_PER_MTOK).")

@@ -89,12 +89,16 @@ def test_meaning_brings_the_answer_among_the_best_lexical_candidates_into_the_to
     assert hybrid.to_dict()["hits"][0]["semantic"] == round(hybrid.hits[0].semantic or 0.0, 4)
 
 
-def test_a_query_retrieval_keeps_the_line_that_means_the_answer(store: Store, semantic: SemanticIndex) -> None:
+def test_a_query_retrieval_ranks_by_words_and_embeds_nothing_with_meaning_on(
+    store: Store, semantic: SemanticIndex
+) -> None:
     digest = store.put(GUIDE, content_type="markdown")
     store.set_semantic(None)
-    assert ANSWER not in store.query(digest, QUESTION, max_tokens=100).text
+    lexical = store.query(digest, QUESTION, max_tokens=100).text
     store.set_semantic(semantic)
-    assert ANSWER in store.query(digest, QUESTION, max_tokens=100).text
+    semantic.embedder.clear_cache()
+    assert store.query(digest, QUESTION, max_tokens=100).text == lexical
+    assert semantic.embedder.cached() == 0
 
 
 def test_names_the_question_gives_exactly_win_over_meaning(store: Store, semantic: SemanticIndex) -> None:

@@ -23,10 +23,9 @@ from compressors._neural import (
     TokenClassifierConfig,
     default_classifier,
     keep_share,
-    semantic_relevance,
 )
 from compressors._prose import ProseCompressor
-from compressors._prose_scoring import DEFAULT_SIGNALS, relevance
+from compressors._prose_scoring import DEFAULT_SIGNALS
 
 ROOT = Path(__file__).resolve().parents[2]
 HF_CACHE = ROOT.parent / "shared" / "models" / "hf-cache"
@@ -235,16 +234,8 @@ def embeddings(monkeypatch: pytest.MonkeyPatch) -> Iterator[ccr.Embedder]:
     monkeypatch.setattr(ccr._embeddings, "_default", None)
 
 
-def test_meaning_reorders_the_sentences_that_share_words_with_the_question(embeddings: ccr.Embedder) -> None:
-    assert max(relevance(DATABASE_NOTES, QUESTION)) > relevance(DATABASE_NOTES, QUESTION)[2]
-    scores = semantic_relevance(DATABASE_NOTES, QUESTION)
-    assert scores.index(max(scores)) == 2 and max(scores) == 1.0
-    assert all(0.0 <= s <= 1.0 for s in scores)
-    assert semantic_relevance(DATABASE_NOTES, None) == [0.0] * len(DATABASE_NOTES)
-
-
-def test_only_a_handful_of_the_best_lexical_matches_are_embedded(
-    embeddings: ccr.Embedder, monkeypatch: pytest.MonkeyPatch
+def test_with_meaning_on_and_the_model_loaded_compression_embeds_nothing_and_ranks_by_words(
+    embeddings: ccr.Embedder, store: Store, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     embedded: list[str] = []
     real = embeddings.embed
@@ -254,36 +245,15 @@ def test_only_a_handful_of_the_best_lexical_matches_are_embedded(
         return real(texts, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(embeddings, "embed", counting)
-    sentences = [f"Note {k} about the database and its backups in building {k}." for k in range(40)]
-    sentences += ["Nothing here shares a word with the question."] * 20
-    scores = semantic_relevance(sentences, QUESTION)
-    assert 0 < len(embedded) <= neural._EMBED_CANDIDATES + 1  # the candidates and the question
-    assert sum(1 for s in scores if s > 0) <= neural._EMBED_CANDIDATES
-    assert scores[40:] == [0.0] * 20
-
-
-def test_a_compress_call_never_loads_the_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    if not (HF_CACHE / "hub").is_dir():
-        pytest.skip(f"{HF_CACHE} is absent: the shared model cache is needed for real embeddings")
-    monkeypatch.setenv("HF_HOME", str(HF_CACHE))
-    monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
-    monkeypatch.setattr(ccr._embeddings, "_default", None)
-    assert semantic_relevance(DATABASE_NOTES, QUESTION) == [0.0] * len(DATABASE_NOTES)
-    assert not ccr.default_embedder().loaded()
-    monkeypatch.setattr(ccr._embeddings, "_default", None)
-
-
-def test_under_a_tight_budget_the_answer_is_kept_only_with_embeddings(embeddings: ccr.Embedder, store: Store) -> None:
-    neural_out = compress(GUIDE, store=store, query=QUESTION, content_type="markdown", budget=100)
-    assert ANSWER in neural_out.compressed
+    monkeypatch.setattr(embeddings, "embed_query", counting)
+    on = compress(GUIDE, store=store, query=QUESTION, content_type="markdown", budget=100)
     lexical = ProseCompressor(DEFAULT_SIGNALS).compress(
-        GUIDE, CompressContext(hash=neural_out.hash, query=QUESTION, content_type="markdown", budget=100)
+        GUIDE, CompressContext(hash=on.hash, query=QUESTION, content_type="markdown", budget=100)
     )
-    assert ANSWER not in lexical
-    again = compress(GUIDE, store=store, query=QUESTION, content_type="markdown", budget=100)
-    assert again.compressed == neural_out.compressed
+    assert embedded == []
+    assert on.compressed == lexical
 
 
 def test_the_neural_signals_extend_the_lexical_ones() -> None:
     assert NEURAL_SIGNALS[: len(DEFAULT_SIGNALS)] == DEFAULT_SIGNALS
-    assert {signal for signal, _ in NEURAL_SIGNALS[len(DEFAULT_SIGNALS) :]} == {semantic_relevance, keep_share}
+    assert {signal for signal, _ in NEURAL_SIGNALS[len(DEFAULT_SIGNALS) :]} == {keep_share}

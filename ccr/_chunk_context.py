@@ -10,7 +10,8 @@ chunk that answers it. The context is read from the content's own structure:
 - Markdown (and prose with fenced blocks): the headings of the sections the chunk lies in;
 - a diff or a git log: the commit line and its subject, and the file header;
 - code and other indented text (YAML, configuration): the less indented lines that open the block the chunk
-  starts in, outermost first.
+  starts in, outermost first; in configuration, the ``[section]`` header above too (INI, TOML);
+- a recursive listing (``ls -lR``): the directory header its rows are listed under.
 
 Other content (logs, search results, JSON, plain text) has no context here: its lines name what they are about.
 """
@@ -35,6 +36,7 @@ _FENCE = re.compile(r" {0,3}(```|~~~)")
 _HEADING = re.compile(r" {0,3}(#{1,6})(\s|$)")
 _COMMIT = re.compile(r"commit [0-9a-f]{7,40}\b")
 _FILE = re.compile(r"diff --git |Index: ")
+_SECTION = re.compile(r"\s*\[[^\]]+\]\s*$")
 # Blocks deeper than this are still found; only the innermost openers are named.
 _MAX_OPENERS = 4
 
@@ -102,9 +104,47 @@ def _openers(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
     return out
 
 
+def _sections(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    openers = _openers(lines, wanted)
+    out: dict[int, str] = {}
+    section = ""
+    for i, line in enumerate(lines):
+        if i in wanted:
+            out[i] = "\n".join(part for part in (section, openers.get(i, "")) if part)
+        if _SECTION.match(line):
+            section = line.strip()
+    return out
+
+
+def _directories(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    out: dict[int, str] = {}
+    directory = ""
+    for i, line in enumerate(lines):
+        if i in wanted:
+            out[i] = directory
+        if is_directory_header(lines, i):
+            directory = line.strip()
+    return out
+
+
+def is_directory_header(lines: Sequence[str], i: int) -> bool:
+    """Whether line `i` heads a directory's rows in a recursive listing (``ls -R``): a path and a colon alone on
+    an unindented line, first or after a blank line."""
+    line = lines[i].rstrip()
+    return (
+        line.endswith(":")
+        and len(line) > 1
+        and not line[0].isspace()
+        and (i == 0 or not lines[i - 1].strip())
+        and (i + 1 == len(lines) or bool(lines[i + 1].strip()))
+    )
+
+
 _FINDERS: dict[str, Callable[[Sequence[str], set[int]], dict[int, str]]] = {
     "markdown": _headings,
     "mixed": _headings,
     "diff": _diff_headers,
     "code": _openers,
+    "config": _sections,
+    "listing": _directories,
 }

@@ -55,7 +55,8 @@ __all__ = [
 # 2: the one term splitter in Rust (stems derived forms too: configuration/configure, validation/validate).
 # 3: each chunk filed under its context too (ccr._chunk_context); Markdown sections in prose with fences.
 # 4: a final e is stripped once (btree was btr).
-TERMS_VERSION = 4
+# 5: configuration chunks filed under their [section], listing rows under their directory (ls -R).
+TERMS_VERSION = 5
 # An original larger than this is chunked for search in several transactions of about this many bytes.
 BATCH_BYTES = 4 * 1024**2
 # Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.

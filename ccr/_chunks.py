@@ -27,6 +27,7 @@ import re
 from collections.abc import Callable
 from typing import NamedTuple
 
+from ccr._chunk_context import is_directory_header
 from ccr._json_walk import members, skip_whitespace
 from ccr._lines import LineIndex
 
@@ -123,6 +124,16 @@ def _log_breaks(doc: LineIndex) -> _Breaks:
 
 def _text_breaks(doc: LineIndex) -> _Breaks:
     return _paragraph_breaks(doc, _entry_breaks(doc, _ENTRY))
+
+
+def _listing_breaks(doc: LineIndex) -> _Breaks:
+    """A listing's paragraphs, and a recursive listing's directories as its structure."""
+    breaks = _text_breaks(doc)
+    lines = doc.lines
+    for i in range(len(lines)):
+        if is_directory_header(lines, i):
+            breaks.add_line(i, _STRUCTURE)
+    return breaks
 
 
 _FENCE = re.compile(r" {0,3}(```|~~~)")
@@ -289,6 +300,7 @@ def _structure(doc: LineIndex, content_type: str | None, max_chars: int) -> _Bre
         "diff": _diff_breaks,
         "search": _search_breaks,
         "markdown": _markdown_breaks,
+        "listing": _listing_breaks,
         "mixed": _markdown_breaks,  # prose with fenced blocks: Markdown's sections and fences
     }
     finder = finders.get(kind)

@@ -20,12 +20,21 @@ import re
 from collections.abc import Hashable, Iterable, Sequence
 from typing import TypeVar
 
-from ccr._retrieval import query_phrases, terms
+from ccr._retrieval import query_phrases, query_terms, terms
 
-__all__ = ["RRF_K", "exact_counts", "fuse_ranks", "identifiers"]
+__all__ = ["PARTS_IN_ONE_LINE", "RRF_K", "definition_pattern", "exact_counts", "fuse_ranks", "identifiers"]
 
 # The usual constant of reciprocal rank fusion: large enough that rank 1 and rank 3 differ by a little.
 RRF_K = 60
+# What a name counts in a text that holds its parts in one line but not the name as written.
+PARTS_IN_ONE_LINE = 0.5
+_NOT_ALNUM = re.compile(r"[^a-z0-9]+")
+# A definition keyword of a common language, then a Go receiver or a pointer mark, then the name defined.
+_DEFINES = (
+    r"\b(?:class|def|func|fn|struct|interface|type|function|trait|enum|module|object|record|protocol|impl|const|let"
+    r"|var|val|fun)\s+(?:\([^)]*\)\s*)?[*&]?"
+)
+_NAME = re.compile(r"[A-Za-z_$][\w$]+")
 # Query words as typed: runs of word characters and the joiners that make compound names.
 _TYPED_WORD = re.compile(r"[\w./:\-]+")
 _EDGE = "./:-"
@@ -58,8 +67,42 @@ def identifiers(query: str) -> list[str]:
     return list(found)
 
 
-def exact_counts(texts: Sequence[str], names: Sequence[str]) -> list[int]:
-    """How many of `names` (lowercased, see `identifiers`) each text holds, ignoring case."""
+def definition_pattern(query: str) -> re.Pattern[str] | None:
+    """A pattern for lines that define something `query` names (``class Extension``, ``def get``,
+    ``func (c *Context) Render``): a definition keyword, then one of the query's words as typed (case counts),
+    the last part of its dotted names included; None when the query names nothing (only stopwords)."""
+    wanted = set(query_terms(query))  # no stopwords
+    words: dict[str, None] = {}
+    for match in _TYPED_WORD.finditer(query):
+        word = match.group().strip(_EDGE)
+        for part in (word, word.rsplit(".", 1)[-1]):
+            if _NAME.fullmatch(part) and wanted.intersection(terms(part)):
+                words.setdefault(part, None)
+    if not words:
+        return None
+    return re.compile(_DEFINES + "(" + "|".join(map(re.escape, words)) + r")\b")
+
+
+def exact_counts(texts: Sequence[str], names: Sequence[str]) -> list[float]:
+    """How many of `names` (lowercased, see `identifiers`) each text holds, ignoring case: 1 for each name held
+    as written, `PARTS_IN_ONE_LINE` for one whose parts all lie in one line of the text instead (a dotted name
+    where it is defined: ``Context.Render`` as ``func (c *Context) Render``, ``Session.get`` under ``class
+    Session``'s ``def get`` does not count)."""
     if not names:
-        return [0] * len(texts)
-    return [sum(1 for name in names if name in text.lower()) for text in texts]
+        return [0.0] * len(texts)
+    parts = {name: [p for p in _NOT_ALNUM.split(name) if p] for name in names}
+    out = []
+    for text in texts:
+        low = text.lower()
+        count = 0.0
+        for name in names:
+            if name in low:
+                count += 1
+            elif (
+                len(parts[name]) > 1
+                and all(p in low for p in parts[name])
+                and any(all(p in line for p in parts[name]) for line in low.splitlines())
+            ):
+                count += PARTS_IN_ONE_LINE
+        out.append(count)
+    return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import logging
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
@@ -30,7 +31,7 @@ from ccr._chunk_search import (
 )
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
-from ccr._hybrid import exact_counts, fuse_ranks, identifiers
+from ccr._hybrid import definition_pattern, exact_counts, fuse_ranks, identifiers
 from ccr._lines import Row, split_lines
 from ccr._retrieval import rank, terms
 
@@ -64,6 +65,8 @@ _CANDIDATES = 200
 RERANK = 10
 # The candidates checked for the identifiers the query names (each is read back from its original).
 _EXACT_CHECKED = 50
+# What a chunk that defines a name the query gives (`definition_pattern`) adds to its score, as half a name.
+DEFINITION = 0.5
 # At first, no original gives more than this many hits, so one long log cannot fill the whole answer.
 _PER_ORIGINAL = 3
 # A hit shows at most this many rows of its chunk (a chunk may hold 40 lines); the header names the whole span.
@@ -235,14 +238,17 @@ def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> lis
     return (chosen + rest)[:limit]
 
 
-def _rows_of(piece: bytes, start_line: int, query: str) -> tuple[Row, ...]:
+def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str] | None) -> tuple[Row, ...]:
     """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with the nearest non-blank line either side
-    (else its first rows)."""
+    (else its first rows), those that define a name it gives (`defines`) first."""
     text = piece.decode("utf-8", errors="replace")
     rows = list(enumerate(split_lines(text) or [""], start=start_line))
     if len(rows) <= HIT_ROWS:
         return tuple(rows)
     scores = rank([t for _, t in rows], query)
+    if defines is not None:
+        top = max(scores, default=0.0)
+        scores = [s + top if s > 0 and defines.search(t) else s for s, (_, t) in zip(scores, rows, strict=True)]
     best = sorted((k for k, v in enumerate(scores) if v > 0), key=lambda k: (-scores[k], k))
     filled = [k for k, (_, line) in enumerate(rows) if line.strip()]
     keep: set[int] = set()
@@ -303,10 +309,12 @@ def search_store(
         score = {i: fused[i] / best for i in order}
         order.sort(key=lambda i: -score[i])
     names = identifiers(query)
-    if names:
+    defines = definition_pattern(query)
+    if names or defines:
         head = order[:_EXACT_CHECKED]
-        for i, count in zip(head, exact_counts([text_of(i) for i in head], names), strict=True):
-            score[i] += count
+        texts = [text_of(i) for i in head]
+        for i, text, count in zip(head, texts, exact_counts(texts, names), strict=True):
+            score[i] += count + (DEFINITION if defines and defines.search(text) else 0.0)
         order = sorted(head, key=lambda i: -score[i]) + order[_EXACT_CHECKED:]
     out = []
     for i in _pick(order, candidates, limit):
@@ -321,7 +329,7 @@ def search_store(
                 hash=c.hash,
                 start_line=c.start_line,
                 end_line=c.end_line,
-                rows=_rows_of(piece, c.start_line, query),
+                rows=_rows_of(piece, c.start_line, query, defines),
                 score=score[i],
                 lexical=c.score / top_lexical,
                 semantic=similarity.get(i),

@@ -124,3 +124,22 @@ def test_a_hit_shows_the_text_under_a_matching_heading_past_the_blank_line(store
     hit = store.search("what does it say about Security", limit=1).hits[0]
     assert hit.hash == digest
     assert any(text == "Report vulnerabilities by mail to the team." for _, text in hit.rows)
+
+
+LS_R = (
+    "./app:\ntotal 8\n-rw-r--r-- 1 dev dev 120 Mar  1 10:00 __init__.py\n"
+    "-rw-r--r-- 1 dev dev 900 Mar  1 10:00 main.py\n"
+    "\n./app/licenses:\ntotal 4\n-rw-r--r-- 1 dev dev 8414 Mar  1 10:00 __init__.py\n"
+)
+CONFIG = "[server]\nport = 8080\n\n[database]\nhost = db.internal\npool:\n  size: 5\n  timeout: 30\n"
+
+
+def test_listing_rows_are_filed_under_their_directory_and_config_lines_under_their_section() -> None:
+    assert contexts(LS_R, "listing", [3, 8]) == ["./app:", "./app/licenses:"]
+    assert contexts(CONFIG, "config", [2, 5, 7]) == ["[server]", "[database]", "[database]\npool:"]
+
+
+def test_a_recursive_listing_is_chunked_at_its_directories() -> None:
+    starts = [c.start_line for c in chunk_text(LS_R * 3, "listing", max_chars=400, max_lines=40)]
+    headers = [n for n, line in enumerate((LS_R * 3).split("\n"), start=1) if line.endswith(":")]
+    assert set(starts) <= {1, *headers}

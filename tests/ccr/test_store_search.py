@@ -233,3 +233,21 @@ def test_non_utf8_originals_are_searchable_and_hits_show_their_lines(store: Stor
     hit = store.search("checksum mismatch").hits[0]
     assert hit.hash == digest
     assert (2, "ERROR checksum mismatch in block 9") in hit.rows
+
+
+def test_a_name_is_found_where_it_is_defined_before_where_it_is_used(store: Store) -> None:
+    uses = [f"./src/mod{k}.py:{k + 3}:    encoder = IncrementalEncoder(errors)\n" for k in range(30)]
+    uses.insert(15, "./src/codec.py:20:class IncrementalEncoder(Base):\n")
+    grep = store.put("".join(uses))
+    hits = store.search("Where is IncrementalEncoder defined?").hits
+    assert hits[0].hash == grep
+    assert (16, "./src/codec.py:20:class IncrementalEncoder(Base):") in hits[0].rows
+
+
+def test_a_dotted_name_counts_where_its_parts_share_a_line_as_a_definition_writes_it(store: Store) -> None:
+    body = "".join(f"// the render step {k} writes the body\n" for k in range(60))
+    go = store.put(body + "func (c *Context) Render(code int, r render.Render) {\n" + body, content_type="code")
+    store.put("".join(f"Context and render notes {k}: see the render docs.\n" for k in range(80)), content_type="text")
+    hits = store.search("What is the signature of `Context.Render`?").hits
+    assert hits[0].hash == go
+    assert any("func (c *Context) Render" in text for _, text in hits[0].rows)

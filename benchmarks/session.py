@@ -12,7 +12,8 @@ of its kind (never by hand):
 - code: the definition lines of the file, five evenly spaced (its outline);
 - test: the run's verdict line and every FAILED/ERROR line;
 - log: lines naming an error, a warning or a failure, and the last line;
-- listing: the first and the last line, and the three largest entries where sizes are shown.
+- listing: the first and the last line, and the three largest entries where the rows have a size column (long
+  `ls`, `du`; never other numbers such as file modes or numbers in commit subjects).
 
 Three ways: ``raw`` (the whole output), the client's own cut (Claude Code: over 30,000 characters the model gets a
 2,000-character head preview; Gemini CLI: over 40,000 characters the first 8,000 and the last 32,000), and ``hooks``
@@ -49,6 +50,9 @@ STDLIB = Path(sysconfig.get_paths()["stdlib"])
 SITE = Path(sysconfig.get_paths()["purelib"])
 NODE = ROOT / "node_modules"
 SMALL_TOKENS = 2000
+# A long `ls` row: type and permission bits, links, owner, group, then the size in bytes.
+_LS_LONG = re.compile(r"^[-dlcbpsD][rwxsStT-]{9}[.+@]?\s+\d+\s+\S+\s+\S+\s+(\d+)\s")
+_DU_ROW = re.compile(r"^(\d+)\t")
 _DEF = re.compile(r"^\s*(?:async\s+)?(?:def|class|function|fn|func|struct|interface)\s+\w")
 
 
@@ -219,13 +223,21 @@ def needles_for(kind: str, text: str, question: str) -> list[str]:
     if kind == "log":
         bad = [line for line in lines if re.search(r"(?i)\b(error|warning|failed|fatal|exception)\b", line)]
         return _evenly(list(dict.fromkeys(bad)), 10) + lines[-1:]
-    sized = []
-    for line in lines:
-        numbers = [int(w) for w in line.split()[:5] if w.isdigit()]
-        if numbers:
-            sized.append((max(numbers), line))
+    sized = [(size, line) for line in lines if (size := entry_size(line)) is not None]
     largest = [line for _, line in sorted(sized, reverse=True)[:3]]
     return list(dict.fromkeys(lines[:1] + lines[-1:] + largest))
+
+
+def entry_size(line: str) -> int | None:
+    """The size a listing row shows, where its format has a size column: the fifth field of a long `ls` row
+    (after mode, links, owner and group), the first field of a `du` row (then a tab). Other numbers in a row (a
+    file mode, a link count, a number in a commit subject, a `total`) are not sizes, so rows without such a
+    column give none."""
+    if match := _LS_LONG.match(line):
+        return int(match.group(1))
+    if match := _DU_ROW.match(line):
+        return int(match.group(1))
+    return None
 
 
 def measure(cmds: list[Command], home: str) -> list[Row]:

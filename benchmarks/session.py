@@ -42,7 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import rustcore
-from mcp_server.exec._policy import content_hint
+from mcp_server.exec._policy import content_hint, printed_files
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOT = [sys.executable, "-S", str(ROOT / "mcp_server" / "_boot.py")]
@@ -180,6 +180,14 @@ def replay(cmd: Command, saved: Path, env: dict[str, str]) -> tuple[bytes, float
     return done.stdout, exec_ms, (time.perf_counter() - started) * 1000
 
 
+def replay_path(folder: Path, line: str) -> Path:
+    """Where the replay reads a command's output from: under the name of the file the command printed, if it
+    printed one as it is (`cat x.py`), since exec reads the file's type from its name on the command line."""
+    folder.mkdir()
+    files = printed_files(line)
+    return folder / (Path(files[0]).name if len(files) == 1 else "output.txt")
+
+
 def claude_cut(text: str) -> str:
     if len(text) <= 30_000:
         return text
@@ -246,7 +254,7 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
     for i, cmd in enumerate(cmds):
         raw, status_raw, _ = run_raw(cmd)
         status_hooks = run_hooks(cmd, env)
-        saved = Path(home) / f"output-{i}.txt"
+        saved = replay_path(Path(home) / f"command-{i}", cmd.line)
         saved.write_bytes(raw)
         hooked, exec_ms, cat_ms = replay(cmd, saved, env)
         text = raw.decode("utf-8", errors="replace")

@@ -11,6 +11,7 @@ import os
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = ["DEFAULT_THRESHOLD", "THRESHOLD_ENV", "Rendered", "render_output"]
@@ -50,15 +51,19 @@ def render_output(
     client: str = "exec",
     session: str | None = None,
     source: str = "exec",
+    files: Sequence[str] = (),
 ) -> Rendered:
-    """``raw`` verbatim when it is under ``threshold`` tokens, else compressed with a header line naming its handle."""
+    """``raw`` verbatim when it is under ``threshold`` tokens, else compressed with a header line naming its handle.
+
+    ``files``: the files the command printed as they are (`_policy.printed_files`); their names hint at the type.
+    """
     if len(raw) < threshold:
         return Rendered(raw, False, "small")
     if b"\0" in raw:
         return Rendered(raw, False, "binary")
     started = time.perf_counter()
     try:
-        return _compressed(raw, threshold, hint, query, client, session, source, started)
+        return _compressed(raw, threshold, hint, query, client, session, source, files, started)
     except Exception as exc:  # fail open: the command's output is never lost to a compression problem
         print(f"headroom exec: output left as it was ({type(exc).__name__}: {exc})", file=sys.stderr)
         return Rendered(raw, False, f"error: {type(exc).__name__}")
@@ -72,6 +77,7 @@ def _compressed(
     client: str,
     session: str | None,
     source: str,
+    files: Sequence[str],
     started: float,
 ) -> Rendered:
     import rustcore
@@ -86,14 +92,26 @@ def _compressed(
     threading.Thread(target=rustcore.count_tokens, args=("warm up",), daemon=True).start()
     _add_site_packages()
     from ccr import Settings, Store
-    from compressors import compress
+    from compressors import compress, type_for_name
     from mcp_server._header import header_line
+
+    named = {type_for_name(os.path.basename(f)) for f in files}
+    name_hint = named.pop() if len(named) == 1 else None
 
     settings = Settings.from_env()
     with Store(settings) as store:
         if store.produced(raw) is not None:  # a text headroom printed (a retrieve, a compressed output): as it is
             return Rendered(raw, False, "headroom output")
-        result = compress(raw, store=store, query=query, source=source, client=client, session=session, hint=hint)
+        result = compress(
+            raw,
+            store=store,
+            query=query,
+            source=source,
+            client=client,
+            session=session,
+            hint=hint,
+            name_hint=name_hint,
+        )
         tokens = result.tokens_before
         if tokens < threshold:
             return Rendered(raw, False, "small")

@@ -15,6 +15,7 @@ __all__ = [
     "command_words",
     "content_hint",
     "leave_alone_reason",
+    "printed_files",
     "program_of",
     "split_pipeline",
 ]
@@ -219,6 +220,17 @@ _BUILDERS = frozenset(
     ]
 )
 _SEARCHERS = frozenset(["rg", "grep", "egrep", "fgrep", "ag", "ack", "ugrep", "git-grep"])
+# Programs that print the files they are given, as they are (or a run of their lines): the output is those files.
+_FILE_PRINTERS = frozenset(["cat", "bat", "batcat", "nl", "tac", "head", "tail"])
+# Their options that take a value as the next word (`head -n 50 x.py`, `bat -l py x`); `cat -n` takes none.
+_HEAD_VALUE_OPTIONS = frozenset(["-n", "-c", "--lines", "--bytes"])
+_PRINTER_VALUE_OPTIONS = {
+    "head": _HEAD_VALUE_OPTIONS,
+    "tail": _HEAD_VALUE_OPTIONS,
+    "bat": frozenset(["-l", "--language", "-r", "--line-range", "-H", "--highlight-line"]),
+    "batcat": frozenset(["-l", "--language", "-r", "--line-range", "-H", "--highlight-line"]),
+    "nl": frozenset(["-b", "-s", "-v", "-i", "-w", "-n"]),
+}
 
 
 def command_words(line: str) -> list[str] | None:
@@ -370,3 +382,30 @@ def content_hint(line: str | Sequence[str]) -> str | None:
     if name in ("journalctl", "dmesg") or (name in ("docker", "kubectl", "podman") and sub == "logs"):
         return "log"
     return None
+
+
+def printed_files(line: str | Sequence[str]) -> list[str]:
+    """The files a command line prints as they are (``cat x.py``, ``head -n 80 a.rs``), else an empty list.
+
+    Only a line that is one such command: a pipe or a list makes the output something else. The files' names say
+    what the output is (`compressors.type_for_name`), which the content alone may not (a Python module whose many
+    `logger.warning(...)` lines read like a log).
+    """
+    words = command_words(line) if isinstance(line, str) else list(line)
+    commands = split_pipeline(words or [])
+    if len(commands) != 1 or any(w in _OPERATORS or w.startswith(("<", ">")) for w in words or []):
+        return []
+    name, args = program_of(commands[0])
+    if name not in _FILE_PRINTERS:
+        return []
+    files: list[str] = []
+    skip = False
+    takes_value = _PRINTER_VALUE_OPTIONS.get(name, frozenset())
+    for arg in args:
+        if skip:
+            skip = False
+        elif arg in takes_value:
+            skip = True
+        elif not arg.startswith("-") or arg == "-":
+            files.append(arg)
+    return [] if "-" in files else files

@@ -103,7 +103,7 @@ def main(args: Sequence[str]) -> int:
     if opts is None:
         build_help().print_help()
         return 0
-    from mcp_server.exec._policy import content_hint, leave_alone_reason
+    from mcp_server.exec._policy import content_hint, leave_alone_reason, printed_files
 
     argv = [shell_program(), "-c", opts.shell] if opts.shell is not None else opts.argv
     line: str | list[str] = opts.shell if opts.shell is not None else opts.argv
@@ -126,7 +126,13 @@ def main(args: Sequence[str]) -> int:
         hint = opts.hint or content_hint(line)
         session = os.environ.get("HEADROOM_SESSION") or None
         rendered = render_output(
-            finished.output, threshold=threshold, hint=hint, query=opts.query, client=opts.client, session=session
+            finished.output,
+            threshold=threshold,
+            hint=hint,
+            query=opts.query,
+            client=opts.client,
+            session=session,
+            files=printed_files(line),
         )
         _write(rendered.data)
     return finished.status

@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 import rustcore
 from ccr import Store
 from mcp_server.exec._output import render_output
-from mcp_server.exec._policy import content_hint, leave_alone_reason
+from mcp_server.exec._policy import content_hint, leave_alone_reason, printed_files
 
 ROOT = Path(__file__).resolve().parents[3]
 BOOT = [sys.executable, "-S", str(ROOT / "mcp_server" / "_boot.py"), "exec"]
@@ -189,6 +189,43 @@ def test_ordinary_commands_go_through(line: str) -> None:
 )
 def test_the_command_line_hints_at_the_kind_of_output(line: str, hint: str | None) -> None:
     assert content_hint(line) == hint
+
+
+@pytest.mark.parametrize(
+    ("line", "files"),
+    [
+        ("cat src/app.py", ["src/app.py"]),
+        ("cat -n a.rs b.rs", ["a.rs", "b.rs"]),
+        ("head -n 80 'my dir/x.ts'", ["my dir/x.ts"]),
+        ("bat -l py notes", ["notes"]),
+        ("sudo tail -n 200 /var/log/syslog", ["/var/log/syslog"]),
+        ("cat x.py | grep def", []),
+        ("cat a.py > b.py", []),
+        ("cat - x.py", []),
+        ("python x.py", []),
+        ("ls x.py", []),
+    ],
+)
+def test_the_files_a_command_prints_as_they_are_are_read_from_its_line(line: str, files: list[str]) -> None:
+    assert printed_files(line) == files
+
+
+def test_the_name_of_the_file_a_command_printed_decides_what_its_output_is(tmp_path: Path) -> None:
+    """A Python module holding a log as test data reads like a log; `cat` of a `.py` file says it is code."""
+    lines = ['"""A service log, kept as test data."""', "", "import re", ""]
+    for i in range(6):
+        lines += ["", f"def parse_{i}(line):", f'    """Fields of a line of kind {i}."""']
+        lines += [f'    fields = re.split(r"\\s+", line, maxsplit={i % 5 + 1})', f"    if len(fields) < {i % 5 + 2}:"]
+        lines += ["        raise ValueError(line)", "    return fields"]
+    lines += ["", 'SAMPLE = """']
+    lines += [f"2024-05-01 10:00:{i % 60:02d} INFO worker {i % 7} handled request {i}" for i in range(300)]
+    module = tmp_path / "replay.py"
+    module.write_text("\n".join([*lines, '"""']) + "\n", encoding="utf-8")
+    named = run("--shell", f"cat {module}").stdout.decode().split("\n", 1)[0]
+    unnamed = run("--shell", f"cat < {module}").stdout.decode().split("\n", 1)[0]
+    assert HEADER.match(named) and HEADER.match(unnamed)
+    assert named.endswith(" code via code, 6 markers]"), named
+    assert " log via log, " in unnamed, unnamed
 
 
 def test_a_hint_settles_plain_text_and_close_calls_only() -> None:

@@ -248,8 +248,23 @@ def entry_size(line: str) -> int | None:
     return None
 
 
+def bench_env(home: str) -> dict[str, str]:
+    """The environment exec runs in: a store of its own, and byte code written and read as an installed package's
+    would be (with PYTHONDONTWRITEBYTECODE kept, every run compiled the modules changed since the last build)."""
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+    return {**env, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "0", "HF_HUB_OFFLINE": "1"}
+
+
+def warm_up(env: dict[str, str]) -> None:
+    """One compressed output before any timing: byte code written, the page cache holding the native module."""
+    log = Path(env["HEADROOM_HOME"]) / "warm-up.log"
+    log.write_text("".join(f"2024-05-01 10:00:{i % 60:02d} INFO worker {i % 7} request {i}\n" for i in range(3000)))
+    subprocess.run([*BOOT, "exec", "--", "cat", str(log)], stdout=subprocess.DEVNULL, env=env, check=True)
+
+
 def measure(cmds: list[Command], home: str) -> list[Row]:
-    env = {**os.environ, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "0", "HF_HUB_OFFLINE": "1"}
+    env = bench_env(home)
+    warm_up(env)
     rows = []
     for i, cmd in enumerate(cmds):
         raw, status_raw, _ = run_raw(cmd)
@@ -281,7 +296,7 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
     return rows
 
 
-def hook_startup_ms(runs: int = 20) -> list[float]:
+def hook_startup_ms(env: dict[str, str], runs: int = 20) -> list[float]:
     """Wall time of one Claude PreToolUse call that leaves the command alone (start-up included)."""
     payload = json.dumps(
         {
@@ -295,14 +310,14 @@ def hook_startup_ms(runs: int = 20) -> list[float]:
     times = []
     for _ in range(runs):
         started = time.perf_counter()
-        subprocess.run([*BOOT, "hook", "claude", "pre"], input=payload, capture_output=True, check=True)
+        subprocess.run([*BOOT, "hook", "claude", "pre"], input=payload, capture_output=True, env=env, check=True)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
 
 def exec_one_mb(home: str, runs: int = 7) -> tuple[list[float], list[float]]:
     """exec's added wall time on a 1 MB output it compresses (this repository's history) and a 1 KB one it passes."""
-    env = {**os.environ, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "0"}
+    env = bench_env(home)
     history = subprocess.run(
         ["git", "log", "-p", "--no-color", "-n", "400"], cwd=ROOT, capture_output=True, check=True
     ).stdout
@@ -390,12 +405,13 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="headroom-session-") as home:
         rows = measure(cmds, home)
         one_mb, one_kb = exec_one_mb(home)
+        startup = hook_startup_ms(bench_env(home))
     bare = []
     for _ in range(20):
         started = time.perf_counter()
         subprocess.run([sys.executable, "-c", "pass"], check=True)
         bare.append((time.perf_counter() - started) * 1000)
-    summary = report(rows, hook_startup_ms(), bare)
+    summary = report(rows, startup, bare)
     print(
         f"headroom exec added to `cat` of a 1 MB diff it compresses: p50 {pct(one_mb, 0.5):.0f} ms; "
         f"of a 1 KB output it passes through: p50 {pct(one_kb, 0.5):.0f} ms (targets 150 ms and 60 ms)"

@@ -12,11 +12,14 @@ the agent's.
 - Codex: ``-c mcp_servers.headroom.*`` overrides (Codex reads hooks only from its hooks.json files, so a wrapped
   Codex run has the server but not the shell hook; `headroom hooks install --client codex` adds that).
 
-``--proxy`` (Claude Code, Codex) also runs `headroom proxy` for the length of the run, on a free loopback port,
-and points the agent at it: Claude Code by ``ANTHROPIC_BASE_URL``, Codex by its model provider's base URL (a
-``-c`` override, or ``OPENAI_BASE_URL`` for the built-in provider; `mcp_server.proxy._agents` says which). The
-proxy forwards to the base URL the agent had, so results no hook reaches are compressed on the wire too, their
-markers redeemed by the run's MCP server against the same store.
+``--proxy`` (Claude Code, Codex; the default for Codex, ``--no-proxy`` turns it off) also runs `headroom proxy` for
+the length of the run, on a free loopback port, and points the agent at it: Claude Code by ``ANTHROPIC_BASE_URL``,
+Codex by its model provider's base URL (a ``-c`` override, or ``OPENAI_BASE_URL`` for the built-in provider;
+`mcp_server.proxy._agents` says which). The proxy forwards to the base URL the agent had, so results no hook reaches
+are compressed on the wire too, their markers redeemed by the run's MCP server against the same store. Codex 0.171
+runs a hook only once the user has trusted it in its interactive `/hooks` view, and `codex exec` runs none that is
+not trusted, so for Codex the proxy is what saves tokens in every run; when Codex's provider is one the proxy cannot
+front (signed in with ChatGPT, a local model), the run goes on without it and says so.
 """
 
 from __future__ import annotations
@@ -140,11 +143,15 @@ def _proxied(agent: str, argv: list[str], env: dict[str, str], session: str) -> 
 
 def _run(args: argparse.Namespace) -> int:
     agent_args = list(args.agent_args)
-    while agent_args[:1] == ["--proxy"]:  # `wrap claude --proxy -- ...`: ours, given after the agent's name
-        args.proxy = True
+    while agent_args[:1] in (["--proxy"], ["--no-proxy"]):  # `wrap claude --proxy -- ...`: ours, after the name
+        args.proxy = agent_args[0] == "--proxy"
         agent_args = agent_args[1:]
     if agent_args[:1] == ["--"]:
         agent_args = agent_args[1:]
+    # Codex runs no hook it has not been told to trust (`codex exec` never asks): the proxy by default, where it can.
+    optional = args.proxy is None and args.agent == "codex"
+    if optional:
+        args.proxy = True
     if args.proxy and args.agent not in PROXY_AGENTS:
         print(
             f"headroom wrap: --proxy works with {', '.join(PROXY_AGENTS)}; run `headroom proxy` and point "
@@ -162,8 +169,10 @@ def _run(args: argparse.Namespace) -> int:
             try:
                 proxied.enter_context(_proxied(args.agent, argv, env, session))
             except ProxyRefused as exc:
-                print(f"headroom wrap: --proxy: {exc}", file=sys.stderr)
-                return 2
+                if not optional:
+                    print(f"headroom wrap: --proxy: {exc}", file=sys.stderr)
+                    return 2
+                print(f"headroom wrap: running {args.agent} without the proxy ({exc})", file=sys.stderr)
         previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # the agent answers Ctrl-C; we wait for it
         try:
             with proxied:
@@ -191,7 +200,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     p.add_argument(
         "--proxy",
         action="store_true",
-        help="also run `headroom proxy` for this run and send the agent's model requests through it (claude, codex)",
+        default=None,
+        help="also run `headroom proxy` for this run and send the agent's model requests through it (claude, codex; "
+        "codex's default, as Codex runs no hook it has not been told to trust)",
     )
+    p.add_argument("--no-proxy", dest="proxy", action="store_false", help="run codex without the proxy")
     p.add_argument("agent_args", nargs=argparse.REMAINDER, metavar="-- AGENT ARGS", help="passed to the agent")
     p.set_defaults(func=_run)

@@ -137,7 +137,23 @@ def hook_status_lines(scope: str = "user", project: Path | None = None) -> list[
     return lines
 
 
+CLIENT_NOTES = """\
+what each client's hooks allow (headroom installs what helps):
+  claude-code  PreToolUse on Bash rewrites the command to run through `headroom exec` (only where your own
+               permission rules allow it); PostToolUse replaces other MCP servers' bulky outputs (and, with
+               --post-tools, Grep/WebFetch). Read is never touched.
+  gemini       BeforeTool on run_shell_command rewrites the command; AfterTool cannot replace an output.
+  codex        PreToolUse in hooks.json rewrites the command, but Codex runs a hook only after you trust it in its
+               interactive /hooks view, and `codex exec` runs no untrusted hook; `headroom wrap codex` puts
+               `headroom proxy` in front of its provider instead. Codex rejects replaced MCP outputs.
+  cursor       nothing installed: beforeShellExecution can only allow, deny or ask, and no after-hook can replace
+               an output; `headroom mcp install --client cursor` gives it headroom_run and headroom_read.
+"""
+
+
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    import argparse
+
     hooks = subparsers.add_parser(
         "hooks",
         help="install the agents' hooks that route shell commands and bulky tool outputs through headroom",
@@ -149,7 +165,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         ("uninstall", _uninstall, "remove headroom's hooks (only ours)"),
         ("status", _status, "where headroom's hooks are installed"),
     ):
-        p = sub.add_parser(name, help=text, description=text)
+        p = sub.add_parser(
+            name,
+            help=text,
+            description=text,
+            epilog=CLIENT_NOTES if name == "install" else None,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
         p.add_argument("--scope", choices=("user", "project"), default="user")
         p.add_argument("--project", type=Path, default=None, help="project directory for --scope project")
         if name != "status":

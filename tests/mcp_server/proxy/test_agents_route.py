@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -89,3 +90,56 @@ def test_a_provider_the_proxy_cannot_front_is_refused_with_the_reason(
 def test_claude_code_keeps_the_base_url_it_had() -> None:
     assert claude_upstream({"ANTHROPIC_BASE_URL": " https://gw.example.com "}) == "https://gw.example.com"
     assert claude_upstream({}) is None
+
+
+def _wrap_codex(tmp_path: Path, config: str, *flags: str) -> tuple[list[str], str]:
+    """`headroom wrap codex` with ``flags``, the agent a script that writes down the arguments it was started with."""
+    import os
+    import sys
+
+    tmp_path.mkdir()
+    env = codex_home(tmp_path, config)
+    seen = tmp_path / "argv.json"
+    agent = tmp_path / "codex"
+    agent.write_text(
+        f"#!{sys.executable}\nimport json, sys\nopen({str(seen)!r}, 'w').write(json.dumps(sys.argv[1:]))\n",
+        encoding="utf-8",
+    )
+    agent.chmod(0o755)
+    root = Path(__file__).resolve().parents[3]
+    done = subprocess.run(
+        [sys.executable, "-m", "mcp_server.cli", "wrap", "codex", *flags, "--", "exec", "hi"],
+        env={
+            **os.environ,
+            **env,
+            "PYTHONPATH": str(root),
+            "HEADROOM_WRAP_CODEX": str(agent),
+            "HEADROOM_HOME": str(tmp_path / ".hr"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
+    return json.loads(seen.read_text(encoding="utf-8")), done.stderr
+
+
+def test_wrap_codex_puts_the_proxy_in_front_of_its_provider_by_default_and_not_with_no_proxy(tmp_path: Path) -> None:
+    """Codex runs no hook it was not told to trust, so a wrapped run saves tokens through the proxy."""
+    argv, _ = _wrap_codex(tmp_path / "a", PROVIDERS.replace('profile = "work"', ""))
+    overrides = [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "-c"]
+    assert any(o.startswith('model_providers.corp.base_url="http://127.0.0.1:') for o in overrides), argv
+    assert argv[-2:] == ["exec", "hi"]
+    argv, _ = _wrap_codex(tmp_path / "b", PROVIDERS.replace('profile = "work"', ""), "--no-proxy")
+    assert not any(a.startswith("model_providers.") for a in argv), argv
+
+
+def test_wrap_codex_runs_without_the_proxy_where_its_provider_cannot_be_fronted_unless_proxy_was_asked_for(
+    tmp_path: Path,
+) -> None:
+    argv, stderr = _wrap_codex(tmp_path / "a", 'model_provider = "ollama"\n')
+    assert argv[-2:] == ["exec", "hi"] and not any(a.startswith("model_providers.") for a in argv)
+    assert "running codex without the proxy" in stderr
+    with pytest.raises(subprocess.CalledProcessError) as refused:
+        _wrap_codex(tmp_path / "b", 'model_provider = "ollama"\n', "--proxy")
+    assert refused.value.returncode == 2 and "--proxy:" in refused.value.stderr

@@ -136,6 +136,48 @@ impl<'a> Cx<'a> {
         }
     }
 
+    /// How token `i` changes the nesting of generic brackets: +1 for `<`, -1 for `>`, else 0. The
+    /// lexer makes no groups of them (either may be a comparison), so generics are matched by counting.
+    fn angle(&self, i: usize) -> i32 {
+        if self.is(i, "<") {
+            1
+        } else if self.is(i, ">") {
+            -1
+        } else {
+            0
+        }
+    }
+
+    /// The token after the generic brackets that open at `open` (a `<`): past its matching `>`, or
+    /// `end` when none closes before it.
+    fn skip_angles(&self, open: usize, end: usize) -> usize {
+        let mut depth = 0;
+        let mut i = open;
+        while i < end {
+            depth += self.angle(i);
+            i += 1;
+            if depth == 0 {
+                break;
+            }
+        }
+        i
+    }
+
+    /// The unit before the generic brackets that close at `close` (a `>`: `name<T>(`); None when
+    /// the enclosing group starts first.
+    fn before_angles(&self, close: usize) -> Option<usize> {
+        let mut depth = 0;
+        let mut at = close + 1;
+        loop {
+            let u = self.back(at)?;
+            depth -= self.angle(u);
+            if depth == 0 {
+                return self.back(u);
+            }
+            at = u;
+        }
+    }
+
     fn words(&self, from: usize, to: usize) -> Vec<String> {
         if from > to || to >= self.toks.len() {
             return Vec::new();

@@ -116,29 +116,24 @@ impl Cx<'_> {
     /// identifier before its bases (`:`), `final` or the `{`.
     fn c_type_name(&self, k: usize, o: usize) -> Vec<String> {
         let mut end = o;
-        let mut depth = 0i32;
+        let mut depth = 0;
         for j in k + 1..o {
-            if self.is(j, "<") {
-                depth += 1;
-            } else if self.is(j, ">") {
-                depth -= 1;
-            } else if depth == 0 && (self.is(j, ":") || self.is(j, "final")) {
-                end = j;
-                break;
+            match self.angle(j) {
+                0 if depth == 0 && (self.is(j, ":") || self.is(j, "final")) => {
+                    end = j;
+                    break;
+                }
+                step => depth += step,
             }
         }
         let mut idents: Vec<usize> = Vec::new();
         let mut j = k + 1;
-        let mut depth = 0i32;
+        let mut depth = 0;
         while j < end {
-            if self.is(j, "<") {
-                depth += 1;
-            } else if self.is(j, ">") {
-                depth -= 1;
-            } else if depth == 0 && (self.is_ident(j) || self.is(j, "::")) {
-                idents.push(j);
-            } else if self.is_group(j, b'(') || self.is_group(j, b'[') {
-                j = self.mate(j);
+            match self.angle(j) {
+                0 if depth == 0 && (self.is_ident(j) || self.is(j, "::")) => idents.push(j),
+                0 if self.is_group(j, b'(') || self.is_group(j, b'[') => j = self.mate(j),
+                step => depth += step,
             }
             j += 1;
         }
@@ -293,21 +288,7 @@ impl Cx<'_> {
         }
         if self.is(q, ">") {
             // `foo<int>(`: back to the template name.
-            let mut depth = 0i32;
-            let mut at = q + 1;
-            loop {
-                let u = self.back(at)?;
-                if self.is(u, ">") {
-                    depth += 1;
-                } else if self.is(u, "<") {
-                    depth -= 1;
-                    if depth == 0 {
-                        start = self.back(u)?;
-                        break;
-                    }
-                }
-                at = u;
-            }
+            start = self.before_angles(q)?;
         }
         if !self.is_ident(start) || self.is_keyword(start) {
             return None;

@@ -95,22 +95,8 @@ impl Cx<'_> {
         let open = self.mate(close);
         let mut q = self.back(open)?;
         if self.is(q, ">") {
-            // A generic `name<T>(`: back to the `<`.
-            let mut depth = 0i32;
-            let mut at = q + 1;
-            loop {
-                let u = self.back(at)?;
-                if self.is(u, ">") {
-                    depth += 1;
-                } else if self.is(u, "<") {
-                    depth -= 1;
-                    if depth == 0 {
-                        q = self.back(u)?;
-                        break;
-                    }
-                }
-                at = u;
-            }
+            // A generic `name<T>(`: back to the name.
+            q = self.before_angles(q)?;
         }
         if self.is_any(q, JS_CONTROL)
             || (self.is(q, "await") && self.back(q).is_some_and(|b| self.is(b, "for")))

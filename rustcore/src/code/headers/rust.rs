@@ -131,19 +131,7 @@ impl Cx<'_> {
             // The implementing type: after `for` when there is one, else after the generics.
             let mut i = k + 1;
             if i < o && self.is(i, "<") {
-                let mut depth = 0i32;
-                while i < o {
-                    if self.is(i, "<") {
-                        depth += 1;
-                    } else if self.is(i, ">") {
-                        depth -= 1;
-                        if depth == 0 {
-                            i += 1;
-                            break;
-                        }
-                    }
-                    i += 1;
-                }
+                i = self.skip_angles(i, o);
             }
             let type_at = (i..o).find(|&j| self.is(j, "for")).map_or(i, |j| j + 1);
             (type_at..o)

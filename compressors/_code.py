@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._code_check import Accepted, Source, checked, checked_plan, read_source
 from compressors._code_relevance import CodeQuery, parse_code_query
@@ -49,17 +50,17 @@ class CodeCompressor(Compressor):
             # Nothing parsed as a definition and the text reads like prose (a changelog sent as code, say).
             return _as_prose(text, ctx)
         query = parse_code_query(ctx.query)
-        total = source.file.prepare(
+        prepared = source.file.prepare(
             ctx.encoding, source.marker_tokens(ctx.encoding), query.paths, sorted(query.strong), sorted(query.weak)
         )
-        whole, named = source.file.whole()
+        whole, named = prepared.whole()
         if ctx.budget is not None:
-            return self._within_budget(source, query, whole, ctx)
-        planned = source.file.plan(whole, collapse_types=query.types_only)
+            return self._within_budget(source, prepared, query, whole, ctx)
+        planned = prepared.plan(whole, collapse_types=query.types_only)
         if named:
             # The question names what it wants: the rest of the outline is context, and it gives way first.
-            target = max(int(_FOCUS_SHARE * total), _FOCUS_MIN)
-            focused = source.file.drop(planned.elisions, planned.proven, target, whole)
+            target = max(int(_FOCUS_SHARE * prepared.tokens), _FOCUS_MIN)
+            focused = prepared.drop(planned.elisions, planned.proven, target, whole)
             if focused is not None:
                 accepted = checked_plan(source, focused, ctx)
                 if accepted is not None:
@@ -67,7 +68,9 @@ class CodeCompressor(Compressor):
         accepted = checked_plan(source, planned, ctx)
         return text if accepted is None else accepted.text
 
-    def _within_budget(self, source: Source, query: CodeQuery, whole: list[int], ctx: CompressContext) -> str:
+    def _within_budget(
+        self, source: Source, prepared: rustcore.PreparedCode, query: CodeQuery, whole: list[int], ctx: CompressContext
+    ) -> str:
         """Fewer whole bodies, then fewer definitions, least relevant first, until the budget holds."""
         assert ctx.budget is not None
         out = source.text
@@ -75,7 +78,7 @@ class CodeCompressor(Compressor):
         proven = False
         for level in range(3):
             keep = whole if level == 0 else whole[:1] if level == 1 else []
-            planned = source.file.plan(keep, collapse_types=query.types_only)
+            planned = prepared.plan(keep, collapse_types=query.types_only)
             accepted = checked_plan(source, planned, ctx)
             if accepted is None:
                 return _fit(source.text, out, ctx)
@@ -84,7 +87,7 @@ class CodeCompressor(Compressor):
             if ctx.tokens(out) <= ctx.budget:
                 return out
         assert accepted is not None
-        dropped = source.file.drop(accepted.elisions, proven, ctx.budget, whole)
+        dropped = prepared.drop(accepted.elisions, proven, ctx.budget, whole)
         if dropped is not None:
             narrowed = checked(source, dropped.elisions, ctx, proven=dropped.proven)
             if narrowed is not None:

@@ -7,7 +7,7 @@ this module holds the policy: defaults, accepted input types and error wording.
 from __future__ import annotations
 
 from rustcore import _native
-from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, RawElision
+from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, PreparedCode, RawElision
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
 from rustcore._lines import (
     Piece,
@@ -51,6 +51,7 @@ __all__ = [
     "CodePlan",
     "JsonPlan",
     "Piece",
+    "PreparedCode",
     "ProseBlock",
     "ProseSection",
     "RawElision",

@@ -15,7 +15,7 @@ from typing import NamedTuple
 from rustcore import _native
 from rustcore._text import with_text
 
-__all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeFile", "CodePlan", "RawElision"]
+__all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeFile", "CodePlan", "PreparedCode", "RawElision"]
 
 # The canonical language names the outline knows.
 CODE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp")
@@ -98,15 +98,30 @@ class CodeFile:
         paths: Sequence[Sequence[str]] = (),
         strong: Sequence[str] = (),
         weak: Sequence[str] = (),
-    ) -> int:
-        """Counts each line's tokens in `encoding` (the plan weighs ranges by them; a marker weighs
-        `marker_tokens`), scores each definition against a question's dotted `paths`, code-like `strong`
-        names and plain `weak` words, and returns the file's tokens (its lines' sum).
+    ) -> PreparedCode:
+        """The file weighed for one question: each line's tokens in `encoding` (the plan weighs ranges
+        by them; a marker weighs `marker_tokens`) and each definition's score against the question's
+        dotted `paths`, code-like `strong` names and plain `weak` words.
 
         Raises:
             ValueError: `encoding` is not one of `ENCODINGS`.
         """
-        return int(self._native.prepare(encoding, marker_tokens, [list(p) for p in paths], list(strong), list(weak)))
+        native = self._native.prepare(encoding, marker_tokens, [list(p) for p in paths], list(strong), list(weak))
+        return PreparedCode(native)
+
+
+class PreparedCode:
+    """A `CodeFile` weighed for one question (made by `CodeFile.prepare`): every plan is made from it."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: _native.PreparedCode) -> None:
+        self._native = native
+
+    @property
+    def tokens(self) -> int:
+        """The file's tokens: the sum of its lines'."""
+        return int(self._native.tokens)
 
     def whole(self) -> tuple[list[int], bool]:
         """The functions to keep whole, most relevant first, and whether the question names one."""

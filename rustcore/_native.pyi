@@ -7,6 +7,7 @@ __all__ = [
     "JSON_MAX_LEVEL",
     "RANK_EXACT_CANDIDATES",
     "CodeFile",
+    "PreparedCode",
     "compress_json",
     "compress_lines",
     "content_hash",
@@ -84,7 +85,12 @@ class CodeFile:
         paths: list[list[str]],
         strong: list[str],
         weak: list[str],
-    ) -> int: ...
+    ) -> PreparedCode: ...
+
+@final
+class PreparedCode:
+    @property
+    def tokens(self) -> int: ...
     def whole(self) -> tuple[list[int], bool]: ...
     def plan(
         self, whole: list[int], collapse_types: bool

@@ -317,46 +317,12 @@ type PyDefinition = (
     bool,
 );
 
-/// A source file's outline, held for planning what to leave out.
+/// A source file's outline, read once; `prepare` weighs it for one question.
 #[pyclass(module = "rustcore._native", frozen)]
 struct CodeFile {
     text: String,
     lang: code::Lang,
     outline: code::Outline,
-    /// What `prepare` set: each definition's relevance, the question, the file's and a marker's tokens.
-    prepared: std::sync::Mutex<Prepared>,
-}
-
-#[derive(Default)]
-struct Prepared {
-    scores: Vec<f64>,
-    query: code::plan::Query,
-    line_tokens: Vec<usize>,
-    marker_tokens: usize,
-}
-
-impl CodeFile {
-    fn with_planner<T>(
-        &self,
-        f: impl FnOnce(&mut code::plan::Planner<'_>, &code::plan::Query) -> T,
-    ) -> T {
-        let src = code::Source::new(&self.text);
-        let prepared = self
-            .prepared
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        let mut planner = code::plan::Planner::new(
-            &src,
-            &self.outline,
-            self.lang,
-            &prepared.line_tokens,
-            prepared.marker_tokens,
-        );
-        if prepared.scores.len() == planner.scores.len() {
-            planner.scores.clone_from(&prepared.scores);
-        }
-        f(&mut planner, &prepared.query)
-    }
 }
 
 #[pymethods]
@@ -370,7 +336,6 @@ impl CodeFile {
             text,
             lang,
             outline,
-            prepared: std::sync::Mutex::new(Prepared::default()),
         })
     }
 
@@ -419,62 +384,91 @@ impl CodeFile {
             .collect()
     }
 
-    /// Counts each line's tokens in `encoding`, scores the definitions against a question's names and
-    /// returns the file's tokens (the sum of its lines').
-    #[allow(clippy::too_many_arguments)]
+    /// Counts each line's tokens in `encoding` and scores the definitions against a question's
+    /// names: the file weighed for planning.
     fn prepare(
-        &self,
-        py: Python<'_>,
+        slf: &Bound<'_, Self>,
         encoding: &str,
         marker_tokens: usize,
         paths: Vec<Vec<String>>,
         strong: Vec<String>,
         weak: Vec<String>,
-    ) -> PyResult<usize> {
+    ) -> PyResult<PreparedCode> {
         let enc = tokens::Encoding::from_name(encoding)?;
-        let line_tokens: Vec<usize> = py.detach(|| {
-            let src = code::Source::new(&self.text);
-            (0..src.len())
+        let file = slf.get();
+        let query = code::plan::Query {
+            paths,
+            strong,
+            weak,
+        };
+        let (line_tokens, scores) = slf.py().detach(|| {
+            let src = code::Source::new(&file.text);
+            let line_tokens: Vec<usize> = (0..src.len())
                 .map(|i| tokens::count(src.line(i), enc))
-                .collect()
+                .collect();
+            let mut planner = code::plan::Planner::new(
+                &src,
+                &file.outline,
+                file.lang,
+                &line_tokens,
+                marker_tokens,
+            );
+            planner.score(&query);
+            let scores = planner.scores;
+            (line_tokens, scores)
         });
-        let total = line_tokens.iter().sum();
-        {
-            let mut prepared = self
-                .prepared
-                .lock()
-                .unwrap_or_else(std::sync::PoisonError::into_inner);
-            prepared.query = code::plan::Query {
-                paths,
-                strong,
-                weak,
-            };
-            prepared.line_tokens = line_tokens;
-            prepared.marker_tokens = marker_tokens;
-        }
-        let scores = py.detach(|| {
-            self.with_planner(|p, query| {
-                p.score(query);
-                p.scores.clone()
-            })
-        });
-        self.prepared
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .scores = scores;
-        Ok(total)
+        Ok(PreparedCode {
+            file: slf.clone().unbind(),
+            tokens: line_tokens.iter().sum(),
+            query,
+            line_tokens,
+            marker_tokens,
+            scores,
+        })
     }
+}
 
+/// A `CodeFile` weighed for one question: each line's tokens and a marker's, each definition's
+/// relevance. Every plan is made from it, so none can miss the weighing.
+#[pyclass(module = "rustcore._native", frozen)]
+struct PreparedCode {
+    file: Py<CodeFile>,
+    /// The file's tokens: the sum of its lines'.
+    #[pyo3(get)]
+    tokens: usize,
+    query: code::plan::Query,
+    line_tokens: Vec<usize>,
+    marker_tokens: usize,
+    scores: Vec<f64>,
+}
+
+impl PreparedCode {
+    fn with_planner<T>(&self, f: impl FnOnce(&code::plan::Planner<'_>) -> T) -> T {
+        let file = self.file.get();
+        let src = code::Source::new(&file.text);
+        let mut planner = code::plan::Planner::new(
+            &src,
+            &file.outline,
+            file.lang,
+            &self.line_tokens,
+            self.marker_tokens,
+        );
+        planner.scores.clone_from(&self.scores);
+        f(&planner)
+    }
+}
+
+#[pymethods]
+impl PreparedCode {
     /// The functions to keep whole (indexes, most relevant first) and whether one is named outright.
     fn whole(&self) -> (Vec<usize>, bool) {
-        self.with_planner(|p, _| p.whole())
+        self.with_planner(|p| p.whole())
     }
 
     /// The elisions for one level of detail.
     fn plan(&self, py: Python<'_>, whole: Vec<usize>, collapse_types: bool) -> PyPlan {
-        plan_out(py.detach(|| {
-            self.with_planner(|p, q| p.plan(&whole, collapse_types, &q.mention_terms()))
-        }))
+        let terms = self.query.mention_terms();
+        plan_out(py.detach(|| self.with_planner(|p| p.plan(&whole, collapse_types, &terms))))
     }
 
     /// `elisions` plus whole definitions left out until about `target` tokens remain.
@@ -487,7 +481,7 @@ impl CodeFile {
         whole: Vec<usize>,
     ) -> Option<PyPlan> {
         let elisions: Vec<code::Elision> = elisions.into_iter().map(elision_in).collect();
-        py.detach(|| self.with_planner(|p, _| p.drop(&elisions, proven, target, &whole)))
+        py.detach(|| self.with_planner(|p| p.drop(&elisions, proven, target, &whole)))
             .map(plan_out)
     }
 }
@@ -733,6 +727,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     m.add_class::<CodeFile>()?;
+    m.add_class::<PreparedCode>()?;
     add_prose_functions(m)?;
     Ok(())
 }

@@ -49,9 +49,9 @@ def test_a_proven_plan_is_joined_from_the_kept_text() -> None:
     text = "def f(a, b):\n" + "".join(f"    v{i} = a * {i} + b\n" for i in range(12)) + "    return a\n"
     source = read_source("python", text)
     ctx = context(text, language="python")
-    source.file.prepare("o200k_base", 20)
-    whole, _ = source.file.whole()
-    plan = source.file.plan(whole)
+    prepared = source.file.prepare("o200k_base", 20)
+    whole, _ = prepared.whole()
+    plan = prepared.plan(whole)
     assert plan.proven and source.provable
     accepted = checked_plan(source, plan, ctx)
     assert accepted is not None

@@ -44,25 +44,23 @@ def test_definitions_carry_their_names_lines_and_bodies() -> None:
 
 def test_the_file_weighs_as_many_tokens_as_its_lines() -> None:
     file = rustcore.CodeFile(SOURCE, "python")
-    total = file.prepare("o200k_base", 20)
+    total = file.prepare("o200k_base", 20).tokens
     assert total == sum(rustcore.count_tokens(line) for line in SOURCE.splitlines(keepends=True))
 
 
 def test_a_question_naming_a_method_keeps_it_whole() -> None:
     file = rustcore.CodeFile(SOURCE, "python")
-    file.prepare("o200k_base", 20, paths=[("Store", "get")], strong=["Store", "get"])
-    whole, named = file.whole()
+    prepared = file.prepare("o200k_base", 20, paths=[("Store", "get")], strong=["Store", "get"])
+    whole, named = prepared.whole()
     assert named
     assert whole == [1]
-    plan = file.plan(whole)
+    plan = prepared.plan(whole)
     assert all(not (3 <= first <= 6) for first, *_ in plan.elisions)
 
 
 @given(st.text(max_size=300), st.sampled_from(rustcore.CODE_LANGUAGES))
 def test_a_plan_and_the_lines_it_leaves_out_rebuild_the_text(text: str, language: str) -> None:
-    file = rustcore.CodeFile(text, language)
-    file.prepare("o200k_base", 20)
-    plan = file.plan([], collapse_types=True)
+    plan = rustcore.CodeFile(text, language).prepare("o200k_base", 20).plan([], collapse_types=True)
     clean = text.encode("utf-8", errors="replace").decode("utf-8")
     lines = clean.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
@@ -71,3 +69,11 @@ def test_a_plan_and_the_lines_it_leaves_out_rebuild_the_text(text: str, language
         rebuilt += lines[first : last + 1]
         rebuilt.append(kept)
     assert "".join(rebuilt) == clean
+
+
+def test_two_questions_on_one_file_are_weighed_apart() -> None:
+    file = rustcore.CodeFile(SOURCE, "python")
+    about_get = file.prepare("o200k_base", 20, paths=[("Store", "get")], strong=["Store", "get"])
+    about_helper = file.prepare("o200k_base", 20, paths=[("helper",)], strong=["helper"])
+    assert about_get.whole()[0] == [1]
+    assert about_helper.whole()[0] == [2]

@@ -356,7 +356,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::lines::testing::{pieces, run};
+    use crate::line_compressor::testing::{pieces, run};
 
     #[test]
     fn lines_are_read_as_keys_sections_and_documents() {

@@ -568,7 +568,7 @@ index 3..4 100644
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        crate::lines::testing::run(compress, text, query, budget)
+        crate::line_compressor::testing::run(compress, text, query, budget)
     }
 
     #[test]

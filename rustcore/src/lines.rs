@@ -1,7 +1,8 @@
 //! Line-level building blocks of the line compressors (logs, search results,
 //! diffs, the fallback): a line index, ANSI stripping, template keys, and the
 //! planner that turns "which lines matter how much" into kept runs and
-//! omission markers within a token budget.
+//! omission markers within a token budget. What a query asks of the lines is
+//! `query.rs`, which reads lines through this module and not the other way round.
 //!
 //! A line ends at `\n`; a `\r` before it belongs to the line's terminator, so
 //! CRLF text round-trips byte for byte. Line numbers in [`Piece::Omit`] are
@@ -23,9 +24,6 @@ pub(crate) const LONG_LINE_KEEP: usize = 600;
 const CHEAP_GAP_BYTES_PER_TOKEN: usize = 32;
 /// Refused offers in a row after which a planner stops counting (its budget is spent).
 const GIVE_UP_AFTER: usize = 64;
-/// Lines the fallback keeps from the start and from the end.
-const FALLBACK_HEAD: usize = 60;
-const FALLBACK_TAIL: usize = 30;
 
 /// Byte offsets of the lines of a text.
 pub struct Lines<'a> {
@@ -539,78 +537,10 @@ fn flush(pieces: &mut Vec<Piece>, text: &mut String) {
     }
 }
 
-/// The shape every line compressor shares: text, query, budget in tokens, costs.
-pub type Compressor = fn(&str, &crate::query::Query, usize, Costs) -> Vec<Piece>;
-
-/// The fallback: repeated lines dropped, then the head and the tail, within the budget.
-///
-/// Priorities: lines matching the query, then the first lines, then the last;
-/// exact repeats of a line already seen are never kept.
-pub fn fallback(
-    text: &str,
-    query: &crate::query::Query,
-    budget: usize,
-    costs: Costs,
-) -> Vec<Piece> {
-    let lines = Lines::new(text);
-    let n = lines.len();
-    let mut seen = std::collections::HashSet::new();
-    let mut first_seen = vec![false; n];
-    for (i, line) in lines.iter().enumerate() {
-        first_seen[i] = seen.insert(line.trim_end());
-    }
-    let scores = query.score_lines(&lines);
-    let mut order: Vec<(u32, usize)> = Vec::with_capacity(n);
-    let head = FALLBACK_HEAD.min(n);
-    let tail = FALLBACK_TAIL.min(n - head);
-    for i in 0..n {
-        let pri = if !first_seen[i] {
-            0
-        } else if scores[i] > 0.0 {
-            900 + (scores[i] * 10.0).min(99.0) as u32
-        } else if i < head {
-            800
-        } else if i >= n - tail {
-            700
-        } else {
-            0
-        };
-        order.push((pri, i));
-    }
-    // Higher priority first; among equals, the head reads best front to back.
-    order.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-    let mut planner = Planner::new(&lines, costs, budget, 0);
-    for &(pri, i) in &order {
-        if pri == 0 {
-            break;
-        }
-        planner.offer(i);
-    }
-    planner.finish(&PlainLines)
-}
-
-/// What the compressor tests share: a run as the binding makes it (exact o200k
-/// costs, 25-token markers) and a plain rendering of its pieces.
+/// What the compressor tests share about pieces.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::{Compressor, Costs, Lines, Piece};
-    use crate::query::Query;
-    use crate::tokens::Encoding;
-
-    pub(crate) fn pieces(
-        compress: Compressor,
-        text: &str,
-        query: &str,
-        budget: usize,
-    ) -> Vec<Piece> {
-        let lines = Lines::new(text);
-        compress(
-            text,
-            &Query::parse(query),
-            budget,
-            Costs::new(lines.len(), Encoding::O200kBase, 25),
-        )
-    }
+    use super::Piece;
 
     /// Where `pieces` fail to account for lines 1..=`total` once each and in order: kept text
     /// advances by its lines, an omission with a line span must start where the last piece
@@ -634,19 +564,6 @@ pub(crate) mod testing {
             }
         }
         (next != total + 1).then(|| format!("pieces end at line {}, not {total}", next - 1))
-    }
-
-    /// Kept text as is; an omission as `[count unit Some((start, end))]` on its own line.
-    pub(crate) fn run(compress: Compressor, text: &str, query: &str, budget: usize) -> String {
-        pieces(compress, text, query, budget)
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.clone(),
-                Piece::Omit {
-                    count, unit, lines, ..
-                } => format!("[{count} {unit} {lines:?}]\n"),
-            })
-            .collect()
     }
 }
 
@@ -773,38 +690,13 @@ mod tests {
         }
     }
 
-    #[test]
-    fn fallback_drops_repeats_first() {
-        let mut text = String::new();
-        for i in 0..300 {
-            if i % 2 == 0 {
-                // Long enough that showing it costs more than a marker.
-                text.push_str(&"same line again ".repeat(12));
-                text.push('\n');
-            }
-            text.push_str(&format!("distinct {i}\n"));
-        }
-        let q = crate::query::Query::parse("");
-        let pieces = fallback(&text, &q, 100_000, costs(600));
-        let kept: String = pieces
-            .iter()
-            .filter_map(|p| match p {
-                Piece::Text(t) => Some(t.as_str()),
-                Piece::Omit { .. } => None,
-            })
-            .collect();
-        assert_eq!(kept.matches(&"same line again ".repeat(12)).count(), 1);
-        assert!(kept.contains("distinct 299"));
-    }
-
     proptest::proptest! {
         #[test]
-        fn no_text_or_query_makes_it_panic(text in "(\\PC|\n|\r){0,400}", query in "\\PC{0,40}") {
+        fn no_line_makes_the_line_helpers_panic(text in "(\\PC|\n|\r){0,400}") {
             let lines = Lines::new(&text);
             for line in lines.iter() {
                 let _ = (template_key(line), template_text(line), strip_ansi(line));
             }
-            let _ = fallback(&text, &crate::query::Query::parse(&query), 300, costs(lines.len()));
         }
     }
 }

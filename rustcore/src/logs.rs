@@ -330,7 +330,7 @@ mod tests {
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        kept(&crate::lines::testing::pieces(
+        kept(&crate::line_compressor::testing::pieces(
             compress, text, query, budget,
         ))
     }
@@ -353,7 +353,7 @@ mod tests {
         assert!(out.contains("ERROR worker-3 disk /dev/sda1 is full"));
         assert!(out.len() < text.len() / 10, "{}", out.len());
         // One marker stands for all 500 heartbeats, redeemable as a whole.
-        let pieces = crate::lines::testing::pieces(compress, &text, "", 100_000);
+        let pieces = crate::line_compressor::testing::pieces(compress, &text, "", 100_000);
         let keys = template_keys(&text);
         let id = keys[0].unwrap();
         assert!(

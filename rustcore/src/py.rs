@@ -8,8 +8,8 @@ use pyo3::types::{PyBytes, PyString};
 use crate::lines::{Costs, Piece};
 use crate::query::Query;
 use crate::{
-    bounded, code, config, detect, diff, hashing, json, lines, listing, logs, search, tokens,
-    CoreError,
+    bounded, code, config, detect, diff, fallback, hashing, json, line_compressor, lines, listing,
+    logs, search, tokens, CoreError,
 };
 
 impl From<CoreError> for PyErr {
@@ -194,11 +194,11 @@ fn compress_lines(
             ))
         }));
     }
-    let compress: lines::Compressor = match kind {
+    let compress: line_compressor::Compressor = match kind {
         "log" => logs::compress,
         "search" => search::compress,
         "diff" => diff::compress,
-        "fallback" => lines::fallback,
+        "fallback" => fallback::compress,
         "config" => config::compress,
         "listing" => {
             let costs = line_costs(text, encoding, marker_tokens, exact)?;

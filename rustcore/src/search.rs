@@ -660,7 +660,7 @@ mod tests {
     }
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        crate::lines::testing::run(compress, text, query, budget)
+        crate::line_compressor::testing::run(compress, text, query, budget)
     }
 
     #[test]

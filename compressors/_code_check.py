@@ -115,7 +115,7 @@ def syntax_errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
 class Accepted(NamedTuple):
     """Elisions that keep the file valid, and the output they make."""
 
-    elisions: list[rustcore.RawElision]
+    elisions: list[rustcore.CodeElision]
     text: str
 
 
@@ -137,8 +137,9 @@ def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressCon
     parts = [plan.kept[0]]
     applied = []
     for elision, end, kept in zip(plan.elisions, plan.endings, plan.kept[1:], strict=True):
-        first, last, before, after, closing = elision
-        stand_in = glue(before, ctx.marker(last - first + 1, "lines", (first + 1, last + 1)), after, closing, end)
+        first, last = elision.first, elision.last
+        marker = ctx.marker(last - first + 1, "lines", (first + 1, last + 1))
+        stand_in = glue(elision.before, marker, elision.after, elision.closing, end)
         hidden = "".join(plan_lines[first : last + 1])
         if cheaper_shown(hidden, stand_in, ctx):
             parts.append(hidden)
@@ -150,14 +151,14 @@ def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressCon
 
 
 def checked(
-    source: Source, elisions: list[rustcore.RawElision], ctx: CompressContext, *, proven: bool = False
+    source: Source, elisions: list[rustcore.CodeElision], ctx: CompressContext, *, proven: bool = False
 ) -> Accepted | None:
     """`elisions` minus those that left a syntax error the input did not have; None if that does not converge.
 
     With `proven` (see `rustcore.CodePlan`) in a file where that holds (`Source.provable`), the output is
     not parsed again.
     """
-    current = [Elision(first, last, before=b, after=a, closing=c) for first, last, b, a, c in elisions]
+    current = [Elision(e.first, e.last, before=e.before, after=e.after, closing=e.closing) for e in elisions]
     for _ in range(_FIX_ROUNDS):
         rendered = render(source.doc, current, ctx, long_lines=False)
         blamed = set() if proven and source.provable else _blame(source, rendered)
@@ -165,8 +166,12 @@ def checked(
             text = (
                 rendered.text if source.file.longest_line <= LONG_LINE_CHARS else render(source.doc, current, ctx).text
             )
-            applied = [e for k, e in enumerate(current) if k not in rendered.shown]
-            return Accepted([(e.first, e.last, e.before, e.after, e.closing) for e in applied], text)
+            applied = [
+                rustcore.CodeElision(e.first, e.last, e.before, e.after, e.closing)
+                for k, e in enumerate(current)
+                if k not in rendered.shown
+            ]
+            return Accepted(applied, text)
         if None in blamed:
             return None
         current = [el for k, el in enumerate(current) if k not in blamed]

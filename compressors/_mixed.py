@@ -59,7 +59,7 @@ class MixedCompressor(Compressor):
         if not doc.lines:
             return text
         blocks, _ = rustcore.prose_blocks(doc.text)
-        fences = [(first, last) for kind, first, last, *_ in blocks if kind == "fence"]
+        fences = [(block.first, block.last) for block in blocks if block.kind == "fence"]
         out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:
             from compressors._fit import fit_budget

@@ -126,7 +126,7 @@ def prose_elisions(lines: LineIndex, selection: Selection, ctx: CompressContext)
     gaps = rustcore.prose_gaps(
         lines.text, selection.kept, sorted(selection.headings), _marker_tokens(len(lines), ctx), ctx.encoding
     )
-    return [Elision(first, last, shown=tuple(shown)) for first, last, shown in gaps]
+    return [Elision(gap.first, gap.last, shown=tuple(gap.shown)) for gap in gaps]
 
 
 def _marker_tokens(n: int, ctx: CompressContext) -> int:

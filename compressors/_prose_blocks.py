@@ -58,8 +58,8 @@ class Section:
 def parse_blocks(lines: Sequence[str]) -> tuple[list[Block], list[Section]]:
     """The blocks of `lines` (each without or with its line ending) and the sections they form."""
     raw_blocks, raw_sections = rustcore.prose_blocks(lines)
-    blocks = [Block(*raw) for raw in raw_blocks]
-    sections = [Section(*raw) for raw in raw_sections]
+    blocks = [Block(b.kind, b.first, b.last, b.level, b.section, b.title) for b in raw_blocks]
+    sections = [Section(s.heading, s.level, s.title, s.parent) for s in raw_sections]
     for index, block in enumerate(blocks):
         if block.section >= 0:
             sections[block.section].blocks.append(index)

@@ -7,7 +7,7 @@ this module holds the policy: defaults, accepted input types and error wording.
 from __future__ import annotations
 
 from rustcore import _native
-from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeFile, CodePlan, PreparedCode, RawElision
+from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeElision, CodeFile, CodePlan, PreparedCode
 from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
 from rustcore._lines import (
     Piece,
@@ -26,6 +26,7 @@ from rustcore._lines import (
 from rustcore._prose import (
     RANK_EXACT_CANDIDATES,
     ProseBlock,
+    ProseGap,
     ProseSection,
     index_terms,
     prose_blocks,
@@ -47,14 +48,15 @@ __all__ = [
     "JSON_MAX_LEVEL",
     "RANK_EXACT_CANDIDATES",
     "CodeDefinition",
+    "CodeElision",
     "CodeFile",
     "CodePlan",
     "JsonPlan",
     "Piece",
     "PreparedCode",
     "ProseBlock",
+    "ProseGap",
     "ProseSection",
-    "RawElision",
     "compress_bounded",
     "compress_config",
     "compress_diff",

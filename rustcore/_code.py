@@ -10,50 +10,22 @@ cannot be shown valid by construction; input checks live here.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import NamedTuple
 
 from rustcore import _native
 from rustcore._text import with_text
 
-__all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeFile", "CodePlan", "PreparedCode", "RawElision"]
+__all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeElision", "CodeFile", "CodePlan", "PreparedCode"]
 
 # The canonical language names the outline knows.
 CODE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp")
 
-# `(first, last, before, after, closing)`: lines `first..last` (0-based, inclusive) replaced by the
-# glue line `before + marker + after`, then `closing` on a line of its own when not empty.
-RawElision = tuple[int, int, str, str, str]
-
-
-class CodeDefinition(NamedTuple):
-    """A function or container: its name, the names qualifying it, its lines (0-based, inclusive).
-
-    `body_span` is the lines of its body; a `wrapper` (a module wrapper, or a body with a syntax
-    error around definitions) is looked into rather than elided; `standalone` when it is a statement
-    or member of its own whose lines hold nothing else.
-    """
-
-    kind: str
-    name: str
-    qualifiers: tuple[str, ...]
-    first: int
-    last: int
-    body_span: tuple[int, int] | None
-    wrapper: bool
-    standalone: bool
-
-
-class CodePlan(NamedTuple):
-    """Elisions sorted by line; `bodies` marks each that is a definition's own body (the safe
-    fallback); `proven` when every elision keeps the file valid by construction (where the
-    tokenizer found no problem, see `CodeFile.problems`). `kept` is the text around the elisions
-    (one more than them) and `endings` each elision's line end: the output but for the glue lines."""
-
-    elisions: list[RawElision]
-    bodies: list[bool]
-    proven: bool
-    kept: list[str]
-    endings: list[str]
+# The records the core makes (frozen; see their docstrings in `rustcore/src/py/records.rs`): a
+# definition's kind, names and lines; an elision (`first..last` replaced by the glue line `before +
+# marker + after`, then `closing`); a plan (elisions, which are bodies, whether proven, the text
+# kept around them and each one's line end).
+CodeDefinition = _native.CodeDefinition
+CodeElision = _native.CodeElision
+CodePlan = _native.CodePlan
 
 
 class CodeFile:
@@ -86,10 +58,7 @@ class CodeFile:
 
     def definitions(self) -> list[CodeDefinition]:
         """The definitions in document order (their index is how the other methods name them)."""
-        return [
-            CodeDefinition(kind, name, tuple(qualifiers), first, last, span, wrapper, standalone)
-            for kind, name, qualifiers, first, last, span, wrapper, standalone in self._native.definitions()
-        ]
+        return self._native.definitions()
 
     def prepare(
         self,
@@ -131,12 +100,11 @@ class PreparedCode:
     def plan(self, whole: Sequence[int], *, collapse_types: bool = False) -> CodePlan:
         """Every body but the `whole` ones, comment tails, long literals, the middles of long runs (a line
         naming one of the question's names stays); with `collapse_types`, the bodies of innermost types."""
-        return CodePlan(*self._native.plan(list(whole), collapse_types))
+        return self._native.plan(list(whole), collapse_types)
 
     def drop(
-        self, elisions: Sequence[RawElision], proven: bool, target: float, whole: Sequence[int]
+        self, elisions: Sequence[CodeElision], proven: bool, target: float, whole: Sequence[int]
     ) -> CodePlan | None:
         """`elisions` plus whole definitions left out, least relevant and farthest from the `whole` ones
         first, until about `target` tokens remain (None when nothing can go)."""
-        plan = self._native.drop(list(elisions), proven, target, list(whole))
-        return None if plan is None else CodePlan(*plan)
+        return self._native.drop(list(elisions), proven, target, list(whole))

@@ -8,10 +8,7 @@ live here.
 
 from __future__ import annotations
 
-from typing import Literal, NamedTuple
-
 from rustcore import _native
-from rustcore._lines import Piece
 from rustcore._text import clean, with_text
 
 __all__ = ["JSON_MAX_LEVEL", "JsonPlan", "compress_json"]
@@ -19,23 +16,11 @@ __all__ = ["JSON_MAX_LEVEL", "JsonPlan", "compress_json"]
 # The highest level the core knows; each level keeps less than the one before.
 JSON_MAX_LEVEL: int = _native.JSON_MAX_LEVEL
 
-_Mode = Literal["json", "table", "not-json"]
-_MODES: dict[str, _Mode] = {"json": "json", "table": "table", "not-json": "not-json"}
-
-
-class JsonPlan(NamedTuple):
-    """The JSON compressor's answer.
-
-    `mode` is "json" (records and fields selected), "table" (a lossless rows
-    re-encoding, no omissions) or "not-json" (nothing parsed as JSON: no pieces;
-    handle the text as lines). `tokens` is the core's count of the output with
-    each marker at `marker_tokens`.
-    """
-
-    pieces: list[Piece]
-    mode: _Mode
-    level: int
-    tokens: int
+# The JSON compressor's answer, made by the core: `mode` is "json" (records and fields selected),
+# "table" (a lossless rows re-encoding, no omissions) or "not-json" (nothing parsed as JSON: no
+# pieces; handle the text as lines); `tokens` the core's count of the output with each marker at
+# `marker_tokens`.
+JsonPlan = _native.JsonPlan
 
 
 def compress_json(
@@ -65,10 +50,4 @@ def compress_json(
     if not 0 <= min_level <= JSON_MAX_LEVEL:
         raise ValueError(f"min_level must be between 0 and {JSON_MAX_LEVEL}, got {min_level}")
     q = clean(query or "")
-    pieces, mode, level, tokens = with_text(
-        lambda t: _native.compress_json(t, q, budget, encoding, marker_tokens, min_level), text
-    )
-    known = _MODES.get(mode)
-    if known is None:
-        raise RuntimeError(f"the core answered an unknown mode {mode!r}")
-    return JsonPlan([Piece.from_native(p) for p in pieces], known, int(level), int(tokens))
+    return with_text(lambda t: _native.compress_json(t, q, budget, encoding, marker_tokens, min_level), text)

@@ -8,7 +8,6 @@ checks live here.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Literal
 
 from rustcore import _native
@@ -30,34 +29,11 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class Piece:
-    """Part of a compressed text.
-
-    Kept text has `count == 0` and is emitted as is. An omission has `text == ""`:
-    `count` `unit`s of the original left out, over original lines `start`..`end`
-    (1-based, inclusive; both 0 when the omission names no line range). `bytes` is the
-    inclusive byte range of text cut from inside a line (offsets into the UTF-8 text the
-    core was given); `template` the key of a collapsed template (`template_key`), whose
-    lines `start`..`end` then restrict when set.
-    """
-
-    text: str
-    count: int
-    unit: str
-    start: int
-    end: int
-    bytes: tuple[int, int] | None = None
-    template: str | None = None
-
-    @classmethod
-    def from_native(cls, raw: tuple[str, int, str, int, int, tuple[int, int] | None, int | None]) -> Piece:
-        text, count, unit, start, end, span, template = raw
-        return cls(text, count, unit, start, end, span, None if template is None else f"{template:08x}")
-
-    @property
-    def omitted(self) -> bool:
-        return self.count > 0
+# Part of a compressed text, made by the core: kept text (`count == 0`, emitted as is) or an
+# omission (`text == ""`): `count` `unit`s of the original left out over original lines
+# `start`..`end` (1-based, inclusive; both 0 when it names no line range), `bytes` the inclusive
+# byte range cut from inside a line, `template` the key of a collapsed template.
+Piece = _native.Piece
 
 
 _Kind = Literal["log", "search", "diff", "listing", "config", "fallback", "bounded"]
@@ -71,8 +47,7 @@ def _run(
     if marker_tokens < 1:
         raise ValueError(f"marker_tokens must be at least 1, got {marker_tokens}")
     q = clean(query or "")
-    pieces = with_text(lambda t: _native.compress_lines(kind, t, q, budget, encoding, marker_tokens, exact), text)
-    return [Piece.from_native(p) for p in pieces]
+    return with_text(lambda t: _native.compress_lines(kind, t, q, budget, encoding, marker_tokens, exact), text)
 
 
 def compress_log(

@@ -23,6 +23,7 @@ from rustcore._text import replace_surrogates, with_text, with_texts
 __all__ = [
     "RANK_EXACT_CANDIDATES",
     "ProseBlock",
+    "ProseGap",
     "ProseSection",
     "index_terms",
     "prose_blocks",
@@ -40,10 +41,11 @@ _T = TypeVar("_T")
 # Past this many chunks that can match, term frequencies are counted as substring occurrences.
 RANK_EXACT_CANDIDATES = 20_000
 
-# (kind, first line, last line, level, section or -1, title)
-ProseBlock = tuple[str, int, int, int, int, str]
-# (heading block, level, title, parent section or -1)
-ProseSection = tuple[int, int, str, int]
+# The records the core makes (frozen; see `rustcore/src/py/records.rs`): a block of lines of one
+# kind, a section a heading opens, a run of lines left out as one marker.
+ProseBlock = _native.ProseBlock
+ProseSection = _native.ProseSection
+ProseGap = _native.ProseGap
 
 
 def rank_chunks(chunks: Sequence[str], query: str, exact_candidates: int = RANK_EXACT_CANDIDATES) -> list[float]:
@@ -113,8 +115,8 @@ def prose_select(
 
 def prose_gaps(
     lines: str | Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
-) -> list[tuple[int, int, list[int]]]:
-    """The runs of lines not `kept` that become markers: ``(first, last, shown lines inside)``.
+) -> list[ProseGap]:
+    """The runs of lines not `kept` that become markers: `first`..`last`, with the lines inside `shown`.
 
     Blank lines go with their run, runs cheaper than `marker_tokens` are shown instead, and runs
     separated only by `headings` and blank lines share one marker with those lines shown under it.

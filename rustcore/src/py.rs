@@ -6,10 +6,15 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyString};
 
 use crate::lines::{Costs, Piece};
+
+mod records;
 use crate::query::Query;
 use crate::{
     bounded, code, config, detect, diff, fallback, hashing, json, line_compressor, lines, listing,
     logs, search, tokens, CoreError,
+};
+use records::{
+    CodeDefinition, CodeElision, CodePlan, JsonPlan, ProseBlock, ProseGap, ProseSection,
 };
 
 impl From<CoreError> for PyErr {
@@ -50,48 +55,8 @@ fn is_hash(text: &str) -> bool {
     hashing::is_hash(text)
 }
 
-/// A piece of compressed output as Python sees it:
-/// `(text, count, unit, start, end, bytes, template)`; kept text has `count == 0`; an
-/// omission has `text == ""`, its line range `start..=end` (both 0 when it names none),
-/// `bytes` as an inclusive `(first, last)` byte range when it hides text inside a line,
-/// and `template` (a template id) when it stands for a collapsed template.
-type PyPiece = (
-    String,
-    usize,
-    &'static str,
-    usize,
-    usize,
-    Option<(usize, usize)>,
-    Option<u32>,
-);
-
-fn text_piece(t: String) -> PyPiece {
-    (t, 0, "", 0, 0, None, None)
-}
-
-/// An exclusive `a..b` byte range as the inclusive one markers write; None when empty.
-fn inclusive(a: usize, b: usize) -> Option<(usize, usize)> {
-    (b > a).then(|| (a, b - 1))
-}
-
-fn pieces_out(pieces: Vec<Piece>) -> Vec<PyPiece> {
-    pieces
-        .into_iter()
-        .map(|p| match p {
-            Piece::Text(t) => text_piece(t),
-            Piece::Omit {
-                count,
-                unit,
-                lines,
-                bytes,
-                template,
-            } => {
-                let (a, b) = lines.unwrap_or((0, 0));
-                let bytes = bytes.and_then(|(x, y)| inclusive(x, y));
-                (String::new(), count, unit, a, b, bytes, template)
-            }
-        })
-        .collect()
+fn pieces_out(pieces: Vec<Piece>) -> Vec<records::Piece> {
+    pieces.into_iter().map(records::Piece::from_lines).collect()
 }
 
 fn line_costs(text: &str, encoding: &str, marker_tokens: usize, exact: bool) -> PyResult<Costs> {
@@ -178,7 +143,7 @@ fn compress_lines(
     encoding: &str,
     marker_tokens: usize,
     exact: bool,
-) -> PyResult<Vec<PyPiece>> {
+) -> PyResult<Vec<records::Piece>> {
     if kind == "bounded" {
         // No per-line costs: its memory must not grow with the number of lines.
         let enc = tokens::Encoding::from_name(encoding)?;
@@ -222,7 +187,7 @@ fn compress_lines(
     Ok(py.detach(|| pieces_out(compress(text, &Query::parse(query), budget, costs))))
 }
 
-/// The JSON compressor: `(pieces, mode, level, tokens)`; mode `"not-json"` comes with no pieces.
+/// The JSON compressor; mode `"not-json"` comes with no pieces.
 #[pyfunction]
 #[pyo3(signature = (text, query, budget, encoding, marker_tokens, min_level=0))]
 fn compress_json(
@@ -233,7 +198,7 @@ fn compress_json(
     encoding: &str,
     marker_tokens: usize,
     min_level: u8,
-) -> PyResult<(Vec<PyPiece>, &'static str, u8, usize)> {
+) -> PyResult<JsonPlan> {
     let opts = json::Options {
         query: (!query.is_empty()).then_some(query),
         budget,
@@ -241,81 +206,8 @@ fn compress_json(
         encoding: tokens::Encoding::from_name(encoding)?,
         min_level,
     };
-    let plan = py.detach(|| json::compress(text, &opts));
-    let pieces = plan
-        .pieces
-        .into_iter()
-        .map(|p| match p {
-            json::Piece::Text(t) => text_piece(t),
-            json::Piece::Omit {
-                count,
-                unit,
-                lines: (a, b),
-                bytes,
-            } => {
-                let bytes = bytes.and_then(|(x, y)| inclusive(x as usize, y as usize));
-                (
-                    String::new(),
-                    count as usize,
-                    unit,
-                    a as usize,
-                    b as usize,
-                    bytes,
-                    None,
-                )
-            }
-        })
-        .collect();
-    Ok((pieces, plan.mode.name(), plan.level, plan.tokens))
+    Ok(JsonPlan::new(py.detach(|| json::compress(text, &opts))))
 }
-
-/// An elision as Python sees it: `(first, last, before, after, closing)`.
-type PyElision = (usize, usize, String, String, String);
-
-fn elision_out(e: code::Elision) -> PyElision {
-    (e.first, e.last, e.before, e.after, e.closing)
-}
-
-fn elision_in(e: PyElision) -> code::Elision {
-    code::Elision {
-        first: e.0,
-        last: e.1,
-        before: e.2,
-        after: e.3,
-        closing: e.4,
-    }
-}
-
-/// `(elisions, bodies, proven, kept, endings)`: see [`code::plan::Plan`].
-type PyPlan = (
-    Vec<PyElision>,
-    Vec<bool>,
-    bool,
-    Vec<String>,
-    Vec<&'static str>,
-);
-
-fn plan_out(p: code::plan::Plan) -> PyPlan {
-    (
-        p.elisions.into_iter().map(elision_out).collect(),
-        p.bodies,
-        p.proven,
-        p.kept,
-        p.endings,
-    )
-}
-
-/// `(kind, name, qualifiers, first, last, body_span, wrapper, standalone)`.
-type PyDefinition = (
-    &'static str,
-    String,
-    Vec<String>,
-    usize,
-    usize,
-    Option<(usize, usize)>,
-    bool,
-    bool,
-);
 
 /// A source file's outline, read once; `prepare` weighs it for one question.
 #[pyclass(module = "rustcore._native", frozen)]
@@ -360,27 +252,11 @@ impl CodeFile {
             .unwrap_or(0)
     }
 
-    fn definitions(&self) -> Vec<PyDefinition> {
+    fn definitions(&self) -> Vec<CodeDefinition> {
         self.outline
             .definitions
             .iter()
-            .map(|d| {
-                let kind = match d.kind {
-                    code::DefKind::Function => "function",
-                    code::DefKind::Container => "container",
-                };
-                let (name, qualifiers) = (d.name.clone(), d.qualifiers.clone());
-                (
-                    kind,
-                    name,
-                    qualifiers,
-                    d.first,
-                    d.last,
-                    d.body_span,
-                    d.wrapper,
-                    d.standalone,
-                )
-            })
+            .map(CodeDefinition::new)
             .collect()
     }
 
@@ -466,23 +342,24 @@ impl PreparedCode {
     }
 
     /// The elisions for one level of detail.
-    fn plan(&self, py: Python<'_>, whole: Vec<usize>, collapse_types: bool) -> PyPlan {
+    fn plan(&self, py: Python<'_>, whole: Vec<usize>, collapse_types: bool) -> CodePlan {
         let terms = self.query.mention_terms();
-        plan_out(py.detach(|| self.with_planner(|p| p.plan(&whole, collapse_types, &terms))))
+        py.detach(|| self.with_planner(|p| p.plan(&whole, collapse_types, &terms)))
+            .into()
     }
 
     /// `elisions` plus whole definitions left out until about `target` tokens remain.
     fn drop(
         &self,
         py: Python<'_>,
-        elisions: Vec<PyElision>,
+        elisions: Vec<CodeElision>,
         proven: bool,
         target: f64,
         whole: Vec<usize>,
-    ) -> Option<PyPlan> {
-        let elisions: Vec<code::Elision> = elisions.into_iter().map(elision_in).collect();
+    ) -> Option<CodePlan> {
+        let elisions: Vec<code::Elision> = elisions.into_iter().map(Into::into).collect();
         py.detach(|| self.with_planner(|p| p.drop(&elisions, proven, target, &whole)))
-            .map(plan_out)
+            .map(Into::into)
     }
 }
 
@@ -555,37 +432,15 @@ fn query_parts(query: &str) -> (Vec<String>, Vec<String>) {
     (parsed.terms, parsed.phrases)
 }
 
-/// A prose block as Python sees it: `(kind, first, last, level, section, title)`, section -1 for none.
-type PyBlock = (&'static str, usize, usize, usize, isize, String);
-/// A section: `(heading block, level, title, parent)`, parent -1 for none.
-type PySection = (usize, usize, String, isize);
-
-fn index_or_none(k: Option<usize>) -> isize {
-    k.map_or(-1, |k| k as isize)
-}
-
+/// The blocks of a text and the sections its headings open.
 #[pyfunction]
-fn prose_blocks(py: Python<'_>, lines: ProseLines) -> (Vec<PyBlock>, Vec<PySection>) {
+fn prose_blocks(py: Python<'_>, lines: ProseLines) -> (Vec<ProseBlock>, Vec<ProseSection>) {
     let lines = lines.strs();
     let (blocks, sections) = py.detach(|| prose::blocks::parse(&lines));
-    let blocks = blocks
-        .into_iter()
-        .map(|b| {
-            (
-                b.kind.name(),
-                b.first,
-                b.last,
-                b.level,
-                index_or_none(b.section),
-                b.title,
-            )
-        })
-        .collect();
-    let sections = sections
-        .into_iter()
-        .map(|s| (s.heading, s.level, s.title, index_or_none(s.parent)))
-        .collect();
-    (blocks, sections)
+    (
+        blocks.into_iter().map(Into::into).collect(),
+        sections.into_iter().map(Into::into).collect(),
+    )
 }
 
 /// What the sentence signals of `prose_select` score: each unit's text, then each section's path.
@@ -649,7 +504,7 @@ fn prose_select(
     Ok((selection.kept, selection.headings))
 }
 
-/// The runs of lines not kept that become markers: `(first, last, shown lines inside)`.
+/// The runs of lines not kept that become markers.
 #[pyfunction]
 fn prose_gaps(
     py: Python<'_>,
@@ -658,14 +513,11 @@ fn prose_gaps(
     headings: Vec<usize>,
     marker_tokens: usize,
     encoding: &str,
-) -> PyResult<Vec<(usize, usize, Vec<usize>)>> {
+) -> PyResult<Vec<ProseGap>> {
     let encoding = tokens::Encoding::from_name(encoding)?;
     let lines = lines.strs();
     let gaps = py.detach(|| prose::gaps(&lines, &kept, &headings, marker_tokens, encoding));
-    Ok(gaps
-        .into_iter()
-        .map(|g| (g.first, g.last, g.shown))
-        .collect())
+    Ok(gaps.into_iter().map(Into::into).collect())
 }
 
 /// Character spans of the sentences of `text`.
@@ -728,6 +580,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;
     m.add_class::<CodeFile>()?;
     m.add_class::<PreparedCode>()?;
+    records::add(m)?;
     add_prose_functions(m)?;
     Ok(())
 }

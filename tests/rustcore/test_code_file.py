@@ -55,7 +55,7 @@ def test_a_question_naming_a_method_keeps_it_whole() -> None:
     assert named
     assert whole == [1]
     plan = prepared.plan(whole)
-    assert all(not (3 <= first <= 6) for first, *_ in plan.elisions)
+    assert all(not (3 <= elision.first <= 6) for elision in plan.elisions)
 
 
 @given(st.text(max_size=300), st.sampled_from(rustcore.CODE_LANGUAGES))
@@ -65,8 +65,8 @@ def test_a_plan_and_the_lines_it_leaves_out_rebuild_the_text(text: str, language
     lines = clean.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
     rebuilt = [plan.kept[0]]
-    for (first, last, *_), kept in zip(plan.elisions, plan.kept[1:], strict=True):
-        rebuilt += lines[first : last + 1]
+    for elision, kept in zip(plan.elisions, plan.kept[1:], strict=True):
+        rebuilt += lines[elision.first : elision.last + 1]
         rebuilt.append(kept)
     assert "".join(rebuilt) == clean
 

@@ -36,7 +36,7 @@ def test_text_with_lone_surrogates_keeps_its_positions() -> None:
     text = "Caf\udce9 au lait. Next one here."
     assert [text[a:b].strip() for a, b in rustcore.sentence_spans(text)] == ["Caf\udce9 au lait.", "Next one here."]
     assert rustcore.rank_chunks(["x \udcff y", "the lait"], "lait")[0] == 0.0
-    assert rustcore.prose_blocks(["# T\udcff\n", "body\n"])[0][0][5] == "T?"
+    assert rustcore.prose_blocks(["# T\udcff\n", "body\n"])[0][0].title == "T?"
 
 
 def test_past_the_candidate_limit_words_are_counted_as_substrings() -> None:
@@ -57,13 +57,13 @@ def test_every_heading_is_kept_and_every_gap_holds_only_lines_not_kept(
     assert all(kept[h] for h in headings)
     gaps = rustcore.prose_gaps(lines, kept, headings, 0, "o200k_base")
     previous = -1
-    for first, last, shown in gaps:
-        assert previous < first <= last < len(lines)
-        assert all(first < k < last for k in shown)
-        hidden = [k for k in range(first, last + 1) if k not in shown]
+    for gap in gaps:
+        assert previous < gap.first <= gap.last < len(lines)
+        assert all(gap.first < k < gap.last for k in gap.shown)
+        hidden = [k for k in range(gap.first, gap.last + 1) if k not in gap.shown]
         assert not any(kept[k] for k in hidden if lines[k].strip())
-        previous = last
-    covered = {k for first, last, shown in gaps for k in range(first, last + 1) if k not in shown}
+        previous = gap.last
+    covered = {k for gap in gaps for k in range(gap.first, gap.last + 1) if k not in gap.shown}
     assert all(k in covered for k, line in enumerate(lines) if line.strip() and not kept[k])
 
 
@@ -82,4 +82,4 @@ def test_the_texts_signals_score_are_one_per_unit_then_one_per_section(lines: li
         signals=[*_LEXICAL, ("values", 1.0, [0.5] * len(texts))],
     )
     assert len(kept) == len(lines)
-    assert all(kind in {"heading", "paragraph", "item", "fence", "table", "rule"} for kind, *_ in blocks)
+    assert all(block.kind in {"heading", "paragraph", "item", "fence", "table", "rule"} for block in blocks)

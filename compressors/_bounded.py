@@ -12,9 +12,9 @@ structure anyway.
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_bounded
 
 __all__ = ["BOUNDED_FROM_LINES", "BoundedCompressor"]
 
@@ -31,4 +31,4 @@ class BoundedCompressor(Compressor):
     description = "inputs of over a million lines: head, tail and query matches, repeats once, in bounded memory"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_bounded, text, ctx, _DEFAULT)
+        return run_pieces(compress_bounded, text, ctx, _DEFAULT)

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._code_check import Accepted, Source, checked, checked_plan, read_source
 from compressors._code_relevance import CodeQuery, parse_code_query
 from compressors._languages import guess_language, looks_like_prose, normalize_language
+from rustcore._code import PreparedCode
 
 __all__ = ["CodeCompressor", "looks_like_code"]
 
@@ -69,7 +69,7 @@ class CodeCompressor(Compressor):
         return text if accepted is None else accepted.text
 
     def _within_budget(
-        self, source: Source, prepared: rustcore.PreparedCode, query: CodeQuery, whole: list[int], ctx: CompressContext
+        self, source: Source, prepared: PreparedCode, query: CodeQuery, whole: list[int], ctx: CompressContext
     ) -> str:
         """Fewer whole bodies, then fewer definitions, least relevant first, until the budget holds."""
         assert ctx.budget is not None

@@ -1,6 +1,6 @@
 """A source file ready to compress, and the syntax check of what is built from it.
 
-The outline and the plan come from the Rust core (`rustcore.CodeFile`). Most
+The outline and the plan come from the Rust core (`rustcore._code.CodeFile`). Most
 plans keep the file valid by construction (see `Source.provable`): their output
 is the kept text the core hands back joined with the glue lines. The others are
 checked by parsing the output with tree-sitter, and an elision next to a new
@@ -27,6 +27,7 @@ from compressors._elision import (
     render,
 )
 from compressors._languages import parse
+from rustcore._code import CodeElision, CodeFile, CodePlan
 
 if TYPE_CHECKING:
     import tree_sitter
@@ -47,7 +48,7 @@ class Source:
 
     language: str
     text: str
-    file: rustcore.CodeFile
+    file: CodeFile
     _doc: LineIndex | None = None
     # The input's syntax errors by tree-sitter (lines next to one, how many): parsed only when needed.
     _errors: tuple[frozenset[int], int] | None = None
@@ -61,7 +62,7 @@ class Source:
 
     @property
     def provable(self) -> bool:
-        """Whether a proven plan (`rustcore.CodePlan.proven`) keeps this file valid without a parse to check.
+        """Whether a proven plan (`rustcore._code.CodePlan.proven`) keeps this file valid without a parse to check.
 
         Its elisions replace whole lines strictly inside a bracket pair, a comment, a docstring or an
         indented suite (or whole one-line members of a run, or a definition that has its lines to itself)
@@ -95,7 +96,7 @@ class Source:
 
 
 def read_source(language: str, text: str) -> Source:
-    return Source(language, text, rustcore.CodeFile(text, language))
+    return Source(language, text, CodeFile(text, language))
 
 
 def syntax_errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
@@ -115,11 +116,11 @@ def syntax_errors(root: tree_sitter.Node) -> list[tree_sitter.Node]:
 class Accepted(NamedTuple):
     """Elisions that keep the file valid, and the output they make."""
 
-    elisions: list[rustcore.CodeElision]
+    elisions: list[CodeElision]
     text: str
 
 
-def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) -> Accepted | None:
+def checked_plan(source: Source, plan: CodePlan, ctx: CompressContext) -> Accepted | None:
     """The plan as far as it keeps the file valid; failing that, its function bodies alone (if it has any);
     else None."""
     if plan.proven and source.provable and source.file.longest_line <= LONG_LINE_CHARS:
@@ -131,7 +132,7 @@ def checked_plan(source: Source, plan: rustcore.CodePlan, ctx: CompressContext) 
     return accepted
 
 
-def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressContext) -> Accepted:
+def _joined(plan: CodePlan, plan_lines: Sequence[str], ctx: CompressContext) -> Accepted:
     """The plan's kept text with each elision's glue line between (no line in it needs cutting), or the
     elided lines themselves where they cost no more (`plan_lines`: the source's lines)."""
     parts = [plan.kept[0]]
@@ -151,11 +152,11 @@ def _joined(plan: rustcore.CodePlan, plan_lines: Sequence[str], ctx: CompressCon
 
 
 def checked(
-    source: Source, elisions: list[rustcore.CodeElision], ctx: CompressContext, *, proven: bool = False
+    source: Source, elisions: list[CodeElision], ctx: CompressContext, *, proven: bool = False
 ) -> Accepted | None:
     """`elisions` minus those that left a syntax error the input did not have; None if that does not converge.
 
-    With `proven` (see `rustcore.CodePlan`) in a file where that holds (`Source.provable`), the output is
+    With `proven` (see `rustcore._code.CodePlan`) in a file where that holds (`Source.provable`), the output is
     not parsed again.
     """
     current = [Elision(e.first, e.last, before=e.before, after=e.after, closing=e.closing) for e in elisions]
@@ -167,7 +168,7 @@ def checked(
                 rendered.text if source.file.longest_line <= LONG_LINE_CHARS else render(source.doc, current, ctx).text
             )
             applied = [
-                rustcore.CodeElision(e.first, e.last, e.before, e.after, e.closing)
+                CodeElision(e.first, e.last, e.before, e.after, e.closing)
                 for k, e in enumerate(current)
                 if k not in rendered.shown
             ]

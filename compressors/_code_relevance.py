@@ -4,7 +4,7 @@ A question about code names things: `Session.get`, ``res.append``,
 ``_GLOBAL_DEFAULT_TIMEOUT``, ``Popen``. Names written like code (in backticks,
 dotted, with underscores, digits or inner capitals) are strong evidence; plain
 words are weak evidence and never keep a body on their own. The Rust core
-(`rustcore.CodeFile.prepare`) scores each definition against these names.
+(`rustcore._code.CodeFile.prepare`) scores each definition against these names.
 """
 
 from __future__ import annotations

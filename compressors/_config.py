@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_config
 
 __all__ = ["ConfigCompressor"]
 
@@ -22,4 +22,4 @@ class ConfigCompressor(Compressor):
     description = "configuration files: file headers, sections, the keys asked about with their parents, structure"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_config, text, ctx, _DEFAULT)
+        return run_pieces(compress_config, text, ctx, _DEFAULT)

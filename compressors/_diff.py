@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_diff
 
 __all__ = ["DiffCompressor"]
 
@@ -21,4 +21,4 @@ class DiffCompressor(Compressor):
     description = "diffs and git log -p: relevant hunks whole, commit and file headers kept, noise summarised"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_diff, text, ctx, _DEFAULT)
+        return run_pieces(compress_diff, text, ctx, _DEFAULT)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_fallback
 
 __all__ = ["FallbackCompressor"]
 
@@ -20,4 +20,4 @@ class FallbackCompressor(Compressor):
     description = "line dedup, then the first and last lines with a marker for the middle"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_fallback, text, ctx, _DEFAULT)
+        return run_pieces(compress_fallback, text, ctx, _DEFAULT)

@@ -1,6 +1,6 @@
 """JSON, JSON Lines and API responses: the records that matter, verbatim; the rest marked.
 
-The Rust core (`rustcore.compress_json`) does the work: it scans the document
+The Rust core (`rustcore._json.compress_json`) does the work: it scans the document
 tolerantly, keeps every record that is odd (a status off the majority, a rare
 value, an outlier), matches the question or holds the extreme it asks for,
 plus the first and last as samples; it writes fields shared by all records
@@ -17,15 +17,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._fit import fit_budget
 from compressors._pieces import piece_marker
+from rustcore._json import JSON_MAX_LEVEL, compress_json
+from rustcore._lines import Piece
 
 __all__ = ["JsonCompressor", "render_json_pieces"]
 
 
-def render_json_pieces(pieces: Sequence[rustcore.Piece], ctx: CompressContext) -> str:
+def render_json_pieces(pieces: Sequence[Piece], ctx: CompressContext) -> str:
     """The text of `pieces`: kept text as is, each omission as a marker in place (the core quoted it)."""
     out: list[str] = []
     for piece in pieces:
@@ -53,7 +54,7 @@ class JsonCompressor(Compressor):
         cost = _marker_tokens(text, ctx)
         level = 0
         while True:
-            plan = rustcore.compress_json(
+            plan = compress_json(
                 text,
                 query=ctx.query,
                 budget=ctx.budget,
@@ -68,7 +69,7 @@ class JsonCompressor(Compressor):
             out = render_json_pieces(plan.pieces, ctx)
             if ctx.budget is None or ctx.tokens(out) <= ctx.budget:
                 return out
-            if plan.level >= rustcore.JSON_MAX_LEVEL:
+            if plan.level >= JSON_MAX_LEVEL:
                 # A small document that has no list left to thin out: cut its lines instead.
                 return fit_budget(text, ctx.budget, ctx, out)
             # Counted with estimated markers the core undershot: ask for the next level down.

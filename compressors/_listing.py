@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_listing
 
 __all__ = ["ListingCompressor"]
 
@@ -22,4 +22,4 @@ class ListingCompressor(Compressor):
     description = "tables and listings: header, the rows asked about with their parents, extremes, a sample"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_listing, text, ctx, _DEFAULT)
+        return run_pieces(compress_listing, text, ctx, _DEFAULT)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_log
 
 __all__ = ["LogCompressor"]
 
@@ -22,4 +22,4 @@ class LogCompressor(Compressor):
     description = "logs and build/test output: errors, failures, anomalies and summaries kept, repeats counted"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_log, text, ctx, _DEFAULT)
+        return run_pieces(compress_log, text, ctx, _DEFAULT)

@@ -16,13 +16,13 @@ import logging
 import re
 from dataclasses import dataclass
 
-import rustcore
 from ccr import LineIndex, find_markers, format_marker
 from compressors._base import CompressContext, Compressor
 from compressors._elision import render
 from compressors._languages import normalize_language
 from compressors._neural import NEURAL_SIGNALS
 from compressors._prose import prose_elisions, select_lines
+from rustcore._prose import prose_blocks
 
 __all__ = ["MixedCompressor", "split_segments"]
 
@@ -58,7 +58,7 @@ class MixedCompressor(Compressor):
         doc = LineIndex(text)
         if not doc.lines:
             return text
-        blocks, _ = rustcore.prose_blocks(doc.text)
+        blocks, _ = prose_blocks(doc.text)
         fences = [(block.first, block.last) for block in blocks if block.kind == "fence"]
         out = self._document(doc, fences, ctx) if fences else self._segments(doc, ctx)
         if ctx.budget is not None and ctx.tokens(out) > ctx.budget:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import rustcore
 from compressors._base import CompressContext
-from rustcore import Piece
+from rustcore._lines import Piece
 
 __all__ = ["DefaultBudget", "piece_marker", "render", "run_pieces"]
 

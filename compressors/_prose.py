@@ -8,7 +8,7 @@ section, then dense ones. Near-duplicates are skipped. Lines are kept whole
 and verbatim; each run of left-out lines becomes one marker with its line
 range, and a run of sections whose bodies all went becomes one marker under
 their headings. Structure, scoring and selection run in the Rust core
-(`rustcore.prose_select`, `rustcore.prose_gaps`); only signals other than the
+(`rustcore._prose.prose_select`, `rustcore._prose.prose_gaps`); only signals other than the
 built-in lexical ones are computed here.
 """
 
@@ -17,11 +17,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
-import rustcore
 from ccr import LineIndex
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Elision, render
 from compressors._prose_scoring import DEFAULT_SIGNALS, Signal, density, relevance
+from rustcore._prose import prose_gaps, prose_select, prose_texts
 
 __all__ = ["ProseCompressor", "Selection", "prose_elisions", "select_lines"]
 
@@ -88,7 +88,7 @@ def select_lines(
     the content on top of the outline). Units are scored by `signals`: the
     built-in relevance and density run in the Rust core, any other signal is
     called here with the unit texts (and the section paths after them, see
-    `rustcore.prose_texts`). `fence_costs` maps the first line of a fenced
+    `rustcore._prose.prose_texts`). `fence_costs` maps the first line of a fenced
     block to what keeping it costs when that is not its size (a caller that
     will compress the block's content). Blank lines are not decided here (see
     `prose_elisions`).
@@ -102,12 +102,12 @@ def select_lines(
             plan.append(("density", weight, None))
         else:
             if texts is None:
-                texts = rustcore.prose_texts(lines.text)
+                texts = prose_texts(lines.text)
             values = signal(texts, ctx.query)
             if any(values):
                 # A signal that scores nothing (its model absent, say) would add only zeros.
                 plan.append(("values", weight, values))
-    kept, headings = rustcore.prose_select(
+    kept, headings = prose_select(
         lines.text,
         ctx.query,
         target,
@@ -123,7 +123,7 @@ def select_lines(
 def prose_elisions(lines: LineIndex, selection: Selection, ctx: CompressContext) -> list[Elision]:
     """Markers for the lines not kept: blank lines go with their gap, gaps cheaper than a marker are
     kept, and runs of gaps separated only by headings share one marker under those headings."""
-    gaps = rustcore.prose_gaps(
+    gaps = prose_gaps(
         lines.text, selection.kept, sorted(selection.headings), _marker_tokens(len(lines), ctx), ctx.encoding
     )
     return [Elision(gap.first, gap.last, shown=tuple(gap.shown)) for gap in gaps]

@@ -1,7 +1,7 @@
 """The structure of prose: headings, paragraphs, list items, fenced code, tables, and the sections they form.
 
 Works on Markdown, reStructuredText, man/pydoc-style text and plain text alike,
-from line shapes only (read in the Rust core, `rustcore.prose_blocks`): ATX
+from line shapes only (read in the Rust core, `rustcore._prose.prose_blocks`): ATX
 (``## Title``) and underlined (setext/RST) headings, RST over-and-underlined
 titles, all-caps section lines (pydoc), and separator header lines such as
 ``--- result 3/30 | repo path | section: Debug Mode ---`` that multi-document
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import rustcore
+from rustcore._prose import prose_blocks
 
 __all__ = ["Block", "Section", "parse_blocks"]
 
@@ -57,7 +57,7 @@ class Section:
 
 def parse_blocks(lines: Sequence[str]) -> tuple[list[Block], list[Section]]:
     """The blocks of `lines` (each without or with its line ending) and the sections they form."""
-    raw_blocks, raw_sections = rustcore.prose_blocks(lines)
+    raw_blocks, raw_sections = prose_blocks(lines)
     blocks = [Block(b.kind, b.first, b.last, b.level, b.section, b.title) for b in raw_blocks]
     sections = [Section(s.heading, s.level, s.title, s.parent) for s in raw_sections]
     for index, block in enumerate(blocks):

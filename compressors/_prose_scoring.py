@@ -12,8 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-import rustcore
 from ccr._retrieval import rank
+from rustcore import _prose as core
 
 __all__ = [
     "DEFAULT_SIGNALS",
@@ -34,7 +34,7 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     before white space and a likely opener: a capital or a digit, maybe after a
     quote or bracket. A sentence under three characters joins the next.
     """
-    return rustcore.sentence_spans(text)
+    return core.sentence_spans(text)
 
 
 def relevance(sentences: Sequence[str], query: str | None) -> list[float]:
@@ -49,7 +49,7 @@ def relevance(sentences: Sequence[str], query: str | None) -> list[float]:
 def density(sentences: Sequence[str], query: str | None) -> list[float]:
     """How much a sentence says per word: distinct content words, numbers and names, against its length."""
     del query
-    return rustcore.sentence_density(sentences)
+    return core.sentence_density(sentences)
 
 
 DEFAULT_SIGNALS: tuple[tuple[Signal, float], ...] = ((relevance, 1.0), (density, 0.15))

@@ -1,6 +1,6 @@
 """Content detection: which compressor a text needs.
 
-The scan runs in the Rust core (`rustcore.detect_content`): one pass over a
+The scan runs in the Rust core (`rustcore._lines.detect_content`): one pass over a
 bounded sample plus cheap whole-input checks, so routing a 10 MB log costs
 about as much as routing a 64 KB one.
 """
@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import rustcore
 from ccr import CompressorError
 from compressors._base import CONTENT_TYPES
+from rustcore._lines import detect_content
 
 __all__ = ["COMPRESSOR_FOR_TYPE", "Detection", "detect", "resolve_content_type", "type_for_name"]
 
@@ -90,7 +90,7 @@ def detect(text: str, hint: str | None = None, *, name_hint: str | None = None) 
     producer usually prints (`headroom exec` reads the command line): weaker, it only settles
     a close call, where no other type's traits clearly outweigh the hinted type's.
     """
-    content_type, language = rustcore.detect_content(text, hint, name_hint=name_hint)
+    content_type, language = detect_content(text, hint, name_hint=name_hint)
     return Detection(content_type, language)
 
 

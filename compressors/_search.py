@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import rustcore
 from compressors._base import CompressContext, Compressor
 from compressors._pieces import DefaultBudget, run_pieces
+from rustcore._lines import compress_search
 
 __all__ = ["SearchCompressor"]
 
@@ -21,4 +21,4 @@ class SearchCompressor(Compressor):
     description = "grep/ripgrep results: query-relevant matches first, grouped by file, omissions marked per file"
 
     def compress(self, text: str, ctx: CompressContext) -> str:
-        return run_pieces(rustcore.compress_search, text, ctx, _DEFAULT)
+        return run_pieces(compress_search, text, ctx, _DEFAULT)

@@ -1,86 +1,41 @@
-"""Python face of the Rust core: exact token counts, a fast estimate and content handles.
+"""Python face of the Rust core: what the store and any caller need from it.
+
+- Tokens: `count_tokens`, `encode`, `estimate_tokens` in one of `ENCODINGS` (`DEFAULT_ENCODING` unless said).
+- Handles: `content_hash` (`HASH_HEX_LEN` hex digits), `is_hash`.
+- Lines and templates: `line_starts` (the store's line numbering), `template_keys` and `template_lines` (the
+  grouping a ``template=`` marker stands for).
+- Search terms and ranking: `index_terms`, `query_parts` (the one term splitter) and `rank_chunks` (BM25;
+  `RANK_EXACT_CANDIDATES` chunks before frequencies are counted as substrings).
+- Memory: `trim_heap` (hand freed heap pages back after a large, short-lived allocation).
 
 The extension (`rustcore._native`) does the hot loops with the GIL released;
 this module holds the policy: defaults, accepted input types and error wording.
+The compressors' own faces of the core (line, JSON, code and prose compressors,
+content detection and their records) live in the private modules `rustcore._lines`,
+`rustcore._json`, `rustcore._code` and `rustcore._prose`, for the `compressors` package.
 """
 
 from __future__ import annotations
 
 from rustcore import _native
-from rustcore._code import CODE_LANGUAGES, CodeDefinition, CodeElision, CodeFile, CodePlan, PreparedCode
-from rustcore._json import JSON_MAX_LEVEL, JsonPlan, compress_json
-from rustcore._lines import (
-    Piece,
-    compress_bounded,
-    compress_config,
-    compress_diff,
-    compress_fallback,
-    compress_listing,
-    compress_log,
-    compress_search,
-    detect_content,
-    line_starts,
-    template_keys,
-    template_lines,
-)
-from rustcore._prose import (
-    RANK_EXACT_CANDIDATES,
-    ProseBlock,
-    ProseGap,
-    ProseSection,
-    index_terms,
-    prose_blocks,
-    prose_gaps,
-    prose_select,
-    prose_texts,
-    query_parts,
-    rank_chunks,
-    sentence_density,
-    sentence_spans,
-)
-from rustcore._text import with_text
+from rustcore._lines import line_starts, template_keys, template_lines
+from rustcore._prose import RANK_EXACT_CANDIDATES, index_terms, query_parts, rank_chunks
+from rustcore._text import with_text as _with_text
 
 __all__ = [
-    "CODE_LANGUAGES",
     "DEFAULT_ENCODING",
     "ENCODINGS",
     "HASH_HEX_LEN",
-    "JSON_MAX_LEVEL",
     "RANK_EXACT_CANDIDATES",
-    "CodeDefinition",
-    "CodeElision",
-    "CodeFile",
-    "CodePlan",
-    "JsonPlan",
-    "Piece",
-    "PreparedCode",
-    "ProseBlock",
-    "ProseGap",
-    "ProseSection",
-    "compress_bounded",
-    "compress_config",
-    "compress_diff",
-    "compress_fallback",
-    "compress_json",
-    "compress_listing",
-    "compress_log",
-    "compress_search",
     "content_hash",
     "count_tokens",
-    "detect_content",
     "encode",
     "estimate_tokens",
     "index_terms",
     "is_hash",
     "line_starts",
-    "prose_blocks",
-    "prose_gaps",
-    "prose_select",
-    "prose_texts",
     "query_parts",
     "rank_chunks",
-    "sentence_density",
-    "sentence_spans",
     "template_keys",
     "template_lines",
     "trim_heap",
@@ -107,7 +62,7 @@ def count_tokens(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> int:
     Raises:
         ValueError: `encoding` is not one of `ENCODINGS`.
     """
-    return with_text(lambda t: int(_native.count_tokens(t, encoding)), _as_text(text))
+    return _with_text(lambda t: int(_native.count_tokens(t, encoding)), _as_text(text))
 
 
 def trim_heap() -> bool:
@@ -119,12 +74,12 @@ def trim_heap() -> bool:
 
 def encode(text: str | bytes, encoding: str = DEFAULT_ENCODING) -> list[int]:
     """Token ids of `text` in `encoding` (no special tokens)."""
-    return with_text(lambda t: list(_native.encode(t, encoding)), _as_text(text))
+    return _with_text(lambda t: list(_native.encode(t, encoding)), _as_text(text))
 
 
 def estimate_tokens(text: str | bytes) -> int:
     """A fast estimate of the `o200k_base` count, for budgets where exactness is not needed."""
-    return with_text(lambda t: int(_native.estimate_tokens(t)), _as_text(text))
+    return _with_text(lambda t: int(_native.estimate_tokens(t)), _as_text(text))
 
 
 def content_hash(data: str | bytes) -> str:

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from structure_helpers import context
 
-import rustcore
 from compressors._code_check import checked, checked_plan, read_source
+from rustcore._code import CodeElision, CodePlan
 
 # Lines an elision leaves out must cost more than its marker, or they are shown instead.
 COMMENT = "  # " + "a comment long enough to cost more tokens than a marker does " * 2
@@ -19,7 +19,7 @@ def test_an_elision_that_breaks_the_syntax_is_undone_and_the_rest_kept() -> None
     source = read_source("python", SOURCE)
     ctx = context(SOURCE, language="python")
     # The list's items are safe to leave out; line 2 alone cuts `x = call(` away from its `)`.
-    bad, good = rustcore.CodeElision(1, 1, "    ", "", ""), rustcore.CodeElision(6, 8, "        # ", "", "")
+    bad, good = CodeElision(1, 1, "    ", "", ""), CodeElision(6, 8, "        # ", "", "")
     accepted = checked(source, [bad, good], ctx)
     assert accepted is not None
     assert accepted.elisions == [good]
@@ -29,7 +29,7 @@ def test_an_elision_that_breaks_the_syntax_is_undone_and_the_rest_kept() -> None
 def test_an_elision_cheaper_than_its_marker_is_shown_and_not_reported_as_applied() -> None:
     text = "def f(a):\n    x = [\n        1,\n        2,\n    ]\n    return x\n"
     source = read_source("python", text)
-    accepted = checked(source, [rustcore.CodeElision(2, 3, "        # ", "", "")], context(text, language="python"))
+    accepted = checked(source, [CodeElision(2, 3, "        # ", "", "")], context(text, language="python"))
     assert accepted is not None
     assert accepted.text == text
     assert accepted.elisions == []
@@ -40,8 +40,8 @@ def test_a_plan_without_bodies_whose_error_nobody_explains_is_refused_not_emptie
     source = read_source("python", text)
     ctx = context(text, language="python")
     # Leaving out the closing line breaks the call where it opens, before any glue line.
-    elision = rustcore.CodeElision(3, 3, "# ", "", "")
-    plan = rustcore.CodePlan([elision], [False], False, ["x = call(\n    a,\n    b,\n", ""], ["\n"])
+    elision = CodeElision(3, 3, "# ", "", "")
+    plan = CodePlan([elision], [False], False, ["x = call(\n    a,\n    b,\n", ""], ["\n"])
     assert checked(source, plan.elisions, ctx) is None
     assert checked_plan(source, plan, ctx) is None
 

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rustcore
+from rustcore._code import CODE_LANGUAGES, CodeFile
 
 SOURCE = '''class Store:
     """Keeps values."""
@@ -26,11 +27,11 @@ def helper(x):
 
 def test_an_unknown_language_is_refused_with_the_known_ones() -> None:
     with pytest.raises(ValueError, match="python"):
-        rustcore.CodeFile("x", "cobol")
+        CodeFile("x", "cobol")
 
 
 def test_definitions_carry_their_names_lines_and_bodies() -> None:
-    file = rustcore.CodeFile(SOURCE, "python")
+    file = CodeFile(SOURCE, "python")
     defs = file.definitions()
     assert [(d.kind, d.name, d.qualifiers) for d in defs] == [
         ("container", "Store", ()),
@@ -43,13 +44,13 @@ def test_definitions_carry_their_names_lines_and_bodies() -> None:
 
 
 def test_the_file_weighs_as_many_tokens_as_its_lines() -> None:
-    file = rustcore.CodeFile(SOURCE, "python")
+    file = CodeFile(SOURCE, "python")
     total = file.prepare("o200k_base", 20).tokens
     assert total == sum(rustcore.count_tokens(line) for line in SOURCE.splitlines(keepends=True))
 
 
 def test_a_question_naming_a_method_keeps_it_whole() -> None:
-    file = rustcore.CodeFile(SOURCE, "python")
+    file = CodeFile(SOURCE, "python")
     prepared = file.prepare("o200k_base", 20, paths=[("Store", "get")], strong=["Store", "get"])
     whole, named = prepared.whole()
     assert named
@@ -58,9 +59,9 @@ def test_a_question_naming_a_method_keeps_it_whole() -> None:
     assert all(not (3 <= elision.first <= 6) for elision in plan.elisions)
 
 
-@given(st.text(max_size=300), st.sampled_from(rustcore.CODE_LANGUAGES))
+@given(st.text(max_size=300), st.sampled_from(CODE_LANGUAGES))
 def test_a_plan_and_the_lines_it_leaves_out_rebuild_the_text(text: str, language: str) -> None:
-    plan = rustcore.CodeFile(text, language).prepare("o200k_base", 20).plan([], collapse_types=True)
+    plan = CodeFile(text, language).prepare("o200k_base", 20).plan([], collapse_types=True)
     clean = text.encode("utf-8", errors="replace").decode("utf-8")
     lines = clean.split("\n")
     lines = [line + "\n" for line in lines[:-1]] + ([lines[-1]] if lines[-1] else [])
@@ -72,7 +73,7 @@ def test_a_plan_and_the_lines_it_leaves_out_rebuild_the_text(text: str, language
 
 
 def test_two_questions_on_one_file_are_weighed_apart() -> None:
-    file = rustcore.CodeFile(SOURCE, "python")
+    file = CodeFile(SOURCE, "python")
     about_get = file.prepare("o200k_base", 20, paths=[("Store", "get")], strong=["Store", "get"])
     about_helper = file.prepare("o200k_base", 20, paths=[("helper",)], strong=["helper"])
     assert about_get.whole()[0] == [1]

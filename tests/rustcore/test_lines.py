@@ -10,8 +10,9 @@ from hypothesis import strategies as st
 
 import rustcore
 from compressors import CONTENT_TYPES
+from rustcore._lines import Piece, compress_diff, compress_fallback, compress_log, compress_search, detect_content
 
-NATIVE = (rustcore.compress_log, rustcore.compress_search, rustcore.compress_diff, rustcore.compress_fallback)
+NATIVE = (compress_log, compress_search, compress_diff, compress_fallback)
 
 
 def _log(n: int) -> str:
@@ -19,7 +20,7 @@ def _log(n: int) -> str:
 
 
 @pytest.mark.parametrize("fn", NATIVE)
-def test_pieces_are_kept_text_or_omissions_with_line_ranges(fn: Callable[..., list[rustcore.Piece]]) -> None:
+def test_pieces_are_kept_text_or_omissions_with_line_ranges(fn: Callable[..., list[Piece]]) -> None:
     text = _log(500)
     pieces = fn(text, query=None, budget=300, encoding="o200k_base", marker_tokens=26)
     assert any(p.omitted for p in pieces)
@@ -39,7 +40,7 @@ def test_pieces_are_kept_text_or_omissions_with_line_ranges(fn: Callable[..., li
 
 def test_kept_text_is_the_original_lines_in_order() -> None:
     text = _log(300)
-    pieces = rustcore.compress_log(text, query="disk", budget=500, encoding="o200k_base", marker_tokens=26)
+    pieces = compress_log(text, query="disk", budget=500, encoding="o200k_base", marker_tokens=26)
     lines = text.splitlines(keepends=True)
     kept = "".join(p.text for p in pieces if not p.omitted)
     for line in kept.splitlines(keepends=True):
@@ -49,23 +50,23 @@ def test_kept_text_is_the_original_lines_in_order() -> None:
 
 def test_an_unknown_encoding_or_a_negative_budget_is_a_value_error() -> None:
     with pytest.raises(ValueError, match="o200k_base"):
-        rustcore.compress_log("x\n", query=None, budget=10, encoding="gpt2", marker_tokens=20)
+        compress_log("x\n", query=None, budget=10, encoding="gpt2", marker_tokens=20)
     with pytest.raises(ValueError, match="budget"):
-        rustcore.compress_search("x\n", query=None, budget=-1, encoding="o200k_base", marker_tokens=20)
+        compress_search("x\n", query=None, budget=-1, encoding="o200k_base", marker_tokens=20)
     with pytest.raises(ValueError, match="marker_tokens"):
-        rustcore.compress_diff("x\n", query=None, budget=10, encoding="o200k_base", marker_tokens=0)
+        compress_diff("x\n", query=None, budget=10, encoding="o200k_base", marker_tokens=0)
 
 
 def test_lone_surrogates_cross_into_the_core_as_replacement_characters() -> None:
     text = "a\udce9b\n" * 300
-    assert rustcore.compress_fallback(text, query="\udce9", budget=100, encoding="cl100k_base", marker_tokens=20)
-    assert rustcore.detect_content(text)[0] in CONTENT_TYPES
+    assert compress_fallback(text, query="\udce9", budget=100, encoding="cl100k_base", marker_tokens=20)
+    assert detect_content(text)[0] in CONTENT_TYPES
 
 
 @given(st.text(max_size=500), st.one_of(st.none(), st.text(max_size=40)))
 def test_no_input_or_query_makes_the_core_raise(text: str, query: str | None) -> None:
     for fn in NATIVE:
         fn(text, query=query, budget=200, encoding="o200k_base", marker_tokens=20)
-    kind, language = rustcore.detect_content(text)
+    kind, language = detect_content(text)
     assert kind in CONTENT_TYPES
     assert language is None or kind == "code"

@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import rustcore
+from rustcore._prose import prose_blocks, prose_gaps, prose_select, prose_texts, sentence_spans
 
 _LEXICAL = [("relevance", 1.0, None), ("density", 0.15, None)]
 _LINES = st.lists(st.text(alphabet=st.sampled_from(list("ab .#-*=|`>1A")), max_size=24), max_size=40).map(
@@ -15,28 +16,26 @@ _LINES = st.lists(st.text(alphabet=st.sampled_from(list("ab .#-*=|`>1A")), max_s
 
 
 def _select(lines: list[str], query: str | None = None, target: int | None = None) -> tuple[list[bool], list[int]]:
-    return rustcore.prose_select(
-        lines, query, target, exact=True, encoding="o200k_base", marker_tokens=20, signals=_LEXICAL
-    )
+    return prose_select(lines, query, target, exact=True, encoding="o200k_base", marker_tokens=20, signals=_LEXICAL)
 
 
 def test_an_unknown_signal_is_refused_by_name() -> None:
     with pytest.raises(ValueError, match='unknown signal "novelty"'):
-        rustcore.prose_select(
+        prose_select(
             ["a\n"], None, None, exact=True, encoding="o200k_base", marker_tokens=20, signals=[("novelty", 1.0, None)]
         )
 
 
 def test_an_unknown_encoding_is_refused_with_the_available_ones() -> None:
     with pytest.raises(ValueError, match="o200k_base"):
-        rustcore.prose_select(["a\n"], None, None, exact=True, encoding="gpt2", marker_tokens=20, signals=_LEXICAL)
+        prose_select(["a\n"], None, None, exact=True, encoding="gpt2", marker_tokens=20, signals=_LEXICAL)
 
 
 def test_text_with_lone_surrogates_keeps_its_positions() -> None:
     text = "Caf\udce9 au lait. Next one here."
-    assert [text[a:b].strip() for a, b in rustcore.sentence_spans(text)] == ["Caf\udce9 au lait.", "Next one here."]
+    assert [text[a:b].strip() for a, b in sentence_spans(text)] == ["Caf\udce9 au lait.", "Next one here."]
     assert rustcore.rank_chunks(["x \udcff y", "the lait"], "lait")[0] == 0.0
-    assert rustcore.prose_blocks(["# T\udcff\n", "body\n"])[0][0].title == "T?"
+    assert prose_blocks(["# T\udcff\n", "body\n"])[0][0].title == "T?"
 
 
 def test_past_the_candidate_limit_words_are_counted_as_substrings() -> None:
@@ -55,7 +54,7 @@ def test_every_heading_is_kept_and_every_gap_holds_only_lines_not_kept(
     kept, headings = _select(lines, query, target)
     assert len(kept) == len(lines)
     assert all(kept[h] for h in headings)
-    gaps = rustcore.prose_gaps(lines, kept, headings, 0, "o200k_base")
+    gaps = prose_gaps(lines, kept, headings, 0, "o200k_base")
     previous = -1
     for gap in gaps:
         assert previous < gap.first <= gap.last < len(lines)
@@ -69,10 +68,10 @@ def test_every_heading_is_kept_and_every_gap_holds_only_lines_not_kept(
 
 @given(lines=_LINES)
 def test_the_texts_signals_score_are_one_per_unit_then_one_per_section(lines: list[str]) -> None:
-    texts = rustcore.prose_texts(lines)
-    blocks, sections = rustcore.prose_blocks(lines)
+    texts = prose_texts(lines)
+    blocks, sections = prose_blocks(lines)
     assert len(texts) >= len(sections)
-    kept, _ = rustcore.prose_select(
+    kept, _ = prose_select(
         lines,
         None,
         None,

@@ -226,22 +226,15 @@ mod tests {
     use super::*;
 
     fn run(text: &str, query: &str, budget: usize) -> String {
-        compress(
+        let pieces = compress(
             text,
             &Query::parse(query),
             budget,
             Encoding::O200kBase,
             20,
             true,
-        )
-        .iter()
-        .map(|p| match p {
-            Piece::Text(t) => t.clone(),
-            Piece::Omit {
-                count, unit, lines, ..
-            } => format!("[{count} {unit} {lines:?}]\n"),
-        })
-        .collect()
+        );
+        crate::lines::testing::plain(&pieces)
     }
 
     #[test]

@@ -357,6 +357,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
 mod tests {
     use super::*;
     use crate::line_compressor::testing::{pieces, run};
+    use crate::lines::testing::rows_coverage_gap;
 
     #[test]
     fn lines_are_read_as_keys_sections_and_documents() {
@@ -534,10 +535,8 @@ mod tests {
             query in "[a-zA-Z_ .]{0,20}",
             budget in 30usize..400,
         ) {
-            let text = rows.join("\n") + "\n";
-            let lines = Lines::new(&text);
-            let pieces = pieces(compress, &text, &query, budget);
-            proptest::prop_assert_eq!(crate::lines::testing::coverage_gap(&pieces, lines.len()), None);
+            let gap = rows_coverage_gap(&rows, |text| pieces(compress, text, &query, budget));
+            proptest::prop_assert_eq!(gap, None);
         }
     }
 }

@@ -30,16 +30,8 @@ pub(crate) mod testing {
         )
     }
 
-    /// Kept text as is; an omission as `[count unit Some((start, end))]` on its own line.
+    /// `pieces` rendered plainly (`lines::testing::plain`).
     pub(crate) fn run(compress: Compressor, text: &str, query: &str, budget: usize) -> String {
-        pieces(compress, text, query, budget)
-            .iter()
-            .map(|p| match p {
-                Piece::Text(t) => t.clone(),
-                Piece::Omit {
-                    count, unit, lines, ..
-                } => format!("[{count} {unit} {lines:?}]\n"),
-            })
-            .collect()
+        crate::lines::testing::plain(&pieces(compress, text, query, budget))
     }
 }

@@ -540,7 +540,30 @@ fn flush(pieces: &mut Vec<Piece>, text: &mut String) {
 /// What the compressor tests share about pieces.
 #[cfg(test)]
 pub(crate) mod testing {
-    use super::Piece;
+    use super::{Lines, Piece};
+
+    /// Kept text as is; an omission as `[count unit Some((start, end))]` on its own line.
+    pub(crate) fn plain(pieces: &[Piece]) -> String {
+        pieces
+            .iter()
+            .map(|p| match p {
+                Piece::Text(t) => t.clone(),
+                Piece::Omit {
+                    count, unit, lines, ..
+                } => format!("[{count} {unit} {lines:?}]\n"),
+            })
+            .collect()
+    }
+
+    /// Where `compress`'s pieces for `rows` (one a line) fail to account for every line once: see
+    /// `coverage_gap`.
+    pub(crate) fn rows_coverage_gap(
+        rows: &[String],
+        compress: impl FnOnce(&str) -> Vec<Piece>,
+    ) -> Option<String> {
+        let text = rows.join("\n") + "\n";
+        coverage_gap(&compress(&text), Lines::count(&text))
+    }
 
     /// Where `pieces` fail to account for lines 1..=`total` once each and in order: kept text
     /// advances by its lines, an omission with a line span must start where the last piece

@@ -587,6 +587,7 @@ pub fn compress(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::lines::testing::rows_coverage_gap;
     use crate::tokens::Encoding;
 
     fn run(text: &str, query: &str, budget: usize) -> String {
@@ -756,11 +757,11 @@ mod tests {
             query in "[a-z ./]{0,20}",
             budget in 30usize..400,
         ) {
-            let text = rows.join("\n") + "\n";
-            let lines = Lines::new(&text);
-            let costs = Costs::new(lines.len(), Encoding::O200kBase, 25);
-            let pieces = compress(&text, &Query::parse(&query), &query, budget, costs);
-            proptest::prop_assert_eq!(crate::lines::testing::coverage_gap(&pieces, lines.len()), None);
+            let gap = rows_coverage_gap(&rows, |text| {
+                let costs = Costs::new(Lines::count(text), Encoding::O200kBase, 25);
+                compress(text, &Query::parse(&query), &query, budget, costs)
+            });
+            proptest::prop_assert_eq!(gap, None);
         }
     }
 }

@@ -42,6 +42,20 @@ pub(super) struct Found {
     pub statement: bool,
 }
 
+impl Found {
+    /// A definition that starts its own statement at `start`, bound to no other name.
+    pub fn at(start: usize, path: Vec<String>) -> Found {
+        Found {
+            node_start: start,
+            extent_start: start,
+            path,
+            bound: Vec::new(),
+            receiver: None,
+            statement: false,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(super) enum Class {
     Function(Found),
@@ -54,6 +68,15 @@ pub(super) enum Class {
     Members,
     /// A macro's token tree: nothing inside is looked at.
     Opaque,
+}
+
+/// A brace that opens its group (nothing before it): data inside data, else a plain block.
+fn bare_brace(ctx: Ctx) -> Class {
+    if ctx == Ctx::Data {
+        Class::Data
+    } else {
+        Class::Block
+    }
 }
 
 pub(super) struct Cx<'a> {

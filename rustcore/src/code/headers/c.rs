@@ -1,7 +1,7 @@
 //! C and C++: function definitions (across trailing specifiers, trailing return types and member
 //! initializers), lambdas, classes, structs, unions, namespaces and initializer lists.
 
-use super::{Class, Ctx, Cx, Found};
+use super::{bare_brace, Class, Ctx, Cx, Found};
 use crate::code::lex::Kind;
 use crate::code::Lang;
 
@@ -28,22 +28,11 @@ const C_TRAILING: &[&str] = &[
 impl Cx<'_> {
     pub(super) fn c_brace(&self, o: usize, ctx: Ctx) -> Class {
         let Some(p) = self.back(o) else {
-            return if ctx == Ctx::Data {
-                Class::Data
-            } else {
-                Class::Block
-            };
+            return bare_brace(ctx);
         };
         if self.lang == Lang::Cpp {
             if let Some(l) = self.cpp_lambda(o) {
-                return Class::Function(Found {
-                    node_start: l,
-                    extent_start: l,
-                    path: Vec::new(),
-                    bound: Vec::new(),
-                    receiver: None,
-                    statement: false,
-                });
+                return Class::Function(Found::at(l, Vec::new()));
             }
         }
         if ctx != Ctx::Func && ctx != Ctx::Data {
@@ -55,14 +44,7 @@ impl Cx<'_> {
                     }
                     if let Some((decl_start, path)) = self.c_declarator(q) {
                         let start = self.member_start(decl_start);
-                        return Class::Function(Found {
-                            node_start: start,
-                            extent_start: start,
-                            path,
-                            bound: Vec::new(),
-                            receiver: None,
-                            statement: false,
-                        });
+                        return Class::Function(Found::at(start, path));
                     }
                 }
             }
@@ -78,14 +60,7 @@ impl Cx<'_> {
             if !self.back(k).is_some_and(|b| self.is(b, "enum")) {
                 let start = self.member_start(k);
                 let name = self.c_type_name(k, o);
-                return Class::Container(Found {
-                    node_start: start,
-                    extent_start: start,
-                    path: name,
-                    bound: Vec::new(),
-                    receiver: None,
-                    statement: false,
-                });
+                return Class::Container(Found::at(start, name));
             }
         }
         if self.kind(p) == Kind::Str && self.back(p).is_some_and(|b| self.is(b, "extern")) {

@@ -1,6 +1,6 @@
 //! Go: `func` declarations, methods and literals, and composite literals (a `{` after a type).
 
-use super::{Class, Ctx, Cx, Found};
+use super::{bare_brace, Class, Ctx, Cx, Found};
 use crate::code::lex::Kind;
 
 const GO_STOPS: &[&str] = &[
@@ -10,11 +10,7 @@ const GO_STOPS: &[&str] = &[
 impl Cx<'_> {
     pub(super) fn go_brace(&self, o: usize, ctx: Ctx) -> Class {
         let Some(p) = self.back(o) else {
-            return if ctx == Ctx::Data {
-                Class::Data
-            } else {
-                Class::Block
-            };
+            return bare_brace(ctx);
         };
         if self.is_any(p, &["struct", "interface"]) {
             return Class::Block;
@@ -114,12 +110,8 @@ impl Cx<'_> {
             path.push(String::from_utf8_lossy(self.text(i)).into_owned());
         }
         Class::Function(Found {
-            node_start: f,
-            extent_start: f,
-            path,
-            bound: Vec::new(),
             receiver,
-            statement: false,
+            ..Found::at(f, path)
         })
     }
 }

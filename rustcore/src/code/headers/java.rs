@@ -1,6 +1,6 @@
 //! Java: methods, constructors, lambdas, classes, interfaces, enums and records, array initializers.
 
-use super::{ident_words, Class, Ctx, Cx, Found};
+use super::{bare_brace, ident_words, Class, Ctx, Cx, Found};
 
 const JAVA_CONTROL: &[&str] = &[
     "if",
@@ -15,24 +15,13 @@ const JAVA_CONTROL: &[&str] = &[
 impl Cx<'_> {
     pub(super) fn java_brace(&self, o: usize, ctx: Ctx) -> Class {
         let Some(p) = self.back(o) else {
-            return if ctx == Ctx::Data {
-                Class::Data
-            } else {
-                Class::Block
-            };
+            return bare_brace(ctx);
         };
         if self.is(p, "->") {
             let Some(params) = self.back(p) else {
                 return Class::Block;
             };
-            return Class::Function(Found {
-                node_start: params,
-                extent_start: params,
-                path: Vec::new(),
-                bound: Vec::new(),
-                receiver: None,
-                statement: false,
-            });
+            return Class::Function(Found::at(params, Vec::new()));
         }
         let close = if self.is_group(p, b'(') {
             Some(self.mate(p))
@@ -62,14 +51,7 @@ impl Cx<'_> {
                     }
                     if matches!(ctx, Ctx::Class) {
                         let start = self.member_start(q);
-                        return Class::Function(Found {
-                            node_start: start,
-                            extent_start: start,
-                            path: ident_words(self.text(q)),
-                            bound: Vec::new(),
-                            receiver: None,
-                            statement: false,
-                        });
+                        return Class::Function(Found::at(start, ident_words(self.text(q))));
                     }
                 }
             }
@@ -85,14 +67,7 @@ impl Cx<'_> {
                 .find(|&j| self.is_ident(j))
                 .map(|j| ident_words(self.text(j)))
                 .unwrap_or_default();
-            return Class::Container(Found {
-                node_start: start,
-                extent_start: start,
-                path,
-                bound: Vec::new(),
-                receiver: None,
-                statement: false,
-            });
+            return Class::Container(Found::at(start, path));
         }
         if self.is(p, "=") || self.is_group(p, b'[') || ctx == Ctx::Data && self.is(p, ",") {
             return Class::Data;

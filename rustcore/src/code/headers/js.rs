@@ -1,7 +1,7 @@
 //! JavaScript and TypeScript: functions (declarations, expressions, arrows, methods), classes,
 //! interfaces, enums and namespaces, and the object and array literals around them.
 
-use super::{ident_words, Class, Ctx, Cx, Found};
+use super::{bare_brace, ident_words, Class, Ctx, Cx, Found};
 use crate::code::lex::Kind;
 use crate::code::Lang;
 
@@ -26,11 +26,7 @@ const JS_MODIFIERS: &[&str] = &[
 impl Cx<'_> {
     pub(super) fn js_brace(&self, o: usize, ctx: Ctx) -> Class {
         let Some(p) = self.back(o) else {
-            return if ctx == Ctx::Data {
-                Class::Data
-            } else {
-                Class::Block
-            };
+            return bare_brace(ctx);
         };
         if self.is(p, "=>") {
             return self.js_arrow(p, ctx);
@@ -144,14 +140,7 @@ impl Cx<'_> {
             } else {
                 ident_words(self.text(q))
             };
-            return Some(Class::Function(Found {
-                node_start: start,
-                extent_start: start,
-                path,
-                bound: Vec::new(),
-                receiver: None,
-                statement: false,
-            }));
+            return Some(Class::Function(Found::at(start, path)));
         }
         None
     }

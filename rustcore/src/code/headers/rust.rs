@@ -72,14 +72,7 @@ impl Cx<'_> {
         } else {
             Vec::new()
         };
-        Class::Function(Found {
-            node_start: start,
-            extent_start: start,
-            path,
-            bound: Vec::new(),
-            receiver: None,
-            statement: false,
-        })
+        Class::Function(Found::at(start, path))
     }
 
     fn rust_closure(&self, last_pipe: usize) -> Class {
@@ -102,14 +95,7 @@ impl Cx<'_> {
                 break;
             }
         }
-        let mut found = Found {
-            node_start: start,
-            extent_start: start,
-            path: Vec::new(),
-            bound: Vec::new(),
-            receiver: None,
-            statement: false,
-        };
+        let mut found = Found::at(start, Vec::new());
         if let Some(eq) = self.back(start).filter(|&b| self.is(b, "=")) {
             if let Some((target, first)) = self.assignment_target(eq) {
                 found.bound = target;
@@ -144,13 +130,6 @@ impl Cx<'_> {
                 .map(|j| vec![String::from_utf8_lossy(self.text(j)).into_owned()])
                 .unwrap_or_default()
         };
-        Class::Container(Found {
-            node_start: start,
-            extent_start: start,
-            path,
-            bound: Vec::new(),
-            receiver: None,
-            statement: false,
-        })
+        Class::Container(Found::at(start, path))
     }
 }

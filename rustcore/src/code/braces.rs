@@ -1,8 +1,6 @@
 //! The outline of a brace language (JavaScript, TypeScript, Go, Rust, Java, C, C++): one pass over
 //! the tokens, each bracket classified by the tokens before it within the block that holds it.
 
-use std::collections::HashMap;
-
 use super::extras::{self, Child};
 use super::headers::{Class, Ctx, Cx, Found};
 use super::lex::{Kind, Tokens, NONE};
@@ -119,14 +117,8 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
     }
     let mut out = Outline::default();
     let fn_starts = assemble(&cx, toks, raws, &mut out);
-    let defs_by_start: HashMap<usize, usize> = out
-        .definitions
-        .iter()
-        .enumerate()
-        .map(|(k, d)| (d.first, k))
-        .collect();
     let line_comment = if lang == Lang::Python { "#" } else { "//" };
-    out.comments = extras::comment_runs(src, &toks.comments, line_comment, &defs_by_start);
+    out.comments = extras::comment_runs(src, &toks.comments, line_comment, &out.definitions);
     data_groups.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
     out.literals = extras::literals(src, &data_groups, &fn_starts, false);
     headers.sort_unstable();

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use super::lex::Comment;
-use super::{CommentRun, Elision, Run, Source};
+use super::{CommentRun, Definition, Elision, Run, Source};
 
 /// A block whose interior is shorter than this stays: its marker would cost about as much.
 pub(super) const MIN_BODY_LINES: usize = 2;
@@ -36,13 +36,20 @@ fn all_in(text: &str, set: &[u8]) -> bool {
     text.bytes().all(|c| set.contains(&c))
 }
 
-/// Consecutive whole-line comments of one indent (a block comment alone) grouped into runs.
+/// Consecutive whole-line comments of one indent (a block comment alone) grouped into runs; a run
+/// right above one of `definitions` is its doc.
 pub(super) fn comment_runs(
     src: &Source,
     comments: &[Comment],
     line_comment: &str,
-    defs_by_start: &HashMap<usize, usize>,
+    definitions: &[Definition],
 ) -> Vec<CommentRun> {
+    let defs_by_start: HashMap<usize, usize> = definitions
+        .iter()
+        .enumerate()
+        .map(|(k, d)| (d.first, k))
+        .collect();
+    let defs_by_start = &defs_by_start;
     let mut runs = Vec::new();
     let mut group: Vec<(usize, usize, bool)> = Vec::new();
     let flush = |group: &mut Vec<(usize, usize, bool)>, runs: &mut Vec<CommentRun>| {

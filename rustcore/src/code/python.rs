@@ -1,8 +1,6 @@
 //! The outline of Python source: logical lines (brackets and backslashes join physical ones), their
 //! nesting by indentation, and from those the definitions, docstrings, literals and module blocks.
 
-use std::collections::HashMap;
-
 use super::extras::{self, Child};
 use super::headers::Cx;
 use super::lex::{Kind, Tokens};
@@ -353,13 +351,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens) -> Outline {
         out.definitions.push(def);
     }
 
-    let defs_by_start: HashMap<usize, usize> = out
-        .definitions
-        .iter()
-        .enumerate()
-        .map(|(k, d)| (d.first, k))
-        .collect();
-    out.comments = extras::comment_runs(src, &toks.comments, "#", &defs_by_start);
+    out.comments = extras::comment_runs(src, &toks.comments, "#", &out.definitions);
 
     // Literals: dictionaries, sets, lists and tuples anywhere.
     let mut groups: Vec<(usize, usize)> = Vec::new();

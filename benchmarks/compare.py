@@ -19,9 +19,9 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from benchmarks.peer import find_peer_python, measure_peer_server, run_peer
+from benchmarks.peer import PeerRunError, find_peer_python, measure_peer_server, run_peer
 from benchmarks.server_measure import measure_server
-from ccr import HeadroomError, PeerRunError
+from ccr import HeadroomError
 from mcp_server.bench import (
     BenchOptions,
     BenchReport,

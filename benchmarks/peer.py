@@ -24,14 +24,18 @@ from typing import Any
 
 import rustcore
 from benchmarks.server_measure import INITIALIZE_REQUEST, read_rss_bytes, stop_server
-from ccr import InputError, PeerRunError
+from ccr import HeadroomError, InputError
 from mcp_server.bench import BenchSample, Needle, SampleResult, ServerNumbers, SystemRun, failed_result, score_needles
 
-__all__ = ["PEER_SYSTEM", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
+__all__ = ["PEER_SYSTEM", "PeerRunError", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
 
 PEER_SYSTEM = "headroom-ai"
 _ENCODING = "o200k_base"
 _VENV_NAME = ".venv-peer"
+
+
+class PeerRunError(HeadroomError):
+    """The benchmark could not run the peer in its virtualenv; reported beside our own figures, never over them."""
 
 
 def _project_root() -> Path:

@@ -26,9 +26,11 @@ the message, so every message says what happened and what to do next.
     ├── AccessError (PermissionError)      refused by policy
     │   ├── PathNotAllowedError
     │   └── RunDisabledError
-    ├── ClientConfigError                  an MCP client's config file cannot be edited safely
-    ├── BundleError                        the .mcpb bundle or the manifests cannot be built
-    └── PeerRunError                       the benchmark could not run the peer (headroom-ai)
+    ├── (mcp_server._errors)               the command line's own work: client configs, bundles, servers
+    └── (benchmarks.peer.PeerRunError)     the benchmark could not run the peer (headroom-ai)
+
+Each layer keeps its own errors in its own module, under this root: a layer above the store raises its
+own, and the translation points (the CLI's exit status, the MCP server's tool errors) catch the root.
 """
 
 from __future__ import annotations
@@ -38,8 +40,6 @@ from pathlib import Path
 __all__ = [
     "AccessError",
     "BinaryInputError",
-    "BundleError",
-    "ClientConfigError",
     "CompressorError",
     "CorruptedHashError",
     "EmbeddingError",
@@ -53,7 +53,6 @@ __all__ = [
     "InputTooLargeError",
     "MalformedHashError",
     "PathNotAllowedError",
-    "PeerRunError",
     "RangeError",
     "RunDisabledError",
     "StoreCorruptError",
@@ -157,19 +156,3 @@ class PathNotAllowedError(AccessError):
 
 class RunDisabledError(AccessError):
     pass
-
-
-class ClientConfigError(HeadroomError):
-    """A client config file that cannot be parsed or written; ``path`` names it."""
-
-    def __init__(self, message: str, *, path: Path) -> None:
-        super().__init__(message)
-        self.path = path
-
-
-class BundleError(HeadroomError):
-    """The ``.mcpb`` bundle or the distribution manifests cannot be built or written."""
-
-
-class PeerRunError(HeadroomError):
-    """`headroom bench` could not run the peer in its virtualenv; the bench reports it beside its own figures."""

@@ -83,7 +83,7 @@ def install_hooks(
     post_tools: Sequence[str] = (),
 ) -> int:
     """Install (or remove) our hooks for ``clients`` (None: those whose settings folder exists); 1 on an error."""
-    from ccr import ClientConfigError
+    from mcp_server._errors import ClientConfigError
     from mcp_server.install._hooks import HOOK_CLIENTS, apply_hook_change, plan_hooks
     from mcp_server.install._plan import project_backup_dir
 

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 from mcp_server._lazy import lazy_exports
 
 if TYPE_CHECKING:
+    from mcp_server._errors import BundleError as BundleError
+    from mcp_server._errors import ClientConfigError as ClientConfigError
     from mcp_server.install._bundle import PYPI_NAME as PYPI_NAME
     from mcp_server.install._bundle import REGISTRY_NAME as REGISTRY_NAME
     from mcp_server.install._bundle import REGISTRY_SCHEMA as REGISTRY_SCHEMA

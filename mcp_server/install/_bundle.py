@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ccr import BundleError
+from mcp_server._errors import BundleError
 
 __all__ = [
     "PYPI_NAME",

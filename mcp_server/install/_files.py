@@ -17,7 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ccr import ClientConfigError
+from mcp_server._errors import ClientConfigError
 
 __all__ = ["ConfigFile", "backup_name", "read_config", "remove_config", "unified_diff", "write_config"]
 

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from ccr import ClientConfigError
+from mcp_server._errors import ClientConfigError
 from mcp_server.install import _jsonc
 from mcp_server.install._clients import SERVER_NAME, Client
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ccr import ClientConfigError
+from mcp_server._errors import ClientConfigError
 from mcp_server.install._files import ConfigFile, read_config, unified_diff, write_config
 from mcp_server.install._jsonc import JsonShapeError, JsonSyntaxError, get_member, remove_member, set_member
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ccr import ClientConfigError
+from mcp_server._errors import ClientConfigError
 from mcp_server.install._clients import (
     DEFAULT_HTTP_URL,
     Client,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from ccr import ClientConfigError
+from mcp_server._errors import ClientConfigError
 from mcp_server.install._clients import (
     CLIENTS,
     Client,

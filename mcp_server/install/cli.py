@@ -164,7 +164,7 @@ def _report(verb: str, change: Any, backup: Path | None, dry_run: bool) -> None:
 
 
 def _run_changes(args: argparse.Namespace, verb: str) -> int:
-    from ccr import ClientConfigError
+    from mcp_server._errors import ClientConfigError
     from mcp_server.install._plan import apply_change, plan_install, plan_uninstall
 
     host = _host()

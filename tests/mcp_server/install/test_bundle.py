@@ -15,9 +15,9 @@ from typing import Any
 import jsonschema  # type: ignore[import-untyped]
 import pytest
 
-from ccr import BundleError
 from mcp_server.install import (
     REGISTRY_SCHEMA,
+    BundleError,
     build_manifest,
     build_server_json,
     find_mcpb,

@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from ccr import ClientConfigError
 from mcp_server.install import (
     CLIENTS,
     Change,
+    ClientConfigError,
     ServerCommand,
     Target,
     apply_change,

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from ccr import ClientConfigError
 from mcp_server.install import (
     CLIENTS,
     DEFAULT_HTTP_URL,
+    ClientConfigError,
     HostEnv,
     ServerCommand,
     Target,

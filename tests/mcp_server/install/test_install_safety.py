@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from ccr import ClientConfigError
 from mcp_server.install import (
+    ClientConfigError,
     ServerCommand,
     Target,
     apply_change,

@@ -15,7 +15,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -23,8 +22,10 @@ from pathlib import Path
 from typing import Any
 
 import rustcore
-from benchmarks.server_measure import INITIALIZE_REQUEST, read_rss_bytes, stop_server
+from benchmarks.server_measure import read_rss_bytes
 from ccr import HeadroomError, InputError
+from mcp_server._errors import ServerRunError
+from mcp_server._rpc import StdioClient
 from mcp_server.bench import BenchSample, Needle, SampleResult, ServerNumbers, SystemRun, failed_result, score_needles
 
 __all__ = ["PEER_SYSTEM", "PeerRunError", "find_peer_python", "measure_peer_server", "peer_script", "run_peer"]
@@ -175,33 +176,14 @@ def run_peer(python: Path, samples: Sequence[BenchSample], *, runs: int = 5, tim
     )
 
 
-_INITIALIZE = json.dumps(INITIALIZE_REQUEST).encode() + b"\n"
-
-
 def _start_once(cmd: list[str], env: dict[str, str], cwd: Path, timeout: float) -> tuple[float, int | None]:
     started = time.perf_counter()
     try:
-        proc = subprocess.Popen(
-            cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=env, cwd=cwd
-        )
-    except OSError as exc:
-        raise PeerRunError(f"cannot start the peer's server: {exc.strerror or exc}") from exc
-    assert proc.stdin is not None and proc.stdout is not None
-    watchdog = threading.Timer(timeout, proc.kill)
-    watchdog.start()
-    try:
-        proc.stdin.write(_INITIALIZE)
-        proc.stdin.flush()
-        line = proc.stdout.readline()
-        elapsed = time.perf_counter() - started
-        if b'"result"' not in line:
-            raise PeerRunError(f"the peer's server gave no initialize result within {timeout:.0f} s: {line[:200]!r}")
-        return elapsed, read_rss_bytes(proc.pid)
-    except OSError as exc:
-        raise PeerRunError(f"the peer's server closed its pipe: {exc.strerror or exc}") from exc
-    finally:
-        watchdog.cancel()
-        stop_server(proc)
+        with StdioClient(cmd, env=env, cwd=cwd) as server:
+            server.initialize("headroom-bench", timeout=timeout)
+            return time.perf_counter() - started, read_rss_bytes(server.pid)
+    except ServerRunError as exc:
+        raise PeerRunError(f"the peer's server: {exc}") from exc
 
 
 def measure_peer_server(python: Path, runs: int = 5, timeout: float = 60.0) -> ServerNumbers:

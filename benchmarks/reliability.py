@@ -35,6 +35,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mcp_server._rpc import StdioClient, initialize_params
+
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
 MB = 1 << 20
@@ -159,19 +161,6 @@ def memory_cli(path: Path, home: Path, idle: int) -> int:
     return _cli_peak(["compress", str(path)], home) - idle
 
 
-def _rpc(proc: subprocess.Popen[bytes], message: dict[str, Any]) -> dict[str, Any]:
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(json.dumps(message).encode() + b"\n")
-    proc.stdin.flush()
-    while True:
-        line = proc.stdout.readline()
-        if not line:
-            raise RuntimeError("the server closed its stdout")
-        answer = json.loads(line)
-        if answer.get("id") == message["id"]:
-            return answer  # type: ignore[no-any-return]
-
-
 def _proc_status(pid: int, key: str) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith(key):
@@ -184,25 +173,16 @@ class StdioServer:
 
     def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
         home.mkdir(parents=True, exist_ok=True)
-        self.proc = subprocess.Popen(
-            [PYTHON, "-m", "mcp_server", "mcp", "serve"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env={**_env(home), **(env or {})},
-            cwd=home,
+        self.client = StdioClient(
+            [PYTHON, "-m", "mcp_server", "mcp", "serve"], env={**_env(home), **(env or {})}, cwd=home
         )
-        self.ids = 0
-        params = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "bench", "version": "0"}}
-        self.call("initialize", params)
-        assert self.proc.stdin is not None
-        self.proc.stdin.write(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}\n')
-        self.proc.stdin.flush()
+        self.proc = self.client.proc
+        self.client.initialize("bench")
         self.compress(b"warm up the server's store and compressors\n" * 200)
 
     def call(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        self.ids += 1
-        return _rpc(self.proc, {"jsonrpc": "2.0", "id": self.ids, "method": method, "params": params})
+        """The result of one request (a 64 MB input takes minutes, so the wait is long)."""
+        return self.client.request(method, params, timeout=3600)
 
     def compress(self, data: bytes) -> dict[str, Any]:
         content = data.decode("utf-8", errors="replace")
@@ -217,18 +197,12 @@ class StdioServer:
         Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
         idle = _proc_status(self.proc.pid, "VmRSS:")
         answer = call()
-        if answer.get("result", {}).get("isError"):
+        if answer.get("isError"):
             raise RuntimeError(str(answer)[:300])
         return _proc_status(self.proc.pid, "VmHWM:") - idle
 
     def close(self) -> None:
-        assert self.proc.stdin is not None
-        self.proc.stdin.close()
-        try:
-            self.proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+        self.client.close()
 
 
 def memory_table(sizes: list[int], work: Path, shapes: dict[str, Callable[[int], bytes]]) -> list[dict[str, Any]]:
@@ -280,7 +254,7 @@ def memory_run(work: Path) -> dict[str, Any]:
         peak = server.peak_of_call(run_yes)
     finally:
         server.close()
-    result = answers[-1]["result"].get("structuredContent", {})
+    result = answers[-1].get("structuredContent", {})
     cap = int(result.get("output_bytes", 0))
     return {
         "output_mb": round(cap / MB, 1),
@@ -415,11 +389,7 @@ def slow_clients(count: int, work: Path) -> dict[str, Any]:
             "jsonrpc": "2.0",
             "id": 1,
             "method": "initialize",
-            "params": {
-                "protocolVersion": "2025-06-18",
-                "capabilities": {},
-                "clientInfo": {"name": "b", "version": "0"},
-            },
+            "params": initialize_params("b"),
         }
         served, latencies, unauthenticated = 0, [], 0
         for n in range(20):

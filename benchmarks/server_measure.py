@@ -1,17 +1,16 @@
 """How fast the server starts and answers, and how much memory it holds: the server table of `make bench`.
 
-Every measurement runs the real server, ``python -m mcp_server mcp serve``, as a
-subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
-environment is given, and its working directory in a throw-away folder, so a
-source checkout's folders never shadow the installed package. Start-up is timed with bare JSON-RPC on the pipe (no
-client library in the way) to two points: the ``initialize`` answer and the first ``tools/list``
-answer, which waits for the SDK; round trips use the SDK's client. Idle memory
-is read once the first tool list has been answered, with the SDK loaded.
+Every measurement runs the real server, ``python -m mcp_server mcp serve``,
+as a subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
+environment is given, and its working directory in a throw-away folder, so a source checkout's folders
+never shadow the installed package. Start-up is timed with bare JSON-RPC on the pipe (`mcp_server._rpc`,
+no client library in the way) to two points: the ``initialize`` answer and the first ``tools/list`` answer,
+which waits for the SDK; round trips use the SDK's client. Idle memory is read once the first tool list
+has been answered, with the SDK loaded.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import statistics
@@ -23,13 +22,12 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
+from mcp_server._rpc import StdioClient
 from mcp_server.bench import RoundTripFigure, ServerNumbers
 
 __all__ = [
     "DEFAULT_SIZES",
-    "INITIALIZE_REQUEST",
     "RoundTrip",
     "StartupReport",
     "measure_idle_rss",
@@ -40,22 +38,10 @@ __all__ = [
     "read_rss_bytes",
     "sample_log",
     "server_command",
-    "stop_server",
 ]
 
 DEFAULT_SIZES = (1024, 100 * 1024, 1024 * 1024)
-INITIALIZE_REQUEST: dict[str, Any] = {
-    "jsonrpc": "2.0",
-    "id": 1,
-    "method": "initialize",
-    "params": {
-        "protocolVersion": "2025-06-18",
-        "capabilities": {},
-        "clientInfo": {"name": "headroom-bench", "version": "0"},
-    },
-}
-_INITIALIZED = {"jsonrpc": "2.0", "method": "notifications/initialized"}
-_TOOLS_LIST = {"jsonrpc": "2.0", "id": 2, "method": "tools/list"}
+_CLIENT = "headroom-bench"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,42 +91,6 @@ def _environment(env: Mapping[str, str] | None) -> Iterator[tuple[dict[str, str]
         yield (dict(env) if env is not None else {**os.environ, "HEADROOM_HOME": home}), home
 
 
-def _request(proc: subprocess.Popen[bytes], *messages: dict[str, Any]) -> dict[str, Any]:
-    """Send `messages`; the answer to the last, which must be a request."""
-    assert proc.stdin is not None and proc.stdout is not None
-    proc.stdin.write(b"".join(json.dumps(m).encode() + b"\n" for m in messages))
-    proc.stdin.flush()
-    method = messages[-1]["method"]
-    line = proc.stdout.readline()
-    if not line:
-        raise RuntimeError(f"the server exited before answering {method} (status {proc.wait()})")
-    reply: dict[str, Any] = json.loads(line)
-    if "result" not in reply or reply.get("id") != messages[-1]["id"]:
-        raise RuntimeError(f"{method} failed: {reply}")
-    return reply
-
-
-def _initialize(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    return _request(proc, INITIALIZE_REQUEST)
-
-
-def _list_tools(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
-    return _request(proc, _INITIALIZED, _TOOLS_LIST)
-
-
-def stop_server(proc: subprocess.Popen[bytes]) -> None:
-    """Close a stdio server's input (how MCP asks it to exit) and wait for it; kill it after 10 s."""
-    if proc.stdin is not None:
-        proc.stdin.close()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-    if proc.stdout is not None:
-        proc.stdout.close()
-
-
 def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> StartupReport:
     """Seconds from process start to the ``initialize`` answer and to the first ``tools/list`` answer, `runs` times.
 
@@ -150,21 +100,11 @@ def measure_startup(runs: int = 10, env: Mapping[str, str] | None = None) -> Sta
     with _environment(env) as (environ, cwd):
         for _ in range(runs):
             started = time.perf_counter()
-            proc = subprocess.Popen(
-                server_command(),
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
-                env=environ,
-                cwd=cwd,
-            )
-            try:
-                _initialize(proc)
+            with StdioClient(server_command(), env=environ, cwd=cwd) as server:
+                server.initialize(_CLIENT)
                 times.append(time.perf_counter() - started)
-                _list_tools(proc)
+                server.request("tools/list")
                 listed.append(time.perf_counter() - started)
-            finally:
-                stop_server(proc)
     return StartupReport(tuple(times), tuple(listed))
 
 
@@ -194,24 +134,13 @@ def measure_idle_rss(env: Mapping[str, str] | None = None) -> int:
 
     The tool list comes from the SDK, so the memory read includes it and the open store.
     """
-    with _environment(env) as (environ, cwd):
-        proc = subprocess.Popen(
-            server_command(),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL,
-            env=environ,
-            cwd=cwd,
-        )
-        try:
-            _initialize(proc)
-            _list_tools(proc)
-            rss = read_rss_bytes(proc.pid)
-            if rss is None:
-                raise RuntimeError(f"no VmRSS in /proc/{proc.pid}/status")
-            return rss
-        finally:
-            stop_server(proc)
+    with _environment(env) as (environ, cwd), StdioClient(server_command(), env=environ, cwd=cwd) as server:
+        server.initialize(_CLIENT)
+        server.request("tools/list")
+        rss = read_rss_bytes(server.pid)
+        if rss is None:
+            raise RuntimeError(f"no VmRSS in /proc/{server.pid}/status")
+        return rss
 
 
 def sample_log(size: int, seed: int = 0) -> str:

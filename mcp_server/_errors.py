@@ -1,4 +1,4 @@
-"""The errors of the command line's own work: editing client configs, building bundles.
+"""The errors of the command line's own work: editing client configs, building bundles, talking to a server.
 
 They sit under the one root, `ccr.HeadroomError` (the store's and the compressors' errors are drawn in
 `ccr._exceptions`), so each layer translates them where it translates the rest: `headroom` prints the
@@ -7,7 +7,8 @@ message and exits 1 (`mcp_server.cli.main`), a tool call fails with the message 
 
     HeadroomError (ccr)
     ├── ClientConfigError      an MCP client's config file cannot be edited safely (.path names it)
-    └── BundleError            the .mcpb bundle or the distribution manifests cannot be built
+    ├── BundleError            the .mcpb bundle or the distribution manifests cannot be built
+    └── ServerRunError         a server started over stdio could not be spoken to (the probe, the benchmarks)
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from ccr import HeadroomError
 
-__all__ = ["BundleError", "ClientConfigError"]
+__all__ = ["BundleError", "ClientConfigError", "ServerRunError"]
 
 
 class ClientConfigError(HeadroomError):
@@ -29,3 +30,8 @@ class ClientConfigError(HeadroomError):
 
 class BundleError(HeadroomError):
     """The ``.mcpb`` bundle or the distribution manifests cannot be built or written."""
+
+
+class ServerRunError(HeadroomError):
+    """A server started as a subprocess could not be started, exited, stayed silent, refused, or speaks a
+    protocol version its client does not; the message says which (with the last line it wrote to stderr)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from mcp_server._rpc import PROTOCOL_VERSIONS
 from mcp_server.install import probe_http, probe_stdio
 
 SDK_SERVER = """
@@ -38,6 +39,7 @@ def test_a_real_stdio_server_answers_with_its_name_and_version(sdk_server: Path)
     result = probe_stdio(sys.executable, [str(sdk_server)], {"HEADROOM_CLIENT": "cursor"}, timeout=60)
     assert result.ok, result.detail
     assert (result.server_name, result.server_version) == ("probe-target", "4.5.6")
+    assert result.protocol_version == PROTOCOL_VERSIONS[0]
 
 
 def test_a_missing_command_is_reported_not_raised(tmp_path: Path) -> None:
@@ -74,11 +76,40 @@ def test_an_error_reply_to_initialize_is_a_failure() -> None:
 def test_stray_lines_before_the_answer_are_skipped() -> None:
     code = (
         "import sys, json; sys.stdin.readline(); print('starting up...', flush=True);"
-        "print(json.dumps({'jsonrpc': '2.0', 'id': 1, 'result': {'serverInfo': {'name': 's', 'version': '1'}}}),"
-        " flush=True); sys.stdin.read()"
+        "print(json.dumps({'jsonrpc': '2.0', 'id': 1, 'result': {'protocolVersion': '2025-06-18',"
+        " 'serverInfo': {'name': 's', 'version': '1'}}}), flush=True); sys.stdin.read()"
     )
     result = probe_stdio(sys.executable, ["-c", code])
     assert result.ok, result.detail
+
+
+def _answering_with(version: str) -> list[str]:
+    """A stdio server that records the version it was offered (on stderr) and answers with `version`."""
+    code = (
+        "import sys, json; offered = json.loads(sys.stdin.readline())['params']['protocolVersion'];"
+        f"print(json.dumps({{'jsonrpc': '2.0', 'id': 1, 'result': {{'protocolVersion': {version!r},"
+        " 'serverInfo': {'name': 'old', 'version': offered}}}), flush=True); sys.stdin.read()"
+    )
+    return ["-c", code]
+
+
+def test_the_newest_version_is_offered_and_an_older_one_the_server_chooses_is_accepted() -> None:
+    result = probe_stdio(sys.executable, _answering_with("2024-11-05"))
+    assert result.ok, result.detail
+    assert (result.server_version, result.protocol_version) == (PROTOCOL_VERSIONS[0], "2024-11-05")
+
+
+def test_a_version_the_client_does_not_speak_is_a_failure_that_names_it() -> None:
+    result = probe_stdio(sys.executable, _answering_with("1999-01-01"))
+    assert not result.ok
+    assert "'1999-01-01', which this client does not" in result.detail
+
+
+def test_every_version_the_client_speaks_is_one_the_sdk_server_accepts_and_the_newest_is_the_sdks() -> None:
+    from mcp_types.version import HANDSHAKE_PROTOCOL_VERSIONS, LATEST_HANDSHAKE_VERSION
+
+    assert set(PROTOCOL_VERSIONS) <= set(HANDSHAKE_PROTOCOL_VERSIONS)
+    assert PROTOCOL_VERSIONS[0] == LATEST_HANDSHAKE_VERSION
 
 
 def _free_port() -> int:
@@ -113,6 +144,7 @@ def test_a_real_streamable_http_server_answers(http_server: str) -> None:
     result = probe_http(http_server, timeout=30)
     assert result.ok, result.detail
     assert (result.server_name, result.server_version) == ("probe-target", "4.5.6")
+    assert result.protocol_version == PROTOCOL_VERSIONS[0]
 
 
 def test_nothing_listening_is_reported_not_raised() -> None:

@@ -43,7 +43,7 @@ def reference(tool: str, arguments: dict[str, Any]) -> str:
 
 
 def configure(agent: Agent, home: Path, env: dict[str, str]) -> list[str]:
-    entry = {"command": sys.executable, "args": ["-m", "mcp_server.cli", "mcp", "serve"], "env": env}
+    entry = {"command": sys.executable, "args": ["-P", "-m", "mcp_server.cli", "mcp", "serve"], "env": env}
     if agent == "claude":
         path = home / "mcp.json"
         path.write_text(json.dumps({"mcpServers": {"headroom": {"type": "stdio", **entry}}}), encoding="utf-8")
@@ -66,7 +66,7 @@ def configure(agent: Agent, home: Path, env: dict[str, str]) -> list[str]:
         "-c",
         f"mcp_servers.headroom.command={json.dumps(sys.executable)}",
         "-c",
-        'mcp_servers.headroom.args=["-m", "mcp_server.cli", "mcp", "serve"]',
+        'mcp_servers.headroom.args=["-P", "-m", "mcp_server.cli", "mcp", "serve"]',
         "-c",
         f"mcp_servers.headroom.env={{{env_toml}}}",
     ]

@@ -379,7 +379,7 @@ async def serve_and_measure(samples: Sequence[Sample], on: bool, limit: int) -> 
             if key in env:
                 env[key] = os.path.abspath(env[key])
         params = StdioServerParameters(
-            command=sys.executable, args=["-m", "mcp_server", "mcp", "serve"], env=env, cwd=home
+            command=sys.executable, args=["-P", "-m", "mcp_server", "mcp", "serve"], env=env, cwd=home
         )
         before = set(child_pids())
         sent = calls = 0

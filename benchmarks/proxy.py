@@ -158,7 +158,7 @@ def conversation_end(body: bytes, key: str) -> int:
 @contextmanager
 def proxy_process(upstream: str, home: Path) -> Iterator[tuple[str, int]]:
     env = {**os.environ, "HEADROOM_HOME": str(home), "HEADROOM_EMBEDDINGS": "0"}
-    cmd = [sys.executable, "-m", "mcp_server.cli", "proxy", "--port", "0", "--quiet"]
+    cmd = [sys.executable, "-P", "-m", "mcp_server.cli", "proxy", "--port", "0", "--quiet"]
     cmd += ["--anthropic-upstream", upstream, "--openai-upstream", upstream]
     process = subprocess.Popen(cmd, env=env, cwd=ROOT, stderr=subprocess.PIPE, text=True)
     try:

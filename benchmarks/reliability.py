@@ -145,7 +145,7 @@ def memory_compress(path: Path, home: Path) -> tuple[int, str]:
 
 def _cli_peak(args: list[str], home: Path) -> int:
     done = subprocess.run(
-        ["/usr/bin/time", "-f", "%M", PYTHON, "-m", "mcp_server.cli", *args],
+        ["/usr/bin/time", "-f", "%M", PYTHON, "-P", "-m", "mcp_server.cli", *args],
         capture_output=True,
         text=True,
         env=_env(home),
@@ -174,7 +174,7 @@ class StdioServer:
     def __init__(self, home: Path, env: dict[str, str] | None = None) -> None:
         home.mkdir(parents=True, exist_ok=True)
         self.client = StdioClient(
-            [PYTHON, "-m", "mcp_server", "mcp", "serve"], env={**_env(home), **(env or {})}, cwd=home
+            [PYTHON, "-P", "-m", "mcp_server", "mcp", "serve"], env={**_env(home), **(env or {})}, cwd=home
         )
         self.proc = self.client.proc
         self.client.initialize("bench")
@@ -329,7 +329,20 @@ def slow_clients(count: int, work: Path) -> dict[str, Any]:
     port = _free_port()
     home = work / "http-home"
     server = subprocess.Popen(
-        [PYTHON, "-m", "mcp_server", "mcp", "serve", "--transport", "http", "--port", str(port), "--token", token],
+        [
+            PYTHON,
+            "-P",
+            "-m",
+            "mcp_server",
+            "mcp",
+            "serve",
+            "--transport",
+            "http",
+            "--port",
+            str(port),
+            "--token",
+            token,
+        ],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -1,6 +1,6 @@
 """How fast the server starts and answers, and how much memory it holds: the server table of `make bench`.
 
-Every measurement runs the real server, ``python -m mcp_server mcp serve``,
+Every measurement runs the real server, ``python -P -m mcp_server mcp serve``,
 as a subprocess over stdio, with its store in a throw-away HEADROOM_HOME unless an
 environment is given, and its working directory in a throw-away folder, so a source checkout's folders
 never shadow the installed package. Start-up is timed with bare JSON-RPC on the pipe (`mcp_server._rpc`,
@@ -81,7 +81,7 @@ class RoundTrip:
 
 def server_command(extra: Sequence[str] = ()) -> list[str]:
     """The command line that starts the server on stdio with this interpreter."""
-    return [sys.executable, "-m", "mcp_server", "mcp", "serve", *extra]
+    return [sys.executable, "-P", "-m", "mcp_server", "mcp", "serve", *extra]
 
 
 @contextmanager

@@ -145,8 +145,11 @@ def _retrieve_args(marker: Any) -> dict[str, Any]:
 async def _over_mcp(inputs: list[DemoInput], env: dict[str, str]) -> DemoRun:
     from mcp import Client, StdioServerParameters
 
-    # `-P`: a working directory holding a source checkout must not shadow the installed package.
-    params = StdioServerParameters(command=sys.executable, args=["-P", "-m", "mcp_server", "mcp", "serve"], env=env)
+    from mcp_server.install import server_command
+
+    # The entry the installer writes: a working directory holding a source checkout never shadows the package.
+    server = server_command()
+    params = StdioServerParameters(command=server.command, args=list(server.args), env=env)
     from mcp_server._header import read_header
 
     results: list[dict[str, Any]] = []

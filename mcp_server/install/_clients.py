@@ -63,9 +63,10 @@ class ServerCommand:
 
 
 def server_command(executable: str | None = None) -> ServerCommand:
-    """The ``headroom`` console script beside the running interpreter, else the interpreter with ``-m``.
+    """The ``headroom`` console script beside the running interpreter, else the interpreter with ``-P -m``.
 
-    Clients launch servers with a minimal PATH, so the command is always absolute.
+    Clients launch servers with a minimal PATH, so the command is always absolute; and in whatever working
+    directory they like, so the interpreter gets ``-P``: a source checkout there must not shadow the package.
     """
     python = Path(os.path.abspath(executable or sys.executable))
     names = ("headroom.exe", "headroom") if os.name == "nt" else ("headroom",)
@@ -74,7 +75,7 @@ def server_command(executable: str | None = None) -> ServerCommand:
             script = folder / name
             if script.is_file() and os.access(script, os.X_OK):
                 return ServerCommand(str(script), ("mcp", "serve"))
-    return ServerCommand(str(python), ("-m", "mcp_server.cli", "mcp", "serve"))
+    return ServerCommand(str(python), ("-P", "-m", "mcp_server.cli", "mcp", "serve"))
 
 
 @dataclass(frozen=True, slots=True)

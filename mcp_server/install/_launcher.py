@@ -64,7 +64,7 @@ def _candidates(environ: Mapping[str, str]) -> list[Path]:
 def find_server(environ: Mapping[str, str], python: str, *, have_package: bool) -> list[str] | None:
     """The command line that starts the headroom-mcp stdio server, or None when none is installed."""
     if have_package:
-        return [python, "-m", "mcp_server.cli", *_SERVE]
+        return [python, "-P", "-m", "mcp_server.cli", *_SERVE]
     for script in _candidates(environ):
         if script.is_file() and _is_ours(script):
             return [str(script), *_SERVE]

@@ -11,7 +11,7 @@ import pytest
 
 from mcp_server.server._identity import server_version
 
-HEADROOM = [sys.executable, "-m", "mcp_server.cli"]
+HEADROOM = [sys.executable, "-P", "-m", "mcp_server.cli"]
 
 
 def run(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:

@@ -18,7 +18,7 @@ def test_demo_shows_a_compressed_text_and_a_redeemed_marker_in_a_temporary_store
     home = tmp_path / "home"
     env = {**os.environ, "HEADROOM_HOME": str(home)}
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_server.cli", "demo", *mode],
+        [sys.executable, "-P", "-m", "mcp_server.cli", "demo", *mode],
         capture_output=True,
         text=True,
         env=env,

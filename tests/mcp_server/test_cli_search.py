@@ -19,7 +19,12 @@ NOW = 1_750_000_000.0
 def headroom(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ, HEADROOM_HOME=str(home))
     return subprocess.run(
-        [sys.executable, "-m", "mcp_server", *args], input=stdin, capture_output=True, text=True, env=env, timeout=120
+        [sys.executable, "-P", "-m", "mcp_server", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 

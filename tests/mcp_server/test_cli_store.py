@@ -14,7 +14,7 @@ import rustcore
 from ccr import find_markers
 from tests.conftest import Sample
 
-HEADROOM = [sys.executable, "-m", "mcp_server.cli"]
+HEADROOM = [sys.executable, "-P", "-m", "mcp_server.cli"]
 
 
 def run(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:

@@ -160,7 +160,7 @@ def test_a_corpus_of_only_malformed_samples_is_an_error_that_lists_them(
 def test_the_command_runs_as_a_real_process_and_exits_non_zero_on_an_empty_corpus(tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_server", "bench", str(tmp_path / "empty")],
+        [sys.executable, "-P", "-m", "mcp_server", "bench", str(tmp_path / "empty")],
         capture_output=True,
         text=True,
         timeout=120,

@@ -51,4 +51,4 @@ def subprocess_env(home: Path) -> dict[str, str]:
 @pytest.fixture
 def headroom_exe() -> list[str]:
     """The command line of this checkout's CLI, run by the test interpreter."""
-    return [sys.executable, "-m", "mcp_server.cli"]
+    return [sys.executable, "-P", "-m", "mcp_server.cli"]

@@ -255,7 +255,18 @@ def test_the_cli_says_clearly_when_the_mcpb_cli_is_asked_for_but_missing(
     tmp_path: Path, subprocess_env: dict[str, str]
 ) -> None:
     env = {**subprocess_env, "PATH": str(tmp_path / "empty")}
-    cmd = [sys.executable, "-m", "mcp_server.cli", "mcp", "pack", "--builder", "mcpb", "--out", str(tmp_path / "x")]
+    cmd = [
+        sys.executable,
+        "-P",
+        "-m",
+        "mcp_server.cli",
+        "mcp",
+        "pack",
+        "--builder",
+        "mcpb",
+        "--out",
+        str(tmp_path / "x"),
+    ]
     done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=tmp_path, check=False)
     assert done.returncode == 1
     assert "mcpb CLI was not found" in done.stderr
@@ -263,7 +274,7 @@ def test_the_cli_says_clearly_when_the_mcpb_cli_is_asked_for_but_missing(
 
 
 def test_the_cli_writes_the_manifests_it_checks_in(tmp_path: Path, subprocess_env: dict[str, str]) -> None:
-    cmd = [sys.executable, "-m", "mcp_server.cli", "mcp", "pack", "--manifests", str(tmp_path / "m")]
+    cmd = [sys.executable, "-P", "-m", "mcp_server.cli", "mcp", "pack", "--manifests", str(tmp_path / "m")]
     done = subprocess.run(cmd, capture_output=True, text=True, env=subprocess_env, cwd=tmp_path, check=False)
     assert done.returncode == 0, done.stderr
     for name in ("manifest.json", "server.json"):

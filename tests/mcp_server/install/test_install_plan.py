@@ -160,7 +160,7 @@ def test_the_server_command_is_the_console_script_beside_the_interpreter(tmp_pat
 def test_without_a_console_script_the_server_command_is_the_interpreter_with_dash_m(tmp_path: Path) -> None:
     python = tmp_path / "python3"
     python.write_text("")
-    assert server_command(str(python)) == ServerCommand(str(python), ("-m", "mcp_server.cli", "mcp", "serve"))
+    assert server_command(str(python)) == ServerCommand(str(python), ("-P", "-m", "mcp_server.cli", "mcp", "serve"))
 
 
 def test_the_server_command_is_absolute_for_this_interpreter() -> None:

@@ -37,6 +37,7 @@ def test_empty_and_unexpanded_settings_are_dropped_and_the_client_is_named() -> 
 def test_the_package_in_this_interpreter_is_used_first(tmp_path: Path) -> None:
     assert find_server({"PATH": ""}, "/py/bin/python3", have_package=True) == [
         "/py/bin/python3",
+        "-P",
         "-m",
         "mcp_server.cli",
         "mcp",

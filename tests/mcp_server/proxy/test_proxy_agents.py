@@ -105,7 +105,7 @@ def test_wrap_claude_proxy_compresses_on_the_wire_and_the_marker_redeems_through
         )
 
     store = home / ".hr"
-    wrap = [sys.executable, "-m", "mcp_server.cli", "wrap", "claude", "--proxy", "--"]
+    wrap = [sys.executable, "-P", "-m", "mcp_server.cli", "wrap", "claude", "--proxy", "--"]
     env = {"PYTHONPATH": str(ROOT), "HEADROOM_WRAP_CLAUDE": str(agent_binary("claude")), "HEADROOM_HOME": str(store)}
     with FakeProvider([ToolCall("Read", {"file_path": str(log)}), retrieve, Answer("checked")]) as fake:
         done = run_agent("claude", fake, home, project, command=wrap, env=env)
@@ -132,7 +132,7 @@ def test_wrap_codex_proxy_sends_its_provider_requests_through_the_proxy_compress
     project = tmp_path / "project"
     project.mkdir()
     tool, arg = agent_shell_tool("codex")
-    wrap = [sys.executable, "-m", "mcp_server.cli", "wrap", "codex", "--proxy", "--"]
+    wrap = [sys.executable, "-P", "-m", "mcp_server.cli", "wrap", "codex", "--proxy", "--"]
     env = {
         "PYTHONPATH": str(ROOT),
         "HEADROOM_WRAP_CODEX": str(agent_binary("codex")),

@@ -73,7 +73,7 @@ def free_port() -> int:
 def serve_command(*args: str) -> list[str]:
     import sys
 
-    return [sys.executable, "-m", "mcp_server", "mcp", "serve", *args]
+    return [sys.executable, "-P", "-m", "mcp_server", "mcp", "serve", *args]
 
 
 @contextmanager

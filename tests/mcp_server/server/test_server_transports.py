@@ -143,7 +143,10 @@ def test_bad_configuration_stops_the_server_with_a_message_naming_it(tmp_path: P
 
 def test_python_dash_m_mcp_server_is_the_headroom_command() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_server", "mcp", "serve", "--help"], capture_output=True, text=True, timeout=120
+        [sys.executable, "-P", "-m", "mcp_server", "mcp", "serve", "--help"],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert done.returncode == 0
     for flag in ("--transport", "--host", "--port", "--token", "--allow-run", "--root", "HEADROOM_ROOTS"):

@@ -43,7 +43,7 @@ def need(agent: Agent) -> None:
 def headroom(home: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin", "HEADROOM_HOME": str(home / ".headroom")}
     return subprocess.run(
-        [sys.executable, "-m", "mcp_server.cli", *args],
+        [sys.executable, "-P", "-m", "mcp_server.cli", *args],
         env=env,
         cwd=ROOT,
         capture_output=True,
@@ -171,7 +171,7 @@ def redeemed(tmp_path_factory: pytest.TempPathFactory) -> tuple[list[Recorded], 
             "headroom": {
                 "type": "stdio",
                 "command": sys.executable,
-                "args": ["-m", "mcp_server.cli", "mcp", "serve"],
+                "args": ["-P", "-m", "mcp_server.cli", "mcp", "serve"],
                 "env": {"HEADROOM_HOME": str(store), "PYTHONPATH": str(ROOT)},
             }
         }
@@ -244,7 +244,7 @@ def test_wrap_gives_one_run_our_server_and_hooks_and_changes_no_user_file(agent:
     with FakeProvider([ToolCall(tool, {arg: BULKY}), Answer("finished")]) as fake, _removed(store):
         run_agent(agent, fake, home, project, args=["--version"]) if agent == "gemini" else None
         before = {p: p.read_bytes() for p in home.rglob("*") if p.is_file() and "settings" in p.name}
-        wrap = [sys.executable, "-m", "mcp_server.cli", "wrap", agent, "--"]
+        wrap = [sys.executable, "-P", "-m", "mcp_server.cli", "wrap", agent, "--"]
         env = {
             "PYTHONPATH": str(ROOT),
             f"HEADROOM_WRAP_{agent.upper()}": str(agent_binary(agent)),

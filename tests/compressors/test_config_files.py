@@ -24,8 +24,7 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import Store, find_markers
-from compressors import compress, detect
-from compressors._router import COMPRESSOR_FOR_TYPE
+from compressors import compress
 from tests.compressors.lines_helpers import (
     assert_compresses_within_budget,
     assert_every_line_accounted_for,
@@ -67,10 +66,12 @@ def _entry_points() -> str:
     return subprocess.run(["tail", "-n", "+1", *sorted(files)], capture_output=True, text=True, check=True).stdout
 
 
-def test_config_files_are_routed_to_the_config_compressor() -> None:
-    assert COMPRESSOR_FOR_TYPE["config"] == "config"
-    assert detect((ROOT / "pyproject.toml").read_text()).content_type == "config"
-    assert detect((ROOT / "rustcore" / "Cargo.lock").read_text()).content_type == "config"
+@pytest.mark.parametrize("path", ["pyproject.toml", "rustcore/Cargo.lock"])
+def test_a_config_file_is_compressed_by_the_config_compressor_through_the_pipeline(store: Store, path: str) -> None:
+    text = (ROOT / path).read_text()
+    result = compress(text, store=store, budget=max(100, rustcore.count_tokens(text) // 4))
+    check_result(result, text, store)
+    assert (result.content_type, result.compressor) == ("config", "config")
 
 
 @pytest.mark.parametrize("seed", SEEDS)

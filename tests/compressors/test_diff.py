@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import find_markers
-from compressors._router import COMPRESSOR_FOR_TYPE
+from compressors import compress
 from tests.compressors.lines_helpers import (
     assert_compresses_within_budget,
     assert_corpus_shrinks_deterministically_without_a_query,
@@ -16,7 +16,9 @@ from tests.compressors.lines_helpers import (
     assert_every_line_accounted_for,
     assert_kept_lines_verbatim,
     assert_markers_resolve,
+    check_result,
     compress_with,
+    open_store,
 )
 from tests.conftest import Sample
 
@@ -42,8 +44,13 @@ def _commit(sha: str, subject: str, body: str) -> str:
     return f"{header}\n    {subject}\n\n{body}"
 
 
-def test_diffs_are_routed_to_the_diff_compressor() -> None:
-    assert COMPRESSOR_FOR_TYPE["diff"] == "diff"
+def test_a_multi_file_diff_is_compressed_by_the_diff_compressor_through_the_pipeline() -> None:
+    text = "".join(_file_diff(f"src/pkg/mod_{i}.py", tag=f"_{i}") for i in range(15))
+    with open_store() as store:
+        result = compress(text, store=store)
+        check_result(result, text, store)
+    assert (result.content_type, result.compressor) == ("diff", "diff")
+    assert "diff --git a/src/pkg/mod_14.py" in result.compressed and result.tokens_after < result.tokens_before
 
 
 def test_the_hunk_the_query_names_is_kept_whole_and_file_headers_stay() -> None:

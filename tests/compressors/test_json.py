@@ -12,9 +12,8 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import Settings, Store, find_markers
-from compressors import CompressContext, CompressResult, compress, get_compressor
+from compressors import CompressContext, CompressResult, compress
 from compressors._json import JsonCompressor
-from compressors._router import COMPRESSOR_FOR_TYPE
 from tests.conftest import Sample
 
 # Targets from the compressor brief (not read off the implementation).
@@ -71,9 +70,12 @@ def _runs(n: int, odd: dict[int, str], *, indent: int | None = 2) -> str:
 # ---- registry ----------------------------------------------------------------------------------
 
 
-def test_json_content_is_routed_to_the_json_compressor() -> None:
-    assert COMPRESSOR_FOR_TYPE["json"] == "json"
-    assert isinstance(get_compressor("json"), JsonCompressor)
+def test_a_json_api_page_is_compressed_by_the_json_compressor_through_the_pipeline(store: Store) -> None:
+    text = _runs(300, {123: "the one odd record"})
+    result = compress(text, store=store)
+    _check_markers(result, text.encode(), store)
+    assert (result.content_type, result.compressor) == ("json", "json")
+    assert "the one odd record" in result.compressed and result.tokens_after < result.tokens_before / 2
 
 
 # ---- what is kept ------------------------------------------------------------------------------

@@ -23,8 +23,7 @@ from hypothesis import strategies as st
 
 import rustcore
 from ccr import Store, find_markers
-from compressors import compress, detect
-from compressors._router import COMPRESSOR_FOR_TYPE
+from compressors import compress
 from tests.compressors.lines_helpers import (
     assert_compresses_within_budget,
     assert_every_line_accounted_for,
@@ -74,9 +73,12 @@ def _ask(store: Store, text: str, query: str | None, needles: list[str]) -> str:
     return result.compressed
 
 
-def test_listings_are_routed_to_the_listing_compressor(pip_list: str) -> None:
-    assert COMPRESSOR_FOR_TYPE["listing"] == "listing"
-    assert detect(pip_list).content_type == "listing"
+def test_a_package_listing_is_compressed_by_the_listing_compressor_through_the_pipeline(
+    store: Store, pip_list: str
+) -> None:
+    result = compress(pip_list, store=store, budget=max(100, rustcore.count_tokens(pip_list) // 4))
+    check_result(result, pip_list, store)
+    assert (result.content_type, result.compressor) == ("listing", "listing")
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 import rustcore
 from ccr import find_markers
 from compressors import compress
-from compressors._router import COMPRESSOR_FOR_TYPE
 from tests.compressors.lines_helpers import (
     assert_compresses_within_budget,
     assert_corpus_shrinks_deterministically_without_a_query,
@@ -47,8 +46,13 @@ def _service_log(n: int = 600, anomaly_at: int = 377) -> tuple[str, str]:
     return "\n".join(lines) + "\n", anomaly
 
 
-def test_logs_are_routed_to_the_log_compressor() -> None:
-    assert COMPRESSOR_FOR_TYPE["log"] == "log"
+def test_a_service_log_is_compressed_by_the_log_compressor_through_the_pipeline() -> None:
+    text, anomaly = _service_log()
+    with open_store() as store:
+        result = compress(text, store=store)
+        check_result(result, text, store)
+    assert (result.content_type, result.compressor) == ("log", "log")
+    assert anomaly in result.compressed and result.tokens_after < result.tokens_before / 2
 
 
 def test_repeated_lines_collapse_and_the_error_among_them_survives_verbatim() -> None:

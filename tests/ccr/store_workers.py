@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import random
+import threading
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 
 from ccr import Settings, Store
 
@@ -33,14 +35,28 @@ def put_and_get(settings: Settings, worker: int, seeds: list[int], size: int, ou
     out.close()
 
 
-def stream_puts(settings: Settings, size: int, out: Connection) -> None:
-    """Put large payloads forever, reporting each seed and handle once its put has returned (committed)."""
+def put_then_stop_inside_a_put(settings: Settings, size: int, committed: int, out: Connection) -> None:
+    """Put `committed` large payloads, reporting each seed and handle once its put has returned (committed);
+    then start one more put and stop inside its transaction, its rows written and its commit not yet run:
+    report ("inside", seed) and wait there to be killed.
+
+    The pause is the backend's eviction step, which both backends run inside the put's transaction, after
+    the original's rows are written."""
     store = Store(dataclasses.replace(settings, max_store_bytes=1 << 40))
-    seed = 0
-    while True:
-        handle = store.put(payload(seed, size), source="stream")
-        out.send((seed, handle))
-        seed += 1
+    for seed in range(committed):
+        out.send((seed, store.put(payload(seed, size), source="stream")))
+    backend: Any = store._backend
+    evict = backend._evict
+
+    def pause_inside(*args: Any, **kwargs: Any) -> Any:
+        result = evict(*args, **kwargs)
+        out.send(("inside", committed))
+        threading.Event().wait()  # until the parent kills this process
+        return result
+
+    backend._evict = pause_inside
+    store.put(payload(committed, size), source="stream")
+    raise AssertionError("the put returned: the parent did not kill this process")
 
 
 def hold_then_put(db_path: str, commands: Connection) -> None:

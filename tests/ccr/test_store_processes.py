@@ -15,7 +15,7 @@ import store_workers
 from store_workers import payload
 
 import rustcore
-from ccr import EvictedHashError, Settings, Store
+from ccr import EvictedHashError, Settings, Store, UnknownHashError
 
 pytestmark = pytest.mark.slow
 
@@ -50,21 +50,29 @@ def test_several_processes_putting_and_getting_at_once_lose_nothing(store_settin
         assert store.stats().entries == len({seed for seed, _ in reported})
 
 
-def test_a_writer_killed_mid_stream_leaves_a_store_that_opens_with_every_committed_original(
+def test_a_writer_killed_inside_a_put_leaves_a_store_that_opens_with_every_committed_original_and_not_that_one(
     store_settings: Settings,
 ) -> None:
-    size = 4 * 1024 * 1024
+    size, committed_puts = 4 * 1024 * 1024, 3
     recv, send = SPAWN.Pipe(duplex=False)
-    proc = SPAWN.Process(target=store_workers.stream_puts, args=(store_settings, size, send))
+    proc = SPAWN.Process(
+        target=store_workers.put_then_stop_inside_a_put, args=(store_settings, size, committed_puts, send)
+    )
     proc.start()
     send.close()
     committed: list[tuple[int, str]] = []
+    settings = dataclasses.replace(store_settings, max_store_bytes=1 << 40)
+    in_flight = rustcore.content_hash(payload(committed_puts, size))
     deadline = time.monotonic() + DEADLINE_S
     try:
-        while len(committed) < 6:
+        while len(committed) < committed_puts:
             assert recv.poll(max(deadline - time.monotonic(), 0)), "the writer stopped reporting"
             committed.append(recv.recv())
-        # The writer is already inside its next 4 MiB put: kill it there.
+        assert recv.poll(max(deadline - time.monotonic(), 0)), "the writer never reached its last put"
+        assert recv.recv() == ("inside", committed_puts)
+        # The writer holds its transaction open: another connection does not see its original yet.
+        with Store(settings) as reader:
+            assert reader.stats().entries == committed_puts
         assert proc.pid is not None
         os.kill(proc.pid, signal.SIGKILL)
         proc.join(DEADLINE_S)
@@ -72,16 +80,13 @@ def test_a_writer_killed_mid_stream_leaves_a_store_that_opens_with_every_committ
         if proc.is_alive():
             proc.kill()
     assert proc.exitcode == -signal.SIGKILL
-    while recv.poll(0):  # puts that returned before the kill are committed too
-        try:
-            committed.append(recv.recv())
-        except EOFError:
-            break
 
-    with Store(dataclasses.replace(store_settings, max_store_bytes=1 << 40)) as store:
+    with Store(settings) as store:
         for seed, handle in committed:
             assert store.get(handle) == payload(seed, size)
-        assert store.stats().entries >= len(committed)
+        with pytest.raises(UnknownHashError):
+            store.get(in_flight)
+        assert store.stats().entries == committed_puts
         path = store.path
     if path is not None:
         with sqlite3.connect(path) as conn:

@@ -23,9 +23,13 @@ $(PY):
 	$(PY) -m pip install --quiet --upgrade pip "maturin>=1.9,<2"
 
 # Rebuild the extension (and reinstall the editable package with its dependencies) when Rust or packaging changes.
+# What the build prints (pip's line per dependency, cargo's progress) is kept in a log and shown only when it
+# fails, so `make demo` on a fresh clone shows the demo rather than a hundred lines of pip.
 $(VENV)/.built: $(PY) $(RUST_SOURCES)
-	$(VENV)/bin/maturin develop --profile fastbuild --extras dev --quiet
-	touch $@
+	@echo "building the extension into $(VENV) (the first time takes a few minutes)"
+	@log=$$(mktemp); if $(VENV)/bin/maturin develop --profile fastbuild --extras dev --quiet >"$$log" 2>&1; \
+		then rm -f "$$log"; else status=$$?; cat "$$log"; rm -f "$$log"; exit $$status; fi
+	@touch $@
 
 .PHONY: dev
 dev: $(VENV)/.built node_modules/.installed ## create .venv and build an editable install with dev tools

@@ -1,9 +1,12 @@
-"""The Makefile rebuilds the extension whenever its sources change, so `make test` never tests stale code."""
+"""The Makefile rebuilds the extension whenever its sources change, so `make test` never tests stale code, and
+keeps the build's chatter out of `make demo` unless the build fails."""
 
 from __future__ import annotations
 
 import shutil
 import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,3 +42,33 @@ def test_editing_any_rust_source_rebuilds_the_extension(path: str) -> None:
 @pytest.mark.parametrize("path", ["rustcore/Cargo.toml", "rustcore/Cargo.lock", "pyproject.toml"])
 def test_editing_the_packaging_rebuilds_the_extension(path: str) -> None:
     assert _rebuilds_after_touching(path)
+
+
+def _build_with_a_stub_maturin(tmp_path: Path, status: int) -> subprocess.CompletedProcess[str]:
+    """The extension's build rule run against a virtualenv whose `maturin` prints pip's chatter and exits `status`."""
+    venv = tmp_path / "venv"
+    (venv / "bin").mkdir(parents=True)
+    (venv / "bin" / "python").symlink_to(sys.executable)
+    maturin = venv / "bin" / "maturin"
+    maturin.write_text(f"#!/bin/sh\necho 'Requirement already satisfied: mcp<3,>=2.3'\nexit {status}\n")
+    maturin.chmod(0o755)
+    return subprocess.run(
+        ["make", f"VENV={venv}", f"{venv}/.built"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+
+
+def test_a_build_that_succeeds_prints_one_line_not_pips_chatter(tmp_path: Path) -> None:
+    done = _build_with_a_stub_maturin(tmp_path, 0)
+    assert done.returncode == 0, done.stderr
+    assert "Requirement already satisfied" not in done.stdout + done.stderr
+    assert (
+        done.stdout.strip() == f"building the extension into {tmp_path / 'venv'} (the first time takes a few minutes)"
+    )
+    assert (tmp_path / "venv" / ".built").exists()
+
+
+def test_a_build_that_fails_shows_everything_it_printed_and_fails(tmp_path: Path) -> None:
+    done = _build_with_a_stub_maturin(tmp_path, 3)
+    assert done.returncode != 0
+    assert "Requirement already satisfied: mcp<3,>=2.3" in done.stdout
+    assert not (tmp_path / "venv" / ".built").exists()

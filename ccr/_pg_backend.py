@@ -129,31 +129,37 @@ class PostgresBackend:
         )
         return True
 
+    def _add(self, conn: Conn, digest: str, raw: bytes, row: InfoRow) -> bool:
+        """Write an original (False when the same bytes are already there: then only its last use moves)."""
+        added = conn.execute(
+            f"INSERT INTO {_ORIGINALS} (namespace, hash, size, tokens, lines, content_type, source, created_at,"
+            " last_access, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %b)"
+            " ON CONFLICT (namespace, hash) DO NOTHING RETURNING 1",
+            (
+                self.namespace,
+                digest,
+                len(raw),
+                row.tokens,
+                row.lines,
+                row.content_type,
+                row.source,
+                row.created_at,
+                row.last_access,
+                raw,
+            ),
+        ).fetchone()
+        if added is None:
+            self._refresh(conn, digest, raw, row.last_access)
+            return False
+        conn.execute("DELETE FROM headroom.tombstones WHERE namespace = %s AND hash = %s", (self.namespace, digest))
+        return True
+
     def insert(self, new: NewOriginal, now: float, cap: int) -> bool:
+        row = InfoRow(len(new.raw), new.tokens, new.lines, new.content_type, new.source, now, now)
+
         def op(conn: Conn, dropped: list[tuple[str, str]]) -> bool:
-            added = conn.execute(
-                f"INSERT INTO {_ORIGINALS} (namespace, hash, size, tokens, lines, content_type, source, created_at,"
-                " last_access, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %b)"
-                " ON CONFLICT (namespace, hash) DO NOTHING RETURNING 1",
-                (
-                    self.namespace,
-                    new.digest,
-                    len(new.raw),
-                    new.tokens,
-                    new.lines,
-                    new.content_type,
-                    new.source,
-                    now,
-                    now,
-                    new.raw,
-                ),
-            ).fetchone()
-            if added is None:
-                self._refresh(conn, new.digest, new.raw, now)
+            if not self._add(conn, new.digest, new.raw, row):
                 return False
-            conn.execute(
-                "DELETE FROM headroom.tombstones WHERE namespace = %s AND hash = %s", (self.namespace, new.digest)
-            )
             # The insert's trigger holds this namespace's totals row until the commit: evictions run one at a time.
             self._evict(conn, dropped, now, cap, keep=new.digest)
             return True
@@ -480,28 +486,7 @@ class PostgresBackend:
 
     def import_original(self, digest: str, raw: bytes, row: InfoRow) -> bool:
         def op(conn: Conn, dropped: list[tuple[str, str]]) -> bool:
-            added = conn.execute(
-                f"INSERT INTO {_ORIGINALS} (namespace, hash, size, tokens, lines, content_type, source, created_at,"
-                " last_access, data) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %b)"
-                " ON CONFLICT (namespace, hash) DO NOTHING RETURNING 1",
-                (
-                    self.namespace,
-                    digest,
-                    len(raw),
-                    row.tokens,
-                    row.lines,
-                    row.content_type,
-                    row.source,
-                    row.created_at,
-                    row.last_access,
-                    raw,
-                ),
-            ).fetchone()
-            if added is None:
-                self._refresh(conn, digest, raw, row.last_access)
-                return False
-            conn.execute("DELETE FROM headroom.tombstones WHERE namespace = %s AND hash = %s", (self.namespace, digest))
-            return True
+            return self._add(conn, digest, raw, row)
 
         return self._tx("copy an original in", op)
 

@@ -117,17 +117,25 @@ class SqliteBackend:
         conn.execute("UPDATE originals SET last_access = max(last_access, ?) WHERE id = ?", (now, rowid))
         return True
 
+    def _add(self, conn: sqlite3.Connection, digest: str, raw: bytes, row: InfoRow) -> bool:
+        """Write an original (False when the same bytes are already there: then only its last use moves)."""
+        if self._refresh(conn, digest, raw, row.last_access):
+            return False
+        cursor = conn.execute(
+            "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (digest, len(raw), row.tokens, row.lines, row.content_type, row.source, row.created_at, row.last_access),
+        )
+        conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, raw))
+        conn.execute("DELETE FROM tombstones WHERE hash = ?", (digest,))
+        return True
+
     def insert(self, new: NewOriginal, now: float, cap: int) -> bool:
+        row = InfoRow(len(new.raw), new.tokens, new.lines, new.content_type, new.source, now, now)
+
         def op(conn: sqlite3.Connection) -> bool:
-            if self._refresh(conn, new.digest, new.raw, now):
+            if not self._add(conn, new.digest, new.raw, row):
                 return False
-            cursor = conn.execute(
-                "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (new.digest, len(new.raw), new.tokens, new.lines, new.content_type, new.source, now, now),
-            )
-            conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, new.raw))
-            conn.execute("DELETE FROM tombstones WHERE hash = ?", (new.digest,))
             self._evict(conn, now, cap, keep=new.digest)
             return True
 
@@ -365,25 +373,7 @@ class SqliteBackend:
 
     def import_original(self, digest: str, raw: bytes, row: InfoRow) -> bool:
         def op(conn: sqlite3.Connection) -> bool:
-            if self._refresh(conn, digest, raw, row.last_access):
-                return False
-            cursor = conn.execute(
-                "INSERT INTO originals (hash, size, tokens, lines, content_type, source, created_at, last_access)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    digest,
-                    len(raw),
-                    row.tokens,
-                    row.lines,
-                    row.content_type,
-                    row.source,
-                    row.created_at,
-                    row.last_access,
-                ),
-            )
-            conn.execute("INSERT INTO original_bytes (id, data) VALUES (?, ?)", (cursor.lastrowid, raw))
-            conn.execute("DELETE FROM tombstones WHERE hash = ?", (digest,))
-            return True
+            return self._add(conn, digest, raw, row)
 
         return self._write("copy an original in", op)
 

@@ -2,33 +2,16 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from mcp_server.server._identity import server_version
-
-HEADROOM = [sys.executable, "-P", "-m", "mcp_server.cli"]
-
-
-def run(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "HEADROOM_HOME": str(home)}
-    return subprocess.run(
-        [*HEADROOM, *args],
-        input=stdin.decode() if stdin is not None else None,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+from tests.mcp_server.cli_helpers import headroom
 
 
 def test_version_prints_the_installed_version(tmp_path: Path) -> None:
-    done = run(["--version"], tmp_path)
+    done = headroom(["--version"], tmp_path)
     assert done.returncode == 0
     assert done.stdout.strip() == f"headroom {server_version()}"
     assert server_version() != "0.0.0"
@@ -45,14 +28,14 @@ def test_version_prints_the_installed_version(tmp_path: Path) -> None:
     ],
 )
 def test_bad_numbers_are_refused_where_they_are_typed(args: list[str], complaint: str, tmp_path: Path) -> None:
-    done = run(args, tmp_path, stdin=b"x\n")
+    done = headroom(args, tmp_path, stdin=b"x\n")
     assert done.returncode == 2
     assert complaint in done.stderr
     assert "max_tokens" not in done.stderr
 
 
 def test_a_budget_below_the_minimum_names_the_option_a_person_typed(tmp_path: Path) -> None:
-    done = run(["compress", "--budget", "5"], tmp_path, stdin=b"some text\n" * 50)
+    done = headroom(["compress", "--budget", "5"], tmp_path, stdin=b"some text\n" * 50)
     assert done.returncode == 1
     assert "a budget of 5 tokens is too small: use at least 40" in done.stderr
     assert "max_tokens" not in done.stderr
@@ -60,7 +43,7 @@ def test_a_budget_below_the_minimum_names_the_option_a_person_typed(tmp_path: Pa
 
 def test_plain_compress_prints_the_handle_and_counts_on_stderr_only(tmp_path: Path) -> None:
     text = "".join(f"2026-01-01 12:00:{i % 60:02d} INFO worker {i} finished job {i * 7}\n" for i in range(2000))
-    done = run(["compress"], tmp_path, stdin=text.encode())
+    done = headroom(["compress"], tmp_path, stdin=text.encode())
     assert done.returncode == 0, done.stderr
     summary = done.stderr.strip().splitlines()[-1]
     assert summary.startswith("headroom: hash=")
@@ -68,11 +51,5 @@ def test_plain_compress_prints_the_handle_and_counts_on_stderr_only(tmp_path: Pa
     assert f"headroom retrieve {digest}" in summary
     assert "tokens" in summary and "saved" in summary
     assert "headroom: hash=" not in done.stdout
-    back = subprocess.run(
-        [*HEADROOM, "retrieve", digest],
-        capture_output=True,
-        env={**os.environ, "HEADROOM_HOME": str(tmp_path)},
-        timeout=60,
-        check=False,
-    )
+    back = headroom(["retrieve", digest], tmp_path, text=False)
     assert back.stdout == text.encode()

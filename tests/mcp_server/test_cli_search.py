@@ -3,29 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from ccr import InputError
 from mcp_server._cmd_search import parse_since
+from tests.mcp_server.cli_helpers import headroom
 
 NOW = 1_750_000_000.0
-
-
-def headroom(*args: str, home: Path, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, HEADROOM_HOME=str(home))
-    return subprocess.run(
-        [sys.executable, "-P", "-m", "mcp_server", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-    )
 
 
 def build_log() -> str:
@@ -37,10 +23,10 @@ def build_log() -> str:
 def test_search_finds_a_line_from_output_a_one_shot_compress_stored(headroom_home: Path, tmp_path: Path) -> None:
     log = tmp_path / "build.log"
     log.write_text(build_log())
-    stored = headroom("compress", str(log), "--json", home=headroom_home)
+    stored = headroom(["compress", str(log), "--json"], headroom_home)
     assert stored.returncode == 0, stored.stderr
     digest = json.loads(stored.stdout)["hash"]
-    found = headroom("search", "undefined reference sqlite3_open_v2", home=headroom_home)
+    found = headroom(["search", "undefined reference sqlite3_open_v2"], headroom_home)
     assert found.returncode == 0, found.stderr
     assert f"[1] hash={digest} lines=" in found.stdout
     assert "  613| [0612] compiling module_612.c ... error: undefined reference to `sqlite3_open_v2'" in found.stdout
@@ -48,8 +34,8 @@ def test_search_finds_a_line_from_output_a_one_shot_compress_stored(headroom_hom
 
 
 def test_json_output_has_stable_keys(headroom_home: Path) -> None:
-    headroom("compress", "--json", home=headroom_home, stdin=build_log())
-    found = headroom("search", "sqlite3_open_v2", "--json", "--limit", "1", "--type", "log", home=headroom_home)
+    headroom(["compress", "--json"], headroom_home, build_log())
+    found = headroom(["search", "sqlite3_open_v2", "--json", "--limit", "1", "--type", "log"], headroom_home)
     assert found.returncode == 0, found.stderr
     out = json.loads(found.stdout)
     assert set(out) == {"query", "mode", "hits", "notes", "pending", "text"}
@@ -71,8 +57,8 @@ def test_json_output_has_stable_keys(headroom_home: Path) -> None:
 
 
 def test_nothing_found_exits_1_and_says_so(headroom_home: Path) -> None:
-    headroom("compress", home=headroom_home, stdin=build_log())
-    found = headroom("search", "kubernetes", home=headroom_home)
+    headroom(["compress"], headroom_home, build_log())
+    found = headroom(["search", "kubernetes"], headroom_home)
     assert found.returncode == 1
     assert "no stored output matches 'kubernetes'" in found.stdout
 
@@ -82,7 +68,7 @@ def test_nothing_found_exits_1_and_says_so(headroom_home: Path) -> None:
     [(["--limit", "0"], "between 1 and 50"), (["--since", "yesterday-ish"], "neither an age")],
 )
 def test_bad_arguments_are_refused_with_a_clear_message(headroom_home: Path, args: list[str], message: str) -> None:
-    out = headroom("search", "anything", *args, home=headroom_home)
+    out = headroom(["search", "anything", *args], headroom_home)
     assert out.returncode != 0
     assert message in out.stderr
 
@@ -132,10 +118,10 @@ def test_with_meaning_turned_on_the_cli_search_ranks_by_meaning_and_a_query_retr
         digest = store.put(NOTES, content_type="markdown")  # stored, never indexed: the CLI catches up
     question = "why can't I sign in to the database"
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "1")
-    retrieved = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
-    searched = headroom("search", question, "--json", home=headroom_home)
+    retrieved = headroom(["retrieve", digest, "--query", question, "--max-tokens", "100"], headroom_home)
+    searched = headroom(["search", question, "--json"], headroom_home)
     monkeypatch.setenv("HEADROOM_EMBEDDINGS", "0")
-    lexical = headroom("retrieve", digest, "--query", question, "--max-tokens", "100", home=headroom_home)
+    lexical = headroom(["retrieve", digest, "--query", question, "--max-tokens", "100"], headroom_home)
     assert retrieved.returncode == 0, retrieved.stderr
     assert retrieved.stdout == lexical.stdout
     assert json.loads(searched.stdout)["mode"] == "hybrid"

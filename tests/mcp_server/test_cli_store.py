@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -13,13 +12,11 @@ import pytest
 import rustcore
 from ccr import find_markers
 from tests.conftest import Sample
-
-HEADROOM = [sys.executable, "-P", "-m", "mcp_server.cli"]
+from tests.mcp_server.cli_helpers import HEADROOM, headroom
 
 
 def run(args: list[str], home: Path, stdin: bytes | None = None) -> subprocess.CompletedProcess[bytes]:
-    env = {**os.environ, "HEADROOM_HOME": str(home)}
-    return subprocess.run([*HEADROOM, *args], input=stdin, capture_output=True, env=env, timeout=120, check=False)
+    return headroom(args, home, stdin, text=False)
 
 
 def compress_json(args: list[str], home: Path, stdin: bytes | None = None) -> dict[str, object]:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import shlex
 import sys
 from collections.abc import Sequence
@@ -27,13 +26,9 @@ from mcp_server.bench import (
     BenchReport,
     ServerNumbers,
     load_corpus,
-    render_markdown,
-    render_terminal,
     run_bench,
-    update_readme,
-    write_outputs,
 )
-from mcp_server.bench.cli import default_corpus
+from mcp_server.bench.cli import default_corpus, publish
 
 
 def _say(text: str) -> None:
@@ -100,13 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         report = compare(options, peer=not args.no_peer, peer_python=args.peer_python, server=not args.skip_server)
         command = shlex.join(["python", "-m", "benchmarks.compare", *(argv if argv is not None else sys.argv[1:])])
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if args.json else render_terminal(report))
-        if args.out is not None:
-            for path in write_outputs(report, args.out, command, say=_say):
-                _say(f"wrote {path}")
-        if args.update_readme is not None:
-            backup = update_readme(args.update_readme, render_markdown(report, command), backup_dir=args.out)
-            _say(f"updated {args.update_readme}" + (f" (previous copy: {backup})" if backup else " (unchanged)"))
+        publish(report, command, as_json=args.json, out=args.out, readme=args.update_readme)
     except HeadroomError as exc:
         _say(f"compare: {exc}")
         return 1

@@ -15,8 +15,12 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-__all__ = ["add_parser"]
+if TYPE_CHECKING:
+    from mcp_server.bench._results import BenchReport
+
+__all__ = ["add_parser", "default_corpus", "publish"]
 
 _EPILOG = """\
 samples: one folder per sample holding input.txt and meta.json {"category", "query", "needles"}.
@@ -89,10 +93,24 @@ def default_corpus(cwd: Path | None = None) -> Path | None:
     return None
 
 
+def publish(report: BenchReport, command: str, *, as_json: bool, out: Path | None, readme: Path | None) -> None:
+    """Print `report` (one JSON object, or the terminal tables), then write the outputs to `out` and the
+    tables into the README `readme` where asked; `command` is how to reproduce it, shown with the tables."""
+    from mcp_server.bench._bench import write_outputs
+    from mcp_server.bench._report import render_markdown, render_terminal, update_readme
+
+    print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False) if as_json else render_terminal(report))
+    if out is not None:
+        for path in write_outputs(report, out, command, say=_say):
+            _say(f"wrote {path}")
+    if readme is not None:
+        backup = update_readme(readme, render_markdown(report, command), backup_dir=out)
+        _say(f"updated {readme}" + (f" (previous copy: {backup})" if backup else " (unchanged)"))
+
+
 def _bench(args: argparse.Namespace) -> int:
     from ccr import InputError
-    from mcp_server.bench._bench import BenchOptions, run_bench, write_outputs
-    from mcp_server.bench._report import render_markdown, render_terminal, update_readme
+    from mcp_server.bench._bench import BenchOptions, run_bench
 
     corpus = args.corpus if args.corpus is not None else default_corpus()
     if corpus is None:
@@ -104,17 +122,7 @@ def _bench(args: argparse.Namespace) -> int:
     report = run_bench(options, say=_say, progress=_progress)
     if sys.stderr.isatty():
         sys.stderr.write("\r\033[K")
-    command = options.command(args.out)
-    if args.json:
-        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        print(render_terminal(report))
-    if args.out is not None:
-        for path in write_outputs(report, args.out, command, say=_say):
-            _say(f"wrote {path}")
-    if args.update_readme is not None:
-        backup = update_readme(args.update_readme, render_markdown(report, command), backup_dir=args.out)
-        _say(f"updated {args.update_readme}" + (f" (previous copy: {backup})" if backup else " (unchanged)"))
+    publish(report, options.command(args.out), as_json=args.json, out=args.out, readme=args.update_readme)
     for run in report.systems:
         for result in run.samples:
             if result.error:

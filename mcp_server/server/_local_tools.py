@@ -19,6 +19,7 @@ from pydantic import Field
 
 from ccr import BinaryInputError, InputError, RunDisabledError
 from mcp_server._header import header_line
+from mcp_server.server._models import READ_ONLY
 from mcp_server.server._options import MAX_RUN_TIMEOUT_S
 from mcp_server.server._paths import allowed_roots, confine, file_uri_paths, read_confined
 from mcp_server.server._retrieve import resolve_ref, retrieve, store_original
@@ -225,7 +226,7 @@ def register_local_tools(
         title="Read a file, compressed",
         description=_READ_DOC,
         icons=icons,
-        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        annotations=READ_ONLY,
         structured_output=False,
     )
     server.add_tool(

@@ -8,9 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
+from mcp_types import ToolAnnotations
 from pydantic import BaseModel, Field
 
-__all__ = ["CompressorInfo", "CompressorStats", "StatsOutput"]
+__all__ = ["READ_ONLY", "CompressorInfo", "CompressorStats", "StatsOutput"]
+
+# What most of our tools are to a client: they change nothing it can see (the store only remembers
+# originals), give the same answer for the same input, and reach nothing outside this machine.
+READ_ONLY = ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False)
 
 
 class CompressorStats(BaseModel):

@@ -19,10 +19,11 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, TextContent
 from pydantic import BaseModel, Field
 
 from mcp_server._cmd_search import parse_since
+from mcp_server.server._models import READ_ONLY
 from mcp_server.server._state import AppState, state_of, tool_errors
 
 if TYPE_CHECKING:
@@ -144,5 +145,5 @@ def register_search_tool(server: MCPServer[AppState], *, icons: list[Icon]) -> N
         title="Search earlier output",
         description=_SEARCH_DOC,
         icons=icons,
-        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        annotations=READ_ONLY,
     )

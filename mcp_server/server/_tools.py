@@ -19,12 +19,12 @@ from functools import partial
 from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from mcp.server.mcpserver import Context
-from mcp_types import CallToolResult, TextContent, ToolAnnotations
+from mcp_types import CallToolResult, TextContent
 from pydantic import Field
 
 from compressors import MIN_BUDGET
 from mcp_server._header import header_line
-from mcp_server.server._models import StatsOutput
+from mcp_server.server._models import READ_ONLY, StatsOutput
 from mcp_server.server._retrieve import resolve_ref, retrieve
 from mcp_server.server._state import AppState, client_name, heartbeat, state_of, tool_errors
 from mcp_server.server._stats import collect_stats
@@ -265,7 +265,7 @@ def register_tools(server: MCPServer[AppState], *, icons: list[Icon]) -> None:
         title="Compress text",
         description=_COMPRESS_DOC,
         icons=icons,
-        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        annotations=READ_ONLY,
         structured_output=False,
     )
     server.add_tool(
@@ -274,7 +274,7 @@ def register_tools(server: MCPServer[AppState], *, icons: list[Icon]) -> None:
         title="Retrieve an original",
         description=_RETRIEVE_DOC,
         icons=icons,
-        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        annotations=READ_ONLY,
         structured_output=False,
     )
     server.add_tool(
@@ -283,5 +283,5 @@ def register_tools(server: MCPServer[AppState], *, icons: list[Icon]) -> None:
         title="Compression savings",
         description=_STATS_DOC,
         icons=icons,
-        annotations=ToolAnnotations(read_only_hint=True, idempotent_hint=True, open_world_hint=False),
+        annotations=READ_ONLY,
     )

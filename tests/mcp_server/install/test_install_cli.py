@@ -223,3 +223,14 @@ def test_backups_of_project_files_are_kept_out_of_the_project(
     (backup,) = (Path(subprocess_env["HEADROOM_HOME"]) / "backups").glob("*.headroom-backup-*")
     assert backup.read_text(encoding="utf-8") == '{"mcpServers": {}}\n'
     assert str(project.absolute()).strip("/").replace("/", "%") in backup.name
+
+
+def test_the_client_names_the_command_line_offers_are_the_installers_clients_in_order() -> None:
+    # The command line keeps its own copies so `headroom --help` does not import the installer.
+    from mcp_server.hooks import cli as hooks_cli
+    from mcp_server.install import CLIENTS
+    from mcp_server.install import cli as install_cli
+    from mcp_server.install._hooks import HOOK_CLIENTS
+
+    assert sorted(install_cli._CLIENT_NAMES) == sorted(CLIENTS)
+    assert list(hooks_cli._HOOK_CLIENTS) == list(HOOK_CLIENTS)

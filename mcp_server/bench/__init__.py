@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mcp_server._lazy import lazy_exports
+from ccr._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mcp_server.bench._bench import BENCH_JSON as BENCH_JSON

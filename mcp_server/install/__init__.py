@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from mcp_server._lazy import lazy_exports
+from ccr._lazy import lazy_exports
 
 if TYPE_CHECKING:
     from mcp_server._errors import BundleError as BundleError

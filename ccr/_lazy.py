@@ -6,7 +6,7 @@ for the MCP SDK, the installer's parsers or the benchmark's plotting. So those p
 run time and name their public surface once, as the imports of their ``if TYPE_CHECKING:`` block, written
 ``from module import Name as Name`` (the explicit re-export type checkers read). `lazy_exports` reads that
 block from the package's own source and imports a name's module the first time the name is used; ``__all__``
-is that block's names, sorted.
+is that block's names, sorted. It lives in `ccr`, the lowest Python layer, so any package above can use it.
 """
 
 from __future__ import annotations

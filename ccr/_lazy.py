@@ -11,11 +11,9 @@ is that block's names, sorted. It lives in `ccr`, the lowest Python layer, so an
 
 from __future__ import annotations
 
-import ast
 import importlib
 import sys
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 __all__ = ["lazy_exports"]
@@ -23,6 +21,8 @@ __all__ = ["lazy_exports"]
 
 def _homes(source: str) -> dict[str, tuple[str, str]]:
     """Exported name -> (module, name there), from the imports of the ``if TYPE_CHECKING:`` block."""
+    import ast  # only when a name is first asked for: ccr is imported by every hook and `headroom exec`
+
     homes: dict[str, tuple[str, str]] = {}
     for node in ast.parse(source).body:
         if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
@@ -45,7 +45,8 @@ def lazy_exports(package: str) -> tuple[Callable[[str], Any], Callable[[], list[
         nonlocal table
         if table is None:
             assert module.__file__ is not None
-            table = _homes(Path(module.__file__).read_text(encoding="utf-8"))
+            with open(module.__file__, encoding="utf-8") as source:
+                table = _homes(source.read())
         return table
 
     def __getattr__(name: str) -> Any:

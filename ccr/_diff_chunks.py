@@ -17,6 +17,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import rustcore
 from ccr._hybrid import exact_counts, identifiers
 from ccr._retrieval import rank
 
@@ -24,7 +25,6 @@ __all__ = ["DiffChunks", "diff_chunks"]
 
 # A hunk longer than this is ranked and shown in pieces (each with its hunk header as context).
 MAX_PIECE_LINES = 40
-_COMMIT = re.compile(r"commit [0-9a-f]{7,64}\b")
 _COMMIT_START = re.compile(r"(?m)^commit [0-9a-f]{40}\b")
 
 
@@ -85,100 +85,96 @@ def _looks_like_diff(text: str) -> bool:
     """A diff (a file header, then a hunk) or a `git log` (commit records, with or without patches)."""
     if _COMMIT_START.search(text):
         return True
-    return ("\n@@ " in text or text.startswith("@@ ")) and (
-        "diff --git " in text or ("\n--- " in text and "\n+++ " in text)
-    )
+    return ("\n@@ " in text or text.startswith("@@ ")) and ("diff " in text or ("\n--- " in text and "\n+++ " in text))
+
+
+# Line kinds from `rustcore.diff_line_kinds`, the diff compressor's own reading of each line.
+_COMMIT_KIND = ord("c")
+_FILE_KIND = ord("f")
+_FILE_META = ord("i")
+_HUNK_KIND = ord("h")
+_HUNK_BODY = frozenset(b" +-\\")
+_CHANGED = frozenset(b"+-")
+# What a commit record holds before its first file: Author:/Date:, its message, a `--stat` summary.
+_RECORD = frozenset(b"amo")
 
 
 def diff_chunks(lines: Sequence[str], text: str) -> DiffChunks | None:
     """The hunks of a diff (`git diff`, `git log -p`, `git show`, `diff -u`) and the commit records of a
-    `git log` as ranked chunks; None when `text` holds no file header followed by a hunk and no commit line."""
+    `git log` as ranked chunks; None when `text` holds neither a hunk under a file header nor a commit."""
     if not _looks_like_diff(text):
         return None
+    kinds = rustcore.diff_line_kinds(text)
+    n = len(kinds)
+    if n != len(lines):
+        return None
     out = DiffChunks()
-    n = len(lines)
-    commit = -1  # index into commit_texts
-    commit_line = 0
+    commit, commit_line = -1, 0
     file = -1
     file_header: tuple[int, ...] = ()
-    i = 1
-    pending: list[int] = []  # lines outside any hunk not yet chunked (a preamble, a file without hunks)
-
-    def flush_pending() -> None:
-        for m in pending:
-            out.add(lines[m - 1], (m, m), (), commit, file)
-        pending.clear()
-
-    while i <= n:
-        line = lines[i - 1]
-        if line.startswith("commit ") and _COMMIT.match(line):
-            flush_pending()
-            end = i
-            while end < n and not _starts_file(lines, end + 1) and not _COMMIT.match(lines[end]):
-                end += 1
+    i = 0  # 0-based index into kinds; line numbers are i + 1
+    while i < n:
+        kind = kinds[i]
+        if kind == _COMMIT_KIND:
+            end = _run_end(kinds, i + 1, _RECORD)
             commit = len(out.commit_texts)
-            out.commit_texts.append("\n".join(lines[i - 1 : end]))
-            commit_line = i
+            out.commit_texts.append("\n".join(lines[i:end]))
+            commit_line = i + 1
             file, file_header = -1, ()
-            for first in range(i, end + 1, MAX_PIECE_LINES):
-                last = min(first + MAX_PIECE_LINES - 1, end)
-                out.add("\n".join(lines[first - 1 : last]), (first, last), (i,) if first > i else (), commit, -1)
-            i = end + 1
-            continue
-        if _starts_file(lines, i):
-            flush_pending()
-            end = i
-            while end < n and not lines[end].startswith("@@") and not _starts_file(lines, end + 1):
-                if _COMMIT.match(lines[end]):
-                    break
-                end += 1
+            _add_pieces(out, lines, i, end, (), commit, -1, None)
+            i = end
+        elif kind == _FILE_KIND or (kind == _FILE_META and (i == 0 or kinds[i - 1] not in (_FILE_KIND, _FILE_META))):
+            end = _run_end(kinds, i + 1, frozenset((_FILE_META,)))
             file = len(out.file_texts)
-            out.file_texts.append("\n".join(lines[i - 1 : end]))
-            file_header = tuple(range(i, end + 1))
-            if end >= n or not lines[end].startswith("@@"):
+            out.file_texts.append("\n".join(lines[i:end]))
+            file_header = tuple(range(i + 1, end + 1))
+            if end >= n or kinds[end] != _HUNK_KIND:
                 # No hunk follows (a binary file, a rename, a mode change): the header is the chunk.
-                out.add(out.file_texts[-1], (i, end), _with(commit_line), commit, file)
-            i = end + 1
-            continue
-        if line.startswith("@@") and file >= 0:
-            flush_pending()
-            end = i
-            while end < n and not _ends_hunk(lines, end + 1):
-                end += 1
-            head = lines[i - 1]
-            for first in range(i, end + 1, MAX_PIECE_LINES):
-                last = min(first + MAX_PIECE_LINES - 1, end)
-                body = "\n".join(lines[first - 1 : last])
-                around = (*_with(commit_line), *file_header, *((i,) if first > i else ()))
-                changed = tuple(m for m in range(first, last + 1) if lines[m - 1][:1] in "+-" or m == i)
-                ranked_text = body if first == i else head + "\n" + body
-                out.add(ranked_text, (first, last), around, commit, file, changed)
-            i = end + 1
-            continue
-        pending.append(i)
-        i += 1
-    flush_pending()
+                out.add(out.file_texts[-1], (i + 1, end), _with(commit_line), commit, file)
+            i = end
+        elif kind == _HUNK_KIND:
+            end = _run_end(kinds, i + 1, _HUNK_BODY)
+            around = (*_with(commit_line), *file_header)
+            _add_pieces(out, lines, i, end, around, commit, file, kinds)
+            i = end
+        else:
+            out.add(lines[i], (i + 1, i + 1), (), commit, file)
+            i += 1
     return out if out.file_texts or out.commit_texts else None
+
+
+def _run_end(kinds: bytes, start: int, allowed: frozenset[int]) -> int:
+    """The index of the first line at or after `start` whose kind is not in `allowed`."""
+    end = start
+    while end < len(kinds) and kinds[end] in allowed:
+        end += 1
+    return end
+
+
+def _add_pieces(
+    out: DiffChunks,
+    lines: Sequence[str],
+    start: int,
+    end: int,
+    around: tuple[int, ...],
+    commit: int,
+    file: int,
+    kinds: bytes | None,
+) -> None:
+    """Lines `start`..`end - 1` (0-based) as chunks of at most `MAX_PIECE_LINES`, each after the first with the
+    block's first line (the commit line, the hunk header) as context and in its ranked text. With `kinds`
+    (a hunk), each piece shows its changed lines first."""
+    head = lines[start]
+    for first in range(start, end, MAX_PIECE_LINES):
+        last = min(first + MAX_PIECE_LINES, end)
+        body = "\n".join(lines[first:last])
+        context = around if first == start else (*around, start + 1)
+        core = None
+        if kinds is not None:
+            core = tuple(m + 1 for m in range(first, last) if kinds[m] in _CHANGED or m == start)
+        ranked = body if first == start else head + "\n" + body
+        out.add(ranked, (first + 1, last), context, commit, file, core)
 
 
 def _with(line: int) -> tuple[int, ...]:
     return (line,) if line else ()
-
-
-def _starts_file(lines: Sequence[str], i: int) -> bool:
-    """Line `i` opens a file's header: ``diff --git``/``diff -u``, or a ``---``/``+++`` pair before a hunk."""
-    line = lines[i - 1]
-    if line.startswith("diff "):
-        return True
-    return (
-        line.startswith("--- ")
-        and i + 1 < len(lines)
-        and lines[i].startswith("+++ ")
-        and lines[i + 1].startswith("@@")
-        and not (i > 1 and lines[i - 2].startswith(("diff ", "index ", "new file", "deleted file", "similarity")))
-    )
-
-
-def _ends_hunk(lines: Sequence[str], i: int) -> bool:
-    line = lines[i - 1]
-    return line.startswith("@@") or _starts_file(lines, i) or bool(_COMMIT.match(line))

@@ -17,6 +17,7 @@ from typing import Any
 import rustcore
 from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
+from ccr._intents import intent_scores
 from ccr._lines import LineIndex, QueryChunks, Row, query_chunks
 from ccr._markers import format_marker
 from ccr._retrieval import rank
@@ -289,6 +290,8 @@ def query_excerpt(
     else:
         chunks = query_chunks(lines)
         scores = rank(chunks.texts, query)
+        if chunks.spans is None:
+            scores = intent_scores(lines.text, lines, query, scores)
     cost = row_cost(encoding)
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)

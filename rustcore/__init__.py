@@ -6,6 +6,9 @@
   grouping a ``template=`` marker stands for).
 - Search terms and ranking: `index_terms`, `query_parts` (the one term splitter) and `rank_chunks` (BM25;
   `RANK_EXACT_CANDIDATES` chunks before frequencies are counted as substrings).
+- Structure for query-scoped retrieval: `diff_line_kinds` (each line of a diff as the diff compressor reads it)
+  and `listing_extremes` (a listing's size column in the order a superlative asks, as the listing compressor
+  reads it).
 - Memory: `trim_heap` (hand freed heap pages back after a large, short-lived allocation).
 
 The extension (`rustcore._native`) does the hot loops with the GIL released;
@@ -18,7 +21,7 @@ content detection and their records) live in the private modules `rustcore._line
 from __future__ import annotations
 
 from rustcore import _native
-from rustcore._lines import line_starts, template_keys, template_lines
+from rustcore._lines import diff_line_kinds, line_starts, listing_extremes, template_keys, template_lines
 from rustcore._prose import RANK_EXACT_CANDIDATES, index_terms, query_parts, rank_chunks
 from rustcore._text import with_text as _with_text
 
@@ -29,11 +32,13 @@ __all__ = [
     "RANK_EXACT_CANDIDATES",
     "content_hash",
     "count_tokens",
+    "diff_line_kinds",
     "encode",
     "estimate_tokens",
     "index_terms",
     "is_hash",
     "line_starts",
+    "listing_extremes",
     "query_parts",
     "rank_chunks",
     "template_keys",

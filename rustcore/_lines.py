@@ -23,7 +23,9 @@ __all__ = [
     "compress_log",
     "compress_search",
     "detect_content",
+    "diff_line_kinds",
     "line_starts",
+    "listing_extremes",
     "template_keys",
     "template_lines",
 ]
@@ -154,3 +156,22 @@ def template_lines(text: str, key: str) -> list[int]:
     if len(key) != 8 or any(c not in "0123456789abcdefABCDEF" for c in key):
         raise ValueError(f"template key {key!r} is not 8 hex digits")
     return list(with_text(lambda t: _native.template_lines(t, int(key, 16)), text))
+
+
+def diff_line_kinds(text: str) -> bytes:
+    """The kind of each line of a diff or `git log` as the diff compressor reads it, one byte a line:
+    ``c`` commit, ``a`` commit meta (Author:, Date:), ``m`` message, ``f`` file header (``diff --git``),
+    ``i`` file meta (index, ---/+++, mode, rename), ``h`` hunk header, a space context, ``+`` added,
+    ``-`` removed, ``\\`` no newline at end of file, ``o`` anything else. Hunk bodies are counted
+    from their headers, so a removed ``-- x`` line inside a hunk is a removal."""
+    return bytes(with_text(_native.diff_line_kinds, text))
+
+
+def listing_extremes(text: str, query: str) -> list[tuple[int, float, bool]] | None:
+    """For a question asking for the largest or smallest ("which file takes the most space"), the rows of the
+    listing's size column (the numeric column spreading widest, as the listing compressor reads it) in the
+    order asked: ``(0-based line, value, leaf)``, where a leaf stands for no folder of another row (a
+    file beside the folder totals of `du -a`). None when the question asks for no extreme or no
+    column holds sizes."""
+    found = with_text(lambda t: _native.listing_extremes(t, query), text)
+    return None if found is None else [(int(i), float(v), bool(leaf)) for i, v, leaf in found]

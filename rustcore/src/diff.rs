@@ -47,6 +47,27 @@ const CHANGED_PER_HUNK: usize = 6;
 /// A hunk that only deletes more than this many lines is a huge deletion.
 const HUGE_DELETION: usize = 40;
 
+impl Kind {
+    /// One byte per kind, as `rustcore.diff_line_kinds` hands them to Python: `c` commit, `a`
+    /// commit meta, `m` message, `f` file header, `i` file meta, `h` hunk header, ` ` context,
+    /// `+` added, `-` removed, `\\` no newline, `o` other.
+    pub fn code(self) -> u8 {
+        match self {
+            Kind::Commit => b'c',
+            Kind::CommitMeta => b'a',
+            Kind::Message => b'm',
+            Kind::FileHeader => b'f',
+            Kind::FileMeta => b'i',
+            Kind::HunkHeader => b'h',
+            Kind::Context => b' ',
+            Kind::Added => b'+',
+            Kind::Removed => b'-',
+            Kind::NoNewline => b'\\',
+            Kind::Other => b'o',
+        }
+    }
+}
+
 /// Classifies every line; `in_hunk` tracking needs the whole sequence.
 pub fn classify(lines: &Lines<'_>) -> Vec<Kind> {
     let mut out = Vec::with_capacity(lines.len());

@@ -11,6 +11,8 @@
 //! the query names with its parents, the extremes of size-like columns and a
 //! breadth-first sample, and counts the rest in markers.
 
+use std::collections::HashSet;
+
 use crate::lines::{Costs, Lines, Piece};
 use crate::outline::{self, Outline, Role, NONE, P_ASKED, P_NOTABLE};
 use crate::query::Query;
@@ -494,16 +496,14 @@ fn read<'a>(lines: &Lines<'a>, delim: Option<u8>) -> (Outline, Vec<(usize, usize
     (o, data)
 }
 
-/// Marks the rows holding the extremes of each size-like column: the largest (or, when the
-/// query asks for the smallest, the smallest) values.
-fn mark_extremes(
+/// The numeric columns among a row's leading values: per column, `(value, line)` of each row
+/// holding a number there, and how many rows were read.
+fn numeric_columns(
     lines: &Lines<'_>,
-    o: &mut Outline,
+    o: &Outline,
     data: &[(usize, usize)],
-    query: &str,
     delim: Option<u8>,
-) {
-    let want = superlative(query);
+) -> (Vec<Vec<(f64, usize)>>, usize) {
     let mut columns: Vec<Vec<(f64, usize)>> = vec![Vec::new(); MAX_LEADING_FIELDS];
     let mut rows = 0usize;
     for (i, &(a, b)) in data.iter().enumerate() {
@@ -522,8 +522,16 @@ fn mark_extremes(
             }
         }
     }
-    let asked = want.is_some();
-    let largest = want.unwrap_or(true);
+    (columns, rows)
+}
+
+/// Sorts each column with values in most rows, largest first (or smallest), and returns those
+/// with at least 3 distinct values as `(column, spread)`, and the widest-spreading size column.
+fn size_columns(
+    columns: &mut [Vec<(f64, usize)>],
+    rows: usize,
+    largest: bool,
+) -> (Vec<(usize, f64)>, Option<usize>) {
     let mut eligible: Vec<(usize, f64)> = Vec::new();
     for (k, col) in columns.iter_mut().enumerate() {
         if eligible.len() >= MAX_NUMERIC_COLUMNS || rows < 4 || col.len() * 10 < rows * 6 {
@@ -551,12 +559,81 @@ fn mark_extremes(
         .filter(|&&(_, s)| s >= SIZE_SPREAD)
         .max_by(|a, b| a.1.total_cmp(&b.1))
         .map(|&(k, _)| k);
+    (eligible, widest)
+}
+
+/// Lines that stand for no folder of another line: files beside the folders that hold them
+/// (`du -a`, `find`), whose totals would otherwise always be the largest values. A full path is
+/// a folder when another line's path lies below it (`du` lists a folder after its files); any
+/// other line when a line hangs under it.
+fn leaves(lines: &Lines<'_>, o: &Outline) -> Vec<bool> {
+    let mut leaf = vec![true; o.len()];
+    let mut folders: HashSet<&str> = HashSet::new();
+    for i in 0..o.len() {
+        let p = o.parent[i];
+        if p != NONE {
+            leaf[p as usize] = false;
+        }
+        if o.absolute[i] {
+            let name = name_of(lines, o, i).trim_end_matches('/');
+            for (k, _) in name.match_indices('/').filter(|&(k, _)| k > 0) {
+                folders.insert(&name[..k]);
+            }
+        }
+    }
+    for (i, l) in leaf.iter_mut().enumerate() {
+        if o.absolute[i] {
+            *l = !folders.contains(name_of(lines, o, i).trim_end_matches('/'));
+        }
+    }
+    leaf
+}
+
+fn name_of<'a>(lines: &Lines<'a>, o: &Outline, i: usize) -> &'a str {
+    let (a, b) = o.name[i];
+    &lines.content(i)[a as usize..b as usize]
+}
+
+/// Marks the rows holding the extremes of each size-like column: the largest (or, when the
+/// query asks for the smallest, the smallest) values, among all rows and among the leaves.
+fn mark_extremes(
+    lines: &Lines<'_>,
+    o: &mut Outline,
+    data: &[(usize, usize)],
+    query: &str,
+    delim: Option<u8>,
+) {
+    let want = superlative(query);
+    let (mut columns, rows) = numeric_columns(lines, o, data, delim);
+    let asked = want.is_some();
+    let (eligible, widest) = size_columns(&mut columns, rows, want.unwrap_or(true));
+    let leaf = leaves(lines, o);
     for &(k, _) in &eligible {
         let per_column = if asked || Some(k) == widest { 3 } else { 1 };
-        for &(_, i) in columns[k].iter().take(per_column) {
+        let top = columns[k].iter().take(per_column);
+        let top_leaves = columns[k]
+            .iter()
+            .filter(|&&(_, i)| leaf[i])
+            .take(per_column);
+        for &(_, i) in top.chain(top_leaves) {
             o.boost[i] = o.boost[i].max(if asked { P_ASKED } else { P_NOTABLE });
         }
     }
+}
+
+/// For a question asking for the largest or smallest ("which file takes the most space"): the
+/// rows of the listing's size column, `(line index, value, leaf)`, in the order asked (largest
+/// first, else smallest first); None when the question asks no such thing or no column holds sizes.
+pub fn extremes(text: &str, raw_query: &str) -> Option<Vec<(usize, f64, bool)>> {
+    let largest = superlative(raw_query)?;
+    let lines = Lines::new(text);
+    let delim = delimiter(&lines);
+    let (o, data) = read(&lines, delim);
+    let (mut columns, rows) = numeric_columns(&lines, &o, &data, delim);
+    let (_, widest) = size_columns(&mut columns, rows, largest);
+    let leaf = leaves(&lines, &o);
+    let col = std::mem::take(&mut columns[widest?]);
+    Some(col.into_iter().map(|(v, i)| (i, v, leaf[i])).collect())
 }
 
 /// How many orders of magnitude a column's values span between its 10th and 90th percentiles
@@ -678,6 +755,54 @@ mod tests {
             .min_by_key(|l| number(l.split(' ').next().unwrap()).unwrap() as u64)
             .unwrap();
         assert!(run(&text, "Which file is the smallest?", 200).contains(smallest));
+    }
+
+    /// `du -ak`: every folder's total outweighs its files, so the largest file is kept as a leaf.
+    fn du_tree() -> (String, String) {
+        let mut text = String::new();
+        let mut total = 0u64;
+        for d in 0..12u64 {
+            let mut sub = 0u64;
+            for f in 0..25u64 {
+                let kb = 4 + (d * 25 + f) * 7919 % 60;
+                sub += kb;
+                text.push_str(&format!("{kb}\t./pkg/d{d}/m{f}.py\n"));
+            }
+            total += sub;
+            text.push_str(&format!("{sub}\t./pkg/d{d}\n"));
+        }
+        text = text.replace(
+            "\t./pkg/d5/m9.py\n",
+            "\t./pkg/d5/m9.py\n97\t./pkg/d5/big.so\n",
+        );
+        text.push_str(&format!("{}\t./pkg\n", total + 97));
+        (text, "97\t./pkg/d5/big.so".to_string())
+    }
+
+    #[test]
+    fn the_largest_file_survives_beside_the_folder_totals_that_outweigh_it() {
+        let (text, big) = du_tree();
+        assert!(run(&text, "", 400).contains(&big));
+        assert!(run(
+            &text,
+            "Which file under ./pkg takes the most disk space?",
+            400
+        )
+        .contains(&big));
+    }
+
+    #[test]
+    fn extremes_lists_the_size_column_in_the_order_asked_with_leaves_marked() {
+        let (text, big) = du_tree();
+        assert!(extremes(&text, "where is big.so").is_none());
+        let rows = extremes(&text, "Which file takes the most disk space?").unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert!(lines[rows[0].0].ends_with("\t./pkg") && !rows[0].2);
+        let first_leaf = rows.iter().find(|r| r.2).unwrap();
+        assert_eq!(lines[first_leaf.0], big);
+        assert!(rows.windows(2).all(|w| w[0].1 >= w[1].1));
+        let smallest = extremes(&text, "the smallest file").unwrap();
+        assert!(smallest.windows(2).all(|w| w[0].1 <= w[1].1));
     }
 
     #[test]

@@ -115,6 +115,26 @@ fn template_lines(py: Python<'_>, text: &str, id: u32) -> Vec<usize> {
     py.detach(|| logs::template_lines(text, id))
 }
 
+/// Each line's kind in a diff or `git log`, one byte a line (see `diff::Kind::code`).
+#[pyfunction]
+fn diff_line_kinds<'py>(py: Python<'py>, text: &str) -> Bound<'py, PyBytes> {
+    let codes: Vec<u8> = py.detach(|| {
+        let lines = lines::Lines::new(text);
+        diff::classify(&lines)
+            .into_iter()
+            .map(diff::Kind::code)
+            .collect()
+    });
+    PyBytes::new(py, &codes)
+}
+
+/// The rows of a listing's size column in the order a superlative asks, `(line index, value,
+/// leaf)`; None when `query` asks for no extreme or no column holds sizes.
+#[pyfunction]
+fn listing_extremes(py: Python<'_>, text: &str, query: &str) -> Option<Vec<(usize, f64, bool)>> {
+    py.detach(|| listing::extremes(text, query))
+}
+
 #[pyfunction]
 #[pyo3(signature = (text, hint=None, name_hint=None))]
 fn detect_content(
@@ -575,6 +595,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(detect_content, m)?)?;
     m.add_function(wrap_pyfunction!(template_keys, m)?)?;
     m.add_function(wrap_pyfunction!(template_lines, m)?)?;
+    m.add_function(wrap_pyfunction!(diff_line_kinds, m)?)?;
+    m.add_function(wrap_pyfunction!(listing_extremes, m)?)?;
     m.add_function(wrap_pyfunction!(line_starts, m)?)?;
     m.add_function(wrap_pyfunction!(compress_lines, m)?)?;
     m.add_function(wrap_pyfunction!(compress_json, m)?)?;

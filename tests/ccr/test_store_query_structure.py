@@ -1,10 +1,12 @@
-"""Query-scoped retrieval follows the structure of what it was given: diff hunks, commit records, tree branches.
+"""Query-scoped retrieval follows the structure of what it was given: diff hunks, commit records, tree branches,
+and what a question asks beyond its words: the largest rows of a listing, the newest lines of a log.
 
 The texts are real output captured at test time (the project's own `git log -p`, `git diff` and `git log --stat`,
-`npm ls --all` of the project's node_modules), and the questions and their needles are drawn mechanically by the
-`benchmarks.fresh` generators (a hunk changing 2-12 lines and the commit and file it belongs to; a nested npm
-package and the package it sits under), with seeds fixed here; the history they draw from grows with every
-commit, so the samples change as the project does.
+`npm ls --all` of the project's node_modules, `du -ak` and `find -printf` over installed package trees, this
+machine's logs), and the questions and their needles are drawn mechanically by the `benchmarks.fresh` generators
+(a hunk changing 2-12 lines and the commit and file it belongs to; a nested npm package and the package it sits
+under; the largest file of a tree, a unique maximum; the last entries of a log), with seeds fixed here; the
+history and trees they draw from change as the project and the machine do.
 """
 
 from __future__ import annotations
@@ -57,4 +59,16 @@ def test_a_question_about_a_nested_npm_package_brings_back_its_line_and_the_pack
     tmp_path: Path,
 ) -> None:
     results = _retrieved(tmp_path, ["npm_ls"], per_seed=3)
+    assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_question_for_the_largest_file_brings_back_its_row_beside_the_folder_totals(tmp_path: Path) -> None:
+    results = _retrieved(tmp_path, ["du_ak", "find_printf"], per_seed=4)
+    assert len(results) >= 6
+    assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_question_for_the_newest_entries_brings_back_the_end_of_the_log(tmp_path: Path) -> None:
+    results = [r for r in _retrieved(tmp_path, ["system_log"], per_seed=4) if "newest" in r[1]]
+    assert results
     assert all(not missing for _, _, missing in results), _report(results)

@@ -13,11 +13,13 @@ PUBLIC = {
     "RANK_EXACT_CANDIDATES",
     "content_hash",
     "count_tokens",
+    "diff_line_kinds",
     "encode",
     "estimate_tokens",
     "index_terms",
     "is_hash",
     "line_starts",
+    "listing_extremes",
     "query_parts",
     "rank_chunks",
     "template_keys",
@@ -26,7 +28,7 @@ PUBLIC = {
 }
 
 
-def test_the_public_surface_is_exactly_tokens_handles_lines_templates_ranking_and_memory() -> None:
+def test_the_public_surface_is_exactly_tokens_handles_lines_templates_ranking_retrieval_structure_and_memory() -> None:
     assert set(rustcore.__all__) == PUBLIC
     public_attributes = {name for name in vars(rustcore) if not name.startswith("_")} - {"annotations"}
     assert public_attributes == PUBLIC, "a name outside __all__ is reachable as rustcore.<name>"

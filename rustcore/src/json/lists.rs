@@ -6,6 +6,7 @@
 
 use super::limits::{IDENT, NAME_KEYS, PEOPLE, TEXT_KEYS};
 use super::parse::Kind;
+use super::query::WEIGHT_ONE;
 use super::records::{analyse, ItemInfo, Stats};
 use super::render::{in_list, List, Mode, Renderer, Sub};
 
@@ -83,6 +84,20 @@ impl Renderer<'_> {
                 full += 1;
             } else {
                 overflow.push(k);
+            }
+        }
+        if by_score.is_empty() && lim.full_cap > 0 {
+            // A term held by most items singles none out, yet an item holding it as a short value
+            // or a map's key (`"@scope/pkg": {...}` under most packages of a tree) answers a
+            // question asking for it: the first such item is kept whole.
+            let holds = |k: usize| {
+                let nd = self.doc.node(items[k]);
+                self.hits_in(nd.member_start(), nd.end)
+                    .iter()
+                    .any(|h| h.weight >= 2 * WEIGHT_ONE)
+            };
+            if let Some(k) = (0..n).find(|&k| holds(k)) {
+                keep[k] = Some(Mode::Full);
             }
         }
         for (k, info) in stats.items.iter().enumerate() {

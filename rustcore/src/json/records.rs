@@ -56,6 +56,9 @@ const TROUBLE: &[&str] = &[
 ];
 /// Scalar values longer than this are not counted as categories.
 const CATEGORY_BYTES: usize = 80;
+/// An object with at least this many members, most of them objects or lists, is a map keyed by
+/// data (`"dependencies": {"gopd": {...}, ...}`): its keys are names a question can ask for.
+const MAP_MIN_MEMBERS: u32 = 2;
 /// A match must score at least this much, and at least this share of the best match.
 const MIN_MATCH: f64 = 1.0;
 const MATCH_SHARE: f64 = 0.5;
@@ -309,21 +312,27 @@ pub fn analyse<'t>(
     }
 }
 
-/// Drops word hits inside keys (field names are matched as names, not content) and weighs the
-/// rest by where they fall: a short value (`"event": "merged"`) says most, a word inside a URL
-/// least, a version or number in a key (a map keyed by data) half.
+/// Weighs hits by where they fall: a short value (`"event": "merged"`) says most, a word inside
+/// a URL least, a version or number in a key (a map keyed by data) half. A word in a key is a
+/// field name (`"status"` in every record: matching it would match them all) and is dropped,
+/// unless the key is one of a map's (an object whose members are mostly objects or lists, such
+/// as `npm ls --json`'s dependencies keyed by package): such a key names data and counts as a
+/// short value.
 pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<Hit> {
     const KEY: u8 = 0;
+    const MAP_KEY: u8 = 4;
     const URL: u8 = 1;
     const SHORT: u8 = 2;
     const LONG: u8 = 3;
     if hits.is_empty() {
         return hits;
     }
+    let maps = map_objects(doc);
     let mut spans: Vec<(u32, u32, u8)> = Vec::new();
     for n in &doc.nodes {
         if n.has_key() {
-            spans.push((n.key_start, n.key_end, KEY));
+            let in_map = maps.get(n.parent as usize).copied().unwrap_or(false);
+            spans.push((n.key_start, n.key_end, if in_map { MAP_KEY } else { KEY }));
         }
         if !n.kind.is_container() {
             let raw = &text[n.start as usize..n.end as usize];
@@ -354,14 +363,33 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
             let kind = &query.terms[h.term as usize].kind;
             let phrase = *kind == TermKind::Phrase;
             h.weight = match ctx {
-                // A version or an id as a map key is data; a word in a key is a field name.
+                // A version or an id as a map key is data; a word in a common key is a field name.
                 KEY if *kind != TermKind::Word => WEIGHT_ONE / 2,
                 KEY => return None,
                 URL if !phrase => 1,
-                SHORT => 2 * WEIGHT_ONE,
+                SHORT | MAP_KEY => 2 * WEIGHT_ONE,
                 _ => WEIGHT_ONE,
             };
             Some(h)
+        })
+        .collect()
+}
+
+/// Per node, whether it is a map keyed by data: an object of at least `MAP_MIN_MEMBERS` members,
+/// at least four in five of them objects or lists.
+fn map_objects(doc: &Doc) -> Vec<bool> {
+    let mut members = vec![(0u32, 0u32); doc.nodes.len()];
+    for n in doc.nodes.iter().filter(|n| n.has_key()) {
+        if let Some(m) = members.get_mut(n.parent as usize) {
+            m.0 += 1;
+            m.1 += u32::from(n.kind.is_container());
+        }
+    }
+    doc.nodes
+        .iter()
+        .zip(members)
+        .map(|(n, (all, containers))| {
+            n.kind == Kind::Object && all >= MAP_MIN_MEMBERS && containers * 5 >= all * 4
         })
         .collect()
 }
@@ -478,6 +506,19 @@ mod tests {
         let (_, stats) = run(text, "which doors split?");
         let matched: Vec<usize> = (0..5).filter(|&k| stats.items[k].matched).collect();
         assert_eq!(matched, vec![1]);
+    }
+
+    #[test]
+    fn a_word_naming_a_key_of_a_map_keyed_by_data_counts_as_a_short_value() {
+        let text = r#"{"name": "app", "dependencies": {"gopd": {"version": "1.2.0"}, "debug": {"version": "4.4.3"}}}"#;
+        let q = Query::parse("which version of gopd");
+        let hits = weigh_hits(text, &parse(text), q.hits(text), &q);
+        let gopd = text.find("gopd").unwrap() as u32;
+        // "gopd" is a package name in a map of packages; "version" stays a field name.
+        assert_eq!(
+            hits.iter().map(|h| (h.pos, h.weight)).collect::<Vec<_>>(),
+            vec![(gopd, 8)]
+        );
     }
 
     #[test]

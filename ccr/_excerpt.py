@@ -9,12 +9,12 @@ the rendered text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import rustcore
+from ccr._blocks import block_after, enclosing_lines
 from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
 from ccr._intents import intent_scores
@@ -48,17 +48,8 @@ _NOTE_RESERVE = 48
 STRONG_SHARE = 0.5
 # ...and the best few always do, so one outstanding line cannot hide the runners-up.
 STRONG_MIN = 3
-# The most lines one block (see `_block_after`) may add.
-_MAX_BLOCK_LINES = 80
-# How far back to look for the heading or enclosing line of a hit.
-_HEADING_LOOKBACK = 300
 # Stop trying lower-ranked hits after this many in a row did not fit.
 _MAX_MISFITS = 200
-
-_ATX_HEADING = re.compile(r"#{1,6}\s")
-# Leading whitespace and tree-drawing glyphs: box drawing (`tree`, `npm ls`) or ASCII (`|-- `, `+-- `, `` `-- ``).
-_TREE_INDENT = re.compile(r"(?:[\s\u2500-\u257f]|[|`](?=[\s\u2500-\u257f-])|[|`+]?--+ )*")
-_SETEXT_RULE = re.compile(r"(=+|-+)\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -464,8 +455,8 @@ def select_rows(
     add_hits(strong, int(budget * 0.5))
     # Chunks that bring their own context (diff hunks) need no structure guessed from lines around them.
     for hit in hit_lines(strong) if chunks.context is None else ():
-        add_lines(_enclosing_lines(hit, lines), int(budget * 0.8))
-        add_lines(_block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
+        add_lines(enclosing_lines(hit, lines), int(budget * 0.8))
+        add_lines(block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
     if chunks.context is None:
         add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
     add_hits(ranked, budget)
@@ -492,79 +483,3 @@ def _cut_to_fit(rows: Sequence[Row], limit: int, cost: Callable[[Row], int]) -> 
         if cost(row) <= limit:
             return [row]
     return []
-
-
-def _block_after(hit: int, lines: Sequence[str]) -> list[int]:
-    """The lines of the block `hit` opens, in order (at most `_MAX_BLOCK_LINES`).
-
-    A diff file or hunk header runs to the next one; a Markdown heading to the next
-    heading of its level or above; any other line to the next line indented no deeper
-    than itself (so a definition brings its body, an error its indented trace).
-    """
-    text = lines[hit - 1]
-    stripped = text.lstrip()
-    out: list[int] = []
-    stop: Callable[[str], bool]
-    if text.startswith(("diff --git ", "@@ ")):
-        heads = ("diff --git ",) if text.startswith("diff") else ("diff --git ", "@@ ")
-
-        def stop(line: str) -> bool:
-            return line.startswith(heads)
-    elif _ATX_HEADING.match(text):
-        level = len(text) - len(text.lstrip("#"))
-
-        def stop(line: str) -> bool:
-            m = _ATX_HEADING.match(line)
-            return m is not None and len(line) - len(line.lstrip("#")) <= level
-    elif stripped:
-        indent = len(text) - len(stripped)
-
-        def stop(line: str) -> bool:
-            body = line.lstrip()
-            return bool(body) and len(line) - len(body) <= indent
-    else:
-        return out
-    for n in range(hit + 1, min(hit + _MAX_BLOCK_LINES, len(lines)) + 1):
-        if stop(lines[n - 1]):
-            break
-        out.append(n)
-    while out and not lines[out[-1] - 1].strip():
-        out.pop()
-    return out
-
-
-def _indent(line: str) -> int:
-    """How deep `line` sits: its leading whitespace and tree-drawing glyphs (``│ ├─┬``, ``|-- ``, ```-- ``), so
-    an entry of `tree` or `npm ls` sits under the entry that opens its branch."""
-    m = _TREE_INDENT.match(line)
-    return m.end() if m else 0
-
-
-def _enclosing_lines(hit: int, lines: Sequence[str]) -> list[int]:
-    """The lines above `hit` that head it, nearest first: its Markdown heading, or each less indented line
-    (a parent folder, the package a dependency sits under, an enclosing block), up to the top level."""
-    out: list[int] = []
-    text = lines[hit - 1]
-    indent = _indent(text)
-    floor = max(hit - _HEADING_LOOKBACK, 0)
-    n = hit - 1
-    while n > floor:
-        line = lines[n - 1]
-        stripped = line.lstrip()
-        if not stripped:
-            n -= 1
-            continue
-        if _ATX_HEADING.match(stripped):
-            out.append(n)
-            return out
-        if n < hit - 1 and _SETEXT_RULE.fullmatch(lines[n]) and len(lines[n].strip()) >= 3:
-            out.append(n)
-            return out
-        depth = _indent(line)
-        if indent and depth < indent:
-            out.append(n)
-            indent = depth
-            # Each level up may lie as far again above the last one found.
-            floor = max(n - _HEADING_LOOKBACK, 0)
-        n -= 1
-    return out

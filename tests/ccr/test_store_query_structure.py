@@ -22,11 +22,13 @@ from mcp_server.bench import RETRIEVAL_MAX_TOKENS, score_needles
 SEEDS = ("structure-a", "structure-b", "structure-c")
 
 
-def _retrieved(tmp_path: Path, kinds: list[str], per_seed: int) -> list[tuple[str, str, list[str]]]:
+def _retrieved(
+    tmp_path: Path, kinds: list[str], per_seed: int, seeds: tuple[str, ...] = SEEDS
+) -> list[tuple[str, str, list[str]]]:
     """(sample name, query, needles missing from one query retrieval) for fresh samples of `kinds`."""
     out = []
     with Store(Settings(home=tmp_path / "home")) as store:
-        for seed in SEEDS:
+        for seed in seeds:
             run = generate(seed, per_category=per_seed, kinds=kinds, slow=False)
             if not run.samples and run.unavailable:
                 pytest.skip(f"no source for {kinds} here: {run.skipped}")
@@ -71,4 +73,11 @@ def test_a_question_for_the_largest_file_brings_back_its_row_beside_the_folder_t
 def test_a_question_for_the_newest_entries_brings_back_the_end_of_the_log(tmp_path: Path) -> None:
     results = [r for r in _retrieved(tmp_path, ["system_log"], per_seed=4) if "newest" in r[1]]
     assert results
+    assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_question_naming_a_section_brings_back_its_text_under_an_underlined_heading(tmp_path: Path) -> None:
+    # READMEs and package descriptions (Markdown, reStructuredText changelogs underlined with --- or ===).
+    results = _retrieved(tmp_path, ["readme_section"], per_seed=8, seeds=("sections-b", "sections-c"))
+    assert len(results) >= 12
     assert all(not missing for _, _, missing in results), _report(results)

@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 
 use crate::lines::{Costs, Lines, Piece};
+use crate::logwords::scan_words;
 use crate::outline::{self, Outline, Role, NONE, P_ASKED, P_NOTABLE};
 use crate::query::Query;
 
@@ -621,6 +622,85 @@ fn mark_extremes(
     }
 }
 
+/// How many of the newest rows (by an ISO date) are kept.
+const NEWEST_ROWS: usize = 3;
+
+/// Marks the rows a reader looks for without being asked: a row reporting trouble in the words
+/// around its name (`du: cannot read directory '/x': Permission denied`, `UNMET DEPENDENCY`),
+/// and the newest rows by an ISO date (`2026-12-05 13:22`, `ls --time-style=long-iso`, `find
+/// -printf '%TY-%Tm-%Td'`), asked for when the query says newest, latest or recent.
+fn mark_trouble_and_newest(lines: &Lines<'_>, o: &mut Outline, query: &str) {
+    let mut dated: Vec<(&str, usize)> = Vec::new();
+    for i in 0..o.len() {
+        if o.role[i] != Role::Node {
+            continue;
+        }
+        let content = lines.content(i);
+        let (a, b) = (o.name[i].0 as usize, o.name[i].1 as usize);
+        let (before, after) = (
+            &content[..a.min(content.len())],
+            &content[b.min(content.len())..],
+        );
+        let words = |t: &str| {
+            let w = scan_words(t);
+            w.err || w.problem
+        };
+        if words(before) || words(after) || content.contains("UNMET") {
+            o.boost[i] = o.boost[i].max(P_NOTABLE);
+        }
+        if let Some(date) = iso_date(before).or_else(|| iso_date(after)) {
+            dated.push((date, i));
+        }
+    }
+    let distinct = dated.iter().map(|d| d.0).collect::<HashSet<_>>().len();
+    if dated.len() < 4 || distinct < 2 {
+        return;
+    }
+    dated.sort_by(|x, y| y.0.cmp(x.0).then(x.1.cmp(&y.1)));
+    let lower = query.to_ascii_lowercase();
+    let asked = ["newest", "latest", "recent", "most recently"]
+        .iter()
+        .any(|w| lower.contains(w));
+    for &(_, i) in dated.iter().take(NEWEST_ROWS) {
+        o.boost[i] = o.boost[i].max(if asked { P_ASKED } else { P_NOTABLE });
+    }
+}
+
+/// The first ISO date in `t` with its time when one follows (`2026-12-05`, `2026-12-05 13:22`,
+/// `2026-12-05T13:22:01`), as written: such dates sort as text.
+fn iso_date(t: &str) -> Option<&str> {
+    let b = t.as_bytes();
+    let digits =
+        |r: std::ops::Range<usize>| r.clone().all(|k| b.get(k).is_some_and(u8::is_ascii_digit));
+    let mut i = 0;
+    while i + 10 <= b.len() {
+        let boundary = i == 0 || !b[i - 1].is_ascii_alphanumeric();
+        if boundary
+            && digits(i..i + 4)
+            && b[i + 4] == b'-'
+            && digits(i + 5..i + 7)
+            && b[i + 7] == b'-'
+            && digits(i + 8..i + 10)
+        {
+            let mut end = i + 10;
+            if end + 6 <= b.len()
+                && matches!(b[end], b' ' | b'T')
+                && digits(end + 1..end + 3)
+                && b[end + 3] == b':'
+                && digits(end + 4..end + 6)
+            {
+                end += 6;
+                if end + 3 <= b.len() && b[end] == b':' && digits(end + 1..end + 3) {
+                    end += 3;
+                }
+            }
+            return Some(&t[i..end]);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// For a question asking for the largest or smallest ("which file takes the most space"): the
 /// rows of the listing's size column, `(line index, value, leaf)`, in the order asked (largest
 /// first, else smallest first); None when the question asks no such thing or no column holds sizes.
@@ -658,6 +738,7 @@ pub fn compress(
     let delim = delimiter(&lines);
     let (mut o, data) = read(&lines, delim);
     mark_extremes(&lines, &mut o, &data, raw_query, delim);
+    mark_trouble_and_newest(&lines, &mut o, raw_query);
     outline::compress(&lines, &o, query, budget, costs)
 }
 
@@ -777,6 +858,36 @@ mod tests {
         );
         text.push_str(&format!("{}\t./pkg\n", total + 97));
         (text, "97\t./pkg/d5/big.so".to_string())
+    }
+
+    #[test]
+    fn a_row_reporting_trouble_and_the_newest_rows_survive_without_a_query() {
+        let mut text = String::new();
+        for i in 0..300u32 {
+            let day = 1 + i % 27;
+            text.push_str(&format!(
+                "-rw-r--r-- 1 root root {:>5} 2025-03-{day:02} 10:{:02} mod{i}.py\n",
+                1000 + i,
+                i % 60
+            ));
+        }
+        let row = text
+            .lines()
+            .find(|l| l.ends_with(" mod150.py"))
+            .unwrap()
+            .to_string();
+        text = text.replace(
+            &format!("{row}\n"),
+            "-rw-r--r-- 1 root root  1150 2026-01-09 08:00 mod150.py\nls: cannot access 'mod151.py': Permission denied\n",
+        );
+        let out = run(&text, "", 300);
+        assert!(out.contains("2026-01-09 08:00 mod150.py"), "{out}");
+        assert!(out.contains("Permission denied"), "{out}");
+        assert_eq!(
+            iso_date("x 2026-01-09T08:00:59 y"),
+            Some("2026-01-09T08:00:59")
+        );
+        assert_eq!(iso_date("v12026-01-09"), None);
     }
 
     #[test]

@@ -25,7 +25,8 @@ __all__ = ["DiffChunks", "diff_chunks"]
 
 # A hunk longer than this is ranked and shown in pieces (each with its hunk header as context).
 MAX_PIECE_LINES = 40
-_COMMIT_START = re.compile(r"(?m)^commit [0-9a-f]{40}\b")
+# A `git log` record: its commit line, then Author: (or Merge:), as git prints it.
+_COMMIT_START = re.compile(r"(?m)^commit [0-9a-f]{40}\b.*\n(?:Author|Merge):")
 
 
 @dataclass
@@ -95,8 +96,10 @@ _FILE_META = ord("i")
 _HUNK_KIND = ord("h")
 _HUNK_BODY = frozenset(b" +-\\")
 _CHANGED = frozenset(b"+-")
-# What a commit record holds before its first file: Author:/Date:, its message, a `--stat` summary.
-_RECORD = frozenset(b"amo")
+_META_KIND = ord("a")
+_OTHER_KIND = ord("o")
+# What a commit record holds before its first file: Author:/Date:, its message (and blank lines).
+_RECORD = frozenset(b"am")
 
 
 def diff_chunks(lines: Sequence[str], text: str) -> DiffChunks | None:
@@ -115,8 +118,8 @@ def diff_chunks(lines: Sequence[str], text: str) -> DiffChunks | None:
     i = 0  # 0-based index into kinds; line numbers are i + 1
     while i < n:
         kind = kinds[i]
-        if kind == _COMMIT_KIND:
-            end = _run_end(kinds, i + 1, _RECORD)
+        if kind == _COMMIT_KIND and i + 1 < n and kinds[i + 1] == _META_KIND:
+            end = _record_end(lines, kinds, i + 1)
             commit = len(out.commit_texts)
             out.commit_texts.append("\n".join(lines[i:end]))
             commit_line = i + 1
@@ -141,6 +144,15 @@ def diff_chunks(lines: Sequence[str], text: str) -> DiffChunks | None:
             out.add(lines[i], (i + 1, i + 1), (), commit, file)
             i += 1
     return out if out.file_texts or out.commit_texts else None
+
+
+def _record_end(lines: Sequence[str], kinds: bytes, start: int) -> int:
+    """The index of the first line after a commit record's meta, message and `--stat` lines (indented rows
+    such as `` path | 3 +-`` and `` 2 files changed``), which the classifier calls other."""
+    end = start
+    while end < len(kinds) and (kinds[end] in _RECORD or (kinds[end] == _OTHER_KIND and lines[end].startswith(" "))):
+        end += 1
+    return end
 
 
 def _run_end(kinds: bytes, start: int, allowed: frozenset[int]) -> int:

@@ -81,3 +81,15 @@ def test_a_question_naming_a_section_brings_back_its_text_under_an_underlined_he
     results = _retrieved(tmp_path, ["readme_section"], per_seed=8, seeds=("sections-b", "sections-c"))
     assert len(results) >= 12
     assert all(not missing for _, _, missing in results), _report(results)
+
+
+def test_a_log_that_mentions_a_commit_is_still_ranked_line_by_line(tmp_path: Path) -> None:
+    # A commit line not followed by Author:/Merge: is not a git log record: nothing after it joins a chunk.
+    lines = [f"2026-12-05 10:{i // 60:02d}:{i % 60:02d} INFO step {i} done" for i in range(400)]
+    lines[10] = "commit 0123456789abcdef0123456789abcdef01234567 checked out"
+    lines[300] = "2026-12-05 10:05:00 ERROR disk quota exceeded on /var/cache"
+    with Store(Settings(home=tmp_path / "home")) as store:
+        digest = store.put("\n".join(lines) + "\n")
+        excerpt = store.query(digest, "why did the disk quota run out?", max_tokens=200)
+    assert 301 in excerpt.line_numbers
+    assert len(excerpt.line_numbers) < 20

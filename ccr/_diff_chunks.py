@@ -25,6 +25,9 @@ __all__ = ["DiffChunks", "diff_chunks"]
 
 # A hunk longer than this is ranked and shown in pieces (each with its hunk header as context).
 MAX_PIECE_LINES = 40
+# What a file whose path the question names adds to its level: the file asked about outranks files that
+# only share names with the question (a folder it gives, a module its commit subject lists).
+NAMED_FILE = 2.0
 # A `git log` record: its commit line, then Author: (or Merge:), as git prints it.
 _COMMIT_START = re.compile(r"(?m)^commit [0-9a-f]{40}\b.*\n(?:Author|Merge):")
 
@@ -61,15 +64,31 @@ class DiffChunks:
         self.file_of.append(file)
 
     def scores(self, query: str) -> list[float]:
-        """Each chunk's score: the sum of its own, its file's and its commit's `_level_scores` for `query`."""
+        """Each chunk's score: the sum of its own, its file's and its commit's `_level_scores` for `query`,
+        and `NAMED_FILE` more for a file whose path the query names (whole, by a tail or by its basename)."""
         names = identifiers(query)
         total = _level_scores(self.texts, query, names)
-        for owners, texts in ((self.file_of, self.file_texts), (self.commit_of, self.commit_texts)):
-            if not texts:
-                continue
-            level = _level_scores(texts, query, names)
-            total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, owners, strict=True)]
+        if self.file_texts:
+            level = _level_scores(self.file_texts, query, names)
+            level = [s + NAMED_FILE * _names_path(t, names) for s, t in zip(level, self.file_texts, strict=True)]
+            total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, self.file_of, strict=True)]
+        if self.commit_texts:
+            level = _level_scores(self.commit_texts, query, names)
+            total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, self.commit_of, strict=True)]
         return total
+
+
+def _names_path(header: str, names: Sequence[str]) -> bool:
+    """Whether one of `names` is a path the file `header` (its diff, ---/+++ lines) changes: the whole path, a
+    tail of it from a folder boundary, or its basename (``lex.rs``, ``code/lex.rs``)."""
+    for line in header.splitlines():
+        for word in line.split()[1:]:
+            path = word.lower()
+            if path.startswith(("a/", "b/")):
+                path = path[2:]
+            if any(path == n or path.endswith("/" + n) for n in names if "/" in n or "." in n):
+                return True
+    return False
 
 
 def _level_scores(texts: Sequence[str], query: str, names: Sequence[str]) -> list[float]:

@@ -65,16 +65,22 @@ class DiffChunks:
 
     def scores(self, query: str) -> list[float]:
         """Each chunk's score: the sum of its own, its file's and its commit's `_level_scores` for `query`,
-        and `NAMED_FILE` more for a file whose path the query names (whole, by a tail or by its basename)."""
+        and `NAMED_FILE` more for a file whose path the query names (whole, by a tail or by its basename)
+        other than in the words it quotes from the commit it names."""
         names = identifiers(query)
         total = _level_scores(self.texts, query, names)
-        if self.file_texts:
-            level = _level_scores(self.file_texts, query, names)
-            level = [s + NAMED_FILE * _names_path(t, names) for s, t in zip(level, self.file_texts, strict=True)]
-            total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, self.file_of, strict=True)]
+        paths = names
         if self.commit_texts:
             level = _level_scores(self.commit_texts, query, names)
             total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, self.commit_of, strict=True)]
+            # A name the best-matching commit's own message holds is how the question quotes that commit
+            # (its subject), not the file it asks about.
+            best = self.commit_texts[max(range(len(level)), key=lambda k: (level[k], -k))].lower()
+            paths = [n for n in names if n not in best]
+        if self.file_texts:
+            level = _level_scores(self.file_texts, query, names)
+            level = [s + NAMED_FILE * _names_path(t, paths) for s, t in zip(level, self.file_texts, strict=True)]
+            total = [s + (level[o] if o >= 0 else 0.0) for s, o in zip(total, self.file_of, strict=True)]
         return total
 
 

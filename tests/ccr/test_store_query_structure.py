@@ -23,8 +23,9 @@ SEEDS = ("structure-a", "structure-b", "structure-c")
 
 
 # The project's history grows with every commit, so the windows drawn from it change: a floor on the share of
-# needles found, not every needle, keeps a new hard draw from failing everyone's run (measured: all of them).
-HISTORY_FLOOR = 0.9
+# samples answered whole, not every one, keeps a new hard draw from failing everyone's run (measured on 8 seeds
+# of 4 samples, structure-a/b/c and s-d..s-h: 30 of 32 whole, 122 of 131 needles).
+HISTORY_FLOOR = 0.8
 
 
 def _retrieved(
@@ -51,21 +52,21 @@ def _report(results: list[tuple[str, str, list[str], int]]) -> str:
     return "\n".join(f"{name}: {query}\n  missing: {missing}" for name, query, missing, _ in results if missing)
 
 
-def _found_share(results: list[tuple[str, str, list[str], int]]) -> float:
-    total = sum(n for *_, n in results)
-    return 1 - sum(len(missing) for _, _, missing, _ in results) / total if total else 0.0
+def _whole_share(results: list[tuple[str, str, list[str], int]]) -> float:
+    """The share of samples whose every needle came back."""
+    return sum(1 for _, _, missing, _ in results if not missing) / len(results) if results else 0.0
 
 
 def test_a_question_naming_a_commit_and_a_file_brings_back_that_hunk_within_one_retrieval(tmp_path: Path) -> None:
     results = _retrieved(tmp_path, ["git_log_p", "git_diff"], per_seed=4)
     assert len(results) >= 6
-    assert _found_share(results) >= HISTORY_FLOOR, _report(results)
+    assert _whole_share(results) >= HISTORY_FLOOR, _report(results)
 
 
 def test_a_question_naming_a_commit_brings_back_its_changed_files_from_git_log_stat(tmp_path: Path) -> None:
     results = _retrieved(tmp_path, ["git_log_stat"], per_seed=2)
     assert results
-    assert _found_share(results) >= HISTORY_FLOOR, _report(results)
+    assert _whole_share(results) >= HISTORY_FLOOR, _report(results)
 
 
 def test_a_question_about_a_nested_npm_package_brings_back_its_line_and_the_package_it_sits_under(

@@ -3,6 +3,7 @@ keeps the build's chatter out of `make demo` unless the build fails."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -52,8 +53,11 @@ def _build_with_a_stub_maturin(tmp_path: Path, status: int) -> subprocess.Comple
     maturin = venv / "bin" / "maturin"
     maturin.write_text(f"#!/bin/sh\necho 'Requirement already satisfied: mcp<3,>=2.3'\nexit {status}\n")
     maturin.chmod(0o755)
+    # Run as a person runs it: under `make test` the inherited MAKELEVEL/MAKEFLAGS would add make's own
+    # "Entering directory" lines, which are not the build's output.
+    env = {k: v for k, v in os.environ.items() if k not in {"MAKELEVEL", "MAKEFLAGS", "MFLAGS"}}
     return subprocess.run(
-        ["make", f"VENV={venv}", f"{venv}/.built"], cwd=ROOT, capture_output=True, text=True, timeout=60
+        ["make", f"VENV={venv}", f"{venv}/.built"], cwd=ROOT, capture_output=True, text=True, timeout=60, env=env
     )
 
 

@@ -1,10 +1,12 @@
-"""What a question asks beyond its words: the extremes of a listing, the newest lines of a log.
+"""What a question asks beyond its words: the extremes of a listing, the newest lines of a log, definitions.
 
 "Which file takes the most disk space?" and "What are the newest entries?" name nothing the
 answer's lines hold, so word ranking cannot find them. A superlative ranks the rows of a listing's
 size column (read by the listing compressor's own reader, `rustcore.listing_extremes`) in the order
 asked, among all rows and among the leaves (files, not the folder totals that outweigh them),
-within the paths the question names; a question for the newest ranks the last lines of the text.
+within the paths the question names; a question for the newest ranks the last lines of the text; one asking
+where something is defined ranks the lines defining it (`ccr._hybrid.definition_pattern`, what search uses)
+above its mere uses.
 Both are raised above every word match, so they are shown first with their structure.
 """
 
@@ -14,7 +16,7 @@ import re
 from collections.abc import Sequence
 
 import rustcore
-from ccr._hybrid import identifiers
+from ccr._hybrid import definition_pattern, identifiers
 
 __all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores"]
 
@@ -24,6 +26,7 @@ EXTREME_ROWS = 12
 RECENT_LINES = 30
 # Past this size the listing is not read a second time for its extremes.
 MAX_INTENT_CHARS = 32 << 20
+_DEFINED = re.compile(r"\b(?:defin(?:ed|es|ition)|declared?|implemented)\b", re.IGNORECASE)
 _RECENT = re.compile(r"\b(?:newest|latest|most recent|recent(?:ly)?)\b", re.IGNORECASE)
 
 
@@ -42,6 +45,11 @@ def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[
         picked += [i for i, leaf in rows if leaf][:EXTREME_ROWS]
         for rank, i in enumerate(dict.fromkeys(picked)):
             out[i] = max(out[i], base * (2.0 - rank / (2 * EXTREME_ROWS)))
+    if _DEFINED.search(query) and (pattern := definition_pattern(query)) is not None:
+        # "Where is X defined?": every line defining X (grep output lists usages beside them) first.
+        for i, line in enumerate(lines):
+            if out[i] > 0 and pattern.search(line):
+                out[i] = max(out[i], base * 1.5)
     if _RECENT.search(query):
         tail = [i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()][:RECENT_LINES]
         for rank, i in enumerate(tail):

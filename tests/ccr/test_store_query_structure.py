@@ -105,3 +105,27 @@ def test_a_log_that_mentions_a_commit_is_still_ranked_line_by_line(tmp_path: Pat
         excerpt = store.query(digest, "why did the disk quota run out?", max_tokens=200)
     assert 301 in excerpt.line_numbers
     assert len(excerpt.line_numbers) < 20
+
+
+def test_where_is_a_name_defined_brings_back_the_lines_defining_it_before_its_uses(tmp_path: Path) -> None:
+    # Real `grep -rn` output over installed packages and the stdlib for a name drawn by the generator; where a
+    # name is defined in several files, every defining line (when there are few enough to fit) comes back.
+    from ccr._hybrid import definition_pattern
+
+    checked = []
+    with Store(Settings(home=tmp_path / "home")) as store:
+        for seed in ("defs-a", "defs-b", "q5-report/2"):
+            run = generate(seed, per_category=4, kinds=["grep_python"], slow=False)
+            if not run.samples and run.unavailable:
+                pytest.skip(f"grep samples unavailable here: {run.skipped}")
+            for sample in run.samples:
+                pattern = definition_pattern(sample.query)
+                assert pattern is not None
+                defining = [line for line in sample.text.splitlines() if pattern.search(line)]
+                if not 2 <= len(defining) <= 20:
+                    continue
+                digest = store.put(sample.text)
+                shown = set(store.query(digest, sample.query, max_tokens=RETRIEVAL_MAX_TOKENS).text.splitlines())
+                checked.append((sample.query, [line for line in defining if line not in shown]))
+    assert checked
+    assert all(not lost for _, lost in checked), checked

@@ -45,8 +45,12 @@ pub fn trim_heap() -> bool {
 mod linux {
     use core::ffi::{c_int, c_void};
 
-    /// `MADV_PAGEOUT` (Linux 5.4): reclaim these pages now. Unlike `MADV_DONTNEED` it never discards data: a
-    /// page written since it was mapped (relocated read-only data) is kept, or swapped.
+    /// `MADV_DONTNEED`: drop these pages from the process. Lossless only for a mapping holding no private
+    /// copies (its pages are then the file's, read back on the next touch), which `Anonymous: 0 kB` in
+    /// `/proc/self/smaps` shows; a read-only mapping cannot gain one.
+    const MADV_DONTNEED: c_int = 4;
+    /// `MADV_PAGEOUT` (Linux 5.4): reclaim these pages now, never discarding data (a page written since it was
+    /// mapped, as relocated read-only data is, is kept or swapped). Only for a file its process may write.
     const MADV_PAGEOUT: c_int = 21;
 
     extern "C" {
@@ -58,31 +62,49 @@ mod linux {
         end: usize,
         perms: String,
         file: String, // "device inode" of the mapped file
+        anonymous_kb: Option<u64>,
     }
 
     fn mappings() -> Vec<Mapping> {
-        let Ok(maps) = std::fs::read_to_string("/proc/self/maps") else {
+        let Ok(smaps) = std::fs::read_to_string("/proc/self/smaps") else {
             return Vec::new();
         };
-        maps.lines()
-            .filter_map(|line| {
-                let mut fields = line.split_ascii_whitespace();
-                let (range, perms, _offset, device, inode) = (
-                    fields.next()?,
-                    fields.next()?,
-                    fields.next()?,
-                    fields.next()?,
-                    fields.next()?,
-                );
-                let (start, end) = range.split_once('-')?;
-                Some(Mapping {
-                    start: usize::from_str_radix(start, 16).ok()?,
-                    end: usize::from_str_radix(end, 16).ok()?,
-                    perms: perms.to_string(),
-                    file: format!("{device} {inode}"),
-                })
-            })
-            .collect()
+        let mut out: Vec<Mapping> = Vec::new();
+        for line in smaps.lines() {
+            if let Some(value) = line.strip_prefix("Anonymous:") {
+                if let Some(last) = out.last_mut() {
+                    last.anonymous_kb = value.trim().trim_end_matches("kB").trim().parse().ok();
+                }
+                continue;
+            }
+            let mut fields = line.split_ascii_whitespace();
+            let (Some(range), Some(perms), Some(_offset), Some(device), Some(inode)) = (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) else {
+                continue;
+            };
+            let Some((start, end)) = range.split_once('-') else {
+                continue;
+            };
+            let (Ok(start), Ok(end)) = (
+                usize::from_str_radix(start, 16),
+                usize::from_str_radix(end, 16),
+            ) else {
+                continue; // a "Key: value kB" line
+            };
+            out.push(Mapping {
+                start,
+                end,
+                perms: perms.to_string(),
+                file: format!("{device} {inode}"),
+                anonymous_kb: None,
+            });
+        }
+        out
     }
 
     pub(super) fn page_out_read_only_data() -> usize {
@@ -100,9 +122,15 @@ mod linux {
             .iter()
             .filter(|m| m.file == own.file && m.perms == "r--p")
         {
-            // SAFETY: the range is a whole mapping of this process, read-only; MADV_PAGEOUT only hints the
-            // kernel to reclaim its pages and never changes their contents. Failure (an old kernel) is ignored.
-            let _ = unsafe { madvise(m.start as *mut c_void, m.end - m.start, MADV_PAGEOUT) };
+            let advice = if m.anonymous_kb == Some(0) {
+                MADV_DONTNEED
+            } else {
+                MADV_PAGEOUT
+            };
+            // SAFETY: the range is a whole read-only mapping of this process; DONTNEED only where it holds no
+            // private pages (see above), so either advice leaves its contents as they were. Failure (an old
+            // kernel, a file this process may not write) is ignored.
+            let _ = unsafe { madvise(m.start as *mut c_void, m.end - m.start, advice) };
             asked += m.end - m.start;
         }
         asked

@@ -230,18 +230,20 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
     clear = embedder.clear_cache if embedder is not None else (lambda: None)
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
         semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
-        handles = {}
+        handles: dict[tuple[str, str], str] = {}
         if timing:
             compress(samples[0].data, store=store, query=samples[0].query)  # warm-up: imports, tokenizer tables
         for sample in samples:
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
             if timing:
-                handles[sample.name] = compress(sample.data, store=store, query=sample.query).hash
+                handles[sample.corpus, sample.name] = compress(sample.data, store=store, query=sample.query).hash
                 out.compress_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
                 out.compress_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
             else:
-                handles[sample.name] = store.put(sample.data, content_type=detect(sample.text).content_type)
+                handles[sample.corpus, sample.name] = store.put(
+                    sample.data, content_type=detect(sample.text).content_type
+                )
         store.search("warm up")  # indexes every original for search, once
         for sample in samples:
             clear()
@@ -254,7 +256,7 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
             out.top5[sample.corpus] = out.top5.get(sample.corpus, 0) + any5
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
-            excerpt = store.query(handles[sample.name], sample.query, max_tokens=RETRIEVE_TOKENS).text
+            excerpt = store.query(handles[sample.corpus, sample.name], sample.query, max_tokens=RETRIEVE_TOKENS).text
             out.query_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
             out.query_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
             found = sum(1 for n in sample.needles if n in excerpt)

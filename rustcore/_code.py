@@ -102,6 +102,19 @@ class PreparedCode:
         naming one of the question's names stays); with `collapse_types`, the bodies of innermost types."""
         return self._native.plan(list(whole), collapse_types)
 
+    @property
+    def scores(self) -> list[float]:
+        """Each definition's relevance to the question, in `definitions()` order: a name the question writes
+        scores 4 to 10, a function its plain words point at up to 3 more."""
+        return list(self._native.scores)
+
+    def fit(self, budget: float, first: Sequence[int] = ()) -> CodePlan:
+        """The plan for about `budget` tokens that keeps the structure: the outline (every signature with
+        its decorators), then whole bodies (`first` first, then by score, use elsewhere in the file, size)
+        while they fit; an outline over the budget loses the lines between signatures first, then each
+        class's members (one marker per class), then top-level definitions. Never proven (it is checked)."""
+        return self._native.fit(float(budget), list(first))
+
     def drop(
         self, elisions: Sequence[CodeElision], proven: bool, target: float, whole: Sequence[int]
     ) -> CodePlan | None:

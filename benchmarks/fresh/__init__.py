@@ -12,7 +12,7 @@ picked by stated rules from a seeded random stream, so no compressor can be tune
 from __future__ import annotations
 
 # Importing the generator modules registers them (one registry, keyed by kind).
-from benchmarks.fresh import builds, configs, docs, history, listings, logs, pages, runs, sources
+from benchmarks.fresh import builds, code_questions, configs, docs, history, listings, logs, pages, runs, sources
 from benchmarks.fresh._core import CATEGORIES, REGISTRY, FreshSample, Generator, Skip, Unavailable
 from benchmarks.fresh._generate import Generated, default_seed, generate, generators, write_corpus
 
@@ -25,6 +25,7 @@ __all__ = [
     "Skip",
     "Unavailable",
     "builds",
+    "code_questions",
     "configs",
     "default_seed",
     "docs",

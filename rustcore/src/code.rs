@@ -15,6 +15,7 @@ mod headers;
 pub mod lex;
 pub mod plan;
 mod python;
+mod relevance;
 mod source;
 
 pub use source::Source;

@@ -310,9 +310,9 @@ impl CodeFile {
                 marker_tokens,
             );
             planner.score(&query);
-            let scores = planner.scores;
-            (line_tokens, scores)
+            (line_tokens, (planner.scores, planner.worded))
         });
+        let (scores, worded) = scores;
         Ok(PreparedCode {
             file: slf.clone().unbind(),
             tokens: line_tokens.iter().sum(),
@@ -320,6 +320,7 @@ impl CodeFile {
             line_tokens,
             marker_tokens,
             scores,
+            worded,
         })
     }
 }
@@ -336,6 +337,8 @@ struct PreparedCode {
     line_tokens: Vec<usize>,
     marker_tokens: usize,
     scores: Vec<f64>,
+    /// Each function's relevance to the question's plain words.
+    worded: Vec<f64>,
 }
 
 impl PreparedCode {
@@ -350,6 +353,7 @@ impl PreparedCode {
             self.marker_tokens,
         );
         planner.scores.clone_from(&self.scores);
+        planner.worded.clone_from(&self.worded);
         f(&planner)
     }
 }
@@ -365,6 +369,19 @@ impl PreparedCode {
     fn plan(&self, py: Python<'_>, whole: Vec<usize>, collapse_types: bool) -> CodePlan {
         let terms = self.query.mention_terms();
         py.detach(|| self.with_planner(|p| p.plan(&whole, collapse_types, &terms)))
+            .into()
+    }
+
+    /// Each definition's relevance to the question (a name it writes 4 to 10, plain words up to 3 more).
+    #[getter]
+    fn scores(&self) -> Vec<f64> {
+        self.scores.clone()
+    }
+
+    /// The outline, then whole bodies (`first` first), within about `budget` tokens.
+    fn fit(&self, py: Python<'_>, budget: f64, first: Vec<usize>) -> CodePlan {
+        let terms = self.query.mention_terms();
+        py.detach(|| self.with_planner(|p| p.fit(budget, &first, &terms)))
             .into()
     }
 

@@ -19,7 +19,8 @@ from structure_helpers import (
 )
 
 from ccr import InputError, find_markers
-from compressors._code import CodeCompressor
+from compressors._code import CodeCompressor, looks_like_code
+from compressors._code_check import read_source
 from compressors._languages import LANGUAGES, guess_language, normalize_language, parse
 
 CODE = CodeCompressor()
@@ -439,6 +440,35 @@ def test_the_function_the_question_names_is_kept_whole() -> None:
     start = source.index("func (s *Store) Put")
     assert source[start:] in out
     assert "\tvalue, ok := s.items[key]" not in out
+
+
+def test_a_question_in_plain_words_keeps_the_body_its_words_lead_to() -> None:
+    source = """class Parser:
+    def add_group(self, title):
+        group = Group(self, title)
+        self.groups.append(group)
+        self.titles.add(title)
+        return group
+
+    def _check_conflicts(self, action):
+        for group in self.mutually_exclusive_groups:
+            others = [a for a in group.actions if a is not action and a.seen]
+            if action in group.actions and others:
+                raise ArgumentError(action, f"not allowed with {others[0].name}")
+        return None
+
+    def format_help(self):
+        lines = [self.usage, self.description]
+        for group in self.groups:
+            lines.append(group.title)
+        return "\\n".join(lines)
+"""
+    question = "How are mutually exclusive groups checked for conflicts?"
+    out = CODE.compress(source, context(source, language="python", query=question))
+    assert '                raise ArgumentError(action, f"not allowed with {others[0].name}")' in out
+    assert "        lines = [self.usage, self.description]" not in out
+    plain = CODE.compress(source, context(source, language="python"))
+    assert "                raise ArgumentError" not in plain
 
 
 def test_a_qualified_question_picks_the_method_of_that_class() -> None:
@@ -982,3 +1012,68 @@ def test_brace_language_outputs_parse_whenever_the_input_does(case: tuple[str, s
     out = compress_checked(CODE, source, ctx)
     if _errors(language, source) == 0:
         assert _errors(language, out) == 0
+
+
+def test_source_whose_head_is_a_long_module_docstring_still_reads_as_code() -> None:
+    prose = " ".join(f"Sentence {i} explains how the heap keeps its smallest item at the top." for i in range(90))
+    functions = "".join(
+        f"def step_{i}(heap, item):\n    heap.append(item)\n    heap.sort()\n    return heap[{i % 3}]\n\n\n"
+        for i in range(6)
+    )
+    source = f'"""{prose}\n"""\n\n{functions}'
+    assert len(source.split('"""')[1]) > 4096
+    assert looks_like_code(source) == "python"
+    assert looks_like_code(prose + "\n") is None
+
+
+def test_a_question_naming_a_c_declaration_keeps_it_and_lets_the_others_go() -> None:
+    prototypes = "".join(
+        f"/* Stream operation {i}: reads the stream and returns a count. */\n"
+        f"extern int stream_op_{i} (void *stream,\n                        const char *mode, int flags);\n\n"
+        for i in range(40)
+    )
+    source = f"#ifndef STREAM_H\n#define STREAM_H\n\n{prototypes}#endif\n"
+    out = CODE.compress(source, context(source, language="c", query="What are the parameters of stream_op_17?"))
+    assert "extern int stream_op_17 (void *stream," in out
+    assert "extern int stream_op_30 (void *stream," not in out
+    assert len(out) < len(source) // 3
+    assert _errors("c", out) == 0
+
+
+def test_a_wrong_language_hint_gives_way_to_the_language_that_reads_the_file() -> None:
+    methods = "".join(
+        f"""    pub fn field_{i}(&self, sep: char) -> Option<&'a str> {{
+        let mut parts = self.text.split(sep);
+        let first = parts.next()?;
+        if first.starts_with('#') {{
+            return None;
+        }}
+        parts.nth({i})
+    }}
+
+"""
+        for i in range(8)
+    )
+    source = f"pub struct Reader<'a> {{\n    text: &'a str,\n}}\n\nimpl<'a> Reader<'a> {{\n{methods}}}\n"
+    as_rust = CODE.compress(source, context(source, language="rust"))
+    assert read_source("javascript", source).file.problems > 0
+    assert CODE.compress(source, context(source, language="javascript")) == as_rust
+
+
+def test_a_nested_function_kept_whole_shows_inside_the_elided_body_around_it() -> None:
+    setup = "".join(f"        self.state_{i} = compute_{i}(self.config)\n" for i in range(12))
+    source = f"""class Sidebar:
+    def bind_events(self):
+{setup}
+        def update_selection_mark(y_coord):
+            line = self.line_at(y_coord)
+            first, last = sorted([self.start, line])
+            self.select(first, last)
+            return line
+
+        self.on("drag", update_selection_mark)
+{setup}"""
+    out = CODE.compress(source, context(source, language="python", query="What does `update_selection_mark` do?"))
+    assert "            first, last = sorted([self.start, line])\n" in out
+    assert "self.state_5 = compute_5" not in out
+    assert _errors("python", out) == 0

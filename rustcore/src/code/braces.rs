@@ -117,6 +117,11 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
     }
     let mut out = Outline::default();
     let fn_starts = assemble(&cx, toks, raws, &mut out);
+    if lang.is_c() {
+        out.definitions.extend(declarations(&cx, toks, &run_groups));
+        out.definitions
+            .sort_by_key(|d| (d.first, std::cmp::Reverse(d.last)));
+    }
     let line_comment = if lang == Lang::Python { "#" } else { "//" };
     out.comments = extras::comment_runs(src, &toks.comments, line_comment, &out.definitions);
     data_groups.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
@@ -254,6 +259,99 @@ pub(super) fn names(f: &Found, containers: &[String]) -> (String, Vec<String>) {
 }
 
 /// Runs of one-line siblings among the members of the blocks in `groups` and of the file.
+/// Words before a bracket that do not name what a C declaration declares.
+const NOT_DECLARED: &[&str] = &[
+    "__attribute__",
+    "__attribute",
+    "__asm__",
+    "__asm",
+    "asm",
+    "__declspec",
+    "sizeof",
+    "_Static_assert",
+    "static_assert",
+    "decltype",
+    "alignas",
+    "_Alignas",
+    "__typeof__",
+    "typeof",
+    "int",
+    "void",
+    "char",
+    "short",
+    "long",
+    "float",
+    "double",
+    "signed",
+    "unsigned",
+    "const",
+    "volatile",
+    "if",
+    "while",
+    "for",
+    "switch",
+];
+
+/// C and C++ function declarations (prototypes) at file scope and in `extern "C" { }` blocks, as
+/// definitions without a body: a header is mostly these, and a question names one of them.
+fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Definition> {
+    let t = &toks.toks;
+    let mut spans: Vec<(usize, usize)> = vec![(0, t.len())];
+    spans.extend(
+        groups
+            .iter()
+            .filter(|&&(o, _)| {
+                cx.back(o).is_some_and(|s| {
+                    cx.kind(s) == Kind::Str && cx.back(s).is_some_and(|e| cx.is(e, "extern"))
+                })
+            })
+            .map(|&(o, c)| (o + 1, c)),
+    );
+    let mut out = Vec::new();
+    for (lo, hi) in spans {
+        let mut u = lo;
+        let mut first = lo;
+        let mut name: Option<usize> = None;
+        let mut plain = true;
+        while u < hi {
+            if cx.kind(u) == Kind::Directive || cx.is_group(u, b'{') || cx.is(u, "=") {
+                plain = false;
+            }
+            if u == first && cx.is_any(u, &["typedef", "using", "template", "return"]) {
+                plain = false;
+            }
+            if name.is_none() && cx.is_group(u, b'(') && u > first {
+                name = cx
+                    .back(u)
+                    .filter(|&b| cx.is_ident(b) && !cx.is_any(b, NOT_DECLARED));
+            }
+            let end = cx.unit_end(u);
+            let closes = cx.is(u, ";") || cx.kind(u) == Kind::Directive || cx.is_group(u, b'{');
+            if closes {
+                if let (true, Some(n), true) = (plain, name, cx.is(u, ";")) {
+                    let (a, b) = (t[first].start as usize, t[u].end as usize);
+                    out.push(Definition {
+                        kind: DefKind::Function,
+                        name: String::from_utf8_lossy(cx.text(n)).into_owned(),
+                        qualifiers: Vec::new(),
+                        first: t[first].line as usize,
+                        last: t[u].end_line as usize,
+                        body_span: None,
+                        body: None,
+                        wrapper: false,
+                        standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
+                    });
+                }
+                first = end + 1;
+                name = None;
+                plain = true;
+            }
+            u = end + 1;
+        }
+    }
+    out
+}
+
 fn runs(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<super::Run> {
     let mut out = Vec::new();
     let t = &toks.toks;

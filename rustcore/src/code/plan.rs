@@ -8,6 +8,9 @@
 
 use std::collections::HashMap;
 
+mod budget;
+
+use super::relevance;
 use super::{DefKind, Elision, Lang, Outline, Source};
 
 /// Scores: a qualified match (`Session.get` on `get` inside `Session`) outranks a bare name match.
@@ -16,6 +19,11 @@ pub const EXACT: f64 = 8.0;
 pub const PARTIAL: f64 = 4.0;
 pub const FOLDED: f64 = 5.0;
 pub const WEAK: f64 = 2.0;
+/// The most a question's plain words add to a function that answers them best (below `PARTIAL`:
+/// words never name a definition).
+pub const TERMS: f64 = 3.0;
+/// A plain word naming one definition of the file names it from this length on.
+const UNIQUE_NAME_CHARS: usize = 5;
 
 /// Whole bodies kept for a question may take this share of the file's tokens.
 const MENTION_SHARE: f64 = 0.2;
@@ -53,6 +61,16 @@ impl Query {
         terms.dedup();
         terms
     }
+
+    /// The question's words and the names in it that `defined` does not hold, for the term
+    /// splitter: a name that names a definition has found its answer already.
+    pub fn words(&self, defined: &dyn Fn(&str) -> bool) -> Vec<&str> {
+        let mut words: Vec<&str> = self.strong.iter().map(String::as_str).collect();
+        words.extend(self.paths.iter().flatten().map(String::as_str));
+        words.retain(|w| !defined(w));
+        words.extend(self.weak.iter().map(String::as_str));
+        words
+    }
 }
 
 /// How directly `query` names a definition called `name` inside `qualifiers`.
@@ -74,10 +92,9 @@ pub fn score_name(name: &str, qualifiers: &[String], query: &Query) -> f64 {
         }
     }
     if query.strong.iter().any(|s| s == name) {
-        let in_a_path = query
-            .paths
-            .iter()
-            .any(|p| p.last().is_some_and(|l| l == name));
+        // A name the question writes only inside a dotted path (`Session` of `Session.get`, or
+        // `get` without its `Session`) qualifies what it asks about rather than naming it.
+        let in_a_path = query.paths.iter().any(|p| p.contains(&name.to_string()));
         best = best.max(if in_a_path && best < QUALIFIED {
             PARTIAL
         } else {
@@ -157,6 +174,8 @@ pub struct Planner<'a> {
     before: Vec<usize>,
     marker_tokens: f64,
     pub scores: Vec<f64>,
+    /// Each function's relevance to the question's plain words (`relevance::term_scores`).
+    pub worded: Vec<f64>,
 }
 
 impl<'a> Planner<'a> {
@@ -180,6 +199,7 @@ impl<'a> Planner<'a> {
             before,
             marker_tokens: marker_tokens as f64,
             scores: vec![0.0; outline.definitions.len()],
+            worded: vec![0.0; outline.definitions.len()],
         }
     }
 
@@ -199,13 +219,32 @@ impl<'a> Planner<'a> {
         }
         let terms = query.mention_terms();
         let lines: Vec<Vec<usize>> = terms.iter().map(|t| self.mention_lines(t)).collect();
+        let defs = &self.outline.definitions;
+        let question =
+            relevance::question_terms(&query.words(&|w| defs.iter().any(|d| d.name == w)));
+        let relevance = relevance::term_scores(self.src, self.outline, &question);
+        self.worded.clone_from(&relevance);
+        let mut by_name: HashMap<String, usize> = HashMap::new();
+        for d in defs {
+            *by_name.entry(d.name.to_lowercase()).or_default() += 1;
+        }
         for (k, d) in self.outline.definitions.iter().enumerate() {
             let mut score = score_name(&d.name, &d.qualifiers, query);
-            if d.kind == DefKind::Function && score < PARTIAL && !terms.is_empty() && !d.wrapper {
-                if let Some((first, last)) = d.body_span {
+            // A plain word that is the name of exactly one definition here names it (`fopen` in
+            // "what are the parameters of fopen"); short words are too often English.
+            let folded = d.name.to_lowercase();
+            if d.name.chars().count() >= UNIQUE_NAME_CHARS
+                && by_name.get(&folded) == Some(&1)
+                && query.weak.contains(&folded)
+            {
+                score = score.max(EXACT);
+            }
+            if d.kind == DefKind::Function && score < PARTIAL && !d.wrapper {
+                if let (Some((first, last)), false) = (d.body_span, terms.is_empty()) {
                     let named = lines.iter().filter(|l| any_between(l, first, last)).count();
                     score += named.min(3) as f64 * 0.5;
                 }
+                score += TERMS * relevance[k];
             }
             self.scores[k] = score;
         }
@@ -231,7 +270,11 @@ impl<'a> Planner<'a> {
         out
     }
 
-    /// The functions to keep whole, most relevant first, and whether one is named outright.
+    /// The functions to keep whole, most relevant first, and whether one is named outright: those
+    /// the question names (within `NAMED_SHARE` of the file), then those its plain words point at
+    /// (within `MENTION_SHARE` more, at most `MAX_MENTIONED`); without a name, the functions with any
+    /// score (names used in their bodies too), within `MENTION_SHARE`. The first of each group is
+    /// kept whatever its size.
     pub fn whole(&self) -> (Vec<usize>, bool) {
         let defs = &self.outline.definitions;
         let functions: Vec<usize> = (0..defs.len())
@@ -248,31 +291,65 @@ impl<'a> Planner<'a> {
         if named.is_empty() {
             named = at_least(PARTIAL);
         }
-        let (mut pool, share, limit) = if named.is_empty() {
+        let total = self.tokens_of(0, self.src.len().saturating_sub(1));
+        let mut chosen: Vec<usize> = Vec::new();
+        let mut used = 0.0;
+        let mut take = |mut pool: Vec<usize>, by: &[f64], budget: f64, limit: usize| {
+            pool.sort_by(|&a, &b| by[b].total_cmp(&by[a]).then(a.cmp(&b)));
+            let mut taken = 0;
+            for k in pool {
+                let cost = defs[k].body_span.map_or(0.0, |(a, b)| self.tokens_of(a, b));
+                if chosen.contains(&k) || (taken > 0 && (used + cost > budget || taken >= limit)) {
+                    continue;
+                }
+                chosen.push(k);
+                used += cost;
+                taken += 1;
+            }
+        };
+        if named.is_empty() {
             let pool = functions
                 .iter()
                 .copied()
                 .filter(|&k| self.scores[k] > 0.0)
                 .collect();
-            (pool, MENTION_SHARE, MAX_MENTIONED)
+            take(pool, &self.scores, MENTION_SHARE * total, MAX_MENTIONED);
         } else {
             let n = named.len();
-            (named, NAMED_SHARE, n)
-        };
-        pool.sort_by(|&a, &b| self.scores[b].total_cmp(&self.scores[a]).then(a.cmp(&b)));
-        let total = self.tokens_of(0, self.src.len().saturating_sub(1));
-        let mut chosen: Vec<usize> = Vec::new();
-        let mut used = 0.0;
-        for k in pool {
-            let cost = defs[k].body_span.map_or(0.0, |(a, b)| self.tokens_of(a, b));
-            if !chosen.is_empty() && (used + cost > share * total || chosen.len() >= limit) {
-                continue;
-            }
-            chosen.push(k);
-            used += cost;
+            take(named, &self.scores, NAMED_SHARE * total, n);
+            let worded = functions
+                .iter()
+                .copied()
+                .filter(|&k| self.worded[k] > 0.0)
+                .collect();
+            take(
+                worded,
+                &self.worded,
+                (NAMED_SHARE + MENTION_SHARE) * total,
+                MAX_MENTIONED,
+            );
         }
-        let exact = chosen.iter().any(|&k| self.scores[k] >= EXACT);
+        let exact = chosen.iter().any(|&k| self.scores[k] >= EXACT) || !self.named().is_empty();
         (chosen, exact)
+    }
+
+    /// The definitions the question names outright (`Wait` in "where is the class Wait defined",
+    /// `Session.get`), with the members of the containers among them: the declaration asked about.
+    fn named(&self) -> Vec<usize> {
+        let defs = &self.outline.definitions;
+        let named: Vec<usize> = (0..defs.len())
+            .filter(|&k| self.scores[k] >= EXACT)
+            .collect();
+        (0..defs.len())
+            .filter(|&k| {
+                named.contains(&k)
+                    || named.iter().any(|&c| {
+                        defs[c].kind == DefKind::Container
+                            && defs[c].first <= defs[k].first
+                            && defs[k].last <= defs[c].last
+                    })
+            })
+            .collect()
     }
 
     fn saving(&self, el: &Elision) -> f64 {
@@ -300,7 +377,27 @@ impl<'a> Planner<'a> {
                 continue;
             }
             if d.kind == DefKind::Function {
-                let inner = inner_types(&containers, d.body_span);
+                // A function kept whole inside this body (a nested helper the question asks about)
+                // stays, as a type defined here does: the body goes around it.
+                let mut inner = inner_types(&containers, d.body_span);
+                if let Some((a, b)) = d.body_span {
+                    inner.extend(
+                        whole
+                            .iter()
+                            .map(|&w| (defs[w].first, defs[w].last))
+                            .filter(|&(f, l)| a <= f && l <= b && (f, l) != (d.first, d.last)),
+                    );
+                    inner.sort_unstable();
+                    inner.dedup();
+                    // The outermost spans only.
+                    let mut outer: Vec<(usize, usize)> = Vec::new();
+                    for span in inner {
+                        if outer.last().is_none_or(|o| span.0 > o.1) {
+                            outer.push(span);
+                        }
+                    }
+                    inner = outer;
+                }
                 if inner.is_empty() {
                     candidates.push((body.clone(), true));
                 } else {
@@ -308,7 +405,12 @@ impl<'a> Planner<'a> {
                     split = true;
                     candidates.extend(split_around(body, &inner).into_iter().map(|e| (e, false)));
                 }
-            } else if collapse_types && !holds_types(&containers, d.first, d.last) {
+            } else if collapse_types
+                && !holds_types(&containers, d.first, d.last)
+                && !whole
+                    .iter()
+                    .any(|&w| d.first <= defs[w].first && defs[w].last <= d.last)
+            {
                 candidates.push((body.clone(), true));
             }
         }
@@ -405,7 +507,8 @@ impl<'a> Planner<'a> {
         let defs = &self.outline.definitions;
         let n = self.src.len();
         let mut protected = vec![false; defs.len()];
-        for &w in whole {
+        let named = self.named();
+        for &w in whole.iter().chain(&named) {
             protected[w] = true;
             let d = &defs[w];
             for (k, c) in defs.iter().enumerate() {
@@ -420,10 +523,10 @@ impl<'a> Planner<'a> {
                 doc_start.insert(k, run.first);
             }
         }
-        let anchors: Vec<usize> = if whole.is_empty() {
+        let anchors: Vec<usize> = if whole.is_empty() && named.is_empty() {
             vec![0]
         } else {
-            whole.iter().map(|&k| defs[k].first).collect()
+            whole.iter().chain(&named).map(|&k| defs[k].first).collect()
         };
         let distance = |k: usize| {
             anchors
@@ -432,8 +535,20 @@ impl<'a> Planner<'a> {
                 .min()
                 .unwrap_or(0)
         };
+        // A definition an elision reaches into from outside (the body of a named function that is
+        // not kept whole) is gone already.
+        let hidden = |k: usize| {
+            let d = &defs[k];
+            elisions.iter().any(|e| {
+                e.first <= d.last && d.first <= e.last && !(d.first <= e.first && e.last <= d.last)
+            })
+        };
         let mut units: Vec<usize> = (0..defs.len())
-            .filter(|&k| !defs[k].wrapper && defs[k].last > defs[k].first && !protected[k])
+            .filter(|&k| {
+                // A one-line declaration (a C prototype) goes too: runs of them merge into one marker.
+                let lines = defs[k].last > defs[k].first || defs[k].body_span.is_none();
+                !defs[k].wrapper && lines && !protected[k] && !hidden(k)
+            })
             .collect();
         if units.is_empty() {
             return None;

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 
 use super::lex::{lex, Kind, NONE};
-use super::plan::{Planner, Query};
+use super::plan::{Plan, Planner, Query};
 use super::*;
 
 const ALL: [Lang; 9] = [
@@ -350,4 +350,171 @@ proptest! {
         rebuilt.push_str(&plan.kept[plan.elisions.len()]);
         prop_assert_eq!(rebuilt, text);
     }
+}
+
+#[test]
+fn a_question_in_plain_words_keeps_the_function_whose_words_it_uses() {
+    let text = "\
+def add_group(self, title):
+    group = Group(self, title)
+    self.groups.append(group)
+    return group
+
+
+def check_conflicts(self, action):
+    # a mutually exclusive group allows one of its actions
+    for group in self.exclusive_groups:
+        if action in group.actions and group.seen:
+            raise Conflict(action, group)
+    return None
+
+
+def format_help(self):
+    lines = [self.usage]
+    for group in self.groups:
+        lines.append(group.title)
+    return '\\n'.join(lines)
+";
+    let src = Source::new(text);
+    let o = outline(text, Lang::Python);
+    let mut p = planner_for(&src, &o, Lang::Python);
+    p.score(&Query {
+        weak: ["mutually", "exclusive", "groups", "checked", "conflicts"]
+            .map(String::from)
+            .to_vec(),
+        ..Query::default()
+    });
+    let (whole, named) = p.whole();
+    assert!(!named, "plain words name nothing");
+    let names: Vec<&str> = whole
+        .iter()
+        .map(|&k| o.definitions[k].name.as_str())
+        .collect();
+    assert_eq!(names, vec!["check_conflicts"]);
+
+    // One common word alone keeps no body.
+    let mut p = planner_for(&src, &o, Lang::Python);
+    p.score(&Query {
+        weak: vec!["lines".into()],
+        ..Query::default()
+    });
+    assert!(p.whole().0.is_empty());
+}
+
+#[test]
+fn a_budget_keeps_the_signatures_before_any_body() {
+    let body = "        total = 0\n        for i in range(10):\n            total += i * i\n        return total\n";
+    let text: String = (0..6)
+        .map(|c| {
+            let methods: String = (0..4)
+                .map(|m| format!("    def method_{c}_{m}(self, value):\n{body}\n"))
+                .collect();
+            format!("import os\nimport sys\n\n\nclass Holder{c}:\n    \"\"\"Holds things.\"\"\"\n\n{methods}\n")
+        })
+        .collect();
+    let src = Source::new(&text);
+    let o = outline(&text, Lang::Python);
+    let p = planner_for(&src, &o, Lang::Python);
+    let hidden = |plan: &Plan, line: usize| {
+        plan.elisions
+            .iter()
+            .any(|e| e.first <= line && line <= e.last)
+    };
+    let signature_lines: Vec<usize> = (0..src.len())
+        .filter(|&i| {
+            src.line(i).trim_start().starts_with("def ") || src.line(i).starts_with("class ")
+        })
+        .collect();
+    // Roomy: every signature shows, and some bodies.
+    let roomy = p.fit(p.tokens_of(0, src.len() - 1) * 0.6, &[], &[]);
+    assert!(signature_lines.iter().all(|&i| !hidden(&roomy, i)));
+    assert!(roomy.elisions.len() < 24, "some bodies are kept whole");
+    // Tight: the class lines stay, their members go a class at a time.
+    let tight = p.fit(120.0, &[], &[]);
+    let classes: Vec<usize> = (0..src.len())
+        .filter(|&i| src.line(i).starts_with("class "))
+        .collect();
+    assert!(classes.iter().any(|&i| !hidden(&tight, i)));
+    for e in &tight.elisions {
+        assert!(e.first <= e.last && e.last < src.len());
+    }
+    let mut spans: Vec<(usize, usize)> = tight.elisions.iter().map(|e| (e.first, e.last)).collect();
+    spans.sort_unstable();
+    assert!(
+        spans.windows(2).all(|w| w[0].1 < w[1].0),
+        "disjoint elisions"
+    );
+}
+
+#[test]
+fn dropping_definitions_never_overlaps_an_elision_reaching_into_one() {
+    let text = "\
+def outer(x):
+    y = x + 1
+    z = y * 2
+    def inner(a):
+        b = a - 1
+        c = b * 3
+        return c
+    return inner(z)
+
+
+def other(v):
+    w = v * v
+    return w + 1
+";
+    let src = Source::new(text);
+    let o = outline(text, Lang::Python);
+    let p = planner_for(&src, &o, Lang::Python);
+    // An elision from the middle of `outer`'s body into `inner` (as a body cut around a type is).
+    let reaching = Elision::new(2, 5, "    ...  # ".into(), "");
+    let outer = o
+        .definitions
+        .iter()
+        .position(|d| d.name == "outer")
+        .expect("outer");
+    let plan = p.drop(&[reaching], false, 0.0, &[outer]).expect("a drop");
+    let mut spans: Vec<(usize, usize)> = plan.elisions.iter().map(|e| (e.first, e.last)).collect();
+    spans.sort_unstable();
+    assert!(spans.windows(2).all(|w| w[0].1 < w[1].0), "{spans:?}");
+}
+
+#[test]
+fn c_function_declarations_are_definitions_without_a_body() {
+    let text = "\
+#include <stddef.h>
+
+typedef int (*handler_t)(int);
+extern int counter;
+extern void *open_stream (const char *name,
+                          const char *mode) __attribute__ ((malloc));
+int close_stream (void *stream);
+static int helper(int x) { return x + 1; }
+#ifdef __cplusplus
+extern \"C\" {
+#endif
+size_t stream_size (const void *stream);
+#ifdef __cplusplus
+}
+#endif
+";
+    let o = outline(text, Lang::C);
+    let declared: Vec<(&str, usize, usize, bool)> = o
+        .definitions
+        .iter()
+        .filter(|d| d.body_span.is_none())
+        .map(|d| (d.name.as_str(), d.first, d.last, d.standalone))
+        .collect();
+    assert_eq!(
+        declared,
+        vec![
+            ("open_stream", 4, 5, true),
+            ("close_stream", 6, 6, true),
+            ("stream_size", 11, 11, true),
+        ]
+    );
+    assert!(o
+        .definitions
+        .iter()
+        .any(|d| d.name == "helper" && d.body_span.is_some()));
 }

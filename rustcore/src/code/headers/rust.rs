@@ -1,4 +1,5 @@
-//! Rust: `fn` items, closures, `impl`/`trait`/`mod` containers (macro bodies are not looked into).
+//! Rust: `fn` items, closures, `impl`/`trait`/`mod`/`struct`/`enum`/`union` containers (macro bodies are not
+//! looked into).
 
 use super::{Class, Ctx, Cx, Found};
 use crate::code::lex::Kind;
@@ -29,7 +30,7 @@ impl Cx<'_> {
                 }
                 return self.rust_fn(u);
             }
-            if self.is_any(u, &["impl", "trait", "mod"]) {
+            if self.is_any(u, &["impl", "trait", "mod", "struct", "enum", "union"]) {
                 return self.rust_container(u, o);
             }
             if self.is(u, "->") {
@@ -57,6 +58,9 @@ impl Cx<'_> {
             {
                 start = b;
             } else if visibility {
+                start = self.back(b).unwrap_or(b);
+            } else if self.is_group(b, b'[') && self.back(b).is_some_and(|h| self.is(h, "#")) {
+                // An outer attribute (`#[derive(Debug)]`) belongs to the item, as a decorator does.
                 start = self.back(b).unwrap_or(b);
             } else {
                 break;

@@ -8,8 +8,11 @@ from rustcore._lines import compress_log
 
 __all__ = ["LogCompressor"]
 
-# Without a budget: at most a fifth of the input, never less than a screenful, never a novel.
-_DEFAULT = DefaultBudget(share=0.25, floor=1500, ceiling=10_000)
+# Without a budget: a quarter of the input, never a novel. The floor is only what a few lines and
+# their markers cost: a small output is cut like a large one, and the core gives its errors,
+# failures, first warnings, closing lines and query matches room beyond this share
+# (`rustcore/src/logs.rs`, `must_keep_extra`).
+_DEFAULT = DefaultBudget(share=0.25, floor=150, ceiling=10_000)
 
 
 class LogCompressor(Compressor):

@@ -27,10 +27,26 @@ const P_EXCEPTION: u32 = 900;
 const P_ERROR: u32 = 850;
 const P_FAIL_LATE: u32 = 820;
 const P_QUERY: u32 = 780;
+/// Lines at or above this (query matches, errors, exceptions, failures) are what an
+/// output is about, with the first warning of each group: a soft budget makes room
+/// for them (`logs::must_keep_extra`).
+pub(crate) const P_INTRINSIC: u32 = P_QUERY;
+
+impl Claim {
+    /// Whether the line is what the output is about (see [`P_INTRINSIC`]).
+    pub(crate) fn intrinsic(&self) -> bool {
+        self.priority >= P_INTRINSIC || (self.priority >= P_WARN && self.occurrence == 0)
+    }
+}
 const P_WARN: u32 = 700;
 const P_CONTEXT: u32 = 650;
 /// The last lines of the output (the newest entries, a build's last words).
 const P_TAIL: u32 = 630;
+/// The very last lines: a command's closing words (`Successfully installed ...`, `added 12
+/// packages`) outrank all but the problems it reports.
+const P_CLOSING: u32 = 800;
+/// How many of the last non-blank lines (of different variants) are closing words.
+const CLOSING_LINES: usize = 2;
 const P_RARE: u32 = 600;
 /// Errors past their group's allowance: below anything rare, above routine lines.
 const P_MORE_ERRORS: u32 = 580;
@@ -222,7 +238,7 @@ pub(crate) fn prioritise(
         claims[i].priority = claims[i].priority.max(p);
     }
     add_context(lines, info, &mut claims);
-    add_tail(info, groups, &mut claims);
+    add_tail(lines, info, groups, &mut claims);
     if let Some(first) = (0..n).find(|&i| info[i].kind != Kind::Blank) {
         claims[first].priority = claims[first].priority.max(P_SECTION);
     }
@@ -490,7 +506,7 @@ fn raise(claims: &mut [Claim], i: usize, p: u32) {
 
 /// The end of the output: among its last non-blank lines, the last of each
 /// variant (the newest entry of each kind, not a dozen repeats of one), newest first.
-fn add_tail(info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
+fn add_tail(lines: &Lines<'_>, info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
     let mut seen: Vec<u32> = Vec::with_capacity(TAIL_LINES);
     let tail = (0..info.len())
         .rev()
@@ -502,7 +518,10 @@ fn add_tail(info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
         let g = groups.variant_of[i];
         if !seen.contains(&g) {
             seen.push(g);
-            raise(claims, i, P_TAIL - k as u32);
+            // A diagnostic's excerpt closing a compiler's output is not its closing word.
+            let closing = seen.len() <= CLOSING_LINES && !toollines::is_detail(lines.content(i));
+            let level = if closing { P_CLOSING } else { P_TAIL };
+            raise(claims, i, level - k as u32);
         }
     }
 }

@@ -19,6 +19,10 @@ use crate::toollines;
 
 /// How many default ceilings the final results and the failure digest may take on their own.
 const MUST_KEEP_CEILINGS: usize = 3;
+/// Under a soft budget, what the output is never cut below while failures, exceptions, errors
+/// and query matches need the room: a small output's default budget is a share of it, and
+/// this keeps that share from cutting what the output is about (the older fixed floor).
+const INTRINSIC_ROOM: usize = 1500;
 /// A group is collapsed when it lost at least this many lines, and at least half of them.
 const COLLAPSE_MIN_LOST: u32 = 3;
 /// A second plan is made when the first left more than this share of the budget unused
@@ -145,20 +149,28 @@ fn plan(lines: &Lines<'_>, order: &[usize], costs: Costs, budget: usize) -> (Vec
 /// Under a soft ceiling (no caller budget), the final results and the
 /// closing digest of failures are kept whatever else the output holds: they
 /// get room of their own, up to [`MUST_KEEP_CEILINGS`] times the ceiling.
+/// Failures, exceptions, errors and query matches (what the output is about)
+/// may raise a smaller budget to what they and the markers beside them cost,
+/// up to [`INTRINSIC_ROOM`] beyond the final results.
 fn must_keep_extra(lines: &Lines<'_>, claims: &[Claim], costs: &mut Costs, budget: usize) -> usize {
     if !costs.soft() {
         return 0;
     }
-    let mut extra = 0;
+    let marker = costs.marker();
+    let (mut extra, mut intrinsic) = (0, marker);
     for (i, c) in claims.iter().enumerate() {
         if c.priority >= P_DIGEST {
-            extra += costs.line(lines, i);
-            if extra >= budget * MUST_KEEP_CEILINGS {
-                return budget * MUST_KEEP_CEILINGS;
-            }
+            let line = costs.line(lines, i);
+            extra += line;
+            intrinsic += line + marker;
+        } else if c.intrinsic() && intrinsic < INTRINSIC_ROOM + extra {
+            // With the marker it may leave beside it: a small budget is mostly markers.
+            intrinsic += costs.line(lines, i) + marker;
         }
     }
-    extra
+    let extra = extra.min(budget * MUST_KEEP_CEILINGS);
+    let need = intrinsic.min(INTRINSIC_ROOM + extra);
+    (budget + extra).max(need) - budget
 }
 
 /// Whether a line has at least two words (a template of bars, carets or
@@ -237,10 +249,15 @@ impl Layout {
         layout
     }
 
-    /// Whether line `i` is told by its group's `template=T` marker when left out.
+    /// Whether line `i` is told by its group's `template=T` marker when left out: the
+    /// marker came before it (a stretch above the group's first kept line still needs a
+    /// marker of its own, or the reader meets a silent hole before learning of the group).
     fn collapsed(&self, groups: &Grouping, i: usize) -> bool {
         let g = groups.group_index(i);
-        g != NONE && self.collapse_after[g as usize] != NONE
+        g != NONE && {
+            let after = self.collapse_after[g as usize];
+            after != NONE && (after as usize) < i
+        }
     }
 
     /// Each stretch of lines left out, `(a, b)` 0-based with `b` exclusive, and

@@ -23,10 +23,19 @@ from compressors._elision import Elision, render
 from compressors._prose_scoring import DEFAULT_SIGNALS, Signal, density, relevance
 from rustcore._prose import prose_gaps, prose_select, prose_texts
 
-__all__ = ["ProseCompressor", "Selection", "prose_elisions", "select_lines"]
+__all__ = ["ProseCompressor", "Selection", "prose_elisions", "reads_as_prose", "select_lines"]
 
 # Under a budget, the selection is redone this many times with a target lowered by the overshoot.
 _BUDGET_ROUNDS = 4
+# Plain text is judged prose or structured lines on its first lines (at least a few of them).
+_SHAPE_LINES = 400
+_SHAPE_MIN_LINES = 10
+_SENTENCE_WORDS = 6
+# Words a sentence has and a log line, a table row or a listing seldom does.
+_FUNCTION_WORDS_TEXT = """the a an of to in is are was were be it this that these with for on as by and or not but
+from at
+which who can will would should you we they he she its their there"""
+_FUNCTION_WORDS = frozenset(_FUNCTION_WORDS_TEXT.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +67,12 @@ class ProseCompressor(Compressor):
             from compressors._registry import get_compressor
 
             return get_compressor("code").compress(text, replace(ctx, content_type="code", language=language))
+        if ctx.content_type == "text" and not reads_as_prose(text):
+            # Few sentences, mostly short structured lines (a log no scan recognised, a report):
+            # picking "sentences" would gut it; the line path keeps its rare lines and its end.
+            from compressors._registry import get_compressor
+
+            return get_compressor("log").compress(text, ctx)
         target = ctx.budget
         out = text
         for _ in range(_BUDGET_ROUNDS):
@@ -72,6 +87,35 @@ class ProseCompressor(Compressor):
         from compressors._fit import fit_budget
 
         return fit_budget(text, ctx.budget, ctx, out) if ctx.budget is not None else out
+
+
+def reads_as_prose(text: str) -> bool:
+    """Whether `text` reads as prose rather than structured lines, judged on its first `_SHAPE_LINES`
+    non-blank lines: it does not when under a fifth are sentences (six words or more, two of them function
+    words: `the`, `of`, `is`) and seven in ten are records (a first field with a digit or in brackets, `key=value`
+    fields, or mostly fields holding digits: a log's counters and stamps, a report's rows)."""
+    lines = sentences = records = 0
+    for line in text.splitlines():
+        t = line.strip()
+        if not t:
+            continue
+        lines += 1
+        words = t.split()
+        if len(words) >= _SENTENCE_WORDS:
+            sentences += sum(w.lower() in _FUNCTION_WORDS for w in words) >= 2
+        records += _is_record(words)
+        if lines >= _SHAPE_LINES:
+            break
+    return lines < _SHAPE_MIN_LINES or sentences * 5 >= lines or records * 10 < lines * 7
+
+
+def _is_record(fields: list[str]) -> bool:
+    first = fields[0]
+    if any(c.isdigit() for c in first) or first.startswith("["):
+        return True
+    if sum("=" in f[1:-1] for f in fields) >= 2:
+        return True
+    return len(fields) >= 3 and sum(any(c.isdigit() for c in f) for f in fields) * 2 >= len(fields)
 
 
 def select_lines(

@@ -1,4 +1,5 @@
-"""Real logs: the machine's own (/var/log, npm's debug logs) and a verbose pip install of scratch wheels.
+"""Real logs: the machine's own (/var/log, npm's debug logs), a verbose pip install of scratch wheels and npm's
+debug log of an install of scratch packages.
 
 A log window is `tail -n N` or `sed -n A,Bp` of a real file, drawn with the seed. The question asks for a
 rare event (a line template seen at most 3 times in a window of at least 150 lines), the newest entries,
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import json
 import os
 import random
 import re
@@ -16,7 +18,7 @@ import zipfile
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, generator, needles_of
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needles_of
 from benchmarks.fresh._places import pick, read_text
 
 __all__ = ["log_files", "template"]
@@ -168,5 +170,56 @@ def pip_install_log(ctx: Context, rng: random.Random) -> Found:
         needles=needles_of(lines, text),
         notes="Scratch wheels with a dependency graph drawn with the seed (70%: one requirement that no wheel "
         f"provides); {rule}.",
+        text=text,
+    )
+
+
+# A failure npm's debug log records: `14 error code ENOENT`, `9 verbose stack Error: ...`.
+_NPM_ERROR = re.compile(r"^\d+ error ")
+
+
+def _npm_package(folder: Path, name: str, version: str, deps: dict[str, str]) -> None:
+    folder.mkdir(parents=True)
+    manifest = {"name": name, "version": version, "main": "index.js", "dependencies": deps}
+    (folder / "package.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    (folder / "index.js").write_text(f"module.exports = {json.dumps(name)};\n", encoding="utf-8")
+
+
+@generator("npm_debug_log", "logs")
+def npm_debug_log(ctx: Context, rng: random.Random) -> Found:
+    """`npm install --loglevel silly` of scratch local packages, offline; the sample is npm's debug log file
+    (`N level message` lines: a counter and a level word, no time stamps)."""
+    npm = ctx.tool("npm")
+    folder = ctx.scratch("npm_debug_log")
+    prefix = rng.choice(("acme", "corp", "proj", "lab", "demo"))
+    names = [f"{prefix}-{part}" for part in rng.sample(_PARTS, rng.randint(6, 14))]
+    broken = rng.randrange(len(names)) if rng.random() < 0.5 else -1
+    for i, name in enumerate(names):
+        deps = {d: f"file:../{d}" for d in rng.sample(names[i + 1 :], min(len(names) - i - 1, rng.randint(0, 2)))}
+        if i == broken:
+            # A local dependency whose folder does not exist: npm fails with ENOENT and says where.
+            deps[f"{prefix}-missing"] = f"file:../{prefix}-missing"
+        _npm_package(folder / "packages" / name, name, f"{rng.randint(0, 4)}.{rng.randint(0, 20)}.0", deps)
+    app = folder / "app"
+    _npm_package(app, f"{prefix}-app", "1.0.0", {n: f"file:../packages/{n}" for n in names})
+    logs = folder / "logs"
+    # Packed and installed as copies (not links): npm then logs every tarball, placement and file it writes.
+    argv = [npm, "install", "--offline", "--install-links", "--loglevel", "silly", "--no-audit", "--no-fund"]
+    argv += ["--cache", str(folder / "cache"), "--logs-dir", str(logs), "--logs-max", "1"]
+    ctx.run(argv, cwd=app, env={"HOME": str(folder), "npm_config_update_notifier": "false"}, ok=lambda c: True)
+    found = sorted(logs.glob("*debug*.log"))
+    if not found:
+        raise Skip("npm wrote no debug log")
+    text = found[-1].read_text(encoding="utf-8", errors="replace")
+    errors = [line for line in text.splitlines() if _NPM_ERROR.match(line)]
+    if errors:
+        query, lines, rule = "Why did npm install fail?", errors[:4], "needles = the first 4 `N error` lines"
+    else:
+        query, lines, rule = _question(rng, text.splitlines())
+    return Found(
+        source=f"npm install --offline --loglevel silly (scratch app with {len(names)} local packages): debug log",
+        query=query,
+        needles=needles_of(lines[:6], text),
+        notes=f"Scratch packages with file: dependencies drawn with the seed (50%: one missing folder); {rule}.",
         text=text,
     )

@@ -384,6 +384,8 @@ struct Counts {
     /// Final result lines (`3 failed, 10 passed`): a test run says so at the end.
     summaries: usize,
     stamped: usize,
+    /// Lines without a time stamp that declare a level in a leading field (`12 silly x`).
+    leveled: usize,
     diff_headers: usize,
     hunk_headers: usize,
     diff_body: usize,
@@ -535,6 +537,11 @@ impl Counts {
         }
         if has_timestamp(t) {
             self.stamped += 1;
+        } else if matches!(kind, logs::Kind::Plain | logs::Kind::Notice)
+            && crate::loglines::leveled(&clean)
+        {
+            // Counted once: an `ERROR:` line already counts as a log event.
+            self.leveled += 1;
         }
         // Build, lint and install output: a diagnostic's source excerpt is not
         // code, nor an installer's progress line prose.
@@ -610,7 +617,8 @@ impl Counts {
     /// type the evidence would otherwise pick (`text` and unknown hints lean nowhere).
     fn bears_out(&self, hint: &str) -> Option<Detection> {
         let layout = &self.layout;
-        let log = self.frac(self.log + self.compiler + self.stamped) + 2.0 * self.frac(self.runner);
+        let log = self.frac(self.log + self.compiler + self.stamped + self.leveled)
+            + 2.0 * self.frac(self.runner);
         let supported = match hint {
             // Source code may be mostly a table of constants: a few lines of code will do.
             "code" => self.frac(self.code) >= 0.05 || self.lang.iter().sum::<usize>() >= 3,
@@ -661,7 +669,10 @@ impl Counts {
             "config" => self.data.config_share(self.nonblank) / 0.5,
             "listing" => self.frac(self.data.listing) / 0.5,
             "search" => self.frac(self.search_hits) / 0.6,
-            "log" => (self.frac(self.log + self.compiler + self.stamped) + 2.0 * runner) / 0.4,
+            "log" => {
+                (self.frac(self.log + self.compiler + self.stamped + self.leveled) + 2.0 * runner)
+                    / 0.4
+            }
             "html" => self.frac(self.tags) / 0.3,
             "markdown" => (self.frac(self.markup) / 0.04)
                 .max(self.frac(self.prose) / 0.6)
@@ -704,7 +715,7 @@ impl Counts {
             return Detection::of("mixed");
         }
         let runner = self.frac(self.runner);
-        let log = self.frac(self.log + self.compiler + self.stamped) + 2.0 * runner;
+        let log = self.frac(self.log + self.compiler + self.stamped + self.leveled) + 2.0 * runner;
         let code = self.frac(self.code);
         // Tables, listings and configuration files: rows and keys, whatever words they hold.
         let events = self.frac(self.log + self.compiler) + 2.0 * runner;
@@ -1007,6 +1018,32 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("Passed: java/io/File/Test{i}.java\n"))
             .collect();
         assert_eq!(kind(&jtreg).0, "log");
+    }
+
+    #[test]
+    fn lines_that_lead_with_a_level_word_are_a_log_without_time_stamps() {
+        // npm's debug log: a counter, then the level.
+        let npm: String = (0..60)
+            .map(|i| match i % 4 {
+                0 => format!(
+                    "{i} silly placeDep ROOT pkg{i}@1.{i}.0 OK for: app@1.0.0 want: ^1.{i}.0\n"
+                ),
+                1 => format!(
+                    "{i} verbose reify failed optional dependency /tmp/app/node_modules/pkg{i}\n"
+                ),
+                2 => format!(
+                    "{i} http fetch GET 200 https://registry.npmjs.org/pkg{i} 12ms (cache hit)\n"
+                ),
+                _ => format!("{i} timing idealTree:#root Completed in {i}ms\n"),
+            })
+            .collect();
+        assert_eq!(kind(&npm).0, "log");
+        let maven: String = (0..40)
+            .map(|i| {
+                format!("[INFO] Copying {i} resources from src/main/resources to target/classes\n")
+            })
+            .collect();
+        assert_eq!(kind(&maven).0, "log");
     }
 
     #[test]

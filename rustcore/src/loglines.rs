@@ -480,6 +480,63 @@ fn trim_level_punctuation(field: &str) -> &str {
 }
 
 /// The level a log line declares in its first fields (`ERROR`, `[warn]`, `level=info`).
+/// Level words a log line may lead with that are not on the level lists, being ordinary
+/// words elsewhere: npm's `silly`, `http` and `timing`, with the lowercase forms of the rest.
+const LEADING_LEVELS: &[&str] = &[
+    "silly", "http", "timing", "verbose", "info", "notice", "debug", "trace", "warn", "warning",
+    "error", "err", "fatal", "crit", "critical",
+];
+/// Words that lead a sentence, not a log line, before a level-like word (`the error was`).
+const NOT_PROGRAMS: &[&str] = &[
+    "a", "an", "the", "this", "that", "these", "those", "my", "our", "your", "their", "its", "his",
+    "her", "no", "any", "some", "each", "every", "one", "of", "in", "on", "to", "for", "with",
+    "is", "was", "if", "and", "or", "but", "as", "at", "by", "from",
+];
+/// How many fields may lead a line before its level word.
+const LEADING_FIELDS: usize = 4;
+
+/// Whether `t` (a trimmed line) declares a level in a leading field, with or without a time
+/// stamp: `[INFO] x`, `WARNING: x`, `info: x`, or a level word after only counters, times,
+/// process ids and one program name (`12 silly placeDep ...` in npm's debug log, `npm verbose
+/// cli ...`, `4242 DEBUG x`). What routing counts as a log line by its level alone.
+pub fn leveled(t: &str) -> bool {
+    let mut it = fields(t).take(LEADING_FIELDS + 1).enumerate().peekable();
+    while let Some((idx, field)) = it.next() {
+        if idx >= LEADING_FIELDS || it.peek().is_none() {
+            // A level word with nothing after it says nothing.
+            return false;
+        }
+        let f = trim_level_punctuation(field);
+        let lower_known = f.len() <= 8
+            && LEADING_LEVELS
+                .iter()
+                .any(|w| w.eq_ignore_ascii_case(f) && f.bytes().all(|b| b.is_ascii_lowercase()));
+        if level_of(f) != 0 || lower_known {
+            let marked = field != f || (f.len() >= 3 && f.bytes().all(|b| b.is_ascii_uppercase()));
+            if marked || (idx >= 1 && lower_known) {
+                return true;
+            }
+        }
+        let prefix =
+            field.bytes().any(|b| b.is_ascii_digit()) || (idx == 0 && is_program_name(field));
+        if !prefix {
+            return false;
+        }
+    }
+    false
+}
+
+/// `npm`, `sshd[812]:`, `kernel:`: a lowercase name that may lead a log line.
+fn is_program_name(field: &str) -> bool {
+    let name = field.trim_end_matches(':');
+    let name = name.split_once('[').map_or(name, |(n, _)| n);
+    (1..=24).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b"-_./".contains(&b))
+        && !NOT_PROGRAMS.contains(&name)
+}
+
 fn declared_level(t: &str) -> Option<Kind> {
     for (idx, field) in fields(t).take(8).enumerate() {
         let f = trim_level_punctuation(field);
@@ -533,6 +590,32 @@ fn severity(t: &str) -> Kind {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_level_word_in_a_leading_field_makes_a_log_line() {
+        for line in [
+            "0 verbose cli /usr/bin/node /usr/bin/npm",
+            "12 silly placeDep ROOT bytes@3.1.2 OK for: t@1.0.0",
+            "npm http fetch GET 200 https://registry.npmjs.org/npm 175ms",
+            "[INFO] Building jar: /tmp/app.jar",
+            "WARNING: Retrying (Retry(total=4)) after connection broken",
+            "info: server listening on 8080",
+            "4242 DEBUG pool: acquired connection",
+            "sshd[812]: error: maximum authentication attempts exceeded",
+        ] {
+            assert!(leveled(line), "{line}");
+        }
+        for line in [
+            "Info about the release is on the website.",
+            "the error was in the second module",
+            "Errors and warnings are counted once.",
+            "verbose",
+            "12 silly",
+            "A B C D info e",
+        ] {
+            assert!(!leveled(line), "{line}");
+        }
+    }
 
     #[test]
     fn kinds_of_test_runner_lines() {

@@ -37,7 +37,7 @@ MARGIN = 0.15
 # points; None where that leaves nothing (the worst seed kept about none: no floor yet, the first thing to raise).
 # The comment gives the measured minimum of each.
 FLOORS: dict[str, tuple[float | None, float | None, float | None, float | None]] = {
-    "build_output": (0.50, 0.60, 0.15, 0.20),  # 69% 77% 31% 38%
+    "build_output": (0.50, 0.60, 0.15, 0.40),  # 69% 77% 31% 59% (reduction: sweep --seeds 12 --seed 2026-12-05)
     "code": (0.65, 0.85, 0.45, 0.15),  # 80% 91% 60% 27% (code re-swept: `--seeds 32 --seed floors-code`)
     "config": (0.35, 0.85, None, None),  # 50% 100% 12% 7%
     "diff": (0.25, 0.30, None, 0.65),  # 40% 47% 0% 82%

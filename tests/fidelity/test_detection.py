@@ -1,0 +1,65 @@
+"""Routing real output by its content: logs that declare a level in a leading field but carry no time stamp
+(npm's debug log: `12 silly placeDep ...`), and plain text that is not prose, reach the line/log path.
+
+The npm log is made at test time (`benchmarks.fresh`'s npm_debug_log: an offline `npm install --loglevel silly`
+of scratch local packages); the seed is today's date, printed on failure (HEADROOM_FRESH_SEED repeats it).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from benchmarks.fresh import default_seed, generate
+from ccr import Settings, Store
+from compressors import compress, detect
+
+SEED = os.environ.get("HEADROOM_FRESH_SEED") or default_seed()
+
+
+@pytest.fixture
+def store() -> Iterator[Store]:
+    with tempfile.TemporaryDirectory(prefix="headroom-detect-") as home, Store(Settings(home=Path(home))) as s:
+        yield s
+
+
+def test_an_npm_debug_log_is_routed_to_the_log_compressor_and_keeps_its_errors_and_end(store: Store) -> None:
+    run = generate(SEED, per_category=3, kinds=["npm_debug_log"], slow=False)
+    if "npm_debug_log" in run.unavailable:
+        pytest.skip(f"npm cannot run here: {run.skipped}")
+    assert run.samples, f"seed {SEED}: no npm debug log; skipped {run.skipped}"
+    for sample in run.samples:
+        where = f"seed {SEED} {sample.name}"
+        assert detect(sample.text).content_type == "log", where
+        result = compress(sample.text, store=store)
+        assert result.compressor == "log", where
+        assert result.tokens_after * 2 < result.tokens_before, f"{where}: {result.tokens_after}/{result.tokens_before}"
+        lines = sample.text.splitlines()
+        for line in [*(x for x in lines if " error " in x[:12]), lines[-1]]:
+            assert line in result.compressed, f"{where}: {line!r} lost"
+
+
+def test_plain_text_of_structured_lines_is_compressed_as_lines_not_as_prose(store: Store) -> None:
+    # Fields without a level or a time: nothing a scan calls a log, and no sentences either.
+    rows = [f"job {i:04d} queue=batch-{i % 7} worker=w{i % 13} items={i * 37 % 1000} state=done" for i in range(300)]
+    rows[211] = "job 0211 queue=batch-1 worker=w3 items=0 state=STUCK retries=5"
+    text = "\n".join(rows) + "\n"
+    result = compress(text, store=store, content_type="text")
+    assert rows[211] in result.compressed
+    assert rows[-1] in result.compressed
+    assert result.tokens_after * 3 < result.tokens_before
+
+
+def test_plain_prose_stays_with_the_prose_compressor(store: Store) -> None:
+    sentence = "The archive is read from the start, and each member is listed with the size it has on disk."
+    text = "\n".join(f"{sentence} This is note {i} of the manual." for i in range(60)) + "\n"
+    from compressors._prose import reads_as_prose
+
+    assert reads_as_prose(text)
+    assert not reads_as_prose(
+        "\n".join(f"{i} silly placeDep ROOT pkg{i}@1.0.{i} OK for: app want: ^1" for i in range(40))
+    )

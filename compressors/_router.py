@@ -57,6 +57,12 @@ _SUFFIX_TYPES = {
     ".conf": "config",
     ".properties": "config",
     ".env": "config",
+    # XML data and settings: the config outline keeps their nesting (the page compressor looks for an article).
+    **dict.fromkeys(
+        (".xml", ".svg", ".pom", ".csproj", ".fsproj", ".vbproj", ".props", ".targets", ".plist", ".xsd"),
+        "config",
+    ),
+    **dict.fromkeys((".xsl", ".xslt", ".rss", ".atom", ".resx", ".nuspec", ".xaml", ".wsdl"), "config"),
     ".csv": "listing",
     ".tsv": "listing",
 }

@@ -12,7 +12,19 @@ picked by stated rules from a seeded random stream, so no compressor can be tune
 from __future__ import annotations
 
 # Importing the generator modules registers them (one registry, keyed by kind).
-from benchmarks.fresh import builds, code_questions, configs, docs, history, listings, logs, pages, runs, sources
+from benchmarks.fresh import (
+    builds,
+    code_questions,
+    configs,
+    docs,
+    history,
+    listings,
+    logs,
+    pages,
+    runs,
+    sources,
+    xmlfiles,
+)
 from benchmarks.fresh._core import CATEGORIES, REGISTRY, FreshSample, Generator, Skip, Unavailable
 from benchmarks.fresh._generate import Generated, default_seed, generate, generators, write_corpus
 
@@ -38,4 +50,5 @@ __all__ = [
     "runs",
     "sources",
     "write_corpus",
+    "xmlfiles",
 ]

@@ -231,6 +231,12 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
     if lower_head.starts_with("<!doctype html") || lower_head.starts_with("<html") {
         return Detection::of("html");
     }
+    if is_xml_document(&lower_head, trimmed) {
+        // Data and settings in elements (pom.xml, .csproj, manifests, SVG, RSS, D-Bus
+        // interfaces): its nesting is its structure, which the config outline keeps; the
+        // page compressor would look for an article in it.
+        return Detection::of("config");
+    }
     let mut c = Counts {
         layout: Layout::of(text),
         ..Counts::default()
@@ -264,6 +270,100 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         _ => None,
     };
     taken.unwrap_or(found)
+}
+
+/// Elements a web page opens with: a document led by one of these is HTML, not XML data.
+const HTML_ELEMENTS: &[&str] = &[
+    "html",
+    "head",
+    "body",
+    "div",
+    "span",
+    "p",
+    "a",
+    "table",
+    "tr",
+    "td",
+    "th",
+    "ul",
+    "ol",
+    "li",
+    "section",
+    "article",
+    "nav",
+    "header",
+    "footer",
+    "main",
+    "aside",
+    "script",
+    "style",
+    "meta",
+    "link",
+    "title",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "form",
+    "input",
+    "button",
+    "img",
+    "br",
+    "hr",
+    "pre",
+    "code",
+    "em",
+    "strong",
+    "b",
+    "i",
+    "small",
+    "label",
+    "select",
+    "textarea",
+    "iframe",
+    "figure",
+    "blockquote",
+    "dl",
+    "template",
+    "base",
+    "noscript",
+    "details",
+    "center",
+];
+
+/// Whole-input check: an XML document rather than a web page. `lower_head` is the start of
+/// the input, lowercased and trimmed; `trimmed` the whole input trimmed. An XML declaration
+/// or a non-HTML doctype that no `<html` follows, or a root element that is not an HTML one
+/// (`<project`, `<svg`, `<manifest`) which the input closes at its end.
+fn is_xml_document(lower_head: &str, trimmed: &str) -> bool {
+    let head = lower_head.trim_start_matches('\u{feff}');
+    if head.starts_with("<?xml") || head.starts_with("<!doctype ") {
+        return !head.contains("<html") && !head.contains("<!doctype html");
+    }
+    let Some(rest) = head.strip_prefix('<') else {
+        return false;
+    };
+    let name_len = rest
+        .bytes()
+        .take_while(|&b| b.is_ascii_alphanumeric() || matches!(b, b':' | b'-' | b'_' | b'.'))
+        .count();
+    if name_len == 0 || !rest.as_bytes()[0].is_ascii_alphabetic() {
+        return false;
+    }
+    let name = &rest[..name_len];
+    if HTML_ELEMENTS.contains(&name) {
+        return false;
+    }
+    // The root closes at the end (its own spelling: XML names are case-sensitive).
+    let Some(close_at) = trimmed.rfind("</") else {
+        return false;
+    };
+    let close = &trimmed[close_at + 2..];
+    close.len() == name_len + 1
+        && close[..name_len].eq_ignore_ascii_case(name)
+        && close.ends_with('>')
 }
 
 /// Whole-input check: starts and ends like a JSON value, and the start is JSON-shaped.
@@ -1018,6 +1118,22 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("Passed: java/io/File/Test{i}.java\n"))
             .collect();
         assert_eq!(kind(&jtreg).0, "log");
+    }
+
+    #[test]
+    fn xml_documents_are_config_and_web_pages_stay_html() {
+        let pom = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<project xmlns=\"http://maven.apache.org/POM/4.0.0\">\n  <modelVersion>4.0.0</modelVersion>\n  <groupId>org.example</groupId>\n  <artifactId>app</artifactId>\n  <dependencies>\n    <dependency>\n      <groupId>junit</groupId>\n    </dependency>\n  </dependencies>\n</project>\n";
+        assert_eq!(kind(pom).0, "config");
+        let csproj = "<Project Sdk=\"Microsoft.NET.Sdk\">\n  <PropertyGroup>\n    <TargetFramework>net8.0</TargetFramework>\n  </PropertyGroup>\n</Project>\n";
+        assert_eq!(kind(csproj).0, "config");
+        let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\">\n  <rect x=\"1\" y=\"2\"/>\n</svg>";
+        assert_eq!(kind(svg).0, "config");
+        let fonts = "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <dir>/usr/share/fonts</dir>\n</fontconfig>\n";
+        assert_eq!(kind(fonts).0, "config");
+        let xhtml = "<?xml version=\"1.0\"?>\n<!DOCTYPE html>\n<html><body><p>Hi there, this is a page.</p></body></html>\n";
+        assert_eq!(kind(xhtml).0, "html");
+        let fragment = "<div class=\"post\">\n  <p>Some text of the post.</p>\n</div>\n";
+        assert_ne!(kind(fragment).0, "config");
     }
 
     #[test]

@@ -1,8 +1,10 @@
 """Routing real output by its content: logs that declare a level in a leading field but carry no time stamp
-(npm's debug log: `12 silly placeDep ...`), and plain text that is not prose, reach the line/log path.
+(npm's debug log: `12 silly placeDep ...`), and plain text that is not prose, reach the line/log path; XML
+documents reach the config outline, which keeps their nesting.
 
 The npm log is made at test time (`benchmarks.fresh`'s npm_debug_log: an offline `npm install --loglevel silly`
-of scratch local packages); the seed is today's date, printed on failure (HEADROOM_FRESH_SEED repeats it).
+of scratch local packages), the XML files are this machine's (xml_file); the seed is today's date, printed on
+failure (HEADROOM_FRESH_SEED repeats it).
 """
 
 from __future__ import annotations
@@ -63,3 +65,17 @@ def test_plain_prose_stays_with_the_prose_compressor(store: Store) -> None:
     assert not reads_as_prose(
         "\n".join(f"{i} silly placeDep ROOT pkg{i}@1.0.{i} OK for: app want: ^1" for i in range(40))
     )
+
+
+def test_xml_files_of_this_machine_go_to_config_and_keep_the_element_the_query_names(store: Store) -> None:
+    run = generate(SEED, per_category=4, kinds=["xml_file"], slow=False)
+    if "xml_file" in run.unavailable:
+        pytest.skip(f"no XML files here: {run.skipped}")
+    assert run.samples, f"seed {SEED}: no XML sample; skipped {run.skipped}"
+    for sample in run.samples:
+        where = f"seed {SEED} {sample.name}"
+        assert detect(sample.text).content_type == "config", where
+        result = compress(sample.text, store=store, query=sample.query)
+        flat = " ".join(result.compressed.split())
+        for needle in sample.needles:
+            assert " ".join(needle.split()) in flat, f"{where}: {needle!r} lost"

@@ -32,10 +32,19 @@ const P_QUERY: u32 = 780;
 /// for them (`logs::must_keep_extra`).
 pub(crate) const P_INTRINSIC: u32 = P_QUERY;
 
+/// Errors of one group that count as what the output is about; later ones are told by the
+/// group's template marker unless the question names them.
+const INTRINSIC_PER_GROUP: u32 = 3;
+
 impl Claim {
-    /// Whether the line is what the output is about (see [`P_INTRINSIC`]).
-    pub(crate) fn intrinsic(&self) -> bool {
-        self.priority >= P_INTRINSIC || (self.priority >= P_WARN && self.occurrence == 0)
+    /// Whether the line (of `kind`) is what the output is about (see [`P_INTRINSIC`]).
+    pub(crate) fn intrinsic(&self, kind: Kind) -> bool {
+        if self.priority >= P_INTRINSIC {
+            return kind != Kind::Error
+                || self.occurrence < INTRINSIC_PER_GROUP
+                || self.priority >= P_QUERY_STRONG;
+        }
+        self.priority >= P_WARN && self.occurrence == 0
     }
 }
 const P_WARN: u32 = 700;

@@ -121,7 +121,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
             .then(ca.occurrence.cmp(&cb.occurrence))
             .then(a.cmp(&b))
     });
-    let budget = budget + must_keep_extra(&lines, &claims, &mut costs, budget);
+    let budget = budget + must_keep_extra(&lines, &info, &claims, &mut costs, budget);
     let (keep, mut costs) = plan(&lines, &order, costs, budget);
     let mut layout = Layout::of(&lines, &groups, keep, &mut costs);
     let slack = budget.saturating_sub(layout.cost);
@@ -152,21 +152,38 @@ fn plan(lines: &Lines<'_>, order: &[usize], costs: Costs, budget: usize) -> (Vec
 /// Failures, exceptions, errors and query matches (what the output is about)
 /// may raise a smaller budget to what they and the markers beside them cost,
 /// up to [`INTRINSIC_ROOM`] beyond the final results.
-fn must_keep_extra(lines: &Lines<'_>, claims: &[Claim], costs: &mut Costs, budget: usize) -> usize {
+fn must_keep_extra(
+    lines: &Lines<'_>,
+    info: &[LineInfo],
+    claims: &[Claim],
+    costs: &mut Costs,
+    budget: usize,
+) -> usize {
     if !costs.soft() {
         return 0;
     }
     let marker = costs.marker();
     let (mut extra, mut intrinsic) = (0, marker);
+    let mut last = None;
     for (i, c) in claims.iter().enumerate() {
-        if c.priority >= P_DIGEST {
-            let line = costs.line(lines, i);
-            extra += line;
-            intrinsic += line + marker;
-        } else if c.intrinsic() && intrinsic < INTRINSIC_ROOM + extra {
-            // With the marker it may leave beside it: a small budget is mostly markers.
-            intrinsic += costs.line(lines, i) + marker;
+        let digest = c.priority >= P_DIGEST;
+        let room_for = c.intrinsic(info[i].kind) && intrinsic < INTRINSIC_ROOM + extra;
+        if !(digest || room_for) {
+            continue;
         }
+        let line = costs.line(lines, i);
+        if digest {
+            extra += line;
+        }
+        // With the marker before it unless it follows a line kept for the same reason: a
+        // small budget is mostly markers.
+        intrinsic += line
+            + if last == Some(i.wrapping_sub(1)) {
+                0
+            } else {
+                marker
+            };
+        last = Some(i);
     }
     let extra = extra.min(budget * MUST_KEEP_CEILINGS);
     let need = intrinsic.min(INTRINSIC_ROOM + extra);

@@ -2,9 +2,9 @@
 fontconfig, iso-codes, MSBuild templates, SVG images, and the XML shipped in installed Python and npm packages.
 
 One well-formed file (`cat`); a line drawn with the seed among those occurring once that hold a whole element with
-short text (`<tag>text</tag>`, no other line having its tag under the same holder line) or a start tag with
-attributes; the question names the element (its tag and the element holding it, or its first attribute's value);
-needles = that line and the holder's start tag line.
+short text (`<tag>text</tag>`, under a holder line occurring once, no other line having its tag under it) or a
+start tag with attributes; the question names the element (its tag and the element holding it, or its first
+attribute's value); needles = that line and the holder's start tag line.
 """
 
 from __future__ import annotations
@@ -80,8 +80,11 @@ def xml_file(ctx: Context, rng: random.Random) -> Found:
     text = ctx.run(["cat", str(path)])
     lines = text.splitlines()
     # A text element is asked for by its tag and holder: only where no other line has the same pair.
+    # Its holder line must occur once too, so that naming it points at one place.
     named = [
-        (m["tag"], (_holder(lines, i) or "").strip()) if (m := _TEXT_ELEMENT.match(line)) else None
+        (m["tag"], holder.strip())
+        if (m := _TEXT_ELEMENT.match(line)) and (holder := _holder(lines, i)) and text.count(holder) == 1
+        else None
         for i, line in enumerate(lines)
     ]
     counts = Counter(pair for pair in named if pair is not None)

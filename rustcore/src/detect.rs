@@ -338,7 +338,14 @@ const HTML_ELEMENTS: &[&str] = &[
 /// or a non-HTML doctype that no `<html` follows, or a root element that is not an HTML one
 /// (`<project`, `<svg`, `<manifest`) which the input closes at its end.
 fn is_xml_document(lower_head: &str, trimmed: &str) -> bool {
-    let head = lower_head.trim_start_matches('\u{feff}');
+    let mut head = lower_head.trim_start_matches('\u{feff}');
+    // Comments may come first (a licence, a note on how to edit the file).
+    while let Some(rest) = head.strip_prefix("<!--") {
+        match rest.find("-->") {
+            Some(end) => head = rest[end + 3..].trim_start(),
+            None => return false,
+        }
+    }
     if head.starts_with("<?xml") || head.starts_with("<!doctype ") {
         return !head.contains("<html") && !head.contains("<!doctype html");
     }
@@ -1128,6 +1135,8 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         assert_eq!(kind(csproj).0, "config");
         let svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"10\">\n  <rect x=\"1\" y=\"2\"/>\n</svg>";
         assert_eq!(kind(svg).0, "config");
+        let dbus = "<!-- The session bus: add a session-local.conf\n     rather than editing this file. -->\n\n<!DOCTYPE busconfig PUBLIC \"-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN\">\n<busconfig>\n  <type>session</type>\n</busconfig>\n";
+        assert_eq!(kind(dbus).0, "config");
         let fonts = "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"urn:fontconfig:fonts.dtd\">\n<fontconfig>\n  <dir>/usr/share/fonts</dir>\n</fontconfig>\n";
         assert_eq!(kind(fonts).0, "config");
         let xhtml = "<?xml version=\"1.0\"?>\n<!DOCTYPE html>\n<html><body><p>Hi there, this is a page.</p></body></html>\n";

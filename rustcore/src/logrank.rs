@@ -517,6 +517,7 @@ fn raise(claims: &mut [Claim], i: usize, p: u32) {
 /// variant (the newest entry of each kind, not a dozen repeats of one), newest first.
 fn add_tail(lines: &Lines<'_>, info: &[LineInfo], groups: &Grouping, claims: &mut [Claim]) {
     let mut seen: Vec<u32> = Vec::with_capacity(TAIL_LINES);
+    let mut closing = CLOSING_LINES;
     let tail = (0..info.len())
         .rev()
         .filter(|&i| info[i].kind != Kind::Blank)
@@ -527,9 +528,14 @@ fn add_tail(lines: &Lines<'_>, info: &[LineInfo], groups: &Grouping, claims: &mu
         let g = groups.variant_of[i];
         if !seen.contains(&g) {
             seen.push(g);
-            // A diagnostic's excerpt closing a compiler's output is not its closing word.
-            let closing = seen.len() <= CLOSING_LINES && !toollines::is_detail(lines.content(i));
-            let level = if closing { P_CLOSING } else { P_TAIL };
+            // A diagnostic's excerpt closing a compiler's output is not its closing word:
+            // the lines before it are.
+            let level = if closing > 0 && !toollines::is_detail(lines.content(i)) {
+                closing -= 1;
+                P_CLOSING
+            } else {
+                P_TAIL
+            };
             raise(claims, i, level - k as u32);
         }
     }

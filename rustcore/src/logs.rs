@@ -46,11 +46,12 @@ pub(crate) fn analyse(lines: &Lines<'_>) -> (Vec<LineInfo>, Grouping) {
             let clean = lines::strip_ansi(raw);
             let kind = match classify(&clean) {
                 // A linter's finding is a warning (an error when it says so), though
-                // it names its rule by code, not by a word a log would use.
-                Kind::Plain => match toollines::diagnostic_error(&clean) {
+                // it names its rule by code, not by a word a log would use; also when its
+                // message reads as a problem told in plain words (`F821 Undefined name`).
+                kind @ (Kind::Plain | Kind::Notice) => match toollines::diagnostic_error(&clean) {
                     Some(true) => Kind::Error,
                     Some(false) => Kind::Warn,
-                    None => Kind::Plain,
+                    None => kind,
                 },
                 kind => kind,
             };
@@ -114,14 +115,22 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let mut order: Vec<usize> = (0..lines.len())
         .filter(|&i| claims[i].priority > 0)
         .collect();
+    let (extra, raised) = must_keep_extra(&lines, &info, &claims, &mut costs, budget);
+    // Where the room was made for what the output is about (a small output), that is planned
+    // first, then the rest by priority; a large output's plan goes by priority alone.
     order.sort_by(|&a, &b| {
         let (ca, cb) = (claims[a], claims[b]);
-        cb.priority
-            .cmp(&ca.priority)
+        let (ia, ib) = if raised {
+            (ca.intrinsic(info[a].kind), cb.intrinsic(info[b].kind))
+        } else {
+            (false, false)
+        };
+        ib.cmp(&ia)
+            .then(cb.priority.cmp(&ca.priority))
             .then(ca.occurrence.cmp(&cb.occurrence))
             .then(a.cmp(&b))
     });
-    let budget = budget + must_keep_extra(&lines, &info, &claims, &mut costs, budget);
+    let budget = budget + extra;
     let (keep, mut costs) = plan(&lines, &order, costs, budget);
     let mut layout = Layout::of(&lines, &groups, keep, &mut costs);
     let slack = budget.saturating_sub(layout.cost);
@@ -151,16 +160,17 @@ fn plan(lines: &Lines<'_>, order: &[usize], costs: Costs, budget: usize) -> (Vec
 /// get room of their own, up to [`MUST_KEEP_CEILINGS`] times the ceiling.
 /// Failures, exceptions, errors and query matches (what the output is about)
 /// may raise a smaller budget to what they and the markers beside them cost,
-/// up to [`INTRINSIC_ROOM`] beyond the final results.
+/// up to [`INTRINSIC_ROOM`] beyond the final results. Returns the room added and
+/// whether it was raised for them.
 fn must_keep_extra(
     lines: &Lines<'_>,
     info: &[LineInfo],
     claims: &[Claim],
     costs: &mut Costs,
     budget: usize,
-) -> usize {
+) -> (usize, bool) {
     if !costs.soft() {
-        return 0;
+        return (0, false);
     }
     let marker = costs.marker();
     let (mut extra, mut intrinsic) = (0, marker);
@@ -187,7 +197,7 @@ fn must_keep_extra(
     }
     let extra = extra.min(budget * MUST_KEEP_CEILINGS);
     let need = intrinsic.min(INTRINSIC_ROOM + extra);
-    (budget + extra).max(need) - budget
+    ((budget + extra).max(need) - budget, need > budget + extra)
 }
 
 /// Whether a line has at least two words (a template of bars, carets or

@@ -19,8 +19,6 @@ pub const MAX_DEPTH: u32 = 64;
 const MAP_KEYS: usize = 32;
 /// An object with at least this many members, nearly all objects, is a map of records.
 const RECORD_MAP_KEYS: usize = 8;
-/// How many objects, spread over a map, `alike` compares with its middle one.
-const ALIKE_SAMPLE: usize = 7;
 /// An object with fewer API link fields than this keeps them.
 const MIN_LINKS: usize = 3;
 /// Arrays shorter than this are never treated as record lists.
@@ -355,31 +353,19 @@ impl<'a> Renderer<'a> {
         data * 2 >= kids.len()
     }
 
-    /// Whether most of these objects share most of their keys with the middle one (a map of
-    /// records): judged on a few spread over the map, so one odd entry at either end (a lock
-    /// file's root package `""` before its hundreds of `node_modules/...`) does not decide it.
+    /// Whether the first and last of these objects share most of their keys (a map of records).
     pub(super) fn alike(&self, kids: &[u32]) -> bool {
         let keys = |i: u32| -> Vec<&str> {
             let mut k: Vec<&str> = self.doc.children(i).iter().map(|&m| self.key(m)).collect();
             k.sort_unstable();
             k
         };
-        let Some(&middle) = kids.get(kids.len() / 2) else {
+        let (Some(&a), Some(&b)) = (kids.first(), kids.last()) else {
             return false;
         };
-        let km = keys(middle);
-        let sample: Vec<u32> = (0..ALIKE_SAMPLE)
-            .map(|s| kids[s * (kids.len() - 1) / (ALIKE_SAMPLE - 1)])
-            .collect();
-        let like = sample
-            .iter()
-            .filter(|&&i| {
-                let ki = keys(i);
-                let shared = ki.iter().filter(|k| km.binary_search(k).is_ok()).count();
-                shared * 2 >= ki.len().max(km.len()) && shared > 0
-            })
-            .count();
-        like * 3 >= sample.len() * 2
+        let (ka, kb) = (keys(a), keys(b));
+        let shared = ka.iter().filter(|k| kb.binary_search(k).is_ok()).count();
+        shared * 2 >= ka.len().max(kb.len()) && shared > 0
     }
 
     /// A value inside an object kept whole: big nested entities (a user with twenty URLs) are

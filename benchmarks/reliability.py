@@ -4,9 +4,10 @@
 
 Three tables (issue 12's targets):
 - memory: peak RSS above the idle process for one compression, per input shape (many short lines,
-  one huge line, a realistic log, JSON) at each size in MB, through `compress()` (a fresh
-  interpreter per run), `headroom compress FILE` (the CLI) and a running stdio server's
-  headroom_compress (its VmHWM reset before the call); the bound is 4x the input + 150 MB;
+  one huge line, a realistic log, JSON of several shapes) at each size in MB, through `compress()` (a
+  fresh interpreter per run), `headroom compress FILE` (the CLI) and a running stdio server's
+  headroom_compress (its VmHWM reset before the call); then while the store indexes each input for
+  search (what the background indexer does next); the bound is 4x the input + 150 MB;
 - slow clients: `--slow-clients` connections that trickle request headers at a streamable HTTP
   server, while an authenticated client initializes and calls tools: connections the server holds
   (at most 256 by design), requests served, their median latency, and unauthenticated calls served
@@ -129,6 +130,41 @@ print(json.dumps({"idle": idle, "peak": status("VmHWM:"), "compressor": result.c
 """
 
 
+_INDEXING = r"""
+import sys, json
+from pathlib import Path
+def status(key):
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith(key):
+            return int(line.split()[1]) * 1024
+from ccr import Settings, Store
+with Store(Settings.from_env()) as store:
+    store.index_for_search(store.put(b"warm up the search index\n" * 50))
+    digest = store.put(Path(sys.argv[1]).read_bytes(), content_type=sys.argv[2])
+    Path("/proc/self/clear_refs").write_text("5")
+    idle = status("VmRSS:")
+    chunks = store.index_for_search(digest)
+    print(json.dumps({"idle": idle, "peak": status("VmHWM:"), "chunks": chunks}))
+"""
+
+
+def memory_index(path: Path, content_type: str, home: Path) -> tuple[int, int]:
+    """Peak RSS above idle while the store chunks one stored original for search (what the background indexer
+    does after a compression), in a fresh interpreter; and the chunks it wrote."""
+    done = subprocess.run(
+        [PYTHON, "-c", _INDEXING, str(path), content_type],
+        capture_output=True,
+        text=True,
+        env=_env(home),
+        timeout=900,
+        check=False,
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"indexing failed: {done.stderr[-800:]}")
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    return seen["peak"] - seen["idle"], seen["chunks"]
+
+
 def _env(home: Path) -> dict[str, str]:
     return {**os.environ, "HEADROOM_HOME": str(home), "HEADROOM_EMBEDDINGS": "0", "HF_HUB_OFFLINE": "1"}
 
@@ -236,6 +272,35 @@ def memory_table(sizes: list[int], work: Path, shapes: dict[str, Callable[[int],
                 print(_row(rows[-1]), flush=True)
     finally:
         server.close()
+    return rows
+
+
+def index_table(sizes: list[int], work: Path, shapes: dict[str, Callable[[int], bytes]]) -> list[dict[str, Any]]:
+    rows = []
+    for shape, make in shapes.items():
+        content_type = "json" if shape.startswith("JSON") else "log"
+        for size in sizes:
+            data = make(size * MB)
+            path = work / "input.bin"
+            path.write_bytes(data)
+            bound = 4 * len(data) + 150 * MB
+            peak, chunks = memory_index(path, content_type, work / f"index-{shape[:4]}-{size}")
+            rows.append(
+                {
+                    "shape": shape,
+                    "mb": round(len(data) / MB, 1),
+                    "chunks": chunks,
+                    "index_mb": round(peak / MB),
+                    "bound_mb": round(bound / MB),
+                    "within": peak <= bound,
+                }
+            )
+            r = rows[-1]
+            print(
+                f"| {r['shape']} | {r['mb']} | {r['chunks']:,} | {r['index_mb']} | {r['bound_mb']} "
+                f"| {'yes' if r['within'] else 'NO'} |",
+                flush=True,
+            )
     return rows
 
 
@@ -551,6 +616,10 @@ def main() -> None:
             picks = [w.strip().lower() for w in args.shapes.split(",") if w.strip()]
             shapes = {k: v for k, v in SHAPES.items() if not picks or any(w in k.lower() for w in picks)}
             out["memory"] = memory_table(sizes, work, shapes)
+            print("\nPeak RSS above idle while the store indexes the original for search (MB), same bound\n")
+            print("| shape | MB | chunks | indexing | bound | within |")
+            print("|---|---|---|---|---|---|")
+            out["indexing"] = index_table(sizes, work, shapes)
             run = memory_run(work)
             out["memory_run"] = run
             print(

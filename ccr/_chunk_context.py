@@ -22,8 +22,6 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-from ccr._lines import split_lines
-
 __all__ = ["chunk_contexts"]
 
 
@@ -41,14 +39,21 @@ _SECTION = re.compile(r"\s*\[[^\]]+\]\s*$")
 _MAX_OPENERS = 4
 
 
-def chunk_contexts(raw: bytes, chunks: Sequence[_Spanned], content_type: str | None) -> list[str]:
-    """For each of `chunks` of the original `raw`, its context as text ("" when it has none)."""
+def chunk_contexts(lines: Sequence[str], chunks: Sequence[_Spanned], content_type: str | None) -> list[str]:
+    """For each of `chunks` of an original whose lines are `lines` (a `ccr.LineIndex`: not a list of millions
+    of strings), its context as text ("" when it has none). Lines decoded with surrogateescape are fine: a
+    context is given back with undecodable bytes replaced."""
     finder = _FINDERS.get((content_type or "").lower())
     if finder is None or not chunks:
         return [""] * len(chunks)
-    lines = split_lines(raw.decode("utf-8", errors="replace"))
     found = finder(lines, {c.start_line - 1 for c in chunks})
-    return [found.get(c.start_line - 1, "") for c in chunks]
+    return [_replaced(found.get(c.start_line - 1, "")) for c in chunks]
+
+
+def _replaced(text: str) -> str:
+    if text.isascii():
+        return text
+    return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
 def _headings(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:

@@ -1,6 +1,6 @@
 """Lexical search over every stored original: their chunks in an FTS5 table in the store's own file.
 
-Originals are cut with `ccr._chunks.chunk_text` (the same pieces the semantic
+Originals are cut with `ccr._chunks.iter_chunks` (the same pieces the semantic
 index embeds). Each chunk is a row of ``chunks`` (its handle, lines and byte
 span in the original) and a row of ``chunk_terms``, a contentless FTS5 table
 holding the chunk's terms as `ccr._retrieval.terms` finds them, one token per
@@ -25,24 +25,28 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from typing import NamedTuple
 
-from ccr._chunks import Chunk, chunk_text
+from ccr._chunks import DEFAULT_MAX_CHARS, DEFAULT_MAX_LINES, Chunk, iter_chunks
+from ccr._lines import LineIndex
 from ccr._retrieval import query_phrases, query_terms, terms
 
 __all__ = [
     "BATCH_BYTES",
+    "BY_CHARS_FROM",
     "TERMS_VERSION",
     "Candidate",
     "QueryPart",
     "SearchChunk",
     "as_chunks",
     "check_terms_version",
+    "chunk_lines",
     "chunk_original",
     "fts_terms",
     "lexical_candidates",
     "match_expression",
+    "max_lines_for",
     "maybe_rebuild",
     "pending_originals",
     "query_parts",
@@ -57,8 +61,11 @@ __all__ = [
 # 4: a final e is stripped once (btree was btr).
 # 5: configuration chunks filed under their [section], listing rows under their directory (ls -R).
 TERMS_VERSION = 5
-# An original larger than this is chunked for search in several transactions of about this many bytes.
-BATCH_BYTES = 4 * 1024**2
+# An original larger than this is chunked for search in several transactions of about this many bytes. The
+# batch's terms (and FTS5's pending index of them) cost about 25 times its size: 4 MB batches peaked 100 MB.
+BATCH_BYTES = 1024**2
+# Past this size an original of very short lines is chunked by characters (`max_lines_for`).
+BY_CHARS_FROM = 4 * 1024**2
 # Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.
 _MIN_ORPHANS_TO_REBUILD = 50_000
 _TOKEN_SAFE = re.compile(r"[^\w._:/\-]+")
@@ -86,21 +93,37 @@ class Candidate(NamedTuple):
     score: float
 
 
-def chunk_original(raw: bytes, content_type: str | None) -> list[SearchChunk]:
+def chunk_original(raw: bytes, content_type: str | None) -> Iterator[SearchChunk]:
     """The chunks of the original `raw`, each with its byte span (exact even where `raw` is not UTF-8)."""
     # surrogateescape keeps one code point per undecodable byte, so byte offsets can be recovered exactly.
-    text = raw.decode("utf-8", errors="surrogateescape")
-    out: list[SearchChunk] = []
+    return chunk_lines(LineIndex(raw.decode("utf-8", errors="surrogateescape")), content_type, len(raw))
+
+
+def chunk_lines(doc: LineIndex, content_type: str | None, size: int) -> Iterator[SearchChunk]:
+    """`chunk_original` of the original whose text (decoded with surrogateescape) `doc` indexes; `size` is its
+    length in bytes."""
     at = 0
-    for chunk in chunk_text(text, content_type):
+    for chunk in iter_chunks(doc, content_type, max_lines=max_lines_for(size, len(doc))):
         piece = chunk.text.encode("utf-8", errors="surrogateescape")
         shown = piece.decode("utf-8", errors="replace") if not chunk.text.isascii() else chunk.text
-        out.append(SearchChunk(chunk.start_line, chunk.end_line, at, at + len(piece), shown))
+        yield SearchChunk(chunk.start_line, chunk.end_line, at, at + len(piece), shown)
         at += len(piece)
-    return out
 
 
-def as_chunks(pieces: Sequence[SearchChunk]) -> list[Chunk]:
+def max_lines_for(size: int, lines: int) -> int:
+    """The most lines a chunk of an original of `size` bytes and `lines` lines spans.
+
+    Past `BY_CHARS_FROM`, an original whose lines average under DEFAULT_MAX_CHARS / DEFAULT_MAX_LINES bytes (a
+    million `y` lines, a column of ids) is chunked by characters alone: 40 two-byte lines to a chunk would make
+    a row, an FTS entry and a Python object for every 80 bytes, 800,000 of them for 64 MB. Smaller originals,
+    and those of ordinary lines, keep line-sized chunks.
+    """
+    if size <= BY_CHARS_FROM or lines == 0:
+        return DEFAULT_MAX_LINES
+    return max(DEFAULT_MAX_LINES, DEFAULT_MAX_CHARS * lines // size)
+
+
+def as_chunks(pieces: Iterable[SearchChunk]) -> list[Chunk]:
     return [Chunk(p.start_line, p.end_line, p.text) for p in pieces]
 
 

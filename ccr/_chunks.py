@@ -24,14 +24,14 @@ from __future__ import annotations
 import bisect
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ccr._chunk_context import is_directory_header
 from ccr._json_walk import members, skip_whitespace
 from ccr._lines import LineIndex
 
-__all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text"]
+__all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text", "iter_chunks"]
 
 DEFAULT_MAX_CHARS = 1000
 DEFAULT_MAX_LINES = 40
@@ -229,7 +229,16 @@ class _NotJSON(Exception):
 def _snap(doc: LineIndex, offset: int) -> int:
     """`offset`, moved back to the start of its line when only indentation precedes it there."""
     line_start = doc.starts[doc.line_of(offset)]
-    return line_start if not doc.text[line_start:offset].strip() else offset
+    # Backwards over the whitespace only: slicing from the line's start made a one-line document quadratic.
+    text, k = doc.text, offset
+    while k > line_start and text[k - 1].isspace():
+        k -= 1
+    return line_start if k == line_start else offset
+
+
+# Containers deeper than this are not walked for breaks: each level's walk scans all of it again, so thousands
+# of levels of [[[[ cost time in the square of their depth.
+_MAX_JSON_DEPTH = 32
 
 
 def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
@@ -238,10 +247,10 @@ def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
     first = skip_whitespace(text, 0)
     if first >= len(text) or text[first] not in "[{":
         raise _NotJSON
-    pending = [(first, _STRUCTURE)]
+    pending = [(first, _STRUCTURE, 0)]
     top_end: int | None = None
     while pending:
-        start, level = pending.pop()
+        start, level, depth = pending.pop()
         try:
             items, end = members(text, start)
         except ValueError as exc:
@@ -252,8 +261,8 @@ def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
             # A nested container's first member starts where the container does: no break of its own.
             if n or level == _STRUCTURE:
                 breaks.add(_snap(doc, item.start), level)
-            if item.end - item.start > max_chars and text[item.value] in "[{":
-                pending.append((item.value, _SECONDARY))
+            if item.end - item.start > max_chars and text[item.value] in "[{" and depth < _MAX_JSON_DEPTH:
+                pending.append((item.value, _SECONDARY, depth + 1))
     if top_end is None or skip_whitespace(text, top_end) != len(text):
         raise _NotJSON
     return breaks
@@ -356,12 +365,27 @@ def chunk_text(
         raise ValueError(f"max_chars and max_lines must be at least 1, not {max_chars} and {max_lines}")
     if not text:
         return []
-    doc = LineIndex(text)
+    return list(iter_chunks(LineIndex(text), content_type, max_chars=max_chars, max_lines=max_lines))
+
+
+def iter_chunks(
+    doc: LineIndex,
+    content_type: str | None = None,
+    *,
+    max_chars: int = DEFAULT_MAX_CHARS,
+    max_lines: int = DEFAULT_MAX_LINES,
+) -> Iterator[Chunk]:
+    """`chunk_text` of `doc.text`, one chunk at a time (an original of millions of lines is never held as a
+    list of chunks)."""
+    if max_chars < 1 or max_lines < 1:
+        raise ValueError(f"max_chars and max_lines must be at least 1, not {max_chars} and {max_lines}")
+    text = doc.text
+    if not text:
+        return
     breaks = _structure(doc, content_type, max_chars)
     inside = sorted(breaks.inside)
     min_fill = max(1, max_chars // 4)
 
-    chunks: list[Chunk] = []
     start = 0
     while start < len(text):
         first_line = doc.line_of(start)
@@ -388,6 +412,5 @@ def chunk_text(
                 best = min(levels[at] for at in filled)
                 end = max(at for at in filled if levels[at] == best)
         last_line = doc.line_of(end - 1)
-        chunks.append(Chunk(first_line + 1, last_line + 1, text[start:end]))
+        yield Chunk(first_line + 1, last_line + 1, text[start:end])
         start = end
-    return chunks

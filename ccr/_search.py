@@ -16,7 +16,7 @@ from __future__ import annotations
 import bisect
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -26,18 +26,16 @@ from ccr._chunk_search import (
     TERMS_VERSION,
     Candidate,
     SearchChunk,
-    as_chunks,
-    chunk_original,
+    chunk_lines,
 )
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
 from ccr._hybrid import definition_pattern, exact_counts, fuse_ranks, identifiers
-from ccr._lines import Row, split_lines
+from ccr._lines import LineIndex, Row, split_lines
 from ccr._retrieval import rank, terms
 
 if TYPE_CHECKING:
     from ccr._backend import Meta
-    from ccr._chunks import Chunk
     from ccr._store import Store
 
 __all__ = [
@@ -171,21 +169,17 @@ def age_text(seconds: float) -> str:
 # --- indexing -------------------------------------------------------------------------------------------------
 
 
-def _batches(pieces: Sequence[SearchChunk], start: int) -> list[list[SearchChunk]]:
-    out: list[list[SearchChunk]] = []
-    current: list[SearchChunk] = []
+def _batches(pieces: Sequence[SearchChunk], start: int) -> Iterator[range]:
+    """Runs of `pieces` of about `BATCH_BYTES` each, from the first one that starts at `start` or later."""
+    lo = next((k for k, piece in enumerate(pieces) if piece.start_byte >= start), len(pieces))
     size = 0
-    for piece in pieces:
-        if piece.start_byte < start:
-            continue
-        current.append(piece)
-        size += piece.end_byte - piece.start_byte
+    for k in range(lo, len(pieces)):
+        size += pieces[k].end_byte - pieces[k].start_byte
         if size >= BATCH_BYTES:
-            out.append(current)
-            current, size = [], 0
-    if current:
-        out.append(current)
-    return out
+            yield range(lo, k + 1)
+            lo, size = k + 1, 0
+    if lo < len(pieces):
+        yield range(lo, len(pieces))
 
 
 def ensure_terms_version(store: Store) -> None:
@@ -193,9 +187,14 @@ def ensure_terms_version(store: Store) -> None:
     store._backend.check_search_version(TERMS_VERSION)
 
 
-def index_original(store: Store, digest: str) -> list[Chunk] | None:
-    """Chunk the original `digest` for search (nothing to do when done already) and return its chunks;
-    None when it is no longer stored. Does not count as an access."""
+def index_original(store: Store, digest: str) -> int | None:
+    """Chunk the original `digest` for search (nothing to do when done already); the number of chunks this call
+    wrote, or None when it is no longer stored. Does not count as an access.
+
+    Memory stays within a small multiple of the original: its text and line offsets, the chunks' places (a
+    few dozen bytes each, and chunks hold at least ~1,000 bytes past `BY_CHARS_FROM`, see
+    `ccr._chunk_search.max_lines_for`), and one batch of chunk texts and terms at a time.
+    """
 
     ensure_terms_version(store)
     backend = store._backend
@@ -203,20 +202,32 @@ def index_original(store: Store, digest: str) -> list[Chunk] | None:
     if found is None:
         return None
     raw, content_type, size, done = found
-    pieces = chunk_original(raw, content_type)
-    if done < size:
-        backend.prune_search_index()
-        # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
-        progress = done
-        context = dict(zip(pieces, chunk_contexts(raw, pieces, content_type), strict=True))
-        for batch in _batches(pieces, progress):
-            # Terms counted outside the lock; each chunk is filed under its context too (see ccr._chunk_context).
-            rows = [(piece, terms(f"{context[piece]}\n{piece.text}")) for piece in batch]
-            end = size if batch[-1] is pieces[-1] else batch[-1].end_byte
-            if not backend.write_chunks(digest, rows, progress, end):
-                break
-            progress = end
-    return as_chunks(pieces)
+    del found
+    if done >= size:
+        return 0
+    backend.prune_search_index()
+    # The places first, while the text and its line offsets are held: the contexts need every chunk's first line.
+    doc = LineIndex(raw.decode("utf-8", errors="surrogateescape"))
+    places = [piece._replace(text="") for piece in chunk_lines(doc, content_type, len(raw))]
+    contexts = chunk_contexts(doc, places, content_type)
+    del doc
+    # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
+    progress = done
+    written = 0
+    for batch in _batches(places, progress):
+        # Terms counted outside the lock; each chunk is filed under its context too (see ccr._chunk_context).
+        rows = [(places[k], terms(f"{contexts[k]}\n{_piece_text(raw, places[k])}")) for k in batch]
+        end = size if batch[-1] == len(places) - 1 else places[batch[-1]].end_byte
+        if not backend.write_chunks(digest, rows, progress, end):
+            break
+        progress = end
+        written += len(rows)
+    return written
+
+
+def _piece_text(raw: bytes, piece: SearchChunk) -> str:
+    """A chunk's text as search shows it (undecodable bytes replaced), read from the original's bytes."""
+    return raw[piece.start_byte : piece.end_byte].decode("utf-8", errors="replace")
 
 
 # --- searching ------------------------------------------------------------------------------------------------

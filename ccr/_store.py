@@ -50,7 +50,6 @@ from ccr._numbered import template_lines as numbered_template_lines
 from ccr._stats import Event, StatsSummary
 
 if TYPE_CHECKING:
-    from ccr._chunks import Chunk
     from ccr._search import SearchResult, SemanticSource
 
 __all__ = ["MIN_QUERY_TOKENS", "EntryInfo", "Store", "SweepResult"]
@@ -385,9 +384,10 @@ class Store:
 
         return search_store(self, query, limit=limit, since=since, content_type=content_type, semantic=self._semantic)
 
-    def index_for_search(self, hash: str) -> list[Chunk] | None:
-        """Chunk the original under `hash` for `search`, if not done yet, and return its chunks (None when it
-        is gone). The semantic index embeds the same chunks. Does not count as an access."""
+    def index_for_search(self, hash: str) -> int | None:
+        """Chunk the original under `hash` for `search`, if not done yet: how many chunks this call wrote (0 when
+        it was indexed already), None when it is gone. Memory stays within a small multiple of the original's
+        size, however many lines it has. Does not count as an access."""
         from ccr._search import index_original
 
         return index_original(self, check_hash(hash))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ccr import Chunk, Store, chunk_text
+from ccr import Chunk, LineIndex, Store, chunk_text
 from ccr._chunk_context import chunk_contexts
 
 GUIDE = (
@@ -39,7 +39,7 @@ CODE = (
 
 def contexts(text: str, content_type: str, starts: list[int]) -> list[str]:
     chunks = [Chunk(n, n, "") for n in starts]
-    return chunk_contexts(text.encode(), chunks, content_type)
+    return chunk_contexts(LineIndex(text), chunks, content_type)
 
 
 def test_a_markdown_chunk_is_filed_under_the_headings_of_its_sections_and_fences_hold_none() -> None:
@@ -80,7 +80,7 @@ def test_content_that_names_what_it_is_about_line_by_line_has_no_context() -> No
 @given(st.text(alphabet="# \n`~abc:", max_size=300), st.sampled_from(["markdown", "diff", "code", "log"]))
 def test_every_chunk_gets_one_context_of_text_above_it(text: str, content_type: str) -> None:
     chunks = chunk_text(text, content_type, max_chars=20, max_lines=3)
-    found = chunk_contexts(text.encode(), chunks, content_type)
+    found = chunk_contexts(LineIndex(text), chunks, content_type)
     assert len(found) == len(chunks)
     lines = text.split("\n")
     for chunk, context in zip(chunks, found, strict=True):

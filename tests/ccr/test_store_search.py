@@ -124,10 +124,10 @@ def test_originals_stored_without_indexing_are_caught_up_within_a_budget(store: 
 def test_indexing_twice_adds_nothing_and_a_gone_original_gives_none(store: Store) -> None:
     digest = store.put(app_log(100))
     chunks = store.index_for_search(digest)
-    assert chunks is not None
+    assert chunks
     rows = fts_rows(store)
-    assert store.index_for_search(digest) == chunks
-    assert fts_rows(store) == rows == len(chunks)
+    assert store.index_for_search(digest) == 0
+    assert fts_rows(store) == rows == chunks
     assert store.index_for_search("0123456789abcdef") is None
 
 
@@ -149,6 +149,27 @@ def test_a_large_original_is_indexed_in_several_transactions_with_its_progress(
     assert store.search("heap exhausted").hits[0].start_line <= 1501
 
 
+def test_a_large_original_of_tiny_lines_is_chunked_by_characters_and_stays_searchable(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(chunk_search, "BY_CHARS_FROM", 4096)
+    lines = [b"y\n"] * 40_000
+    lines[31_337] = b"needle-7f3a\n"
+    raw = b"".join(lines)
+    digest = store.put(raw)
+    written = store.index_for_search(digest)
+    # 40-line chunks would be 1,000 of them; by characters (about 1,000 each) there are about 80.
+    assert written is not None and written <= 2 * len(raw) // chunk_search.DEFAULT_MAX_CHARS
+    spans = Backdoor(store).chunk_spans(digest)
+    assert spans[0][0] == 0 and spans[-1][1] == len(raw)
+    assert all(a[1] == b[0] for a, b in itertools.pairwise(spans))
+    hit = store.search("needle-7f3a").hits[0]
+    assert hit.start_line <= 31_338 <= hit.end_line
+    # An original of ordinary lines, or a small one, keeps chunks of at most 40 lines.
+    assert chunk_search.max_lines_for(len(raw), 400) == chunk_search.DEFAULT_MAX_LINES
+    assert chunk_search.max_lines_for(4096, 40_000) == chunk_search.DEFAULT_MAX_LINES
+
+
 def test_two_stores_indexing_one_original_at_once_write_its_chunks_once(make_store: StoreFactory) -> None:
     a, b = make_store(), make_store()
     digest = a.put(app_log(3000))
@@ -163,7 +184,7 @@ def test_two_stores_indexing_one_original_at_once_write_its_chunks_once(make_sto
         t.start()
     for t in threads:
         t.join(timeout=120)
-    chunks = chunk_original(a.get(digest), "text")
+    chunks = list(chunk_original(a.get(digest), "text"))
     assert fts_rows(a) == len(chunks)
 
 
@@ -208,7 +229,7 @@ def test_a_version_2_store_is_migrated_and_its_originals_become_searchable(headr
 
 @given(st.binary(min_size=1, max_size=3000), st.sampled_from(["text", "log", "json", "code", "markdown", "diff"]))
 def test_chunk_byte_spans_partition_the_original_exactly(raw: bytes, content_type: str) -> None:
-    pieces = chunk_original(raw, content_type)
+    pieces = list(chunk_original(raw, content_type))
     assert b"".join(raw[p.start_byte : p.end_byte] for p in pieces) == raw
     assert [p.start_byte for p in pieces[1:]] == [p.end_byte for p in pieces[:-1]]
     for p in pieces:

@@ -18,7 +18,7 @@ import socket
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from ccr import AccessError
 from ccr._access import MIN_TOKEN_CHARS
@@ -150,7 +150,25 @@ def build_http_app(options: ServerOptions, http: HttpSettings, *, max_input_byte
             max_request_body_size=body_limit,
             host=http.host,
         )
+        _answer_unreadable_on_the_stream(server)
     return BearerTokenMiddleware(ClientRequestLimit(app), http.token)
+
+
+def _answer_unreadable_on_the_stream(server: Any) -> None:
+    """SSE: a POSTed message the SDK cannot read (a lone surrogate, bytes that are not UTF-8, not JSON-RPC) gets
+    a bare `400 Could not parse message`, and the SDK passes the error into the session, which only logs it; the
+    client, which reads its answers from the stream, waits for one that never comes. Each SSE session's read
+    stream is wrapped as stdio's is (`AnswerUnreadable`), so such a request is answered on the stream with a
+    JSON-RPC error carrying its id."""
+    from mcp_server.server._stdio import AnswerUnreadable
+
+    lowlevel = server._lowlevel_server
+    run = lowlevel.run
+
+    async def run_answering(read: Any, write: Any, *args: Any, **kwargs: Any) -> Any:
+        return await run(AnswerUnreadable(read, write), write, *args, **kwargs)
+
+    lowlevel.run = run_answering
 
 
 def serve(options: ServerOptions, transport: Transport, http: HttpSettings | None = None) -> int:

@@ -243,3 +243,96 @@ async def test_stdio_keeps_stdout_for_protocol_messages_and_logs_on_stderr(proje
     before, after = (int(n.replace(",", "")) for n in re.findall(r"([\d,]+) (?:->|tokens)", header)[:2])
     assert after < before, header
     assert b"DEBUG" in errors
+
+
+def _sse_events(sock: Any, wanted: set[int], deadline: float) -> dict[int, dict[str, Any]]:
+    """The JSON-RPC answers read from an open SSE stream until every id in `wanted` came (or the deadline)."""
+    import json
+    import time
+
+    found: dict[int, dict[str, Any]] = {}
+    buffer = b""
+    while not wanted <= found.keys() and time.monotonic() < deadline:
+        sock.settimeout(max(deadline - time.monotonic(), 0.01))
+        try:
+            chunk = sock.recv(65536)
+        except TimeoutError:
+            break
+        if not chunk:
+            break
+        buffer += chunk
+        for line in buffer.split(b"\r\n"):
+            if line.startswith(b"data: {"):
+                message = json.loads(line[6:])
+                if isinstance(message.get("id"), int):
+                    found[message["id"]] = message
+    return found
+
+
+def test_over_sse_an_unreadable_request_is_answered_on_the_stream_with_its_id(tmp_path: Path) -> None:
+    import http.client
+    import json
+    import socket
+    import time
+
+    port = free_port()
+    with running_server("sse", port, "--token", TOKEN, log=tmp_path / "err.log"):
+        stream = socket.create_connection(("127.0.0.1", port), timeout=30)
+        stream.sendall(
+            f"GET /sse HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nAuthorization: Bearer {TOKEN}\r\n"
+            "Accept: text/event-stream\r\n\r\n".encode()
+        )
+        head = b""
+        while b"session_id=" not in head or not head.split(b"session_id=", 1)[1].count(b"\r\n"):
+            head += stream.recv(4096)
+        endpoint = head.split(b"data: ", 1)[1].split(b"\r\n", 1)[0].decode()
+
+        def post(body: bytes) -> int:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {"Authorization": f"Bearer {TOKEN}", "Content-Type": "application/json"}
+            try:
+                conn.request("POST", endpoint, body=body, headers=headers)
+                response = conn.getresponse()
+                response.read()
+                return int(response.status)
+            finally:
+                conn.close()
+
+        hello = {"protocolVersion": "2025-06-18", "capabilities": {}, "clientInfo": {"name": "t", "version": "0"}}
+        assert post(json.dumps({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": hello}).encode()) == 202
+        assert post(b'{"jsonrpc": "2.0", "method": "notifications/initialized"}') == 202
+        # A lone surrogate escape, then the UTF-8-style bytes of one (not UTF-8), then an ordinary ping.
+        post(b'{"jsonrpc": "2.0", "id": 7, "method": "ping", "params": {"x": "a \\ud800 b"}}')
+        post(b'{"jsonrpc": "2.0", "id": 8, "method": "ping", "params": {"x": "\xed\xa0\x80"}}')
+        assert post(b'{"jsonrpc": "2.0", "id": 9, "method": "ping"}') == 202
+        answers = _sse_events(stream, {7, 8, 9}, time.monotonic() + 30)
+        stream.close()
+    assert answers[7]["error"]["code"] == -32700 and "surrogate" in answers[7]["error"]["message"]
+    assert answers[8]["error"]["code"] in (-32700, -32600)
+    assert answers[9]["result"] == {}
+
+
+def test_over_streamable_http_an_unreadable_request_gets_a_json_rpc_error(tmp_path: Path) -> None:
+    import http.client
+    import json
+
+    port = free_port()
+    with running_server("http", port, "--token", TOKEN, log=tmp_path / "err.log"):
+        for body in (
+            b'{"jsonrpc": "2.0", "id": 7, "method": "ping", "params": {"x": "a \\ud800 b"}}',
+            b'{"jsonrpc": "2.0", "id": 8, "method": "ping", "params": {"x": "\xed\xa0\x80"}}',
+        ):
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            headers = {
+                "Authorization": f"Bearer {TOKEN}",
+                "Content-Type": "application/json",
+                "Accept": "application/json, text/event-stream",
+            }
+            try:
+                conn.request("POST", "/mcp", body=body, headers=headers)
+                response = conn.getresponse()
+                answer = json.loads(response.read())
+            finally:
+                conn.close()
+            assert response.status == 400
+            assert answer["jsonrpc"] == "2.0" and answer["error"]["code"] == -32700

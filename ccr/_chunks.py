@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 from ccr._chunk_context import is_directory_header
-from ccr._json_walk import members, skip_whitespace
+from ccr._json_walk import iter_members, skip_whitespace, value_end
 from ccr._lines import LineIndex
 
 __all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text", "iter_chunks"]
@@ -247,24 +247,32 @@ def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
     first = skip_whitespace(text, 0)
     if first >= len(text) or text[first] not in "[{":
         raise _NotJSON
+    try:
+        top_end = value_end(text, first)
+    except ValueError as exc:
+        raise _NotJSON from exc
+    if skip_whitespace(text, top_end) != len(text):
+        raise _NotJSON
+    # Items sharing a line are kept as breaks at most one per `gap` characters: a break is an entry of a dict,
+    # and a minified array of millions of numbers would make millions (1.7 GB for 16 MB). A chunk still ends
+    # within `gap` of the furthest item boundary that fits.
+    gap = max(1, max_chars // 8)
     pending = [(first, _STRUCTURE, 0)]
-    top_end: int | None = None
     while pending:
         start, level, depth = pending.pop()
+        kept = -gap
         try:
-            items, end = members(text, start)
+            for n, item in enumerate(iter_members(text, start)):
+                # A nested container's first member starts where the container does: no break of its own.
+                if n or level == _STRUCTURE:
+                    at = _snap(doc, item.start)
+                    if at - kept >= gap or doc.starts[doc.line_of(at)] == at:
+                        breaks.add(at, level)
+                        kept = at
+                if item.end - item.start > max_chars and text[item.value] in "[{" and depth < _MAX_JSON_DEPTH:
+                    pending.append((item.value, _SECONDARY, depth + 1))
         except ValueError as exc:
             raise _NotJSON from exc
-        if top_end is None:
-            top_end = end
-        for n, item in enumerate(items):
-            # A nested container's first member starts where the container does: no break of its own.
-            if n or level == _STRUCTURE:
-                breaks.add(_snap(doc, item.start), level)
-            if item.end - item.start > max_chars and text[item.value] in "[{" and depth < _MAX_JSON_DEPTH:
-                pending.append((item.value, _SECONDARY, depth + 1))
-    if top_end is None or skip_whitespace(text, top_end) != len(text):
-        raise _NotJSON
     return breaks
 
 

@@ -39,6 +39,9 @@ __all__ = [
 
 # A JSON document whose items are this small adds nothing over per-line chunks.
 _MIN_JSON_ITEMS = 2
+# Nor one whose items average under this many characters, past `_ITEMS_ALWAYS` of them.
+_MIN_ITEM_CHARS = 64
+_ITEMS_ALWAYS = 10_000
 
 
 def _body(line: str) -> str:
@@ -296,6 +299,7 @@ def _json_item_spans(text: str) -> tuple[array[int], array[int]] | None:
     start = skip_whitespace(text, 0)
     if start >= len(text) or text[start] not in "[{":
         return None
+    most = max(len(text) // _MIN_ITEM_CHARS, _ITEMS_ALWAYS)
     try:
         end = value_end(text, start)
         if text[end:].strip():
@@ -309,6 +313,10 @@ def _json_item_spans(text: str) -> tuple[array[int], array[int]] | None:
                     start = value_start
         begins, ends = array("q"), array("q")
         for member in iter_members(text, start):
+            if len(begins) >= most:
+                # Items this small (a flat array of numbers) rank no better than lines, and a text each costs
+                # ten times the input.
+                return None
             begins.append(member.start)
             ends.append(member.end)
     except ValueError:

@@ -53,3 +53,17 @@ def test_a_deeply_nested_json_original_is_queried_and_indexed_as_lines() -> None
         assert store.search("needle-4c1d").hits[0].hash == digest
         # Before, the query's JSON walk raised RecursionError here; now the one line is what it ranks.
         assert [n for n, _ in store.query(digest, "needle-4c1d").rows] == [1]
+
+
+def test_a_minified_array_of_tiny_values_keeps_few_breaks_and_no_item_chunks() -> None:
+    from ccr._chunks import _json_breaks
+    from ccr._lines import LineIndex, _json_item_spans
+
+    text = "[" + ",".join(str(i % 10) for i in range(300_000)) + "]"
+    breaks = _json_breaks(LineIndex(text), 1000)
+    # One in-line break per 125 characters at most (a dict entry each), not one per number.
+    assert 0 < len(breaks.inside) <= len(text) // 125 + 1
+    assert _json_item_spans(text) is None
+    records = json.dumps([{"id": i, "name": f"package-{i}", "ok": True} for i in range(300)])
+    spans = _json_item_spans(records)
+    assert spans is not None and len(spans[0]) == 300

@@ -80,7 +80,9 @@ def use_store(url: str | None, namespace: str | None) -> None:
         os.environ["HEADROOM_NAMESPACE"] = namespace
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(serve_only: bool = False) -> argparse.ArgumentParser:
+    """The whole parser; ``serve_only``: the same parser with `headroom mcp serve` as its only command (what an MCP
+    client starts: the other commands' modules are not imported on the way to the initialize answer)."""
     parser = argparse.ArgumentParser(
         prog="headroom",
         description="Compress bulky tool output for AI agents; every original stays retrievable.",
@@ -94,10 +96,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--namespace", help="the team namespace in a PostgreSQL store (sets HEADROOM_NAMESPACE)")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    _add_modules(sub, _COMMAND_MODULES)
+    _add_modules(sub, () if serve_only else _COMMAND_MODULES)
     mcp = sub.add_parser("mcp", help="run the MCP server or register it with MCP clients")
     mcp_sub = mcp.add_subparsers(dest="mcp_command", metavar="COMMAND", required=True)
-    _add_modules(mcp_sub, _MCP_COMMAND_MODULES)
+    _add_modules(mcp_sub, _MCP_COMMAND_MODULES[:1] if serve_only else _MCP_COMMAND_MODULES)
     return parser
 
 
@@ -109,7 +111,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run(args_list)
     from ccr import HeadroomError
 
-    parser = build_parser()
+    parser = build_parser(serve_only=args_list[:2] == ["mcp", "serve"])
     args = parser.parse_args(argv)
     use_store(args.store, args.namespace)
     try:

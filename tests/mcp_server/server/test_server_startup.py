@@ -76,3 +76,19 @@ def test_the_measuring_functions_run_the_real_server_and_return_numbers() -> Non
     assert trip.size_bytes == 8 * 1024 and len(trip.runs_ms) == len(trip.pipeline_ms) == 2
     assert trip.median_pipeline_ms <= trip.median_ms
     assert 0 < trip.tokens_after <= trip.tokens_before
+
+
+def test_mcp_serve_is_parsed_by_a_parser_of_that_command_alone_with_the_same_options() -> None:
+    """What a client starts (`headroom mcp serve …`) imports no other command's module before the server loads."""
+    code = (
+        "import sys\nfrom mcp_server.cli import build_parser\n"
+        "argv = ['mcp', 'serve', '--transport', 'http', '--port', '9', '--root', '/tmp', '--log-level', 'info']\n"
+        "alone = vars(build_parser(serve_only=True).parse_args(argv))\n"
+        "print(sorted(m for m in sys.modules if m.startswith('mcp_server.') and m.endswith('cli')))\n"
+        "full = vars(build_parser().parse_args(argv))\n"
+        "print({k: v for k, v in alone.items() if k != 'func'} == {k: v for k, v in full.items() if k != 'func'})"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    imported, same = done.stdout.strip().splitlines()
+    assert imported == "['mcp_server.cli', 'mcp_server.server.cli']"
+    assert same == "True"

@@ -128,6 +128,7 @@ def compress(
     session: str | None = None,
     hint: str | None = None,
     name_hint: str | None = None,
+    tokens: int | None = None,
 ) -> CompressResult:
     """Compress `data`, keeping the exact original in `store` under the returned hash.
 
@@ -142,6 +143,8 @@ def compress(
     `name_hint` and `hint` (for `content_type="auto"`) name the content type the text's file name
     declares and the one its producer usually prints; neither overrides the content, and a
     producer's hint only settles a close call (`compressors._router.detect`).
+    `tokens`: the exact token count of `data` in the store's encoding, when the caller has it (`headroom exec`
+    counts while it imports the rest): the input is then not counted again.
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
@@ -154,7 +157,7 @@ def compress(
     _check_text(raw, settings.max_input_bytes)
     if budget is not None and budget < MIN_BUDGET:
         raise InputError(f"a budget of {budget} tokens is too small: use at least {MIN_BUDGET}")
-    tokens_before = rustcore.count_tokens(text, settings.encoding)
+    tokens_before = rustcore.count_tokens(text, settings.encoding) if tokens is None else tokens
     produced_from = store.produced(raw)
     if produced_from is not None and (budget is None or tokens_before <= budget):
         return _pass_through(store, text, produced_from, tokens_before, started, client, session)

@@ -83,13 +83,21 @@ def _compressed(
     import rustcore
 
     text = raw.decode("utf-8", errors="replace")
+    encoding = os.environ.get("HEADROOM_ENCODING") or rustcore.DEFAULT_ENCODING
+    if encoding not in rustcore.ENCODINGS:
+        encoding = rustcore.DEFAULT_ENCODING  # Settings reports the bad name; this count is then not used
     # compress() counts the tokens exactly; counting here first costs the tokenizer's tables and a pass over the
-    # output, so only an output the estimate puts near the threshold is counted now.
-    if rustcore.estimate_tokens(text) < 2 * threshold and rustcore.count_tokens(text) < threshold:
-        return Rendered(raw, False, "small")
+    # output, so only an output the estimate puts near the threshold is counted now, and compress() is handed that
+    # count rather than making its own.
+    counted: list[int] = []
+    if rustcore.estimate_tokens(text) < 2 * threshold:
+        counted.append(rustcore.count_tokens(text, encoding))
+        if counted[0] < threshold:
+            return Rendered(raw, False, "small")
+    else:
+        # The tokenizer's tables take tens of milliseconds to build, without the GIL: built beside the imports below.
+        threading.Thread(target=rustcore.count_tokens, args=("warm up",), daemon=True).start()
     del text
-    # The tokenizer's tables take tens of milliseconds to build, without the GIL: built beside the imports below.
-    threading.Thread(target=rustcore.count_tokens, args=("warm up",), daemon=True).start()
     _add_site_packages()
     from ccr import Settings, Store
     from compressors import compress, type_for_name
@@ -111,6 +119,7 @@ def _compressed(
             session=session,
             hint=hint,
             name_hint=name_hint,
+            tokens=counted[0] if counted and encoding == settings.encoding else None,
         )
         tokens = result.tokens_before
         if tokens < threshold:

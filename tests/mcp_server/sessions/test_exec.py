@@ -62,6 +62,17 @@ def test_large_output_is_compressed_under_a_header_whose_handle_returns_the_exac
         assert store.get(match.group(1)) == raw
 
 
+@pytest.mark.parametrize("lines", [400, 30_000])
+def test_the_header_counts_the_outputs_tokens_exactly_whether_exec_or_compress_counted_them(lines: int) -> None:
+    """Near the threshold exec counts before compressing and hands compress() its count; far above it compress()
+    counts: either way the header's count is the exact one."""
+    command = f"seq -f 'row %g of the report' 1 {lines}"
+    raw = subprocess.run(["/bin/bash", "-c", command], capture_output=True, check=True).stdout
+    header = run("--shell", command).stdout.decode().split("\n", 1)[0]
+    assert HEADER.match(header), header
+    assert header.split(": ", 1)[1].startswith(f"{rustcore.count_tokens(raw):,} -> ")
+
+
 def test_a_text_headroom_printed_passes_through_a_second_time_unchanged(tmp_path: Path) -> None:
     first = run("--shell", f"git -C {ROOT} log -p -n 20 --no-color").stdout
     assert HEADER.match(first.decode())

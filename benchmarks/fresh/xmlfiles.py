@@ -88,10 +88,15 @@ def xml_file(ctx: Context, rng: random.Random) -> Found:
         for i, line in enumerate(lines)
     ]
     counts = Counter(pair for pair in named if pair is not None)
+    # An element asked for by its tag and first attribute: only where no other start tag has the same three, or
+    # the question names hundreds of elements and the needle is one of them by chance (fontconfig's
+    # `<edit name="lang">` per language).
+    tagged = [(m["tag"], m["attr"], m["value"]) if (m := _ATTR_TAG.match(line)) else None for line in lines]
+    tag_counts = Counter(t for t in tagged if t is not None)
     candidates = [
         i
-        for i, (line, pair) in enumerate(zip(lines, named, strict=True))
-        if (counts[pair] == 1 if pair is not None else _ATTR_TAG.match(line) is not None)
+        for i, (line, pair, tag) in enumerate(zip(lines, named, tagged, strict=True))
+        if (counts[pair] == 1 if pair is not None else tag is not None and tag_counts[tag] == 1)
         and (piece := needle_of(line)) is not None
         and text.count(piece) == 1
     ]

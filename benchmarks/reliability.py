@@ -113,6 +113,7 @@ SHAPES: dict[str, Callable[[int], bytes]] = {
 _IN_PROCESS = r"""
 import os, sys, json
 from pathlib import Path
+from typing import Any
 def status(key):
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(key):
@@ -133,6 +134,7 @@ print(json.dumps({"idle": idle, "peak": status("VmHWM:"), "compressor": result.c
 _INDEXING = r"""
 import sys, json
 from pathlib import Path
+from typing import Any
 def status(key):
     for line in Path("/proc/self/status").read_text().splitlines():
         if line.startswith(key):
@@ -151,18 +153,19 @@ with Store(Settings.from_env()) as store:
 def memory_index(path: Path, content_type: str, home: Path) -> tuple[int, int]:
     """Peak RSS above idle while the store chunks one stored original for search (what the background indexer
     does after a compression), in a fresh interpreter; and the chunks it wrote."""
+    seen = _probe(_INDEXING, [str(path), content_type], home, "indexing")
+    return seen["peak"] - seen["idle"], seen["chunks"]
+
+
+def _probe(script: str, args: list[str], home: Path, what: str) -> dict[str, Any]:
+    """Runs a measuring script in a fresh interpreter; its last line of output is its JSON report."""
     done = subprocess.run(
-        [PYTHON, "-c", _INDEXING, str(path), content_type],
-        capture_output=True,
-        text=True,
-        env=_env(home),
-        timeout=900,
-        check=False,
+        [PYTHON, "-c", script, *args], capture_output=True, text=True, env=_env(home), timeout=900, check=False
     )
     if done.returncode != 0:
-        raise RuntimeError(f"indexing failed: {done.stderr[-800:]}")
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
-    return seen["peak"] - seen["idle"], seen["chunks"]
+        raise RuntimeError(f"{what} failed: {done.stderr[-800:]}")
+    report: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return report
 
 
 def _env(home: Path) -> dict[str, str]:
@@ -170,12 +173,7 @@ def _env(home: Path) -> dict[str, str]:
 
 
 def memory_compress(path: Path, home: Path) -> tuple[int, str]:
-    done = subprocess.run(
-        [PYTHON, "-c", _IN_PROCESS, str(path)], capture_output=True, text=True, env=_env(home), timeout=900, check=False
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"compress() failed: {done.stderr[-800:]}")
-    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    seen = _probe(_IN_PROCESS, [str(path)], home, "compress()")
     return seen["peak"] - seen["idle"], seen["compressor"]
 
 

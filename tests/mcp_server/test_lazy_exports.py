@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-LAZY = ["ccr", "mcp_server.bench", "mcp_server.install", "mcp_server.server"]
+LAZY = ["ccr", "mcp_server.bench", "mcp_server.install", "mcp_server.proxy", "mcp_server.server"]
 
 
 def _declared(package: str) -> dict[str, str]:
@@ -40,9 +40,9 @@ def test_an_undeclared_name_is_an_attribute_error(package: str) -> None:
 
 def test_importing_the_packages_imports_none_of_their_modules() -> None:
     code = (
-        "import sys\nimport ccr, mcp_server.bench, mcp_server.install, mcp_server.server\n"
+        "import sys\nimport ccr, mcp_server.bench, mcp_server.install, mcp_server.proxy, mcp_server.server\n"
         "print(sorted(m for m in sys.modules if m.startswith(('ccr.', 'mcp_server.bench.', 'mcp_server.install.',"
-        " 'mcp_server.server.', 'mcp.')) and m != 'ccr._lazy'))"
+        " 'mcp_server.proxy.', 'mcp_server.server.', 'mcp.', 'httpx')) and m != 'ccr._lazy'))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.strip() == "[]"

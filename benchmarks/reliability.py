@@ -81,6 +81,7 @@ def _log(size: int) -> bytes:
 
 
 def _json(size: int) -> bytes:
+    """One minified array of small objects (a package index, an API listing)."""
     rng = random.Random(13)
     items = []
     total = 2
@@ -100,11 +101,93 @@ def _json(size: int) -> bytes:
     return json.dumps(items).encode()
 
 
+def _json_lines(size: int) -> bytes:
+    """One event object per line, a nested object in each (structured logs, `--json` event streams)."""
+    rng = random.Random(17)
+    out: list[bytes] = []
+    total = 0
+    i = 0
+    while True:
+        event = {
+            "ts": f"2025-03-01T{i // 3600 % 24:02d}:{i // 60 % 60:02d}:{i % 60:02d}Z",
+            "level": rng.choice(["info"] * 20 + ["warn", "error"]),
+            "msg": f"request {rng.getrandbits(32):08x} served",
+            "req": {"path": f"/api/items/{rng.randrange(10**6)}", "status": rng.choice([200, 200, 404, 500])},
+            "took_ms": round(rng.random() * 300, 2),
+        }
+        line = json.dumps(event).encode() + b"\n"
+        if total + len(line) > size:
+            break
+        out.append(line)
+        total += len(line)
+        i += 1
+    return b"".join(out)
+
+
+def _json_pretty_nested(size: int) -> bytes:
+    """Pretty-printed objects nested 40 deep (a dependency tree, `npm ls --json`), in one array."""
+    rng = random.Random(19)
+
+    def tree(depth: int) -> dict[str, Any]:
+        node: dict[str, Any] = {"version": f"{rng.randrange(9)}.{rng.randrange(20)}.{rng.randrange(50)}"}
+        if depth < 40:
+            node["dependencies"] = {f"pkg-{rng.randrange(10**5)}": tree(depth + 1)}
+        return node
+
+    out, total = [], 2
+    while total < size:
+        chunk = json.dumps(tree(0), indent=2)
+        if total + len(chunk) + 2 > size:
+            break
+        out.append(chunk)
+        total += len(chunk) + 2
+    return ("[" + ",\n".join(out) + "]\n").encode()
+
+
+def _json_long_strings(size: int) -> bytes:
+    """Records whose text fields run to kilobytes (issue bodies, file contents in an API answer)."""
+    rng = random.Random(23)
+    words = ["the", "build", "failed", "because", "module", "cache", "was", "stale", "after", "upgrade"]
+    out, total = [], 2
+    while total < size:
+        body = " ".join(rng.choice(words) for _ in range(rng.randrange(200, 3000)))
+        item = json.dumps({"number": len(out) + 1, "title": f"issue {len(out) + 1}", "body": body})
+        if total + len(item) + 2 > size:
+            break
+        out.append(item)
+        total += len(item) + 2
+    return ("[" + ", ".join(out) + "]").encode()
+
+
+def _json_tiny_values(size: int) -> bytes:
+    """One flat array of small numbers, minified: a value every two or three bytes."""
+    rng = random.Random(29)
+    digits = [str(rng.randrange(10)).encode() for _ in range(4096)]
+    out = bytearray(b"[")
+    i = 0
+    while len(out) < size - 3:
+        out += digits[i % 4096] + b","
+        i += 1
+    out += b"0]"
+    return bytes(out)
+
+
+def _json_deep(size: int) -> bytes:
+    """Arrays nested as deep as the size allows: `[[[[...1...]]]]`."""
+    depth = max(1, (size - 1) // 2)
+    return b"[" * depth + b"1" + b"]" * depth
+
+
 SHAPES: dict[str, Callable[[int], bytes]] = {
     "short lines (y\\n)": _short_lines,
     "one huge line": _huge_line,
     "realistic log": _log,
     "JSON": _json,
+    "JSON lines": _json_lines,
+    "JSON pretty, nested": _json_pretty_nested,
+    "JSON long strings": _json_long_strings,
+    "JSON tiny values": _json_tiny_values,
+    "JSON deep [[[...]]]": _json_deep,
 }
 
 
@@ -317,11 +400,16 @@ def memory_run(work: Path) -> dict[str, Any]:
         peak = server.peak_of_call(run_yes)
     finally:
         server.close()
-    result = answers[-1].get("structuredContent", {})
-    cap = int(result.get("output_bytes", 0))
+    from ccr import Settings
+
+    # The answer is text: its header line says whether the output cap stopped the command; the cap is the
+    # input cap, read the way the server reads it.
+    header = answers[-1]["result"]["content"][0]["text"].split("\n", 1)[0]
+    truncated = "exceeded the size cap" in header
+    cap = Settings.from_env().max_input_bytes
     return {
-        "output_mb": round(cap / MB, 1),
-        "truncated": bool(result.get("truncated")),
+        "output_mb": round(cap / MB, 1) if truncated else 0,
+        "truncated": truncated,
         "peak_mb": round(peak / MB),
         "bound_mb": round((4 * cap + 150 * MB) / MB),
     }

@@ -139,7 +139,7 @@ pub fn compress(text: &str, opts: &Options<'_>) -> Plan {
         };
         if level == opts.min_level {
             // Counting is the expensive part: only a table that could win by its size is counted.
-            let table = table::lossless(text, &doc)
+            let table = table::lossless(text, &doc, table::max_bytes(text.len(), plan.tokens))
                 .filter(|t| table::might_be_worth_it(t.len(), text.len(), plan.tokens));
             if let Some(t) = table {
                 let table_tokens = tokens::count(&t, opts.encoding);

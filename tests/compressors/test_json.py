@@ -237,6 +237,18 @@ def test_ten_thousand_levels_of_nesting_do_not_overflow_the_stack(store: Store) 
     assert find_markers(_run(obj))
 
 
+def test_a_document_too_dense_to_hold_as_values_is_compressed_as_lines_with_its_original_intact(
+    store: Store,
+) -> None:
+    # 2.2 million one-digit numbers: past the core's cap of one value per ten bytes (and past its floor).
+    text = "[" + ",".join(str(i % 10) for i in range(2_200_000)) + "]"
+    result = compress(text, store=store, content_type="json")
+    # Cut as one long line (a chars marker), not thinned as a list of items.
+    assert {m.unit for m in find_markers(result.compressed)} == {"chars"}
+    assert result.tokens_after < result.tokens_before // 10
+    _check_markers(result, text.encode(), store)
+
+
 def test_crlf_line_endings_are_kept() -> None:
     text = _runs(40, {5: "failure"}).replace("\n", "\r\n")
     out = _run(text)

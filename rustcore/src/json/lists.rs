@@ -7,7 +7,7 @@
 use super::limits::{IDENT, NAME_KEYS, PEOPLE, TEXT_KEYS};
 use super::parse::Kind;
 use super::query::WEIGHT_ONE;
-use super::records::{analyse, ItemInfo, Stats};
+use super::records::{analyse, Stats};
 use super::render::{in_list, List, Mode, Renderer, Sub};
 
 /// Leaving out less than this many bytes saves nothing once the marker is paid for.
@@ -172,7 +172,7 @@ impl Renderer<'_> {
             self.lim.note && !is_map && !s.constants.is_empty() && keep.iter().any(Option::is_some)
         });
         if let Some(s) = note {
-            self.note(items, s);
+            self.note(items, s, depth);
             wrote += 1;
         }
         let mut idx = 0;
@@ -185,7 +185,7 @@ impl Renderer<'_> {
                 if it.has_key() {
                     self.orig(it.key_start, it.start);
                 }
-                self.item(items[idx], mode, stats.map(|s| (s, &s.items[idx])), depth);
+                self.item(items[idx], mode, stats, depth);
                 idx += 1;
             } else {
                 let mut end = idx;
@@ -206,7 +206,7 @@ impl Renderer<'_> {
                         if it.has_key() {
                             self.orig(it.key_start, it.start);
                         }
-                        self.item(items[k], Mode::Full, stats.map(|s| (s, &s.items[k])), depth);
+                        self.item(items[k], Mode::Full, stats, depth);
                     }
                     idx = end;
                     wrote += 1;
@@ -261,7 +261,7 @@ impl Renderer<'_> {
     }
 
     /// `{"...": "same in all N items", <the shared fields, as the first item writes them>}`.
-    pub(super) fn note(&mut self, items: &[u32], stats: &Stats) {
+    pub(super) fn note(&mut self, items: &[u32], stats: &Stats, depth: u32) {
         let Some(&proto) = items
             .iter()
             .find(|&&i| self.doc.node(i).kind == Kind::Object)
@@ -292,7 +292,8 @@ impl Renderer<'_> {
             match mn.kind {
                 Kind::Object if self.is_big_entity(&mn) => self.entity(m),
                 Kind::String => self.string(m, self.lim.ident_text),
-                _ => self.value(m, mn.depth),
+                // As deep as the members of a record in this list are written.
+                _ => self.value(m, depth + 2),
             }
         }
         let close = self.node(mlast);
@@ -303,16 +304,10 @@ impl Renderer<'_> {
         }
     }
 
-    pub(super) fn item(
-        &mut self,
-        i: u32,
-        mode: Mode,
-        ctx: Option<(&Stats, &ItemInfo)>,
-        depth: u32,
-    ) {
+    pub(super) fn item(&mut self, i: u32, mode: Mode, stats: Option<&Stats>, depth: u32) {
         let n = self.node(i);
-        match (n.kind, mode, ctx) {
-            (Kind::Object, Mode::Full, Some((stats, _))) => {
+        match (n.kind, mode, stats) {
+            (Kind::Object, Mode::Full, Some(stats)) => {
                 let kids = self.children(i);
                 let kids_kept: Vec<u32> = kids
                     .iter()
@@ -321,9 +316,7 @@ impl Renderer<'_> {
                     .collect();
                 self.whole(i, &kids, &kids_kept, depth);
             }
-            (Kind::Object, Mode::Summary, Some((stats, info))) => {
-                self.summary(i, stats, info, depth)
-            }
+            (Kind::Object, Mode::Summary, Some(stats)) => self.summary(i, stats, depth),
             (Kind::String, Mode::Summary, _) => self.string(i, self.lim.ident_text),
             (Kind::Object | Kind::Array, Mode::Summary, None) => self.elide(i),
             _ => self.member(i, depth + 1),
@@ -332,7 +325,7 @@ impl Renderer<'_> {
 
     /// A record cut to what identifies it, what is odd about it and what the question names;
     /// one marker at its end counts everything left out of it.
-    pub(super) fn summary(&mut self, i: u32, stats: &Stats, info: &ItemInfo, depth: u32) {
+    pub(super) fn summary(&mut self, i: u32, stats: &Stats, depth: u32) {
         let kids = self.children(i);
         let has_html_url = kids.iter().any(|&m| self.key(m) == "html_url");
         let mut keep: Vec<(u32, Sub)> = Vec::new();
@@ -347,7 +340,7 @@ impl Renderer<'_> {
             let hit = self.strong_hit(n.member_start(), n.end);
             let ident = in_list(IDENT, &lower) || (lower == "url" && !has_html_url);
             let named = stats.is_query_field(key);
-            let odd = info.odd_keys.contains(&m);
+            let odd = stats.is_odd(m);
             let text = in_list(TEXT_KEYS, &lower) && n.kind == Kind::String;
             let person = in_list(PEOPLE, &lower) && n.kind == Kind::Object;
             match n.kind {
@@ -356,7 +349,7 @@ impl Renderer<'_> {
                     if sub.is_empty() {
                         omitted += 1;
                     } else {
-                        omitted += u64::from(n.len) - sub.len() as u64;
+                        omitted += u64::from(self.doc.count(&n)) - sub.len() as u64;
                         keep.push((m, Sub::Nested(sub)));
                     }
                 }

@@ -29,22 +29,22 @@ impl Kind {
     }
 }
 
-/// One value. Object members are their value's node with `key_start..key_end`
-/// spanning the quoted key; `start..end` spans the value itself.
-#[derive(Clone, Debug)]
+/// One value as the compressor reads it: a copy decoded from the document's packed columns.
+/// Object members are their value's node with `key_start..key_end` spanning the quoted key;
+/// `start..end` spans the value itself.
+#[derive(Clone, Copy, Debug)]
 pub struct Node {
     pub kind: Kind,
     /// False when the input ended before the value's closing delimiter.
     pub closed: bool,
-    pub depth: u32,
+    /// A container nested deeper than `MAX_SCAN_DEPTH`: scanned past, its contents have no nodes.
+    pub opaque: bool,
     pub start: u32,
     pub end: u32,
     pub key_start: u32,
     pub key_end: u32,
-    pub parent: u32,
     pub first_child: u32,
     pub next_sibling: u32,
-    pub len: u32,
 }
 
 impl Node {
@@ -73,28 +73,86 @@ pub enum Shape {
     NotJson,
 }
 
-pub struct Doc {
-    pub nodes: Vec<Node>,
+/// Containers nested deeper than this are scanned past as one opaque value: the renderer cuts
+/// everything below `render::MAX_DEPTH` anyway, and a frame per level of `[[[[...` would cost
+/// memory in proportion to the input.
+pub const MAX_SCAN_DEPTH: usize = 256;
+/// Past this many values, and past one value per `BYTES_PER_NODE` bytes of input, the input is
+/// not handled as JSON (the caller compresses it as lines): a node costs 17 bytes, so a document
+/// of tiny values (`[1,1,1,...]` is one value per two bytes) would otherwise cost about nine
+/// times its size. Ordinary documents (keys, strings, numbers with their spacing) run well above
+/// ten bytes a value, and inputs under about 20 MB are never refused for it.
+const MIN_NODE_CAP: usize = 1 << 21;
+const BYTES_PER_NODE: usize = 10;
+
+const KIND_BITS: u8 = 0b0000_0111;
+const CLOSED: u8 = 1 << 3;
+const HAS_CHILDREN: u8 = 1 << 4;
+const OPAQUE: u8 = 1 << 5;
+
+/// The values of a document as columns (17 bytes a value): a first child is always the next
+/// value (values are recorded in document order), and a key's end is found again by scanning
+/// its string, so neither is stored.
+pub struct Doc<'t> {
+    text: &'t [u8],
+    starts: Vec<u32>,
+    ends: Vec<u32>,
+    keys: Vec<u32>,
+    next: Vec<u32>,
+    flags: Vec<u8>,
     pub shape: Shape,
     /// The input ended inside a value.
     pub truncated: bool,
 }
 
-impl Doc {
-    pub fn node(&self, i: u32) -> &Node {
-        &self.nodes[i as usize]
+impl<'t> Doc<'t> {
+    pub fn len(&self) -> usize {
+        self.starts.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.starts.is_empty()
+    }
+
+    /// The kind of value `i`, without reading the rest of it.
+    pub fn kind(&self, i: u32) -> Kind {
+        KINDS[(self.flags[i as usize] & KIND_BITS) as usize]
+    }
+
+    /// Whether value `i` is an object's member (has a key).
+    pub fn has_key(&self, i: u32) -> bool {
+        self.keys[i as usize] != NONE
+    }
+
+    pub fn node(&self, i: u32) -> Node {
+        let k = i as usize;
+        let flags = self.flags[k];
+        let key_start = self.keys[k];
+        let key_end = if key_start == NONE {
+            NONE
+        } else {
+            string_end(self.text, key_start as usize).map_or(self.starts[k], |e| e as u32)
+        };
+        Node {
+            kind: KINDS[(flags & KIND_BITS) as usize],
+            closed: flags & CLOSED != 0,
+            opaque: flags & OPAQUE != 0,
+            start: self.starts[k],
+            end: self.ends[k],
+            key_start,
+            key_end,
+            first_child: if flags & HAS_CHILDREN != 0 {
+                i + 1
+            } else {
+                NONE
+            },
+            next_sibling: self.next[k],
+        }
     }
 
     /// The children of a container, in order.
     pub fn children(&self, i: u32) -> Vec<u32> {
-        let n = self.node(i);
-        let mut out = Vec::with_capacity(n.len as usize);
-        let mut c = n.first_child;
-        while c != NONE {
-            out.push(c);
-            c = self.node(c).next_sibling;
-        }
-        out
+        self.children_iter(&self.node(i)).collect()
     }
 
     /// The children of `n`, without collecting them.
@@ -105,10 +163,116 @@ impl Doc {
                 return None;
             }
             let cur = c;
-            c = self.node(cur).next_sibling;
+            c = self.next[cur as usize];
             Some(cur)
         })
     }
+
+    /// How many members or elements `n` holds (counted from the text for an opaque container).
+    pub fn count(&self, n: &Node) -> u32 {
+        if n.opaque {
+            return count_members(self.text, n.start as usize, n.end as usize);
+        }
+        self.children_iter(n).count() as u32
+    }
+}
+
+const KINDS: [Kind; 7] = [
+    Kind::Object,
+    Kind::Array,
+    Kind::String,
+    Kind::Number,
+    Kind::Bool,
+    Kind::Null,
+    Kind::Bad,
+];
+
+fn kind_bits(kind: Kind) -> u8 {
+    KINDS.iter().position(|&k| k == kind).unwrap_or(0) as u8
+}
+
+/// The end of the string starting at `start` (just past its closing quote), or `None` when
+/// the input ends first.
+fn string_end(b: &[u8], start: usize) -> Option<usize> {
+    let mut i = start + 1;
+    loop {
+        let k = memchr::memchr2(b'"', b'\\', b.get(i..)?)?;
+        i += k;
+        if b[i] == b'"' {
+            return Some(i + 1);
+        }
+        i += 2;
+        if i >= b.len() {
+            return None;
+        }
+    }
+}
+
+/// Where the container opening at `start` ends (just past its closing bracket, or the end of
+/// the input, `false`), matching brackets by count only: strings and comments are skipped.
+fn skip_container(b: &[u8], start: usize) -> (usize, bool) {
+    let mut depth = 0usize;
+    let mut i = start;
+    while i < b.len() {
+        match b[i] {
+            b'"' => match string_end(b, i) {
+                Some(e) => {
+                    i = e;
+                    continue;
+                }
+                None => return (b.len(), false),
+            },
+            b'/' if b.get(i + 1) == Some(&b'/') => {
+                i = memchr::memchr(b'\n', &b[i..]).map_or(b.len(), |k| i + k);
+                continue;
+            }
+            b'/' if b.get(i + 1) == Some(&b'*') => {
+                i = memchr::memmem::find(&b[i + 2..], b"*/").map_or(b.len(), |k| i + 2 + k + 2);
+                continue;
+            }
+            b'[' | b'{' => depth += 1,
+            b']' | b'}' => {
+                depth -= 1;
+                if depth == 0 {
+                    return (i + 1, true);
+                }
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    (b.len(), false)
+}
+
+/// The members or elements of the container spanning `start..end`, counted by the commas at its
+/// own level (a trailing comma adds none).
+fn count_members(b: &[u8], start: usize, end: usize) -> u32 {
+    let mut depth = 0usize;
+    let mut count = 0u32;
+    let mut pending = false;
+    let mut i = start;
+    while i < end {
+        match b[i] {
+            b'"' => {
+                pending |= depth == 1;
+                i = string_end(b, i).unwrap_or(end);
+                continue;
+            }
+            b'[' | b'{' => {
+                pending |= depth == 1;
+                depth += 1;
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            b',' if depth == 1 => {
+                count += u32::from(pending);
+                pending = false;
+            }
+            c if depth == 1 && !c.is_ascii_whitespace() => pending = true,
+            _ => {}
+        }
+        i += 1;
+    }
+    count + u32::from(pending)
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -134,9 +298,12 @@ struct Frame {
 struct Parser<'a> {
     b: &'a [u8],
     pos: usize,
-    nodes: Vec<Node>,
+    doc: Doc<'a>,
     stack: Vec<Frame>,
     truncated: bool,
+    /// Values allowed before the input counts as too dense to handle as JSON.
+    cap: usize,
+    too_dense: bool,
 }
 
 /// What a value start produced.
@@ -178,53 +345,45 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// The end of the string starting at `self.pos` (just past its closing quote), or
-    /// `None` when the input ends first.
     fn scan_string(&self, start: usize) -> Option<usize> {
-        let b = self.b;
-        let mut i = start + 1;
-        loop {
-            let k = memchr::memchr2(b'"', b'\\', &b[i..])?;
-            i += k;
-            if b[i] == b'"' {
-                return Some(i + 1);
-            }
-            i += 2;
-            if i >= b.len() {
-                return None;
-            }
-        }
+        string_end(self.b, start)
     }
 
     fn push_node(&mut self, kind: Kind, start: usize, key: (u32, u32)) -> u32 {
-        let idx = self.nodes.len() as u32;
-        let (parent, depth) = match self.stack.last() {
-            Some(f) => (f.node, self.stack.len() as u32),
-            None => (NONE, 0),
-        };
-        self.nodes.push(Node {
-            kind,
-            closed: true,
-            depth,
-            start: start as u32,
-            end: start as u32,
-            key_start: key.0,
-            key_end: key.1,
-            parent,
-            first_child: NONE,
-            next_sibling: NONE,
-            len: 0,
-        });
+        let d = &mut self.doc;
+        let idx = d.starts.len() as u32;
+        d.starts.push(start as u32);
+        d.ends.push(start as u32);
+        d.keys.push(key.0);
+        d.next.push(NONE);
+        d.flags.push(kind_bits(kind) | CLOSED);
         if let Some(f) = self.stack.last_mut() {
             if f.last == NONE {
-                self.nodes[parent as usize].first_child = idx;
+                d.flags[f.node as usize] |= HAS_CHILDREN;
             } else {
-                self.nodes[f.last as usize].next_sibling = idx;
+                d.next[f.last as usize] = idx;
             }
             f.last = idx;
-            self.nodes[parent as usize].len += 1;
         }
         idx
+    }
+
+    fn set_end(&mut self, idx: u32, end: usize) {
+        self.doc.ends[idx as usize] = end as u32;
+    }
+
+    fn set_open(&mut self, idx: u32) {
+        self.doc.flags[idx as usize] &= !CLOSED;
+    }
+
+    /// Drops the values from `mark` on (a value that failed to parse).
+    fn truncate(&mut self, mark: usize) {
+        let d = &mut self.doc;
+        d.starts.truncate(mark);
+        d.ends.truncate(mark);
+        d.keys.truncate(mark);
+        d.next.truncate(mark);
+        d.flags.truncate(mark);
     }
 
     /// Starts the value at `self.pos`; `Err` when no value can start here.
@@ -232,7 +391,24 @@ impl<'a> Parser<'a> {
         let b = self.b;
         let start = self.pos;
         let c = b[start];
+        if self.doc.len() >= self.cap {
+            self.too_dense = true;
+            return Err(start);
+        }
         match c {
+            b'{' | b'[' if self.stack.len() >= MAX_SCAN_DEPTH => {
+                let kind = if c == b'{' { Kind::Object } else { Kind::Array };
+                let idx = self.push_node(kind, start, key);
+                self.doc.flags[idx as usize] |= OPAQUE;
+                let (end, closed) = skip_container(b, start);
+                if !closed {
+                    self.set_open(idx);
+                    self.truncated = true;
+                }
+                self.set_end(idx, end);
+                self.pos = end;
+                Ok(Began::Scalar(idx))
+            }
             b'{' | b'[' => {
                 let kind = if c == b'{' { Kind::Object } else { Kind::Array };
                 let idx = self.push_node(kind, start, key);
@@ -255,11 +431,11 @@ impl<'a> Parser<'a> {
                     Some(end) => self.pos = end,
                     None => {
                         self.pos = b.len();
-                        self.nodes[idx as usize].closed = false;
+                        self.set_open(idx);
                         self.truncated = true;
                     }
                 }
-                self.nodes[idx as usize].end = self.pos as u32;
+                self.set_end(idx, self.pos);
                 Ok(Began::Scalar(idx))
             }
             b'-' | b'+' | b'0'..=b'9' | b'.' => {
@@ -277,7 +453,7 @@ impl<'a> Parser<'a> {
                     i = w;
                 }
                 let idx = self.push_node(Kind::Number, start, key);
-                self.nodes[idx as usize].end = i as u32;
+                self.set_end(idx, i);
                 self.pos = i;
                 Ok(Began::Scalar(idx))
             }
@@ -303,7 +479,7 @@ impl<'a> Parser<'a> {
                     _ => return Err(start),
                 };
                 let idx = self.push_node(kind, start, key);
-                self.nodes[idx as usize].end = w as u32;
+                self.set_end(idx, w);
                 self.pos = w;
                 Ok(Began::Scalar(idx))
             }
@@ -330,13 +506,13 @@ impl<'a> Parser<'a> {
 
     fn close_top(&mut self) {
         let f = self.stack.pop().expect("a frame to close");
-        self.nodes[f.node as usize].end = self.pos as u32;
+        self.set_end(f.node, self.pos);
         self.value_done();
     }
 
     /// Parses one top-level value starting at `self.pos` (whitespace skipped).
     fn parse_one(&mut self) -> Result<u32, usize> {
-        let first = self.nodes.len() as u32;
+        let first = self.doc.len() as u32;
         self.stack.clear();
         let b = self.b;
         loop {
@@ -347,9 +523,8 @@ impl<'a> Parser<'a> {
                 }
                 // Cut off: close what is open at the end of the text.
                 while let Some(f) = self.stack.pop() {
-                    let n = &mut self.nodes[f.node as usize];
-                    n.end = b.len() as u32;
-                    n.closed = false;
+                    self.set_end(f.node, b.len());
+                    self.set_open(f.node);
                 }
                 self.truncated = true;
                 return Ok(first);
@@ -424,15 +599,32 @@ fn line_end(b: &[u8], pos: usize) -> usize {
     memchr::memchr(b'\n', &b[pos.min(b.len())..]).map_or(b.len(), |k| pos + k + 1)
 }
 
-/// Scans `text` into a `Doc`. Never fails: what is not JSON comes back as `Shape::NotJson`.
-pub fn parse(text: &str) -> Doc {
+/// Scans `text` into a `Doc`. Never fails: what is not JSON (or far too dense to hold as nodes)
+/// comes back as `Shape::NotJson`.
+pub fn parse(text: &str) -> Doc<'_> {
     let b = text.as_bytes();
+    let empty = |shape| Doc {
+        text: b,
+        starts: Vec::new(),
+        ends: Vec::new(),
+        keys: Vec::new(),
+        next: Vec::new(),
+        flags: Vec::new(),
+        shape,
+        truncated: false,
+    };
+    // Offsets are u32.
+    if b.len() >= NONE as usize {
+        return empty(Shape::NotJson);
+    }
     let mut p = Parser {
         b,
         pos: 0,
-        nodes: Vec::new(),
+        doc: empty(Shape::NotJson),
         stack: Vec::new(),
         truncated: false,
+        cap: (b.len() / BYTES_PER_NODE).max(MIN_NODE_CAP),
+        too_dense: false,
     };
     let mut roots = Vec::new();
     let mut bad = 0usize;
@@ -443,12 +635,16 @@ pub fn parse(text: &str) -> Doc {
             break;
         }
         let start = p.pos;
-        let mark = p.nodes.len();
-        match p.parse_one() {
+        let mark = p.doc.len();
+        let parsed = p.parse_one();
+        if p.too_dense {
+            return empty(Shape::NotJson);
+        }
+        match parsed {
             Ok(root) => roots.push(root),
             Err(at) => {
                 // Drop what the failed value built and make the rest of its line one bad value.
-                p.nodes.truncate(mark);
+                p.truncate(mark);
                 p.stack.clear();
                 let end = line_end(b, at.max(start));
                 bad += 1;
@@ -459,7 +655,7 @@ pub fn parse(text: &str) -> Doc {
                     .iter()
                     .rposition(|c| !c.is_ascii_whitespace())
                     .map_or(end, |k| k + 1);
-                p.nodes[idx as usize].end = trimmed.max(start + 1) as u32;
+                p.set_end(idx, trimmed.max(start + 1));
                 roots.push(idx);
                 p.pos = end;
             }
@@ -475,9 +671,9 @@ pub fn parse(text: &str) -> Doc {
             Shape::Sequence(roots)
         };
     Doc {
-        nodes: p.nodes,
         shape,
         truncated: p.truncated,
+        ..p.doc
     }
 }
 
@@ -521,7 +717,7 @@ mod tests {
         let Shape::Single(root) = doc.shape else {
             panic!("one value")
         };
-        assert_eq!(doc.node(root).len, 3);
+        assert_eq!(doc.count(&doc.node(root)), 3);
     }
 
     #[test]
@@ -534,7 +730,7 @@ mod tests {
         assert!(doc.truncated);
         assert!(!doc.node(root).closed);
         assert_eq!(doc.node(root).end as usize, text.len());
-        assert_eq!(doc.node(root).len, 2);
+        assert_eq!(doc.count(&doc.node(root)), 2);
     }
 
     #[test]
@@ -574,12 +770,70 @@ mod tests {
     }
 
     #[test]
-    fn deep_nesting_does_not_recurse() {
+    fn deep_nesting_does_not_recurse_and_stops_recording_past_the_scan_depth() {
         let depth = 100_000;
         let text = format!("{}1{}", "[".repeat(depth), "]".repeat(depth));
         let doc = parse(&text);
         assert!(matches!(doc.shape, Shape::Single(_)));
-        assert_eq!(doc.nodes.len(), depth + 1);
-        assert_eq!(doc.nodes[depth].depth as usize, depth);
+        assert_eq!(doc.len(), MAX_SCAN_DEPTH + 1);
+        let deepest = doc.node(MAX_SCAN_DEPTH as u32);
+        assert!(deepest.opaque && deepest.closed);
+        assert_eq!(deepest.first_child, NONE);
+        assert_eq!(deepest.start as usize, MAX_SCAN_DEPTH);
+        assert_eq!(deepest.end as usize, text.len() - MAX_SCAN_DEPTH);
+        assert_eq!(doc.count(&deepest), 1);
+        assert!(!doc.truncated);
+    }
+
+    #[test]
+    fn an_opaque_container_counts_its_members_and_skips_strings_with_brackets() {
+        let inner = r#"[1, "a]b", {"k": [2, 3]}, [], "x\"]",]"#;
+        let text = format!(
+            "{}{inner}{}",
+            "[".repeat(MAX_SCAN_DEPTH),
+            "]".repeat(MAX_SCAN_DEPTH)
+        );
+        let doc = parse(&text);
+        let deepest = doc.node(MAX_SCAN_DEPTH as u32);
+        assert!(deepest.opaque);
+        assert_eq!(&text[deepest.start as usize..deepest.end as usize], inner);
+        assert_eq!(doc.count(&deepest), 5);
+    }
+
+    #[test]
+    fn an_opaque_container_cut_off_is_open_and_truncated() {
+        let text = format!("{}1, [2", "[".repeat(MAX_SCAN_DEPTH + 1));
+        let doc = parse(&text);
+        assert!(doc.truncated);
+        let deepest = doc.node(MAX_SCAN_DEPTH as u32);
+        assert!(deepest.opaque && !deepest.closed);
+        assert_eq!(deepest.end as usize, text.len());
+    }
+
+    #[test]
+    fn a_document_of_tiny_values_past_the_node_cap_is_not_json() {
+        let values = MIN_NODE_CAP + 10;
+        let text = format!("[{}1]", "1,".repeat(values));
+        assert_eq!(parse(&text).shape, Shape::NotJson);
+        // The same count of values with ordinary spacing and keys stays JSON.
+        let item = r#"{"id": 12345, "name": "some-package", "ok": true}, "#;
+        let ordinary = format!("[{}0]", item.repeat(values / 4));
+        assert!(matches!(parse(&ordinary).shape, Shape::Single(_)));
+    }
+
+    #[test]
+    fn keys_end_where_their_string_ends() {
+        let text = r#"{"a\"b": 1, "c": {"d": []}}"#;
+        let doc = parse(text);
+        let Shape::Single(root) = doc.shape else {
+            panic!("one value")
+        };
+        let keys: Vec<&str> = (0..doc.len() as u32)
+            .map(|i| doc.node(i))
+            .filter(|n| n.has_key())
+            .map(|n| &text[n.key_start as usize..n.key_end as usize])
+            .collect();
+        assert_eq!(keys, [r#""a\"b""#, r#""c""#, r#""d""#]);
+        assert_eq!(doc.count(&doc.node(root)), 2);
     }
 }

@@ -273,20 +273,48 @@ impl Query {
             .map(|(i, t)| (i as u16, t))
             .collect();
         if !phrases.is_empty() {
-            let lowered = text.to_ascii_lowercase();
             for (i, t) in phrases {
                 let needle = t.text.to_ascii_lowercase();
-                for at in memchr::memmem::find_iter(lowered.as_bytes(), needle.as_bytes()) {
+                find_caseless(text.as_bytes(), needle.as_bytes(), |at| {
                     out.push(Hit {
                         pos: at as u32,
                         term: i,
                         weight: WEIGHT_ONE,
                     });
-                }
+                });
             }
             out.sort_unstable();
         }
         out
+    }
+}
+
+/// Calls `f` with the start of every non-overlapping occurrence of `needle` (lowercase) in
+/// `text`, ASCII case ignored. The text is lowered a window at a time, not copied whole.
+fn find_caseless(text: &[u8], needle: &[u8], mut f: impl FnMut(usize)) {
+    const WINDOW: usize = 1 << 20;
+    if needle.is_empty() {
+        return;
+    }
+    let finder = memchr::memmem::Finder::new(needle);
+    let mut lowered = Vec::with_capacity(WINDOW.min(text.len()) + needle.len());
+    let mut free_from = 0;
+    let mut at = 0;
+    while at < text.len() {
+        // Each window reads on into the next far enough to see an occurrence that starts in it.
+        let end = (at + WINDOW + needle.len() - 1).min(text.len());
+        lowered.clear();
+        lowered.extend(text[at..end].iter().map(u8::to_ascii_lowercase));
+        for k in finder.find_iter(&lowered) {
+            if k >= WINDOW {
+                break;
+            }
+            if at + k >= free_from {
+                f(at + k);
+                free_from = at + k + needle.len();
+            }
+        }
+        at += WINDOW;
     }
 }
 

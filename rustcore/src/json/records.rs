@@ -12,7 +12,7 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-use super::parse::{Doc, Kind};
+use super::parse::{Doc, Kind, Node, NONE};
 use super::query::{Extreme, Hit, Query, TermKind, WEIGHT_ONE};
 
 /// The multiply-rotate hash used by rustc (FxHash): keys here are short field names and values,
@@ -63,18 +63,19 @@ const MAP_MIN_MEMBERS: u32 = 2;
 const MIN_MATCH: f64 = 1.0;
 const MATCH_SHARE: f64 = 0.5;
 
+/// 16 bytes a record: a list can hold millions.
 pub struct ItemInfo {
     pub score: f64,
-    pub matched: bool,
     pub anomaly: u32,
-    /// Members (node ids) whose value is why this record is odd.
-    pub odd_keys: Vec<u32>,
+    pub matched: bool,
     /// Holds the maximum (or minimum) of a field the question asks about.
     pub extreme: bool,
 }
 
 pub struct Stats<'t> {
     pub items: Vec<ItemInfo>,
+    /// Members (node ids, ascending) whose value is why their record is odd.
+    odd_members: Vec<u32>,
     /// Per query term: whether it singles records out here.
     pub strong: Vec<bool>,
     pub constants: Vec<&'t str>,
@@ -82,6 +83,11 @@ pub struct Stats<'t> {
 }
 
 impl Stats<'_> {
+    /// Whether member `m`'s value is why its record is odd.
+    pub fn is_odd(&self, m: u32) -> bool {
+        self.odd_members.binary_search(&m).is_ok()
+    }
+
     pub fn is_constant(&self, key: &str) -> bool {
         self.constants.contains(&key)
     }
@@ -102,7 +108,7 @@ struct Field<'t> {
     numbers: Vec<(f64, usize)>,
 }
 
-fn key_of<'t>(text: &'t str, doc: &Doc, m: u32) -> &'t str {
+fn key_of<'t>(text: &'t str, doc: &Doc<'_>, m: u32) -> &'t str {
     let n = doc.node(m);
     if !n.has_key() || n.key_end < n.key_start + 2 {
         return "";
@@ -127,18 +133,22 @@ pub fn analyse<'t>(
     let max_categories = (n / 4).max(3);
     let mut fields: Vec<Field<'t>> = Vec::new();
     let mut index: Map<&'t str, usize> = Map::default();
-    let members: Vec<Vec<u32>> = items
-        .iter()
-        .map(|&i| {
-            if doc.node(i).kind == Kind::Object {
-                doc.children(i)
-            } else {
-                Vec::new()
-            }
+    // The members of record `k`, walked again each pass rather than collected (a Vec per record
+    // would cost more than the records' nodes).
+    let members = |k: usize| {
+        let node = doc.node(items[k]);
+        let first = if node.kind == Kind::Object {
+            node.first_child
+        } else {
+            NONE
+        };
+        doc.children_iter(&Node {
+            first_child: first,
+            ..node
         })
-        .collect();
-    for (k, ms) in members.iter().enumerate() {
-        for &m in ms {
+    };
+    for k in 0..n {
+        for m in members(k) {
             let node = doc.node(m);
             let key = key_of(text, doc, m);
             let raw = &text[node.start as usize..node.end as usize];
@@ -202,7 +212,6 @@ pub fn analyse<'t>(
             score: 0.0,
             matched: false,
             anomaly: 0,
-            odd_keys: Vec::new(),
             extreme: false,
         })
         .collect();
@@ -230,12 +239,13 @@ pub fn analyse<'t>(
             (var > 0.0).then(|| (mean, var.sqrt()))
         })
         .collect();
-    for (k, ms) in members.iter().enumerate() {
+    let mut odd_members = Vec::new();
+    for k in 0..n {
         let info = &mut infos[k];
         if doc.node(items[k]).kind == Kind::Bad {
             info.anomaly += 5;
         }
-        for &m in ms {
+        for m in members(k) {
             let node = doc.node(m);
             let key = key_of(text, doc, m);
             let Some(&f) = index.get(key) else { continue };
@@ -274,7 +284,7 @@ pub fn analyse<'t>(
             }
             if weight > 0 {
                 info.anomaly += weight;
-                info.odd_keys.push(m);
+                odd_members.push(m);
             }
         }
     }
@@ -304,8 +314,10 @@ pub fn analyse<'t>(
             }
         }
     }
+    odd_members.sort_unstable();
     Stats {
         items: infos,
+        odd_members,
         strong,
         constants,
         query_fields,
@@ -327,14 +339,19 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
     if hits.is_empty() {
         return hits;
     }
-    let maps = map_objects(doc);
-    let mut spans: Vec<(u32, u32, u8)> = Vec::new();
-    for n in &doc.nodes {
-        if n.has_key() {
-            let in_map = maps.get(n.parent as usize).copied().unwrap_or(false);
-            spans.push((n.key_start, n.key_end, if in_map { MAP_KEY } else { KEY }));
-        }
-        if !n.kind.is_container() {
+    let in_map = map_members(doc);
+    // Keys and scalar values come in document order and never overlap, so the spans are walked
+    // beside the hits (sorted by position) instead of being collected: two per value would cost
+    // more than the document's nodes.
+    let mut spans = (0..doc.len() as u32).flat_map(|i| {
+        let n = doc.node(i);
+        let kind = if in_map[i as usize / 64] & (1 << (i % 64)) != 0 {
+            MAP_KEY
+        } else {
+            KEY
+        };
+        let key = n.has_key().then_some((n.key_start, n.key_end, kind));
+        let value = (!n.kind.is_container()).then(|| {
             let raw = &text[n.start as usize..n.end as usize];
             let head = &raw.as_bytes()[..raw.len().min(300)];
             let kind =
@@ -345,20 +362,19 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
                 } else {
                     LONG
                 };
-            spans.push((n.start, n.end, kind));
-        }
-    }
-    spans.sort_unstable();
-    let mut j = 0;
+            (n.start, n.end, kind)
+        });
+        [key, value].into_iter().flatten()
+    });
+    let mut span = spans.next();
     hits.into_iter()
         .filter_map(|mut h| {
-            while j < spans.len() && spans[j].1 <= h.pos {
-                j += 1;
+            while span.is_some_and(|s| s.1 <= h.pos) {
+                span = spans.next();
             }
-            let ctx = if j < spans.len() && spans[j].0 <= h.pos {
-                spans[j].2
-            } else {
-                LONG
+            let ctx = match span {
+                Some((a, _, kind)) if a <= h.pos => kind,
+                _ => LONG,
             };
             let kind = &query.terms[h.term as usize].kind;
             let phrase = *kind == TermKind::Phrase;
@@ -375,23 +391,27 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
         .collect()
 }
 
-/// Per node, whether it is a map keyed by data: an object of at least `MAP_MIN_MEMBERS` members,
-/// at least four in five of them objects or lists.
-fn map_objects(doc: &Doc) -> Vec<bool> {
-    let mut members = vec![(0u32, 0u32); doc.nodes.len()];
-    for n in doc.nodes.iter().filter(|n| n.has_key()) {
-        if let Some(m) = members.get_mut(n.parent as usize) {
-            m.0 += 1;
-            m.1 += u32::from(n.kind.is_container());
+/// One bit per node: whether it is a member of a map keyed by data (an object of at least
+/// `MAP_MIN_MEMBERS` members, at least four in five of them objects or lists). A bit, not a
+/// parent link per node: values carry no parent in the column layout.
+fn map_members(doc: &Doc) -> Vec<u64> {
+    let mut bits = vec![0u64; doc.len().div_ceil(64)];
+    for i in 0..doc.len() as u32 {
+        if doc.kind(i) != Kind::Object {
+            continue;
+        }
+        let n = doc.node(i);
+        let keyed = || doc.children_iter(&n).filter(|&m| doc.has_key(m));
+        let (all, containers) = keyed().fold((0u32, 0u32), |(a, c), m| {
+            (a + 1, c + u32::from(doc.kind(m).is_container()))
+        });
+        if all >= MAP_MIN_MEMBERS && containers * 5 >= all * 4 {
+            for m in keyed() {
+                bits[m as usize / 64] |= 1 << (m % 64);
+            }
         }
     }
-    doc.nodes
-        .iter()
-        .zip(members)
-        .map(|(n, (all, containers))| {
-            n.kind == Kind::Object && all >= MAP_MIN_MEMBERS && containers * 5 >= all * 4
-        })
-        .collect()
+    bits
 }
 
 /// Per record, the sum over the query terms it holds of their rarity among the records.
@@ -405,22 +425,22 @@ fn score_items(
 ) {
     let n = items.len();
     let t = query.terms.len();
-    let mut held: Vec<Vec<u8>> = Vec::with_capacity(n);
+    // Per record, per term: the best weight it holds (one flat table).
+    let mut held: Vec<u8> = vec![0; n * t];
     let mut df = vec![0usize; t];
-    for &i in items {
+    for (k, &i) in items.iter().enumerate() {
         let node = doc.node(i);
         let (a, b) = (node.member_start(), node.end);
         let lo = hits.partition_point(|h| h.pos < a);
         let hi = hits.partition_point(|h| h.pos < b);
-        let mut mine = vec![0u8; t];
+        let mine = &mut held[k * t..(k + 1) * t];
         for h in &hits[lo..hi] {
             let w = &mut mine[h.term as usize];
             *w = (*w).max(h.weight);
         }
-        for (d, &m) in df.iter_mut().zip(&mine) {
+        for (d, &m) in df.iter_mut().zip(mine.iter()) {
             *d += usize::from(m > 0);
         }
-        held.push(mine);
     }
     for (s, &d) in strong.iter_mut().zip(&df) {
         *s = if n <= 3 { d < n || n == 1 } else { d * 2 <= n };
@@ -439,7 +459,7 @@ fn score_items(
         })
         .collect();
     let mut best = 0.0f64;
-    for (info, mine) in infos.iter_mut().zip(&held) {
+    for (info, mine) in infos.iter_mut().zip(held.chunks(t.max(1))) {
         info.score = mine
             .iter()
             .zip(&idf)

@@ -9,7 +9,7 @@
 use super::limits::{Limits, NAME_KEYS};
 use super::line_index::LineIndex;
 use super::lists::WORTH_A_MARKER;
-use super::parse::{Doc, Kind, Node, Shape};
+use super::parse::{Doc, Kind, Node, Shape, NONE};
 use super::query::{Hit, Query, WEIGHT_ONE};
 use super::Piece;
 
@@ -90,7 +90,7 @@ pub enum Mode {
 
 pub struct Renderer<'a> {
     pub(super) text: &'a str,
-    pub(super) doc: &'a Doc,
+    pub(super) doc: &'a Doc<'a>,
     pub(super) lines: &'a LineIndex,
     pub(super) query: &'a Query,
     pub(super) hits: &'a [Hit],
@@ -103,7 +103,7 @@ pub struct Renderer<'a> {
 impl<'a> Renderer<'a> {
     pub fn new(
         text: &'a str,
-        doc: &'a Doc,
+        doc: &'a Doc<'a>,
         lines: &'a LineIndex,
         query: &'a Query,
         hits: &'a [Hit],
@@ -147,7 +147,7 @@ impl<'a> Renderer<'a> {
     // ---- small helpers -------------------------------------------------------------------
 
     pub(super) fn node(&self, i: u32) -> Node {
-        self.doc.node(i).clone()
+        self.doc.node(i)
     }
 
     pub(super) fn orig(&mut self, a: u32, b: u32) {
@@ -257,7 +257,8 @@ impl<'a> Renderer<'a> {
             Kind::String => self.string(i, self.lim.full_text),
             Kind::Bad => self.bad(i),
             Kind::Number | Kind::Bool | Kind::Null => self.orig(n.start, n.end),
-            _ if n.len == 0 => self.orig(n.start, n.end),
+            _ if n.opaque => self.elide(i),
+            _ if n.first_child == NONE => self.orig(n.start, n.end),
             _ if depth >= MAX_DEPTH => self.elide(i),
             Kind::Array => self.array(i, depth),
             Kind::Object => self.object(i, depth),
@@ -272,7 +273,7 @@ impl<'a> Renderer<'a> {
         } else {
             "items"
         };
-        self.marker_str(u64::from(n.len), unit, n.start, n.end);
+        self.marker_str(u64::from(self.doc.count(&n)), unit, n.start, n.end);
     }
 
     pub(super) fn array(&mut self, i: u32, depth: u32) {
@@ -380,7 +381,9 @@ impl<'a> Renderer<'a> {
     }
 
     pub(super) fn is_big_entity(&self, n: &Node) -> bool {
-        if n.len < 6 || n.end - n.start <= self.lim.nested_full_bytes {
+        if n.end - n.start <= self.lim.nested_full_bytes
+            || self.doc.children_iter(n).nth(5).is_none()
+        {
             return false;
         }
         let kids: Vec<u32> = self.doc.children_iter(n).collect();
@@ -404,7 +407,7 @@ impl<'a> Renderer<'a> {
             .children_iter(n)
             .filter(|&k| !self.doc.node(k).kind.is_container())
             .count();
-        scalars * 10 >= n.len as usize * 6
+        scalars * 10 >= kids.len() * 6
     }
 
     /// An object cut to its name-like fields and what the question names, with its own marker.

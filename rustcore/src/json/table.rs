@@ -16,8 +16,10 @@ const MAX_SHARE: f64 = 0.8;
 const OVER_LOSSY: f64 = 1.25;
 const OVER_LOSSY_TOKENS: usize = 40;
 
-/// The table text, when every record is an object of scalars with the same keys in the same order.
-pub fn lossless(text: &str, doc: &Doc) -> Option<String> {
+/// The table text, when every record is an object of scalars with the same keys in the same order
+/// and the table comes to at most `max_bytes` (it is written straight into its one string, and
+/// given up as soon as it grows past that).
+pub fn lossless(text: &str, doc: &Doc<'_>, max_bytes: usize) -> Option<String> {
     let items = match &doc.shape {
         Shape::Single(root) if doc.node(*root).kind == Kind::Array && doc.node(*root).closed => {
             doc.children(*root)
@@ -42,28 +44,48 @@ pub fn lossless(text: &str, doc: &Doc) -> Option<String> {
     if columns.is_empty() {
         return None;
     }
-    let mut rows = Vec::with_capacity(items.len());
-    for &it in &items {
+    let mut out = format!(
+        "{{\"...\": \"{} records as rows\", \"columns\": [{}], \"rows\": [\n",
+        items.len(),
+        columns.join(", ")
+    );
+    for (k, &it) in items.iter().enumerate() {
         let n = doc.node(it);
-        if n.kind != Kind::Object || !n.closed || n.len as usize != columns.len() {
+        if n.kind != Kind::Object || !n.closed {
             return None;
         }
-        let mut row = Vec::with_capacity(columns.len());
-        for (m, col) in doc.children(it).into_iter().zip(&columns) {
+        if k > 0 {
+            out.push_str(",\n");
+        }
+        out.push('[');
+        let mut members = doc.children_iter(&n);
+        for (j, col) in columns.iter().enumerate() {
+            let m = members.next()?;
             let mn = doc.node(m);
             if mn.kind.is_container() || !mn.closed || slice(mn.key_start, mn.key_end) != *col {
                 return None;
             }
-            row.push(slice(mn.start, mn.end));
+            if j > 0 {
+                out.push_str(", ");
+            }
+            out.push_str(slice(mn.start, mn.end));
         }
-        rows.push(format!("[{}]", row.join(", ")));
+        if members.next().is_some() {
+            return None;
+        }
+        out.push(']');
+        if out.len() > max_bytes {
+            return None;
+        }
     }
-    Some(format!(
-        "{{\"...\": \"{} records as rows\", \"columns\": [{}], \"rows\": [\n{}\n]}}\n",
-        items.len(),
-        columns.join(", "),
-        rows.join(",\n")
-    ))
+    out.push_str("\n]}\n");
+    (out.len() <= max_bytes).then_some(out)
+}
+
+/// The most bytes a table may take and still pass `might_be_worth_it`.
+pub fn max_bytes(original_bytes: usize, lossy: usize) -> usize {
+    (original_bytes * 9 / 10)
+        .min(2 * (((lossy as f64) * OVER_LOSSY) as usize + OVER_LOSSY_TOKENS) + 1)
 }
 
 /// A cheap first look from byte lengths (JSON tables run at least two bytes a token): whether
@@ -90,7 +112,7 @@ mod tests {
     #[test]
     fn flat_records_become_rows_with_values_verbatim() {
         let text = r#"[{"name": "a", "v": "1.0"}, {"name": "b\"q", "v": 2}, {"name": "c", "v": null}, {"name": "d", "v": true}]"#;
-        let table = lossless(text, &parse(text)).expect("a table");
+        let table = lossless(text, &parse(text), usize::MAX).expect("a table");
         assert!(table.contains(r#""columns": ["name", "v"]"#));
         assert!(table.contains(r#"["b\"q", 2]"#));
         assert!(table.contains(r#"["c", null]"#));
@@ -99,13 +121,32 @@ mod tests {
     }
 
     #[test]
+    fn a_table_past_its_size_limit_is_given_up() {
+        let text = r#"[{"name": "a", "v": 1}, {"name": "b", "v": 2}, {"name": "c", "v": 3}, {"name": "d", "v": 4}]"#;
+        let doc = parse(text);
+        let table = lossless(text, &doc, usize::MAX).expect("a table");
+        assert_eq!(lossless(text, &doc, table.len()), Some(table.clone()));
+        assert_eq!(lossless(text, &doc, table.len() - 1), None);
+        assert_eq!(lossless(text, &doc, 10), None);
+    }
+
+    #[test]
+    fn the_size_limit_is_what_might_be_worth_it_accepts() {
+        for (original, lossy) in [(1000, 100), (1000, 10_000), (57, 3)] {
+            let limit = max_bytes(original, lossy);
+            assert!(might_be_worth_it(limit, original, lossy));
+            assert!(!might_be_worth_it(limit + 1, original, lossy));
+        }
+    }
+
+    #[test]
     fn nested_or_ragged_records_get_no_table() {
         let nested = r#"[{"a": {"b": 1}}, {"a": {"b": 2}}, {"a": {"b": 3}}, {"a": {"b": 4}}]"#;
-        assert!(lossless(nested, &parse(nested)).is_none());
+        assert!(lossless(nested, &parse(nested), usize::MAX).is_none());
         let ragged = r#"[{"a": 1}, {"a": 2}, {"a": 3, "b": 4}, {"a": 5}]"#;
-        assert!(lossless(ragged, &parse(ragged)).is_none());
+        assert!(lossless(ragged, &parse(ragged), usize::MAX).is_none());
         let short = r#"[{"a": 1}, {"a": 2}]"#;
-        assert!(lossless(short, &parse(short)).is_none());
+        assert!(lossless(short, &parse(short), usize::MAX).is_none());
     }
 
     #[test]

@@ -6,7 +6,9 @@ reaches this under `python -S`; `mcp_server.cli:main` reaches it from the consol
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+TYPE_CHECKING = False  # not `typing`'s: this path imports no more than it runs (mypy reads it as true)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = ["FAST_COMMANDS", "run"]
 

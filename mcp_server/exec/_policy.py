@@ -8,7 +8,10 @@ redirections are seen whatever the spacing; a line that does not split (an open 
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+
+TYPE_CHECKING = False  # not `typing`'s: this path imports no more than it runs (mypy reads it as true)
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 __all__ = [
     "EXCLUDE_ENV",

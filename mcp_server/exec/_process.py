@@ -11,8 +11,11 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Callable, Sequence
-from types import FrameType
+
+TYPE_CHECKING = False  # not `typing`'s: this path imports no more than it runs (mypy reads it as true)
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from types import FrameType
 
 __all__ = ["FORWARDED", "Finished", "exit_status", "run_merged"]
 

@@ -19,9 +19,12 @@ from __future__ import annotations
 import os
 import shlex
 import sys
-from typing import Any
 
 from mcp_server.exec._policy import command_words, leave_alone_reason, split_pipeline
+
+TYPE_CHECKING = False  # not `typing`'s: this path imports no more than it runs (mypy reads it as true)
+if TYPE_CHECKING:
+    from typing import Any
 
 __all__ = ["HANDLERS", "exec_prefix", "rewrite_command"]
 

@@ -17,8 +17,12 @@ from __future__ import annotations
 import fnmatch
 import json
 import os
-from collections.abc import Iterable, Sequence
-from pathlib import Path
+
+# Paths as strings and no `typing`/`collections.abc`/`pathlib` at run time: this runs in front of every shell
+# command the agent issues (mypy reads any TYPE_CHECKING as true).
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
 
 __all__ = ["Rules", "bash_allowed", "load_rules", "settings_files"]
 
@@ -32,26 +36,32 @@ class Rules:
         self.ask: list[str] = []
 
 
-def settings_files(cwd: str | Path, environ: dict[str, str] | None = None) -> list[Path]:
+def settings_files(cwd: str, environ: dict[str, str] | None = None) -> list[str]:
     env = os.environ if environ is None else environ
-    files = [Path("/etc/claude-code/managed-settings.json")]
+    files = ["/etc/claude-code/managed-settings.json"]
     config_dir = env.get("CLAUDE_CONFIG_DIR")
-    user = Path(config_dir) if config_dir else Path(env.get("HOME", "~")).expanduser() / ".claude"
-    files.append(user / "settings.json")
-    here = Path(cwd)
-    for folder in (here, *here.parents):
-        if (folder / ".claude").is_dir() and folder / ".claude" != user:
-            files += [folder / ".claude" / "settings.json", folder / ".claude" / "settings.local.json"]
+    user = os.path.normpath(config_dir or os.path.join(os.path.expanduser(env.get("HOME", "~")), ".claude"))
+    files.append(os.path.join(user, "settings.json"))
+    folder = os.path.abspath(cwd)
+    while True:
+        claude = os.path.join(folder, ".claude")
+        if os.path.isdir(claude) and claude != user:
+            files += [os.path.join(claude, "settings.json"), os.path.join(claude, "settings.local.json")]
             break
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
     return files
 
 
-def load_rules(files: Iterable[Path]) -> Rules | None:
+def load_rules(files: Iterable[str]) -> Rules | None:
     """The union of the permission rules in ``files``; None when one exists but cannot be read as JSON."""
     rules = Rules()
     for path in files:
         try:
-            raw = path.read_text(encoding="utf-8")
+            with open(path, encoding="utf-8") as f:
+                raw = f.read()
         except FileNotFoundError:
             continue
         except OSError:

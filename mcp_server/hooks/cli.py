@@ -11,12 +11,15 @@ from __future__ import annotations
 import json
 import os
 import sys
-from collections.abc import Sequence
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
+# Not `typing`'s TYPE_CHECKING, and `pathlib` imported where installing needs it: a hook call imports no more
+# than it runs (mypy reads any TYPE_CHECKING as true).
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     import argparse
+    from collections.abc import Sequence
+    from pathlib import Path
+    from typing import Any
 
 __all__ = ["add_parser", "run_hook"]
 
@@ -83,6 +86,8 @@ def install_hooks(
     post_tools: Sequence[str] = (),
 ) -> int:
     """Install (or remove) our hooks for ``clients`` (None: those whose settings folder exists); 1 on an error."""
+    from pathlib import Path
+
     from mcp_server._errors import ClientConfigError
     from mcp_server.install._hooks import HOOK_CLIENTS, apply_hook_change, plan_hooks
     from mcp_server.install._plan import project_backup_dir
@@ -119,6 +124,8 @@ def _uninstall(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
     for line in hook_status_lines(args.scope, (args.project or Path.cwd()).absolute()):
         print(line)
     return 0
@@ -126,6 +133,8 @@ def _status(args: argparse.Namespace) -> int:
 
 def hook_status_lines(scope: str = "user", project: Path | None = None) -> list[str]:
     """One line per client: where its hooks are, or that there are none (for `headroom mcp status` too)."""
+    from pathlib import Path
+
     from mcp_server.install._hooks import HOOK_CLIENTS, hooks_installed
 
     lines = []
@@ -153,6 +162,7 @@ what each client's hooks allow (headroom installs what helps):
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     import argparse
+    from pathlib import Path
 
     hooks = subparsers.add_parser(
         "hooks",

@@ -1,6 +1,6 @@
 """Session benchmark (issue 16.7): what the model sees in the first result of 30+ real commands, three ways.
 
-    .venv/bin/python benchmarks/session.py [--json OUT] [--only KIND]
+    .venv/bin/python benchmarks/session.py [--json OUT] [--only KIND] [--seed N]
 
 Every command runs here, now, over material on this machine that needs no network: this repository (git
 history, sources, its test suite), the virtual environment's site-packages, node_modules and the standard library.
@@ -15,16 +15,24 @@ of its kind (never by hand):
 - listing: the first and the last line, and the three largest entries where the rows have a size column (long
   `ls`, `du`; never other numbers such as file modes or numbers in commit subjects).
 
-Three ways: ``raw`` (the whole output), the client's own cut (Claude Code: over 30,000 characters the model gets a
-2,000-character head preview; Gemini CLI: over 40,000 characters the first 8,000 and the last 32,000), and ``hooks``
-(``headroom exec`` as the installed hooks run it, ``python -S _boot.py exec``, no question, with the hint the
-command line gives, over the bytes the command printed: a second run would differ in timings and ids; exit codes
-are compared on a real second run through exec). Reported per kind and in total: o200k tokens of the first
-result, the share of needles found in it (byte for byte), exit codes and small outputs compared, and exec's
-overhead over the bare command (p50/p95: exec replaying the output minus a bare ``cat`` of it), plus the hook's
-own start-up on a pass-through call and exec on a 1 MB output. Targets: >= 90% of needles at <= 30% of the raw
-tokens over the session; no exit code changed; no output under 2,000 tokens altered; hook p50 <= 60 ms; exec adds
-<= 60 ms to an output it passes through and <= 150 ms to a 1 MB one it compresses.
+Ways: ``raw`` (the whole output), the client's own cut (Claude Code: over 30,000 characters the model gets a
+2,000-character head preview; Gemini CLI: over 40,000 characters the first 8,000 and the last 32,000), and
+through the hooks as each client then shows it (``hooks``: ``headroom exec`` as the installed Claude Code hook runs
+it, ``python -S _boot.py exec --client claude-code/Bash``, no question, with the hint the command line gives, and
+Claude Code's cut applied to what exec printed; ``hooks_gemini``: the same with Gemini CLI's client name and cut).
+exec runs over the bytes the command printed (a second run would differ in timings and ids); exit codes are
+compared on a real second run through exec. Search results exec printed grouped by directory count a match as
+found when its directory line and its indented ``name:line:text`` row are there (`ungrouped`). Reported per
+kind and in total: o200k tokens of the first result, the share of needles found in it (each a whole line of it),
+exit codes and small outputs compared, and exec's overhead over the bare command (p50/p95: exec replaying the
+output minus a bare ``cat`` of it), plus the hook's own start-up on a pass-through call and exec on a 1 MB
+output. Targets: >= 90% of needles at <= 30% of the raw tokens over the session; no exit code changed; no output
+under 2,000 tokens altered; hook p50 <= 60 ms; exec adds <= 60 ms to an output it passes through and <= 150 ms to
+a 1 MB one it compresses.
+
+``--tree DIR`` runs exec and the hook from another checkout over the same commands (a before/after comparison).
+``--seed N`` runs a session of the same kinds drawn from this machine's material by N (`drawn`) instead of the
+fixed one, to check the figures on commands no rule was developed on.
 """
 
 from __future__ import annotations
@@ -77,7 +85,11 @@ class Row:
     overhead_ms: float = 0.0
 
 
-def commands() -> list[Command]:
+def commands(seed: int | None = None) -> list[Command]:
+    """The session's commands: the fixed list (the README's figures), or with ``seed`` one drawn from this
+    machine's material (`drawn`), for checking on commands no rule was developed on."""
+    if seed is not None:
+        return drawn(seed)
     py = f"{sys.executable}"
     out = [
         Command("diff", "git log -p -n 40 --no-color", "what did the last 40 commits change, and why?"),
@@ -140,6 +152,60 @@ def commands() -> list[Command]:
     return out
 
 
+def drawn(seed: int) -> list[Command]:
+    """A session of the same kinds and shapes over material ``seed`` draws: other stdlib modules read, other
+    names searched for, other paths and depths of history, other directories listed and sized."""
+    import random
+
+    rng = random.Random(seed)
+    py = f"{sys.executable}"
+    modules = sorted(p for p in STDLIB.glob("*.py") if 40_000 < p.stat().st_size < 200_000)
+    modules += sorted(p for p in STDLIB.glob("*/*.py") if 40_000 < p.stat().st_size < 200_000)
+    listed = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    dirs = sorted({f.split("/")[0] for f in listed.split() if "/" in f and not f.startswith(".")})
+    counts: dict[str, int] = {}
+    for module in modules:
+        for found in re.finditer(r"^\s*def (\w{4,})", module.read_text(errors="replace"), re.M):
+            counts[found.group(1)] = counts.get(found.group(1), 0) + 1
+    names = rng.sample(sorted(name for name, n in counts.items() if n >= 3), 4)
+    packages = rng.sample(["pydantic", "httpx2", "mcp", "starlette", "anyio"], 2)
+    node = " ".join(str(NODE / d) for d in rng.sample(["ajv", "zod", "hono", "express", "node-forge"], 2))
+    stdlib_dirs = ["email", "json", "asyncio", "xml", "http", "urllib", "concurrent", "importlib", "logging"]
+    listed_dirs = " ".join(str(STDLIB / d) for d in rng.sample(stdlib_dirs, 3))
+    unit_tests = rng.sample(["string", "textwrap", "shlex", "fnmatch", "heapq", "json", "csv", "bisect"], 2)
+    failure = rng.choice(["connection refused", "out of memory", "request timed out"])
+    logged = (
+        f'{py} -W always -c "import logging; logging.basicConfig(level=0); '
+        f"[logging.info('job %d step %d done', i, i % 9) for i in range({rng.randint(1500, 4000)})]; "
+        f"logging.warning('slow disk'); logging.error('{failure}'); "
+        f"[logging.debug('poll %d', i) for i in range({rng.randint(200, 900)})]\""
+    )
+    return [
+        Command("diff", f"git log -p -n {rng.randint(25, 45)} --skip {rng.randint(0, 60)} --no-color", "what changed?"),
+        *(
+            Command("diff", f"git log -p -n {rng.randint(8, 16)} --no-color -- {d}", f"recent changes to {d}")
+            for d in rng.sample(dirs, 3)
+        ),
+        Command("diff", f"git show --no-color HEAD~{rng.randint(4, 80)}", "what did this commit change?"),
+        Command("diff", f"git diff --no-color HEAD~{rng.randint(8, 20)} HEAD -- '*.py'", "Python changes"),
+        *(Command("search", f"grep -rn 'def {n}' {STDLIB}", f"where is {n} defined?") for n in names[:3]),
+        Command("search", f"git grep -n 'def {names[3]}'", f"where is {names[3]} defined?"),
+        *(
+            Command("search", f"grep -rn --include='*.py' 'class .*{word}' {SITE}/{package}", "which classes?")
+            for word, package in zip(rng.sample(["Error", "Base", "Model", "Stream"], 2), packages, strict=True)
+        ),
+        Command("search", f"grep -rn 'function {rng.choice(['get', 'set', 'parse', 'create'])}' {node}", "which?"),
+        *(Command("code", f"cat {m}", f"outline of {m.name}") for m in rng.sample(modules, 6)),
+        *(Command("test", f"{py} -m unittest -v test.test_{t} 2>&1", "did the tests pass?") for t in unit_tests),
+        Command("log", "npm ls --all --no-color", "which packages are installed, any problems?"),
+        Command("log", logged, "what went wrong?"),
+        Command("listing", f"ls -laR {listed_dirs}", "what is there?"),
+        Command("listing", f"find {SITE} -maxdepth {rng.randint(2, 3)} -name '*.py' -size +20k", "large modules"),
+        Command("listing", f"git log --oneline -n {rng.randint(150, 400)}", "recent history"),
+        Command("listing", f"du -ak {node}", "which files are largest?"),
+    ]
+
+
 def run_raw(cmd: Command) -> tuple[bytes, int, float]:
     started = time.perf_counter()
     done = subprocess.run(
@@ -161,14 +227,15 @@ def run_hooks(cmd: Command, env: dict[str, str]) -> int:
     return done.returncode
 
 
-def replay(cmd: Command, saved: Path, env: dict[str, str]) -> tuple[bytes, float, float]:
+def replay(cmd: Command, saved: Path, env: dict[str, str], client: str) -> tuple[bytes, float, float]:
     """`headroom exec` over the very bytes the command printed (a second run would differ: timings, ids), with the
-    hint its command line gives; and the wall times of that and of the bare `cat`, for exec's overhead."""
+    hint its command line gives and the client the hook names (exec fits its output to that client's window); and
+    the wall times of that and of the bare `cat`, for exec's overhead."""
     hint = content_hint(cmd.line)
     extra = ["--hint", hint] if hint else []
     started = time.perf_counter()
     done = subprocess.run(
-        [*BOOT, "exec", "--client", "bench/Bash", *extra, "--shell", f"cat {saved}"],
+        [*BOOT, "exec", "--client", client, *extra, "--shell", f"cat {saved}"],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -196,6 +263,27 @@ def claude_cut(text: str) -> str:
         f"/home/u/.claude/projects/p/tool-results/x.txt\n\nPreview (first 2KB):\n{text[:2000]}\n...\n"
         "</persisted-output>"
     )
+
+
+def shown_lines(text: str) -> set[str]:
+    """The whole lines a first result shows (stripped), grouped search results written out again: a needle counts
+    only as a line of its own, so a short one ("OK") is not found inside another line or a cut one."""
+    return {line.strip() for line in (text + "\n" + ungrouped(text)).split("\n")}
+
+
+def ungrouped(text: str) -> str:
+    """The match lines of search results exec printed grouped by directory (a line ``dir/``, then its matches
+    indented by two spaces), written out whole again as ``dir/name:line:text``; other lines are left out."""
+    out = []
+    folder = None
+    for line in text.split("\n"):
+        if line.endswith("/") and not line.startswith((" ", "[")):
+            folder = line
+        elif folder is not None and line.startswith("  "):
+            out.append(folder + line[2:])
+        else:
+            folder = None
+    return "\n".join(out)
 
 
 def gemini_cut(text: str) -> str:
@@ -271,7 +359,8 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
         status_hooks = run_hooks(cmd, env)
         saved = replay_path(Path(home) / f"command-{i}", cmd.line)
         saved.write_bytes(raw)
-        hooked, exec_ms, cat_ms = replay(cmd, saved, env)
+        hooked, exec_ms, cat_ms = replay(cmd, saved, env, "claude-code/Bash")
+        for_gemini, _, _ = replay(cmd, saved, env, "gemini/run_shell_command")
         text = raw.decode("utf-8", errors="replace")
         needles = [n for n in needles_for(cmd.kind, text, cmd.question) if n]
         row = Row(cmd, rustcore.count_tokens(text), needles, status_raw=status_raw, status_hooks=status_hooks)
@@ -279,18 +368,22 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
             "raw": text,
             "claude": claude_cut(text),
             "gemini": gemini_cut(text),
-            "hooks": hooked.decode("utf-8", errors="replace"),
+            # What the model sees through the hooks is exec's output as the client then cuts it.
+            "hooks": claude_cut(hooked.decode("utf-8", errors="replace")),
+            "hooks_gemini": gemini_cut(for_gemini.decode("utf-8", errors="replace")),
         }
         for way, first in firsts.items():
             row.tokens[way] = rustcore.count_tokens(first)
-            row.found[way] = sum(1 for n in needles if n in first)
+            shown = shown_lines(first)
+            row.found[way] = sum(1 for n in needles if n.strip() in shown)
         if row.raw_tokens < SMALL_TOKENS:
             row.small_unchanged = hooked == raw
         row.overhead_ms = exec_ms - cat_ms
         rows.append(row)
         print(
             f"  {cmd.kind:<8} {row.raw_tokens:>8,} -> {row.tokens['hooks']:>7,} tok, needles "
-            f"{row.found['hooks']}/{len(needles)}  {cmd.line[:70]}",
+            f"{row.found['hooks']}/{len(needles)} (Gemini: {row.tokens['hooks_gemini']:,}, "
+            f"{row.found['hooks_gemini']}/{len(needles)})  {cmd.line[:70]}",
             flush=True,
         )
     return rows
@@ -343,9 +436,10 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(rows: list[Row], startup: list[float], bare: list[float]) -> dict[str, object]:
-    ways = ("raw", "claude", "gemini", "hooks")
+    ways = ("raw", "claude", "gemini", "hooks", "hooks_gemini")
     kinds = sorted({r.command.kind for r in rows})
-    print(f"\n{'kind':<9}{'cmds':>5}" + "".join(f"{w + ' tok':>13}{w[:6] + ' ndl':>12}" for w in ways))
+    names = {"raw": "raw", "claude": "claude", "gemini": "gemini", "hooks": "ours+cc", "hooks_gemini": "ours+gem"}
+    print(f"\n{'kind':<9}{'cmds':>5}" + "".join(f"{names[w] + ' tok':>14}{names[w] + ' ndl':>13}" for w in ways))
     summary: dict[str, object] = {"kinds": {}}
     for kind in [*kinds, "total"]:
         group = [r for r in rows if kind in ("total", r.command.kind)]
@@ -356,7 +450,7 @@ def report(rows: list[Row], startup: list[float], bare: list[float]) -> dict[str
             tokens = sum(r.tokens[way] for r in group)
             found = sum(r.found[way] for r in group)
             rate = 100 * found / needles if needles else 100.0
-            cells += f"{tokens:>13,}{rate:>11.0f}%"
+            cells += f"{tokens:>14,}{rate:>12.0f}%"
             entry[way] = {"tokens": tokens, "needles_found": found, "needle_pct": round(rate, 1)}
         print(f"{kind:<9}{len(group):>5}" + cells)
         summary["kinds"][kind] = entry  # type: ignore[index]
@@ -368,9 +462,10 @@ def report(rows: list[Row], startup: list[float], bare: list[float]) -> dict[str
     changed_status = [r.command.line for r in rows if r.status_raw != r.status_hooks]
     small = [r for r in rows if r.small_unchanged is not None]
     altered = [r.command.line for r in small if not r.small_unchanged]
+    gemini_total = sum(r.tokens["hooks_gemini"] for r in rows)
     print(
-        f"\nhooks: {100 * hook_total / raw_total:.1f}% of the raw tokens over the session "
-        f"({hook_total:,} of {raw_total:,})"
+        f"\nthrough the hooks, as Claude Code shows it: {100 * hook_total / raw_total:.1f}% of the raw tokens over "
+        f"the session ({hook_total:,} of {raw_total:,}); as Gemini CLI shows it: {100 * gemini_total / raw_total:.1f}%"
     )
     print(f"exit codes changed: {len(changed_status)} of {len(rows)} {changed_status or ''}")
     print(f"small outputs (< {SMALL_TOKENS} tokens) altered: {len(altered)} of {len(small)} {altered or ''}")
@@ -399,8 +494,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--only", help="run only the commands of this kind")
+    parser.add_argument("--seed", type=int, help="a session drawn by this seed instead of the fixed one")
+    parser.add_argument(
+        "--tree", type=Path, help="run headroom exec and the hook from this checkout (another commit's, to compare)"
+    )
     args = parser.parse_args()
-    cmds = [c for c in commands() if not args.only or c.kind == args.only]
+    if args.tree:
+        BOOT[2] = str(args.tree.resolve() / "mcp_server" / "_boot.py")
+    cmds = [c for c in commands(args.seed) if not args.only or c.kind == args.only]
     print(f"{len(cmds)} commands, run raw and through headroom exec (as the hooks run it):")
     with tempfile.TemporaryDirectory(prefix="headroom-session-") as home:
         rows = measure(cmds, home)

@@ -129,6 +129,7 @@ def compress(
     hint: str | None = None,
     name_hint: str | None = None,
     tokens: int | None = None,
+    record: bool = True,
 ) -> CompressResult:
     """Compress `data`, keeping the exact original in `store` under the returned hash.
 
@@ -145,6 +146,8 @@ def compress(
     producer's hint only settles a close call (`compressors._router.detect`).
     `tokens`: the exact token count of `data` in the store's encoding, when the caller has it (`headroom exec`
     counts while it imports the rest): the input is then not counted again.
+    `record`: count the call in the store's statistics (`headroom exec` fits one output to the client's window in
+    up to three calls and records the one it prints).
 
     Raises:
         EmptyInputError, BinaryInputError, InputTooLargeError: the input cannot be compressed.
@@ -222,7 +225,8 @@ def compress(
         markers=len(find_markers(out)),
         language=detection.language,
     )
-    _record(store, result, client, session)
+    if record:
+        _record(store, result, client, session)
     return result
 
 

@@ -1,8 +1,8 @@
 """The server's lifespan state: the store it owns, its options, its session id; and per-call helpers.
 
-The store is opened when the server starts (not at import) and closed when it
-stops, whatever happened in between. Tools reach the state through
-``ctx.request_context.lifespan_context``.
+The store is opened when the server starts (not at import), on a thread of its own so that the ``initialize``
+answer does not wait for it (the first call that needs the store does), and closed when the server stops,
+whatever happened in between. Tools reach the state through ``ctx.request_context.lifespan_context``.
 """
 
 from __future__ import annotations
@@ -27,7 +27,16 @@ if TYPE_CHECKING:
 
     from mcp_server.server._options import ServerOptions
 
-__all__ = ["AppState", "SharedState", "client_name", "contained", "heartbeat", "state_of", "tool_errors"]
+__all__ = [
+    "AppState",
+    "SharedState",
+    "StoreOpening",
+    "client_name",
+    "contained",
+    "heartbeat",
+    "state_of",
+    "tool_errors",
+]
 
 _log = logging.getLogger("headroom.server")
 T = TypeVar("T")
@@ -35,16 +44,83 @@ T = TypeVar("T")
 TOOL_THREADS = 8
 
 
+class StoreOpening:
+    """The server's store and its semantic index, opened on a thread of their own (`start`) or given open (`of`).
+
+    `store()` waits for the opening; a store that could not be opened raises its error at every use (as a tool
+    error: the server stays up and says why), where it used to stop the server before it answered anything.
+    """
+
+    def __init__(self) -> None:
+        self._done = threading.Event()
+        self._store: Store | None = None
+        self._semantic: SemanticIndex | None = None
+        self._error: Exception | None = None
+
+    @classmethod
+    def start(cls, settings: Settings) -> StoreOpening:
+        opening = cls()
+        threading.Thread(target=opening._open, args=(settings,), name="headroom-open-store", daemon=True).start()
+        return opening
+
+    @classmethod
+    def of(cls, store: Store, semantic: SemanticIndex | None = None) -> StoreOpening:
+        opening = cls()
+        opening._store, opening._semantic = store, semantic
+        opening._done.set()
+        return opening
+
+    def _open(self, settings: Settings) -> None:
+        try:
+            store = Store(settings)
+            self._semantic = open_semantic(store)
+            self._store = store
+            _log.info("store %s open", store.location)
+        except Exception as exc:
+            _log.error("the store could not be opened: %s", exc)
+            self._error = exc
+        finally:
+            self._done.set()
+        if self._store is not None:
+            _warm_up(settings.encoding)
+
+    def store(self) -> Store:
+        self._done.wait()
+        if self._store is None:
+            if isinstance(self._error, HeadroomError):
+                raise type(self._error)(str(self._error))
+            raise HeadroomError(f"the store could not be opened: {self._error}")
+        return self._store
+
+    def semantic(self) -> SemanticIndex | None:
+        self._done.wait()
+        return self._semantic
+
+    def close(self) -> None:
+        self._done.wait()
+        close_semantic(self._semantic)
+        if self._store is not None:
+            self._store.close()
+
+
 @dataclass
 class AppState:
-    store: Store
     settings: Settings
     options: ServerOptions
+    opening: StoreOpening
     session_id: str = field(default_factory=lambda: uuid.uuid4().hex[:16])
-    # Search indexing and embeddings of new originals, in a background thread (`open_semantic`).
-    semantic: SemanticIndex | None = None
 
     _threads: anyio.CapacityLimiter | None = field(default=None, repr=False)
+
+    @property
+    def store(self) -> Store:
+        """The store, once open (the first use after start waits for it)."""
+        return self.opening.store()
+
+    @property
+    def semantic(self) -> SemanticIndex | None:
+        """Search indexing and embeddings of new originals, in a background thread (`open_semantic`)."""
+        return self.opening.semantic()
 
     async def call(self, fn: Callable[..., T], *args: Any) -> T:
         """`fn(*args)` on a worker thread (the store and the compressors block), with panics contained.
@@ -110,17 +186,13 @@ class SharedState:
         with self._lock:
             if self._state is None:
                 settings = Settings.from_env()
-                store = Store(settings)
                 self._state = AppState(
-                    store=store,
                     settings=settings,
                     options=self.options,
+                    opening=StoreOpening.start(settings),
                     session_id=self.session_id,
-                    semantic=open_semantic(store),
                 )
-                _log.info("store %s open; session %s", store.location, self.session_id)
-                warm = threading.Thread(target=_warm_up, args=(settings.encoding,), name="headroom-warmup", daemon=True)
-                warm.start()
+                _log.info("session %s", self.session_id)
             self._users += 1
             return self._state
 
@@ -129,8 +201,7 @@ class SharedState:
             self._users -= 1
             if self._users == 0 and self._state is not None:
                 state, self._state = self._state, None
-                close_semantic(state.semantic)
-                state.store.close()
+                state.opening.close()
 
     @asynccontextmanager
     async def lifespan(self, _server: MCPServer[AppState]) -> AsyncIterator[AppState]:

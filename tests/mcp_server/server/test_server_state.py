@@ -8,7 +8,7 @@ import anyio
 import pytest
 
 from mcp_server.server import ServerOptions, build_server
-from mcp_server.server._state import SharedState
+from mcp_server.server._state import SharedState, StoreOpening
 
 pytestmark = pytest.mark.anyio
 
@@ -59,7 +59,8 @@ async def test_a_call_past_its_time_limit_fails_with_a_message_and_frees_the_cal
         return "late"
 
     with Store(Settings(home=tmp_path / "home")) as store:
-        state = AppState(store=store, settings=store.settings, options=ServerOptions(cwd=tmp_path, call_timeout_s=0.3))
+        options = ServerOptions(cwd=tmp_path, call_timeout_s=0.3)
+        state = AppState(settings=store.settings, options=options, opening=StoreOpening.of(store))
         try:
             with anyio.fail_after(20):
                 with pytest.raises(HeadroomError, match=r"did not finish within 0\.3 s"):
@@ -67,3 +68,16 @@ async def test_a_call_past_its_time_limit_fails_with_a_message_and_frees_the_cal
                 assert await state.call(lambda: "next") == "next"
         finally:
             release.set()
+
+
+def test_a_store_that_cannot_be_opened_is_named_at_every_use_and_the_state_still_closes(tmp_path: Path) -> None:
+    from ccr import Settings, StoreError
+
+    not_a_folder = tmp_path / "home"
+    not_a_folder.write_text("a file where the store should be\n")
+    opening = StoreOpening.start(Settings(home=not_a_folder))
+    for _ in range(2):
+        with pytest.raises(StoreError, match="is not a directory"):
+            opening.store()
+    assert opening.semantic() is None
+    opening.close()

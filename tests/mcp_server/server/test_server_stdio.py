@@ -8,6 +8,7 @@ import os
 import signal
 import sqlite3
 import subprocess
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -191,6 +192,10 @@ def test_a_signal_once_serving_closes_the_store_and_ends_the_server(signum: int,
     proc.stdin.flush()
     assert json.loads(proc.stdout.readline())["id"] == 2
     db = Settings.from_env().db_path
+    # The store opens beside the first answers (`StoreOpening`): its write-ahead log appears within a bounded wait.
+    deadline = time.monotonic() + 30
+    while not db.with_name(db.name + "-wal").exists() and time.monotonic() < deadline:
+        time.sleep(0.01)
     assert db.with_name(db.name + "-wal").exists()
     proc.send_signal(signum)
     returned, stderr = _exit_status(proc)

@@ -172,6 +172,8 @@ def drawn(seed: int) -> list[Command]:
     node = " ".join(str(NODE / d) for d in rng.sample(["ajv", "zod", "hono", "express", "node-forge"], 2))
     stdlib_dirs = ["email", "json", "asyncio", "xml", "http", "urllib", "concurrent", "importlib", "logging"]
     listed_dirs = " ".join(str(STDLIB / d) for d in rng.sample(stdlib_dirs, 3))
+    tests = sorted(f for f in listed.split() if f.startswith("tests/") and f.endswith(".py") and "/test_" in f)
+    tests = [t for t in tests if "e2e" not in t and "agent" not in t and (ROOT / t).stat().st_size < 6_000]
     unit_tests = rng.sample(["string", "textwrap", "shlex", "fnmatch", "heapq", "json", "csv", "bisect"], 2)
     failure = rng.choice(["connection refused", "out of memory", "request timed out"])
     logged = (
@@ -197,12 +199,20 @@ def drawn(seed: int) -> list[Command]:
         Command("search", f"grep -rn 'function {rng.choice(['get', 'set', 'parse', 'create'])}' {node}", "which?"),
         *(Command("code", f"cat {m}", f"outline of {m.name}") for m in rng.sample(modules, 6)),
         *(Command("test", f"{py} -m unittest -v test.test_{t} 2>&1", "did the tests pass?") for t in unit_tests),
+        Command(
+            "test",
+            f"{py} -m pytest -q -p no:cacheprovider {rng.choice(tests)}",
+            "did the tests pass?",
+        ),
         Command("log", "npm ls --all --no-color", "which packages are installed, any problems?"),
+        Command("log", f"{py} -m pip install --no-index --dry-run no-such-package-{seed}", "why did it fail?"),
         Command("log", logged, "what went wrong?"),
         Command("listing", f"ls -laR {listed_dirs}", "what is there?"),
         Command("listing", f"find {SITE} -maxdepth {rng.randint(2, 3)} -name '*.py' -size +20k", "large modules"),
         Command("listing", f"git log --oneline -n {rng.randint(150, 400)}", "recent history"),
         Command("listing", f"du -ak {node}", "which files are largest?"),
+        Command("listing", f"{py} -m pip list", "which packages, which versions?"),
+        Command("listing", f"git ls-files -s -- {' '.join(rng.sample(dirs, 2))}", "what does the index hold?"),
     ]
 
 

@@ -152,8 +152,12 @@ what each client's hooks allow (headroom installs what helps):
                permission rules allow it); PostToolUse replaces other MCP servers' bulky outputs (and, with
                --post-tools, Grep/WebFetch). Read is never touched.
   gemini       BeforeTool on run_shell_command rewrites the command; AfterTool cannot replace an output.
-  codex        PreToolUse in hooks.json rewrites the command, but Codex runs a hook only after you trust it in its
-               interactive /hooks view, and `codex exec` runs no untrusted hook; `headroom wrap codex` puts
+  codex        PreToolUse in hooks.json rewrites the command, but Codex (checked with 0.171.0) runs a hook that
+               is not admin-managed only once you trust its current content: open `codex`, type /hooks and trust
+               it (Codex keeps a sha256 of the hook under [hooks.state] in its config.toml; a hook whose command
+               changes, e.g. after the Python environment moves, needs trusting again). Until then every session
+               skips it without a word, and `codex exec` runs no untrusted hook unless given
+               --dangerously-bypass-hook-trust, which headroom never passes. `headroom wrap codex` puts
                `headroom proxy` in front of its provider instead. Codex rejects replaced MCP outputs.
   cursor       nothing installed: beforeShellExecution can only allow, deny or ask, and no after-hook can replace
                an output; `headroom mcp install --client cursor` gives it headroom_run and headroom_read.

@@ -27,8 +27,8 @@ import re
 from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
+import rustcore
 from ccr._chunk_context import is_directory_header
-from ccr._json_walk import iter_members, skip_whitespace, value_end
 from ccr._lines import LineIndex
 
 __all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text", "iter_chunks"]
@@ -219,60 +219,33 @@ def _search_breaks(doc: LineIndex) -> _Breaks:
     return breaks
 
 
-# --- JSON: item boundaries found by walking the containers with the standard decoder -------------
+# --- JSON: item boundaries found by the Rust core's walk; JSON Lines by the standard decoder ---------------
 
 
 class _NotJSON(Exception):
     pass
 
 
-def _snap(doc: LineIndex, offset: int) -> int:
-    """`offset`, moved back to the start of its line when only indentation precedes it there."""
-    line_start = doc.starts[doc.line_of(offset)]
-    # Backwards over the whitespace only: slicing from the line's start made a one-line document quadratic.
-    text, k = doc.text, offset
-    while k > line_start and text[k - 1].isspace():
-        k -= 1
-    return line_start if k == line_start else offset
-
-
-# Containers deeper than this are not walked for breaks: each level's walk scans all of it again, so thousands
-# of levels of [[[[ cost time in the square of their depth.
+# Containers deeper than this are not walked for breaks: a chunk inside the 33rd level of a document says
+# little that the levels above it do not.
 _MAX_JSON_DEPTH = 32
 
 
 def _json_breaks(doc: LineIndex, max_chars: int) -> _Breaks:
-    text = doc.text
-    breaks = _Breaks(doc)
-    first = skip_whitespace(text, 0)
-    if first >= len(text) or text[first] not in "[{":
-        raise _NotJSON
-    try:
-        top_end = value_end(text, first)
-    except ValueError as exc:
-        raise _NotJSON from exc
-    if skip_whitespace(text, top_end) != len(text):
-        raise _NotJSON
+    """Breaks at the members of a JSON document (`rustcore.json_chunk_breaks`: one pass in the Rust core, so
+    64 MB of ``[[[[`` is walked once, not once a level): its own members at `_STRUCTURE`, those of a nested
+    container larger than a chunk at `_SECONDARY`."""
     # Items sharing a line are kept as breaks at most one per `gap` characters: a break is an entry of a dict,
     # and a minified array of millions of numbers would make millions (1.7 GB for 16 MB). A chunk still ends
     # within `gap` of the furthest item boundary that fits.
-    gap = max(1, max_chars // 8)
-    pending = [(first, _STRUCTURE, 0)]
-    while pending:
-        start, level, depth = pending.pop()
-        kept = -gap
-        try:
-            for n, item in enumerate(iter_members(text, start)):
-                # A nested container's first member starts where the container does: no break of its own.
-                if n or level == _STRUCTURE:
-                    at = _snap(doc, item.start)
-                    if at - kept >= gap or doc.starts[doc.line_of(at)] == at:
-                        breaks.add(at, level)
-                        kept = at
-                if item.end - item.start > max_chars and text[item.value] in "[{" and depth < _MAX_JSON_DEPTH:
-                    pending.append((item.value, _SECONDARY, depth + 1))
-        except ValueError as exc:
-            raise _NotJSON from exc
+    found = rustcore.json_chunk_breaks(
+        doc.text, max_chars=max_chars, gap=max(1, max_chars // 8), max_depth=_MAX_JSON_DEPTH
+    )
+    if found is None:
+        raise _NotJSON
+    breaks = _Breaks(doc)
+    for at, nested in zip(found.offsets, found.nested, strict=True):
+        breaks.add(at, _SECONDARY if nested else _STRUCTURE)
     return breaks
 
 

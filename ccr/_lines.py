@@ -16,6 +16,7 @@ each with its line span. (The semantic index chunks differently, see `ccr._chunk
 
 from __future__ import annotations
 
+import re
 from array import array
 from bisect import bisect_right
 from collections.abc import Iterator, Sequence
@@ -24,7 +25,6 @@ from typing import overload
 
 import rustcore
 from ccr._exceptions import RangeError
-from ccr._json_walk import iter_members, skip_whitespace, value_end
 
 __all__ = [
     "LineIndex",
@@ -37,6 +37,8 @@ __all__ = [
     "split_lines",
 ]
 
+_JSON_SPACE = re.compile(r"[ \t\n\r]*")
+_TRAILING_SPACE = re.compile(r"\s*")
 # A JSON document whose items are this small adds nothing over per-line chunks.
 _MIN_JSON_ITEMS = 2
 # Nor one whose items average under this many characters, past `_ITEMS_ALWAYS` of them.
@@ -295,30 +297,27 @@ class _LinePairs(Sequence[tuple[int, int]]):
 
 def _json_item_spans(text: str) -> tuple[array[int], array[int]] | None:
     """Character spans (starts, ends) of the items worth ranking separately, or None when `text` is not one
-    JSON value. Containers are matched by their brackets, not built (`ccr._json_walk.value_end`)."""
-    start = skip_whitespace(text, 0)
+    JSON value. Its structure is walked once in the Rust core (`rustcore.json_members`), never built."""
+    space = _JSON_SPACE.match(text)
+    start = space.end() if space else 0
     if start >= len(text) or text[start] not in "[{":
         return None
     most = max(len(text) // _MIN_ITEM_CHARS, _ITEMS_ALWAYS)
-    try:
-        end = value_end(text, start)
-        if text[end:].strip():
-            return None
-        if text[start] == "{":
-            arrays = [(m.end - m.value, m.value) for m in iter_members(text, start) if text[m.value] == "["]
-            if arrays:
-                size, value_start = max(arrays)
-                if size * 2 > end - start:
-                    # An API page such as {"total_count": 3, "items": [...]}: the items are what is asked about.
-                    start = value_start
-        begins, ends = array("q"), array("q")
-        for member in iter_members(text, start):
-            if len(begins) >= most:
-                # Items this small (a flat array of numbers) rank no better than lines, and a text each costs
-                # ten times the input.
-                return None
-            begins.append(member.start)
-            ends.append(member.end)
-    except ValueError:
+    level = rustcore.json_members(text, start, limit=most)
+    if level is None or not _TRAILING_SPACE.fullmatch(text, level.end):
         return None
+    if text[start] == "{" and level.largest_array is not None:
+        value, end = level.largest_array
+        if (end - value) * 2 > level.end - start:
+            # An API page such as {"total_count": 3, "items": [...]}: the items are what is asked about.
+            level = rustcore.json_members(text, value, limit=most)
+            if level is None:
+                return None
+    if level.count > most:
+        # Items this small (a flat array of numbers) rank no better than lines, and a text each costs ten
+        # times the input.
+        return None
+    begins, ends = array("q"), array("q")
+    begins.frombytes(level.starts.cast("B"))
+    ends.frombytes(level.ends.cast("B"))
     return begins, ends

@@ -9,6 +9,8 @@
 - Structure for query-scoped retrieval: `diff_line_kinds` (each line of a diff as the diff compressor reads it)
   and `listing_extremes` (a listing's size column in the order a superlative asks, as the listing compressor
   reads it).
+- JSON structure for the store's chunkers: `json_members` (one container's members) and `json_chunk_breaks`
+  (where a document's chunks may start), one pass each however deep it nests.
 - Memory: `trim_heap` (hand freed heap pages back after a large, short-lived allocation).
 
 The extension (`rustcore._native`) does the hot loops with the GIL released;
@@ -21,6 +23,7 @@ content detection and their records) live in the private modules `rustcore._line
 from __future__ import annotations
 
 from rustcore import _native
+from rustcore._json import json_chunk_breaks, json_members
 from rustcore._lines import diff_line_kinds, line_starts, listing_extremes, template_keys, template_lines
 from rustcore._prose import RANK_EXACT_CANDIDATES, index_terms, query_parts, rank_chunks
 from rustcore._text import with_text as _with_text
@@ -37,6 +40,8 @@ __all__ = [
     "estimate_tokens",
     "index_terms",
     "is_hash",
+    "json_chunk_breaks",
+    "json_members",
     "line_starts",
     "listing_extremes",
     "query_parts",

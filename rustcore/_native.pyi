@@ -10,6 +10,8 @@ __all__ = [
     "CodeElision",
     "CodeFile",
     "CodePlan",
+    "JsonBreaks",
+    "JsonLevel",
     "JsonPlan",
     "Piece",
     "PreparedCode",
@@ -26,6 +28,8 @@ __all__ = [
     "estimate_tokens",
     "index_terms",
     "is_hash",
+    "json_chunk_breaks",
+    "json_members",
     "line_starts",
     "listing_extremes",
     "prose_blocks",
@@ -187,6 +191,30 @@ def diff_line_kinds(text: str) -> bytes: ...
 def listing_extremes(text: str, query: str) -> list[tuple[int, float, bool]] | None: ...
 def detect_content(text: str, hint: str | None = None, name_hint: str | None = None) -> tuple[str, str | None]: ...
 def line_starts(text: str, chars: bool) -> tuple[bytes, int]: ...
+
+# The JSON walk for the store's chunkers: character offsets, arrays as native 8-byte integers.
+@final
+class JsonLevel:
+    @property
+    def end(self) -> int: ...
+    @property
+    def count(self) -> int: ...
+    @property
+    def starts(self) -> bytes: ...
+    @property
+    def ends(self) -> bytes: ...
+    @property
+    def largest_array(self) -> tuple[int, int] | None: ...
+
+@final
+class JsonBreaks:
+    @property
+    def offsets(self) -> bytes: ...
+    @property
+    def nested(self) -> bytes: ...
+
+def json_members(text: str, at: int, limit: int) -> JsonLevel | None: ...
+def json_chunk_breaks(text: str, max_chars: int, gap: int, max_depth: int) -> JsonBreaks | None: ...
 
 # Source outline and elision plan (rustcore._code has the face with the input checks); lines are 0-based.
 @final

@@ -20,6 +20,7 @@ pub mod query;
 mod records;
 mod render;
 mod table;
+pub mod walk;
 
 pub use limits::MAX_LEVEL;
 

@@ -8,6 +8,7 @@ use pyo3::types::{PyBytes, PyString};
 use crate::lines::{Costs, Piece};
 
 mod records;
+mod walk;
 use crate::query::Query;
 use crate::{
     bounded, code, config, detect, diff, fallback, hashing, json, line_compressor, lines, listing,
@@ -620,6 +621,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<CodeFile>()?;
     m.add_class::<PreparedCode>()?;
     records::add(m)?;
+    walk::add(m)?;
     add_prose_functions(m)?;
     Ok(())
 }

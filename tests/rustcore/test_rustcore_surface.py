@@ -18,6 +18,8 @@ PUBLIC = {
     "estimate_tokens",
     "index_terms",
     "is_hash",
+    "json_chunk_breaks",
+    "json_members",
     "line_starts",
     "listing_extremes",
     "query_parts",

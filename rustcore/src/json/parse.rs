@@ -193,7 +193,7 @@ fn kind_bits(kind: Kind) -> u8 {
 
 /// The end of the string starting at `start` (just past its closing quote), or `None` when
 /// the input ends first.
-fn string_end(b: &[u8], start: usize) -> Option<usize> {
+pub(super) fn string_end(b: &[u8], start: usize) -> Option<usize> {
     let mut i = start + 1;
     loop {
         let k = memchr::memchr2(b'"', b'\\', b.get(i..)?)?;

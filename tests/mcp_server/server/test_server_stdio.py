@@ -250,3 +250,37 @@ async def test_forty_reads_of_a_fifo_are_refused_and_ping_is_still_answered(tmp_
     for n in range(2, 42):
         assert by_id[n]["result"]["isError"]
         assert "named pipe" in by_id[n]["result"]["content"][0]["text"]
+
+
+@pytest.mark.slow
+async def test_ping_is_answered_while_forty_five_commands_are_still_running(tmp_path: Path) -> None:
+    # Forty calls that never returned used to take every worker thread, and then even ping went unanswered.
+    marker = tmp_path / "started"
+    runs = [
+        {
+            "jsonrpc": "2.0",
+            "id": n,
+            "method": "tools/call",
+            "params": {
+                "name": "headroom_run",
+                "arguments": {"command": f"echo {n} >> {marker}; sleep 60", "timeout_s": 90},
+            },
+        }
+        for n in range(2, 47)
+    ]
+    messages = [_initialize(1), {"jsonrpc": "2.0", "method": "notifications/initialized"}, *runs]
+    with anyio.fail_after(150):
+        process = await anyio.open_process(serve_command("--allow-run", "--root", str(tmp_path)), cwd=tmp_path)
+        async with process:
+            assert process.stdin is not None and process.stdout is not None
+            await process.stdin.send(b"".join(_line(m) for m in messages))
+            out = BufferedByteReceiveStream(process.stdout)
+            assert json.loads(await out.receive_until(b"\n", 1 << 24))["id"] == 1
+            # Every command has started (none is queued behind the others) before ping is sent.
+            while not marker.exists() or len(marker.read_text().split()) < len(runs):
+                await anyio.sleep(0.1)
+            await process.stdin.send(_line({"jsonrpc": "2.0", "id": 99, "method": "ping"}))
+            answer = json.loads(await out.receive_until(b"\n", 1 << 24))
+            assert answer == {"jsonrpc": "2.0", "id": 99, "result": {}}, "a command's answer came before ping's"
+            process.terminate()
+            await process.wait()

@@ -8,14 +8,15 @@ from rustcore._lines import compress_search
 
 __all__ = ["SearchCompressor"]
 
-# Search results are what the agent asked for; a larger share survives than of a log.
-_DEFAULT = DefaultBudget(share=0.25, floor=1500, ceiling=10_000)
+# As for logs, the floor is only what a few lines and their markers cost: the core gives the definitions asked
+# about (or of the word searched for) room beyond the share, so a short search is cut like a long one.
+_DEFAULT = DefaultBudget(share=0.25, floor=150, ceiling=10_000)
 
 
 class SearchCompressor(Compressor):
-    """Keeps definitions of the names the query asks about, the best-matching results and
-    every line that is not a result; marks what each file lost. Without a query, the
-    first results of every file."""
+    """Keeps definitions of the names the query asks about (or of the word every result holds),
+    the best-matching results and every line that is not a result; a text many results repeat
+    shows once; marks what each file lost. Without a query, also the first results of every file."""
 
     name = "search"
     description = "grep/ripgrep results: query-relevant matches first, grouped by file, omissions marked per file"

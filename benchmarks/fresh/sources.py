@@ -137,6 +137,8 @@ def _roots(language: str) -> list[Path]:
     return [r for r in roots if r.is_dir()]
 
 
+# A `grep -rn` result: its text after `path:N:`.
+_RESULT = re.compile(r"^.*?:\d+:(.*)$")
 _SUFFIXES = {"python": (".py",), "javascript": (".js", ".mjs", ".cjs", ".ts"), "rust": (".rs",)}
 
 
@@ -224,12 +226,18 @@ def _grep_sample(ctx: Context, rng: random.Random, language: str) -> Found:
         hits = [line for line in lines if line.startswith(prefix) and line.endswith(target.lines[0])]
         if not 10 <= len(lines) <= 3000 or len(hits) != 1:
             continue
+        # The same declaration in forty per-platform copies makes any one of them a needle no reader could
+        # tell from the others: the answer must be the one result with its text.
+        text = target.lines[0].strip()
+        if sum(1 for line in lines if _RESULT.match(line) and _RESULT.sub(r"\1", line).strip() == text) != 1:
+            continue
         return Found(
             source=" ".join(argv),
             query=f"Where is {target.name} defined?",
             needles=needles_of(hits, output),
             notes=f"A {language} definition drawn with the seed (name of 6+ characters, defined once in its file); "
-            "grep over its tree, kept when it prints 10-3000 lines; needle = the result line of the definition.",
+            "grep over its tree, kept when it prints 10-3000 lines and no other result has the definition's text; "
+            "needle = the result line of the definition.",
             text=output,
         )
     raise Skip(f"no {language} name with 10-3000 grep results found in 8 draws")

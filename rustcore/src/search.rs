@@ -29,14 +29,26 @@ pub enum Entry<'a> {
 
 const P_DEFINITION_QUALIFIED: u32 = 1000;
 const P_DEFINITION: u32 = 950;
+/// A definition of the word every result holds (what was searched for), when the query names no other.
+const P_SEARCHED_DEFINITION: u32 = 900;
 const P_QUERY: u32 = 800;
 const P_OTHER: u32 = 700;
 const P_HEADING: u32 = 650;
 const P_FILE_FIRST: u32 = 300;
+const P_FILE_COPY: u32 = 200;
 /// Matches kept for their query score, at most.
 const QUERY_TOP: usize = 40;
 /// Without a query, the first matches of each file that earn a place.
 const PER_FILE_WITHOUT_QUERY: usize = 2;
+/// A word in at least this share of the results is what was searched for.
+const SEARCHED_SHARE: f32 = 0.8;
+/// A result whose text at least this many results repeat (in other files, or the same file) is
+/// shown once: the copies are what a marker counts.
+const REPEATED_TEXT: usize = 3;
+/// Without a caller's budget, the definitions asked about may raise a small default budget to at
+/// least this many tokens, so that a short search's answer is never cut for a share of a small
+/// input.
+const DEFINITION_ROOM: usize = 1500;
 
 fn looks_like_path(s: &str) -> bool {
     !s.is_empty()
@@ -407,31 +419,98 @@ impl<'n> DefinitionFilter<'n> {
     }
 }
 
+/// The words (lowercase, three characters or more) that at least [`SEARCHED_SHARE`] of the
+/// results hold: `grep -w NAME` prints NAME on every line, so without a query its definitions
+/// are still what the output is about.
+fn searched_words(entries: &[Entry<'_>]) -> Vec<String> {
+    let mut counts: rustc_hash::FxHashMap<String, usize> = Default::default();
+    let mut hits = 0usize;
+    let mut words: FxHashSet<String> = Default::default();
+    for e in entries {
+        let Entry::Hit {
+            text,
+            context: false,
+            ..
+        } = e
+        else {
+            continue;
+        };
+        hits += 1;
+        words.clear();
+        for w in text.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')) {
+            if w.chars().count() >= 3 && !w.starts_with(|c: char| c.is_ascii_digit()) {
+                words.insert(w.to_lowercase());
+            }
+        }
+        for w in words.drain() {
+            *counts.entry(w).or_default() += 1;
+        }
+    }
+    if hits < 2 {
+        return Vec::new();
+    }
+    let need = ((hits as f32 * SEARCHED_SHARE).ceil() as usize).max(2);
+    let mut out: Vec<String> = counts
+        .into_iter()
+        .filter(|&(ref w, c)| {
+            c >= need && !DEF_KEYWORDS.contains(&w.as_str()) && !MODIFIERS.contains(&w.as_str())
+        })
+        .map(|(w, _)| w)
+        .collect();
+    out.sort();
+    out
+}
+
 /// The compressed search output as pieces, within `budget` tokens.
 pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
     let n = lines.len();
     let entries = parse(&lines);
     let masks = query.match_lines(&lines);
-    let weights = query.weights(&masks);
+    let mut weights = query.weights(&masks);
+    // A term nearly every result holds (the word grep was given) cannot tell the results apart.
+    let hits = entries
+        .iter()
+        .filter(|e| matches!(e, Entry::Hit { .. }))
+        .count();
+    if hits >= 2 {
+        for (k, w) in weights.iter_mut().enumerate() {
+            let with = masks.iter().filter(|&&m| m & (1 << k) != 0).count();
+            if with as f32 >= SEARCHED_SHARE * hits as f32 {
+                *w = 0.0;
+            }
+        }
+    }
     let names: Vec<String> = query.names.iter().map(|n| n.to_lowercase()).collect();
     let qualifiers: Vec<String> = query.qualifiers.iter().map(|n| n.to_lowercase()).collect();
     // A file named like something the query names (`warnings` -> warnings.py) is a strong pointer.
     let file_weight = 2.0 * weights.iter().copied().fold(0.0f32, f32::max);
     let mut named_file = NamedFile::default();
+    let named: Vec<bool> = entries
+        .iter()
+        .map(|e| match e {
+            Entry::Hit { file, .. } => named_file.check(file, &names, &qualifiers),
+            _ => false,
+        })
+        .collect();
     let scores: Vec<f32> = masks
         .iter()
-        .zip(&entries)
-        .map(|(&m, e)| {
-            let named = match e {
-                Entry::Hit { file, .. } => named_file.check(file, &names, &qualifiers),
-                _ => false,
-            };
-            score_mask(m, &weights) + if named { file_weight } else { 0.0 }
-        })
+        .zip(&named)
+        .map(|(&m, &named)| score_mask(m, &weights) + if named { file_weight } else { 0.0 })
         .collect();
     let best = scores.iter().copied().fold(0.0f32, f32::max);
     let definitions = DefinitionFilter::new(&names);
+    let searched = searched_words(&entries);
+    let searched_definitions = DefinitionFilter::new(&searched);
+    // How many results show each text: a text repeated across files is shown once, its copies
+    // left to the markers, unless something else (a definition, a rare query match) keeps them.
+    let mut repeats: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    for e in &entries {
+        if let Entry::Hit { text, .. } = e {
+            *repeats.entry(text.trim()).or_default() += 1;
+        }
+    }
+    let mut shown_texts: FxHashSet<&str> = Default::default();
 
     let mut priority = vec![0u32; n];
     let mut seen = FxHashSet::with_capacity_and_hasher(n, Default::default());
@@ -447,6 +526,18 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
                 }
                 // The same result printed twice (several patterns, overlapping runs) counts once.
                 if !seen.insert(lines.content(i)) {
+                    continue;
+                }
+                let key = text.trim();
+                // A copy of a text shown already (the same definition in forty per-platform files)
+                // adds nothing the marker over it does not say.
+                if repeats[key] >= REPEATED_TEXT && !named[i] && !shown_texts.insert(key) {
+                    // Without a query, which files match is what the output says: a file's first
+                    // results still show where room is left.
+                    if query.is_empty() && per_file_first < PER_FILE_WITHOUT_QUERY {
+                        priority[i] = P_FILE_COPY;
+                    }
+                    per_file_first += 1;
                     continue;
                 }
                 if let Some(name) = definitions
@@ -465,6 +556,16 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
                         } else {
                             P_DEFINITION
                         };
+                        continue;
+                    }
+                }
+                if let Some(name) = searched_definitions
+                    .may_name(text)
+                    .then(|| defined_name(text))
+                    .flatten()
+                {
+                    if searched.contains(&name.to_lowercase()) {
+                        priority[i] = P_SEARCHED_DEFINITION;
                         continue;
                     }
                 }
@@ -500,15 +601,17 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
         }
         heading_of.push(heading);
     }
-    // The definitions asked about are the answer: without a budget of the caller's they come on top
-    // of the default share (up to doubling it), with the marker each may add, so that twenty
-    // definitions of one name all stay.
+    // The definitions asked about are the answer: without a budget of the caller's they may raise the
+    // default share to what they cost with the marker each may add (up to twice the larger of the
+    // share and DEFINITION_ROOM), so that twenty definitions of one name all stay, in a short
+    // search as in a long one.
     let budget = if costs.soft() {
-        let defined: usize = (0..n)
-            .filter(|&i| priority[i] >= P_DEFINITION)
-            .map(|i| costs.line(&lines, i) + costs.marker())
-            .sum();
-        budget + defined.min(budget)
+        let defined: usize = costs.marker()
+            + (0..n)
+                .filter(|&i| priority[i] >= P_SEARCHED_DEFINITION)
+                .map(|i| costs.line(&lines, i) + costs.marker())
+                .sum::<usize>();
+        budget.max(defined.min(2 * budget.max(DEFINITION_ROOM)))
     } else {
         budget
     };
@@ -669,7 +772,7 @@ mod tests {
         for k in 0..12 {
             let dir = "site-packages/tool/transformers/models";
             text.push_str(&format!(
-                "{dir}/model{k}/convert.py:{}:def parse_arguments(argv=None):\n",
+                "{dir}/model{k}/convert.py:{}:def parse_arguments(argv=None, dump_{k}=False):\n",
                 k + 10
             ));
             text.push_str(&format!(
@@ -720,6 +823,81 @@ mod tests {
         assert!(out.contains("src/util.py:7:def helper(value, n):"));
         assert!(out.contains("matches"));
         assert!(out.len() < text.len() / 5);
+    }
+
+    fn soft_run(text: &str, query: &str, budget: usize) -> String {
+        let lines = Lines::new(text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        crate::lines::testing::plain(&compress(text, &Query::parse(query), budget, costs))
+    }
+
+    /// `grep -rn -w NAME` over a tree: NAME used on many lines of many files, defined once.
+    fn grep_w(name: &str) -> String {
+        let mut text = String::new();
+        for f in 0..30 {
+            for k in 0..3 {
+                text.push_str(&format!(
+                    "/usr/lib/python3/site/pkg{f}/mod{f}.py:{}:    out = obj.{name}(arg{k}, flag={f})\n",
+                    10 * k + f + 1
+                ));
+            }
+        }
+        text.push_str(&format!(
+            "/usr/lib/python3/site/core/base.py:592:    def {name}(self, timeout=None):\n"
+        ));
+        for f in 30..40 {
+            text.push_str(&format!(
+                "/usr/lib/python3/site/pkg{f}/mod{f}.py:7:        return {name}(self.value)\n"
+            ));
+        }
+        text
+    }
+
+    #[test]
+    fn without_a_query_the_definition_of_the_word_every_result_holds_is_kept() {
+        let text = grep_w("detach_all");
+        let out = soft_run(&text, "", 150);
+        assert!(out.contains("core/base.py:592:    def detach_all(self, timeout=None):"));
+        assert!(out.len() < text.len() / 3);
+    }
+
+    #[test]
+    fn the_word_every_result_holds_ranks_no_result_above_another() {
+        let text = grep_w("detach_all");
+        let out = soft_run(&text, "Where is detach_all defined?", 150);
+        assert!(out.contains("core/base.py:592:    def detach_all(self, timeout=None):"));
+        // Only the definition and its markers: the uses matched the query by the searched word alone.
+        assert!(
+            out.lines()
+                .filter(|l| l.contains("obj.detach_all("))
+                .count()
+                <= 1,
+            "{out}"
+        );
+    }
+
+    #[test]
+    fn a_text_many_results_repeat_is_shown_once() {
+        let mut text = String::new();
+        for arch in [
+            "arm", "mips", "x86", "riscv", "sparc", "s390x", "ppc", "m68k",
+        ] {
+            text.push_str(&format!(
+                "/src/linux-raw-sys/src/{arch}/ptrace.rs:106:pub struct sock_fprog {{\n"
+            ));
+            text.push_str(&format!(
+                "/src/linux-raw-sys/src/{arch}/if_tun.rs:71:pub filter: *mut sock_fprog,\n"
+            ));
+        }
+        text.push_str(
+            "/src/libc/src/unix/linux_like/mod.rs:256:            pub struct sock_fprog {\n",
+        );
+        text.push_str("/src/libc/src/unix/linux_like/mod.rs:1490:        pub const TUNATTACHFILTER: Ioctl = _IOW::<sock_fprog>(T_TYPE, 213);\n");
+        let out = soft_run(&text, "Where is sock_fprog defined?", 150);
+        assert_eq!(out.matches("pub struct sock_fprog {").count(), 1, "{out}");
+        assert!(out.contains("/src/linux-raw-sys/src/arm/ptrace.rs:106:pub struct sock_fprog {"));
+        assert!(out.contains(" matches "), "{out}");
+        assert!(out.len() < text.len() / 2);
     }
 
     #[test]

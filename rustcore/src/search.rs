@@ -485,11 +485,19 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let qualifiers: Vec<String> = query.qualifiers.iter().map(|n| n.to_lowercase()).collect();
     // A file named like something the query names (`warnings` -> warnings.py) is a strong pointer.
     let file_weight = 2.0 * weights.iter().copied().fold(0.0f32, f32::max);
+    let searched = searched_words(&entries);
+    // Without names of the query's, a file named like the word searched for (`grep -w Plugins`:
+    // plugins.py) points the same way.
+    let file_names = if names.is_empty() && qualifiers.is_empty() {
+        &searched
+    } else {
+        &names
+    };
     let mut named_file = NamedFile::default();
     let named: Vec<bool> = entries
         .iter()
         .map(|e| match e {
-            Entry::Hit { file, .. } => named_file.check(file, &names, &qualifiers),
+            Entry::Hit { file, .. } => named_file.check(file, file_names, &qualifiers),
             _ => false,
         })
         .collect();
@@ -500,7 +508,6 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
         .collect();
     let best = scores.iter().copied().fold(0.0f32, f32::max);
     let definitions = DefinitionFilter::new(&names);
-    let searched = searched_words(&entries);
     let searched_definitions = DefinitionFilter::new(&searched);
     // How many results show each text: a text repeated across files is shown once, its copies
     // left to the markers, unless something else (a definition, a rare query match) keeps them.

@@ -106,6 +106,9 @@ pub struct Definition {
     /// A statement or member of its own (not an expression inside one) with its lines to itself:
     /// leaving all of them out keeps the file valid.
     pub standalone: bool,
+    /// The function whose body holds this definition as one of its own statements (not inside a
+    /// nested block or expression): its index among the outline's definitions.
+    pub parent: Option<usize>,
 }
 
 /// Consecutive whole-line comments (or one block comment); `tail` elides all but its head.
@@ -153,5 +156,7 @@ pub fn outline(text: &str, lang: Lang) -> Outline {
     out
 }
 
+#[cfg(test)]
+mod nested_tests;
 #[cfg(test)]
 mod tests;

@@ -12,6 +12,7 @@ const WRAPPER_SHARE: f64 = 0.5;
 const RUN_DEPTH: usize = 4;
 
 struct Frame {
+    open: usize,
     close: usize,
     ctx: Ctx,
     /// The name of the container whose body this is.
@@ -27,6 +28,18 @@ struct Raw {
     qualifiers: Vec<String>,
     /// Declared where statements or members stand (the file, a class body, a function body).
     declared: bool,
+    /// The bracket that opens the block holding it directly.
+    parent_open: Option<usize>,
+}
+
+/// A function whose body is an expression (`const f = (a) => a + 1;`): its binding and the last
+/// token of its statement.
+struct ExprFn {
+    found: Found,
+    end: usize,
+    qualifiers: Vec<String>,
+    declared: bool,
+    parent_open: Option<usize>,
 }
 
 pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
@@ -41,9 +54,22 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
     let mut run_groups: Vec<(usize, usize)> = Vec::new();
     let mut headers: Vec<(usize, usize)> = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
+    let mut expr_fns: Vec<ExprFn> = Vec::new();
     let mut i = 0;
     while i < t.len() {
         let tok = &t[i];
+        if lang.is_js() && tok.kind == Kind::Punct && cx.is(i, "=>") {
+            let ctx = stack.last().map_or(Ctx::File, |f| f.ctx);
+            if let Some(found) = cx.js_expression_arrow(i, ctx) {
+                expr_fns.push(ExprFn {
+                    found,
+                    end: expression_end(&cx, i),
+                    qualifiers: containers(&stack),
+                    declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
+                    parent_open: stack.last().map(|f| f.open),
+                });
+            }
+        }
         if tok.kind == Kind::Close {
             if stack.last().is_some_and(|f| f.close == i) {
                 stack.pop();
@@ -69,6 +95,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
                     body_open: i,
                     qualifiers: containers(&stack),
                     declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
+                    parent_open: stack.last().map(|f| f.open),
                 });
                 (Ctx::Func, None, false)
             }
@@ -81,6 +108,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
                     body_open: i,
                     qualifiers: containers(&stack),
                     declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
+                    parent_open: stack.last().map(|f| f.open),
                 });
                 (Ctx::Class, Some(name.unwrap_or_default()), true)
             }
@@ -108,6 +136,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
             run_groups.push((i, close));
         }
         stack.push(Frame {
+            open: i,
             close,
             ctx: inner,
             container,
@@ -116,12 +145,18 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
         i += 1;
     }
     let mut out = Outline::default();
-    let fn_starts = assemble(&cx, toks, raws, &mut out);
-    if lang.is_c() {
-        out.definitions.extend(declarations(&cx, toks, &run_groups));
-        out.definitions
-            .sort_by_key(|d| (d.first, std::cmp::Reverse(d.last)));
+    let (fn_starts, mut opens) = assemble(&cx, toks, raws, &mut out);
+    for f in expr_fns {
+        opens.push((None, f.parent_open));
+        out.definitions.push(expression_function(&cx, f));
     }
+    if lang.is_c() {
+        for d in declarations(&cx, toks, &run_groups) {
+            out.definitions.push(d);
+            opens.push((None, None));
+        }
+    }
+    link_parents(&mut out.definitions, opens);
     let line_comment = if lang == Lang::Python { "#" } else { "//" };
     out.comments = extras::comment_runs(src, &toks.comments, line_comment, &out.definitions);
     data_groups.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
@@ -150,8 +185,91 @@ fn in_header(headers: &[(usize, usize)], open: usize) -> bool {
         .any(|&(s, e)| s <= open && open < e)
 }
 
-/// Fills in the definitions; returns where the functions start (bytes, sorted).
-fn assemble(cx: &Cx, toks: &Tokens, mut raws: Vec<Raw>, out: &mut Outline) -> Vec<usize> {
+/// Sorts `defs` by first line (longest first) and links each to the function whose body holds it
+/// directly: `opens` holds each definition's body bracket (a function's) and the bracket of the block
+/// that holds it.
+fn link_parents(defs: &mut Vec<Definition>, opens: Vec<(Option<usize>, Option<usize>)>) {
+    let mut order: Vec<usize> = (0..defs.len()).collect();
+    order.sort_by_key(|&k| (defs[k].first, std::cmp::Reverse(defs[k].last), k));
+    let mut taken: Vec<Option<Definition>> = std::mem::take(defs).into_iter().map(Some).collect();
+    let mut bodies: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
+    for (at, &k) in order.iter().enumerate() {
+        if let (Some(open), Some(d)) = (opens[k].0, &taken[k]) {
+            if d.kind == DefKind::Function {
+                bodies.insert(open, at);
+            }
+        }
+    }
+    for &k in &order {
+        let Some(mut d) = taken[k].take() else {
+            continue;
+        };
+        d.parent = opens[k].1.and_then(|p| bodies.get(&p).copied());
+        defs.push(d);
+    }
+}
+
+/// The definition of a function whose body is an expression: from its binding to the end of its
+/// statement, with no body to elide.
+fn expression_function(cx: &Cx, f: ExprFn) -> Definition {
+    let t = cx.toks;
+    let src = cx.src;
+    let mut end = f.end;
+    if cx.is(end + 1, ";") && t[end + 1].line == t[end].end_line {
+        end += 1;
+    }
+    let (name, qualifiers) = names(&f.found, &f.qualifiers);
+    let start = t[f.found.extent_start].start as usize;
+    Definition {
+        kind: DefKind::Function,
+        name,
+        qualifiers,
+        first: t[f.found.extent_start].line as usize,
+        last: t[end].end_line as usize,
+        body_span: None,
+        body: None,
+        wrapper: false,
+        standalone: f.declared
+            && f.found.statement
+            && src.starts_line(start)
+            && src.rest_is_comment(t[end].end as usize, b"//"),
+        parent: None,
+    }
+}
+
+/// The last token of the expression that starts after `arrow`: up to a `;` or `,` at its level, the
+/// end of the enclosing group, or a line break after a token that can end a statement before one
+/// that does not carry it on.
+fn expression_end(cx: &Cx, arrow: usize) -> usize {
+    let t = cx.toks;
+    let mut last = arrow;
+    let mut k = arrow + 1;
+    while k < t.len() {
+        if t[k].kind == Kind::Close || cx.is_any(k, &[";", ","]) {
+            break;
+        }
+        if last > arrow
+            && t[k].line > t[last].end_line
+            && ends_statement(cx, last)
+            && !continues(cx, k)
+        {
+            break;
+        }
+        last = cx.unit_end(k);
+        k = last + 1;
+    }
+    last
+}
+
+/// Fills in the definitions; returns where the functions start (bytes, sorted), and for each
+/// definition its body's bracket and the bracket of the block that holds it.
+#[allow(clippy::type_complexity)]
+fn assemble(
+    cx: &Cx,
+    toks: &Tokens,
+    mut raws: Vec<Raw>,
+    out: &mut Outline,
+) -> (Vec<usize>, Vec<(Option<usize>, Option<usize>)>) {
     let src = cx.src;
     let t = &toks.toks;
     raws.sort_by_key(|r| {
@@ -173,7 +291,9 @@ fn assemble(cx: &Cx, toks: &Tokens, mut raws: Vec<Raw>, out: &mut Outline) -> Ve
         .map(|r| t[r.found.node_start].start as usize)
         .collect();
     let lines = src.len();
+    let mut opens = Vec::with_capacity(raws.len());
     for raw in raws {
+        opens.push((Some(raw.body_open), raw.parent_open));
         let f = &raw.found;
         let close = t[raw.body_open].mate as usize;
         let mut end_tok = close;
@@ -212,6 +332,7 @@ fn assemble(cx: &Cx, toks: &Tokens, mut raws: Vec<Raw>, out: &mut Outline) -> Ve
             body: None,
             wrapper: false,
             standalone,
+            parent: None,
         };
         let brace = src.bytes[body_open] == b'{';
         if raw.kind == DefKind::Function {
@@ -231,7 +352,7 @@ fn assemble(cx: &Cx, toks: &Tokens, mut raws: Vec<Raw>, out: &mut Outline) -> Ve
         }
         out.definitions.push(d);
     }
-    fn_starts
+    (fn_starts, opens)
 }
 
 /// A definition's name and the names that qualify it (its own path's head, the binding's head, a
@@ -340,6 +461,7 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
                         body: None,
                         wrapper: false,
                         standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
+                        parent: None,
                     });
                 }
                 first = end + 1;

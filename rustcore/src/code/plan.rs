@@ -371,6 +371,14 @@ impl<'a> Planner<'a> {
         let mut candidates: Vec<(Elision, bool)> = Vec::new();
         let mut split = false;
         let containers = self.containers();
+        // The named definitions each function's body holds as statements of its own: their
+        // signatures are part of the outline, so the body goes around them.
+        let mut shown: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        for c in defs {
+            if let (Some(p), true) = (c.parent, c.standalone && !c.name.is_empty()) {
+                shown.entry(p).or_default().push((c.first, c.last));
+            }
+        }
         for (k, d) in defs.iter().enumerate() {
             let Some(body) = &d.body else { continue };
             if d.wrapper || kept(k) {
@@ -398,12 +406,24 @@ impl<'a> Planner<'a> {
                     }
                     inner = outer;
                 }
-                if inner.is_empty() {
+                let direct = shown.get(&k).map_or(&[][..], Vec::as_slice);
+                // A body cut around a type it defines may keep lines of nested blocks apart; one cut
+                // around its own statements leaves whole statements out.
+                split |= inner.iter().any(|s| !direct.contains(s));
+                inner.extend(direct);
+                inner.sort_unstable();
+                inner.dedup();
+                let mut outer: Vec<(usize, usize)> = Vec::new();
+                for span in inner {
+                    if outer.last().is_none_or(|o| span.0 > o.1) {
+                        outer.push(span);
+                    }
+                }
+                if outer.is_empty() {
                     candidates.push((body.clone(), true));
                 } else {
-                    // A body cut around a type it defines keeps lines of nested blocks apart.
-                    split = true;
-                    candidates.extend(split_around(body, &inner).into_iter().map(|e| (e, false)));
+                    let pieces = split_around(self.src, self.lang, body, &outer);
+                    candidates.extend(pieces.into_iter().map(|e| (e, false)));
                 }
             } else if collapse_types
                 && !holds_types(&containers, d.first, d.last)
@@ -511,8 +531,9 @@ impl<'a> Planner<'a> {
         for &w in whole.iter().chain(&named) {
             protected[w] = true;
             let d = &defs[w];
+            // What holds it stays, the functions whose bodies go around it too.
             for (k, c) in defs.iter().enumerate() {
-                if c.kind == DefKind::Container && c.first <= d.first && d.last <= c.last {
+                if c.first <= d.first && d.last <= c.last {
                     protected[k] = true;
                 }
             }
@@ -692,25 +713,38 @@ fn inner_types(
     outer
 }
 
-/// `body` cut into the stretches between the `keep` spans (a docstring's glue cannot be cut).
-fn split_around(body: &Elision, keep: &[(usize, usize)]) -> Vec<Elision> {
-    if !body.closing.is_empty() || !matches!(body.after.trim(), "" | "*/") {
+/// `body` cut into the stretches between the `keep` spans. The first keeps the body's glue (a
+/// docstring's closing quotes with it); in Python the later ones are `...` statements at the
+/// indent of the span before them. A docstring left whole when a span follows it at once is
+/// shown as it is.
+fn split_around(src: &Source, lang: Lang, body: &Elision, keep: &[(usize, usize)]) -> Vec<Elision> {
+    if lang != Lang::Python && !matches!(body.after.trim(), "" | "*/") {
         return vec![body.clone()];
     }
-    let mut pieces = Vec::new();
+    let mut pieces: Vec<Elision> = Vec::new();
     let mut at = body.first;
+    let mut indent = "";
     for &(first, last) in keep
         .iter()
         .chain(std::iter::once(&(body.last + 1, body.last + 1)))
     {
         if first > at {
-            pieces.push(Elision::new(
+            let mut piece = Elision::new(
                 at,
                 (first - 1).min(body.last),
                 body.before.clone(),
                 &body.after,
-            ));
+            );
+            if at == body.first {
+                piece.closing.clone_from(&body.closing);
+            } else if lang == Lang::Python {
+                // Only the first piece may hold the end of a docstring.
+                piece.before = format!("{indent}...  # ");
+                piece.after = String::new();
+            }
+            pieces.push(piece);
         }
+        indent = src.indent(first.min(src.len().saturating_sub(1)));
         at = at.max(last + 1);
     }
     pieces

@@ -282,6 +282,11 @@ pub(super) fn outline(src: &Source, toks: &Tokens) -> Outline {
         .map(|&(k, _)| t[py.lines[k].first].start as usize)
         .collect();
     let total = src.len();
+    let def_at: std::collections::HashMap<usize, usize> = defs
+        .iter()
+        .enumerate()
+        .map(|(at, &(k, _))| (k, at))
+        .collect();
     for &(k, kind) in &defs {
         let l = &py.lines[k];
         let name_tok = (l.first..=l.last)
@@ -327,6 +332,10 @@ pub(super) fn outline(src: &Source, toks: &Tokens) -> Outline {
             wrapper: false,
             // A def or class statement owns its lines: nothing may follow a block on its last line.
             standalone: true,
+            parent: l
+                .parent
+                .filter(|&p| py.first_word(p) == b"def")
+                .and_then(|p| def_at.get(&p).copied()),
         };
         if let Some((bf, bl)) = span {
             let lo = t[py.lines[*l.children.first().unwrap_or(&k)].first].start as usize;

@@ -66,7 +66,8 @@ impl Cx<'_> {
         if self.is_group(p, b'(') {
             return Some(self.mate(p));
         }
-        if self.lang == Lang::JavaScript {
+        if self.lang == Lang::JavaScript || self.is(p, ":") {
+            // Right after the `:` of a return type, a brace opens a type literal, not the body.
             return None;
         }
         // `): Type {`: walk back over the type to a `:` right after a `)`.
@@ -164,11 +165,31 @@ impl Cx<'_> {
         None
     }
 
+    /// An arrow function at `arrow` whose body is an expression, when a name is bound to it
+    /// (`const f = (a) => a + 1`, a class field `f = async (a) => g(a)`, an object key): callbacks
+    /// passed as arguments are no definitions.
+    pub(in crate::code) fn js_expression_arrow(&self, arrow: usize, ctx: Ctx) -> Option<Found> {
+        if arrow + 1 >= self.toks.len() || self.is_group(arrow + 1, b'{') {
+            return None;
+        }
+        let Class::Function(found) = self.js_arrow(arrow, ctx) else {
+            return None;
+        };
+        let named = !found.bound.is_empty() || !found.path.is_empty();
+        (named && (found.statement || ctx == Ctx::Data || ctx == Ctx::Class)).then_some(found)
+    }
+
     fn js_arrow(&self, arrow: usize, ctx: Ctx) -> Class {
         let Some(mut start) = self.back(arrow) else {
             return Class::Block;
         };
-        if !(self.is_group(start, b'(') || self.is_ident(start)) {
+        // `(a): T =>` and `(a): ns.T =>` end in a name too: a return type, not a lone parameter.
+        let typed = self.is_ident(start)
+            && self.back(start).is_some_and(|b| {
+                self.is(b, ".")
+                    || self.is(b, ":") && self.back(b).is_some_and(|p| self.is_group(p, b'('))
+            });
+        if typed || !(self.is_group(start, b'(') || self.is_ident(start)) {
             // `(a): Type => {`: back over the return type to its `)`.
             let mut at = start;
             let mut found = None;
@@ -212,7 +233,8 @@ impl Cx<'_> {
         }
         // `a.b = c.d = function () {...}`: the statement starts at the first target.
         while let Some(b) = self.back(extent).filter(|&b| self.is(b, "=")) {
-            let Some((target, start)) = self.assignment_target(b) else {
+            let Some((target, start)) = self.typed_binding(b).or_else(|| self.assignment_target(b))
+            else {
                 break;
             };
             if bound.is_empty() {
@@ -230,6 +252,29 @@ impl Cx<'_> {
             receiver: None,
             statement,
         }
+    }
+
+    /// For `=` at `eq` after a declared type (`const f: (a: A) => B = `, whose arrow the assignment
+    /// target would stop at): the declared name and the keyword before it.
+    fn typed_binding(&self, eq: usize) -> Option<(Vec<String>, usize)> {
+        if self.lang == Lang::JavaScript {
+            return None;
+        }
+        let mut at = eq;
+        for _ in 0..48 {
+            let u = self.back(at)?;
+            if self.is_any(u, &[";", "="]) || self.is_group(u, b'{') {
+                return None;
+            }
+            if self.is_any(u, &["const", "let", "var"])
+                && self.is_ident(u + 1)
+                && self.is(u + 2, ":")
+            {
+                return Some((ident_words(self.text(u + 1)), u));
+            }
+            at = u;
+        }
+        None
     }
 
     /// `export`, `export default`, `declare` before `i`.

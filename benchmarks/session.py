@@ -287,7 +287,7 @@ def ungrouped(text: str) -> str:
     out = []
     folder = None
     for line in text.split("\n"):
-        if line.endswith("/") and not line.startswith((" ", "[")):
+        if line.endswith("/") and not line.startswith((" ", "[")) and not re.search(r":\d+:", line):
             folder = line
         elif folder is not None and line.startswith("  "):
             out.append(folder + line[2:])

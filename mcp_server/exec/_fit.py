@@ -1,7 +1,9 @@
 """How much of a large output `headroom exec` prints, per client and per kind of command, and in what form.
 
 - The client's window. Claude Code persists a Bash result over 30,000 characters to a file and shows the model a
-  2,000-character preview of it; Gemini CLI keeps the first 8,000 and the last 32,000 characters of one over 40,000.
+  2,000-character preview of it; Gemini CLI keeps the first 8,000 and the last 32,000 characters of one over 40,000;
+  Codex (0.171) keeps about 5,000 characters at each end of one over 10,000 (measured with the real CLI: a
+  10,220-character output reached the model cut, a 9,490-character one whole).
   A compressed output past that window reaches the model cut blindly, header and markers included, so exec fits
   what it prints within the window of the client that ran the command (`--client`, as the hooks set it).
 - Search results (the command line names a searcher: `grep`, `rg`, `git grep`) are the answers the agent asked for:
@@ -20,7 +22,7 @@ __all__ = ["CLIENT_WINDOWS", "SEARCH_SHARE", "group_matches", "window_chars", "w
 
 # Characters of a tool result the client shows the model whole (see above); clients not named here cut nothing
 # that is known, so the compressor's own budget stands.
-CLIENT_WINDOWS = {"claude-code": 30_000, "gemini": 40_000}
+CLIENT_WINDOWS = {"claude-code": 30_000, "gemini": 40_000, "codex": 10_000}
 SEARCH_SHARE = 0.6
 # A match line of `grep -n`, `grep -rn`, `git grep -n`, `rg -n`: the path, the line number, the text.
 _MATCH = re.compile(r"([^\s\[][^\n]*?):(\d+):")
@@ -51,6 +53,10 @@ def group_matches(text: str) -> str | None:
         matches += 1
         parsed.append((line[: slash + 1], line[slash + 1 :]))
     if 2 * matches < sum(1 for line in lines if line.strip()):
+        return None
+    # A folder line holds no `:N:` (the path ends at the first), so no match reads as one; a line of the input that
+    # starts with two spaces could read as a grouped match: such an output is left as it is.
+    if any(line.startswith("  ") for line, found in zip(lines, parsed, strict=True) if found is None):
         return None
     out: list[str] = []
     grouped = False

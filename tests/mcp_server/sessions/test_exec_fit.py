@@ -3,6 +3,8 @@ grouped by directory with every match recoverable, and one statistics event per 
 
 from __future__ import annotations
 
+import re
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -11,13 +13,16 @@ from ccr import Store
 from mcp_server.exec._fit import CLIENT_WINDOWS, group_matches
 from mcp_server.exec._output import render_output
 
+_FIELD = re.compile(r":\d+:")
+
 
 def expand(text: str) -> list[str]:
-    """The lines of grouped search results written out again (a ``dir/`` line, then its matches indented)."""
+    """The lines of grouped search results written out again (a ``dir/`` line holding no ``:N:``, then its matches
+    indented)."""
     out: list[str] = []
     folder = None
     for line in text.split("\n"):
-        if line.endswith("/") and not line.startswith((" ", "[")):
+        if line.endswith("/") and not line.startswith((" ", "[")) and not _FIELD.search(line):
             folder = line
             continue
         if folder is not None and line.startswith("  "):

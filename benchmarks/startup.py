@@ -8,8 +8,11 @@ Prints medians (and p95) in milliseconds, wall time of whole processes as the ag
 - what ``headroom exec`` adds to a command whose 1 KB output passes through, and to one whose 1 MB output
   (this repository's ``git log -p``, a fresh first line each run so the store writes it anew) it compresses.
 
+Each row also gives the median CPU time (user + system of the processes): on a loaded machine the wall time is
+mostly waiting for a core. ``--tree DIR`` times another checkout (another commit's) run for run beside this one.
 Byte code is written and used as an installed package would (one warm-up run first); run with
-``PYTHONDONTWRITEBYTECODE=1`` kept to see a source-only start. Usage: ``python benchmarks/startup.py [--runs N]``.
+``PYTHONDONTWRITEBYTECODE=1`` kept to see a source-only start.
+Usage: ``python benchmarks/startup.py [--runs N] [--tree DIR]``.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -26,19 +30,27 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BOOT = [sys.executable, "-S", str(ROOT / "mcp_server" / "_boot.py")]
 
 
-def _ms(run: Callable[[], object]) -> float:
+def boot(tree: Path) -> list[str]:
+    return [sys.executable, "-S", str(tree / "mcp_server" / "_boot.py")]
+
+
+def _ms(run: Callable[[], object]) -> tuple[float, float]:
+    """Wall and CPU milliseconds (user + system, of the child processes) of ``run()``: on a loaded machine the
+    wall time is mostly waiting for a core, the CPU time much less so."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     run()
-    return (time.perf_counter() - started) * 1000
+    wall = (time.perf_counter() - started) * 1000
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) * 1000
 
 
-def _hook(payload: Mapping[str, object], env: dict[str, str]) -> Callable[[], object]:
+def _hook(start: list[str], payload: Mapping[str, object], env: dict[str, str]) -> Callable[[], object]:
     data = json.dumps(payload).encode()
     return lambda: subprocess.run(
-        [*BOOT, "hook", "claude", "pre"], input=data, capture_output=True, env=env, check=True
+        [*start, "hook", "claude", "pre"], input=data, capture_output=True, env=env, check=True
     )
 
 
@@ -46,26 +58,30 @@ def _run(argv: list[str], env: dict[str, str]) -> Callable[[], object]:
     return lambda: subprocess.run(argv, stdout=subprocess.DEVNULL, env=env, check=True)
 
 
-def _added(path_for: Callable[[int], Path], runs: int, env: dict[str, str]) -> list[float]:
-    """exec's wall time over the bare command's, per run, on the file `path_for(run)`."""
-    added = []
-    for i in range(runs):
-        line = f"cat {path_for(i)}"
-        exec_ms = _ms(_run([*BOOT, "exec", "--shell", line], env))
-        added.append(exec_ms - _ms(_run(["/bin/bash", "-c", line], env)))
-    return added
+def _added(start: list[str], path: Path, env: dict[str, str]) -> tuple[float, float]:
+    """exec's wall and CPU time over the bare command's on the file ``path``."""
+    line = f"cat {path}"
+    wall, cpu = _ms(_run([*start, "exec", "--shell", line], env))
+    bare_wall, bare_cpu = _ms(_run(["/bin/bash", "-c", line], env))
+    return wall - bare_wall, cpu - bare_cpu
 
 
-def _row(name: str, values: list[float], target: str = "") -> None:
-    ordered = sorted(values)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    print(f"  {name:<44} median {statistics.median(values):7.1f} ms   p95 {p95:7.1f} ms  {target}")
+def _row(name: str, values: list[tuple[float, float]], target: str = "") -> None:
+    walls = sorted(v[0] for v in values)
+    p95 = walls[min(len(walls) - 1, round(0.95 * (len(walls) - 1)))]
+    cpu = statistics.median(v[1] for v in values)
+    print(f"  {name:<52} median {statistics.median(walls):7.1f} ms   p95 {p95:7.1f} ms   CPU {cpu:6.1f} ms  {target}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=15)
-    runs = parser.parse_args().runs
+    parser.add_argument(
+        "--tree", type=Path, help="also time another checkout's hook and exec, run for run beside this one's"
+    )
+    args = parser.parse_args()
+    runs = args.runs
+    trees = {"": ROOT} if args.tree is None else {"this: ": ROOT, f"{args.tree}: ": args.tree.resolve()}
     with tempfile.TemporaryDirectory(prefix="headroom-startup-") as home:
         env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
         env.update(HEADROOM_HOME=home, HEADROOM_EMBEDDINGS="0", HOME=home)
@@ -83,15 +99,25 @@ def main() -> int:
         leave = {"tool_name": "Bash", "tool_input": {"command": "cd src"}, "cwd": home, "session_id": "bench"}
         rewrite = {**leave, "tool_input": {"command": "ls -la"}, "permission_mode": "bypassPermissions"}
         # Warm-up: byte code written, the page cache holding the interpreter and the native module.
-        _hook(leave, env)()
-        _added(big, 1, env)
+        for tree in trees.values():
+            _hook(boot(tree), leave, env)()
+            _added(boot(tree), big(0), env)
         print(f"start-up, {runs} runs each ({sys.executable}, Python {sys.version.split()[0]}):")
         _row("python -c pass", [_ms(_run([sys.executable, "-c", "pass"], env)) for _ in range(runs)])
         _row("python -S -c pass", [_ms(_run([sys.executable, "-S", "-c", "pass"], env)) for _ in range(runs)])
-        _row("hook, Claude PreToolUse left alone", [_ms(_hook(leave, env)) for _ in range(runs)], "(target <= 60)")
-        _row("hook, Claude PreToolUse rewritten", [_ms(_hook(rewrite, env)) for _ in range(runs)], "(target <= 60)")
-        _row("exec added, 1 KB output passed through", _added(lambda i: small, runs, env), "(target <= 60)")
-        _row("exec added, 1 MB output compressed", _added(big, runs, env), "(target <= 150)")
+        cases: list[tuple[str, str, Callable[[list[str], int], tuple[float, float]]]] = [
+            ("hook, Claude PreToolUse left alone", "(target <= 60)", lambda b, i: _ms(_hook(b, leave, env))),
+            ("hook, Claude PreToolUse rewritten", "(target <= 60)", lambda b, i: _ms(_hook(b, rewrite, env))),
+            ("exec added, 1 KB output passed through", "(target <= 60)", lambda b, i: _added(b, small, env)),
+            ("exec added, 1 MB output compressed", "(target <= 150)", lambda b, i: _added(b, big(i), env)),
+        ]
+        for name, target, measure in cases:
+            samples: dict[str, list[tuple[float, float]]] = {label: [] for label in trees}
+            for i in range(runs):  # run for run, so that load on the machine falls on every checkout alike
+                for label, tree in trees.items():
+                    samples[label].append(measure(boot(tree), i))
+            for label in trees:
+                _row(label + name, samples[label], target)
     return 0
 
 

@@ -19,7 +19,8 @@ Ways: ``raw`` (the whole output), the client's own cut (Claude Code: over 30,000
 2,000-character head preview; Gemini CLI: over 40,000 characters the first 8,000 and the last 32,000), and
 through the hooks as each client then shows it (``hooks``: ``headroom exec`` as the installed Claude Code hook runs
 it, ``python -S _boot.py exec --client claude-code/Bash``, no question, with the hint the command line gives, and
-Claude Code's cut applied to what exec printed; ``hooks_gemini``: the same with Gemini CLI's client name and cut).
+Claude Code's cut applied to what exec printed; ``hooks_gemini``, ``hooks_codex``: the same with Gemini CLI's and
+Codex's client names and cuts; Codex 0.171 keeps about 5,000 characters at each end of an output over 10,000).
 exec runs over the bytes the command printed (a second run would differ in timings and ids); exit codes are
 compared on a real second run through exec. Search results exec printed grouped by directory count a match as
 found when its directory line and its indented ``name:line:text`` row are there (`ungrouped`). Reported per
@@ -296,6 +297,14 @@ def ungrouped(text: str) -> str:
     return "\n".join(out)
 
 
+def codex_cut(text: str) -> str:
+    """Codex 0.171's cut of a shell output: over 10,000 characters, about 5,000 from each end (measured with the
+    real CLI against the fake provider)."""
+    if len(text) <= 10_000:
+        return text
+    return f"{text[:5000]}…{len(text) - 10_000} chars truncated…{text[-5000:]}"
+
+
 def gemini_cut(text: str) -> str:
     if len(text) <= 40_000:
         return text
@@ -371,6 +380,7 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
         saved.write_bytes(raw)
         hooked, exec_ms, cat_ms = replay(cmd, saved, env, "claude-code/Bash")
         for_gemini, _, _ = replay(cmd, saved, env, "gemini/run_shell_command")
+        for_codex, _, _ = replay(cmd, saved, env, "codex/exec_command")
         text = raw.decode("utf-8", errors="replace")
         needles = [n for n in needles_for(cmd.kind, text, cmd.question) if n]
         row = Row(cmd, rustcore.count_tokens(text), needles, status_raw=status_raw, status_hooks=status_hooks)
@@ -381,6 +391,8 @@ def measure(cmds: list[Command], home: str) -> list[Row]:
             # What the model sees through the hooks is exec's output as the client then cuts it.
             "hooks": claude_cut(hooked.decode("utf-8", errors="replace")),
             "hooks_gemini": gemini_cut(for_gemini.decode("utf-8", errors="replace")),
+            "codex": codex_cut(text),
+            "hooks_codex": codex_cut(for_codex.decode("utf-8", errors="replace")),
         }
         for way, first in firsts.items():
             row.tokens[way] = rustcore.count_tokens(first)
@@ -446,9 +458,17 @@ def pct(values: list[float], q: float) -> float:
 
 
 def report(rows: list[Row], startup: list[float], bare: list[float]) -> dict[str, object]:
-    ways = ("raw", "claude", "gemini", "hooks", "hooks_gemini")
+    ways = ("raw", "claude", "gemini", "codex", "hooks", "hooks_gemini", "hooks_codex")
     kinds = sorted({r.command.kind for r in rows})
-    names = {"raw": "raw", "claude": "claude", "gemini": "gemini", "hooks": "ours+cc", "hooks_gemini": "ours+gem"}
+    names = {
+        "raw": "raw",
+        "claude": "claude",
+        "gemini": "gemini",
+        "codex": "codex",
+        "hooks": "ours+cc",
+        "hooks_gemini": "ours+gem",
+        "hooks_codex": "ours+cdx",
+    }
     print(f"\n{'kind':<9}{'cmds':>5}" + "".join(f"{names[w] + ' tok':>14}{names[w] + ' ndl':>13}" for w in ways))
     summary: dict[str, object] = {"kinds": {}}
     for kind in [*kinds, "total"]:
@@ -473,9 +493,11 @@ def report(rows: list[Row], startup: list[float], bare: list[float]) -> dict[str
     small = [r for r in rows if r.small_unchanged is not None]
     altered = [r.command.line for r in small if not r.small_unchanged]
     gemini_total = sum(r.tokens["hooks_gemini"] for r in rows)
+    codex_total = sum(r.tokens["hooks_codex"] for r in rows)
     print(
         f"\nthrough the hooks, as Claude Code shows it: {100 * hook_total / raw_total:.1f}% of the raw tokens over "
-        f"the session ({hook_total:,} of {raw_total:,}); as Gemini CLI shows it: {100 * gemini_total / raw_total:.1f}%"
+        f"the session ({hook_total:,} of {raw_total:,}); as Gemini CLI shows it: {100 * gemini_total / raw_total:.1f}%;"
+        f" as Codex shows it: {100 * codex_total / raw_total:.1f}%"
     )
     print(f"exit codes changed: {len(changed_status)} of {len(rows)} {changed_status or ''}")
     print(f"small outputs (< {SMALL_TOKENS} tokens) altered: {len(altered)} of {len(small)} {altered or ''}")

@@ -423,3 +423,21 @@ def test_a_guide_and_a_page_round_trip_through_the_pipeline() -> None:
     assert result.compressor == "prose" and result.tokens_after < result.tokens_before / 2
     result, _ = through_pipeline(_page(), "html", "max_inflight")
     assert result.compressor == "html" and result.tokens_after < result.tokens_before / 2
+
+
+def test_text_is_judged_prose_or_records_by_line_heads_not_by_every_word_of_a_huge_line() -> None:
+    import tracemalloc
+
+    from compressors._prose import reads_as_prose
+
+    # 4 MB on one line: splitting it into words made a str each (600 MB for 64 MB, past issue 12's bound).
+    huge = "word " * (800 << 10)
+    records = "\n".join(f"{i} id={i} state=ok " + "x" * 5000 for i in range(40))
+    tracemalloc.start()
+    try:
+        assert reads_as_prose(huge)
+        assert not reads_as_prose(records)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 1 << 20

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -92,6 +93,20 @@ def test_failed_runs_are_kept_with_their_identifying_fields_verbatim(store: Stor
         assert f'"html_url": "https://ci.example.test/runs/{5000 + i}"' in out
         assert f'"head_branch": "topic-{i % 4}"' in out
     _check_markers(result, text.encode(), store)
+
+
+def test_a_map_of_records_with_an_odd_first_entry_is_thinned_keeping_the_entry_the_query_names(
+    store: Store,
+) -> None:
+    """The project's own npm lock file: a root package `""` unlike the hundreds of `node_modules/...` after it."""
+    text = (Path(__file__).resolve().parents[2] / "package-lock.json").read_text(encoding="utf-8")
+    packages = json.loads(text)["packages"]
+    name = random.Random(len(packages)).choice([k for k in packages if k.startswith("node_modules/")][1:-1])
+    result = compress(text, store=store, query=f"Which version of {name.rsplit('/', 1)[-1]} is locked at {name}?")
+    assert result.tokens_after * 5 < result.tokens_before, (result.tokens_before, result.tokens_after)
+    assert f'"{name}": {{' in result.compressed
+    assert f'"version": "{packages[name]["version"]}"' in result.compressed
+    json.loads(result.compressed)
 
 
 def test_fields_shared_by_every_record_are_stated_once() -> None:

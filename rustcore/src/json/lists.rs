@@ -50,7 +50,11 @@ impl Renderer<'_> {
     /// Lists of records: the items worth reading in full or in summary, the rest marked.
     pub(super) fn records(&mut self, list: List, items: &[u32], depth: u32) {
         let saved = std::mem::take(&mut self.strong);
-        let stats = analyse(self.text, self.doc, items, self.query, self.hits);
+        let mut stats = analyse(self.text, self.doc, items, self.query, self.hits);
+        if matches!(list, List::Object(_)) {
+            // A map has no place for the note of shared fields: its records keep theirs.
+            stats.constants.clear();
+        }
         self.strong = stats.strong.clone();
         let keep = self.select(items, &stats);
         let one_line = match list {
@@ -290,7 +294,7 @@ impl Renderer<'_> {
             self.lit(&ws);
             self.orig(mn.key_start, mn.start);
             match mn.kind {
-                Kind::Object if self.is_big_entity(&mn) => self.entity(m),
+                Kind::Object if self.is_big_entity(&mn) => self.entity(m, depth + 2),
                 Kind::String => self.string(m, self.lim.ident_text),
                 // As deep as the members of a record in this list are written.
                 _ => self.value(m, depth + 2),
@@ -344,6 +348,9 @@ impl Renderer<'_> {
             let text = in_list(TEXT_KEYS, &lower) && n.kind == Kind::String;
             let person = in_list(PEOPLE, &lower) && n.kind == Kind::Object;
             match n.kind {
+                // The question names something inside (a package deep in a dependency map):
+                // the way down is kept whole, lists on it thinned by the same rules.
+                Kind::Object if hit && self.hit_below(m) => keep.push((m, Sub::Full(depth + 1))),
                 Kind::Object if person || ident || hit || named || odd => {
                     let sub = self.nested_keep(m);
                     if sub.is_empty() {
@@ -398,6 +405,15 @@ impl Renderer<'_> {
             return;
         }
         self.emit_object(i, &kids, &keep, Some(omitted));
+    }
+
+    /// Whether a term that singles records out occurs inside a container member of object `m`
+    /// (where keeping only `m`'s scalars would lose it).
+    pub(super) fn hit_below(&self, m: u32) -> bool {
+        self.doc.children(m).into_iter().any(|k| {
+            let n = self.doc.node(k);
+            n.kind.is_container() && self.strong_hit(n.member_start(), n.end)
+        })
     }
 
     /// The members of a nested object a summary keeps: name-like scalars and what the question names.

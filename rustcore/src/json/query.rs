@@ -21,6 +21,9 @@ pub enum TermKind {
     Word,
     Number,
     Phrase,
+    /// A function word of the question (`once`, `which`): it names only a key spelled exactly
+    /// like it (`"once": {...}`, a package), never a word of a value.
+    Key,
 }
 
 #[derive(Clone, Debug)]
@@ -139,6 +142,7 @@ impl Query {
             }
             words.extend(parts.into_iter().map(|p| (p, compound)));
         }
+        let mut function_words = Vec::new();
         for (word, in_compound) in words {
             if in_compound && word.chars().all(|c| c.is_ascii_digit()) {
                 continue;
@@ -153,6 +157,9 @@ impl Query {
                 continue;
             }
             if is_stopword(&lower) {
+                if lower.len() >= 2 && lower.chars().all(|c| c.is_ascii_alphabetic()) {
+                    function_words.push(lower);
+                }
                 continue;
             }
             if lower.chars().all(|c| c.is_ascii_digit()) {
@@ -160,6 +167,9 @@ impl Query {
             } else if lower.chars().count() >= 2 {
                 add(&mut query, stem(&lower), TermKind::Word);
             }
+        }
+        for word in function_words {
+            add(&mut query, word, TermKind::Key);
         }
         query
     }
@@ -175,7 +185,7 @@ impl Query {
             TermKind::Word => {
                 stemmed == t.text || (prefix_term(&t.text) && lower.starts_with(&t.text))
             }
-            TermKind::Phrase => false,
+            TermKind::Phrase | TermKind::Key => false,
         }
     }
 
@@ -252,7 +262,7 @@ impl Query {
                         continue;
                     }
                     let hit = match t.kind {
-                        TermKind::Number => lower == t.text,
+                        TermKind::Number | TermKind::Key => lower == t.text,
                         _ => stemmed == t.text || (prefix && lower.starts_with(&t.text)),
                     };
                     if hit {
@@ -382,7 +392,34 @@ mod tests {
     use super::*;
 
     fn term_texts(q: &Query) -> Vec<&str> {
-        q.terms.iter().map(|t| t.text.as_str()).collect()
+        q.terms
+            .iter()
+            .filter(|t| t.kind != TermKind::Key)
+            .map(|t| t.text.as_str())
+            .collect()
+    }
+
+    #[test]
+    fn function_words_are_kept_as_key_names_only() {
+        let q = Query::parse("Which version of once does the tree hold?");
+        let keys: Vec<&str> = q
+            .terms
+            .iter()
+            .filter(|t| t.kind == TermKind::Key)
+            .map(|t| t.text.as_str())
+            .collect();
+        assert_eq!(keys, vec!["which", "of", "once", "does", "the"]);
+        assert_eq!(term_texts(&q), vec!["vers", "tre", "hold"]);
+        assert!(!q.name_matches("once"), "a function word names no field");
+        let text = r#"{"once": {"version": "1.4.0"}, "note": "run once"}"#;
+        let once: Vec<u32> = q
+            .hits(text)
+            .iter()
+            .filter(|h| q.terms[h.term as usize].text == "once")
+            .map(|h| h.pos)
+            .collect();
+        let at = [text.find("once").unwrap(), text.rfind("once").unwrap()].map(|p| p as u32);
+        assert_eq!(once, at, "found as a word; only the key will count");
     }
 
     #[test]

@@ -57,8 +57,10 @@ const TROUBLE: &[&str] = &[
 /// Scalar values longer than this are not counted as categories.
 const CATEGORY_BYTES: usize = 80;
 /// An object with at least this many members, most of them objects or lists, is a map keyed by
-/// data (`"dependencies": {"gopd": {...}, ...}`): its keys are names a question can ask for.
-const MAP_MIN_MEMBERS: u32 = 2;
+/// data (`"dependencies": {"gopd": {...}, ...}`): its keys are names a question can ask for. One
+/// is enough: a package with a single dependency (`"once": {"dependencies": {"wrappy": {...}}}`)
+/// names it the same way.
+const MAP_MIN_MEMBERS: u32 = 1;
 /// A match must score at least this much, and at least this share of the best match.
 const MIN_MATCH: f64 = 1.0;
 const MATCH_SHARE: f64 = 0.5;
@@ -327,12 +329,12 @@ pub fn analyse<'t>(
 /// Weighs hits by where they fall: a short value (`"event": "merged"`) says most, a word inside
 /// a URL least, a version or number in a key (a map keyed by data) half. A word in a key is a
 /// field name (`"status"` in every record: matching it would match them all) and is dropped,
-/// unless the key is one of a map's (an object whose members are mostly objects or lists, such
-/// as `npm ls --json`'s dependencies keyed by package): such a key names data and counts as a
-/// short value.
+/// unless the key names data: it is one of a map's (an object whose members are mostly objects
+/// or lists, such as `npm ls --json`'s dependencies keyed by package) or few objects hold it
+/// (`"isexe"` alone under `which`'s dependencies, a field of a lone record), at any depth: a
+/// map's key counts as a short value, a rare key as a word of long text. A function word of the question counts only there, and only
+/// as the whole key (a package named `once`).
 pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<Hit> {
-    const KEY: u8 = 0;
-    const MAP_KEY: u8 = 4;
     const URL: u8 = 1;
     const SHORT: u8 = 2;
     const LONG: u8 = 3;
@@ -367,27 +369,85 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
         [key, value].into_iter().flatten()
     });
     let mut span = spans.next();
-    hits.into_iter()
-        .filter_map(|mut h| {
+    let placed: Vec<(Hit, Option<Span>)> = hits
+        .into_iter()
+        .map(|h| {
             while span.is_some_and(|s| s.1 <= h.pos) {
                 span = spans.next();
             }
-            let ctx = match span {
-                Some((a, _, kind)) if a <= h.pos => kind,
-                _ => LONG,
-            };
-            let kind = &query.terms[h.term as usize].kind;
-            let phrase = *kind == TermKind::Phrase;
-            h.weight = match ctx {
-                // A version or an id as a map key is data; a word in a common key is a field name.
-                KEY if *kind != TermKind::Word => WEIGHT_ONE / 2,
-                KEY => return None,
-                URL if !phrase => 1,
-                SHORT | MAP_KEY => 2 * WEIGHT_ONE,
+            (h, span.filter(|s| s.0 <= h.pos))
+        })
+        .collect();
+    let rare = rare_keys(text, doc, &placed, query);
+    placed
+        .into_iter()
+        .filter_map(|(mut h, span)| {
+            let (a, b, ctx) = span.unwrap_or((0, 0, LONG));
+            let term = &query.terms[h.term as usize];
+            let data_key = ctx == MAP_KEY || (ctx == KEY && rare.contains(&key_text(text, a, b)));
+            let whole_key = h.pos == a + 1 && h.pos as usize + term.text.len() + 1 == b as usize;
+            h.weight = match (ctx, &term.kind) {
+                (_, TermKind::Key) if !(data_key && whole_key) => return None,
+                (MAP_KEY, _) => 2 * WEIGHT_ONE,
+                // A key few objects hold may still be a field name (`merged_at` of one nested
+                // record): it counts, but less than a value saying the word.
+                (KEY, TermKind::Word | TermKind::Key) if data_key => WEIGHT_ONE,
+                // A word in a common key is a field name; a version or an id in one is data, half.
+                (KEY, TermKind::Word) => return None,
+                (KEY, _) => WEIGHT_ONE / 2,
+                (URL, kind) if *kind != TermKind::Phrase => 1,
+                (SHORT, _) => 2 * WEIGHT_ONE,
                 _ => WEIGHT_ONE,
             };
             Some(h)
         })
+        .collect()
+}
+
+/// `weigh_hits`'s place of a key that is not a map's, and of one that is.
+const KEY: u8 = 0;
+const MAP_KEY: u8 = 4;
+
+/// Where a hit falls: the span of a key or a scalar (start, end) and which of the two it is.
+type Span = (u32, u32, u8);
+
+/// The text of the quoted key spanning `a..b`, without its quotes.
+fn key_text(text: &str, a: u32, b: u32) -> &str {
+    &text[a as usize + 1..(b as usize - 1).max(a as usize + 1)]
+}
+
+/// The keys (not a map's) holding a hit of a word that few objects of the document hold: one,
+/// or one in twenty. Names, not field names. Every occurrence of a word is a hit, so the hits
+/// themselves count the objects holding each such key (an object holds a key once).
+fn rare_keys<'t>(
+    text: &'t str,
+    doc: &Doc,
+    placed: &[(Hit, Option<Span>)],
+    query: &Query,
+) -> Vec<&'t str> {
+    let mut counts: Map<&'t str, (u32, u32)> = Map::default();
+    for (h, span) in placed {
+        if let (Some((a, b, KEY)), TermKind::Word | TermKind::Key) =
+            (span, &query.terms[h.term as usize].kind)
+        {
+            let entry = counts
+                .entry(key_text(text, *a, *b))
+                .or_insert((0, u32::MAX));
+            if entry.1 != *a {
+                *entry = (entry.0 + 1, *a);
+            }
+        }
+    }
+    if counts.is_empty() {
+        return Vec::new();
+    }
+    let objects = (0..doc.len() as u32)
+        .filter(|&i| doc.kind(i) == Kind::Object)
+        .count() as u32;
+    counts
+        .into_iter()
+        .filter(|&(_, (c, _))| c == 1 || c * 20 <= objects)
+        .map(|(k, _)| k)
         .collect()
 }
 
@@ -454,6 +514,8 @@ fn score_items(
                 TermKind::Phrase => 3.0,
                 TermKind::Number => 1.5,
                 TermKind::Word => 1.0,
+                // Most often just the question's `which`: a package named so is a weak clue.
+                TermKind::Key => 0.5,
             };
             rarity * weight
         })
@@ -542,8 +604,26 @@ mod tests {
     }
 
     #[test]
+    fn a_key_few_objects_hold_names_data_at_any_depth_and_a_function_word_only_as_a_whole_key() {
+        let text = r#"{"which": {"version": "2.0.2", "dependencies": {"isexe": {"version": "2.0.0"}}},
+            "note": {"version": "1", "text": "which once", "strict": true}, "x": {"version": "3"}}"#;
+        let doc = parse(text);
+        let q = Query::parse("which version of isexe is strict");
+        let hits = weigh_hits(text, &doc, q.hits(text), &q);
+        let at = |s: &str| text.find(s).unwrap() as u32;
+        // `which` and `isexe` key maps (objects of objects, one member is enough): short values.
+        // `strict` is held by one object: data at any depth, weighed as a word (it may still be a
+        // field name). `version` is held by most objects: a field name. The function word
+        // `which` counts as the key, not in the text.
+        assert_eq!(
+            hits.iter().map(|h| (h.pos, h.weight)).collect::<Vec<_>>(),
+            vec![(at("which"), 8), (at("isexe"), 8), (at("strict"), 4)]
+        );
+    }
+
+    #[test]
     fn hits_in_keys_are_dropped_and_short_values_weigh_most() {
-        let text = r#"{"merges_url": "https://x.test/merges", "event": "merged", "body": "this was merged after a long discussion about many things that went on and on and on"}"#;
+        let text = r#"[{"merges_url": "https://x.test/merges", "event": "merged", "body": "this was merged after a long discussion about many things that went on and on and on"}, {"merges_url": "https://x.test/m"}]"#;
         let doc = parse(text);
         let q = Query::parse("when was it merged");
         let hits = weigh_hits(text, &doc, q.hits(text), &q);

@@ -19,6 +19,8 @@ pub const MAX_DEPTH: u32 = 64;
 const MAP_KEYS: usize = 32;
 /// An object with at least this many members, nearly all objects, is a map of records.
 const RECORD_MAP_KEYS: usize = 8;
+/// How many objects, spread over a map, `alike` compares with its middle one.
+const ALIKE_SAMPLE: usize = 7;
 /// An object with fewer API link fields than this keeps them.
 const MIN_LINKS: usize = 3;
 /// Arrays shorter than this are never treated as record lists.
@@ -354,19 +356,31 @@ impl<'a> Renderer<'a> {
         data * 2 >= kids.len()
     }
 
-    /// Whether the first and last of these objects share most of their keys (a map of records).
+    /// Whether most of these objects share most of their keys with the middle one (a map of
+    /// records): judged on a few spread over the map, so one odd entry at either end (a lock
+    /// file's root package `""` before its hundreds of `node_modules/...`) does not decide it.
     pub(super) fn alike(&self, kids: &[u32]) -> bool {
         let keys = |i: u32| -> Vec<&str> {
             let mut k: Vec<&str> = self.doc.children(i).iter().map(|&m| self.key(m)).collect();
             k.sort_unstable();
             k
         };
-        let (Some(&a), Some(&b)) = (kids.first(), kids.last()) else {
+        let Some(&middle) = kids.get(kids.len() / 2) else {
             return false;
         };
-        let (ka, kb) = (keys(a), keys(b));
-        let shared = ka.iter().filter(|k| kb.binary_search(k).is_ok()).count();
-        shared * 2 >= ka.len().max(kb.len()) && shared > 0
+        let km = keys(middle);
+        let sample: Vec<u32> = (0..ALIKE_SAMPLE)
+            .map(|s| kids[s * (kids.len() - 1) / (ALIKE_SAMPLE - 1)])
+            .collect();
+        let like = sample
+            .iter()
+            .filter(|&&i| {
+                let ki = keys(i);
+                let shared = ki.iter().filter(|k| km.binary_search(k).is_ok()).count();
+                shared * 2 >= ki.len().max(km.len()) && shared > 0
+            })
+            .count();
+        like * 3 >= sample.len() * 2
     }
 
     /// A value inside an object kept whole: big nested entities (a user with twenty URLs) are
@@ -374,7 +388,7 @@ impl<'a> Renderer<'a> {
     pub(super) fn member(&mut self, m: u32, depth: u32) {
         let n = self.node(m);
         if n.kind == Kind::Object && depth > 0 && depth < MAX_DEPTH && self.is_big_entity(&n) {
-            self.entity(m);
+            self.entity(m, depth);
         } else {
             self.value(m, depth);
         }
@@ -411,19 +425,23 @@ impl<'a> Renderer<'a> {
     }
 
     /// An object cut to its name-like fields and what the question names, with its own marker.
-    pub(super) fn entity(&mut self, i: u32) {
+    pub(super) fn entity(&mut self, i: u32, depth: u32) {
         let kids = self.children(i);
         let saved = self.narrow_strength(&kids);
         let mut keep: Vec<(u32, Sub)> = kids
             .iter()
-            .filter(|&&m| {
+            .filter_map(|&m| {
                 let n = self.doc.node(m);
-                !n.kind.is_container()
-                    && (in_list(NAME_KEYS, self.key(m))
-                        || (self.query.name_matches(self.key(m)) && !self.key(m).ends_with("_url"))
-                        || self.strong_hit(n.start, n.end))
+                if n.kind.is_container() {
+                    // What the question names inside stays, with the way down to it.
+                    let hit = self.strong_hit(n.member_start(), n.end);
+                    return hit.then_some((m, Sub::Full(depth + 1)));
+                }
+                let named = in_list(NAME_KEYS, self.key(m))
+                    || (self.query.name_matches(self.key(m)) && !self.key(m).ends_with("_url"))
+                    || self.strong_hit(n.start, n.end);
+                named.then_some((m, Sub::Scalar(self.lim.ident_text)))
             })
-            .map(|&m| (m, Sub::Scalar(self.lim.ident_text)))
             .collect();
         if keep.is_empty() {
             if let Some(&m) = kids

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
 use super::parse::{Doc, Kind, Node, NONE};
-use super::query::{Extreme, Hit, Query, TermKind, WEIGHT_ONE};
+use super::query::{Extreme, Hit, Query, Term, TermKind, WEIGHT_ONE};
 
 /// The multiply-rotate hash used by rustc (FxHash): keys here are short field names and values,
 /// where SipHash's per-call cost dominated. Fixed, so runs cannot differ (maps are never iterated
@@ -385,9 +385,11 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
             let (a, b, ctx) = span.unwrap_or((0, 0, LONG));
             let term = &query.terms[h.term as usize];
             let data_key = ctx == MAP_KEY || (ctx == KEY && rare.contains(&key_text(text, a, b)));
-            let whole_key = h.pos == a + 1 && h.pos as usize + term.text.len() + 1 == b as usize;
+            let whole = span.is_some() && says_all(text, a, b, h.pos, hit_end(text, &h, term));
             h.weight = match (ctx, &term.kind) {
-                (_, TermKind::Key) if !(data_key && whole_key) => return None,
+                (_, TermKind::Key) if !(data_key && whole) => return None,
+                // The whole value or key is the term (`"name": "pyo3"`, not `"pyo3-ffi"`).
+                (MAP_KEY | SHORT, _) if whole => 3 * WEIGHT_ONE,
                 (MAP_KEY, _) => 2 * WEIGHT_ONE,
                 // A key few objects hold may still be a field name (`merged_at` of one nested
                 // record): it counts, but less than a value saying the word.
@@ -402,6 +404,25 @@ pub fn weigh_hits(text: &str, doc: &Doc, hits: Vec<Hit>, query: &Query) -> Vec<H
             Some(h)
         })
         .collect()
+}
+
+/// Where the word or phrase of hit `h` ends.
+fn hit_end(text: &str, h: &Hit, term: &Term) -> u32 {
+    if term.kind == TermKind::Phrase {
+        return h.pos + term.text.len() as u32;
+    }
+    let rest = &text[h.pos as usize..];
+    let len = rest
+        .char_indices()
+        .find(|&(_, c)| !c.is_alphanumeric())
+        .map_or(rest.len(), |(i, _)| i);
+    h.pos + len as u32
+}
+
+/// Whether the key or scalar spanning `a..b` holds nothing but `from..to` (and its quotes).
+fn says_all(text: &str, a: u32, b: u32, from: u32, to: u32) -> bool {
+    let quote = |x: u32, y: u32| y >= x && text[x as usize..y as usize].bytes().all(|c| c == b'"');
+    from >= a && to <= b && quote(a, from) && quote(to, b) && from - a <= 1 && b - to <= 1
 }
 
 /// `weigh_hits`'s place of a key that is not a map's, and of one that is.
@@ -584,7 +605,7 @@ mod tests {
 
     #[test]
     fn query_terms_held_by_few_records_match() {
-        let text = r#"[{"t": "the doors open"}, {"t": "seeds split"}, {"t": "doors close"}, {"t": "doors"}, {"t": "more"}]"#;
+        let text = r#"[{"t": "the doors open"}, {"t": "seeds split"}, {"t": "doors close"}, {"t": "doors shut"}, {"t": "more"}]"#;
         let (_, stats) = run(text, "which doors split?");
         let matched: Vec<usize> = (0..5).filter(|&k| stats.items[k].matched).collect();
         assert_eq!(matched, vec![1]);
@@ -596,10 +617,11 @@ mod tests {
         let q = Query::parse("which version of gopd");
         let hits = weigh_hits(text, &parse(text), q.hits(text), &q);
         let gopd = text.find("gopd").unwrap() as u32;
-        // "gopd" is a package name in a map of packages; "version" stays a field name.
+        // "gopd" is a package name in a map of packages (the whole key: three times a word);
+        // "version" stays a field name.
         assert_eq!(
             hits.iter().map(|h| (h.pos, h.weight)).collect::<Vec<_>>(),
-            vec![(gopd, 8)]
+            vec![(gopd, 12)]
         );
     }
 
@@ -611,13 +633,14 @@ mod tests {
         let q = Query::parse("which version of isexe is strict");
         let hits = weigh_hits(text, &doc, q.hits(text), &q);
         let at = |s: &str| text.find(s).unwrap() as u32;
-        // `which` and `isexe` key maps (objects of objects, one member is enough): short values.
+        // `which` and `isexe` key maps (objects of objects, one member is enough): short values,
+        // and each is the whole key.
         // `strict` is held by one object: data at any depth, weighed as a word (it may still be a
         // field name). `version` is held by most objects: a field name. The function word
         // `which` counts as the key, not in the text.
         assert_eq!(
             hits.iter().map(|h| (h.pos, h.weight)).collect::<Vec<_>>(),
-            vec![(at("which"), 8), (at("isexe"), 8), (at("strict"), 4)]
+            vec![(at("which"), 12), (at("isexe"), 12), (at("strict"), 4)]
         );
     }
 
@@ -628,7 +651,9 @@ mod tests {
         let q = Query::parse("when was it merged");
         let hits = weigh_hits(text, &doc, q.hits(text), &q);
         let weights: Vec<u8> = hits.iter().map(|h| h.weight).collect();
-        assert_eq!(weights, vec![1, 8, 4]);
+        // The URL's word a quarter, the short value that is the word itself three times, the
+        // long text's once; the key's word not at all (every record has the field).
+        assert_eq!(weights, vec![1, 12, 4]);
         let text = r#"{"1.2.0": "2020-01-01", "1.3.0": "2020-02-01"}"#;
         let q = Query::parse("when was 1.3.0 out");
         let hits = weigh_hits(text, &parse(text), q.hits(text), &q);

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 # Importing the generator modules registers them (one registry, keyed by kind).
 from benchmarks.fresh import (
+    apis,
     builds,
     code_questions,
     configs,
@@ -36,6 +37,7 @@ __all__ = [
     "Generator",
     "Skip",
     "Unavailable",
+    "apis",
     "builds",
     "code_questions",
     "configs",

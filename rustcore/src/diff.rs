@@ -38,8 +38,10 @@ const P_SUBJECT_BODY: u32 = 500;
 const P_HUNK_HEADER: u32 = 450;
 const P_CHANGED: u32 = 400;
 const P_OTHER: u32 = 350;
-/// Hunks shown whole for matching the query, at most.
-const RELEVANT_HUNKS: usize = 6;
+/// Hunks the query points at, at most (their changes are shown first, as far as the budget goes).
+const RELEVANT_HUNKS: usize = 64;
+/// A hunk scoring at least this share of the best one's score is one the query points at.
+const RELEVANT_SHARE: f32 = 0.6;
 /// Unchanged context kept on each side of a change in a shown hunk.
 const CONTEXT_KEEP: usize = 3;
 /// Without a query, the changed lines kept from the start of each hunk.
@@ -444,9 +446,19 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
             score_mask(m, &weights)
         })
         .collect();
-    let best = hunk_scores.iter().copied().fold(0.0f32, f32::max);
+    // A file or commit the query names outright (its path, its hash) is what it asks about: the
+    // hunks under every such name the query gives are all relevant, whatever words they share.
+    let pointers = Pointers::of(query);
+    let named = named_hunks(&st, &pointers, &masks);
+    let top = named.iter().copied().max().unwrap_or(0);
+    let best = (0..st.hunks.len())
+        .filter(|&h| named[h] == top)
+        .map(|h| hunk_scores[h])
+        .fold(0.0f32, f32::max);
     let mut relevant: Vec<usize> = (0..st.hunks.len())
-        .filter(|&h| best > 0.0 && hunk_scores[h] >= 0.6 * best)
+        .filter(|&h| {
+            named[h] == top && best > 0.0 && (top > 0 || hunk_scores[h] >= RELEVANT_SHARE * best)
+        })
         .collect();
     relevant.sort_by(|&a, &b| hunk_scores[b].total_cmp(&hunk_scores[a]).then(a.cmp(&b)));
     relevant.truncate(RELEVANT_HUNKS);
@@ -456,31 +468,6 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
             || h.whitespace_only
             || (h.added == 0 && h.removed > HUGE_DELETION)
     };
-    for (rank, &hi) in relevant.iter().enumerate() {
-        let h = &st.hunks[hi];
-        let p = P_RELEVANT + (RELEVANT_HUNKS - rank) as u32 * 10;
-        show_hunk(kinds, h, p, &mut priority);
-        if let Some(f) = h.file {
-            // The file's own header block, so `diff --git` and `---`/`+++` frame the hunk.
-            let file = &st.files[f];
-            priority[file.header] = priority[file.header].max(p + 1);
-            for i in file.header + 1..file.end.min(n) {
-                if kinds[i] != Kind::FileMeta {
-                    break;
-                }
-                priority[i] = priority[i].max(p);
-            }
-        }
-        if let Some(c) = h.commit {
-            // And the commit it belongs to: hash, author, date, subject.
-            let (start, end, subject) = st.commits[c];
-            for i in start..end {
-                if kinds[i] == Kind::Commit || Some(i) == subject || priority[i] == P_COMMIT_META {
-                    priority[i] = priority[i].max(p + 2);
-                }
-            }
-        }
-    }
     if query.is_empty() {
         // No question: the shape of every change (its header and first changed lines), noise aside.
         for h in &st.hunks {
@@ -499,13 +486,179 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
         }
     }
 
+    let mut planner = Planner::new(&lines, costs, budget, 0);
+    let pointed = |i: usize| masks[i] & pointers.names != 0;
+    show_relevant(&st, &relevant, &pointed, &mut planner, &mut priority);
     let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
     order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
-    let mut planner = Planner::new(&lines, costs, budget, 0);
     for &i in &order {
         planner.offer(i);
     }
     planner.finish(&DiffUnit { st: &st })
+}
+
+/// The query's phrases by what they point at, as bits of its terms: file paths (a `/` or a `.`),
+/// commit hashes (7 or more hex digits), and the rest (identifiers, quoted text), which point at
+/// the lines that hold them.
+#[derive(Clone, Copy, Default)]
+struct Pointers {
+    paths: u64,
+    hashes: u64,
+    names: u64,
+}
+
+impl Pointers {
+    fn of(query: &Query) -> Self {
+        let mut p = Pointers::default();
+        for (k, (term, phrase)) in query.terms().enumerate() {
+            if !phrase {
+                continue;
+            }
+            if term.len() >= 7 && term.iter().all(u8::is_ascii_hexdigit) {
+                p.hashes |= 1 << k;
+            } else if term.iter().any(|&b| b == b'/' || b == b'.')
+                && term.iter().any(u8::is_ascii_alphabetic)
+            {
+                p.paths |= 1 << k;
+            } else {
+                p.names |= 1 << k;
+            }
+        }
+        p
+    }
+}
+
+/// For each hunk, how many of the names the query gives for where it is it carries: its file's
+/// path (a phrase of the query with a `/` or a `.` found on the file's `diff` line or its
+/// `---`/`+++` lines) and its commit's hash (a hex phrase found on the commit line).
+fn named_hunks(st: &Structure, pointers: &Pointers, masks: &[u64]) -> Vec<u8> {
+    let Pointers { paths, hashes, .. } = *pointers;
+    st.hunks
+        .iter()
+        .map(|h| {
+            let file = h.file.map_or(0, |f| {
+                let header = &st.files[f];
+                let end = header.end.min(header.header + 5);
+                let m = masks[header.header..end].iter().fold(0, |a, b| a | b);
+                u8::from(m & paths != 0)
+            });
+            let commit = h
+                .commit
+                .map_or(0, |c| u8::from(masks[st.commits[c].0] & hashes != 0));
+            file + commit
+        })
+        .collect()
+}
+
+/// The lines that say where a hunk is: its commit's line, subject, author and date, and its
+/// file's header block (`diff --git`, `index`, `---`/`+++`).
+fn frame_of(st: &Structure, h: &Hunk, priority: &[u32]) -> Vec<usize> {
+    let mut out = Vec::new();
+    if let Some(c) = h.commit {
+        let (start, end, subject) = st.commits[c];
+        out.extend((start..end).filter(|&i| {
+            st.kinds[i] == Kind::Commit || Some(i) == subject || priority[i] == P_COMMIT_META
+        }));
+    }
+    if let Some(f) = h.file {
+        let file = &st.files[f];
+        out.push(file.header);
+        out.extend((file.header + 1..file.end).take_while(|&i| st.kinds[i] == Kind::FileMeta));
+    }
+    out
+}
+
+/// Shows the hunks the query points at, best first: each one's frame, header and changed lines
+/// together when they fit (a hunk that does not is left to its marker while smaller ones are
+/// shown), then the changed lines of those that did not fit as far as they go, then every shown
+/// hunk's unchanged context. Every relevant hunk's changes come before any hunk's context, so a
+/// question that points at many hunks (a file changed in many places, a name renamed throughout)
+/// gets the changes of all of them rather than the first few whole.
+fn show_relevant(
+    st: &Structure,
+    relevant: &[usize],
+    pointed: &dyn Fn(usize) -> bool,
+    planner: &mut Planner<'_, '_>,
+    priority: &mut [u32],
+) {
+    let kinds = &st.kinds;
+    let changed = |h: &Hunk| -> Vec<usize> {
+        (h.header + 1..h.end)
+            .filter(|&i| matches!(kinds[i], Kind::Added | Kind::Removed | Kind::NoNewline))
+            .collect()
+    };
+    // First the changed lines that hold a name the query gives, each with the line it replaces
+    // or is replaced by, in every relevant hunk: a renamed identifier's both sides, wherever.
+    for &hi in relevant {
+        let h = &st.hunks[hi];
+        let lines: Vec<usize> = changed(h).into_iter().filter(|&i| pointed(i)).collect();
+        if lines.is_empty() {
+            continue;
+        }
+        let mut group = frame_of(st, h, priority);
+        group.push(h.header);
+        for i in lines {
+            group.push(i);
+            group.extend(counterpart(kinds, h, i));
+        }
+        group.sort_unstable();
+        group.dedup();
+        planner.offer_all(&group);
+    }
+    let mut left_out = Vec::new();
+    for &hi in relevant {
+        let h = &st.hunks[hi];
+        let mut group = frame_of(st, h, priority);
+        group.push(h.header);
+        group.extend(changed(h));
+        if !planner.offer_all(&group) {
+            left_out.push(hi);
+        }
+    }
+    for &hi in &left_out {
+        let h = &st.hunks[hi];
+        let mut group = frame_of(st, h, priority);
+        group.push(h.header);
+        if planner.offer_all(&group) {
+            for i in changed(h) {
+                planner.offer(i);
+            }
+        }
+    }
+    // Context, and whatever else the planner may still fit, by the usual priorities.
+    for (rank, &hi) in relevant.iter().enumerate() {
+        let p = P_RELEVANT + (relevant.len() - rank).min(RELEVANT_HUNKS) as u32;
+        show_hunk(kinds, &st.hunks[hi], p, priority);
+    }
+}
+
+/// The line a changed line pairs with: the same place in the run of the other sign next to its
+/// own run (a removed line's replacement, an added line's original), when there is one.
+fn counterpart(kinds: &[Kind], h: &Hunk, i: usize) -> Option<usize> {
+    let own = kinds[i];
+    let other = match own {
+        Kind::Removed => Kind::Added,
+        Kind::Added => Kind::Removed,
+        _ => return None,
+    };
+    let start = (h.header + 1..=i)
+        .rev()
+        .take_while(|&k| kinds[k] == own)
+        .last()?;
+    let end = (i..h.end).take_while(|&k| kinds[k] == own).last()? + 1;
+    let offset = i - start;
+    if own == Kind::Removed {
+        let at = end + offset;
+        (at < h.end && (end..=at).all(|k| kinds[k] == other)).then_some(at)
+    } else {
+        let before = start.checked_sub(1)?;
+        let first = (h.header + 1..=before)
+            .rev()
+            .take_while(|&k| kinds[k] == other)
+            .last()?;
+        let at = first + offset;
+        (at <= before).then_some(at)
+    }
 }
 
 /// Marks a hunk to be shown: header, every change, and up to `CONTEXT_KEEP`
@@ -621,6 +774,52 @@ index 3..4 100644
         assert!(out.contains("+y = 3"));
         assert!(!out.contains("1.0.1"), "{out}");
         assert!(out.contains("diff --git a/package-lock.json b/package-lock.json"));
+    }
+
+    #[test]
+    fn a_changed_line_pairs_with_the_same_place_in_the_other_run() {
+        let text = "@@ -1,4 +1,4 @@\n ctx\n-a1\n-a2\n+b1\n+b2\n+b3\n ctx\n";
+        let lines = Lines::new(text);
+        let st = structure(&lines);
+        let h = &st.hunks[0];
+        assert_eq!(counterpart(&st.kinds, h, 2), Some(4));
+        assert_eq!(counterpart(&st.kinds, h, 4), Some(2));
+        assert_eq!(counterpart(&st.kinds, h, 5), Some(3));
+        assert_eq!(counterpart(&st.kinds, h, 6), None);
+        assert_eq!(counterpart(&st.kinds, h, 1), None);
+    }
+
+    #[test]
+    fn every_hunk_of_the_file_named_in_the_commit_named_keeps_its_changes() {
+        let mut text = String::new();
+        for c in 0..3 {
+            text.push_str(&format!(
+                "commit {c:07}dddddddd\nAuthor: C <c@x>\nDate:   Wed\n\n    tidy values\n\n"
+            ));
+            for f in 0..3 {
+                text.push_str(&format!(
+                    "diff --git a/src/m{f}.py b/src/m{f}.py\n--- a/src/m{f}.py\n+++ b/src/m{f}.py\n"
+                ));
+                for h in 0..10 {
+                    text.push_str(&format!(
+                        "@@ -{0},3 +{0},3 @@\n ctx\n-old value {c} {f} {h}\n+new value {c} {f} {h}\n ctx\n",
+                        h * 20 + 1
+                    ));
+                }
+            }
+        }
+        let out = run(
+            &text,
+            "What did the commit 0000001ddd (tidy values) change in src/m2.py?",
+            900,
+        );
+        for h in 0..10 {
+            assert!(
+                out.contains(&format!("-old value 1 2 {h}\n+new value 1 2 {h}\n")),
+                "{out}"
+            );
+        }
+        assert!(!out.contains("-old value 0 2 0"), "{out}");
     }
 
     proptest::proptest! {

@@ -667,8 +667,10 @@ impl Counts {
             kind,
             logs::Kind::Error | logs::Kind::Warn | logs::Kind::SoftError | logs::Kind::Exception
         );
-        let mut lead = t.len().min(24);
-        while !t.is_char_boundary(lead) {
+        // The stamp leads the line after a syslog priority or a `facility:level:` prefix too.
+        let stamped_part = after_priority(t);
+        let mut lead = stamped_part.len().min(24);
+        while !stamped_part.is_char_boundary(lead) {
             lead -= 1;
         }
         // A test runner's result line (`tests/a.py::test_b PASSED   [ 38%]`, `test x ... ok`)
@@ -677,7 +679,10 @@ impl Counts {
             kind,
             logs::Kind::Pass | logs::Kind::FailId | logs::Kind::Summary
         );
-        let data = !result && self.data.line(line, t, loggy, has_timestamp(&t[..lead]));
+        let data = !result
+            && self
+                .data
+                .line(line, t, loggy, has_timestamp(&stamped_part[..lead]));
         // Markup.
         let markup = is_markup(&l, prev_text);
         if markup {
@@ -898,7 +903,32 @@ fn is_verdict(kind: logs::Kind, line: &str) -> bool {
     }
 }
 
+/// What follows a line's syslog priority (`<6>`, as `dmesg -r` prints it) or a padded
+/// `facility:level:` prefix (`kern  :info  : `, as `dmesg -x` prints it): where its time stamp
+/// starts. A line without such a prefix is returned whole.
+fn after_priority(t: &str) -> &str {
+    if let Some(rest) = t.strip_prefix('<') {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        return if (1..=3).contains(&digits) && rest[digits..].starts_with('>') {
+            &rest[digits + 1..]
+        } else {
+            t
+        };
+    }
+    let mut rest = t;
+    for _ in 0..2 {
+        let word = rest.bytes().take_while(u8::is_ascii_lowercase).count();
+        let after = rest[word..].trim_start_matches(' ');
+        if !(2..=8).contains(&word) || !after.starts_with(':') {
+            return t;
+        }
+        rest = after[1..].trim_start_matches(' ');
+    }
+    rest
+}
+
 fn has_timestamp(t: &str) -> bool {
+    let t = after_priority(t);
     // The kernel's seconds since boot: `[    0.524292] ...`.
     if let Some(rest) = t.strip_prefix('[') {
         let rest = rest.trim_start_matches(' ');
@@ -1117,6 +1147,20 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("[    0.{:06}] pci 0000:00:{i:02x}.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]\n", i * 1371))
             .collect();
         assert_eq!(kind(&dmesg).0, "log");
+        // `dmesg -x` and `dmesg -r`: a facility and level, or a syslog priority, before the stamp.
+        let decoded: String = (0..40)
+            .map(|i| format!("kern  :info  : [    0.{:06}] pci 0000:00:{i:02x}.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]\n", i * 1371))
+            .collect();
+        assert_eq!(kind(&decoded).0, "log");
+        let raw: String = (0..40)
+            .map(|i| {
+                format!(
+                    "<6>[    0.{:06}] ACPI: PCI Root Bridge [PCI0] (domain 0000 [bus {i:02x}])\n",
+                    i * 1371
+                )
+            })
+            .collect();
+        assert_eq!(kind(&raw).0, "log");
         let dejagnu: String = (0..40)
             .map(|i| format!("Running /build/gdb/testsuite/gdb.base/t{i}.exp ...\nPASS: gdb.base/t{i}.exp: print the value of x in frame {i}\n"))
             .collect();

@@ -1,6 +1,7 @@
 """Routing real output by its content: logs that declare a level in a leading field but carry no time stamp
 (npm's debug log: `12 silly placeDep ...`), and plain text that is not prose, reach the line/log path; XML
-documents reach the config outline, which keeps their nesting.
+documents reach the config outline, which keeps their nesting; the kernel's messages with a facility/level or
+priority prefix before their stamp (`dmesg -x`, `dmesg -r`, as this machine prints them) reach the log path.
 
 The npm log is made at test time (`benchmarks.fresh`'s npm_debug_log: an offline `npm install --loglevel silly`
 of scratch local packages), the XML files are this machine's (xml_file); the seed is today's date, printed on
@@ -10,6 +11,7 @@ failure (HEADROOM_FRESH_SEED repeats it).
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,3 +83,21 @@ def test_xml_files_of_this_machine_go_to_config_and_keep_the_element_the_query_n
         found = " ".join((result.compressed + store.query(result.hash, sample.query).text).split())
         for needle in sample.needles:
             assert " ".join(needle.split()) in found, f"{where}: {needle!r} lost"
+
+
+@pytest.mark.parametrize("options", [["-x"], ["-r"], ["-x", "-T"]])
+def test_kernel_messages_with_a_facility_or_priority_before_the_stamp_are_a_log_that_keeps_its_end(
+    store: Store, options: list[str]
+) -> None:
+    # `dmesg -x` prints `kern  :info  : [    1.35] ...`, `dmesg -r` `<6>[    1.35] ...`: the stamp still leads
+    # the message, after a prefix naming its facility and level (not a table's time column).
+    try:
+        done = subprocess.run(["dmesg", *options], capture_output=True, text=True, timeout=30, check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        pytest.skip(f"dmesg cannot run here: {exc}")
+    text = done.stdout
+    if done.returncode != 0 or text.count("\n") < 50:
+        pytest.skip(f"dmesg {' '.join(options)} printed {text.count(chr(10))} lines (exit {done.returncode})")
+    assert detect(text).content_type == "log"
+    result = compress(text, store=store, query="What are the newest entries of this log?")
+    assert text.splitlines()[-1].strip()[:200] in result.compressed

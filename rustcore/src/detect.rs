@@ -508,6 +508,8 @@ struct Counts {
     layout: Layout,
     /// Search results with a line number (a bare path is also a ripgrep heading).
     numbered_hits: usize,
+    /// Code lines that are only a `name = value` at the margin, with no language's words in them.
+    bare_assignments: usize,
     /// Evidence of listings, tables and configuration files.
     data: DataLines,
 }
@@ -716,6 +718,8 @@ impl Counts {
             // A key, a listing row or a template line: data, whatever keywords it holds.
         } else if any || comment || (ends_code && !markup) || is_statement(t) {
             self.code += 1;
+            let bare = !any && !comment && !ends_code && !indented && t.contains(" = ");
+            self.bare_assignments += usize::from(bare);
         } else if is_prose(t) {
             self.prose += 1;
         }
@@ -829,6 +833,9 @@ impl Counts {
         let runner = self.frac(self.runner);
         let log = self.frac(self.log + self.compiler + self.stamped + self.leveled) + 2.0 * runner;
         let code = self.frac(self.code);
+        if self.is_settings_dump() {
+            return Detection::of("config");
+        }
         // Tables, listings and configuration files: rows and keys, whatever words they hold.
         let events = self.frac(self.log + self.compiler) + 2.0 * runner;
         if let Some(kind) = self.data.decide(self.nonblank, events, code) {
@@ -863,6 +870,18 @@ impl Counts {
             return Detection::of("log");
         }
         Detection::of("text")
+    }
+
+    /// `sysctl -a`, `getconf`-style and `.env` dumps: most lines a `name = value` at the margin
+    /// (`net.ipv4.tcp_rmem = 4096 131072 33554432`) and nothing else reads as code: no
+    /// definition, block, call or keyword of any language. Source code assigns too, but
+    /// between lines only code writes.
+    fn is_settings_dump(&self) -> bool {
+        let words = self.lang.iter().sum::<usize>();
+        let other_code = self.code - self.bare_assignments;
+        self.frac(self.bare_assignments) >= 0.5
+            && other_code * 20 <= self.nonblank
+            && words * 50 <= self.nonblank
     }
 
     fn language(&self) -> &'static str {
@@ -1127,6 +1146,33 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         tap.push_str("ok 1 - suite\n1..1\n# tests 120\n# pass 120\n# fail 0\n");
         assert!(tap.len() < 20_000);
         assert_eq!(kind(&tap).0, "log");
+    }
+
+    #[test]
+    fn a_commands_help_listing_its_options_is_a_listing_not_prose() {
+        let help: String = (0..60)
+            .map(|i| format!("  -{}, --option-{i}[=WHEN]   do the {i}th thing to the files given, when asked\n      --no-option-{i}      do not do the {i}th thing, whatever the defaults say\n", (b'a' + (i % 26) as u8) as char))
+            .collect();
+        let text = format!("Usage: tool [OPTION]... [FILE]...\nList information about the FILEs (the current directory by default).\n\n{help}\nExit status:\n 0  if OK,\n");
+        assert_eq!(kind(&text).0, "listing");
+        // A Markdown list of flags stays prose, a diff's removed lines stay a diff.
+        let list: String = (0..40)
+            .map(|i| format!("- The option number {i} changes how the files are listed, and when they are sorted.\n"))
+            .collect();
+        assert_ne!(kind(&list).0, "listing");
+    }
+
+    #[test]
+    fn settings_dumped_as_name_equals_value_lines_are_config_not_code() {
+        let sysctl: String = (0..200)
+            .map(|i| format!("net.ipv4.conf.eth{i}.accept_redirects = {}\nkernel.sched_domain.cpu{i}.flags = 4\t131072\t33554432\nvm.stat_interval_{i} = on\n", i % 2))
+            .collect();
+        assert_eq!(kind(&sysctl).0, "config");
+        // Python that only assigns at the margin, but defines and calls between: still code.
+        let module: String = (0..60)
+            .map(|i| format!("LIMIT_{i} = {i}\nNAME_{i} = 'n{i}'\n\ndef check_{i}(x):\n    return x > LIMIT_{i}\n\n"))
+            .collect();
+        assert_eq!(kind(&module).0, "code");
     }
 
     #[test]

@@ -30,6 +30,8 @@ pub struct DataLines {
     sections: usize,
     /// After a `git log` record's fields: its message, indented by four spaces, follows.
     in_commit_message: bool,
+    /// After a help text's option row: the indentation its description's wrapped lines keep.
+    option_text: Option<usize>,
     prev_starts: u128,
     prev_ends: u128,
     prev_commas: usize,
@@ -145,6 +147,31 @@ fn plain_value(t: &str) -> bool {
     literal && !value.contains('(') && !value.ends_with(".freeze")
 }
 
+/// `  -a, --all        do not ignore entries starting with .`: a command's help lists its
+/// options as rows (indented, the option, a gap of two spaces or a parenthesis, what it does).
+/// A list item (`  - x`), a diff's removed line (at the margin) and a `-- comment` do not read
+/// so. Returns the column the description starts at (its wrapped lines are indented so).
+fn option_row(line: &str) -> Option<usize> {
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    if !(1..=12).contains(&indent) {
+        return None;
+    }
+    let t = &line[indent..];
+    let rest = t.strip_prefix('-')?;
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    if !rest.starts_with(|c: char| c.is_ascii_alphanumeric()) {
+        return None;
+    }
+    if let Some(gap) = t.find("  ") {
+        let text = t[gap..].trim_start();
+        return (!text.is_empty() && !text.starts_with(['|', '\\']))
+            .then(|| indent + t.len() - text.len());
+    }
+    // `  --flag (what it does)`, as V8 lists its flags.
+    let (spec, text) = t.split_once(" (")?;
+    (!spec.contains(' ') && text.ends_with(')')).then_some(indent + 4)
+}
+
 /// `62387b8 Fix the thing`: a row led by an abbreviated hash (`git log --oneline`).
 fn is_hash_row(t: &str) -> bool {
     let first = t.split(' ').next().unwrap_or("");
@@ -230,7 +257,14 @@ impl DataLines {
             // A path alone or after values, not a `path:12: message`.
             !line[at..].contains(": ") && !line[at..].trim_end().ends_with(':')
         });
-        let row = listing::tree_name(line).is_some()
+        // An option row of a help text, or a wrapped line of the description of the row above.
+        let indent = line.bytes().take_while(|&b| b == b' ').count();
+        let wrapped = self
+            .option_text
+            .is_some_and(|col| indent > 0 && indent + 2 >= col);
+        self.option_text = option_row(line).or(if wrapped { self.option_text } else { None });
+        let row = self.option_text.is_some()
+            || listing::tree_name(line).is_some()
             || listing::ls_name(line).is_some()
             || listing::is_stat_row(line)
             || listing::is_stat_total(line)

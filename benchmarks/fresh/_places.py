@@ -1,4 +1,5 @@
-"""Where real data lives on this machine: the stdlib, the installed packages, the project, node_modules, /etc."""
+"""Where real data lives on this machine: the stdlib, the installed packages, the project, node_modules, /etc and
+cargo's registry of downloaded crates."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from benchmarks.fresh._core import Skip, Unavailable
 
 __all__ = [
     "PROJECT",
+    "cargo_registry",
     "files_under",
     "node_modules",
     "npm_files",
@@ -39,6 +41,13 @@ def stdlib() -> Path:
 def site_packages() -> Path:
     """This interpreter's site-packages (the project's venv when run from it)."""
     return Path(sysconfig.get_paths()["purelib"])
+
+
+def cargo_registry(part: str) -> list[Path]:
+    """The folders of cargo's registry `part` (`src`: unpacked crates, `cache`: .crate archives), sorted."""
+    home = Path(os.environ.get("CARGO_HOME") or Path.home() / ".cargo")
+    root = home / "registry" / part
+    return sorted(p for p in root.glob("*/*") if p.exists()) if root.is_dir() else []
 
 
 def npm_files(suffixes: tuple[str, ...], min_bytes: int, max_bytes: int) -> tuple[Path, ...]:

@@ -1,4 +1,5 @@
-"""Configuration files and JSON data as they are on this machine: /etc, installed packages' data, the project's own.
+"""Configuration files and JSON data as they are on this machine: /etc, installed packages' data, the project's own,
+and the manifests, CI workflows and tool settings of the crates in cargo's registry.
 
 Config: one file (`cat`) or several concatenated with `tail -n +1` (`==> path <==` headers), a `key = value` /
 `key: value` line drawn with the seed among those occurring once; needles = that line, the section or parent
@@ -17,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needle_of, needles_of
-from benchmarks.fresh._places import PROJECT, files_under, npm_files, pick, read_text, site_packages
+from benchmarks.fresh._places import PROJECT, cargo_registry, files_under, npm_files, pick, read_text, site_packages
 
 __all__ = ["config_files", "key_lines"]
 
@@ -84,6 +85,24 @@ def config(ctx: Context, rng: random.Random) -> Found:
     for path in config_files():
         source = "project" if path.is_relative_to(PROJECT) else "/".join(path.parts[:3])
         groups.setdefault(source, []).append(path)
+    return _config_sample(ctx, rng, groups, "config files of this machine/project")
+
+
+@generator("crate_configs", "config")
+def crate_configs(ctx: Context, rng: random.Random) -> Found:
+    # The manifests, CI workflows and tool settings that crates ship, grouped by what they are (Cargo.toml, YAML,
+    # other TOML) so the many manifests do not crowd out the few workflows.
+    groups: dict[str, list[Path]] = {}
+    for crate in cargo_registry("src"):
+        for path in files_under(crate, (".toml", ".yml", ".yaml", ".cfg", ".ini"), 200, 60_000):
+            text = read_text(path)
+            if text is not None and " " not in str(path) and len(key_lines(text)) >= 3:
+                kind = path.name if path.name == "Cargo.toml" else path.suffix.replace(".yaml", ".yml")
+                groups.setdefault(kind, []).append(path)
+    return _config_sample(ctx, rng, groups, "config files of the crates in cargo's registry")
+
+
+def _config_sample(ctx: Context, rng: random.Random, groups: dict[str, list[Path]], what: str) -> Found:
     sources = sorted(groups)
     count = 1 if rng.random() < 0.3 else rng.randint(2, 12)
     chosen = sorted(
@@ -111,8 +130,8 @@ def config(ctx: Context, rng: random.Random) -> Found:
         source=shlex.join(argv),
         query=f"What is {key['key']} set to in {file}{where}?",
         needles=needles_of([line, *([holder] if holder else []), *([header] if header else [])], text),
-        notes="1-12 config files of this machine/project drawn with the seed; a setting line occurring once drawn "
-        "with the seed; needles = that line, its section or parent key, the file's ==> header <== when concatenated.",
+        notes=f"1-12 {what} drawn with the seed (a group, then a file); a setting line occurring once drawn with "
+        "the seed; needles = that line, its section or parent key, the file's ==> header <== when concatenated.",
         text=text,
     )
 

@@ -138,3 +138,35 @@ def git_diff(ctx: Context, rng: random.Random) -> Found:
         "file) drawn with the seed; needles = its +/- lines, only those occurring once when any does.",
         text=text,
     )
+
+
+@generator("git_blame", "shell_listing")
+def git_blame(ctx: Context, rng: random.Random) -> Found:
+    files = [p for p in _git(ctx, "ls-files").split() if p.endswith((".py", ".rs", ".md", ".toml", "Makefile"))]
+    for _ in range(6):
+        path = pick(rng, files, "tracked files")
+        if not (PROJECT / path).is_file():
+            continue
+        text = _git(ctx, "blame", *rng.choice(((), ("-w",), ("--date=short",))), "--", path)
+        rows = text.splitlines()
+        if len(rows) < 40 or len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        # The code after the `(author date line)` part: a row asked for by the text it holds, occurring once.
+        code = [(row, row.split(") ", 1)[1].strip()) for row in rows if ") " in row]
+        fitting = [(row, line) for row, line in code if len(line) >= 12 and _once(line, rows)]
+        if not fitting:
+            continue
+        row, line = pick(rng, fitting, "lines")
+        return Found(
+            source=f"git blame {path} (in the project checkout)",
+            query=f"Which commit last changed the line `{line[:80]}` of {path}, and when?",
+            needles=needles_of([row], text),
+            notes="A tracked file of 40+ lines drawn with the seed (blame options too); a line of 12+ characters "
+            "whose text occurs once in the file drawn with the seed; needle = its blame row.",
+            text=text,
+        )
+    raise Skip("no tracked file with a fitting line in 6 draws")
+
+
+def _once(line: str, rows: list[str]) -> bool:
+    return sum(line in row for row in rows) == 1

@@ -21,7 +21,7 @@ from pathlib import Path
 from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needles_of
 from benchmarks.fresh._places import pick, read_text
 
-__all__ = ["log_files", "template"]
+__all__ = ["log_files", "log_question", "template"]
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z_-]*[A-Za-z]")
 # An error word used as one: a level, or a word followed by a colon or a space (not a quoted option value).
@@ -65,7 +65,7 @@ def log_files() -> list[Path]:
     return out
 
 
-def _question(rng: random.Random, lines: list[str]) -> tuple[str, list[str], str]:
+def log_question(rng: random.Random, lines: list[str]) -> tuple[str, list[str], str]:
     options: list[tuple[str, list[str], str]] = []
     entries = [line for line in lines if line.strip()]
     templates = Counter(template(line) for line in entries)
@@ -106,7 +106,7 @@ def system_log(ctx: Context, rng: random.Random) -> Found:
     while len(text.encode()) > MAX_INPUT_BYTES:
         text = text[len(text) // 2 :].split("\n", 1)[-1]
         argv = ["tail", "-n", str(text.count("\n")), str(path)]
-    query, lines, rule = _question(rng, text.splitlines())
+    query, lines, rule = log_question(rng, text.splitlines())
     return Found(
         source=" ".join(argv),
         query=query,
@@ -215,7 +215,7 @@ def npm_debug_log(ctx: Context, rng: random.Random) -> Found:
     if errors:
         query, lines, rule = "Why did npm install fail?", errors[:4], "needles = the first 4 `N error` lines"
     else:
-        query, lines, rule = _question(rng, text.splitlines())
+        query, lines, rule = log_question(rng, text.splitlines())
     return Found(
         source=f"npm install --offline --loglevel silly (scratch app with {len(names)} local packages): debug log",
         query=query,

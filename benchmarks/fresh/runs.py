@@ -251,3 +251,87 @@ def node_test_run(ctx: Context, rng: random.Random) -> Found:
         "the `# fail N` line.",
         text=text,
     )
+
+
+_LIB_RS = """\
+//! Code under test (scratch).
+use std::collections::HashMap;
+
+pub fn normalize(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+pub fn scale(values: &[i64], factor: i64) -> Vec<i64> {
+    values.iter().map(|v| v * factor).collect()
+}
+
+pub fn to_int(text: &str) -> i64 {
+    text.parse().expect("not an integer")
+}
+
+pub fn lookup(table: &HashMap<&str, i64>, key: &str) -> i64 {
+    *table.get(key).expect("no such key")
+}
+
+pub fn ratio(a: i64, b: i64) -> i64 {
+    a / b
+}
+
+pub fn nth(items: &[i64], i: usize) -> i64 {
+    items[i]
+}
+"""
+
+
+def _rust_check(t: ScratchTest) -> str:
+    words = f"  {t.word}   {t.n}  items "
+    checks = {
+        None: f'assert_eq!(normalize("{words}"), "{" ".join(words.split())}");',
+        "mismatch": f"assert_eq!(scale(&[1, 2, {t.n}], 2), vec![2, 4, {t.n * 2 + 1}]);",
+        "value_error": f'assert_eq!(to_int("{t.n}{t.word[0]}"), {t.n});',
+        "key_error": f'assert_eq!(lookup(&HashMap::from([("id", {t.n})]), "{t.word}"), {t.n});',
+        "zero_division": f"assert_eq!(ratio({t.n}, std::hint::black_box(0)), 1);",
+        "index_error": f"assert_eq!(nth(&[1, 2, 3], std::hint::black_box({t.n + 3})), 3);",
+    }
+    return checks[t.failure]
+
+
+@generator("cargo_test_run", "test_output")
+def cargo_test_run(ctx: Context, rng: random.Random) -> Found:
+    """`cargo test` of a scratch crate (no dependencies, offline): the libtest harness's real output."""
+    cargo = ctx.tool("cargo")
+    tests = draw_suite(rng)
+    folder = ctx.scratch("cargo_test_run")
+    crate = f"scratch_{rng.choice(_NOUNS)}"
+    (folder / "Cargo.toml").write_text(
+        f'[package]\nname = "{crate}"\nversion = "0.1.0"\nedition = "2021"\n\n[dependencies]\n', encoding="utf-8"
+    )
+    (folder / "src").mkdir()
+    (folder / "src" / "lib.rs").write_text(_LIB_RS, encoding="utf-8")
+    out = [f"use {crate}::*;", "use std::collections::HashMap;"]
+    for group in sorted({t.group for t in tests}):
+        out += ["", f"mod {group} {{", "    use super::*;"]
+        out += [f"    #[test]\n    fn {t.name[5:]}() {{ {_rust_check(t)} }}" for t in tests if t.group == group]
+        out.append("}")
+    (folder / "tests").mkdir()
+    (folder / "tests" / f"{rng.choice(_VERBS)}.rs").write_text("\n".join(out) + "\n", encoding="utf-8")
+    style = rng.choice(((), ("--", "--test-threads=1"), ("--", "--format=terse"), ("-q",)))
+    env = {"CARGO_TARGET_DIR": str(ctx.workdir / "cargo-target"), "CARGO_TERM_COLOR": "never", "RUST_BACKTRACE": "0"}
+    argv = [cargo, "test", "--offline", *style]
+    text = ctx.run(argv, cwd=folder, env=env, ok=lambda c: c == 101, timeout_s=240)
+    lines = text.splitlines()
+    failing = [line for line in lines if re.match(r"^\s{4}\S+::\S+$", line)]
+    panics = [line for line in lines if re.match(r"^thread '.*'(?: \(\d+\))? panicked at ", line)]
+    causes = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line in panics and lines[i + 1].strip()]
+    counts = [line for line in lines if line.startswith("test result: FAILED.")]
+    if not failing or not counts:
+        raise Skip("cargo test reported no failing test")
+    return Found(
+        source=f"cargo test --offline {' '.join(style)} (scratch crate, {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*failing, *causes, *counts], text),
+        notes="Scratch crate and suite drawn with the seed (size, names, 1-4 failing tests and how they fail, "
+        "harness options); needles = the `failures:` list's test paths, the line after each `panicked at` (the "
+        "assertion or the panic message) and the `test result: FAILED.` line.",
+        text=text,
+    )

@@ -1,7 +1,8 @@
 """Routing real output by its content: logs that declare a level in a leading field but carry no time stamp
 (npm's debug log: `12 silly placeDep ...`), and plain text that is not prose, reach the line/log path; XML
 documents reach the config outline, which keeps their nesting; the kernel's messages with a facility/level or
-priority prefix before their stamp (`dmesg -x`, `dmesg -r`, as this machine prints them) reach the log path.
+priority prefix before their stamp (`dmesg -x`, `dmesg -r`, as this machine prints them) reach the log path; a
+command's help (rows of options) reaches the listing path and `sysctl -a` (`name = value` settings) the config one.
 
 The npm log is made at test time (`benchmarks.fresh`'s npm_debug_log: an offline `npm install --loglevel silly`
 of scratch local packages), the XML files are this machine's (xml_file); the seed is today's date, printed on
@@ -101,3 +102,29 @@ def test_kernel_messages_with_a_facility_or_priority_before_the_stamp_are_a_log_
     assert detect(text).content_type == "log"
     result = compress(text, store=store, query="What are the newest entries of this log?")
     assert text.splitlines()[-1].strip()[:200] in result.compressed
+
+
+def test_a_commands_help_is_a_listing_that_keeps_the_option_the_question_names(store: Store) -> None:
+    # `curl --help all`, `tar --help`, `cargo build --help`...: rows of options, not prose (prose kept none of them).
+    run = generate(SEED, per_category=4, kinds=["cli_help"], slow=False)
+    if "cli_help" in run.unavailable or not run.samples:
+        pytest.skip(f"no command's help here: {run.skipped}")
+    for sample in run.samples:
+        where = f"seed {SEED} {sample.name} ({sample.source})"
+        result = compress(sample.text, store=store, query=sample.query)
+        assert result.compressor in ("listing", "none"), where
+        for needle in sample.needles:
+            assert needle in result.compressed, f"{where}: {needle!r} lost"
+
+
+def test_kernel_settings_dumped_by_sysctl_are_config_and_keep_the_setting_the_question_names(store: Store) -> None:
+    run = generate(SEED, per_category=2, kinds=["sysctl_a"], slow=False)
+    if "sysctl_a" in run.unavailable or not run.samples:
+        pytest.skip(f"sysctl cannot run here: {run.skipped}")
+    for sample in run.samples:
+        where = f"seed {SEED} {sample.name}"
+        assert detect(sample.text).content_type == "config", where
+        result = compress(sample.text, store=store, query=sample.query)
+        assert result.tokens_after * 5 < result.tokens_before, where
+        for needle in sample.needles:
+            assert needle in result.compressed, f"{where}: {needle!r} lost"

@@ -7,11 +7,14 @@ search index files each chunk under its context as well as its own words, so a
 question that names the commit, the file, the section or the class finds the
 chunk that answers it. The context is read from the content's own structure:
 
-- Markdown (and prose with fenced blocks): the headings of the sections the chunk lies in;
+- Markdown (and prose with fenced blocks): the headings of the sections the chunk lies in, underlined ones
+  (``Title`` over ``=====``, as Markdown's setext headings and reStructuredText write them) too;
 - a diff or a git log: the commit line and its subject, and the file header;
 - code and other indented text (YAML, configuration): the less indented lines that open the block the chunk
   starts in, outermost first; in configuration, the ``[section]`` header above too (INI, TOML);
-- a recursive listing (``ls -lR``): the directory header its rows are listed under.
+- a listing: the directory header its rows are listed under (``ls -lR``), the commit line and subject of a
+  ``git log --stat``, and the header row of the table it is a part of (``pip list``: a row of names over a
+  ruler of dashes).
 
 Other content (logs, search results, JSON, plain text) has no context here: its lines name what they are about.
 """
@@ -22,7 +25,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-__all__ = ["chunk_contexts"]
+__all__ = ["chunk_contexts", "heading_level", "is_directory_header"]
 
 
 class _Spanned(Protocol):
@@ -35,6 +38,12 @@ _HEADING = re.compile(r" {0,3}(#{1,6})(\s|$)")
 _COMMIT = re.compile(r"commit [0-9a-f]{7,40}\b")
 _FILE = re.compile(r"diff --git |Index: ")
 _SECTION = re.compile(r"\s*\[[^\]]+\]\s*$")
+# A line under a heading's title that underlines it: one repeated mark (Markdown's setext = and -, and the
+# marks reStructuredText adds).
+_UNDERLINE = re.compile(r" {0,3}([=\-~^*+#`])\1{2,}\s*$")
+_UNDERLINE_LEVELS = "=-~^*+#`"
+# A table's ruler under its header row: dashes (or = ) in two or more columns, spaces or + or | between.
+_RULER = re.compile(r"\s*[|+]?\s*[-=]{2,}(?:[\s|+]+[-=]{2,})+[\s|+]*$")
 # Blocks deeper than this are still found; only the innermost openers are named.
 _MAX_OPENERS = 4
 
@@ -56,6 +65,20 @@ def _replaced(text: str) -> str:
     return text.encode("utf-8", errors="surrogateescape").decode("utf-8", errors="replace")
 
 
+def heading_level(lines: Sequence[str], i: int) -> int:
+    """The level of the heading line `i` begins, 0 when it begins none: ``## Title`` is 2, a title underlined
+    with ``=`` 1, with ``-`` 2, with another mark 3 or more. The caller skips fenced blocks."""
+    line = lines[i]
+    match = _HEADING.match(line)
+    if match is not None:
+        return len(match.group(1))
+    if i + 1 < len(lines) and line.strip() and not line[0].isspace() and _UNDERLINE.match(line) is None:
+        under = _UNDERLINE.match(lines[i + 1])
+        if under is not None and (i == 0 or not lines[i - 1].strip()):
+            return 1 + _UNDERLINE_LEVELS.index(under.group(1))
+    return 0
+
+
 def _headings(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
     out: dict[int, str] = {}
     path: list[tuple[int, str]] = []
@@ -66,9 +89,8 @@ def _headings(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
         if _FENCE.match(line):
             fenced = not fenced
             continue
-        match = None if fenced else _HEADING.match(line)
-        if match is not None:
-            level = len(match.group(1))
+        level = 0 if fenced else heading_level(lines, i)
+        if level:
             while path and path[-1][0] >= level:
                 path.pop()
             path.append((level, line.strip()))
@@ -121,14 +143,19 @@ def _sections(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
     return out
 
 
-def _directories(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+def _listing_headers(lines: Sequence[str], wanted: set[int]) -> dict[int, str]:
+    commits = _diff_headers(lines, wanted)
     out: dict[int, str] = {}
-    directory = ""
+    directory = table = ""
     for i, line in enumerate(lines):
+        if not line.strip():
+            table = ""
         if i in wanted:
-            out[i] = directory
+            out[i] = "\n".join(part for part in (commits.get(i, ""), directory, table) if part)
         if is_directory_header(lines, i):
             directory = line.strip()
+        elif i + 1 < len(lines) and _RULER.match(lines[i + 1]) and _RULER.match(line) is None and line.strip():
+            table = line.strip()
     return out
 
 
@@ -151,5 +178,5 @@ _FINDERS: dict[str, Callable[[Sequence[str], set[int]], dict[int, str]]] = {
     "diff": _diff_headers,
     "code": _openers,
     "config": _sections,
-    "listing": _directories,
+    "listing": _listing_headers,
 }

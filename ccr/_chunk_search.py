@@ -23,6 +23,7 @@ on originals nobody indexed (those a one-shot CLI compress stored).
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -43,11 +44,13 @@ __all__ = [
     "check_terms_version",
     "chunk_lines",
     "chunk_original",
+    "chunks_holding",
     "fts_terms",
     "lexical_candidates",
     "match_expression",
     "max_lines_for",
     "maybe_rebuild",
+    "name_words",
     "pending_originals",
     "query_parts",
     "read_piece",
@@ -60,7 +63,9 @@ __all__ = [
 # 3: each chunk filed under its context too (ccr._chunk_context); Markdown sections in prose with fences.
 # 4: a final e is stripped once (btree was btr).
 # 5: configuration chunks filed under their [section], listing rows under their directory (ls -R).
-TERMS_VERSION = 5
+# 6: underlined headings are sections; listing rows filed under their commit and their table's header row too;
+#    a diff's `diff --git` line stays in the chunk of its `---`/`+++` lines.
+TERMS_VERSION = 6
 # An original larger than this is chunked for search in several transactions of about this many bytes. The
 # batch's terms (and FTS5's pending index of them) cost about 25 times its size: 4 MB batches peaked 100 MB.
 BATCH_BYTES = 1024**2
@@ -69,6 +74,8 @@ BY_CHARS_FROM = 4 * 1024**2
 # Orphaned FTS entries are tolerated up to the number of live chunks, and at least this many.
 _MIN_ORPHANS_TO_REBUILD = 50_000
 _TOKEN_SAFE = re.compile(r"[^\w._:/\-]+")
+# A compound term (its parts follow it in the index): the joiners the FTS tokenizer keeps inside a token.
+_JOINED = re.compile(r"[._:/\-]")
 
 
 class SearchChunk(NamedTuple):
@@ -150,6 +157,17 @@ def query_parts(query: str) -> list[QueryPart]:
         elif len(words) > 1:
             parts.append(QueryPart("phrase", tuple(words)))
     return list(dict.fromkeys(p for p in parts if all(p.words) and not any('"' in w for w in p.words)))
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    """The terms a chunk's index holds one after another where the chunk (or its context) holds `name`: its
+    parts without the compounds, so ``src/app.py`` is found inside ``a/src/app.py`` too. Empty when the index
+    cannot tell: a single word the splitter stems (``extras`` is filed as ``extra``, as ``extra`` is)."""
+    words = terms(name)
+    if len(words) == 1 and words[0] != name.lower():
+        return ()
+    parts = tuple(w for w in words if _JOINED.search(w) is None)
+    return () if any('"' in w for w in parts) else parts
 
 
 def match_expression(query: str) -> str | None:
@@ -258,6 +276,17 @@ def lexical_candidates(
     return [
         Candidate(int(i), str(h), int(a), int(b), int(s), int(e), -float(score)) for i, h, a, b, s, e, score in rows
     ]
+
+
+def chunks_holding(conn: sqlite3.Connection, ids: Sequence[int], words: Sequence[str]) -> set[int]:
+    """Those of the chunks `ids` whose indexed terms (their text's and their context's) hold `words` in order."""
+    if not ids or not words:
+        return set()
+    rows = conn.execute(
+        "SELECT rowid FROM chunk_terms WHERE chunk_terms MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
+        ('"' + " ".join(words) + '"', json.dumps(list(ids))),
+    ).fetchall()
+    return {int(r[0]) for r in rows}
 
 
 def read_piece(conn: sqlite3.Connection, digest: str, start_byte: int, end_byte: int) -> bytes | None:

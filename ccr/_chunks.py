@@ -28,7 +28,7 @@ from collections.abc import Callable, Iterator
 from typing import NamedTuple
 
 import rustcore
-from ccr._chunk_context import is_directory_header
+from ccr._chunk_context import heading_level, is_directory_header
 from ccr._lines import LineIndex
 
 __all__ = ["DEFAULT_MAX_CHARS", "DEFAULT_MAX_LINES", "Chunk", "chunk_text", "iter_chunks"]
@@ -151,7 +151,7 @@ def _markdown_breaks(doc: LineIndex) -> _Breaks:
             continue
         if fenced:
             continue
-        if _HEADING.match(line):
+        if heading_level(doc.lines, i):
             breaks.add_line(i, _STRUCTURE)
         elif i > 0 and not doc.lines[i - 1].strip() and line.strip():
             breaks.add_line(i, _SECONDARY)
@@ -197,7 +197,9 @@ def _diff_breaks(doc: LineIndex) -> _Breaks:
             breaks.add_line(i, _SECONDARY)
         elif line.startswith("--- ") and i + 1 < len(doc.lines) and doc.lines[i + 1].startswith("+++ "):
             previous = doc.lines[i - 1] if i else ""
-            if not previous.startswith(("index ", "new file", "deleted file", "similarity", "rename", "old mode")):
+            if not previous.startswith(
+                ("diff --git ", "index ", "new file", "deleted file", "similarity", "rename", "old mode")
+            ):
                 breaks.add_line(i, _STRUCTURE)
     return breaks
 

@@ -45,7 +45,7 @@ from ccr._backend import (
 from ccr._chunk_search import Candidate, SearchChunk
 from ccr._config import DEFAULT_NAMESPACE
 from ccr._exceptions import HeadroomError, StoreError
-from ccr._pg_search import lexical_candidates, tsvector_literal
+from ccr._pg_search import chunks_holding, lexical_candidates, tsvector_literal
 from ccr._stats import insert_event, summarize
 
 if TYPE_CHECKING:
@@ -412,6 +412,9 @@ class PostgresBackend:
                 conn, self.namespace, query, limit=limit, live_after=live_after, since=since, content_type=content_type
             ),
         )
+
+    def chunks_holding(self, ids: Sequence[int], words: Sequence[str]) -> set[int]:
+        return self._tx("search the store", lambda conn, dropped: chunks_holding(conn, self.namespace, ids, words))
 
     def metadata(self, hashes: Sequence[str]) -> dict[str, Meta]:
         rows = self._tx(

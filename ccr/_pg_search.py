@@ -13,11 +13,12 @@ phrase counts once per chunk that holds it (FTS5 counts each occurrence).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Any
 
 from ccr._chunk_search import Candidate, QueryPart, query_parts
 
-__all__ = ["lexical_candidates", "tsquery_literal", "tsvector_literal"]
+__all__ = ["chunks_holding", "lexical_candidates", "tsquery_literal", "tsvector_literal"]
 
 # tsvector limits: a lexeme of at most 2,047 bytes, positions 1..16,383.
 _MAX_LEXEME_BYTES = 2047
@@ -121,3 +122,14 @@ def lexical_candidates(
         params,
     ).fetchall()
     return [Candidate(int(i), str(h), int(a), int(b), int(s), int(e), float(score)) for i, h, a, b, s, e, score in rows]
+
+
+def chunks_holding(conn: Any, namespace: str, ids: Sequence[int], words: Sequence[str]) -> set[int]:
+    """Those of the chunks `ids` whose terms (their text's and their context's) hold `words` in order."""
+    if not ids or not words:
+        return set()
+    rows = conn.execute(
+        "SELECT id FROM headroom.chunks WHERE namespace = %s AND id = ANY(%s) AND terms @@ %s::tsquery",
+        (namespace, list(ids), tsquery_literal(QueryPart("phrase", tuple(words)))),
+    ).fetchall()
+    return {int(r[0]) for r in rows}

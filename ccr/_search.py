@@ -27,6 +27,7 @@ from ccr._chunk_search import (
     Candidate,
     SearchChunk,
     chunk_lines,
+    name_words,
 )
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
@@ -262,7 +263,8 @@ def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str]
         scores = [s + top if s > 0 and defines.search(t) else s for s, (_, t) in zip(scores, rows, strict=True)]
     best = sorted((k for k, v in enumerate(scores) if v > 0), key=lambda k: (-scores[k], k))
     filled = [k for k, (_, line) in enumerate(rows) if line.strip()]
-    keep: set[int] = set()
+    # The chunk's first line says what it is (the definition, heading, hunk or record it starts with).
+    keep: set[int] = set(filled[:1])
     for k in best:
         # The match and the nearest lines with something on them either side: a heading's text follows a blank.
         at = bisect.bisect_left(filled, k)
@@ -270,7 +272,7 @@ def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str]
         if len(keep) + len(wanted) > HIT_ROWS:
             break
         keep |= wanted
-    if not keep:
+    if keep == set(filled[:1]):
         keep = set(range(HIT_ROWS))
     return tuple(rows[k] for k in sorted(keep))
 
@@ -322,11 +324,20 @@ def search_store(
     names = identifiers(query)
     defines = definition_pattern(query)
     if names or defines:
+        # A name may lie in the chunk's context rather than its text (the file header above a diff hunk, the
+        # heading above a section): the index holds both, so it is asked for every candidate.
+        held = dict.fromkeys(order, 0.0)
+        for name in names:
+            for i in backend.chunks_holding(order, name_words(name)):
+                held[i] += 1
         head = order[:_EXACT_CHECKED]
         texts = [text_of(i) for i in head]
-        for i, text, count in zip(head, texts, exact_counts(texts, names), strict=True):
-            score[i] += count + (DEFINITION if defines and defines.search(text) else 0.0)
-        order = sorted(head, key=lambda i: -score[i]) + order[_EXACT_CHECKED:]
+        counts = dict(zip(head, exact_counts(texts, names), strict=True))
+        for i in order:
+            count = max(counts.get(i, 0.0), held[i])
+            defined = i in counts and defines is not None and defines.search(text_of(i)) is not None
+            score[i] += count + (DEFINITION if defined else 0.0)
+        order.sort(key=lambda i: -score[i])
     out = []
     for i in _pick(order, candidates, limit):
         c = candidates[i]

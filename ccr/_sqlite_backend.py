@@ -29,6 +29,7 @@ from ccr._chunk_search import (
     Candidate,
     SearchChunk,
     check_terms_version,
+    chunks_holding,
     lexical_candidates,
     match_expression,
     maybe_rebuild,
@@ -313,6 +314,9 @@ class SqliteBackend:
                 conn, expression, limit=limit, live_after=live_after, since=since, content_type=content_type
             ),
         )
+
+    def chunks_holding(self, ids: Sequence[int], words: Sequence[str]) -> set[int]:
+        return self._read("search the store", lambda conn: chunks_holding(conn, ids, words))
 
     def metadata(self, hashes: Sequence[str]) -> dict[str, Meta]:
         def op(conn: sqlite3.Connection) -> dict[str, Meta]:

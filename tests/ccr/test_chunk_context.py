@@ -143,3 +143,52 @@ def test_a_recursive_listing_is_chunked_at_its_directories() -> None:
     starts = [c.start_line for c in chunk_text(LS_R * 3, "listing", max_chars=400, max_lines=40)]
     headers = [n for n, line in enumerate((LS_R * 3).split("\n"), start=1) if line.endswith(":")]
     assert set(starts) <= {1, *headers}
+
+
+UNDERLINED = (
+    "Project\n=======\n\nIntro text.\n\n"
+    "Performance\n-----------\n\nMatching thousands of files is slow in pure Python.\n\n"
+    "Install\n-------\n\nRun the installer.\n"
+)
+LOG_STAT = (
+    "commit 4d364c2e7b0000000000000000000000000000aa\n"
+    "Author: Dev <dev@example.com>\n"
+    "Date:   Mon Jan 6 10:00:00 2025 +0000\n\n"
+    "    [readme] fix typo\n\n"
+    " README.md | 2 +-\n"
+    " 1 file changed, 1 insertion(+), 1 deletion(-)\n"
+)
+PIP_LIST = "Package    Version\n---------- -------\naiofiles   24.1.0\nzstandard  0.23.0\n\nnot a row\n"
+
+
+def test_underlined_headings_are_sections_as_hash_headings_are() -> None:
+    lines = UNDERLINED.split("\n")
+    slow = lines.index("Matching thousands of files is slow in pure Python.") + 1
+    run = lines.index("Run the installer.") + 1
+    assert contexts(UNDERLINED, "markdown", [slow, run]) == ["Project\nPerformance", "Project\nInstall"]
+    starts = {c.start_line for c in chunk_text(UNDERLINED, "markdown", max_chars=60)}
+    assert {lines.index("Performance") + 1, lines.index("Install") + 1} <= starts
+
+
+def test_listing_rows_are_filed_under_their_commit_and_their_table_header() -> None:
+    assert contexts(LOG_STAT, "listing", [7]) == ["commit 4d364c2e7b0000000000000000000000000000aa\n[readme] fix typo"]
+    # The header row holds while the table lasts: a blank line ends it.
+    assert contexts(PIP_LIST, "listing", [3, 4, 7]) == ["Package    Version", "Package    Version", ""]
+
+
+def test_a_question_naming_a_file_finds_the_hunk_under_that_files_header(store: Store) -> None:
+    def file_diff(path: str, words: str) -> str:
+        body = "".join(f"+    {words} {k}\n" for k in range(70))
+        return f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,73 @@\n{body}"
+
+    # Each file's hunk spans two chunks: the second holds no path, only its context does.
+    text = file_diff("src/app/lexer/preproc.rs", "skip blanks") + file_diff("src/app/lexer.rs", "skip blanks")
+    digest = store.put(text, content_type="diff")
+    last = len(text.split("\n")) - 1
+    (chunk,) = [c for c in chunk_text(text, "diff") if c.start_line <= last <= c.end_line]
+    assert "lexer.rs" not in chunk.text
+    first = text.split("\n").index("diff --git a/src/app/lexer.rs b/src/app/lexer.rs") + 1
+    spans = [(c.start_line, c.end_line) for c in chunk_text(text, "diff") if c.start_line >= first]
+    hits = store.search("How did src/app/lexer.rs change: skip blanks?", limit=len(spans)).hits
+    assert {hit.hash for hit in hits} == {digest}
+    assert sorted((hit.start_line, hit.end_line) for hit in hits) == spans

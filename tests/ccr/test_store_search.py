@@ -272,3 +272,18 @@ def test_a_dotted_name_counts_where_its_parts_share_a_line_as_a_definition_write
     hits = store.search("What is the signature of `Context.Render`?").hits
     assert hits[0].hash == go
     assert any("func (c *Context) Render" in text for _, text in hits[0].rows)
+
+
+def test_a_hit_cut_to_its_matching_rows_still_shows_the_line_its_chunk_starts_with(store: Store) -> None:
+    body = "".join(f"        step_{k} = compute({k})\n" for k in range(25))
+    code = (
+        "    def feature_sorted(self, names):\n"
+        + body
+        + "        # order the CPU features by interest\n"
+        + "        return sorted(names, key=self.interest)\n"
+    )
+    digest = store.put(code, content_type="code")
+    hit = store.search("in which order by interest").hits[0]
+    assert hit.hash == digest and len(hit.rows) < code.count("\n")
+    assert (1, "    def feature_sorted(self, names):") in hit.rows
+    assert (27, "        # order the CPU features by interest") in hit.rows

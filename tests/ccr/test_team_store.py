@@ -163,6 +163,14 @@ LOGS = (
 )
 
 
+# A name the question gives may lie in a chunk's context only (the second chunk of a file's hunk).
+TWO_FILES = "".join(
+    f"diff --git a/{path} b/{path}\n--- a/{path}\n+++ b/{path}\n@@ -1,3 +1,73 @@\n"
+    + "".join(f"+    skip blanks {k}\n" for k in range(70))
+    for path in ("src/app/lexer/preproc.rs", "src/app/lexer.rs")
+)
+
+
 def test_both_backends_rank_a_search_alike(pg_url: str, headroom_home: Path, tmp_path: Path) -> None:
     results = []
     for settings in (
@@ -172,10 +180,12 @@ def test_both_backends_rank_a_search_alike(pg_url: str, headroom_home: Path, tmp
         with Store(settings) as store:
             for text in LOGS:
                 store.put(text)
-            result = store.search("card declined `PaymentGateway.charge`", limit=10)
-            results.append([(h.hash, h.start_line, h.end_line, round(h.score, 6)) for h in result.hits])
-    assert results[0], "the search found nothing"
-    assert results[0] == results[1]
+            store.put(TWO_FILES, content_type="diff")
+            for query in ("card declined `PaymentGateway.charge`", "How did src/app/lexer.rs change: skip blanks?"):
+                result = store.search(query, limit=10)
+                results.append([(h.hash, h.start_line, h.end_line, round(h.score, 6)) for h in result.hits])
+    assert results[0] and results[1], "the search found nothing"
+    assert results[:2] == results[2:]
 
 
 def test_store_migrate_copies_a_local_store_into_the_team_store_once_byte_exact_with_its_times(

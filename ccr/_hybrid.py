@@ -35,6 +35,8 @@ _DEFINES = (
     r"|var|val|fun)\s+(?:\([^)]*\)\s*)?[*&]?"
 )
 _NAME = re.compile(r"[A-Za-z_$][\w$]+")
+# A code: a few letters then digits, as a diagnostic, a rule or an encoding is named (F401, E0425, SC2086, sha256).
+_CODE = re.compile(r"[A-Za-z]{1,4}[0-9]+[A-Za-z0-9]*")
 # Query words as typed: runs of word characters and the joiners that make compound names.
 _TYPED_WORD = re.compile(r"[\w./:\-]+")
 _EDGE = "./:-"
@@ -53,14 +55,14 @@ def fuse_ranks(rankings: Iterable[Sequence[K]], k: int = RRF_K) -> dict[K, float
 
 def identifiers(query: str) -> list[str]:
     """What `query` names exactly, lowercased, in order: words the term splitter cuts into several parts
-    (``Session.get``, ``src/app.py``, ``tun_filter``, ``getUserName``, ``1.7.18``), quoted text and
-    hash-like words."""
+    (``Session.get``, ``src/app.py``, ``tun_filter``, ``getUserName``, ``1.7.18``), codes (letters then
+    digits: ``F401``, ``E0425``), quoted text and hash-like words."""
     found: dict[str, None] = {}
     for match in _TYPED_WORD.finditer(query):
         word = match.group().strip(_EDGE)
         parts = terms(word)
         # Abbreviations (e.g, i.e) split into lone letters only: they name nothing.
-        if len(parts) > 1 and any(len(part) > 1 for part in parts[1:]):
+        if (len(parts) > 1 and any(len(part) > 1 for part in parts[1:])) or _CODE.fullmatch(word):
             found.setdefault(word.lower(), None)
     for phrase in query_phrases(query):
         found.setdefault(phrase, None)

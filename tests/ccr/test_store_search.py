@@ -16,6 +16,7 @@ import ccr._chunk_search as chunk_search
 from ccr import InputError, Settings, Store
 from ccr._chunk_search import chunk_original, match_expression
 from ccr._database import MIGRATIONS, _statements
+from ccr._hybrid import identifiers
 from ccr._search import index_original, search_store
 
 HOUR = 3600.0
@@ -287,3 +288,21 @@ def test_a_hit_cut_to_its_matching_rows_still_shows_the_line_its_chunk_starts_wi
     assert hit.hash == digest and len(hit.rows) < code.count("\n")
     assert (1, "    def feature_sorted(self, names):") in hit.rows
     assert (27, "        # order the CPU features by interest") in hit.rows
+
+
+def test_a_diagnostic_code_the_question_gives_is_an_exact_name(store: Store) -> None:
+    ruff = store.put(
+        "".join(f"src/mod{k}.py:{k + 1}:1: E501 Line too long ({k + 90} > 88)\n" for k in range(30))
+        + "src/app.py:3:8: F401 [*] `os` imported but unused\nFound 31 errors.\n",
+        content_type="log",
+    )
+    store.put(
+        "".join(
+            f"Ruff reported {k} problems where the linter reports unused names; see the report.\n" for k in range(9)
+        ),
+        content_type="text",
+    )
+    hit = store.search("Where is ruff's F401 reported, and what does it say?").hits[0]
+    assert hit.hash == ruff
+    assert any("F401" in text for _, text in hit.rows)
+    assert identifiers("F401, E0425 and sha256 but not 3rd, 10ms or python3") == ["f401", "e0425", "sha256"]

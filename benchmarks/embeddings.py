@@ -16,8 +16,10 @@ by default (an int8 file where the cache holds one). Sections:
    and on, the vector cache emptied before each;
 4. search quality: a hit is any needle of the question in the text of the top 1 / top 5 results, with every
    sample in one store (where a question written for one output competes with all the others) and with each
-   sample alone in a store; query retrieval quality: needles in the excerpt. Per corpus, off and on (and on with
-   the other model file);
+   sample alone in a store, and in one store over the questions no other sample asks in the same words; query
+   retrieval quality: needles in the excerpt. Per corpus, off and on (and on with the other model file).
+   `--search-only` runs this part alone (search, no retrieval or timings); `--misses FILE` lists what each
+   ranking missed in one store and what it showed instead;
 5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
    beside what embedding every chunk, the design this replaced, would do;
 6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
@@ -34,6 +36,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -220,13 +223,19 @@ class Pass:
     alone5: dict[str, int] = field(default_factory=dict)
     needles: dict[str, list[int]] = field(default_factory=dict)  # corpus -> [found, total, samples complete]
     counted: dict[str, int] = field(default_factory=dict)
+    # Questions whose words no other sample's question shares ("Which tests failed, and why?" is asked of every
+    # test run): [questions, top-5 hits] in one store.
+    named: list[int] = field(default_factory=lambda: [0, 0])
+    misses: list[str] = field(default_factory=list)  # one store: each missed question and what came instead
 
 
-def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bool) -> Pass:
-    """Every sample compressed (when `timing`), then searched and retrieved with its question, in one store."""
+def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bool, retrieval: bool = True) -> Pass:
+    """Every sample compressed (when `timing`), then searched and retrieved (when `retrieval`) with its question,
+    in one store."""
     from compressors import compress, detect
 
     out = Pass()
+    asked = Counter(s.query for s in samples)
     clear = embedder.clear_cache if embedder is not None else (lambda: None)
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
         semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
@@ -248,12 +257,23 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
         for sample in samples:
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
-            first, any5 = hit_ranks(store, sample)
+            first, any5, shown = hit_ranks(store, sample)
             out.search_ms.append(ms(time.perf_counter() - started))
             out.search_cpu.append(ms(time.thread_time() - cpu))
             out.counted[sample.corpus] = out.counted.get(sample.corpus, 0) + 1
             out.top1[sample.corpus] = out.top1.get(sample.corpus, 0) + first
             out.top5[sample.corpus] = out.top5.get(sample.corpus, 0) + any5
+            if asked[sample.query] == 1:
+                out.named[0] += 1
+                out.named[1] += any5
+            if not any5:
+                names = {digest: f"{c}/{n}" for (c, n), digest in handles.items()}
+                out.misses.append(
+                    f"{sample.corpus}/{sample.name}: {sample.query}\n"
+                    + "".join(f"   -> {names.get(h, h)} lines {a}-{b}\n" for h, a, b in shown)
+                )
+            if not retrieval:
+                continue
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
             excerpt = store.query(handles[sample.corpus, sample.name], sample.query, max_tokens=RETRIEVE_TOKENS).text
@@ -271,7 +291,7 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
             semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
             store.put(sample.data, content_type=detect(sample.text).content_type)
             clear()
-            first, any5 = hit_ranks(store, sample)
+            first, any5, _ = hit_ranks(store, sample)
             out.alone1[sample.corpus] = out.alone1.get(sample.corpus, 0) + first
             out.alone5[sample.corpus] = out.alone5.get(sample.corpus, 0) + any5
             if semantic is not None:
@@ -279,11 +299,13 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
     return out
 
 
-def hit_ranks(store: Store, sample: Sample) -> tuple[bool, bool]:
-    """Whether a needle of `sample` is in the first result's text, and in any of the top 5."""
-    texts = ["\n".join(text for _, text in hit.rows) for hit in store.search(sample.query, limit=5).hits]
+def hit_ranks(store: Store, sample: Sample) -> tuple[bool, bool, list[tuple[str, int, int]]]:
+    """Whether a needle of `sample` is in the first result's text, and in any of the top 5; the top 5 (handle,
+    first and last line)."""
+    hits = store.search(sample.query, limit=5).hits
+    texts = ["\n".join(text for _, text in hit.rows) for hit in hits]
     ranks = [k for k, text in enumerate(texts, 1) if any(n in text for n in sample.needles)]
-    return bool(ranks and ranks[0] == 1), bool(ranks)
+    return bool(ranks and ranks[0] == 1), bool(ranks), [(h.hash, h.start_line, h.end_line) for h in hits]
 
 
 def report_times(off: Pass, on: Pass, wall: str, cpu: str) -> None:
@@ -312,7 +334,7 @@ def report_quality(passes: dict[str, Pass]) -> None:
             if corpus == "all":
                 values = totals
             else:
-                found, total, complete = result.needles[corpus]
+                found, total, complete = result.needles.get(corpus, [0, 0, 0])
                 values = [
                     result.counted[corpus],
                     result.top1[corpus],
@@ -325,8 +347,16 @@ def report_quality(passes: dict[str, Pass]) -> None:
                 ]
                 totals = [a + b for a, b in zip(totals, values, strict=True)]
             n, t1, t5, a1, a5, found, total, complete = values
-            cells = (f"{t1 / n:.1%} / {t5 / n:.1%}", f"{a1 / n:.1%} / {a5 / n:.1%}", f"{found / total:.1%}")
-            print(row((label, corpus, n, *cells, f"{complete / n:.1%}"), widths))
+            query = f"{found / total:.1%}" if total else "-"
+            cells = (f"{t1 / n:.1%} / {t5 / n:.1%}", f"{a1 / n:.1%} / {a5 / n:.1%}", query)
+            print(row((label, corpus, n, *cells, f"{complete / n:.1%}" if total else "-"), widths))
+    for label, result in passes.items():
+        n, hits = result.named
+        if n:
+            print(
+                f"{label}: top-5 in one store {hits / n:.1%} of the {n} questions no other sample asks in the same "
+                f"words (the rest are asked alike of several outputs; a search cannot know which one the asker means)"
+            )
 
 
 # --- 5. indexing ------------------------------------------------------------------------------------------------
@@ -424,6 +454,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--chunks", type=int, default=200, help="chunks timed per model file (default 200)")
     parser.add_argument("--no-server", action="store_true", help="skip the server memory measurement")
     parser.add_argument("--server-only", action="store_true", help="only the server memory measurement (6)")
+    parser.add_argument(
+        "--search-only", action="store_true", help="only search quality (4), lexical and hybrid, no timings"
+    )
+    parser.add_argument("--misses", type=Path, help="write each question search missed (one store) to this file")
     parser.add_argument("--server-mb", type=float, default=10.0, help="MiB of originals sent to the server (10)")
     args = parser.parse_args(argv)
     folders = [p for p in (args.corpus or [Path("../shared/corpus/dev")]) if p.is_dir()]
@@ -453,6 +487,8 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.server_only:
         return server_memory(samples, default, args.server_mb)
+    if args.search_only:
+        return search_only(samples, files, default, args.misses)
     if files:
         speed = embedding_speed(files, samples, args.chunks)
     with meaning(False) as _:
@@ -482,6 +518,7 @@ def main(argv: list[str] | None = None) -> int:
         f"({RETRIEVE_TOKENS} tokens)"
     )
     report_quality(passes)
+    write_misses(passes, args.misses)
 
     size, seconds, cpu = indexing(samples)
     print(
@@ -492,6 +529,28 @@ def main(argv: list[str] | None = None) -> int:
     for file in files:
         print(f"   embedding every chunk instead ({file}) would index {speed[file]['KB/s']:.1f} KB per CPU-second")
     return 0 if args.no_server else server_memory(samples, default, args.server_mb)
+
+
+def search_only(samples: Sequence[Sample], files: Sequence[str], default: str | None, misses: Path | None) -> int:
+    with meaning(False) as _:
+        passes = {"lexical (off)": run_pass(samples, None, timing=False, retrieval=False)}
+    for file in sorted(files, key=lambda f: f != default):
+        with meaning(True, file) as embedder:
+            passes[f"hybrid ({Path(file).name})"] = run_pass(samples, embedder, timing=False, retrieval=False)
+    print(f"\n4. search quality: any needle in the text of the top 1 / top 5 results ({len(samples)} questions)")
+    report_quality(passes)
+    write_misses(passes, misses)
+    return 0
+
+
+def write_misses(passes: dict[str, Pass], path: Path | None) -> None:
+    if path is None:
+        return
+    with path.open("w", encoding="utf-8") as out:
+        for label, result in passes.items():
+            out.write(f"# {label}: {len(result.misses)} questions with no needle in the top 5 (one store)\n")
+            out.writelines(f"{miss}\n" for miss in result.misses)
+    print(f"wrote the missed questions to {path}")
 
 
 def server_memory(samples: Sequence[Sample], default: str | None, mib: float) -> int:

@@ -23,7 +23,6 @@ on originals nobody indexed (those a one-shot CLI compress stored).
 
 from __future__ import annotations
 
-import json
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -162,9 +161,10 @@ def query_parts(query: str) -> list[QueryPart]:
 def name_words(name: str) -> tuple[str, ...]:
     """The terms a chunk's index holds one after another where the chunk (or its context) holds `name`: its
     parts without the compounds, so ``src/app.py`` is found inside ``a/src/app.py`` too. Empty when the index
-    cannot tell: a single word the splitter stems (``extras`` is filed as ``extra``, as ``extra`` is)."""
+    cannot tell: a single word the splitter stems (``extras`` is filed as ``extra``, as ``extra`` is), or text
+    of several words (a quoted sentence: its common words make the index look through most chunks)."""
     words = terms(name)
-    if len(words) == 1 and words[0] != name.lower():
+    if (len(words) == 1 and words[0] != name.lower()) or any(c.isspace() for c in name):
         return ()
     parts = tuple(w for w in words if _JOINED.search(w) is None)
     return () if any('"' in w for w in parts) else parts
@@ -280,13 +280,18 @@ def lexical_candidates(
 
 def chunks_holding(conn: sqlite3.Connection, ids: Sequence[int], words: Sequence[str]) -> set[int]:
     """Those of the chunks `ids` whose indexed terms (their text's and their context's) hold `words` in order."""
-    if not ids or not words:
-        return set()
-    rows = conn.execute(
-        "SELECT rowid FROM chunk_terms WHERE chunk_terms MATCH ? AND rowid IN (SELECT value FROM json_each(?))",
-        ('"' + " ".join(words) + '"', json.dumps(list(ids))),
-    ).fetchall()
-    return {int(r[0]) for r in rows}
+    found: set[int] = set()
+    if not words:
+        return found
+    # In slices: a statement takes at most 999 parameters in older SQLite builds.
+    for at in range(0, len(ids), 500):
+        part = list(ids[at : at + 500])
+        rows = conn.execute(
+            f"SELECT rowid FROM chunk_terms WHERE chunk_terms MATCH ? AND rowid IN ({','.join('?' * len(part))})",
+            ['"' + " ".join(words) + '"', *part],
+        ).fetchall()
+        found.update(int(r[0]) for r in rows)
+    return found
 
 
 def read_piece(conn: sqlite3.Connection, digest: str, start_byte: int, end_byte: int) -> bytes | None:

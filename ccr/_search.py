@@ -328,8 +328,10 @@ def search_store(
         # heading above a section): the index holds both, so it is asked for every candidate.
         held = dict.fromkeys(order, 0.0)
         for name in names:
-            for i in backend.chunks_holding(order, name_words(name)):
-                held[i] += 1
+            words = name_words(name)
+            if words:
+                for i in backend.chunks_holding(order, words):
+                    held[i] += 1
         head = order[:_EXACT_CHECKED]
         texts = [text_of(i) for i in head]
         counts = dict(zip(head, exact_counts(texts, names), strict=True))

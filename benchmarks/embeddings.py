@@ -19,7 +19,7 @@ by default (an int8 file where the cache holds one). Sections:
    sample alone in a store, and in one store over the questions no other sample asks in the same words; query
    retrieval quality: needles in the excerpt. Per corpus, off and on (and on with the other model file).
    `--search-only` runs this part alone (search, no retrieval or timings); `--misses FILE` lists what each
-   ranking missed in one store and what it showed instead;
+   ranking missed in one store and what it showed instead (`--compress-only` runs part 2 alone);
 5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
    beside what embedding every chunk, the design this replaced, would do;
 6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
@@ -458,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
         "--search-only", action="store_true", help="only search quality (4), lexical and hybrid, no timings"
     )
     parser.add_argument("--misses", type=Path, help="write each question search missed (one store) to this file")
+    parser.add_argument(
+        "--compress-only", action="store_true", help="only compress() per category (2), off and on, no search"
+    )
     parser.add_argument("--server-mb", type=float, default=10.0, help="MiB of originals sent to the server (10)")
     args = parser.parse_args(argv)
     folders = [p for p in (args.corpus or [Path("../shared/corpus/dev")]) if p.is_dir()]
@@ -489,6 +492,8 @@ def main(argv: list[str] | None = None) -> int:
         return server_memory(samples, default, args.server_mb)
     if args.search_only:
         return search_only(samples, files, default, args.misses)
+    if args.compress_only:
+        return compress_only(samples, default)
     if files:
         speed = embedding_speed(files, samples, args.chunks)
     with meaning(False) as _:
@@ -540,6 +545,40 @@ def search_only(samples: Sequence[Sample], files: Sequence[str], default: str | 
     print(f"\n4. search quality: any needle in the text of the top 1 / top 5 results ({len(samples)} questions)")
     report_quality(passes)
     write_misses(passes, misses)
+    return 0
+
+
+def compress_times(samples: Sequence[Sample], embedder: Embedder | None) -> Pass:
+    """compress() of every sample with its question in one warm process, each the first call on its input."""
+    from compressors import compress
+
+    out = Pass()
+    clear = embedder.clear_cache if embedder is not None else (lambda: None)
+    with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
+        semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
+        compress(samples[0].data, store=store, query=samples[0].query)  # warm-up: imports, tokenizer tables
+        for sample in samples:
+            clear()
+            started, cpu = time.perf_counter(), time.thread_time()
+            compress(sample.data, store=store, query=sample.query)
+            out.compress_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
+            out.compress_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
+        if semantic is not None:
+            semantic.close()
+    return out
+
+
+def compress_only(samples: Sequence[Sample], default: str | None) -> int:
+    with meaning(False) as _:
+        off = compress_times(samples, None)
+    if default is None:
+        on = off
+        print("\n2. compress() with the sample's question, per category (ms; no model in the cache: on = off)")
+    else:
+        with meaning(True, default) as embedder:
+            on = compress_times(samples, embedder)
+        print("\n2. compress() with the sample's question, per category (ms)")
+    report_times(off, on, "compress_ms", "compress_cpu")
     return 0
 
 

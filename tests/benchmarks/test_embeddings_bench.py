@@ -37,3 +37,19 @@ def test_search_only_splits_questions_asked_alike_and_lists_what_it_missed(
     assert "top-5 in one store 50.0% of the 2 questions" in out
     listed = misses.read_text(encoding="utf-8")
     assert "corpus/d: What did the zeta sync print?" in listed and "corpus/c:" not in listed
+
+
+def test_compress_only_times_each_category(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("HF_HOME", str(tmp_path / "no-model"))
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    corpus = tmp_path / "corpus"
+    sample(corpus, "a", "Which job failed?", ["ERROR"], "".join(f"INFO step {k}\n" for k in range(300)) + "ERROR x\n")
+    assert main(["--corpus", str(corpus), "--compress-only"]) == 0
+    out = capsys.readouterr().out
+    assert "no model in the cache: on = off" in out
+    assert [line.split()[:2] for line in out.splitlines() if line.startswith(("logs", "all"))] == [
+        ["logs", "1"],
+        ["all", "1"],
+    ]

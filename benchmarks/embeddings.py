@@ -544,6 +544,12 @@ def search_only(samples: Sequence[Sample], files: Sequence[str], default: str | 
             passes[f"hybrid ({Path(file).name})"] = run_pass(samples, embedder, timing=False, retrieval=False)
     print(f"\n4. search quality: any needle in the text of the top 1 / top 5 results ({len(samples)} questions)")
     report_quality(passes)
+    print(f"search (Store.search, {len(samples)} originals in one store), wall / cpu ms:")
+    for label, result in passes.items():
+        print(
+            f"   {label}: median {pct(result.search_ms, 0.5):.1f} / {pct(result.search_cpu, 0.5):.1f}, "
+            f"p95 {pct(result.search_ms, 0.95):.1f} / {pct(result.search_cpu, 0.95):.1f}"
+        )
     write_misses(passes, misses)
     return 0
 

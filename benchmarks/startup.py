@@ -9,10 +9,11 @@ Prints medians (and p95) in milliseconds, wall time of whole processes as the ag
   (this repository's ``git log -p``, a fresh first line each run so the store writes it anew) it compresses.
 
 Each row also gives the median CPU time (user + system of the processes): on a loaded machine the wall time is
-mostly waiting for a core. ``--tree DIR`` times another checkout (another commit's) run for run beside this one.
+mostly waiting for a core. ``--tree DIR`` times another checkout (another commit's) run for run beside this one;
+``--pass-through`` keeps to the rows that load no native module, so that checkout needs no build of its own.
 Byte code is written and used as an installed package would (one warm-up run first); run with
 ``PYTHONDONTWRITEBYTECODE=1`` kept to see a source-only start.
-Usage: ``python benchmarks/startup.py [--runs N] [--tree DIR]``.
+Usage: ``python benchmarks/startup.py [--runs N] [--tree DIR] [--pass-through]``.
 """
 
 from __future__ import annotations
@@ -79,6 +80,11 @@ def main() -> int:
     parser.add_argument(
         "--tree", type=Path, help="also time another checkout's hook and exec, run for run beside this one's"
     )
+    parser.add_argument(
+        "--pass-through",
+        action="store_true",
+        help="only the rows that import no native module (hooks, exec of 1 KB): an older checkout needs no build",
+    )
     args = parser.parse_args()
     runs = args.runs
     trees = {"": ROOT} if args.tree is None else {"this: ": ROOT, f"{args.tree}: ": args.tree.resolve()}
@@ -101,7 +107,7 @@ def main() -> int:
         # Warm-up: byte code written, the page cache holding the interpreter and the native module.
         for tree in trees.values():
             _hook(boot(tree), leave, env)()
-            _added(boot(tree), big(0), env)
+            _added(boot(tree), small if args.pass_through else big(0), env)
         print(f"start-up, {runs} runs each ({sys.executable}, Python {sys.version.split()[0]}):")
         _row("python -c pass", [_ms(_run([sys.executable, "-c", "pass"], env)) for _ in range(runs)])
         _row("python -S -c pass", [_ms(_run([sys.executable, "-S", "-c", "pass"], env)) for _ in range(runs)])
@@ -111,7 +117,7 @@ def main() -> int:
             ("exec added, 1 KB output passed through", "(target <= 60)", lambda b, i: _added(b, small, env)),
             ("exec added, 1 MB output compressed", "(target <= 150)", lambda b, i: _added(b, big(i), env)),
         ]
-        for name, target, measure in cases:
+        for name, target, measure in cases[:3] if args.pass_through else cases:
             samples: dict[str, list[tuple[float, float]]] = {label: [] for label in trees}
             for i in range(runs):  # run for run, so that load on the machine falls on every checkout alike
                 for label, tree in trees.items():

@@ -312,8 +312,20 @@ class StdioServer:
         """Peak RSS above the idle server while it compresses `data`."""
         return self.peak_of_call(lambda: self.compress(data))
 
+    def settle(self, limit_s: float = 600) -> None:
+        """Wait (bounded) until the server's background indexer has indexed every original it holds, so that the
+        next call is measured alone, not beside the indexing of the one before."""
+        deadline = time.monotonic() + limit_s
+        while time.monotonic() < deadline:
+            stats = self.call("tools/call", {"name": "headroom_stats", "arguments": {}})
+            if stats.get("structuredContent", {}).get("search_pending", 0) == 0:
+                return
+            time.sleep(0.5)
+        raise RuntimeError(f"the server was still indexing after {limit_s:.0f} s")
+
     def peak_of_call(self, call: Callable[[], dict[str, Any]]) -> int:
-        """Peak RSS above the idle server while it answers `call`."""
+        """Peak RSS above the idle server while it answers `call` (its background indexing done first)."""
+        self.settle()
         Path(f"/proc/{self.proc.pid}/clear_refs").write_text("5")
         idle = _proc_status(self.proc.pid, "VmRSS:")
         answer = call()

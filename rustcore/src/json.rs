@@ -335,6 +335,26 @@ mod tests {
     }
 
     #[test]
+    fn a_map_of_paths_keeps_the_key_asked_about_though_every_key_shares_its_other_words() {
+        // A manifest of checksums keyed by path: every path holds `voice` and `lib`, one holds
+        // `libopus`. The words every key holds single none out, so they spend none of the places
+        // kept for what the question names.
+        let entries: Vec<String> = (0..60)
+            .map(|i| format!("\"res/voice/lib/libmod{i}.so\": \"{:064x}\"", i * 7919))
+            .chain(["\"res/voice/lib/libopus.so.0\": \"abc123\"".to_string()])
+            .chain((60..80).map(|i| format!("\"res/voice/lib/libmod{i}.so\": \"{i:064x}\"")))
+            .collect();
+        let text = format!("{{\"sha256\": {{\n{}\n}}}}", entries.join(",\n"));
+        let query = "what is “res/voice/lib/libopus.so.0” set to under sha256?";
+        let out = show(&compress(&text, &opts(Some(query), None)));
+        assert!(
+            out.contains("\"res/voice/lib/libopus.so.0\": \"abc123\""),
+            "{out}"
+        );
+        assert!(out.contains("keys omitted"), "{out}");
+    }
+
+    #[test]
     fn json_lines_keep_bad_lines_and_mark_runs_by_line() {
         let mut lines: Vec<String> = (0..50)
             .map(|i| {

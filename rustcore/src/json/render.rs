@@ -229,7 +229,7 @@ impl<'a> Renderer<'a> {
         let mut seen = vec![usize::MAX; self.strong.len()];
         for (k, &it) in items.iter().enumerate() {
             let n = self.doc.node(it);
-            for h in self.hits_in(n.start, n.end) {
+            for h in self.hits_in(n.member_start(), n.end) {
                 let t = h.term as usize;
                 if seen[t] != k {
                     seen[t] = k;

@@ -355,6 +355,23 @@ mod tests {
     }
 
     #[test]
+    fn an_item_the_question_names_by_position_is_kept() {
+        let items: Vec<String> = (0..40)
+            .map(|i| format!("  {{\"size\": {}, \"sha\": \"{:040x}\"}}", 100 + i, i * 31))
+            .collect();
+        let text = format!("[\n{}\n]\n", items.join(",\n"));
+        let out = show(&compress(
+            &text,
+            &opts(Some("what is sha set to under item 16?"), None),
+        ));
+        assert!(
+            out.contains(&format!("\"sha\": \"{:040x}\"", 16 * 31)),
+            "{out}"
+        );
+        assert!(out.contains("items omitted"), "{out}");
+    }
+
+    #[test]
     fn json_lines_keep_bad_lines_and_mark_runs_by_line() {
         let mut lines: Vec<String> = (0..50)
             .map(|i| {

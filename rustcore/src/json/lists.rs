@@ -44,6 +44,7 @@ impl Renderer<'_> {
             }
             self.strong = saved;
         }
+        self.keep_positions(&mut keep, Mode::Full);
         self.emit_list(list, items, &keep, None, depth, false);
     }
 
@@ -104,6 +105,7 @@ impl Renderer<'_> {
                 keep[k] = Some(Mode::Full);
             }
         }
+        self.keep_positions(&mut keep, Mode::Full);
         for (k, info) in stats.items.iter().enumerate() {
             if info.extreme && lim.full_cap > 0 {
                 keep[k] = Some(Mode::Full);
@@ -405,6 +407,18 @@ impl Renderer<'_> {
             return;
         }
         self.emit_object(i, &kids, &keep, Some(omitted));
+    }
+
+    /// The items at the positions the question names (`item 16`: the 17th, as JSON tools count,
+    /// and the 16th, as people do) are kept, in every list long enough to have them.
+    pub(super) fn keep_positions(&self, keep: &mut [Option<Mode>], mode: Mode) {
+        for &p in &self.query.positions {
+            for k in [Some(p), p.checked_sub(1)].into_iter().flatten() {
+                if let Some(slot) = keep.get_mut(k) {
+                    slot.get_or_insert(mode);
+                }
+            }
+        }
     }
 
     /// Whether a term that singles records out occurs inside a container member of object `m`

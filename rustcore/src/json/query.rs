@@ -36,7 +36,12 @@ pub struct Term {
 pub struct Query {
     pub terms: Vec<Term>,
     pub extreme: Option<Extreme>,
+    /// List positions the question names (`item 16`, `element 3`): 0-based as JSON tools count.
+    pub positions: Vec<usize>,
 }
+
+/// Words that name a list element by its position when a number follows.
+const POSITION_WORDS: &[&str] = &["item", "element", "entry", "index"];
 
 /// One occurrence of a term in the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -128,6 +133,16 @@ impl Query {
         }
         // A version, date or path is one term: its numeric fragments (`13`, `7`, `0` of
         // `13.7.0`) would match nearly everything on their own.
+        let tokens: Vec<&str> = q.split_whitespace().collect();
+        for pair in tokens.windows(2) {
+            let word = pair[0].to_ascii_lowercase();
+            let number = pair[1].trim_end_matches(|c: char| !c.is_ascii_digit());
+            if POSITION_WORDS.contains(&word.as_str()) {
+                if let Ok(n) = number.parse::<usize>() {
+                    query.positions.push(n);
+                }
+            }
+        }
         let mut words: Vec<(&str, bool)> = Vec::new();
         for token in q.split_whitespace() {
             let token = token.trim_matches(|c: char| !c.is_alphanumeric());
@@ -175,7 +190,7 @@ impl Query {
     }
 
     pub fn is_empty(&self) -> bool {
-        self.terms.is_empty()
+        self.terms.is_empty() && self.positions.is_empty()
     }
 
     /// Whether a word of the text (lowercased, and its stem) stands for term `t`.

@@ -50,6 +50,9 @@ STRONG_SHARE = 0.5
 STRONG_MIN = 3
 # Stop trying lower-ranked hits after this many in a row did not fit.
 _MAX_MISFITS = 200
+# The most of an excerpt's budget one matching line may take; a longer line shows its start.
+_LONG_ROW_SHARE = 0.25
+_LONG_ROW_MIN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -407,6 +410,7 @@ def select_rows(
     """
     budget = max(max_tokens - _NOTE_RESERVE, 0)
     picker = _Picker(cost)
+    long_row = max(int(budget * _LONG_ROW_SHARE), _LONG_ROW_MIN)
     ranked = sorted((i for i, s in enumerate(scores) if s > 0), key=lambda i: (-scores[i], i))
     if not ranked:
         return [], [], 0
@@ -422,6 +426,11 @@ def select_rows(
                 continue
             whole = chunks.whole_lines(i)
             rows = picker.fresh(chunks.rows(i, lines), whole)
+            if chunks.spans is None and len(rows) == 1 and cost(rows[0]) > long_row:
+                # A line of minified text (a whole HTML head) shows its start: the rest of the excerpt is
+                # for the other matches and the blocks they open.
+                rows = _cut_to_fit(rows, long_row, cost)
+                whole = False
             # The best match may use the whole budget; the shares only pace the rest.
             if picker.fits(rows, limit if priority else budget):
                 picker.take(rows, i, whole)

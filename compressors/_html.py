@@ -14,6 +14,7 @@ original HTML; one marker at the top accounts for the markup and the text left o
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import replace
 
 import rustcore
@@ -30,6 +31,60 @@ _SPACE = re.compile(r"[ \t\r\n\f\v]+")
 # A line outside the main content stays when it scores at least this share of the best line's match.
 _OUTSIDE_MATCH = 0.5
 _FENCE = re.compile(r"(?m)^ {0,3}(```|~~~)")
+# Names as a question writes them, dotted or with `::` (``smtpd.SMTPChannel.__init__``, ``slice::from_raw_parts``).
+_QUALIFIED = re.compile(r"[A-Za-z_$][\w$]*(?:(?:\.|::)[A-Za-z_$][\w$]*)*")
+_INNER_CAPITAL = re.compile(r"[a-z0-9][A-Z]")
+_SIGNATURE_WORDS = frozenset(
+    {
+        "parameters",
+        "parameter",
+        "arguments",
+        "argument",
+        "signature",
+        "signatures",
+        "defined",
+        "definition",
+        "declared",
+        "declaration",
+        "takes",
+        "accepts",
+        "returns",
+        "what",
+        "which",
+        "where",
+        "how",
+        "does",
+        "do",
+        "the",
+        "are",
+        "is",
+        "of",
+        "in",
+        "for",
+        "and",
+        "module",
+        "modules",
+        "function",
+        "method",
+        "class",
+        "documentation",
+        "docs",
+        "page",
+    }
+)
+_ASKS_SIGNATURE = re.compile(
+    r"\b(?:parameters?|arguments?|signatures?|defined|definition|declared|declaration|takes|accepts)\b", re.I
+)
+# What may stand before a defined name on its line: list, table and heading marks, lowercase keywords
+# (`pub`, `async def`, `static`), qualifiers (`smtpd.`, `Vec::`), a return type or a receiver in brackets.
+_SIGNATURE_PREFIX = r"^[\s|#>*-]*(?:(?:[a-z][\w]*\s+|[\w$]+(?:\.|::)|&|\*|\[[^\]]*\]\s*|\([^)]*\)\s*))*?"
+_KEYWORD_BEFORE = re.compile(r"(?:^|\s)[a-z]+\s+\S*$")
+_CLASS_LINE = re.compile(
+    r"^[\s|#>*-]*(?:[a-z]+\s+)*?(?:class|struct|enum|trait|interface|impl|type)\s+(?:[\w$]+\.)*([\w$]+)"
+)
+# A definition line is short; a paragraph that mentions a call is not one.
+_SIGNATURE_CHARS = 400
+_SIGNATURES = 3
 
 
 class _Text:
@@ -231,6 +286,65 @@ def _chosen_lines(text: _Text, query: str | None) -> list[tuple[int, str]]:
     ]
 
 
+def _asked_names(query: str) -> list[tuple[str, tuple[str, ...]]]:
+    """The names `query` gives exactly (``SMTPChannel.__init__``, ``base64.b64decode``, ``tun_filter``,
+    ``getUserName``), each as its last part and the parts before it (what it belongs to)."""
+    out: dict[str, tuple[str, ...]] = {}
+    asks_signature = bool(_ASKS_SIGNATURE.search(query))
+    for match in _QUALIFIED.finditer(query):
+        parts = [p for p in re.split(r"\.|::", match.group()) if p]
+        if not parts or not any(c.isalpha() for c in parts[-1]):
+            continue
+        name = parts[-1]
+        typed = len(parts) > 1 or "_" in name or _INNER_CAPITAL.search(name)
+        # A question about parameters or a signature names a function even in a plain word (`b64decode`).
+        if typed or (asks_signature and len(name) >= 3 and name.lower() not in _SIGNATURE_WORDS):
+            out.setdefault(name, tuple(parts[:-1]))
+    return list(out.items())
+
+
+def signature_lines(lines: Sequence[str], query: str) -> list[int]:
+    """Indexes of the text lines that define a name the query gives, as API pages print them: the name
+    (after keywords and qualifiers only: ``def``, ``pub const fn``, ``class smtpd.``) then its parameters
+    (``__init__(self, server, ...)``, ``fn from_raw_parts<'a, T>(data: ...)``). Where the query names what the
+    name belongs to (``SMTPChannel.__init__``), the definitions on its line or under its ``class`` line are
+    preferred; each kept definition brings that class line along. A line whose name follows a qualifier only
+    (``slice::from_raw_parts(ptr, len)``) counts only where no better one is found. At most `_SIGNATURES`
+    per name."""
+    keep: list[int] = []
+    for name, owners in _asked_names(query):
+        pattern = re.compile("(" + _SIGNATURE_PREFIX + ")" + re.escape(name) + r"\s*(?:<[^()]*>)?\s*\(")
+        tiers: list[list[tuple[int, int | None]]] = [[], [], [], []]
+        for k, line in enumerate(lines):
+            m = pattern.match(line) if len(line) <= _SIGNATURE_CHARS else None
+            if m is None:
+                continue
+            # A keyword before the name, or nothing but marks, is how a definition reads; a qualifier
+            # alone (`slice::from_raw_parts(ptr, len)`) is as often a call.
+            prefix = m.group(1)
+            defining = _KEYWORD_BEFORE.search(prefix) is not None or not re.search(r"[.:]", prefix)
+            at = _owner_line(lines, k, owners) if owners else None
+            tiers[(0 if at is not None else 1) if defining else (2 if at is not None else 3)].append((k, at))
+        chosen = next((t for t in tiers if t), [])
+        for k, at in chosen[:_SIGNATURES]:
+            keep.append(k)
+            if at is not None and at != k:
+                keep.append(at)
+    return sorted(set(keep))
+
+
+def _owner_line(lines: Sequence[str], k: int, owners: tuple[str, ...]) -> int | None:
+    """`k` when its line names one of `owners`, else the nearest ``class X`` line above it when X is one of them."""
+    wanted = {o.lower() for o in owners}
+    if any(re.search(rf"\b{re.escape(o)}\b", lines[k], re.IGNORECASE) for o in owners):
+        return k
+    for j in range(k - 1, -1, -1):
+        m = _CLASS_LINE.match(lines[j])
+        if m:
+            return j if m.group(1).lower() in wanted else None
+    return None
+
+
 def _text_with_tags(page: Page) -> bool:
     """Whether `page` is text that holds a few tags (a Markdown README with badges and images, a note
     with ``<br>``) rather than a page: most of its text lies outside every block element and keeps
@@ -267,6 +381,9 @@ class HtmlCompressor(Compressor):
         derived = LineIndex("".join(lines))
         budget = None if ctx.budget is None else max(ctx.budget - ctx.tokens(head), 0)
         selection = select_lines(derived, ctx, target=budget, signals=NEURAL_SIGNALS)
+        if ctx.query:
+            for k in signature_lines([line.rstrip("\n") for line in lines], ctx.query):
+                selection.kept[k] = True
         last_original = len(original.lines) - 1
         elisions = []
         for el in prose_elisions(derived, selection, ctx):

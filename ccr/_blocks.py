@@ -19,6 +19,7 @@ _MAX_BLOCK_LINES = 80
 _HEADING_LOOKBACK = 300
 _ATX_HEADING = re.compile(r"#{1,6}\s")
 _HTML_HEADING = re.compile(r"\s*<h([1-6])[\s>]", re.IGNORECASE)
+_HTML_HEADING_ANY = re.compile(r"<h([1-6])[\s>]", re.IGNORECASE)
 # Leading whitespace and tree-drawing glyphs: box drawing (`tree`, `npm ls`) or ASCII (`|-- `, `+-- `, `` `-- ``).
 _TREE_INDENT = re.compile(r"(?:[\s\u2500-\u257f]|[|`](?=[\s\u2500-\u257f-])|[|`+]?--+ )*")
 _SETEXT_RULE = re.compile(r"(=+|-+)\s*")
@@ -47,12 +48,12 @@ def block_after(hit: int, lines: Sequence[str]) -> list[int]:
 
         def stop(n: int) -> bool:
             return n < len(lines) and _is_rule(lines[n]) and lines[n].strip()[0] == char and bool(lines[n - 1].strip())
-    elif (html := _HTML_HEADING.match(text)) is not None:
-        level_h = int(html.group(1))
+    elif (level_h := _last_html_heading(text)) is not None:
+        # A heading at the start of its line, or the last one of a line of minified HTML: its section
+        # runs to the next heading of its level or above, wherever that sits in a line.
 
         def stop(n: int) -> bool:
-            m = _HTML_HEADING.match(lines[n - 1])
-            return m is not None and int(m.group(1)) <= level_h
+            return any(int(m.group(1)) <= level_h for m in _HTML_HEADING_ANY.finditer(lines[n - 1]))
     elif _ATX_HEADING.match(text):
         level = len(text) - len(text.lstrip("#"))
 
@@ -75,6 +76,19 @@ def block_after(hit: int, lines: Sequence[str]) -> list[int]:
     while out and not lines[out[-1] - 1].strip():
         out.pop()
     return out
+
+
+def _last_html_heading(line: str) -> int | None:
+    """The level of the HTML heading `line` opens with, else (a line of minified HTML) of the last one it holds;
+    None when it holds none."""
+    if (m := _HTML_HEADING.match(line)) is not None:
+        return int(m.group(1))
+    last = None
+    for m in _HTML_HEADING_ANY.finditer(line):
+        last = m
+    if last is None:
+        return None
+    return int(last.group(1))
 
 
 def _is_rule(line: str) -> bool:

@@ -17,6 +17,7 @@ import pytest
 
 from benchmarks.fresh import generate
 from ccr import Settings, Store
+from ccr._blocks import block_after
 from ccr._intents import quoted_headings
 from mcp_server.bench import RETRIEVAL_MAX_TOKENS, score_needles
 
@@ -122,6 +123,17 @@ def test_a_quoted_heading_is_found_as_markdown_underlined_or_html_even_inside_a_
     assert quoted_headings(lines, 'What does the README say about "Getting started"?') == [2]
     assert quoted_headings(lines, "What is under 'usage notes'?") == [4]
     assert quoted_headings(lines, "What does it say about safety?") == []
+
+
+def test_a_heading_inside_a_minified_line_opens_its_section_up_to_the_next_heading_of_its_level() -> None:
+    lines = [
+        "<body><nav>menu</nav><h1>Vec</h1><p>intro</p><h2 id='m'>Memory layout</h2>",
+        "<p>The buffer is on the heap.</p>",
+        "<h3>Capacity</h3><p>It grows.</p>",
+        "<p>Doubling.</p><h2 id='n'>Next</h2><p>other</p>",
+        "<p>not in the section</p>",
+    ]
+    assert block_after(1, lines) == [2, 3]
 
 
 def test_a_log_that_mentions_a_commit_is_still_ranked_line_by_line(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ from dataclasses import replace
 
 import rustcore
 from ccr import LineIndex
+from ccr._intents import quoted_headings
 from compressors._base import CompressContext, Compressor
 from compressors._elision import Elision, render
 from compressors._html_page import BLOCK, SKIP, TEXT, VOID, Metadata, Page, read_page
@@ -84,6 +85,9 @@ _CLASS_LINE = re.compile(
 )
 # A definition line is short; a paragraph that mentions a call is not one.
 _SIGNATURE_CHARS = 400
+# What of a section whose heading the question quotes is kept whatever the prose budget: its first blocks.
+_OPENING_BLOCKS = 3
+_OPENING_CHARS = 1200
 _SIGNATURES = 3
 
 
@@ -333,6 +337,28 @@ def signature_lines(lines: Sequence[str], query: str) -> list[int]:
     return sorted(set(keep))
 
 
+def section_opening(lines: Sequence[str], query: str) -> list[int]:
+    """Indexes of the text lines that open each section whose heading the query quotes (``under “§Safety”``):
+    its first blocks, up to `_OPENING_BLOCKS` of them or `_OPENING_CHARS` characters, before the next heading."""
+    keep: list[int] = []
+    for h in quoted_headings(lines, query):
+        blocks = chars = 0
+        for k in range(h + 1, len(lines)):
+            line = lines[k]
+            if line.startswith("#"):
+                break
+            if not line.strip():
+                blocks += 1
+                if blocks > _OPENING_BLOCKS or chars >= _OPENING_CHARS:
+                    break
+                continue
+            keep.append(k)
+            chars += len(line)
+            if chars >= 2 * _OPENING_CHARS:
+                break
+    return keep
+
+
 def _owner_line(lines: Sequence[str], k: int, owners: tuple[str, ...]) -> int | None:
     """`k` when its line names one of `owners`, else the nearest ``class X`` line above it when X is one of them."""
     wanted = {o.lower() for o in owners}
@@ -382,7 +408,8 @@ class HtmlCompressor(Compressor):
         budget = None if ctx.budget is None else max(ctx.budget - ctx.tokens(head), 0)
         selection = select_lines(derived, ctx, target=budget, signals=NEURAL_SIGNALS)
         if ctx.query:
-            for k in signature_lines([line.rstrip("\n") for line in lines], ctx.query):
+            plain = [line.rstrip("\n") for line in lines]
+            for k in (*signature_lines(plain, ctx.query), *section_opening(plain, ctx.query)):
                 selection.kept[k] = True
         last_original = len(original.lines) - 1
         elisions = []

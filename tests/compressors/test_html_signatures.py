@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from compressors._html import signature_lines
+from compressors._html import section_opening, signature_lines
 from tests.compressors.lines_helpers import compress_with
 
 MODULES = ("threading", "argparse", "csv", "configparser", "smtplib", "zipfile")
@@ -74,3 +74,25 @@ def test_a_question_naming_no_function_keeps_the_page_as_before(module: str, tmp
     page = _pydoc_page(module, tmp_path)
     lines = page.splitlines()
     assert signature_lines(lines, f"What does the {module} module do?") == []
+
+
+def _doc_page(sections: int) -> str:
+    body = []
+    for k in range(sections):
+        body.append(f'<h2 id="s{k}"><a class="doc-anchor" href="#s{k}">§</a>Topic number {k} of the guide</h2>')
+        body.append(f"<p>Paragraph {k} explains the guide topic {k} with ordinary words about the guide.</p>")
+        body.append(f"<p>A second paragraph of topic {k} adds detail number {k * 7} to the guide.</p>")
+    return "<html><head><title>Guide</title></head><body><main>" + "\n".join(body) + "</main></body></html>\n"
+
+
+def test_the_opening_of_the_section_a_question_quotes_is_kept() -> None:
+    page = _doc_page(80)
+    out = compress_with("html", page, "What does the page “Guide” say under “§Topic number 41 of the guide”?")
+    assert "Paragraph 41 explains the guide topic 41" in out
+    assert "A second paragraph of topic 41 adds detail number 287" in out
+
+
+def test_section_opening_stops_at_the_next_heading() -> None:
+    lines = ["# Intro", "", "x", "", "## Safety", "", "Never twice.", "", "Or thrice.", "", "## Next", "", "y"]
+    assert section_opening(lines, "What is under “Safety”?") == [6, 8]
+    assert section_opening(lines, "What about safety?") == []

@@ -35,6 +35,9 @@ pub(crate) const P_INTRINSIC: u32 = P_QUERY;
 /// Errors of one group that count as what the output is about; later ones are told by the
 /// group's template marker unless the question names them.
 const INTRINSIC_PER_GROUP: u32 = 3;
+/// Without a query, the findings of one kind (a compiler's or linter's warnings of one group)
+/// that count as what the output is about; later ones are told by the group's template marker.
+const FINDINGS_PER_KIND: u32 = 2;
 
 impl Claim {
     /// Whether the line (of `kind`) is what the output is about (see [`P_INTRINSIC`]).
@@ -46,6 +49,35 @@ impl Claim {
         }
         self.priority >= P_WARN && self.occurrence == 0
     }
+}
+
+/// Which lines are what the output is about ([`Claim::intrinsic`]), with the location that
+/// goes with each such headline. Without a query nothing says which finding of a compiler or
+/// linter matters: the first [`FINDINGS_PER_KIND`] of each kind (a warning with its location,
+/// kinds being groups) are all intrinsic, each one a thing to fix.
+pub(crate) fn intrinsic_lines(info: &[LineInfo], claims: &[Claim], query: &Query) -> Vec<bool> {
+    let findings = if query.is_empty() {
+        FINDINGS_PER_KIND
+    } else {
+        1
+    };
+    let mut out: Vec<bool> = claims
+        .iter()
+        .zip(info)
+        .map(|(c, li)| {
+            c.intrinsic(li.kind)
+                || li.kind == Kind::Warn
+                    && c.with_next
+                    && c.priority >= P_WARN
+                    && c.occurrence < findings
+        })
+        .collect();
+    for i in 0..out.len().saturating_sub(1) {
+        if out[i] && claims[i].with_next {
+            out[i + 1] = true;
+        }
+    }
+    out
 }
 const P_WARN: u32 = 700;
 const P_CONTEXT: u32 = 650;
@@ -116,6 +148,10 @@ fn allowance(kind: Kind, count: u32) -> u32 {
 pub(crate) struct Claim {
     pub priority: u32,
     pub occurrence: u32,
+    /// A diagnostic's headline whose next line is its location: the two are kept together or
+    /// not at all (a headline without where it happened, or a location without what, is half
+    /// a finding).
+    pub with_next: bool,
 }
 
 /// Every line's claim.
@@ -405,6 +441,7 @@ fn query_priorities(groups: &Grouping, q: &QueryScores, first_exact: &[bool]) ->
 /// location, the source excerpt, the notes).
 fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
     let n = info.len();
+    cap_diagnostic_bodies(lines, info, claims);
     for i in 0..n {
         let own = claims[i].priority;
         if own < P_WARN {
@@ -413,6 +450,7 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
             if own > 0 && problem && i + 1 < n && toollines::is_location_line(lines.content(i + 1))
             {
                 raise(claims, i + 1, own - 1);
+                claims[i].with_next = true;
             }
             continue;
         }
@@ -451,8 +489,10 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
                 }
             }
             Kind::Exception | Kind::Error | Kind::Warn => {
+                // A warning's excerpt ranks below the headline and location of every other
+                // warning: where each finding is comes before what the first one looks like.
                 let level = if info[i].kind == Kind::Warn {
-                    P_SOFT + 10
+                    P_MORE_WARNINGS - 10
                 } else {
                     P_CONTEXT - 10
                 };
@@ -498,6 +538,9 @@ fn diagnostic_body(
         }
         // Where it points belongs with the headline; the rest follows in order.
         let p = if tool == Some(ToolShape::Location) {
+            if j == i + 1 {
+                claims[i].with_next = true;
+            }
             claims[i].priority - 1
         } else {
             level - 3 * taken as u32
@@ -507,6 +550,30 @@ fn diagnostic_body(
         j += 1;
     }
     taken > 0
+}
+
+/// A note, help or excerpt line under a diagnostic's headline and location (`= note: ...`,
+/// `12 | code`) says something only beside them: a claim it earned for itself by being rare
+/// or a group's first line (below [`P_WARN`]) is lowered under its headline's, so that no
+/// finding's body is kept before another finding's headline.
+fn cap_diagnostic_bodies(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
+    let n = info.len();
+    for i in 0..n {
+        if !matches!(info[i].kind, Kind::Exception | Kind::Error | Kind::Warn)
+            || i + 1 >= n
+            || !toollines::is_location_line(lines.content(i + 1))
+        {
+            continue;
+        }
+        let cap = claims[i].priority.saturating_sub(2);
+        let mut j = i + 2;
+        while j < n && j < i + 2 + 4 * DIAGNOSTIC_BODY && toollines::is_detail(lines.content(j)) {
+            if claims[j].priority < P_WARN {
+                claims[j].priority = claims[j].priority.min(cap);
+            }
+            j += 1;
+        }
+    }
 }
 
 fn raise(claims: &mut [Claim], i: usize, p: u32) {

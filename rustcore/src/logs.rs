@@ -12,7 +12,7 @@
 use crate::line_groups::{Grouping, Miner, NONE};
 use crate::lines::{self, line_hash, Costs, Lines, Output, Piece, Planner};
 pub use crate::loglines::{classify, Kind};
-use crate::logrank::{prioritise, Claim, P_DIGEST};
+use crate::logrank::{intrinsic_lines, prioritise, Claim, P_DIGEST};
 use crate::query::Query;
 use crate::template::for_each_part_span;
 use crate::toollines;
@@ -53,6 +53,13 @@ pub(crate) fn analyse(lines: &Lines<'_>) -> (Vec<LineInfo>, Grouping) {
                     Some(false) => Kind::Warn,
                     None => kind,
                 },
+                // A diagnostic's excerpt or note (`12 |     log.error(x)`, `= note: #[warn(...)]
+                // on by default`) is its body, not a problem of its own: it ranks with its headline.
+                Kind::Warn | Kind::Error | Kind::Exception | Kind::SoftError
+                    if toollines::is_detail(&clean) =>
+                {
+                    Kind::Plain
+                }
                 kind => kind,
             };
             let trimmed = clean.trim();
@@ -115,13 +122,14 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let mut order: Vec<usize> = (0..lines.len())
         .filter(|&i| claims[i].priority > 0)
         .collect();
-    let (extra, raised) = must_keep_extra(&lines, &info, &claims, &mut costs, budget);
+    let intrinsic = intrinsic_lines(&info, &claims, query);
+    let (extra, raised) = must_keep_extra(&lines, &intrinsic, &claims, &mut costs, budget);
     // Where the room was made for what the output is about (a small output), that is planned
     // first, then the rest by priority; a large output's plan goes by priority alone.
     order.sort_by(|&a, &b| {
         let (ca, cb) = (claims[a], claims[b]);
         let (ia, ib) = if raised {
-            (ca.intrinsic(info[a].kind), cb.intrinsic(info[b].kind))
+            (intrinsic[a], intrinsic[b])
         } else {
             (false, false)
         };
@@ -131,11 +139,11 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
             .then(a.cmp(&b))
     });
     let budget = budget + extra;
-    let (keep, mut costs) = plan(&lines, &order, costs, budget);
+    let (keep, mut costs) = plan(&lines, &order, &claims, costs, budget);
     let mut layout = Layout::of(&lines, &groups, keep, &mut costs);
     let slack = budget.saturating_sub(layout.cost);
     if slack as f32 > REPLAN_SLACK * budget as f32 {
-        let (keep, mut again) = plan(&lines, &order, costs, budget + slack);
+        let (keep, mut again) = plan(&lines, &order, &claims, costs, budget + slack);
         let second = Layout::of(&lines, &groups, keep, &mut again);
         if second.cost <= budget {
             layout = second;
@@ -145,10 +153,20 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
 }
 
 /// The lines kept, by priority, within `budget`.
-fn plan(lines: &Lines<'_>, order: &[usize], costs: Costs, budget: usize) -> (Vec<bool>, Costs) {
+fn plan(
+    lines: &Lines<'_>,
+    order: &[usize],
+    claims: &[Claim],
+    costs: Costs,
+    budget: usize,
+) -> (Vec<bool>, Costs) {
     let mut planner = Planner::new(lines, costs, budget, 0);
     for &i in order {
-        planner.offer(i);
+        if claims[i].with_next && i + 1 < lines.len() {
+            planner.offer_all(&[i, i + 1]);
+        } else {
+            planner.offer(i);
+        }
     }
     planner.fill_cheap_gaps(&[]);
     let keep = planner.keep_flags().to_vec();
@@ -164,7 +182,7 @@ fn plan(lines: &Lines<'_>, order: &[usize], costs: Costs, budget: usize) -> (Vec
 /// whether it was raised for them.
 fn must_keep_extra(
     lines: &Lines<'_>,
-    info: &[LineInfo],
+    intrinsic_line: &[bool],
     claims: &[Claim],
     costs: &mut Costs,
     budget: usize,
@@ -177,7 +195,7 @@ fn must_keep_extra(
     let mut last = None;
     for (i, c) in claims.iter().enumerate() {
         let digest = c.priority >= P_DIGEST;
-        let room_for = c.intrinsic(info[i].kind) && intrinsic < INTRINSIC_ROOM + extra;
+        let room_for = intrinsic_line[i] && intrinsic < INTRINSIC_ROOM + extra;
         if !(digest || room_for) {
             continue;
         }
@@ -325,6 +343,17 @@ impl Layout {
         for (g, &after) in self.collapse_after.iter().enumerate() {
             if after != NONE {
                 marker_after[after as usize] = Some(g);
+            }
+        }
+        // A finding's location stays under its headline: the marker follows both, unless the
+        // location has a marker of its own to follow it.
+        for i in (0..n.saturating_sub(1)).rev() {
+            if marker_after[i].is_some()
+                && marker_after[i + 1].is_none()
+                && self.keep[i + 1]
+                && toollines::is_location_line(lines.content(i + 1))
+            {
+                marker_after[i + 1] = marker_after[i].take();
             }
         }
         let told: Vec<(usize, usize, bool)> = self.gaps(lines, groups).collect();
@@ -672,6 +701,73 @@ mod tests {
         assert!(out.contains("250 failed in 9.10s"));
         // The digest names every failure, so the headers above it give way first.
         assert!(out.matches("______ Suite").count() < 50);
+    }
+
+    /// A clippy run: `kinds` kinds of warning, each found `times` times, with location, excerpt and notes.
+    fn clippy_run(kinds: usize, times: usize) -> String {
+        const KINDS: [&str; 6] = [
+            "length comparison to zero",
+            "the loop variable `i` is only used to index `v`",
+            "manual `RangeInclusive::contains` implementation",
+            "this `if` has identical blocks",
+            "redundant clone",
+            "useless conversion to the same type: `String`",
+        ];
+        let mut text = String::from("    Checking scratch v0.1.0 (/tmp/scratch)\n");
+        for t in 0..times {
+            for (k, kind) in KINDS.iter().enumerate().take(kinds) {
+                let line = 10 * k + 100 * t + 3;
+                text.push_str(&format!(
+                    "warning: {kind}\n  --> src/m{t}.rs:{line}:5\n   |\n{line} |     let value_{k} = compute_{k}(input);\n   |     ^^^^^^^^^^^^ help: use `other_{k}`\n   |\n   = help: for further information visit https://rust-lang.github.io/rust-clippy/index.html#lint_{k}\n   = note: `#[warn(clippy::lint_{k})]` on by default\n\n"
+                ));
+            }
+        }
+        text.push_str(&format!(
+            "warning: `scratch` (lib) generated {} warnings\n    Finished `dev` profile [unoptimized + debuginfo] target(s) in 0.33s\n",
+            kinds * times
+        ));
+        text
+    }
+
+    #[test]
+    fn without_a_query_each_finding_keeps_its_location_and_no_note_comes_before_another_finding() {
+        let text = clippy_run(4, 2);
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let budget = crate::tokens::count(&text, Encoding::O200kBase) / 4;
+        let out = kept(&compress(&text, &Query::parse(""), budget, costs));
+        for t in 0..2 {
+            for k in 0..4 {
+                let line = 10 * k + 100 * t + 3;
+                assert!(
+                    out.contains(&format!("  --> src/m{t}.rs:{line}:5\n")),
+                    "{t} {k}\n{out}"
+                );
+            }
+        }
+        assert_eq!(out.matches("\nwarning: ").count(), 9, "{out}");
+        assert!(!out.contains("= note:"), "{out}");
+        assert!(out.contains("generated 8 warnings"));
+        assert!(out.len() < text.len() / 2);
+    }
+
+    #[test]
+    fn a_diagnostic_headline_is_kept_with_its_location_or_not_at_all() {
+        let text = clippy_run(6, 5);
+        let lines = Lines::new(&text);
+        for budget in [60, 150, 300, 600] {
+            let costs = Costs::new(lines.len(), Encoding::O200kBase, 25);
+            let out = kept(&compress(&text, &Query::parse(""), budget, costs));
+            let kept: Vec<&str> = out.lines().collect();
+            for (i, line) in kept.iter().enumerate() {
+                if line.starts_with("warning: ") && !line.contains("generated") {
+                    assert!(
+                        kept.get(i + 1).is_some_and(|l| l.starts_with("  --> ")),
+                        "{budget}\n{out}"
+                    );
+                }
+            }
+        }
     }
 
     #[test]

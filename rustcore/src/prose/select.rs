@@ -224,9 +224,27 @@ fn named_sections(doc: &Doc, query: &str) -> Vec<usize> {
     for title in &titles {
         *seen.entry(title.as_str()).or_insert(0) += 1;
     }
+    // A version heading (`## [v1.0.1](…compare/v1.0.0...v1.0.1) - 2024-12-06`, `readline (8.2-1.2)
+    // unstable; urgency=medium`) is named by its version, whatever else it holds: its own version
+    // is the first one in its visible text (link targets left out), and it names one section only.
+    let asked_versions = versions(query);
+    let title_versions: Vec<Option<String>> = doc
+        .sections
+        .iter()
+        .map(|s| versions(&without_link_targets(&s.title)).into_iter().next())
+        .collect();
+    let mut version_count: FxHashMap<&str, usize> = FxHashMap::default();
+    for v in title_versions.iter().flatten() {
+        *version_count.entry(v.as_str()).or_insert(0) += 1;
+    }
     let mut named: Vec<usize> = (0..titles.len())
         .filter(|&k| {
             let title = &titles[k];
+            if let Some(v) = &title_versions[k] {
+                if version_count[v.as_str()] == 1 && asked_versions.contains(v) {
+                    return true;
+                }
+            }
             if seen[title.as_str()] > 1 {
                 return false;
             }
@@ -269,6 +287,41 @@ fn named_sections(doc: &Doc, query: &str) -> Vec<usize> {
         k += 1;
     }
     named
+}
+
+/// The version numbers in `text` (`1.0.0`, `8.2-1.2`, `2.0.0rc1`; a leading `v` dropped), in order:
+/// a word that starts with a digit, holds a dot between digits, and is made of letters, digits
+/// and `. - + ~` only.
+fn versions(text: &str) -> Vec<String> {
+    text.split(|c: char| c.is_whitespace() || "()[]<>,;:'\"`*!?/".contains(c))
+        .map(|w| w.trim_end_matches('.'))
+        .map(|w| w.strip_prefix(['v', 'V']).unwrap_or(w))
+        .filter(|w| {
+            let b = w.as_bytes();
+            b.first().is_some_and(u8::is_ascii_digit)
+                && b.windows(3)
+                    .any(|t| t[0].is_ascii_digit() && t[1] == b'.' && t[2].is_ascii_digit())
+                && w.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || ".-+~".contains(c))
+        })
+        .map(str::to_ascii_lowercase)
+        .collect()
+}
+
+/// `text` without the targets of its Markdown links (`[v1.0.1](https://…)` reads `[v1.0.1]`).
+fn without_link_targets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find("](") {
+        out.push_str(&rest[..at + 1]);
+        rest = &rest[at + 2..];
+        match rest.find(')') {
+            Some(end) => rest = &rest[end + 1..],
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// `text` lowercased, its runs of white space one space.
@@ -642,6 +695,37 @@ mod tests {
             "What does the README say about widget?",
             intro
         ));
+    }
+
+    #[test]
+    fn a_version_heading_is_named_by_its_version_whatever_else_it_holds() {
+        let mut text = String::from("# Changelog\n\nAll notable changes are documented here ([format](https://keepachangelog.com/en/1.0.0/)).\n\n");
+        for (v, prev) in [("1.0.2", "1.0.1"), ("1.0.1", "1.0.0")] {
+            text += &format!("## [v{v}](https://github.com/o/p/compare/v{prev}...v{v}) - 2024-12-06\n\n### Commits\n\n- Change {v} [`954a663`](https://github.com/o/p/commit/954a66)\n\n");
+        }
+        text += "## v1.0.0 - 2024-02-12\n\n### Commits\n\n- Initial implementation [`3e154e1`](https://github.com/o/p/commit/3e154e)\n\n";
+        text += "pkg (2.1-1.2) unstable; urgency=medium\n\n  * Upload to unstable.\n\n -- A B <a@b.org>  Thu, 25 Aug 2022 16:40:30 +0200\n\n";
+        let lines: Vec<&str> = text.split_inclusive('\n').collect();
+        let doc = Doc::parse(&lines);
+        let titles = |query: &str| -> Vec<String> {
+            named_sections(&doc, query)
+                .into_iter()
+                .map(|k| doc.sections[k].title.clone())
+                .collect()
+        };
+        assert_eq!(
+            titles("What changed in version 1.0.0 of p?"),
+            ["v1.0.0 - 2024-02-12", "Commits"]
+        );
+        assert_eq!(titles("What changed in version 1.0.1 of p?").len(), 2);
+        assert_eq!(
+            versions("What changed in version 2.1-1.2 of pkg?"),
+            ["2.1-1.2"]
+        );
+        assert_eq!(
+            versions("pkg (2.1-1.2) unstable; urgency=medium"),
+            ["2.1-1.2"]
+        );
     }
 
     #[test]

@@ -55,7 +55,12 @@ impl Claim {
 /// goes with each such headline. Without a query nothing says which finding of a compiler or
 /// linter matters: the first [`FINDINGS_PER_KIND`] of each kind (a warning with its location,
 /// kinds being groups) are all intrinsic, each one a thing to fix.
-pub(crate) fn intrinsic_lines(info: &[LineInfo], claims: &[Claim], query: &Query) -> Vec<bool> {
+pub(crate) fn intrinsic_lines(
+    lines: &Lines<'_>,
+    info: &[LineInfo],
+    claims: &[Claim],
+    query: &Query,
+) -> Vec<bool> {
     let findings = if query.is_empty() {
         FINDINGS_PER_KIND
     } else {
@@ -64,12 +69,13 @@ pub(crate) fn intrinsic_lines(info: &[LineInfo], claims: &[Claim], query: &Query
     let mut out: Vec<bool> = claims
         .iter()
         .zip(info)
-        .map(|(c, li)| {
+        .enumerate()
+        .map(|(i, (c, li))| {
             c.intrinsic(li.kind)
                 || li.kind == Kind::Warn
-                    && c.with_next
                     && c.priority >= P_WARN
                     && c.occurrence < findings
+                    && (c.with_next || is_finding(lines.content(i)))
         })
         .collect();
     for i in 0..out.len().saturating_sub(1) {
@@ -574,6 +580,18 @@ fn cap_diagnostic_bodies(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Cla
             j += 1;
         }
     }
+}
+
+/// A finding that says where it is on its own line: a linter's headline
+/// (`toollines::Shape::Diagnostic`) or `path:12:` before the first space (`x.c:3:5: warning: ...`).
+fn is_finding(line: &str) -> bool {
+    if toollines::shape(line) == Some(ToolShape::Diagnostic) {
+        return true;
+    }
+    let head = line.trim_start().split(' ').next().unwrap_or("");
+    head.split(':')
+        .skip(1)
+        .any(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_digit()))
 }
 
 fn raise(claims: &mut [Claim], i: usize, p: u32) {

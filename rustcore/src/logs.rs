@@ -122,7 +122,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let mut order: Vec<usize> = (0..lines.len())
         .filter(|&i| claims[i].priority > 0)
         .collect();
-    let intrinsic = intrinsic_lines(&info, &claims, query);
+    let intrinsic = intrinsic_lines(&lines, &info, &claims, query);
     let (extra, raised) = must_keep_extra(&lines, &intrinsic, &claims, &mut costs, budget);
     // Where the room was made for what the output is about (a small output), that is planned
     // first, then the rest by priority; a large output's plan goes by priority alone.
@@ -749,6 +749,31 @@ mod tests {
         assert!(!out.contains("= note:"), "{out}");
         assert!(out.contains("generated 8 warnings"));
         assert!(out.len() < text.len() / 2);
+    }
+
+    #[test]
+    fn without_a_query_a_rare_finding_on_one_line_is_kept_each_time() {
+        let mut text = String::new();
+        for f in ["config", "payload", "price", "record"] {
+            for (k, line) in [3, 10, 17, 26, 31, 43].iter().enumerate() {
+                let rule = [
+                    "F401 [*] `os` imported but unused",
+                    "E722 Do not use bare `except`",
+                    "E711 Comparison to `None` should be `cond is None`",
+                ][k % 3];
+                text.push_str(&format!("{f}.py:{line}:5: {rule}\n"));
+            }
+        }
+        text.push_str("config.py:68:12: F541 [*] f-string without any placeholders\n");
+        text.push_str("price.py:8:12: F541 [*] f-string without any placeholders\n");
+        text.push_str("Found 26 errors.\n[*] 4 fixable with `--fix`.\n");
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let budget = crate::tokens::count(&text, Encoding::O200kBase) / 4;
+        let out = kept(&compress(&text, &Query::parse(""), budget, costs));
+        assert!(out.contains("config.py:68:12: F541"), "{out}");
+        assert!(out.contains("price.py:8:12: F541"), "{out}");
+        assert!(out.contains("Found 26 errors."));
     }
 
     #[test]

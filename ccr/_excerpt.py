@@ -463,9 +463,13 @@ def select_rows(
 
     add_hits(strong, int(budget * 0.5))
     # Chunks that bring their own context (diff hunks) need no structure guessed from lines around them.
-    for hit in hit_lines(strong) if chunks.context is None else ():
-        add_lines(enclosing_lines(hit, lines), int(budget * 0.8))
+    for k, hit in enumerate(hit_lines(strong) if chunks.context is None else ()):
+        above = enclosing_lines(hit, lines)
+        add_lines(above, int(budget * 0.8))
         add_lines(block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
+        if k == 0 and above:
+            # The best match inside a block (a docstring in a function's body) brings the rest of that block.
+            add_lines(block_after(above[0], lines), int(budget * 0.8), stop_at_misfit=True)
     if chunks.context is None:
         add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
     add_hits(ranked, budget)

@@ -1,5 +1,6 @@
 """Source files and searches over them: Python (stdlib, installed packages), JavaScript/TypeScript (node_modules),
-Rust (the project's core and the crates cargo fetched), and `grep -rn` for a seeded identifier.
+Rust (the project's core and the crates cargo fetched), Go (the toolchain's standard library), C and C++ headers
+(/usr/include), and `grep -rn` for a seeded identifier.
 
 A definition is found by the language's own structure (Python's `ast`, a per-language definition pattern for
 the others); the target is drawn with the seed among the names defined exactly once in the file, so the
@@ -12,6 +13,7 @@ import ast
 import os
 import random
 import re
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +21,14 @@ from pathlib import Path
 from benchmarks.fresh._core import Context, Found, Skip, Unavailable, generator, needle_of, needles_of
 from benchmarks.fresh._places import PROJECT, files_under, node_modules, pick, read_text, site_packages, stdlib
 
-__all__ = ["Definition", "javascript_definitions", "python_definitions", "rust_definitions"]
+__all__ = [
+    "Definition",
+    "c_definitions",
+    "go_definitions",
+    "javascript_definitions",
+    "python_definitions",
+    "rust_definitions",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,11 +134,88 @@ def rust_definitions(text: str) -> list[Definition]:
     return out
 
 
+_GO_DEF = re.compile(
+    r"^func\s+(?:\((?P<recv>[^)]*)\)\s*)?(?P<fn>[A-Za-z_]\w*)\s*[\[(]"
+    r"|^type\s+(?P<type>[A-Za-z_]\w*)(?:\[[^\]]*\])?\s+(?P<kind>struct|interface)\b"
+)
+
+
+def go_definitions(text: str) -> list[Definition]:
+    """Top-level functions, methods (`func (r *T) Name(`) and struct and interface types."""
+    out: list[Definition] = []
+    for line in text.splitlines():
+        m = _GO_DEF.match(line)
+        if m is None:
+            continue
+        if m["fn"]:
+            kind = "method" if m["recv"] is not None else "function"
+            out.append(Definition(m["fn"], kind, (line,), None, m["fn"]))
+        else:
+            out.append(Definition(m["type"], m["kind"], (line,), None, m["type"]))
+    return out
+
+
+# A prototype at file scope: a return type, the name, its parameters, and `;` by the end of its statement.
+_C_PROTOTYPE = re.compile(r"^(?:extern\s+)?(?:[A-Za-z_]\w*[\s*]+)+?\**(?P<name>[A-Za-z_]\w*)\s*\(")
+_C_TYPE = re.compile(r"^(?:typedef\s+)?(?P<kind>struct|union|enum)\s+(?P<name>[A-Za-z_]\w*)\s*\{")
+_C_NOT_TYPES = frozenset(
+    {
+        "return",
+        "if",
+        "while",
+        "for",
+        "switch",
+        "typedef",
+        "sizeof",
+        "else",
+        "do",
+        "case",
+        "namespace",
+        "using",
+        "template",
+    }
+)
+
+
+def c_definitions(text: str) -> list[Definition]:
+    """Function prototypes and definitions at file scope, and named struct, union and enum types."""
+    source = text.splitlines()
+    out: list[Definition] = []
+    for i, line in enumerate(source):
+        m = _C_TYPE.match(line)
+        if m:
+            out.append(Definition(m["name"], m["kind"], (line,), None, m["name"]))
+            continue
+        m = _C_PROTOTYPE.match(line)
+        if m is None or line.split(None, 1)[0] in _C_NOT_TYPES or m["name"] in _C_NOT_TYPES:
+            continue
+        statement = " ".join(source[i : i + 8])
+        end = min((at for at in (statement.find(";"), statement.find("{")) if at >= 0), default=-1)
+        if end < 0 or statement.find("=") in range(0, end):
+            continue
+        out.append(Definition(m["name"], "function", (line,), None, m["name"]))
+    return out
+
+
+def _go_root() -> Path | None:
+    go = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
+    if go is None:
+        return None
+    src = Path(go).resolve().parent.parent / "src"
+    return src if src.is_dir() else None
+
+
 def _roots(language: str) -> list[Path]:
     if language == "python":
         return [stdlib(), site_packages()]
     if language == "javascript":
         return [node_modules()]
+    if language == "go":
+        root = _go_root()
+        return [root] if root is not None else []
+    if language == "c":
+        return [p for p in (Path("/usr/include"),) if p.is_dir()]
+
     roots = [PROJECT / "rustcore" / "src"]
     registry = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo")) / "registry" / "src"
     if registry.is_dir():
@@ -139,15 +225,24 @@ def _roots(language: str) -> list[Path]:
 
 # A `grep -rn` result: its text after `path:N:`.
 _RESULT = re.compile(r"^.*?:\d+:(.*)$")
-_SUFFIXES = {"python": (".py",), "javascript": (".js", ".mjs", ".cjs", ".ts"), "rust": (".rs",)}
+_SUFFIXES = {
+    "python": (".py",),
+    "javascript": (".js", ".mjs", ".cjs", ".ts"),
+    "rust": (".rs",),
+    "go": (".go",),
+    "c": (".h",),
+}
+_DEFINITIONS = {
+    "python": python_definitions,
+    "javascript": javascript_definitions,
+    "rust": rust_definitions,
+    "go": go_definitions,
+    "c": c_definitions,
+}
 
 
 def _definitions(language: str, text: str) -> list[Definition]:
-    if language == "python":
-        return python_definitions(text)
-    if language == "javascript":
-        return javascript_definitions(text)
-    return rust_definitions(text)
+    return _DEFINITIONS[language](text)
 
 
 def _readable_source(text: str) -> bool:
@@ -209,6 +304,16 @@ def javascript_def(ctx: Context, rng: random.Random) -> Found:
 @generator("rust_def", "code")
 def rust_def(ctx: Context, rng: random.Random) -> Found:
     return _code_sample(ctx, rng, "rust")
+
+
+@generator("go_def", "code")
+def go_def(ctx: Context, rng: random.Random) -> Found:
+    return _code_sample(ctx, rng, "go")
+
+
+@generator("c_header_def", "code")
+def c_header_def(ctx: Context, rng: random.Random) -> Found:
+    return _code_sample(ctx, rng, "c")
 
 
 def _grep_sample(ctx: Context, rng: random.Random, language: str) -> Found:

@@ -17,7 +17,7 @@ from benchmarks.fresh.docs import sections, version_headings
 from benchmarks.fresh.history import parse_hunks
 from benchmarks.fresh.logs import template
 from benchmarks.fresh.pages import TextRuns
-from benchmarks.fresh.sources import python_definitions, rust_definitions
+from benchmarks.fresh.sources import c_definitions, go_definitions, python_definitions, rust_definitions
 from mcp_server.bench import load_corpus
 
 # Generators that capture in well under a second each; the others are covered by tests/fidelity.
@@ -145,6 +145,14 @@ def test_definitions_come_with_their_signature_lines_and_container() -> None:
     assert (
         get.lines == ("    pub fn get(&self, key: &str)", "        -> Option<u8> {") and get.container == "impl Store {"
     )
+
+    go = "type Cache[K comparable] struct {\n}\n\nfunc (c *Cache[K]) Get(k K) int {\n\treturn 0\n}\n"
+    assert [(d.name, d.kind) for d in go_definitions(go)] == [("Cache", "struct"), ("Get", "method")]
+    header = (
+        "#define N 3\nextern int strcmp (const char *__s1, const char *__s2)\n     __THROW __attribute_pure__;\n"
+        "struct point {\n  int x;\n};\ntypedef int (*cb) (void);\nint table[N] = { 1, 2, 3 };\nreturn f (x);\n"
+    )
+    assert [(d.name, d.kind) for d in c_definitions(header)] == [("strcmp", "function"), ("point", "struct")]
 
 
 def test_html_text_runs_are_source_text_without_character_references() -> None:

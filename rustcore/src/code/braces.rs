@@ -413,8 +413,9 @@ const NOT_DECLARED: &[&str] = &[
     "switch",
 ];
 
-/// C and C++ function declarations (prototypes) at file scope and in `extern "C" { }` blocks, as
-/// definitions without a body: a header is mostly these, and a question names one of them.
+/// C and C++ function declarations (prototypes) and macros (`#define NAME`) at file scope, in
+/// `extern "C" { }` blocks and in namespaces, as definitions without a body: a header is mostly these, and a question
+/// names one of them.
 fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Definition> {
     let t = &toks.toks;
     let mut spans: Vec<(usize, usize)> = vec![(0, t.len())];
@@ -424,7 +425,7 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
             .filter(|&&(o, _)| {
                 cx.back(o).is_some_and(|s| {
                     cx.kind(s) == Kind::Str && cx.back(s).is_some_and(|e| cx.is(e, "extern"))
-                })
+                }) || namespace_body(cx, o)
             })
             .map(|&(o, c)| (o + 1, c)),
     );
@@ -435,6 +436,21 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
         let mut name: Option<usize> = None;
         let mut plain = true;
         while u < hi {
+            if let Some(name) = macro_name(cx.text(u)).filter(|_| cx.kind(u) == Kind::Directive) {
+                let (a, b) = (t[u].start as usize, t[u].end as usize);
+                out.push(Definition {
+                    kind: DefKind::Function,
+                    name,
+                    qualifiers: Vec::new(),
+                    first: t[u].line as usize,
+                    last: t[u].end_line as usize,
+                    body_span: None,
+                    body: None,
+                    wrapper: false,
+                    standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
+                    parent: None,
+                });
+            }
             if cx.kind(u) == Kind::Directive || cx.is_group(u, b'{') || cx.is(u, "=") {
                 plain = false;
             }
@@ -472,6 +488,38 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
         }
     }
     out
+}
+
+/// Whether the brace at `o` opens a C++ namespace (`namespace a::b {`, `namespace {`).
+fn namespace_body(cx: &Cx, o: usize) -> bool {
+    let mut at = o;
+    for _ in 0..16 {
+        let Some(u) = cx.back(at) else { return false };
+        if cx.is(u, "namespace") {
+            return true;
+        }
+        if !(cx.is_ident(u) || cx.is(u, "::")) {
+            return false;
+        }
+        at = u;
+    }
+    false
+}
+
+/// The name a `#define` directive defines.
+fn macro_name(directive: &[u8]) -> Option<String> {
+    let rest = directive.strip_prefix(b"#")?.trim_ascii_start();
+    let rest = rest.strip_prefix(b"define")?;
+    if !rest.first().is_some_and(u8::is_ascii_whitespace) {
+        return None;
+    }
+    let rest = rest.trim_ascii_start();
+    let len = rest
+        .iter()
+        .take_while(|c| c.is_ascii_alphanumeric() || **c == b'_')
+        .count();
+    (len > 0 && !rest[0].is_ascii_digit())
+        .then(|| String::from_utf8_lossy(&rest[..len]).into_owned())
 }
 
 fn runs(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<super::Run> {

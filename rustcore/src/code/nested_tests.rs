@@ -1,6 +1,7 @@
-//! Definitions that are statements of a function body or bound to a name without a block of their
-//! own (`const f = (a) => a + 1`): found by the outline, linked to the function holding them, and
-//! kept by the plan as signatures the elided body goes around.
+//! Definitions beyond a named block at file or class level: statements of a function body, names
+//! bound without a block of their own (`const f = (a) => a + 1`), a header's macros and the
+//! prototypes in its namespaces. The outline finds them, links the nested ones to the function
+//! holding them, and the plan keeps them as signatures an elided body goes around.
 
 use super::plan::{Planner, Query};
 use super::*;
@@ -198,4 +199,30 @@ fn a_question_naming_a_nested_definition_keeps_the_function_around_it() {
     assert!(out.contains("  const sleep = (ms) =>"), "{out}");
     assert!(out.contains("async function main() {"), "{out}");
     assert!(!out.contains("function other"), "{out}");
+}
+
+#[test]
+fn a_headers_macros_and_the_prototypes_in_its_namespaces_are_definitions() {
+    let text = "\
+#define BIO_NOCLOSE 0x00
+#define BIO_get_fd(b, c) \\
+  BIO_ctrl(b, 105, 0, (char *)(c))
+#ifndef GUARD
+#endif
+namespace llvm {
+class Pass;
+Pass *createIVUsersPass();
+}
+";
+    let o = outline(text, Lang::Cpp);
+    let noclose = def(&o, "BIO_NOCLOSE");
+    assert_eq!(
+        (noclose.first, noclose.last, noclose.body_span),
+        (0, 0, None)
+    );
+    assert!(noclose.standalone);
+    let get_fd = def(&o, "BIO_get_fd");
+    assert_eq!((get_fd.first, get_fd.last), (1, 2));
+    assert_eq!(def(&o, "createIVUsersPass").first, 7);
+    assert!(!names(&o).contains(&"GUARD"), "{:?}", names(&o));
 }

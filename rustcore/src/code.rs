@@ -109,6 +109,9 @@ pub struct Definition {
     /// The function whose body holds this definition as one of its own statements (not inside a
     /// nested block or expression): its index among the outline's definitions.
     pub parent: Option<usize>,
+    /// With a `parent`, the blocks between it and this definition (`if (x) {` inside the parent's
+    /// body): each one's opening and closing line, which must stay for this definition to stay.
+    pub within: Vec<(usize, usize)>,
 }
 
 /// Consecutive whole-line comments (or one block comment); `tail` elides all but its head.

@@ -1,6 +1,7 @@
 """Every definition of the outline keeps its signature line without a question, on real source drawn from this
 machine: module-level functions and classes, class members, and the definitions a function's body holds as its
-own statements (a nested helper, `const sleep = (ms) => ...`). An independent reader finds them (Python's `ast`;
+own statements (a nested helper, `const sleep = (ms) => ...`; in JavaScript and TypeScript also inside the body's
+`if`, loop and `try` blocks). An independent reader finds them (Python's `ast`;
 tree-sitter for JavaScript and TypeScript), so the test does not share the outline's blind spots. The files are
 drawn with the day's seed (HEADROOM_FRESH_SEED repeats a draw).
 """
@@ -57,7 +58,23 @@ _PLACES = frozenset(
         *_FUNCTIONS,
     }
 )
+# Blocks of statements inside a function whose definitions stand among statements too (`if (x) { function f() {} }`).
+_BLOCKS = frozenset(
+    {
+        "if_statement",
+        "else_clause",
+        "for_statement",
+        "for_in_statement",
+        "while_statement",
+        "do_statement",
+        "try_statement",
+        "catch_clause",
+        "finally_clause",
+    }
+)
 _VALUES = frozenset({"arrow_function", "function_expression", "function", "generator_function"})
+# Not `function_signature` (`declare function f(): T;` in a .d.ts): the outline has no definition for a body-less
+# TypeScript declaration yet, and a long run of them keeps its head and tail only.
 _NAMED = frozenset(
     {
         "function_declaration",
@@ -65,7 +82,6 @@ _NAMED = frozenset(
         "class_declaration",
         "abstract_class_declaration",
         "method_definition",
-        "function_signature",
         "interface_declaration",
         "enum_declaration",
     }
@@ -98,6 +114,16 @@ def _js_name(node: object) -> object | None:
     return None
 
 
+def _inside_blocks(node: object) -> bool:
+    """Whether a statement block (of an `if`, a loop) holds `node` outside any function."""
+    parent = node.parent  # type: ignore[attr-defined]
+    while parent is not None:
+        if parent.type in _BLOCKS:
+            return True
+        parent = parent.parent
+    return False
+
+
 def script_definition_lines(language: str, text: str) -> list[int]:
     """0-based name lines of the named functions and classes standing where `_PLACES` allows, up to the file."""
     tree = parse(language, text.encode())
@@ -105,14 +131,22 @@ def script_definition_lines(language: str, text: str) -> list[int]:
 
     def placed(node: object) -> bool:
         parent = node.parent  # type: ignore[attr-defined]
+        in_function = False
         while parent is not None:
             if parent.type == "statement_block":
-                if parent.parent is None or parent.parent.type not in (*_FUNCTIONS, "internal_module", "module"):
+                holder = parent.parent.type if parent.parent is not None else ""
+                if holder in _FUNCTIONS:
+                    in_function = True
+                elif holder not in (*_BLOCKS, "internal_module", "module"):
                     return False
+            elif parent.type in _BLOCKS:
+                pass
             elif parent.type not in _PLACES:
                 return False
+            elif parent.type in _FUNCTIONS:
+                in_function = True
             parent = parent.parent
-        return True
+        return True if in_function else not _inside_blocks(node)
 
     def walk(node: object) -> Iterator[object]:
         stack = [node]

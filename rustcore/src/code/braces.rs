@@ -14,6 +14,9 @@ const RUN_DEPTH: usize = 4;
 struct Frame {
     open: usize,
     close: usize,
+    /// A function's body, or a block of statements inside one.
+    function: bool,
+    statements: bool,
     ctx: Ctx,
     /// The name of the container whose body this is.
     container: Option<String>,
@@ -28,8 +31,8 @@ struct Raw {
     qualifiers: Vec<String>,
     /// Declared where statements or members stand (the file, a class body, a function body).
     declared: bool,
-    /// The bracket that opens the block holding it directly.
-    parent_open: Option<usize>,
+    /// Where it stands (see [`placement`]).
+    place: Place,
 }
 
 /// A function whose body is an expression (`const f = (a) => a + 1;`): its binding and the last
@@ -39,7 +42,26 @@ struct ExprFn {
     end: usize,
     qualifiers: Vec<String>,
     declared: bool,
-    parent_open: Option<usize>,
+    place: Place,
+}
+
+/// The bracket opening the function body that holds a definition among its statements (or the
+/// bracket of the block holding it, when that is no function's), and the statement blocks
+/// between them (opening and closing brackets).
+type Place = (Option<usize>, Vec<(usize, usize)>);
+
+fn placement(stack: &[Frame]) -> Place {
+    let mut chain = Vec::new();
+    for f in stack.iter().rev() {
+        if f.function {
+            return (Some(f.open), chain);
+        }
+        if !f.statements {
+            break;
+        }
+        chain.push((f.open, f.close));
+    }
+    (stack.last().map(|f| f.open), Vec::new())
 }
 
 pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
@@ -66,7 +88,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
                     end: expression_end(&cx, i),
                     qualifiers: containers(&stack),
                     declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
-                    parent_open: stack.last().map(|f| f.open),
+                    place: placement(&stack),
                 });
             }
         }
@@ -86,6 +108,8 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
         let in_reach = stack.last().is_none_or(|f| f.searchable) && stack.len() < RUN_DEPTH;
         let brace = src.bytes[tok.start as usize] == b'{';
         let class = cx.classify(i, ctx);
+        let function = matches!(class, Class::Function(_));
+        let statements = matches!(class, Class::Block) && brace && ctx == Ctx::Func;
         let (inner, container, searchable) = match class {
             Class::Function(found) => {
                 headers.push((found.node_start, i));
@@ -95,7 +119,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
                     body_open: i,
                     qualifiers: containers(&stack),
                     declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
-                    parent_open: stack.last().map(|f| f.open),
+                    place: placement(&stack),
                 });
                 (Ctx::Func, None, false)
             }
@@ -108,7 +132,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
                     body_open: i,
                     qualifiers: containers(&stack),
                     declared: matches!(ctx, Ctx::File | Ctx::Class | Ctx::Func),
-                    parent_open: stack.last().map(|f| f.open),
+                    place: placement(&stack),
                 });
                 (Ctx::Class, Some(name.unwrap_or_default()), true)
             }
@@ -138,6 +162,8 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
         stack.push(Frame {
             open: i,
             close,
+            function,
+            statements,
             ctx: inner,
             container,
             searchable: searchable && in_reach,
@@ -147,16 +173,16 @@ pub(super) fn outline(src: &Source, toks: &Tokens, lang: Lang) -> Outline {
     let mut out = Outline::default();
     let (fn_starts, mut opens) = assemble(&cx, toks, raws, &mut out);
     for f in expr_fns {
-        opens.push((None, f.parent_open));
+        opens.push((None, f.place.clone()));
         out.definitions.push(expression_function(&cx, f));
     }
     if lang.is_c() {
         for d in declarations(&cx, toks, &run_groups) {
             out.definitions.push(d);
-            opens.push((None, None));
+            opens.push((None, (None, Vec::new())));
         }
     }
-    link_parents(&mut out.definitions, opens);
+    link_parents(&cx, &mut out.definitions, opens);
     let line_comment = if lang == Lang::Python { "#" } else { "//" };
     out.comments = extras::comment_runs(src, &toks.comments, line_comment, &out.definitions);
     data_groups.sort_by_key(|&(s, e)| (s, std::cmp::Reverse(e)));
@@ -188,7 +214,7 @@ fn in_header(headers: &[(usize, usize)], open: usize) -> bool {
 /// Sorts `defs` by first line (longest first) and links each to the function whose body holds it
 /// directly: `opens` holds each definition's body bracket (a function's) and the bracket of the block
 /// that holds it.
-fn link_parents(defs: &mut Vec<Definition>, opens: Vec<(Option<usize>, Option<usize>)>) {
+fn link_parents(cx: &Cx, defs: &mut Vec<Definition>, opens: Vec<(Option<usize>, Place)>) {
     let mut order: Vec<usize> = (0..defs.len()).collect();
     order.sort_by_key(|&k| (defs[k].first, std::cmp::Reverse(defs[k].last), k));
     let mut taken: Vec<Option<Definition>> = std::mem::take(defs).into_iter().map(Some).collect();
@@ -204,7 +230,15 @@ fn link_parents(defs: &mut Vec<Definition>, opens: Vec<(Option<usize>, Option<us
         let Some(mut d) = taken[k].take() else {
             continue;
         };
-        d.parent = opens[k].1.and_then(|p| bodies.get(&p).copied());
+        let (open, chain) = &opens[k].1;
+        d.parent = open.and_then(|p| bodies.get(&p).copied());
+        if d.parent.is_some() {
+            let t = cx.toks;
+            d.within = chain
+                .iter()
+                .map(|&(o, c)| (t[o].line as usize, t[c].line as usize))
+                .collect();
+        }
         defs.push(d);
     }
 }
@@ -234,6 +268,7 @@ fn expression_function(cx: &Cx, f: ExprFn) -> Definition {
             && src.starts_line(start)
             && src.rest_is_comment(t[end].end as usize, b"//"),
         parent: None,
+        within: Vec::new(),
     }
 }
 
@@ -263,13 +298,12 @@ fn expression_end(cx: &Cx, arrow: usize) -> usize {
 
 /// Fills in the definitions; returns where the functions start (bytes, sorted), and for each
 /// definition its body's bracket and the bracket of the block that holds it.
-#[allow(clippy::type_complexity)]
 fn assemble(
     cx: &Cx,
     toks: &Tokens,
     mut raws: Vec<Raw>,
     out: &mut Outline,
-) -> (Vec<usize>, Vec<(Option<usize>, Option<usize>)>) {
+) -> (Vec<usize>, Vec<(Option<usize>, Place)>) {
     let src = cx.src;
     let t = &toks.toks;
     raws.sort_by_key(|r| {
@@ -293,7 +327,7 @@ fn assemble(
     let lines = src.len();
     let mut opens = Vec::with_capacity(raws.len());
     for raw in raws {
-        opens.push((Some(raw.body_open), raw.parent_open));
+        opens.push((Some(raw.body_open), raw.place.clone()));
         let f = &raw.found;
         let close = t[raw.body_open].mate as usize;
         let mut end_tok = close;
@@ -333,6 +367,7 @@ fn assemble(
             wrapper: false,
             standalone,
             parent: None,
+            within: Vec::new(),
         };
         let brace = src.bytes[body_open] == b'{';
         if raw.kind == DefKind::Function {
@@ -449,6 +484,7 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
                     wrapper: false,
                     standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
                     parent: None,
+                    within: Vec::new(),
                 });
             }
             if cx.kind(u) == Kind::Directive || cx.is_group(u, b'{') || cx.is(u, "=") {
@@ -478,6 +514,7 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
                         wrapper: false,
                         standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
                         parent: None,
+                        within: Vec::new(),
                     });
                 }
                 first = end + 1;

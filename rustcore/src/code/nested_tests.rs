@@ -112,9 +112,21 @@ fn a_definition_among_a_function_bodys_statements_is_linked_to_that_function() {
     let main = o.definitions.iter().position(|d| d.name == "main");
     assert_eq!(def(&o, "sleep").parent, main);
     assert_eq!(def(&o, "inner").parent, main);
-    // Inside an `if` block: not one of the body's own statements.
-    assert_eq!(def(&o, "hidden").parent, None);
+    assert!(def(&o, "inner").within.is_empty());
+    // Inside an `if` block: the block's lines come with it.
+    let hidden = def(&o, "hidden");
+    assert_eq!(
+        (hidden.parent, hidden.within.clone()),
+        (main, vec![(12, 16)])
+    );
     assert_eq!(def(&o, "main").parent, None);
+    // A function passed as an argument stands among no function's statements.
+    let o = outline(
+        "function f() {\n  run(function () {\n    function g() {}\n  });\n}\n",
+        Lang::JavaScript,
+    );
+    assert_eq!(def(&o, "g").parent, Some(1));
+    assert_eq!(o.definitions[1].parent, None);
 }
 
 /// `NESTED_JS` after a long function, so that `main` holds no more than half the file (a function
@@ -134,12 +146,17 @@ fn an_elided_body_goes_around_the_signatures_of_the_definitions_it_holds() {
     let o = outline(&text, Lang::JavaScript);
     let p = planner_for(&src, &o, Lang::JavaScript);
     let plan = p.plan(&[], false, &[]);
-    assert!(plan.proven);
+    // A cut around a block's opening and closing lines is checked by a parse.
+    assert!(!plan.proven);
     let out = shown(&src, &plan);
     assert!(
         out.contains(
             "  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));\n"
         ),
+        "{out}"
+    );
+    assert!(
+        out.contains("  if (a) {\n    function hidden() {\n"),
         "{out}"
     );
     assert!(

@@ -371,12 +371,19 @@ impl<'a> Planner<'a> {
         let mut candidates: Vec<(Elision, bool)> = Vec::new();
         let mut split = false;
         let containers = self.containers();
-        // The named definitions each function's body holds as statements of its own: their
-        // signatures are part of the outline, so the body goes around them.
+        // The named definitions each function's body holds as statements of its own, directly or
+        // in blocks of statements (with those blocks' opening and closing lines): their signatures
+        // are part of the outline, so the body goes around them.
         let mut shown: HashMap<usize, Vec<(usize, usize)>> = HashMap::new();
+        let mut in_blocks: Vec<usize> = Vec::new();
         for c in defs {
             if let (Some(p), true) = (c.parent, c.standalone && !c.name.is_empty()) {
-                shown.entry(p).or_default().push((c.first, c.last));
+                let spans = shown.entry(p).or_default();
+                spans.push((c.first, c.last));
+                spans.extend(c.within.iter().flat_map(|&(o, e)| [(o, o), (e, e)]));
+                if !c.within.is_empty() {
+                    in_blocks.push(p);
+                }
             }
         }
         for (k, d) in defs.iter().enumerate() {
@@ -409,7 +416,7 @@ impl<'a> Planner<'a> {
                 let direct = shown.get(&k).map_or(&[][..], Vec::as_slice);
                 // A body cut around a type it defines may keep lines of nested blocks apart; one cut
                 // around its own statements leaves whole statements out.
-                split |= inner.iter().any(|s| !direct.contains(s));
+                split |= in_blocks.contains(&k) || inner.iter().any(|s| !direct.contains(s));
                 inner.extend(direct);
                 inner.sort_unstable();
                 inner.dedup();

@@ -336,6 +336,7 @@ pub(super) fn outline(src: &Source, toks: &Tokens) -> Outline {
                 .parent
                 .filter(|&p| py.first_word(p) == b"def")
                 .and_then(|p| def_at.get(&p).copied()),
+            within: Vec::new(),
         };
         if let Some((bf, bl)) = span {
             let lo = t[py.lines[*l.children.first().unwrap_or(&k)].first].start as usize;

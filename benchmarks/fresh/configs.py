@@ -2,9 +2,10 @@
 and the manifests, CI workflows and tool settings of the crates in cargo's registry.
 
 Config: one file (`cat`) or several concatenated with `tail -n +1` (`==> path <==` headers), a `key = value` /
-`key: value` line drawn with the seed among those occurring once; needles = that line, the section or parent
-key holding it, and the file's header when concatenated. JSON: a real data file and a leaf drawn with the seed
-among those whose `"key": value` text occurs once; needles = that pair and its parent's key.
+`key: value` line drawn with the seed among those occurring once whose key is set once in its file and section;
+needles = that line, the section or parent key holding it, and the file's header when concatenated. JSON: a real
+data file and a leaf drawn with the seed among those whose `"key": value` text occurs once; needles = that pair and
+its parent's key.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import json
 import random
 import re
 import shlex
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
@@ -114,14 +116,23 @@ def _config_sample(ctx: Context, rng: random.Random, groups: dict[str, list[Path
         chosen = chosen[: len(chosen) // 2]
         argv = ["tail", "-n", "+1", *map(str, chosen)]
         text = ctx.run(argv)
+    lines = text.splitlines()
+    headers: list[str | None] = []
+    for line in lines:
+        headers.append(line if line.startswith("==> ") else (headers[-1] if headers else None))
+    settings = key_lines(text)
+    # The question names the file, the key and its section: only a key that one line of that file and section
+    # sets has one answer (test data repeats `name = ...` under hundreds of `[[test]]` tables).
+    asked = Counter((headers[i], _key_of(line), holder) for i, line, holder in settings)
     candidates = [
         (i, line, holder)
-        for i, line, holder in key_lines(text)
-        if (piece := needle_of(line)) is not None and text.count(piece) == 1
+        for i, line, holder in settings
+        if (piece := needle_of(line)) is not None
+        and text.count(piece) == 1
+        and asked[(headers[i], _key_of(line), holder)] == 1
     ]
-    i, line, holder = pick(rng, candidates, "settings occurring once")
-    lines = text.splitlines()
-    header = next((lines[j] for j in range(i, -1, -1) if lines[j].startswith("==> ")), None)
+    i, line, holder = pick(rng, candidates, "settings whose key occurs once in its section")
+    header = headers[i]
     file = header[4:-4] if header else str(chosen[0])
     key = _KEY.match(line)
     assert key is not None
@@ -131,9 +142,15 @@ def _config_sample(ctx: Context, rng: random.Random, groups: dict[str, list[Path
         query=f"What is {key['key']} set to in {file}{where}?",
         needles=needles_of([line, *([holder] if holder else []), *([header] if header else [])], text),
         notes=f"1-12 {what} drawn with the seed (a group, then a file); a setting line occurring once drawn with "
-        "the seed; needles = that line, its section or parent key, the file's ==> header <== when concatenated.",
+        "the seed among those whose key is set once in its file and section; needles = that line, its section or "
+        "parent key, the file's ==> header <== when concatenated.",
         text=text,
     )
+
+
+def _key_of(line: str) -> str:
+    m = _KEY.match(line)
+    return m["key"] if m else line
 
 
 _IDENTIFYING = ("name", "id", "ref", "bom-ref", "key", "title", "login", "slug", "type")

@@ -510,6 +510,8 @@ struct Counts {
     numbered_hits: usize,
     /// Code lines that are only a `name = value` at the margin, with no language's words in them.
     bare_assignments: usize,
+    /// Lines of one token, or of two or three that end without punctuation (`U abort@GLIBC_2.2.5`).
+    bare_rows: usize,
     /// Evidence of listings, tables and configuration files.
     data: DataLines,
 }
@@ -566,6 +568,10 @@ impl Counts {
 
     fn line<'a>(&mut self, line: &'a str, t: &str, prev_text: bool, heading: &mut Option<&'a str>) {
         let l = Line::of(t);
+        let fields = t.split_ascii_whitespace().take(4).count();
+        self.bare_rows += usize::from(
+            fields == 1 || (fields <= 3 && !t.ends_with(['.', '?', '!', ':', ',', ';'])),
+        );
         let tool = toollines::shape(line);
         // Diff structure.
         if line.starts_with("diff --git ")
@@ -869,6 +875,11 @@ impl Counts {
         if log >= 0.3 {
             return Detection::of("log");
         }
+        // A list of names, one or a few fields a line (`rustc --print target-list`, `nm -D`,
+        // `apt-cache rdepends`, `getent group`): rows to keep by name, not sentences to sum up.
+        if self.frac(self.bare_rows) >= 0.7 && self.frac(self.prose) < 0.1 {
+            return Detection::of("listing");
+        }
         Detection::of("text")
     }
 
@@ -979,12 +990,19 @@ fn has_timestamp(t: &str) -> bool {
             return true;
         }
     }
+    // A run led by a zero is an address or a padded counter (`0000000000023160 T _fini`), never
+    // epoch seconds.
+    let mut padded = false;
     for &b in head {
         if b.is_ascii_digit() {
+            padded |= digits_run == 0 && b == b'0';
             digits_run += 1;
-            longest = longest.max(digits_run);
+            if !padded {
+                longest = longest.max(digits_run);
+            }
         } else {
             digits_run = 0;
+            padded = false;
         }
     }
     // Epoch seconds, or `081110 111650` style stamps.
@@ -1160,6 +1178,33 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("- The option number {i} changes how the files are listed, and when they are sorted.\n"))
             .collect();
         assert_ne!(kind(&list).0, "listing");
+    }
+
+    #[test]
+    fn lists_of_names_are_listings_and_short_prose_is_not() {
+        let targets: String = (0..120)
+            .map(|i| format!("arch{i}-unknown-linux-gnu{}\n", ["", "eabi", "musl"][i % 3]))
+            .collect();
+        assert_eq!(kind(&targets).0, "listing");
+        let symbols: String = (0..120)
+            .map(|i| {
+                format!(
+                    "                 U sym_{i}@GLIBC_2.{}\n0000000000{i:06x} T local_{i}\n",
+                    i % 30
+                )
+            })
+            .collect();
+        assert_eq!(kind(&symbols).0, "listing");
+        let rdepends: String = (0..120)
+            .map(|i| format!("  |libfoo{i}\n  libbar{i}-dev\n"))
+            .collect();
+        assert_eq!(
+            kind(&format!("libc6\nReverse Depends:\n{rdepends}")).0,
+            "listing"
+        );
+        let notes = "The archive is read from the start.\nEach member is listed.\nThen it stops.\n"
+            .repeat(30);
+        assert_ne!(kind(&notes).0, "listing");
     }
 
     #[test]

@@ -19,7 +19,16 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needle_of, needles_of
+from benchmarks.fresh._core import (
+    MAX_INPUT_BYTES,
+    Context,
+    Found,
+    Skip,
+    generator,
+    needle_of,
+    needles_of,
+    unique_in,
+)
 from benchmarks.fresh._places import PROJECT, cargo_registry, files_under, npm_files, pick, read_text, site_packages
 
 __all__ = ["config_files", "key_lines"]
@@ -238,3 +247,48 @@ def json_file(ctx: Context, rng: random.Random) -> Found:
             text=text,
         )
     raise Skip("no JSON data file with a unique leaf found in 10 draws")
+
+
+# A key and a scalar value on one line of a printed literal: `'key': 'value',` (Python), `key: 'value',` (Node).
+_PRINTED_PAIR = re.compile(
+    r"""^\s*[{\[]?\s*(?P<q>'?)(?P<key>[A-Za-z_$][\w$.-]*)(?P=q): (?P<value>[^\s{\[(].*?),?\s*[}\]]*$"""
+)
+
+
+@generator("printed_literal", "json_api")
+def printed_literal(ctx: Context, rng: random.Random) -> Found:
+    """A real JSON data file as a program prints it once loaded: Python's `pprint` or Node's `console.dir`, whose
+    output is not JSON (single quotes, unquoted keys, True/None) though it holds the same data."""
+    for _ in range(6):
+        path = pick(rng, _json_files(), "JSON data files", machine=True)
+        if rng.random() < 0.5:
+            code = f"import json, pprint; pprint.pprint(json.load(open({str(path)!r}, encoding='utf-8')), width=100)"
+            argv = [ctx.python, "-c", code]
+            how = "python -c 'pprint.pprint(json.load(open(PATH)))'"
+        else:
+            code = "console.dir(JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')), "
+            code += "{depth: null, maxArrayLength: null, maxStringLength: null, breakLength: 100})"
+            try:
+                argv = [ctx.tool("node"), "-e", code, str(path)]
+            except Skip:
+                continue
+            how = "node -e 'console.dir(JSON.parse(readFileSync(PATH)), {depth: null, ...})'"
+        text = ctx.run(argv, ok=lambda c: c == 0)
+        if len(text.encode()) > MAX_INPUT_BYTES or text.count("\n") < 20:
+            continue
+        pairs = [(m["key"], line) for line in text.splitlines() if (m := _PRINTED_PAIR.match(line))]
+        keys = Counter(key for key, _ in pairs)
+        once = [(key, line) for key, line in pairs if keys[key] == 1 and unique_in(line.strip(), text)]
+        if not once:
+            continue
+        key, line = pick(rng, once, "keys printed once")
+        return Found(
+            source=how.replace("PATH", str(path)),
+            query=f"What is {key} set to in the data loaded from {path.name}?",
+            needles=needles_of([line], text),
+            notes="A JSON data file of the installed packages drawn with the seed, printed by Python's pprint or "
+            "Node's console.dir (drawn with the seed); a key printed once with a scalar value on its line drawn "
+            "with the seed; needle = that line.",
+            text=text,
+        )
+    raise Skip("no printed literal with a key printed once in 6 draws")

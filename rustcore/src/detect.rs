@@ -384,18 +384,33 @@ fn looks_like_json(t: &str) -> bool {
         // `[[test]]` or `[package]` over more lines: TOML or INI that happens to end in `]`.
         return false;
     }
-    let next = t[1..].trim_start().as_bytes().first().copied();
+    let after = t[1..].trim_start();
+    let next = after.as_bytes().first().copied();
     match (first, last) {
-        (b'{', b'}') => matches!(next, Some(b'"') | Some(b'}')),
+        // A printed literal is data too: Python's repr/pprint (`{'key': 1,`), Node's inspect
+        // (`{ key: [],`); the JSON path reads them as it reads JSON.
+        (b'{', b'}') => {
+            matches!(next, Some(b'"') | Some(b'}'))
+                || ((next == Some(b'\'') || bare_key(after)) && balanced(t))
+        }
         (b'[', b']') => {
             matches!(
                 next,
-                Some(b'{' | b'[' | b'"' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
-            ) && number_then_json(t[1..].trim_start())
+                Some(b'{' | b'[' | b'"' | b'\'' | b']' | b'-' | b'0'..=b'9' | b't' | b'f' | b'n')
+            ) && number_then_json(after)
                 && balanced(t)
         }
         _ => false,
     }
+}
+
+/// `key: ` at the start of `t`: an object's unquoted key as Node prints it.
+fn bare_key(t: &str) -> bool {
+    let name = t
+        .bytes()
+        .take_while(|&c| c.is_ascii_alphanumeric() || c == b'_' || c == b'$')
+        .count();
+    name > 0 && t[name..].starts_with(": ")
 }
 
 /// `[name]`, `[[a.b]]`, `[remote "origin"]`: a config section header.
@@ -1178,6 +1193,26 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("- The option number {i} changes how the files are listed, and when they are sorted.\n"))
             .collect();
         assert_ne!(kind(&list).0, "listing");
+    }
+
+    #[test]
+    fn printed_python_and_node_literals_are_data_for_the_json_path() {
+        let pprint: String = (0..200)
+            .map(|i| format!(" 'KEY_{i}': {},\n", ["0", "''", "'gcc -pthread'"][i % 3]))
+            .collect();
+        assert_eq!(
+            kind(&format!("{{'ABIFLAGS': '',\n{pprint} 'ZZ': 1}}\n")).0,
+            "json"
+        );
+        let inspect: String = (0..100).map(|i| format!("    flag_{i}: true,\n")).collect();
+        assert_eq!(
+            kind(&format!("{{\n  target_defaults: {{\n{inspect}  }}\n}}\n")).0,
+            "json"
+        );
+        let names: String = (0..200).map(|i| format!(" 'module_{i}',\n")).collect();
+        assert_eq!(kind(&format!("['abc',\n{names} 'zlib']\n")).0, "json");
+        // A shell brace group and TOML sections stay what they are.
+        assert_ne!(kind("{ echo a; echo b; }\n").0, "json");
     }
 
     #[test]

@@ -2,7 +2,7 @@
 machine's package table, process table, kernel ring buffer, package index records, Python's build configuration,
 a shared library's symbols, cargo's dependency tree and metadata, a downloaded crate's archive listing, `diff -ru`
 between two versions of a crate, `git blame`, `pip show -f`, crates' manifests and CI workflows, `sysctl -a`,
-`getconf -a`, `ldconfig -p`, commands' `--help` and `node --v8-options`.
+`getconf -a`, `ldconfig -p`, commands' `--help`, `node --v8-options`, JSON data printed by pprint or console.dir.
 
 One sample of each kind, drawn with today's seed (HEADROOM_FRESH_SEED repeats a failure's draws). The line that
 answers (the first needle) must occur once in its output, and with the question the needles must survive or come
@@ -38,6 +38,7 @@ AUDITED = (
     "git_blame",
     "ldconfig_p",
     "pip_show_files",
+    "printed_literal",
     "ps_aux",
     "python_sysconfig",
     "readelf_symbols",

@@ -583,9 +583,15 @@ impl Counts {
 
     fn line<'a>(&mut self, line: &'a str, t: &str, prev_text: bool, heading: &mut Option<&'a str>) {
         let l = Line::of(t);
-        let fields = t.split_ascii_whitespace().take(4).count();
+        // A name holds something besides letters (`x86_64-linux`, `abort@GLIBC_2.2.5`, `|libfoo`);
+        // `and more words` is a phrase.
+        let fields = t.split_ascii_whitespace().take(4);
+        let named = fields
+            .clone()
+            .any(|f| f.bytes().any(|b| !b.is_ascii_alphabetic()));
+        let count = fields.count();
         self.bare_rows += usize::from(
-            fields == 1 || (fields <= 3 && !t.ends_with(['.', '?', '!', ':', ',', ';'])),
+            named && (count == 1 || (count <= 3 && !t.ends_with(['.', '?', '!', ':', ',', ';']))),
         );
         let tool = toollines::shape(line);
         // Diff structure.
@@ -892,7 +898,7 @@ impl Counts {
         }
         // A list of names, one or a few fields a line (`rustc --print target-list`, `nm -D`,
         // `apt-cache rdepends`, `getent group`): rows to keep by name, not sentences to sum up.
-        if self.frac(self.bare_rows) >= 0.7 && self.frac(self.prose) < 0.1 {
+        if self.nonblank >= 8 && self.frac(self.bare_rows) >= 0.7 && self.frac(self.prose) < 0.1 {
             return Detection::of("listing");
         }
         Detection::of("text")
@@ -1240,6 +1246,11 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
         let notes = "The archive is read from the start.\nEach member is listed.\nThen it stops.\n"
             .repeat(30);
         assert_ne!(kind(&notes).0, "listing");
+        assert_eq!(kind("plain words here\nand more words\n").0, "text");
+        assert_ne!(
+            kind(&"plain words here\nand more words\n".repeat(10)).0,
+            "listing"
+        );
     }
 
     #[test]

@@ -46,6 +46,10 @@ const INSTRUCTIONS: &[&str] = &[
 ];
 /// A run of flat sibling keys longer than this is shown by prefix group.
 const FLAT_RUN: usize = 24;
+/// The deepest prefix level whose groups' first keys rank in a flat run.
+const SUBGROUP_LEVELS: usize = 4;
+/// The priority of a level-2 group's first key: after the structure, before nothing else.
+const P_SUBGROUP: u32 = 480;
 
 /// What one line of a configuration file is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -180,7 +184,7 @@ impl Reader {
 }
 
 /// Reads `lines` into an outline.
-fn read(lines: &Lines<'_>) -> Outline {
+fn read(lines: &Lines<'_>, subgroups: bool) -> Outline {
     let n = lines.len();
     let mut o = Outline::new(n, b'.');
     let mut r = Reader {
@@ -298,7 +302,7 @@ fn read(lines: &Lines<'_>) -> Outline {
             r.continued = i as u32;
         }
     }
-    group_flat_runs(lines, &mut o);
+    group_flat_runs(lines, &mut o, subgroups);
     o
 }
 
@@ -310,9 +314,27 @@ fn prefix(name: &str) -> &str {
     &name[..end]
 }
 
+/// `name` up to and including its `level`-th separator (`.`, `_` or `-`), if it has that many.
+fn prefix_at(name: &str, level: usize) -> Option<&str> {
+    let mut seen = 0;
+    for (k, c) in name.char_indices().skip(1) {
+        if matches!(c, '.' | '_' | '-') {
+            seen += 1;
+            if seen == level {
+                return Some(&name[..=k]);
+            }
+        }
+    }
+    None
+}
+
 /// In a long run of sibling keys without children, only the first key of each prefix group
 /// is ranked as structure; the group's other keys are left to the query and the markers.
-fn group_flat_runs(lines: &Lines<'_>, o: &mut Outline) {
+/// Below that, the first key of each deeper group of two or more (`net.ipv4.`, then
+/// `net.ipv4.conf.`) ranks after the structure, shallower groups first, so a budget that has
+/// room shows how a long flat listing (`sysctl -a`, `.properties`) divides, not only its
+/// top-level names (without a query: with one, the budget is the answer's).
+fn group_flat_runs(lines: &Lines<'_>, o: &mut Outline, subgroups: bool) {
     let n = o.len();
     let mut has_children = vec![false; n];
     let mut siblings: rustc_hash::FxHashMap<u32, Vec<usize>> = Default::default();
@@ -334,14 +356,45 @@ fn group_flat_runs(lines: &Lines<'_>, o: &mut Outline) {
         if leaves.len() <= FLAT_RUN {
             continue;
         }
+        let names: Vec<&str> = leaves
+            .iter()
+            .map(|&i| {
+                let (a, b) = o.name[i];
+                &lines.content(i)[a as usize..b as usize]
+            })
+            .collect();
+        let mut sizes: rustc_hash::FxHashMap<(usize, &str), u32> = Default::default();
+        for name in &names {
+            for level in 2..=SUBGROUP_LEVELS {
+                if let Some(p) = prefix_at(name, level) {
+                    *sizes.entry((level, p)).or_default() += 1;
+                }
+            }
+        }
         let mut last = "";
-        for &i in &leaves {
-            let (a, b) = o.name[i];
-            let p = prefix(&lines.content(i)[a as usize..b as usize]);
+        let mut followers = Vec::new();
+        let mut first: rustc_hash::FxHashSet<(usize, &str)> = Default::default();
+        for (&i, name) in leaves.iter().zip(&names) {
+            let p = prefix(name);
             if p.eq_ignore_ascii_case(last) {
-                o.unranked[i] = true;
+                followers.push(i);
             }
             last = p;
+            let mut boost = 0;
+            for level in 2..=SUBGROUP_LEVELS {
+                let Some(p) = prefix_at(name, level) else {
+                    break;
+                };
+                if sizes[&(level, p)] >= 2 && first.insert((level, p)) && boost == 0 {
+                    boost = P_SUBGROUP - 60 * (level as u32 - 2);
+                }
+            }
+            if subgroups {
+                o.boost[i] = o.boost[i].max(boost);
+            }
+        }
+        for i in followers {
+            o.unranked[i] = true;
         }
     }
 }
@@ -349,7 +402,8 @@ fn group_flat_runs(lines: &Lines<'_>, o: &mut Outline) {
 /// The compressed configuration as pieces, within `budget` tokens.
 pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
-    let o = read(&lines);
+    // With a question the budget goes to what it asks; without one, to how the text divides.
+    let o = read(&lines, query.is_empty());
     outline::compress(&lines, &o, query, budget, costs)
 }
 
@@ -523,6 +577,40 @@ mod tests {
             assert!(kept.contains(group), "no {group} key shown: {kept}");
         }
         assert!(p.iter().filter(|p| matches!(p, Piece::Omit { .. })).count() >= 5);
+    }
+
+    #[test]
+    fn a_long_dotted_listing_shows_its_subgroups_when_the_budget_has_room() {
+        let mut text = String::new();
+        for top in ["kernel", "net", "vm"] {
+            for mid in ["core", "ipv4", "ipv6", "unix"] {
+                for leaf in 0..30 {
+                    text.push_str(&format!("{top}.{mid}.setting_{leaf} = {leaf}\n"));
+                }
+            }
+        }
+        let kept = |budget: usize| -> String {
+            pieces(compress, &text, "", budget)
+                .iter()
+                .filter_map(|p| match p {
+                    Piece::Text(t) => Some(t.as_str()),
+                    _ => None,
+                })
+                .collect()
+        };
+        let roomy = kept(600);
+        for top in ["kernel", "net", "vm"] {
+            for mid in ["core", "ipv4", "ipv6", "unix"] {
+                let group = format!("{top}.{mid}.setting_0 = 0");
+                assert!(roomy.contains(&group), "no {group}: {roomy}");
+            }
+        }
+        assert!(!roomy.contains("setting_29"), "{roomy}");
+        let tight = kept(120);
+        for top in ["kernel", "net", "vm"] {
+            assert!(tight.contains(&format!("{top}.core.setting_0")), "{tight}");
+        }
+        assert!(!tight.contains("vm.unix.setting_0"), "{tight}");
     }
 
     proptest::proptest! {

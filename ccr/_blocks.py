@@ -11,10 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-__all__ = ["block_after", "enclosing_lines"]
+__all__ = ["MAX_BLOCK_LINES", "block_after", "enclosing_lines"]
 
 # The most lines one block may add.
-_MAX_BLOCK_LINES = 80
+MAX_BLOCK_LINES = 80
 # How far back to look for the heading or enclosing line of a hit (and again from each one found).
 _HEADING_LOOKBACK = 300
 _ATX_HEADING = re.compile(r"#{1,6}\s")
@@ -26,7 +26,7 @@ _SETEXT_RULE = re.compile(r"(=+|-+)\s*")
 
 
 def block_after(hit: int, lines: Sequence[str]) -> list[int]:
-    """The lines of the block `hit` opens, in order (at most `_MAX_BLOCK_LINES`).
+    """The lines of the block `hit` opens, in order (at most `MAX_BLOCK_LINES`).
 
     A diff file or hunk header runs to the next one; a Markdown, underlined or HTML heading
     (``<h2>``) to the next heading of its level or above; any other line to the next line
@@ -69,7 +69,7 @@ def block_after(hit: int, lines: Sequence[str]) -> list[int]:
     else:
         return []
     out: list[int] = []
-    for n in range(first, min(hit + _MAX_BLOCK_LINES, len(lines)) + 1):
+    for n in range(first, min(hit + MAX_BLOCK_LINES, len(lines)) + 1):
         if stop(n):
             break
         out.append(n)

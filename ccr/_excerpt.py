@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import rustcore
+from ccr._blocks import MAX_BLOCK_LINES as _MAX_BLOCK_LINES
 from ccr._blocks import block_after, enclosing_lines
 from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
@@ -53,6 +54,8 @@ _MAX_MISFITS = 200
 # The most of an excerpt's budget one matching line may take; a longer line shows its start.
 _LONG_ROW_SHARE = 0.25
 _LONG_ROW_MIN = 200
+# The most of an excerpt one block around the best match may take to come whole (a record, a small class).
+_OUTER_SHARE = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,6 +473,15 @@ def select_rows(
         if k == 0 and above:
             # The best match inside a block (a docstring in a function's body) brings the rest of that block.
             add_lines(block_after(above[0], lines), int(budget * 0.8), stop_at_misfit=True)
+            # Then the blocks around that one (the JSON record a matching field sits in, two levels up), each
+            # only whole and while it stays a small part of the excerpt: the fields beside the match answer
+            # "when" and "where" of the thing it names.
+            for outer in above[1:]:
+                block = block_after(outer, lines)
+                rows = [(n, lines[n - 1]) for n in block if n not in picker.covered]
+                if len(block) >= _MAX_BLOCK_LINES - 1 or sum(map(cost, rows)) > budget * _OUTER_SHARE:
+                    break
+                add_lines(block, int(budget * 0.8))
     if chunks.context is None:
         add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
     add_hits(ranked, budget)

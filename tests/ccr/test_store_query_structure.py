@@ -182,3 +182,15 @@ DOCSTRING_FLOOR = 0.85
 def test_a_question_in_a_functions_docstring_words_brings_back_the_rest_of_its_body(tmp_path: Path) -> None:
     results = _retrieved(tmp_path, ["python_docq"], 4)
     assert _whole_share(results) >= DOCSTRING_FLOOR, _report(results)
+
+
+# Measured on structure-a/b/c and s-d..s-h, 3 samples each: 24 of 24 whole (0 of 24 with only the nearest block).
+RECORD_FLOOR = 0.8
+
+
+def test_a_question_about_a_field_of_a_json_record_brings_back_the_record_around_it(tmp_path: Path) -> None:
+    # The question quotes a commit's subject (a "message" field two levels down); its needles are the same record's
+    # html_url and committer date, which share no word with the question.
+    results = _retrieved(tmp_path, ["api_commits"], per_seed=3)
+    assert results
+    assert _whole_share(results) >= RECORD_FLOOR, _report(results)

@@ -116,12 +116,13 @@ def needle_of(text: str) -> str | None:
     return piece if len(piece) >= MIN_NEEDLE else None
 
 
-def needles_of(lines: Iterable[str], text: str) -> tuple[str, ...]:
-    """Needles of `lines` that occur in `text`, each once, in order."""
+def needles_of(lines: Iterable[str], text: str, *, once: bool = False) -> tuple[str, ...]:
+    """Needles of `lines` that occur in `text` (with `once`: exactly once, so each names one answer), each listed
+    once, in order."""
     out: list[str] = []
     for line in lines:
         piece = needle_of(line)
-        if piece is not None and piece in text and piece not in out:
+        if piece is not None and (unique_in(piece, text) if once else piece in text) and piece not in out:
             out.append(piece)
     return tuple(out)
 

@@ -12,21 +12,21 @@ import random
 import re
 from pathlib import Path
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needle_of, unique_in
+from benchmarks.fresh._core import (
+    MAX_INPUT_BYTES,
+    Context,
+    Found,
+    Skip,
+    Unavailable,
+    generator,
+    needle_of,
+    needles_of,
+    unique_in,
+)
 from benchmarks.fresh._places import files_under, pick
 from benchmarks.fresh.logs import log_question
 
 __all__: list[str] = []
-
-
-def _unique_needles(lines: list[str], text: str) -> tuple[str, ...]:
-    """The needles of `lines` that occur exactly once in `text` (so each names one answer), in order."""
-    out: list[str] = []
-    for line in lines:
-        piece = needle_of(line)
-        if piece is not None and unique_in(piece, text) and piece not in out:
-            out.append(piece)
-    return tuple(out)
 
 
 @generator("dpkg_l", "shell_listing")
@@ -45,7 +45,7 @@ def dpkg_l(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="dpkg -l (COLUMNS=200)",
         query=query,
-        needles=_unique_needles([row], text),
+        needles=needles_of([row], text, once=True),
         notes=f"The machine's package table; {rule}; needle = its row.",
         text=text,
     )
@@ -70,7 +70,7 @@ def ps_aux(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="ps aux --width 400",
         query=query,
-        needles=_unique_needles([row], text),
+        needles=needles_of([row], text, once=True),
         notes=f"The machine's process table as printed now; {rule}.",
         text=text,
     )
@@ -88,7 +88,7 @@ def dmesg(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source=" ".join(argv),
         query=query,
-        needles=_unique_needles(lines[:6], text),
+        needles=needles_of(lines[:6], text, once=True),
         notes=f"The kernel's ring buffer (its end when over the size bound); {rule}.",
         text=text,
     )
@@ -106,7 +106,7 @@ def apt_cache_show(ctx: Context, rng: random.Random) -> Found:
     fields = record.splitlines()
     package = fields[0].split()[1]
     wanted = [fields[0], *(f for f in fields if f.startswith(("Version: ", "Depends: ", "Pre-Depends: ")))]
-    needles = _unique_needles(wanted, text)
+    needles = needles_of(wanted, text, once=True)
     if needle_of(fields[0]) not in needles:
         raise Skip(f"the record of {package} is not the only one naming it")
     return Found(
@@ -129,7 +129,7 @@ def python_sysconfig(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source=f"{ctx.python} -m sysconfig",
         query=f"What is {key} set to in this Python's build configuration?",
-        needles=_unique_needles([line], text),
+        needles=needles_of([line], text, once=True),
         notes="The interpreter's paths and build variables; a setting of at most 200 characters drawn with the "
         "seed; needle = its line.",
         text=text,
@@ -161,7 +161,7 @@ def readelf_symbols(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=f"readelf -W --dyn-syms {library}",
             query=f"What are the address, size and binding of the symbol {symbol} in {library.name}?",
-            needles=_unique_needles([row], text),
+            needles=needles_of([row], text, once=True),
             notes="A shared library of the machine drawn with the seed (40+ function/object symbols); a defined "
             "symbol whose versioned name occurs once drawn with the seed; needle = its row.",
             text=text,
@@ -179,7 +179,7 @@ def sysctl_a(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="sysctl -a",
         query=f"What is the kernel setting {line.split(' = ')[0]} set to?",
-        needles=_unique_needles([line], text),
+        needles=needles_of([line], text, once=True),
         notes="The kernel's settings as `name = value` lines; a setting whose name occurs once drawn with the "
         "seed; needle = its line.",
         text=text,
@@ -196,7 +196,7 @@ def getconf_a(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="getconf -a",
         query=f"What value does getconf report for {row.split()[0]}?",
-        needles=_unique_needles([row], text),
+        needles=needles_of([row], text, once=True),
         notes="The system's configuration values (name, then value, in columns); a name that occurs once with a "
         "value drawn with the seed; needle = its row.",
         text=text,
@@ -214,7 +214,7 @@ def ldconfig_p(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="ldconfig -p",
         query=f"Where is the library {row.split()[0]} installed, and for which ABI?",
-        needles=_unique_needles([row], text),
+        needles=needles_of([row], text, once=True),
         notes="The dynamic linker's cache; a library listed once drawn with the seed; needle = its row.",
         text=text,
     )

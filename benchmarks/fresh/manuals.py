@@ -17,7 +17,16 @@ import re
 import shlex
 from pathlib import Path
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needle_of, unique_in
+from benchmarks.fresh._core import (
+    MAX_INPUT_BYTES,
+    Context,
+    Found,
+    Skip,
+    Unavailable,
+    generator,
+    needles_of,
+    unique_in,
+)
 from benchmarks.fresh._places import files_under, pick, read_text, stdlib
 from benchmarks.fresh.sources import python_definitions
 
@@ -31,15 +40,6 @@ _NO_IMPORT = frozenset(
     {"antigravity", "this", "turtle", "idlelib", "tkinter", "pydoc", "pydoc_data", "lib2to3", "ensurepip", "venv",
      "webbrowser", "pty", "tty", "getpass", "crypt", "__main__", "__hello__", "__phello__", "_pydecimal"}
 )  # fmt: skip
-
-
-def _unique(lines: list[str], text: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for line in lines:
-        piece = needle_of(line)
-        if piece is not None and unique_in(piece, text) and piece not in out:
-            out.append(piece)
-    return tuple(out)
 
 
 def man_pages() -> list[str]:
@@ -84,7 +84,7 @@ def man_page(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=f"MANWIDTH=100 man -P cat {name}",
             query=f"What does the option {option} of {name} do?",
-            needles=_unique([line, description], text),
+            needles=needles_of([line, description], text, once=True),
             notes="A man page of sections 1/8 drawn with the seed (60+ lines, 3+ options); an option whose line "
             "occurs once drawn with the seed; needles = its line and its description's first line.",
             text=text,
@@ -135,7 +135,7 @@ def pydoc_text(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=f"python -m pydoc {path.stem}",
             query=f"What are the parameters of {definition.qualified} in {path.stem}, and what does it do?",
-            needles=_unique([signature, *([doc] if doc else [])], text),
+            needles=needles_of([signature, *([doc] if doc else [])], text, once=True),
             notes="A stdlib module drawn with the seed (its text 80+ lines); a public function or method whose "
             "signature line occurs once in the text drawn with the seed; needles = that line and the first line "
             "of its documentation.",
@@ -178,7 +178,7 @@ def debian_copyright(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source=" ".join(shlex.quote(a) for a in argv),
         query=f"Who holds the copyright of {line[7:].strip()[:80]} in {package}, and under which license?",
-        needles=_unique([line, *([holder] if holder else []), *([header] if header else [])], text),
+        needles=needles_of([line, *([holder] if holder else []), *([header] if header else [])], text, once=True),
         notes="1-8 machine-readable Debian copyright files drawn with the seed; a Files: stanza whose line occurs "
         "once drawn with the seed; needles = that line, its first Copyright: line and the file header, each when "
         "it occurs once.",
@@ -201,7 +201,7 @@ def v8_options(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source="node --v8-options",
         query=f"What does the V8 flag {line.split()[0]} do, and what is its type and default?",
-        needles=_unique([line, kind], text),
+        needles=needles_of([line, kind], text, once=True),
         notes="V8's flags as node prints them (a flag with its description, then its type and default); a flag "
         "drawn with the seed; needles = its two lines, those occurring once.",
         text=text,
@@ -245,7 +245,7 @@ def cli_help(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=command,
             query=f"What does the option {option} of {Path(argv[0]).name} do?",
-            needles=_unique([line], text),
+            needles=needles_of([line], text, once=True),
             notes="A command's own help (a list of common tools, those installed) drawn with the seed; an option "
             "line with its description on it, occurring once, drawn with the seed; needle = that line.",
             text=text,

@@ -17,20 +17,21 @@ import sys
 from collections import Counter, defaultdict
 from pathlib import Path
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needle_of, unique_in
+from benchmarks.fresh._core import (
+    MAX_INPUT_BYTES,
+    Context,
+    Found,
+    Skip,
+    Unavailable,
+    generator,
+    needle_of,
+    needles_of,
+    unique_in,
+)
 from benchmarks.fresh._places import PROJECT, cargo_registry, pick
 from benchmarks.fresh.history import parse_hunks
 
 __all__: list[str] = []
-
-
-def _unique(lines: list[str], text: str) -> tuple[str, ...]:
-    out: list[str] = []
-    for line in lines:
-        piece = needle_of(line)
-        if piece is not None and unique_in(piece, text) and piece not in out:
-            out.append(piece)
-    return tuple(out)
 
 
 def _rust_core() -> Path:
@@ -60,7 +61,7 @@ def cargo_tree(ctx: Context, rng: random.Random) -> Found:
     return Found(
         source=f"cargo tree --offline {' '.join(edges)} (in {PROJECT.name}/rustcore)".replace("  ", " "),
         query=f"Which version of the crate {m['name']} is used, and which crate pulls it in?",
-        needles=_unique([lines[i].strip("│├└─ "), parent.strip("│├└─ ")], text),
+        needles=needles_of([lines[i].strip("│├└─ "), parent.strip("│├└─ ")], text, once=True),
         notes="The Rust core's dependency tree (edge kinds drawn with the seed); a nested entry that is not a "
         "repeat `(*)` and whose line occurs once drawn with the seed; needles = its line and its parent's "
         "(tree glyphs cut), those occurring once.",
@@ -124,7 +125,7 @@ def pip_show_files(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=f"pip show -f {name}",
             query=f"Is {row.strip().rsplit('/', 1)[-1]} part of {name}, at which path, and where is {name} installed?",
-            needles=_unique([row, *([location] if location else [])], text),
+            needles=needles_of([row, *([location] if location else [])], text, once=True),
             notes="An installed distribution with 20+ files drawn with the seed; one of its files drawn with the "
             "seed; needles = the file's row and the Location line.",
             text=text,
@@ -146,7 +147,7 @@ def crate_archive(ctx: Context, rng: random.Random) -> Found:
         return Found(
             source=f"tar -tzvf {crate}",
             query=f"How large is {path} in {crate.name}, and when was it last modified?",
-            needles=_unique([row], text),
+            needles=needles_of([row], text, once=True),
             notes="A .crate archive from cargo's registry cache with 15+ files drawn with the seed; a file drawn "
             "with the seed; needle = its row.",
             text=text,

@@ -185,13 +185,16 @@ def test_a_question_in_a_functions_docstring_words_brings_back_the_rest_of_its_b
     assert _whole_share(results) >= DOCSTRING_FLOOR, _report(results)
 
 
-# Measured on structure-a/b/c and s-d..s-h, 3 samples each: 24 of 24 whole (0 of 24 with only the nearest block).
+# Measured on structure-a/b/c and s-d..s-h, 3 samples each: 24 of 24 whole (0 of 24 with only the nearest block),
+# then 22 of 24 once the history had moved on (two questions whose quoted subject another commit's message shares
+# words with: the best match was that other record). The windows change with every commit, hence a share over 8 seeds.
 RECORD_FLOOR = 0.8
+RECORD_SEEDS = (*SEEDS, "s-d", "s-e", "s-f", "s-g", "s-h")
 
 
 def test_a_question_about_a_field_of_a_json_record_brings_back_the_record_around_it(tmp_path: Path) -> None:
     # The question quotes a commit's subject (a "message" field two levels down); its needles are the same record's
     # html_url and committer date, which share no word with the question.
-    results = _retrieved(tmp_path, ["api_commits"], per_seed=3)
+    results = _retrieved(tmp_path, ["api_commits"], per_seed=3, seeds=RECORD_SEEDS)
     assert results
     assert _whole_share(results) >= RECORD_FLOOR, _report(results)

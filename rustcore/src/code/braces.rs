@@ -254,19 +254,38 @@ fn expression_function(cx: &Cx, f: ExprFn) -> Definition {
     }
     let (name, qualifiers) = names(&f.found, &f.qualifiers);
     let start = t[f.found.extent_start].start as usize;
+    bodyless(
+        name,
+        qualifiers,
+        (
+            t[f.found.extent_start].line as usize,
+            t[end].end_line as usize,
+        ),
+        f.declared
+            && f.found.statement
+            && src.starts_line(start)
+            && src.rest_is_comment(t[end].end as usize, b"//"),
+    )
+}
+
+/// A function definition without a body (a prototype, a `#define`): its name and lines, and whether it stands
+/// alone on its lines.
+fn bodyless(
+    name: String,
+    qualifiers: Vec<String>,
+    (first, last): (usize, usize),
+    standalone: bool,
+) -> Definition {
     Definition {
         kind: DefKind::Function,
         name,
         qualifiers,
-        first: t[f.found.extent_start].line as usize,
-        last: t[end].end_line as usize,
+        first,
+        last,
         body_span: None,
         body: None,
         wrapper: false,
-        standalone: f.declared
-            && f.found.statement
-            && src.starts_line(start)
-            && src.rest_is_comment(t[end].end as usize, b"//"),
+        standalone,
         parent: None,
         within: Vec::new(),
     }
@@ -473,19 +492,12 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
         while u < hi {
             if let Some(name) = macro_name(cx.text(u)).filter(|_| cx.kind(u) == Kind::Directive) {
                 let (a, b) = (t[u].start as usize, t[u].end as usize);
-                out.push(Definition {
-                    kind: DefKind::Function,
+                out.push(bodyless(
                     name,
-                    qualifiers: Vec::new(),
-                    first: t[u].line as usize,
-                    last: t[u].end_line as usize,
-                    body_span: None,
-                    body: None,
-                    wrapper: false,
-                    standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
-                    parent: None,
-                    within: Vec::new(),
-                });
+                    Vec::new(),
+                    (t[u].line as usize, t[u].end_line as usize),
+                    cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
+                ));
             }
             if cx.kind(u) == Kind::Directive || cx.is_group(u, b'{') || cx.is(u, "=") {
                 plain = false;
@@ -503,19 +515,12 @@ fn declarations(cx: &Cx, toks: &Tokens, groups: &[(usize, usize)]) -> Vec<Defini
             if closes {
                 if let (true, Some(n), true) = (plain, name, cx.is(u, ";")) {
                     let (a, b) = (t[first].start as usize, t[u].end as usize);
-                    out.push(Definition {
-                        kind: DefKind::Function,
-                        name: String::from_utf8_lossy(cx.text(n)).into_owned(),
-                        qualifiers: Vec::new(),
-                        first: t[first].line as usize,
-                        last: t[u].end_line as usize,
-                        body_span: None,
-                        body: None,
-                        wrapper: false,
-                        standalone: cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
-                        parent: None,
-                        within: Vec::new(),
-                    });
+                    out.push(bodyless(
+                        String::from_utf8_lossy(cx.text(n)).into_owned(),
+                        Vec::new(),
+                        (t[first].line as usize, t[u].end_line as usize),
+                        cx.src.starts_line(a) && cx.src.rest_is_comment(b, b"//"),
+                    ));
                 }
                 first = end + 1;
                 name = None;

@@ -89,6 +89,14 @@ _SIGNATURE_CHARS = 400
 _OPENING_BLOCKS = 3
 _OPENING_CHARS = 1200
 _SIGNATURES = 3
+# The page's own lines shown beside the text for what the question asks about: a definition with the line
+# after it, a quoted heading with the opening of its section. A line longer than this (minified markup) is
+# not worth its cost: the text already holds its words.
+_SOURCE_LINE_CHARS = 400
+_SOURCE_LINES_DEFINITION = 4
+_SOURCE_LINES_SECTION = 16
+_SOURCE_SPANS = 3
+_SOURCE_CHARS = 1200
 
 
 class _Text:
@@ -111,7 +119,9 @@ class _Text:
         if not text:
             return
         if not self._current or not "".join(self._current).strip():
-            self._current_line = line
+            # Text after a break often opens with the rest of the tag's line: it starts where its words do.
+            stripped = text.lstrip()
+            self._current_line = line + (text[: len(text) - len(stripped)].count("\n") if stripped else 0)
             self._current_content = content
         self._current.append(text)
         self.text_chars += len(text)
@@ -308,14 +318,20 @@ def _asked_names(query: str) -> list[tuple[str, tuple[str, ...]]]:
 
 
 def signature_lines(lines: Sequence[str], query: str) -> list[int]:
-    """Indexes of the text lines that define a name the query gives, as API pages print them: the name
+    """Indexes of the text lines that define a name the query gives, with the class lines of the owners the
+    query names (see `definitions`)."""
+    return sorted({k for pair in definitions(lines, query) for k in pair if k is not None})
+
+
+def definitions(lines: Sequence[str], query: str) -> list[tuple[int, int | None]]:
+    """The text lines that define a name the query gives, as API pages print them: the name
     (after keywords and qualifiers only: ``def``, ``pub const fn``, ``class smtpd.``) then its parameters
     (``__init__(self, server, ...)``, ``fn from_raw_parts<'a, T>(data: ...)``). Where the query names what the
     name belongs to (``SMTPChannel.__init__``), the definitions on its line or under its ``class`` line are
     preferred; each kept definition brings that class line along. A line whose name follows a qualifier only
     (``slice::from_raw_parts(ptr, len)``) counts only where no better one is found. At most `_SIGNATURES`
-    per name."""
-    keep: list[int] = []
+    per name. Each is its index and that of the owner's line (None without one)."""
+    keep: list[tuple[int, int | None]] = []
     for name, owners in _asked_names(query):
         pattern = re.compile("(" + _SIGNATURE_PREFIX + ")" + re.escape(name) + r"\s*(?:<[^()]*>)?\s*\(")
         tiers: list[list[tuple[int, int | None]]] = [[], [], [], []]
@@ -330,11 +346,8 @@ def signature_lines(lines: Sequence[str], query: str) -> list[int]:
             at = _owner_line(lines, k, owners) if owners else None
             tiers[(0 if at is not None else 1) if defining else (2 if at is not None else 3)].append((k, at))
         chosen = next((t for t in tiers if t), [])
-        for k, at in chosen[:_SIGNATURES]:
-            keep.append(k)
-            if at is not None and at != k:
-                keep.append(at)
-    return sorted(set(keep))
+        keep += chosen[:_SIGNATURES]
+    return keep
 
 
 def section_opening(lines: Sequence[str], query: str) -> list[int]:
@@ -357,6 +370,64 @@ def section_opening(lines: Sequence[str], query: str) -> list[int]:
             if chars >= 2 * _OPENING_CHARS:
                 break
     return keep
+
+
+def source_spans(lines: Sequence[str], sources: Sequence[int], query: str) -> list[tuple[int, int]]:
+    """0-based inclusive ranges of the original page's lines to show as written, beside the text lines
+    (`lines`, each starting on original line `sources[k]`): each definition the query names from its line to
+    the line where the next text starts (a doc entry's signature and the first line of its description), each
+    section whose heading the query quotes from the heading to the end of its opening blocks. Overlapping
+    ranges merge; at most `_SOURCE_SPANS`, each cut before a line over `_SOURCE_LINE_CHARS` characters by the
+    caller."""
+    if not lines:
+        return []
+
+    def next_text(k: int) -> int | None:
+        return next((j for j in range(k + 1, len(lines)) if lines[j].strip()), None)
+
+    spans: list[tuple[int, int]] = []
+    for k in sorted({k for k, _ in definitions(lines, query)}):
+        after = next_text(k)
+        end = sources[after] if after is not None else sources[k]
+        spans.append((sources[k], min(end, sources[k] + _SOURCE_LINES_DEFINITION - 1)))
+    opening = section_opening(lines, query)
+    for h in quoted_headings(lines, query):
+        stop = next((g for g in range(h + 1, len(lines)) if lines[g].startswith("#")), len(lines))
+        last = max((k for k in opening if h < k < stop), default=h)
+        after = next_text(last)
+        end = sources[after] - 1 if after is not None and sources[after] > sources[last] else sources[last]
+        spans.append((sources[h], min(end, sources[h] + _SOURCE_LINES_SECTION - 1)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged[:_SOURCE_SPANS]
+
+
+def source_lines(original: LineIndex, spans: Sequence[tuple[int, int]], shown: str) -> str:
+    """The original lines of `spans`, as written (markup included), under a line saying which they are; a span
+    is cut before its first line over `_SOURCE_LINE_CHARS` characters or past `_SOURCE_CHARS` characters, and
+    left out when every line of it already reads the same in `shown`."""
+    out = []
+    for start, end in spans:
+        rows: list[str] = []
+        chars = 0
+        for n in range(start, end + 1):
+            row = original[n]
+            if len(row) > _SOURCE_LINE_CHARS or (rows and chars + len(row) > _SOURCE_CHARS):
+                break
+            rows.append(row)
+            chars += len(row)
+        while rows and not rows[-1].strip():
+            rows.pop()
+        if not rows or all(row.strip() in shown for row in rows):
+            continue
+        last = start + len(rows)
+        where = f"line {start + 1}" if last == start + 1 else f"lines {start + 1}-{last}"
+        out.append(f"Page source, {where}:\n" + "".join(row + "\n" for row in rows))
+    return "".join(out)
 
 
 def _owner_line(lines: Sequence[str], k: int, owners: tuple[str, ...]) -> int | None:
@@ -405,10 +476,13 @@ class HtmlCompressor(Compressor):
         if not lines:
             return head
         derived = LineIndex("".join(lines))
+        plain = [line.rstrip("\n") for line in lines]
+        # What the question asks about, as the page writes it: the text alone loses the markup an answer may quote.
+        if ctx.query:
+            head += source_lines(original, source_spans(plain, sources, ctx.query), derived.text)
         budget = None if ctx.budget is None else max(ctx.budget - ctx.tokens(head), 0)
         selection = select_lines(derived, ctx, target=budget, signals=NEURAL_SIGNALS)
         if ctx.query:
-            plain = [line.rstrip("\n") for line in lines]
             for k in (*signature_lines(plain, ctx.query), *section_opening(plain, ctx.query)):
                 selection.kept[k] = True
         last_original = len(original.lines) - 1

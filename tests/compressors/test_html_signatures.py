@@ -96,3 +96,50 @@ def test_section_opening_stops_at_the_next_heading() -> None:
     lines = ["# Intro", "", "x", "", "## Safety", "", "Never twice.", "", "Or thrice.", "", "## Next", "", "y"]
     assert section_opening(lines, "What is under “Safety”?") == [6, 8]
     assert section_opening(lines, "What about safety?") == []
+
+
+def _api_page(entries: int) -> str:
+    body = []
+    for k in range(entries):
+        body.append(f'    <p id="Model-method{k}">')
+        body.append(f'      <b class="header">method{k}</b><code>model.method{k}(key, options{k})</code>')
+        body.append("      <br />")
+        body.append(f'      Like <a href="#Model-get">get</a>, but step {k} of the model is <b>kept</b> as it was')
+        body.append(f"      before, with {k} more words after it.")
+        body.append("    </p>")
+    return (
+        "<html><head><title>API</title></head><body><div class='container'>\n"
+        + "\n".join(body)
+        + "\n</div></body></html>\n"
+    )
+
+
+def test_a_question_naming_a_documented_entry_shows_its_lines_as_the_page_writes_them() -> None:
+    page = _api_page(120)
+    out = compress_with("html", page, "What arguments does `model.method57` take, and what does it do?")
+    assert '<b class="header">method57</b><code>model.method57(key, options57)</code>' in out
+    assert 'Like <a href="#Model-get">get</a>, but step 57 of the model is <b>kept</b> as it was' in out
+    assert "method58</b>" not in out
+    assert len(out) < len(page) / 10
+
+
+def test_a_quoted_heading_shows_the_opening_of_its_section_as_the_page_writes_it() -> None:
+    sections = []
+    for k in range(60):
+        sections.append(f"<h2 id='s{k}'>Topic number {k} of the guide</h2>")
+        sections.append(f"<p>The first paragraph of topic {k} wraps\nover two lines with <em>markup</em> {k}.</p>")
+        sections.append(f"<p>A second paragraph of topic {k} adds\ndetail number {k * 7} to the guide.</p>")
+    page = "<html><head><title>Guide</title></head><body><main>\n" + "\n".join(sections) + "\n</main></body></html>\n"
+    out = compress_with("html", page, "What does the page “Guide” say under “Topic number 41 of the guide”?")
+    assert "<p>The first paragraph of topic 41 wraps\nover two lines with <em>markup</em> 41.</p>" in out
+    assert "<p>A second paragraph of topic 41 adds\ndetail number 287 to the guide.</p>" in out
+    assert "topic 40 wraps\nover" not in out
+
+
+def test_source_lines_come_only_with_a_question_and_never_for_minified_markup() -> None:
+    page = _api_page(120)
+    assert "Page source" not in compress_with("html", page, None)
+    one_line = page.replace("\n", " ")
+    out = compress_with("html", one_line, "What arguments does `model.method57` take, and what does it do?")
+    assert "Page source" not in out
+    assert "model.method57(key, options57)" in out

@@ -173,6 +173,10 @@ fn test_result(t: &str) -> Option<Kind> {
     {
         return Some(Kind::Pass);
     }
+    // libtest's header over a failing test's captured output: `---- a::b stdout ----`.
+    if t.starts_with("---- ") && (t.ends_with(" stdout ----") || t.ends_with(" stderr ----")) {
+        return Some(Kind::FailId);
+    }
     if t.starts_with("--- FAIL")
         || t.starts_with("FAIL\t")
         || t.starts_with("FAIL: ")
@@ -377,10 +381,25 @@ fn find_short_frame(t: &str) -> Option<usize> {
     searcher!(": in ").find(t.as_bytes())
 }
 finder!(has_recent_call, "most recent call");
-finder!(has_panicked_at, "' panicked at");
+finder!(has_quoted_panicked_at, "' panicked at");
+finder!(has_bare_panicked_at, " panicked at ");
+
+/// A panic's header: `thread 'main' panicked at ...`, and in newer Rust releases with the
+/// thread's id between (`thread 'a::b' (4242) panicked at src/lib.rs:17:21:`).
+fn has_panicked_at(t: &str) -> bool {
+    has_quoted_panicked_at(t) || (t.starts_with("thread '") && has_bare_panicked_at(t))
+}
 finder!(has_ellipsis_verdict, " ... ");
 finder!(has_failed_marker, " FAILED ");
 finder!(has_skipped_dashes, " skipped -- ");
+
+/// A panic's header whose message is on the next line: libtest and Rust since 1.73 print
+/// `thread 'name' panicked at path:line:col:` and then the message (older releases put the
+/// message in quotes on the header itself).
+pub fn opens_panic_message(line: &str) -> bool {
+    let t = line.trim_end();
+    t.ends_with(':') && has_panicked_at(t)
+}
 
 fn is_trace_start(t: &str) -> bool {
     has_recent_call(t)

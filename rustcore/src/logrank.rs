@@ -11,7 +11,7 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use crate::line_groups::{Grouping, NONE};
 use crate::lines::Lines;
-use crate::loglines::{is_count_line, Kind};
+use crate::loglines::{self, is_count_line, Kind};
 use crate::logs::{LineInfo, Shape};
 use crate::query::{score_mask, Query};
 use crate::toollines::{self, Shape as ToolShape};
@@ -330,16 +330,47 @@ fn summary_blocks(lines: &Lines<'_>, info: &[LineInfo]) -> Vec<bool> {
     let mut digest = vec![false; info.len()];
     let mut inside = false;
     for (i, li) in info.iter().enumerate() {
+        if let Some(names) = id_list(lines, info, i) {
+            digest[i..names].fill(true);
+        }
         match li.kind {
             Kind::Section | Kind::Summary => {
                 inside = li.kind == Kind::Section && announces_digest(lines.content(i), false);
             }
             Kind::Plain if !inside => inside = announces_digest(lines.content(i), true),
-            Kind::FailId | Kind::Exception | Kind::Error | Kind::Warn => digest[i] = inside,
+            Kind::FailId | Kind::Exception | Kind::Error | Kind::Warn => digest[i] |= inside,
             _ => {}
         }
     }
     digest
+}
+
+/// libtest's closing list of failures: a `failures:` heading over indented test paths, one a
+/// line (`    a::b_fails`). Returns where the list ends (exclusive) when line `i` heads one; the
+/// same heading over the failures' captured output (`---- a::b stdout ----`) heads no list.
+fn id_list(lines: &Lines<'_>, info: &[LineInfo], i: usize) -> Option<usize> {
+    if !lines
+        .content(i)
+        .trim_end()
+        .eq_ignore_ascii_case("failures:")
+    {
+        return None;
+    }
+    let is_name = |j: usize| {
+        let c = lines.content(j);
+        c.starts_with([' ', '\t'])
+            && !c.trim().is_empty()
+            && !c.trim().contains(char::is_whitespace)
+    };
+    let mut j = i + 1;
+    while j < info.len() && info[j].kind == Kind::Blank {
+        j += 1;
+    }
+    let start = j;
+    while j < info.len() && is_name(j) {
+        j += 1;
+    }
+    (j > start).then_some(j)
 }
 
 /// Whether a rule (or, `plain`, a short line starting with the word) announces
@@ -495,6 +526,11 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
                 }
             }
             Kind::Exception | Kind::Error | Kind::Warn => {
+                // A panic's message and its header (which thread, where) are one finding.
+                if i > 0 && loglines::opens_panic_message(lines.content(i - 1)) {
+                    raise(claims, i - 1, own - 1);
+                    claims[i - 1].with_next = true;
+                }
                 // A warning's excerpt ranks below the headline and location of every other
                 // warning: where each finding is comes before what the first one looks like.
                 let level = if info[i].kind == Kind::Warn {

@@ -11,6 +11,7 @@
 
 use crate::line_groups::{Grouping, Miner, NONE};
 use crate::lines::{self, line_hash, Costs, Lines, Output, Piece, Planner};
+use crate::loglines;
 pub use crate::loglines::{classify, Kind};
 use crate::logrank::{intrinsic_lines, prioritise, Claim, P_DIGEST};
 use crate::query::Query;
@@ -40,11 +41,25 @@ pub(crate) struct LineInfo {
 /// redeeming a `template=T` marker.
 pub(crate) fn analyse(lines: &Lines<'_>) -> (Vec<LineInfo>, Grouping) {
     let mut miner = Miner::default();
+    let mut after_panic = false;
     let info = lines
         .iter()
         .map(|raw| {
             let clean = lines::strip_ansi(raw);
-            let kind = match classify(&clean) {
+            let own = classify(&clean);
+            // A panic's header that ends with its location (`thread 'a::b' panicked at
+            // src/lib.rs:17:21:`) says why on the next line, whatever words it uses
+            // (`index out of bounds: ...`, `no such key`): that line is the exception.
+            let reason = std::mem::replace(&mut after_panic, loglines::opens_panic_message(&clean));
+            let own = match own {
+                Kind::Plain | Kind::Notice | Kind::SoftError | Kind::Warn | Kind::Error
+                    if reason =>
+                {
+                    Kind::Exception
+                }
+                kind => kind,
+            };
+            let kind = match own {
                 // A linter's finding is a warning (an error when it says so), though
                 // it names its rule by code, not by a word a log would use; also when its
                 // message reads as a problem told in plain words (`F821 Undefined name`).
@@ -634,6 +649,60 @@ mod tests {
             10,
             "{out}"
         );
+    }
+
+    /// A libtest run of `cases` tests; the cases at `failing` panic with the messages given.
+    fn libtest_run(cases: usize, failing: &[(usize, &str)]) -> String {
+        let mut text = format!("running {cases} tests\n");
+        for i in 0..cases {
+            let verdict = if failing.iter().any(|&(f, _)| f == i) {
+                "FAILED"
+            } else {
+                "ok"
+            };
+            text.push_str(&format!("test suite::case_{i} ... {verdict}\n"));
+        }
+        text.push_str("\nfailures:\n\n");
+        for (k, &(f, message)) in failing.iter().enumerate() {
+            text.push_str(&format!(
+                "---- suite::case_{f} stdout ----\n\nthread 'suite::case_{f}' ({}) panicked at src/lib.rs:{}:5:\n{message}\n\n",
+                4000 + k,
+                10 + k
+            ));
+        }
+        text.push_str("\nfailures:\n");
+        for &(f, _) in failing {
+            text.push_str(&format!("    suite::case_{f}\n"));
+        }
+        let passed = cases - failing.len();
+        text.push_str(&format!(
+            "\ntest result: FAILED. {passed} passed; {} failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s\n",
+            failing.len()
+        ));
+        text
+    }
+
+    #[test]
+    fn a_panic_keeps_its_message_under_its_header_whatever_words_it_uses() {
+        let failing = [
+            (7, "index out of bounds: the len is 3 but the index is 5"),
+            (19, "index out of bounds: the len is 3 but the index is 6"),
+            (33, "no such key"),
+        ];
+        let text = libtest_run(60, &failing);
+        let lines = Lines::new(&text);
+        for query in ["", "Which tests failed, and why?"] {
+            // The default budget of a small output: a share of it, with room for its failures.
+            let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+            let out = kept(&compress(&text, &Query::parse(query), 150, costs));
+            for (f, message) in failing {
+                let header = format!("thread 'suite::case_{f}' ");
+                let at = out.find(&header).unwrap_or_else(|| panic!("{f}: {out}"));
+                let next = out[at..].lines().nth(1).unwrap_or("");
+                assert_eq!(next, message, "{out}");
+                assert!(out.contains(&format!("\n    suite::case_{f}\n")), "{out}");
+            }
+        }
     }
 
     #[test]

@@ -1,5 +1,5 @@
-"""Real logs: the machine's own (/var/log, npm's debug logs), a verbose pip install of scratch wheels and npm's
-debug log of an install of scratch packages.
+"""Real logs: the machine's own (/var/log, npm's debug logs), a verbose pip install of scratch wheels, npm's
+debug log of an install of scratch packages, and a scratch batch job logging through Python's `logging`.
 
 A log window is `tail -n N` or `sed -n A,Bp` of a real file, drawn with the seed. The question asks for a
 rare event (a line template seen at most 3 times in a window of at least 150 lines), the newest entries,
@@ -221,5 +221,89 @@ def npm_debug_log(ctx: Context, rng: random.Random) -> Found:
         query=query,
         needles=needles_of(lines[:6], text),
         notes=f"Scratch packages with file: dependencies drawn with the seed (50%: one missing folder); {rule}.",
+        text=text,
+    )
+
+
+# Formats people give `logging.basicConfig` (None: its default, `LEVEL:logger:message`).
+_PY_FORMATS = (
+    None,
+    "%(asctime)s %(levelname)s %(name)s: %(message)s",
+    "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+    "[%(asctime)s] %(levelname)-8s %(name)s %(message)s",
+    "%(levelname)s %(name)s %(message)s",
+)
+# Routine events of a batch job, and the problems it may meet (level, message); %d/%s are drawn per line.
+_PY_ROUTINE = (
+    ("info", "processed batch %d of %d (%d records)"),
+    ("debug", "poll %d: queue depth %d"),
+    ("info", "uploaded chunk %d of %s (%d bytes)"),
+    ("debug", "cache hit for key %s-%d"),
+    ("info", "worker %d finished task %d in %d ms"),
+)
+_PY_PROBLEMS = (
+    ("warning", "retrying upload of %s after timeout (attempt %d)"),
+    ("warning", "disk usage at %d%% on volume %s"),
+    ("error", "could not open %s: permission denied (errno %d)"),
+    ("error", "connection to db-%d refused; giving up on %s"),
+    ("critical", "worker %d crashed while writing %s"),
+    ("exception", "failed to parse record %d of %s"),
+)
+
+_PY_PROBLEM = re.compile(r"\b(?:WARNING|ERROR|CRITICAL)\b")
+_PY_JOB = """\
+import json, logging, sys
+plan = json.load(open(sys.argv[1]))
+logging.basicConfig(level=logging.DEBUG, **({"format": plan["format"]} if plan["format"] else {}))
+for name, level, message in plan["events"]:
+    log = logging.getLogger(name or None)
+    if level == "exception":
+        try:
+            int(message.split()[-1].strip("."))
+        except ValueError:
+            log.exception(message)
+    else:
+        getattr(log, level)(message)
+"""
+
+
+def _fill(rng: random.Random, message: str) -> str:
+    """`message` with each `%d` a number and each `%s` a file name drawn with the seed (`%%` a percent sign)."""
+    picks = {"%d": lambda: str(rng.randint(1, 9999)), "%s": lambda: f"{rng.choice(_PARTS)}_{rng.randint(1, 99)}.dat"}
+    return re.sub(r"%[ds%]", lambda m: picks.get(m.group(), lambda: "%")(), message)
+
+
+@generator("python_logging", "logs")
+def python_logging(ctx: Context, rng: random.Random) -> Found:
+    """A scratch batch job logging through Python's `logging` (a format drawn among common ones, the default
+    `LEVEL:logger:message` among them): routine INFO/DEBUG lines and a few problems, one maybe with a traceback."""
+    folder = ctx.scratch("python_logging")
+    loggers = ["", *(f"job.{part}" for part in rng.sample(_PARTS, rng.randint(1, 4)))]
+    routine = rng.sample(_PY_ROUTINE, rng.randint(2, len(_PY_ROUTINE)))
+    events = [
+        [rng.choice(loggers), level, _fill(rng, message)]
+        for level, message in (rng.choice(routine) for _ in range(rng.randint(300, 4000)))
+    ]
+    for _ in range(rng.randint(1, 4)):
+        level, message = rng.choice(_PY_PROBLEMS)
+        text = _fill(rng, message) + (" at offset x1" if level == "exception" else "")
+        events.insert(rng.randrange(len(events) + 1), [rng.choice(loggers), level, text])
+    fmt = _PY_FORMATS[rng.randrange(len(_PY_FORMATS))]
+    (folder / "plan.json").write_text(json.dumps({"format": fmt, "events": events}), encoding="utf-8")
+    (folder / "job.py").write_text(_PY_JOB, encoding="utf-8")
+    text = ctx.run([ctx.python, "job.py", "plan.json"], cwd=folder)
+    lines = text.splitlines()
+    problems = [line for line in lines if _PY_PROBLEM.search(line[:60]) or line.startswith("ValueError: ")]
+    if rng.random() < 0.25:
+        query, wanted, rule = log_question(rng, lines)
+    else:
+        query, wanted = "Which warnings and errors does the job log?", problems
+        rule = "needles = the WARNING, ERROR and CRITICAL lines and a traceback's exception line (the first 6)"
+    return Found(
+        source=f"python job.py (logging.basicConfig format={fmt!r}, {len(events)} events)",
+        query=query,
+        needles=needles_of(wanted[:6], text),
+        notes=f"A scratch batch job's log: loggers, routine events, 1-4 problems and the format drawn with the seed; "
+        f"{rule}.",
         text=text,
     )

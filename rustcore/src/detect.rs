@@ -1350,6 +1350,15 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             })
             .collect();
         assert_eq!(kind(&maven).0, "log");
+        // Python's logging with no format: `LEVEL:logger:message`.
+        let python: String = (0..60)
+            .map(|i| match i % 3 {
+                0 => format!("INFO:root:job {i} step {} done\n", i % 9),
+                1 => format!("DEBUG:worker.pool:poll {i}\n"),
+                _ => format!("WARNING:root:slow disk on volume {i}\n"),
+            })
+            .collect();
+        assert_eq!(kind(&python).0, "log");
     }
 
     #[test]

@@ -519,6 +519,9 @@ const LEADING_FIELDS: usize = 4;
 /// process ids and one program name (`12 silly placeDep ...` in npm's debug log, `npm verbose
 /// cli ...`, `4242 DEBUG x`). What routing counts as a log line by its level alone.
 pub fn leveled(t: &str) -> bool {
+    if colon_led_level(t).is_some() {
+        return true;
+    }
     let mut it = fields(t).take(LEADING_FIELDS + 1).enumerate().peekable();
     while let Some((idx, field)) = it.next() {
         if idx >= LEADING_FIELDS || it.peek().is_none() {
@@ -556,9 +559,23 @@ fn is_program_name(field: &str) -> bool {
         && !NOT_PROGRAMS.contains(&name)
 }
 
+/// The level that leads a line glued to what follows by a colon, as Python's logging prints by
+/// default (`WARNING:root:slow disk`, `ERROR:urllib3.connectionpool:Retrying ...`): an upper-case
+/// level word, a colon, then more on the same field.
+fn colon_led_level(t: &str) -> Option<&str> {
+    let (head, rest) = t.split_once(':')?;
+    let known =
+        head.len() >= 4 && head.bytes().all(|b| b.is_ascii_uppercase()) && level_of(head) != 0;
+    (known && rest.starts_with(|c: char| !c.is_whitespace() && c != ':')).then_some(head)
+}
+
 fn declared_level(t: &str) -> Option<Kind> {
+    let glued = colon_led_level(t);
     for (idx, field) in fields(t).take(8).enumerate() {
-        let f = trim_level_punctuation(field);
+        let f = match glued {
+            Some(head) if idx == 0 => head,
+            _ => trim_level_punctuation(field),
+        };
         let f = f
             .strip_prefix("level=")
             .or_else(|| f.strip_prefix("lvl="))
@@ -621,6 +638,8 @@ mod tests {
             "info: server listening on 8080",
             "4242 DEBUG pool: acquired connection",
             "sshd[812]: error: maximum authentication attempts exceeded",
+            "INFO:root:job 12 step 3 done",
+            "DEBUG:urllib3.connectionpool:Starting new HTTPS connection (1): pypi.org:443",
         ] {
             assert!(leveled(line), "{line}");
         }
@@ -631,9 +650,19 @@ mod tests {
             "verbose",
             "12 silly",
             "A B C D info e",
+            "DEBUG:",
+            "Note:the value",
         ] {
             assert!(!leveled(line), "{line}");
         }
+    }
+
+    #[test]
+    fn python_loggings_default_format_declares_its_level() {
+        assert_eq!(classify("WARNING:root:slow disk"), Kind::Warn);
+        assert_eq!(classify("ERROR:app.db:connection refused"), Kind::Error);
+        assert_eq!(classify("CRITICAL:__main__:out of memory"), Kind::Error);
+        assert_eq!(classify("INFO:root:job 1 step 1 done"), Kind::Plain);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from pathlib import Path
@@ -15,7 +16,7 @@ from benchmarks.fresh.builds import Diagnostic, choose_question
 from benchmarks.fresh.configs import key_lines
 from benchmarks.fresh.docs import sections, version_headings
 from benchmarks.fresh.history import parse_hunks
-from benchmarks.fresh.logs import template
+from benchmarks.fresh.logs import log_question, template
 from benchmarks.fresh.pages import TextRuns
 from benchmarks.fresh.sources import c_definitions, go_definitions, python_definitions, rust_definitions
 from mcp_server.bench import load_corpus
@@ -89,6 +90,18 @@ def test_a_log_template_is_the_lines_leading_plain_words() -> None:
     line = "2025-06-24 14:36:25 status installed libc-bin:amd64 2.36-9+deb12u10"
     assert template(line) == ("status", "installed")
     assert template("2025-06-24 14:36:25 startup archives unpack") == ("startup", "archives", "unpack")
+
+
+def test_a_rare_event_is_asked_for_only_where_the_log_repeats_itself() -> None:
+    routine = [f"2025-06-24 14:36:{i % 60:02} status installed libfoo{i}:amd64 1.{i}" for i in range(300)]
+    event = "2025-06-24 14:40:00 startup packages purge"
+    words = ["pci", "acpi", "usb", "clock", "memory", "audit", "kvm", "smp", "dma", "tty", "net", "raid"]
+    boot = [f"[    0.{i:06}] {a} {b} {c} ready" for i, (a, b, c) in enumerate(itertools.permutations(words, 3))][:300]
+    rare_questions = [log_question(random.Random(seed), [*routine, event])[0] for seed in range(40)]
+    assert any(q.startswith("When does the log record") for q in rare_questions)
+    # In a boot log nearly every line is said once: "rare" would be a random line, so another question is asked.
+    questions = {log_question(random.Random(seed), boot)[0] for seed in range(40)}
+    assert not any(q.startswith("When does the log record") for q in questions)
 
 
 def test_build_questions_ask_for_the_error_first_else_a_rare_diagnostic() -> None:

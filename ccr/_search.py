@@ -66,8 +66,10 @@ RERANK = 10
 _EXACT_CHECKED = 50
 # What a chunk that defines a name the query gives (`definition_pattern`) adds to its score, as half a name.
 DEFINITION = 0.5
-# At first, no original gives more than this many hits, so one long log cannot fill the whole answer.
-_PER_ORIGINAL = 3
+# Each further hit from an original already shown counts at this share of its score (again for the next), so
+# one long log cannot fill the whole answer and a question asked alike of several outputs gets several of them,
+# while an original that answers far better than the rest still gives its next chunks.
+AGAIN = 0.8
 # A hit shows at most this many rows of its chunk (a chunk may hold 40 lines); the header names the whole span.
 HIT_ROWS = 12
 
@@ -234,20 +236,18 @@ def _piece_text(raw: bytes, piece: SearchChunk) -> str:
 # --- searching ------------------------------------------------------------------------------------------------
 
 
-def _pick(order: list[int], candidates: dict[int, Candidate], limit: int) -> list[int]:
-    """The best `limit`, at most `_PER_ORIGINAL` per original at first, then the rest in order."""
+def _pick(order: list[int], candidates: dict[int, Candidate], score: dict[int, float], limit: int) -> list[int]:
+    """The best `limit` of `order` (best first), one at a time: a chunk of an original `k` of whose chunks are
+    chosen already counts at `AGAIN ** k` of its `score` (ties keep `order`)."""
     chosen: list[int] = []
-    per: dict[str, int] = {}
-    for i in order:
-        digest = candidates[i].hash
-        if per.get(digest, 0) < _PER_ORIGINAL:
-            chosen.append(i)
-            per[digest] = per.get(digest, 0) + 1
-            if len(chosen) == limit:
-                return chosen
-    taken = set(chosen)
-    rest = [i for i in order if i not in taken]
-    return (chosen + rest)[:limit]
+    taken: dict[str, int] = {}
+    left = list(order)
+    while left and len(chosen) < limit:
+        best = max(left, key=lambda i: score[i] * AGAIN ** taken.get(candidates[i].hash, 0))
+        chosen.append(best)
+        left.remove(best)
+        taken[candidates[best].hash] = taken.get(candidates[best].hash, 0) + 1
+    return chosen
 
 
 def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str] | None) -> tuple[Row, ...]:
@@ -341,7 +341,7 @@ def search_store(
             score[i] += count + (DEFINITION if defined else 0.0)
         order.sort(key=lambda i: -score[i])
     out = []
-    for i in _pick(order, candidates, limit):
+    for i in _pick(order, candidates, score, limit):
         c = candidates[i]
         text_of(i)
         piece = pieces[i]

@@ -306,3 +306,19 @@ def test_a_diagnostic_code_the_question_gives_is_an_exact_name(store: Store) -> 
     assert hit.hash == ruff
     assert any("F401" in text for _, text in hit.rows)
     assert identifiers("F401, E0425 and sha256 but not 3rd, 10ms or python3") == ["f401", "e0425", "sha256"]
+
+
+def test_a_question_asked_alike_of_several_outputs_gets_each_of_them_before_more_of_one(store: Store) -> None:
+    def run(name: str, failing: list[int], n: int = 160) -> str:
+        rows = [f"tests/test_{name}.py::test_case_{k} PASSED" for k in range(n)]
+        for k in failing:
+            rows[k] = f"tests/test_{name}.py::test_case_{k} FAILED: assert {k} == {k + 1}, the test failed"
+        return "\n".join(rows) + "\n"
+
+    busy = store.put(run("busy", [5, 6, 45, 46, 85, 86, 125, 126]), content_type="log")
+    quiet = [store.put(run(name, [70]), content_type="log") for name in ("parse", "render")]
+    hits = store.search("Which tests failed, and why?", limit=3).hits
+    assert {hit.hash for hit in hits} == {busy, *quiet}
+    # An original that answers far better than the others still gives its next chunks.
+    ranked = store.search("Which tests of test_busy failed, and why?", limit=3).hits
+    assert [hit.hash for hit in ranked] == [busy] * 3

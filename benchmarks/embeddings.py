@@ -7,7 +7,10 @@
 fresh samples it generated. Every corpus is a folder of samples (input.txt, meta.json with category, query and
 needles). "off" is the default configuration (HEADROOM_EMBEDDINGS unset: lexical ranking); "on" is
 HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ago has it, from the file it loads
-by default (an int8 file where the cache holds one). Sections:
+by default (an int8 file where the cache holds one). Each sample is stored as `headroom exec` stores what a
+command prints, with its command line as the original's source (`exec: CMD`), where its meta.json `source` is a
+command line this machine can run (a fresh sample's; a trailing note in parentheses left out); the others (the
+dev corpus' files and recordings) as an MCP tool call stores them, without one. Sections:
 
 1. embedding speed on one thread, per model file found: texts/s and KB/s of chunks (the model's 256-token window,
    and the 128 tokens a search candidate is read by), short sentences, one question; int8 against fp32 (cosine);
@@ -18,8 +21,9 @@ by default (an int8 file where the cache holds one). Sections:
    sample in one store (where a question written for one output competes with all the others) and with each
    sample alone in a store, and in one store over the questions no other sample asks in the same words; query
    retrieval quality: needles in the excerpt. Per corpus, off and on (and on with the other model file).
-   `--search-only` runs this part alone (search, no retrieval or timings); `--misses FILE` lists what each
-   ranking missed in one store and what it showed instead (`--compress-only` runs part 2 alone);
+   `--search-only` runs this part alone (search, no retrieval or timings), and lexical ranking once more with
+   the outputs stored without their command lines; `--misses FILE` lists what each ranking missed in one store
+   and what it showed instead (`--compress-only` runs part 2 alone);
 5. indexing: what the background search indexer does per second on one thread (no embedding: meaning is lazy),
    beside what embedding every chunk, the design this replaced, would do;
 6. a real server (`headroom mcp serve`) after 10 MB of originals compressed through it and searched: RSS, off
@@ -32,6 +36,8 @@ import argparse
 import asyncio
 import json
 import os
+import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -49,6 +55,9 @@ from ccr._hub import ModelFilesMissing, ModelRef, resolve_files
 
 FP32 = ccr._embeddings.DEFAULT_EMBED_FILE
 RETRIEVE_TOKENS = 2000
+# A note after a sample's command line: "cargo test --offline (scratch crate, 101 tests in /tmp/...)".
+_NOTE = re.compile(r"\s+\([^()]*\)$")
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=\S*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +68,12 @@ class Sample:
     query: str
     needles: tuple[str, ...]
     data: bytes
+    command: str | None = None
+
+    def source(self, commands: bool) -> str:
+        """The source the store records for this sample: `exec: CMD` where it has a command line and `commands`
+        is on, else what an MCP tool call records."""
+        return f"exec: {self.command}" if commands and self.command else "mcp:compress"
 
     @property
     def text(self) -> str:
@@ -78,9 +93,21 @@ def load_samples(folders: Sequence[Path]) -> list[Sample]:
                     str(meta["query"]),
                     tuple(meta["needles"]),
                     (sample / "input.txt").read_bytes(),
+                    command_of(str(meta.get("source", ""))),
                 )
             )
     return out
+
+
+def command_of(source: str) -> str | None:
+    """The command line a sample's `source` gives (its trailing note left out), or None when it is not one
+    this machine can run (a description, a repository path)."""
+    line = _NOTE.sub("", source.strip())
+    words = line.split()
+    while words and _ASSIGNMENT.fullmatch(words[0]):
+        words.pop(0)
+    path = os.pathsep.join((os.environ.get("PATH", ""), os.path.dirname(sys.executable)))
+    return line if words and shutil.which(words[0], path=path) is not None else None
 
 
 def model_files() -> tuple[str | None, str | None]:
@@ -229,9 +256,11 @@ class Pass:
     misses: list[str] = field(default_factory=list)  # one store: each missed question and what came instead
 
 
-def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bool, retrieval: bool = True) -> Pass:
+def run_pass(
+    samples: Sequence[Sample], embedder: Embedder | None, *, timing: bool, retrieval: bool = True, commands: bool = True
+) -> Pass:
     """Every sample compressed (when `timing`), then searched and retrieved (when `retrieval`) with its question,
-    in one store."""
+    in one store; stored with its command line where it has one and `commands` is on."""
     from compressors import compress, detect
 
     out = Pass()
@@ -246,12 +275,14 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
             clear()
             started, cpu = time.perf_counter(), time.thread_time()
             if timing:
-                handles[sample.corpus, sample.name] = compress(sample.data, store=store, query=sample.query).hash
+                handles[sample.corpus, sample.name] = compress(
+                    sample.data, store=store, query=sample.query, source=sample.source(commands)
+                ).hash
                 out.compress_ms.setdefault(sample.category, []).append(ms(time.perf_counter() - started))
                 out.compress_cpu.setdefault(sample.category, []).append(ms(time.thread_time() - cpu))
             else:
                 handles[sample.corpus, sample.name] = store.put(
-                    sample.data, content_type=detect(sample.text).content_type
+                    sample.data, content_type=detect(sample.text).content_type, source=sample.source(commands)
                 )
         store.search("warm up")  # indexes every original for search, once
         for sample in samples:
@@ -289,7 +320,7 @@ def run_pass(samples: Sequence[Sample], embedder: Embedder | None, *, timing: bo
     for sample in samples:
         with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
             semantic = SemanticIndex(store, embedder, catch_up=False, load=False) if embedder is not None else None
-            store.put(sample.data, content_type=detect(sample.text).content_type)
+            store.put(sample.data, content_type=detect(sample.text).content_type, source=sample.source(commands))
             clear()
             first, any5, _ = hit_ranks(store, sample)
             out.alone1[sample.corpus] = out.alone1.get(sample.corpus, 0) + first
@@ -367,7 +398,7 @@ def indexing(samples: Sequence[Sample]) -> tuple[int, float, float]:
     from compressors import detect
 
     with tempfile.TemporaryDirectory(prefix="headroom-semantic-") as tmp, Store(Settings(home=Path(tmp))) as store:
-        handles = [store.put(s.data, content_type=detect(s.text).content_type) for s in samples]
+        handles = [store.put(s.data, content_type=detect(s.text).content_type, source=s.source(True)) for s in samples]
         started, cpu = time.perf_counter(), time.thread_time()
         for digest in handles:
             store.index_for_search(digest)
@@ -473,6 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     sources = ", ".join(f"{f} ({sum(s.corpus == f.name for s in samples)})" for f in folders)
     print(f"semantic layer: {len(samples)} questions from {sources}; machine {os.cpu_count()} cores, load {load:.1f}")
+    print(f"{sum(s.command is not None for s in samples)} samples stored with their command line (exec: CMD)")
     hub = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
     # What HEADROOM_EMBEDDINGS=1 loads when HEADROOM_EMBED_FILE is unset: int8 where the cache has it.
     default = int8 or fp32
@@ -538,7 +570,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def search_only(samples: Sequence[Sample], files: Sequence[str], default: str | None, misses: Path | None) -> int:
     with meaning(False) as _:
-        passes = {"lexical (off)": run_pass(samples, None, timing=False, retrieval=False)}
+        passes = {
+            "lexical (off)": run_pass(samples, None, timing=False, retrieval=False),
+            "lexical, no commands": run_pass(samples, None, timing=False, retrieval=False, commands=False),
+        }
     for file in sorted(files, key=lambda f: f != default):
         with meaning(True, file) as embedder:
             passes[f"hybrid ({Path(file).name})"] = run_pass(samples, embedder, timing=False, retrieval=False)

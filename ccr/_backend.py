@@ -162,8 +162,9 @@ class Backend(Protocol):
         """Drop what the search index keeps of originals that are gone, when that has grown large."""
         ...
 
-    def original_for_index(self, digest: str) -> tuple[bytes, str, int, int] | None:
-        """(bytes, content type, size, bytes chunked already) of a stored original, live or not yet swept."""
+    def original_for_index(self, digest: str) -> tuple[bytes, str, str, int, int] | None:
+        """(bytes, content type, source, size, bytes chunked already) of a stored original, live or not yet
+        swept."""
         ...
 
     def write_chunks(

@@ -17,6 +17,11 @@ chunk that answers it. The context is read from the content's own structure:
   ruler of dashes).
 
 Other content (logs, search results, JSON, plain text) has no context here: its lines name what they are about.
+
+Every chunk is also filed under what produced its original, where the store knows it (`source_subject`): the
+command line that printed it or the file it was read from, as its `source` records it (``exec: cargo test``,
+``mcp:read:/etc/app/values.yaml``). A test run rarely prints ``cargo`` or the crate it tests, nor a man page
+``man``, nor a changelog the package it belongs to; the question names them ("Why did npm install fail?").
 """
 
 from __future__ import annotations
@@ -25,7 +30,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
-__all__ = ["chunk_contexts", "heading_level", "is_directory_header"]
+__all__ = ["chunk_contexts", "heading_level", "is_directory_header", "source_subject"]
 
 
 class _Spanned(Protocol):
@@ -46,6 +51,12 @@ _UNDERLINE_LEVELS = "=-~^*+#`"
 _RULER = re.compile(r"\s*[|+]?\s*[-=]{2,}(?:[\s|+]+[-=]{2,})+[\s|+]*$")
 # Blocks deeper than this are still found; only the innermost openers are named.
 _MAX_OPENERS = 4
+# The channel tags a source starts with (`exec:`, `mcp:read:`, `cli:`, `hook:`): a lowercase word and a colon.
+_CHANNEL = re.compile(r"(?:[a-z]+:)+\s*")
+# A command line's environment assignments before its program (`LC_ALL=C grep ...`).
+_ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=\S*")
+# A source subject longer than this is cut: a command line given thousands of file names says no more.
+_MAX_SUBJECT = 1000
 
 
 def chunk_contexts(lines: Sequence[str], chunks: Sequence[_Spanned], content_type: str | None) -> list[str]:
@@ -57,6 +68,21 @@ def chunk_contexts(lines: Sequence[str], chunks: Sequence[_Spanned], content_typ
         return [""] * len(chunks)
     found = finder(lines, {c.start_line - 1 for c in chunks})
     return [_replaced(found.get(c.start_line - 1, "")) for c in chunks]
+
+
+def source_subject(source: str) -> str:
+    """What the source of an original names beyond its channel: the command line (its options and leading
+    environment assignments left out: ``--exclude-dir=test`` says nothing about the output) or the file it
+    was read from; "" when the source names only its channel (``api``, ``exec``, ``mcp:compress``,
+    ``hook:Bash``)."""
+    channel = _CHANNEL.match(source)
+    rest = source[channel.end() if channel else 0 :][:_MAX_SUBJECT].strip()
+    if not any(c in rest for c in " /.\\"):
+        return ""
+    words = rest.split()
+    while words and _ASSIGNMENT.fullmatch(words[0]):
+        words.pop(0)
+    return " ".join(word for word in words if not word.startswith("-"))
 
 
 def _replaced(text: str) -> str:

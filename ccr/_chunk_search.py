@@ -64,7 +64,8 @@ __all__ = [
 # 5: configuration chunks filed under their [section], listing rows under their directory (ls -R).
 # 6: underlined headings are sections; listing rows filed under their commit and their table's header row too;
 #    a diff's `diff --git` line stays in the chunk of its `---`/`+++` lines.
-TERMS_VERSION = 6
+# 7: each chunk filed under its original's source subject too (the command line or file it came from).
+TERMS_VERSION = 7
 # An original larger than this is chunked for search in several transactions of about this many bytes. The
 # batch's terms (and FTS5's pending index of them) cost about 25 times its size: 4 MB batches peaked 100 MB.
 BATCH_BYTES = 1024**2

@@ -348,16 +348,17 @@ class PostgresBackend:
         """Hold this namespace's indexer lock until the transaction ends: one indexer per namespace at a time."""
         conn.execute("SELECT pg_advisory_xact_lock(%s, hashtext(%s))", (schema.LOCK_INDEX, self.namespace))
 
-    def original_for_index(self, digest: str) -> tuple[bytes, str, int, int] | None:
+    def original_for_index(self, digest: str) -> tuple[bytes, str, str, int, int] | None:
         row = self._tx(
             "read an original for indexing",
             lambda conn, dropped: conn.execute(
-                f"SELECT data, content_type, size, searchable FROM {_ORIGINALS} WHERE namespace = %s AND hash = %s",
+                f"SELECT data, content_type, source, size, searchable FROM {_ORIGINALS} "
+                "WHERE namespace = %s AND hash = %s",
                 (self.namespace, digest),
                 binary=True,
             ).fetchone(),
         )
-        return None if row is None else (bytes(row[0]), str(row[1]), int(row[2]), int(row[3]))
+        return None if row is None else (bytes(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]))
 
     def write_chunks(
         self, digest: str, rows: Sequence[tuple[SearchChunk, list[str]]], expect_done: int, done: int

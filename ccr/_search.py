@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
-from ccr._chunk_context import chunk_contexts
+from ccr._chunk_context import chunk_contexts, source_subject
 from ccr._chunk_search import (
     BATCH_BYTES,
     TERMS_VERSION,
@@ -204,7 +204,7 @@ def index_original(store: Store, digest: str) -> int | None:
     found = backend.original_for_index(digest)
     if found is None:
         return None
-    raw, content_type, size, done = found
+    raw, content_type, source, size, done = found
     del found
     if done >= size:
         return 0
@@ -214,12 +214,13 @@ def index_original(store: Store, digest: str) -> int | None:
     places = [piece._replace(text="") for piece in chunk_lines(doc, content_type, len(raw))]
     contexts = chunk_contexts(doc, places, content_type)
     del doc
+    subject = source_subject(source)
     # Restarting after a rebuild or a half-done run: `write_batch` checks progress under the write lock.
     progress = done
     written = 0
     for batch in _batches(places, progress):
         # Terms counted outside the lock; each chunk is filed under its context too (see ccr._chunk_context).
-        rows = [(places[k], terms(f"{contexts[k]}\n{_piece_text(raw, places[k])}")) for k in batch]
+        rows = [(places[k], terms(f"{subject}\n{contexts[k]}\n{_piece_text(raw, places[k])}")) for k in batch]
         end = size if batch[-1] == len(places) - 1 else places[batch[-1]].end_byte
         if not backend.write_chunks(digest, rows, progress, end):
             break

@@ -280,14 +280,14 @@ class SqliteBackend:
     def prune_search_index(self) -> None:
         self._write("prune the search index", maybe_rebuild)
 
-    def original_for_index(self, digest: str) -> tuple[bytes, str, int, int] | None:
-        def op(conn: sqlite3.Connection) -> tuple[bytes, str, int, int] | None:
+    def original_for_index(self, digest: str) -> tuple[bytes, str, str, int, int] | None:
+        def op(conn: sqlite3.Connection) -> tuple[bytes, str, str, int, int] | None:
             row = conn.execute(
-                "SELECT b.data, o.content_type, o.size, o.searchable FROM originals o "
+                "SELECT b.data, o.content_type, o.source, o.size, o.searchable FROM originals o "
                 "JOIN original_bytes b ON b.id = o.id WHERE o.hash = ?",
                 (digest,),
             ).fetchone()
-            return None if row is None else (bytes(row[0]), str(row[1]), int(row[2]), int(row[3]))
+            return None if row is None else (bytes(row[0]), str(row[1]), str(row[2]), int(row[3]), int(row[4]))
 
         return self._read("read an original for indexing", op)
 

@@ -6,7 +6,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ccr import Chunk, LineIndex, Store, chunk_text
-from ccr._chunk_context import chunk_contexts
+from ccr._chunk_context import chunk_contexts, source_subject
 
 GUIDE = (
     "# Deploy guide\n\n"
@@ -192,3 +192,29 @@ def test_a_question_naming_a_file_finds_the_hunk_under_that_files_header(store: 
     hits = store.search("How did src/app/lexer.rs change: skip blanks?", limit=len(spans)).hits
     assert {hit.hash for hit in hits} == {digest}
     assert sorted((hit.start_line, hit.end_line) for hit in hits) == spans
+
+
+def test_an_original_is_filed_under_the_command_line_or_file_its_source_names_not_its_channel() -> None:
+    assert source_subject("exec: LC_ALL=C grep -rn --exclude-dir=test -w PipeSocket src/") == "grep PipeSocket src/"
+    assert source_subject("exec:cargo test --offline -- --test-threads=1") == "cargo test"
+    assert source_subject("mcp:read:/etc/app/values.yaml") == "/etc/app/values.yaml"
+    assert source_subject("cli:build.log") == "build.log"
+    for channel in ("api", "exec", "cli", "mcp:compress", "mcp:run", "hook:Bash", "proxy"):
+        assert source_subject(channel) == "", channel
+
+
+def test_a_question_naming_the_command_finds_the_output_it_printed(store: Store) -> None:
+    npm = store.put(
+        "0 verbose cli /usr/bin/node\n47 error code ENOENT\n48 error path /tmp/app/lib/package.json\n",
+        content_type="log",
+        source="exec: npm install --offline --loglevel silly",
+    )
+    store.put(
+        "Looking in links: /tmp/wheels\nERROR: No matching distribution found for corp_time\n",
+        content_type="log",
+        source="exec: pip install -v --no-index corp_time",
+    )
+    store.put("error code ENOENT\nerror path /tmp/other/package.json\n", content_type="log", source="hook:Bash")
+    hits = store.search("Why did npm install fail?").hits
+    assert hits[0].hash == npm
+    assert any("error code ENOENT" in text for _, text in hits[0].rows)

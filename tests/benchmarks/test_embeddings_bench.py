@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.embeddings import main
+from benchmarks.embeddings import command_of, main
 
 
 def sample(root: Path, name: str, query: str, needles: list[str], text: str) -> None:
@@ -32,7 +32,7 @@ def test_search_only_splits_questions_asked_alike_and_lists_what_it_missed(
     misses = tmp_path / "misses.txt"
     assert main(["--corpus", str(corpus), "--search-only", "--misses", str(misses)]) == 0
     out = capsys.readouterr().out
-    assert "lexical (off)" in out and "hybrid" not in out  # no model in the cache: lexical only
+    assert "lexical (off)" in out and "lexical, no commands" in out and "hybrid" not in out  # no model: lexical
     # c and d are the questions no other sample asks; c is found, d's needle is nowhere.
     assert "top-5 in one store 50.0% of the 2 questions" in out
     listed = misses.read_text(encoding="utf-8")
@@ -53,3 +53,11 @@ def test_compress_only_times_each_category(
         ["logs", "1"],
         ["all", "1"],
     ]
+
+
+def test_a_sample_is_stored_with_its_command_line_only_where_its_source_is_one() -> None:
+    assert command_of("cat /etc/hosts (a note on how it was made)") == "cat /etc/hosts"
+    assert command_of("LC_ALL=C cat /etc/hosts") == "LC_ALL=C cat /etc/hosts"
+    assert command_of("the project's git log as a REST-style commits list (json.dumps)") is None
+    assert command_of("madler/zlib@cacf7f1d:zlib.h") is None
+    assert command_of("") is None

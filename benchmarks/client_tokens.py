@@ -7,6 +7,8 @@ A real output (this repository's history with patches) is stored, then `headroom
 returns: the reference), and by Claude Code, Gemini CLI and Codex (npm devDependencies) running against
 tests/fake_provider, which records the tool result each client puts in its next request. Printed: o200k tokens of
 each, the ratio to the reference (target: within 2%), and whether the client forwarded the text or a JSON form.
+Codex offers our server as one `mcp__headroom` namespace tool; the scripted model calls the tool inside it, and
+Codex runs with the `tool_output_token_limit` headroom sets (`mcp_server.install._codex`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from fake_provider import AGENTS, Agent, Answer, FakeProvider, ToolCall, agent_binary, run_agent  # noqa: E402
 
 import rustcore  # noqa: E402
+from mcp_server.install._codex import LIMIT, LIMIT_KEY  # noqa: E402
 
 
 def reference(tool: str, arguments: dict[str, Any]) -> str:
@@ -69,6 +72,13 @@ def configure(agent: Agent, home: Path, env: dict[str, str]) -> list[str]:
         'mcp_servers.headroom.args=["-P", "-m", "mcp_server.cli", "mcp", "serve"]',
         "-c",
         f"mcp_servers.headroom.env={{{env_toml}}}",
+        # `codex exec` sends its first request without a server still starting unless the server is required.
+        "-c",
+        "mcp_servers.headroom.required=true",
+        # Codex's cut of tool outputs as `headroom wrap codex` and `headroom hooks install` set it (the fake's model
+        # has no metadata in Codex, which would otherwise cut at 10,000 bytes).
+        "-c",
+        f"{LIMIT_KEY}={LIMIT}",
     ]
 
 

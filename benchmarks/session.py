@@ -20,7 +20,8 @@ Ways: ``raw`` (the whole output), the client's own cut (Claude Code: over 30,000
 through the hooks as each client then shows it (``hooks``: ``headroom exec`` as the installed Claude Code hook runs
 it, ``python -S _boot.py exec --client claude-code/Bash``, no question, with the hint the command line gives, and
 Claude Code's cut applied to what exec printed; ``hooks_gemini``, ``hooks_codex``: the same with Gemini CLI's and
-Codex's client names and cuts; Codex 0.171 keeps about 5,000 characters at each end of an output over 10,000).
+Codex's client names and cuts; Codex 0.171 keeps 20,000 bytes at each end of an output over 40,000 where its
+``tool_output_token_limit`` is 10,000 as headroom sets it, `--codex-limit` gives another).
 exec runs over the bytes the command printed (a second run would differ in timings and ids); exit codes are
 compared on a real second run through exec. Search results exec printed grouped by directory count a match as
 found when its directory line and its indented ``name:line:text`` row are there (`ungrouped`). Reported per
@@ -52,6 +53,7 @@ from pathlib import Path
 
 import rustcore
 from mcp_server.exec._policy import content_hint, printed_files
+from mcp_server.install._codex import BYTES_PER_TOKEN, CALL_DEFAULT, LIMIT
 
 ROOT = Path(__file__).resolve().parent.parent
 BOOT = [sys.executable, "-S", str(ROOT / "mcp_server" / "_boot.py")]
@@ -297,12 +299,22 @@ def ungrouped(text: str) -> str:
     return "\n".join(out)
 
 
+# Codex's `tool_output_token_limit` the session runs with (`--codex-limit`): headroom's, as `headroom hooks install
+# --client codex` and `headroom wrap codex` set it (`mcp_server.install._codex`).
+CODEX = {"limit": LIMIT}
+
+
 def codex_cut(text: str) -> str:
-    """Codex 0.171's cut of a shell output: over 10,000 characters, about 5,000 from each end (measured with the
-    real CLI against the fake provider)."""
-    if len(text) <= 10_000:
+    """Codex 0.171's cut of a shell output (checked with the real CLI against tests/fake_provider): over the
+    budget, the smaller of exec_command's default 10,000 tokens and ``tool_output_token_limit``, both counted as 4
+    bytes a token, half of it from each end, with a note of what was left out between."""
+    data = text.encode("utf-8")
+    budget = min(CODEX["limit"], CALL_DEFAULT) * BYTES_PER_TOKEN
+    if len(data) <= budget:
         return text
-    return f"{text[:5000]}…{len(text) - 10_000} chars truncated…{text[-5000:]}"
+    head = data[: budget // 2].decode("utf-8", errors="ignore")
+    tail = data[len(data) - budget // 2 :].decode("utf-8", errors="ignore")
+    return f"{head}…{(len(data) - budget) // BYTES_PER_TOKEN} tokens truncated…{tail}"
 
 
 def gemini_cut(text: str) -> str:
@@ -359,7 +371,8 @@ def bench_env(home: str) -> dict[str, str]:
     """The environment exec runs in: a store of its own, and byte code written and read as an installed package's
     would be (with PYTHONDONTWRITEBYTECODE kept, every run compiled the modules changed since the last build)."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
-    return {**env, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "0", "HF_HUB_OFFLINE": "1"}
+    codex = {"HEADROOM_CODEX_OUTPUT_LIMIT": str(CODEX["limit"])}  # as `headroom wrap codex` tells exec
+    return {**env, **codex, "HEADROOM_HOME": home, "HEADROOM_EMBEDDINGS": "0", "HF_HUB_OFFLINE": "1"}
 
 
 def warm_up(env: dict[str, str]) -> None:
@@ -530,7 +543,15 @@ def main() -> None:
     parser.add_argument(
         "--tree", type=Path, help="run headroom exec and the hook from this checkout (another commit's, to compare)"
     )
+    parser.add_argument(
+        "--codex-limit",
+        type=int,
+        default=LIMIT,
+        help=f"Codex's tool_output_token_limit (default {LIMIT}, as headroom sets it; 2500 is the 10,000 bytes a "
+        "model without Codex metadata gets when it is unset)",
+    )
     args = parser.parse_args()
+    CODEX["limit"] = args.codex_limit
     if args.tree:
         BOOT[2] = str(args.tree.resolve() / "mcp_server" / "_boot.py")
     cmds = [c for c in commands(args.seed) if not args.only or c.kind == args.only]

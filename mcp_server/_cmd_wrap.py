@@ -10,7 +10,9 @@ the agent's.
   takes the place of a system settings file the machine may have for that run. Gemini reads such a file only where
   no folder above it is writable by others, so it goes under the store's home (``$HEADROOM_HOME/wrap``), not /tmp.
 - Codex: ``-c mcp_servers.headroom.*`` overrides (Codex reads hooks only from its hooks.json files, so a wrapped
-  Codex run has the server but not the shell hook; `headroom hooks install --client codex` adds that).
+  Codex run has the server but not the shell hook; `headroom hooks install --client codex` adds that), and
+  ``-c tool_output_token_limit=10000`` unless the user's config.toml or arguments set it: Codex then cuts a tool
+  output at 40,000 bytes whatever the model (`mcp_server.install._codex`).
 
 ``--proxy`` (Claude Code, Codex; the default for Codex, ``--no-proxy`` turns it off) also runs `headroom proxy` for
 the length of the run, on a free loopback port, and points the agent at it: Claude Code by ``ANTHROPIC_BASE_URL``,
@@ -91,6 +93,12 @@ def wrap_command(agent: str, agent_args: list[str], folder: Path, session: str) 
         f"mcp_servers.headroom.args={json.dumps(entry['args'])}",
         "mcp_servers.headroom.env={" + ", ".join(f"{k} = {json.dumps(v)}" for k, v in entry["env"].items()) + "}",
     ]
+    from mcp_server.install._codex import LIMIT, LIMIT_KEY, codex_config_path, configured_limit, sets_limit
+
+    if not sets_limit(agent_args) and configured_limit(codex_config_path(env)) is None:
+        # Codex's cut of tool outputs at 40,000 bytes on every model (`mcp_server.install._codex`); exec fits to it.
+        overrides.append(f"{LIMIT_KEY}={LIMIT}")
+        env["HEADROOM_CODEX_OUTPUT_LIMIT"] = str(LIMIT)
     return [binary, *(x for o in overrides for x in ("-c", o)), *agent_args], env
 
 

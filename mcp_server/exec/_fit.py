@@ -2,8 +2,9 @@
 
 - The client's window. Claude Code persists a Bash result over 30,000 characters to a file and shows the model a
   2,000-character preview of it; Gemini CLI keeps the first 8,000 and the last 32,000 characters of one over 40,000;
-  Codex (0.171) keeps about 5,000 characters at each end of one over 10,000 (measured with the real CLI: a
-  10,220-character output reached the model cut, a 9,490-character one whole).
+  Codex (0.171) keeps the two ends of one over its limit, 40,000 bytes where `tool_output_token_limit` is 10,000 as
+  headroom sets it (`mcp_server.install._codex`: the limit a user set instead counts; without it a model Codex has
+  no metadata for gets 10,000 bytes).
   A compressed output past that window reaches the model cut blindly, header and markers included, so exec fits
   what it prints within the window of the client that ran the command (`--client`, as the hooks set it).
 - Search results (the command line names a searcher: `grep`, `rg`, `git grep`) are the answers the agent asked for:
@@ -22,15 +23,21 @@ __all__ = ["CLIENT_WINDOWS", "SEARCH_SHARE", "group_matches", "window_chars", "w
 
 # Characters of a tool result the client shows the model whole (see above); clients not named here cut nothing
 # that is known, so the compressor's own budget stands.
-CLIENT_WINDOWS = {"claude-code": 30_000, "gemini": 40_000, "codex": 10_000}
+CLIENT_WINDOWS = {"claude-code": 30_000, "gemini": 40_000}
 SEARCH_SHARE = 0.6
 # A match line of `grep -n`, `grep -rn`, `git grep -n`, `rg -n`: the path, the line number, the text.
 _MATCH = re.compile(r"([^\s\[][^\n]*?):(\d+):")
 
 
 def window_chars(client: str) -> int | None:
-    """The characters a result of this client's shell tool may have and still reach the model whole."""
-    return CLIENT_WINDOWS.get(client.split("/", 1)[0])
+    """The characters a result of this client's shell tool may have and still reach the model whole (Codex counts
+    bytes: exec measures what it prints in bytes, never fewer than its characters)."""
+    name = client.split("/", 1)[0]
+    if name == "codex":
+        from mcp_server.install._codex import window_bytes
+
+        return window_bytes()
+    return CLIENT_WINDOWS.get(name)
 
 
 def window_tokens(window: int, chars: int, tokens: int) -> int:

@@ -218,7 +218,7 @@ def _fitted(
         # The matches are what the agent asked for: all of them while they fit the client's window.
         room = int(SEARCH_SHARE * total) if window is None else window_tokens(window, len(searched), total)
         whole = rustcore.count_tokens(grouped, encoding)
-        if whole <= room and len(grouped) < (window or len(grouped) + 1):
+        if whole <= room and (window is None or len(grouped.encode("utf-8")) + _HEADER_CHARS <= window):
             started = time.perf_counter()
             digest = store.put(raw, content_type="search", source=source, tokens=total)
             body = escape_foreign_markers(grouped, digest)
@@ -237,7 +237,7 @@ def _fitted(
         budget = max(MIN_BUDGET, room * total // max(whole, 1))
     printed = run(budget)
     for _ in range(2):
-        size = len(printed.body) + _HEADER_CHARS
+        size = len(printed.body.encode("utf-8")) + _HEADER_CHARS
         if window is None or size <= window:
             break
         smaller = max(MIN_BUDGET, printed.result.tokens_after * window * 19 // (20 * size))

@@ -97,6 +97,8 @@ def install_hooks(
     for name in clients or list(HOOK_CLIENTS):
         client = HOOK_CLIENTS[name]
         path = client.path(scope, folder, dict(os.environ))  # type: ignore[arg-type]
+        if name == "codex" and (install or path.parent.exists()) and (clients or path.parent.exists()):
+            status = max(status, _codex_limit(path.parent, install, dry_run, scope))
         if not install and not path.exists():
             continue
         if install and not clients and not path.parent.exists():
@@ -117,6 +119,45 @@ def install_hooks(
         note = f" (backup {backup})" if backup else ""
         print(f"{client.title}: {verb} {path}{note}")
     return status
+
+
+def _codex_limit(folder: Path, install: bool, dry_run: bool, scope: str) -> int:
+    """Codex's ``tool_output_token_limit`` in the config.toml beside its hooks.json (`mcp_server.install._codex`):
+    set where unset on install, removed on uninstall where still ours; 1 on an error."""
+    import tomllib
+
+    from mcp_server._errors import ClientConfigError
+    from mcp_server.install._codex import LIMIT_KEY, codex_config_path, plan_limit
+    from mcp_server.install._files import read_config, remove_config, unified_diff, write_config
+    from mcp_server.install._plan import project_backup_dir
+
+    path = codex_config_path(os.environ, folder)
+    try:
+        config = read_config(path)
+        if config.text is None and not install:
+            return 0
+        try:
+            new = plan_limit(config.text, install=install)
+        except tomllib.TOMLDecodeError as exc:
+            raise ClientConfigError(f"{path}: {exc}; fix the file or edit it by hand", path=path) from exc
+        if new == (config.text or ""):
+            if install:
+                print(f"Codex: {LIMIT_KEY} already set in {path} (left as it is)")
+            return 0
+        if dry_run:
+            print(unified_diff(config, new))
+            return 0
+        backup_dir = project_backup_dir() if scope == "project" else None
+        if not install and not new.strip():  # nothing but our line was left: the file goes, as before install
+            backup = remove_config(config, backup_dir)
+        else:
+            backup = write_config(config, new, backup_dir=backup_dir)
+    except ClientConfigError as exc:
+        print(f"headroom: {exc}", file=sys.stderr)
+        return 1
+    note = f" (backup {backup})" if backup else ""
+    print(f"Codex: {LIMIT_KEY} {'set in' if install else 'removed from'} {path}{note}")
+    return 0
 
 
 def _uninstall(args: argparse.Namespace) -> int:

@@ -74,6 +74,10 @@ class Recorded:
                 names += [str(f.get("name")) for f in tool["functionDeclarations"] if isinstance(f, dict)]
             elif isinstance(tool.get("function"), dict):
                 names.append(str(tool["function"].get("name")))
+            elif tool.get("type") == "namespace" and isinstance(tool.get("tools"), list):
+                # Codex (Responses API) groups an MCP server's tools in one namespace: its tools are named
+                # NAMESPACE__TOOL here, and a call to such a name is answered with `namespace` and `name` apart.
+                names += [f"{tool.get('name')}__{t.get('name')}" for t in tool["tools"] if isinstance(t, dict)]
             elif "name" in tool:
                 names.append(str(tool["name"]))
             elif "type" in tool:

@@ -159,6 +159,19 @@ def _declared_type(req: Recorded, name: str) -> str:
     return "function"
 
 
+def _namespaced(req: Recorded, name: str) -> tuple[str | None, str]:
+    """(namespace, tool) of a name the request declares inside a namespace (``NAMESPACE__TOOL``), else (None, name)."""
+    body = req.json()
+    for tool in body.get("tools") or [] if isinstance(body, dict) else []:
+        if not (isinstance(tool, dict) and tool.get("type") == "namespace" and isinstance(tool.get("tools"), list)):
+            continue
+        space = str(tool.get("name"))
+        inner = name[len(space) + 2 :] if name.startswith(space + "__") else None
+        if inner is not None and any(isinstance(t, dict) and t.get("name") == inner for t in tool["tools"]):
+            return space, inner
+    return None, name
+
+
 # ---- Anthropic Messages ------------------------------------------------------------------------------------------
 
 
@@ -221,11 +234,13 @@ def _responses(req: Recorded, turn: Turn, stream: bool) -> Iterator[bytes]:
                 "status": "completed",
             }
         else:
+            space, name = _namespaced(req, turn.name)
             item = {
                 "type": "function_call",
                 "id": _id("fc_"),
                 "call_id": call_id,
-                "name": turn.name,
+                "name": name,
+                **({"namespace": space} if space is not None else {}),
                 "arguments": json.dumps(dict(turn.input)),
                 "status": "completed",
             }

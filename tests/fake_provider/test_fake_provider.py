@@ -199,3 +199,21 @@ def test_a_call_to_an_undeclared_tool_is_answered_as_text_and_listed_as_an_error
         _, raw = post(fake, PATHS["anthropic"], body_for("anthropic", False))
         assert json.loads(raw)["content"][0]["type"] == "text"
         assert fake.errors and "Nope" in fake.errors[0]
+
+
+@pytest.mark.parametrize("stream", [False, True], ids=["json", "stream"])
+def test_a_tool_declared_in_a_namespace_is_called_by_namespace_and_name(stream: bool) -> None:
+    """Codex offers an MCP server's tools as one `namespace` tool; the model calls one with both names apart."""
+    space = {"type": "namespace", "name": "mcp__headroom", "tools": [{"type": "function", "name": "headroom_stats"}]}
+    body = {**body_for("openai-responses", stream), "tools": [*TOOLS["openai-responses"], space]}
+    with FakeProvider([ToolCall("mcp__headroom__headroom_stats", {})]) as fake:
+        ctype, raw = post(fake, PATHS["openai-responses"], body)
+        assert fake.errors == []
+        assert "mcp__headroom__headroom_stats" in fake.requests[-1].tool_names
+    events = sse_data(raw) if ctype == "text/event-stream" else [json.loads(raw)]
+    item = (
+        next(e for e in events if e["type"] == "response.output_item.done")["item"]
+        if ctype == "text/event-stream"
+        else events[0]["output"][0]
+    )
+    assert (item["namespace"], item["name"]) == ("mcp__headroom", "headroom_stats")

@@ -92,7 +92,9 @@ def test_claude_code_keeps_the_base_url_it_had() -> None:
     assert claude_upstream({}) is None
 
 
-def _wrap_codex(tmp_path: Path, config: str, *flags: str) -> tuple[list[str], str]:
+def _wrap_codex(
+    tmp_path: Path, config: str, *flags: str, agent_args: tuple[str, ...] = ("exec", "hi")
+) -> tuple[list[str], str]:
     """`headroom wrap codex` with ``flags``, the agent a script that writes down the arguments it was started with."""
     import os
     import sys
@@ -108,7 +110,7 @@ def _wrap_codex(tmp_path: Path, config: str, *flags: str) -> tuple[list[str], st
     agent.chmod(0o755)
     root = Path(__file__).resolve().parents[3]
     done = subprocess.run(
-        [sys.executable, "-m", "mcp_server.cli", "wrap", "codex", *flags, "--", "exec", "hi"],
+        [sys.executable, "-m", "mcp_server.cli", "wrap", "codex", *flags, "--", *agent_args],
         env={
             **os.environ,
             **env,
@@ -143,3 +145,15 @@ def test_wrap_codex_runs_without_the_proxy_where_its_provider_cannot_be_fronted_
     with pytest.raises(subprocess.CalledProcessError) as refused:
         _wrap_codex(tmp_path / "b", 'model_provider = "ollama"\n', "--proxy")
     assert refused.value.returncode == 2 and "--proxy:" in refused.value.stderr
+
+
+def test_wrap_codex_passes_headroom_s_output_limit_unless_the_user_set_one(tmp_path: Path) -> None:
+    """Codex then cuts a tool output at 40,000 bytes on every model (mcp_server.install._codex)."""
+    ours = "tool_output_token_limit=10000"
+    argv, _ = _wrap_codex(tmp_path / "a", "", "--no-proxy")
+    assert argv[argv.index(ours) - 1] == "-c"
+    argv, _ = _wrap_codex(tmp_path / "b", "tool_output_token_limit = 2500\n", "--no-proxy")
+    assert not any(a.startswith("tool_output_token_limit") for a in argv), argv
+    mine = ("-c", "tool_output_token_limit=500", "exec", "hi")
+    argv, _ = _wrap_codex(tmp_path / "c", "", "--no-proxy", agent_args=mine)
+    assert [a for a in argv if a.startswith("tool_output_token_limit")] == ["tool_output_token_limit=500"], argv

@@ -146,6 +146,36 @@ def test_gemini_bulky_shell_output_reaches_the_model_compressed(tmp_path: Path) 
     assert len(result) < len(raw_output(BULKY, project)) / 2
 
 
+def test_codex_hands_the_model_a_compressed_output_whole_once_hooks_install_sets_its_limit(tmp_path: Path) -> None:
+    """The fake's model has no metadata in Codex, so Codex cuts tool outputs at 10,000 bytes until config.toml
+    sets `tool_output_token_limit` (the cut is then 40,000 bytes, the window exec fits a Codex output to)."""
+    need("codex")
+    home = tmp_path / "home"
+    project = tmp_path / "project"
+    project.mkdir()
+    boot = ROOT / "mcp_server" / "_boot.py"
+    # What the installed hook makes of the command (Codex runs it only once trusted in its interactive view).
+    command = f"{sys.executable} -S {boot} exec --client codex/exec_command --shell '{BULKY}'"
+    results = []
+    step = ToolCall("exec_command", {"cmd": command})
+    with FakeProvider([step, Answer("ok"), step, Answer("ok")]) as fake:
+        run_agent("codex", fake, home, project, args=["--version"])  # the provider's config.toml first
+        for install in (False, True):
+            if install:
+                headroom(home, "hooks", "install", "--client", "codex")
+            done = run_agent("codex", fake, home, project, env={"HEADROOM_HOME": str(home / ".headroom")})
+            assert done.returncode == 0, done.stderr[-2000:]
+            (result,) = fake.turns()[-1].tool_results
+            results.append(result)
+    printed = subprocess.run(
+        ["/bin/bash", "-c", command], cwd=project, capture_output=True, text=True, check=True
+    ).stdout.rstrip("\n")
+    assert 10_000 < len(printed.encode()) <= 40_000
+    cut, whole = results
+    assert "truncated" in cut and printed not in cut
+    assert "truncated" not in whole and printed in whole
+
+
 def _marker_step(req: Recorded) -> ToolCall | Answer:
     text = "\n".join(req.tool_results)
     found = re.search(r"retrieve hash=([0-9a-f]{16}) lines=(\d+)-(\d+)", text)

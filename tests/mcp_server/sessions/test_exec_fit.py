@@ -4,7 +4,9 @@ grouped by directory with every match recoverable, and one statistics event per 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,6 +86,18 @@ def test_an_output_is_fitted_to_the_window_of_the_client_that_ran_it() -> None:
     for client, window in CLIENT_WINDOWS.items():
         rendered = render_output(raw, threshold=500, hint="search", client=f"{client}/shell")
         assert rendered.compressed and len(rendered.data.decode()) <= window
+        with Store() as store:
+            assert store.get(rendered.hash or "") == raw
+
+
+def test_a_codex_output_is_fitted_to_the_limit_codex_runs_with(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    raw = grep_output(files=900, per_file=4, depth="x").encode()
+    monkeypatch.setenv("CODEX_HOME", str(tmp_path))  # no config.toml: headroom's limit, 40,000 bytes
+    for limit, window in ((None, 40_000), ("2500", 10_000)):
+        if limit is not None:
+            monkeypatch.setenv("HEADROOM_CODEX_OUTPUT_LIMIT", limit)  # as `headroom wrap codex` passes it
+        rendered = render_output(raw, threshold=500, hint="search", client="codex/exec_command")
+        assert rendered.compressed and window // 2 < len(rendered.data) <= window
         with Store() as store:
             assert store.get(rendered.hash or "") == raw
 

@@ -520,6 +520,11 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let mut shown_texts: FxHashSet<&str> = Default::default();
 
     let mut priority = vec![0u32; n];
+    // Results of one rank (the first of each file without a query, every definition of the word
+    // searched for) are taken in an order spread over the whole output (see `spread_order`), so
+    // that a budget that holds a tenth of them shows every part of the tree, not its first tenth.
+    let mut spread = vec![0u64; n];
+    let file_order = spread_order(&entries);
     let mut seen = FxHashSet::with_capacity_and_hasher(n, Default::default());
     let mut ranked = Vec::new();
     let mut per_file_first = 0usize;
@@ -531,6 +536,7 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
                     last_file = Some(*file);
                     per_file_first = 0;
                 }
+                spread[i] = file_order(per_file_first, file);
                 // The same result printed twice (several patterns, overlapping runs) counts once.
                 if !seen.insert(lines.content(i)) {
                     continue;
@@ -596,7 +602,12 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     }
 
     let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
-    order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
+    order.sort_by(|&a, &b| {
+        priority[b]
+            .cmp(&priority[a])
+            .then(spread[a].cmp(&spread[b]))
+            .then(a.cmp(&b))
+    });
     // The ripgrep heading each line sits under, if any.
     let mut heading_of: Vec<Option<usize>> = Vec::with_capacity(n);
     let mut heading = None;
@@ -636,6 +647,24 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     let keep = planner.keep_flags().to_vec();
     let breaks = file_breaks(&entries, &keep);
     lines::render_with_breaks(&lines, &keep, &breaks, &SearchUnit { entries: &entries })
+}
+
+/// The rank of a file's `k`-th result among every file's: first results before second ones, and
+/// among the files, the order of the bit-reversed rank of each file's first appearance (0, 1/2,
+/// 1/4, 3/4, ...: the van der Corput sequence), which any prefix spreads evenly over the output.
+fn spread_order<'a>(entries: &[Entry<'a>]) -> impl Fn(usize, &str) -> u64 + 'a {
+    let mut rank: rustc_hash::FxHashMap<&'a str, u32> = Default::default();
+    for e in entries {
+        if let Entry::Hit { file, .. } = e {
+            let next = rank.len() as u32;
+            rank.entry(file).or_insert(next);
+        }
+    }
+    let bits = (rank.len().max(2) - 1).ilog2() + 1;
+    move |k: usize, file: &str| {
+        let r = rank.get(file).copied().unwrap_or(0);
+        ((k as u64) << 32) | u64::from(r.reverse_bits() >> (32 - bits))
+    }
 }
 
 /// Where a run of omitted lines must be cut so that each file with kept
@@ -905,6 +934,29 @@ mod tests {
         assert!(out.contains("/src/linux-raw-sys/src/arm/ptrace.rs:106:pub struct sock_fprog {"));
         assert!(out.contains(" matches "), "{out}");
         assert!(out.len() < text.len() / 2);
+    }
+
+    #[test]
+    fn without_a_query_the_files_kept_spread_over_the_whole_output() {
+        let mut text = String::new();
+        for f in 0..90 {
+            for k in 0..4 {
+                text.push_str(&format!(
+                    "lib/pkg{f}/module_{f}.py:{}:    value_{k} = os.environ.get(\"SETTING_{f}_{k}\")\n",
+                    10 * k + 3
+                ));
+            }
+        }
+        let out = soft_run(&text, "", 1500);
+        let kept: Vec<usize> = (0..90)
+            .filter(|f| out.contains(&format!("lib/pkg{f}/module_{f}.py:")))
+            .collect();
+        assert!(kept.len() >= 15 && kept.len() < 90, "{out}");
+        // Each third of the files keeps about a third of those kept, not the first files alone.
+        for third in 0..3 {
+            let here = kept.iter().filter(|&&f| f / 30 == third).count();
+            assert!(3 * here >= kept.len() * 2 / 3, "{third}: {kept:?}");
+        }
     }
 
     #[test]

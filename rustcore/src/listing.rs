@@ -14,6 +14,7 @@
 use std::collections::HashSet;
 
 use crate::lines::{Costs, Lines, Piece};
+use crate::loglines::Kind;
 use crate::logwords::scan_words;
 use crate::outline::{self, Outline, Role, NONE, P_ASKED, P_NOTABLE};
 use crate::query::Query;
@@ -624,6 +625,9 @@ fn mark_extremes(
 
 /// How many of the newest rows (by an ISO date) are kept.
 const NEWEST_ROWS: usize = 3;
+/// A tool's own error lines beside its listing (`npm error missing: x@^1, required by y`): the
+/// first this many, and the last two, rank above the rows that report trouble.
+const TOOL_ERRORS_FIRST: usize = 8;
 
 /// Marks the rows a reader looks for without being asked: a row reporting trouble in the words
 /// around its name (`du: cannot read directory '/x': Permission denied`, `UNMET DEPENDENCY`),
@@ -631,6 +635,7 @@ const NEWEST_ROWS: usize = 3;
 /// -printf '%TY-%Tm-%Td'`), asked for when the query says newest, latest or recent.
 fn mark_trouble_and_newest(lines: &Lines<'_>, o: &mut Outline, query: &str) {
     let mut dated: Vec<(&str, usize)> = Vec::new();
+    let mut tool_errors: Vec<usize> = Vec::new();
     for i in 0..o.len() {
         if o.role[i] != Role::Node {
             continue;
@@ -647,10 +652,28 @@ fn mark_trouble_and_newest(lines: &Lines<'_>, o: &mut Outline, query: &str) {
         };
         if words(before) || words(after) || content.contains("UNMET") {
             o.boost[i] = o.boost[i].max(P_NOTABLE);
+            // Not a branch of the tree but the tool's own error (npm ls closes with them): what
+            // went wrong, said once for the many rows that show it.
+            if tree_name(content).is_none()
+                && matches!(
+                    crate::loglines::classify(content),
+                    Kind::Error | Kind::Exception
+                )
+            {
+                tool_errors.push(i);
+            }
         }
         if let Some(date) = iso_date(before).or_else(|| iso_date(after)) {
             dated.push((date, i));
         }
+    }
+    let last_two = tool_errors.len().saturating_sub(2).max(TOOL_ERRORS_FIRST);
+    for &i in tool_errors
+        .iter()
+        .take(TOOL_ERRORS_FIRST)
+        .chain(tool_errors.iter().skip(last_two))
+    {
+        o.boost[i] = o.boost[i].max(P_NOTABLE + 2);
     }
     let distinct = dated.iter().map(|d| d.0).collect::<HashSet<_>>().len();
     if dated.len() < 4 || distinct < 2 {
@@ -782,6 +805,32 @@ mod tests {
         assert_eq!(number("4.0K"), Some(4096.0));
         assert_eq!(number("12%"), Some(12.0));
         assert_eq!(number("abc"), None);
+    }
+
+    #[test]
+    fn the_tools_own_errors_after_a_tree_with_problems_are_kept() {
+        let mut text = String::from("app@1.0.0 /src/app\n");
+        for i in 0..150 {
+            text.push_str(&format!(
+                "├─┬ dep{i}@1.{i}.0\n│ ├── UNMET DEPENDENCY leaf{i}a@^2.0.0\n│ └── leaf{i}b@3.0.0\n"
+            ));
+        }
+        for i in 0..10 {
+            text.push_str(&format!(
+                "npm error missing: leaf{i}a@^2.0.0, required by dep{i}@1.{i}.0\n"
+            ));
+        }
+        text.push_str(
+            "npm error A complete log of this run can be found in: /root/.npm/_logs/x.log\n",
+        );
+        let out = run(&text, "", 600);
+        assert!(
+            out.contains("npm error missing: leaf0a@^2.0.0, required by dep0@1.0.0"),
+            "{out}"
+        );
+        assert!(out.contains("npm error missing: leaf9a@^2.0.0"), "{out}");
+        assert!(out.contains("npm error A complete log"), "{out}");
+        assert!(out.matches("npm error").count() >= 10, "{out}");
     }
 
     #[test]

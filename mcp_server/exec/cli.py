@@ -23,6 +23,9 @@ if TYPE_CHECKING:
 
 __all__ = ["add_parser", "main"]
 
+# The longest command line an original's source keeps (arguments past it are rarely what a search names).
+_SOURCE_CHARS = 300
+_ONE_LINE = {9: " ", 10: " ", 13: " "}
 _VALUE_OPTIONS = ("--shell", "--threshold", "--query", "--hint", "--client")
 _HINTS = ("log", "diff", "search")
 
@@ -134,10 +137,21 @@ def main(args: Sequence[str]) -> int:
             query=opts.query,
             client=opts.client,
             session=session,
+            source=command_source(line),
             files=printed_files(line),
         )
         _write(rendered.data)
     return finished.status
+
+
+def command_source(line: str | list[str]) -> str:
+    """The source an original of this command is kept under: ``exec:`` and the command line (as `mcp:read:<path>`
+    names its file), so a search can match what only the command says (`git diff A..B`, `cat path`, `pip list`);
+    one line, at most `_SOURCE_CHARS` characters."""
+    text = " ".join(line if isinstance(line, list) else [line]).translate(_ONE_LINE)
+    if len(text) > _SOURCE_CHARS:
+        text = text[: _SOURCE_CHARS - 1] + "…"
+    return f"exec:{text}"
 
 
 def _replace_process(argv: list[str]) -> NoReturn:

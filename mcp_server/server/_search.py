@@ -60,7 +60,9 @@ class SearchHitOutput(BaseModel):
         description="Cosine similarity to the query; null when not ranked by meaning (off, or not a top candidate)."
     )
     content_type: str
-    source: str = Field(description="What stored it: mcp:compress, mcp:read:<path>, mcp:run, cli:<file>, ...")
+    source: str = Field(
+        description="What stored it: mcp:compress, mcp:read:<path>, mcp:run, cli:<file>, exec:<command>, hook:<tool>"
+    )
     client: str = Field(description="The MCP client (agent) that stored it, when known.")
     stored_at: str = Field(description="When it was first stored, ISO 8601 UTC.")
     age_seconds: float

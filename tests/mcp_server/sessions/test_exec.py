@@ -62,6 +62,23 @@ def test_large_output_is_compressed_under_a_header_whose_handle_returns_the_exac
         assert store.get(match.group(1)) == raw
 
 
+@pytest.mark.parametrize("how", ["shell", "argv"])
+def test_an_original_is_kept_under_the_command_line_that_printed_it(how: str) -> None:
+    script = "import sys\nfor i in range(4000): print('row', i, sys.argv[1:])"
+    argv = [sys.executable, "-c", script, "--name", "with space"]
+    line = " ".join(argv).replace("\n", " ")
+    done = run("--shell", subprocess.list2cmdline(argv)) if how == "shell" else run("--", *argv)
+    match = HEADER.match(done.stdout.decode())
+    assert match, done.stdout[:200]
+    with Store() as store:
+        source = store.info(match.group(1)).source
+    assert source.startswith("exec:") and "\n" not in source and len(source) <= 5 + 300
+    if how == "argv":
+        assert source == f"exec:{line}"
+    else:
+        assert "--name" in source and "print('row', i, sys.argv[1:])" in source
+
+
 @pytest.mark.parametrize("lines", [400, 30_000])
 def test_the_header_counts_the_outputs_tokens_exactly_whether_exec_or_compress_counted_them(lines: int) -> None:
     """Near the threshold exec counts before compressing and hands compress() its count; far above it compress()

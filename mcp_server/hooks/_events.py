@@ -87,7 +87,7 @@ def _claude_rules_allow(command: str, cwd: str) -> bool:
 
 
 def claude_post(payload: dict[str, Any]) -> dict[str, Any] | None:
-    from mcp_server.hooks._outputs import compress_text, replace_text
+    from mcp_server.hooks._outputs import compress_text, input_subject, replace_text
 
     tool = str(payload.get("tool_name") or "")
     response = payload.get("tool_response")
@@ -98,7 +98,8 @@ def claude_post(payload: dict[str, Any]) -> dict[str, Any] | None:
         key = "updatedMCPToolOutput"
     else:
         key = "updatedToolOutput"
-    updated = replace_text(response, lambda text: compress_text(text, "claude-code", tool, _session(payload)))
+    subject = input_subject(payload.get("tool_input"))
+    updated = replace_text(response, lambda text: compress_text(text, "claude-code", tool, _session(payload), subject))
     if updated is None:
         return None
     return {"hookSpecificOutput": {"hookEventName": "PostToolUse", key: updated}}

@@ -5,11 +5,28 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["compress_text", "replace_text"]
+__all__ = ["compress_text", "input_subject", "replace_text"]
+
+# The fields of a tool's input that say what its output is about, in order (a search matches an original by them).
+_SUBJECT_FIELDS = ("command", "file_path", "path", "url", "query", "pattern")
 
 
-def compress_text(text: str, client: str, tool: str, session: str | None) -> str | None:
-    """The header line and compressed text, or None when the text is small or does not get smaller."""
+def input_subject(tool_input: Any) -> str:
+    """What a tool's input names (its command, file, URL or query), one line, or "" when it names none of these."""
+    if not isinstance(tool_input, dict):
+        return ""
+    for name in _SUBJECT_FIELDS:
+        value = tool_input.get(name)
+        if isinstance(value, str) and value.strip():
+            from mcp_server.exec.cli import command_source
+
+            return command_source(value).removeprefix("exec:")
+    return ""
+
+
+def compress_text(text: str, client: str, tool: str, session: str | None, subject: str = "") -> str | None:
+    """The header line and compressed text, or None when the text is small or does not get smaller. The original
+    is kept under source ``hook:<tool>``, with ``: <subject>`` where the tool's input names one."""
     from mcp_server.exec._output import render_output, threshold_from_env
 
     rendered = render_output(
@@ -17,7 +34,7 @@ def compress_text(text: str, client: str, tool: str, session: str | None) -> str
         threshold=threshold_from_env(),
         client=f"{client}/{tool}",
         session=session,
-        source=f"hook:{tool}",
+        source=f"hook:{tool}: {subject}" if subject else f"hook:{tool}",
     )
     return rendered.data.decode("utf-8") if rendered.compressed else None
 

@@ -120,6 +120,23 @@ def test_claude_post_replaces_a_bulky_mcp_output_in_its_own_shape() -> None:
     assert summary.compressions == 2
 
 
+@pytest.mark.parametrize(
+    ("tool_input", "source"),
+    [
+        ({"file_path": "/var/log/app.log", "lines": 3000}, "hook:mcp__logs__tail: /var/log/app.log"),
+        ({"query": "worker\nhandled", "path": "/srv"}, "hook:mcp__logs__tail: /srv"),
+        ({"limit": 3000}, "hook:mcp__logs__tail"),
+    ],
+)
+def test_claude_post_keeps_the_original_under_what_the_tools_input_names(tool_input: Any, source: str) -> None:
+    payload = {"tool_name": "mcp__logs__tail", "tool_input": tool_input, "tool_response": BULKY}
+    answer = claude_post({**payload, "mcp_server": {"name": "logs"}})
+    assert answer is not None
+    digest = answer["hookSpecificOutput"]["updatedMCPToolOutput"][len("[headroom hash=") :][:16]
+    with Store() as store:
+        assert store.info(digest).source == source
+
+
 def test_claude_post_leaves_our_own_tools_and_small_outputs_alone() -> None:
     ours = {"tool_name": "mcp__headroom__headroom_retrieve", "tool_response": BULKY, "mcp_server": {"name": "headroom"}}
     assert claude_post(ours) is None

@@ -199,7 +199,9 @@ what each client's hooks allow (headroom installs what helps):
                changes, e.g. after the Python environment moves, needs trusting again). Until then every session
                skips it without a word, and `codex exec` runs no untrusted hook unless given
                --dangerously-bypass-hook-trust, which headroom never passes. `headroom wrap codex` puts
-               `headroom proxy` in front of its provider instead. Codex rejects replaced MCP outputs.
+               `headroom proxy` in front of its provider instead. Codex rejects replaced MCP outputs. Install
+               also sets tool_output_token_limit = 10000 in config.toml where unset (Codex then cuts a tool
+               output at 40,000 bytes on every model; a value of your own is kept; uninstall removes only ours).
   cursor       nothing installed: beforeShellExecution can only allow, deny or ask, and no after-hook can replace
                an output; `headroom mcp install --client cursor` gives it headroom_run and headroom_read.
 """

@@ -26,7 +26,9 @@ from benchmarks.fresh import (
     packages,
     pages,
     runs,
+    searches,
     sources,
+    traces,
     xmlfiles,
 )
 from benchmarks.fresh._core import CATEGORIES, REGISTRY, FreshSample, Generator, Skip, Unavailable
@@ -56,7 +58,9 @@ __all__ = [
     "packages",
     "pages",
     "runs",
+    "searches",
     "sources",
+    "traces",
     "write_corpus",
     "xmlfiles",
 ]

@@ -3,7 +3,7 @@
     python -m benchmarks.fresh write DIR [--seed S] [--per-category N] [--category C]... [--kind K]... [--quick]
     headroom bench DIR                                  # scores them like any corpus
     python -m benchmarks.fresh kinds BENCH_JSON         # the same scores per generator (from bench.json)
-    python -m benchmarks.fresh sweep [--seeds N]        # per-category rates over N seeds: where floors stand
+    python -m benchmarks.fresh sweep [--seeds N]        # per-category rates over N seeds (--floored: as the tests)
     python -m benchmarks.fresh list                     # generators and their categories
 
 The default seed is today's date; the seed is printed, and `--seed` repeats a run's draws.
@@ -108,7 +108,9 @@ def _sweep(args: argparse.Namespace) -> int:
     per_seed: dict[tuple[str, str], list[tuple[float, float, float]]] = {}
     for i in range(args.seeds):
         seed = f"{base}/{i}"
-        run = generate(seed, per_category=args.per_category, categories=args.category, slow=False)
+        run = generate(
+            seed, per_category=args.per_category, categories=args.category, slow=False, gaps=not args.floored
+        )
         rows = summarize_scores(score_samples(run.samples))
         print(f"seed {seed}: {len(run.samples)} samples", file=sys.stderr)
         for row in rows:
@@ -129,7 +131,8 @@ def _sweep(args: argparse.Namespace) -> int:
 
 def _list(args: argparse.Namespace) -> int:
     for g in generators():
-        print(f"{g.category:<14} {g.kind}{' (slow)' if g.slow else ''}")
+        gap = f"  [gap: {g.gap}]" if g.gap else ""
+        print(f"{g.category:<14} {g.kind}{' (slow)' if g.slow else ''}{gap}")
     return 0
 
 
@@ -154,6 +157,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     sweep.add_argument("--seed", help="base of the seeds (default: today's date); seeds are BASE/0..BASE/N-1")
     sweep.add_argument("--per-category", type=int, default=4, metavar="N", help="samples per category (default 4)")
     sweep.add_argument("--category", action="append", choices=CATEGORIES, help="only this category (repeatable)")
+    sweep.add_argument(
+        "--floored", action="store_true", help="only the kinds the test floors draw (no known gap), as the tests do"
+    )
     sweep.add_argument("-v", "--verbose", action="store_true", help="print each seed's rows too")
     sweep.set_defaults(func=_sweep)
     sub.add_parser("list", help="the generators and their categories").set_defaults(func=_list)

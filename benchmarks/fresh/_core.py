@@ -236,12 +236,15 @@ class Generator:
     make: Make
     # Costly generators (a compiler or type checker start, a large tree walk) are left out of quick runs.
     slow: bool = False
+    # A failure known today (who owns it, what is lost; one line of notes/gaps.md): such a kind is measured by
+    # `fresh write` and `sweep` but left out of the floored tests until its owner fixes it and removes this.
+    gap: str | None = None
 
 
 REGISTRY: dict[str, Generator] = {}
 
 
-def generator(kind: str, category: str, *, slow: bool = False) -> Callable[[Make], Make]:
+def generator(kind: str, category: str, *, slow: bool = False, gap: str | None = None) -> Callable[[Make], Make]:
     """Register `make` under `kind`; one registry holds every generator, keyed by kind."""
     if category not in CATEGORIES:
         raise ValueError(f"unknown category {category!r}; use one of {CATEGORIES}")
@@ -249,7 +252,7 @@ def generator(kind: str, category: str, *, slow: bool = False) -> Callable[[Make
     def register(make: Make) -> Make:
         if kind in REGISTRY:
             raise ValueError(f"generator {kind!r} is registered twice")
-        REGISTRY[kind] = Generator(kind, category, make, slow)
+        REGISTRY[kind] = Generator(kind, category, make, slow, gap)
         return make
 
     return register

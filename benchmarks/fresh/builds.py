@@ -355,3 +355,61 @@ def shellcheck(ctx: Context, rng: random.Random) -> Found:
     (folder / name).write_text(f"#!/bin/bash\nset -u\n\n{body}", encoding="utf-8")
     text = ctx.run([tool, name], cwd=folder, ok=lambda c: c in (0, 1))
     return _found(rng, text, f"shellcheck {name} (scratch script)", _parse_shellcheck(text), lambda tag: tag)
+
+
+# ---- javac -Xlint ---------------------------------------------------------------------------------------------
+
+_JAVA_SNIPPETS = (
+    "    static int {name}(int a, int b) {{ return a * b + {n}; }}",
+    '    static List {name}() {{ List items = new ArrayList(); items.add("{noun}"); return items; }}',
+    "    @Deprecated static int {name}(int a) {{ return a + {n}; }}",
+    "    static int {name}(int k) {{ int r = 0; switch (k) {{ case 1: r = {n}; case 2: r += 1; break; "
+    "default: r = -1; }} return r; }}",
+    "    static long {name}(Object o) {{ return (long) (Integer) o + {n}; }}",
+    "    static int {name}(int a) {{ int unused = {m}; return a + (int) (long) a; }}",
+)
+_JAVA_ERRORS = (
+    "",
+    "    static int {name}(int a) {{ return a + missing{n}; }}",
+    "    static String {name}(int a) {{ return a + {n}; }}",
+    "    static int {name}(String s) {{ return s.lengthOf(); }}",
+)
+# `Main.java:12: error: cannot find symbol` / `Main.java:8: warning: [rawtypes] found raw type: List`.
+_JAVAC = re.compile(r"^\S+\.java:\d+: (?P<level>warning|error): (?:\[(?P<tag>[\w-]+)\] )?(?P<msg>.*)$")
+
+
+def _parse_javac(text: str) -> tuple[list[Diagnostic], list[str]]:
+    out = []
+    for line in text.splitlines():
+        m = _JAVAC.match(line)
+        if m:
+            tag = m["tag"] or re.sub(r":.*", "", m["msg"])
+            out.append(Diagnostic(m["level"] == "error", tag, (line,)))
+    summary = [line for line in text.splitlines() if re.match(r"^\d+ (errors?|warnings?)$", line)]
+    return out, summary
+
+
+@generator("javac_lint", "build_output")
+def javac_lint(ctx: Context, rng: random.Random) -> Found:
+    """`javac -Xlint:all` over scratch classes with seeded lint defects (raw types, unchecked calls, deprecation,
+    fall-through, redundant casts) and, half the time, one compile error."""
+    javac = ctx.tool("javac")
+    folder = ctx.scratch("javac_lint")
+    classes = [noun.title() + rng.choice(("Util", "Service", "Codec", "Store")) for noun in rng.sample(_NOUNS, 4)]
+    broken = rng.choice(classes) if rng.random() < 0.5 else None
+    for name in classes:
+        methods = _fill(rng, _JAVA_SNIPPETS, rng.randint(4, 14), 0.4)
+        if name == broken:
+            methods.insert(rng.randrange(len(methods) + 1), _fill(rng, _JAVA_ERRORS, 1, 1.0)[0])
+        body = "\n".join(m.replace("_", "") for m in methods)
+        source = f"import java.util.*;\n\npublic class {name} {{\n{body}\n}}\n"
+        (folder / f"{name}.java").write_text(source, encoding="utf-8")
+    files = [f"{name}.java" for name in classes]
+    text = ctx.run([javac, "-Xlint:all", "-d", "out", *files], cwd=folder, ok=lambda c: c in (0, 1), timeout_s=120)
+    return _found(
+        rng,
+        text,
+        f"javac -Xlint:all ({len(classes)} scratch classes)",
+        _parse_javac(text),
+        lambda tag: f"javac's [{tag}] warning" if tag.islower() else f"“{tag}”",
+    )

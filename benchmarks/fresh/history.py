@@ -6,10 +6,20 @@ import random
 import re
 from dataclasses import dataclass, field
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needle_of, needles_of
+from benchmarks.fresh._core import (
+    MAX_INPUT_BYTES,
+    Context,
+    Found,
+    Skip,
+    Unavailable,
+    generator,
+    needle_of,
+    needles_of,
+    unique_in,
+)
 from benchmarks.fresh._places import PROJECT, pick
 
-__all__ = ["Hunk", "parse_hunks"]
+__all__ = ["STAT_ROW", "Hunk", "parse_hunks"]
 
 # Files whose hunks nobody asks about line by line.
 _GENERATED = re.compile(r"(^|/)(package-lock\.json|Cargo\.lock|.*\.lock|.*\.min\.js|.*\.svg|.*\.png)$")
@@ -170,3 +180,131 @@ def git_blame(ctx: Context, rng: random.Random) -> Found:
 
 def _once(line: str, rows: list[str]) -> bool:
     return sum(line in row for row in rows) == 1
+
+
+def _range(ctx: Context, rng: random.Random, min_n: int, max_n: int) -> tuple[str, str]:
+    """Two commits `min_n`-`max_n` apart at a seeded place (older, newer)."""
+    commits = _commits(ctx)
+    distance = rng.randint(min_n, max_n)
+    start = rng.randrange(distance, len(commits))
+    return commits[start], commits[start - distance]
+
+
+@generator("format_patch", "diff")
+def format_patch(ctx: Context, rng: random.Random) -> Found:
+    """`git format-patch --stdout A..B`: a patch series as mail (`From <hash> ...`, `From:`, `Date:`,
+    `Subject: [PATCH n/m] ...`, the message, `---`, a diffstat, the diff, a `-- ` signature), one per commit."""
+    for _ in range(6):
+        old, new = _range(ctx, rng, 2, 8)
+        text = _git(ctx, "format-patch", "--stdout", f"{old[:12]}..{new[:12]}")
+        if len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        # The k-th `@@` line is parse_hunks' k-th hunk: each hunk with the Subject line of the patch holding it.
+        subjects, subject = [], ""
+        for line in text.splitlines():
+            if line.startswith("Subject: [PATCH"):
+                subject = line
+            elif line.startswith("@@"):
+                subjects.append(subject)
+        # A hunk with a changed line said once in the series: a series repeats lines (a change, then its revert),
+        # and the question must name one hunk.
+        fitting = [
+            (h, s)
+            for h, s in zip(parse_hunks(text), subjects, strict=True)
+            if 2 <= len(h.changes) <= 12
+            and not _GENERATED.search(h.path)
+            and any(unique_in(piece, text) for piece in _hunk_needles(h, text))
+        ]
+        if not fitting:
+            continue
+        hunk, subject = fitting[rng.randrange(len(fitting))]
+        number = subject.split("]", 1)[0].removeprefix("Subject: [")
+        context = hunk.header.split("@@")[-1].strip()
+        where = f" near `{context[:60]}`" if context else ""
+        return Found(
+            source=f"git format-patch --stdout {old[:12]}..{new[:12]} (in the project checkout)",
+            query=f"What does {number} of this series change in {hunk.path}{where}?",
+            needles=_hunk_needles(hunk, text),
+            notes="Two commits 2-8 apart drawn with the seed; a hunk changing 2-12 lines (no lock or generated file) "
+            "with a changed line said once in the series drawn with the seed, asked by its patch number, file and "
+            "hunk context; needles = its +/- lines that occur once.",
+            text=text,
+        )
+    raise Skip("no patch series under the size bound with a fitting hunk in 6 draws")
+
+
+# A diffstat row: ` path/to/file.py | 12 +++---` (git shortens long paths with `...`).
+STAT_ROW = re.compile(r"^ (?P<path>\S.*?)\s+\|\s+(?P<count>\d+|Bin) ?[+-]*$")
+
+
+@generator(
+    "git_diff_stat",
+    "diff",
+    gap="query (diff): the diffstat rows before the first `diff --git` are hidden, also when the question names a file",
+)
+def git_diff_stat(ctx: Context, rng: random.Random) -> Found:
+    """`git diff --stat -p A..B` (or `git show --stat -p C`): the diffstat table before the patch, asked how
+    much one file changed."""
+    for _ in range(6):
+        if rng.random() < 0.5:
+            old, new = _range(ctx, rng, 2, 10)
+            argv = ["diff", "--stat=120", "-p", f"{old[:12]}..{new[:12]}"]
+        else:
+            commit = pick(rng, _commits(ctx), "commits")
+            argv = ["show", "--stat=120", "-p", commit[:12]]
+        text = _git(ctx, *argv)
+        if len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        rows = [(line, m) for line in text.splitlines() if (m := STAT_ROW.match(line)) and "..." not in m["path"]]
+        rows = [(line, m) for line, m in rows if not _GENERATED.search(m["path"]) and text.count(line) == 1]
+        if len(rows) < 3:
+            continue
+        line, match = rows[rng.randrange(len(rows))]
+        return Found(
+            source=f"git {' '.join(argv)} (in the project checkout)",
+            query=f"How many lines changed in {match['path'].strip()} in this diff?",
+            needles=needles_of([line], text),
+            notes="A range of 2-10 commits or one commit drawn with the seed, 3+ files changed; a diffstat row "
+            "(its path shown whole, no lock or generated file) drawn with the seed; needle = that row.",
+            text=text,
+        )
+    raise Skip("no diff under the size bound with 3+ diffstat rows in 6 draws")
+
+
+@generator("commit_messages", "issue_thread")
+def commit_messages(ctx: Context, rng: random.Random) -> Found:
+    """`git log --format=fuller` over a window: authored, dated entries of prose that refer to each other (the
+    closest thing to a discussion thread this machine holds), asked which entry says a quoted phrase."""
+    for _ in range(6):
+        text, argv = _window(ctx, rng, ["--format=fuller"], 8, 60)
+        lines = text.splitlines()
+        entries: list[tuple[str, str, list[str]]] = []
+        for line in lines:
+            if line.startswith("commit "):
+                entries.append((line, "", []))
+            elif entries and line.startswith("AuthorDate: "):
+                entries[-1] = (entries[-1][0], line, entries[-1][2])
+            elif entries and line.startswith("    ") and line.strip():
+                entries[-1][2].append(line.strip())
+        # A body line past the subject, quoted by its first eight words, found in no other entry.
+        options = []
+        for commit, date, body in entries:
+            for said in body[1:]:
+                words = said.split()
+                if len(words) >= 10:
+                    phrase = " ".join(words[:8])
+                    if text.count(phrase) == 1 and date and text.count(date) == 1:
+                        options.append((commit, date, phrase))
+        if not options:
+            continue
+        commit, date, phrase = options[rng.randrange(len(options))]
+        return Found(
+            source=f"git {' '.join(argv)} (in the project checkout)",
+            query=f"Which commit says “{phrase}”, and when was it written?",
+            needles=needles_of([commit, date], text),
+            notes="A window of 8-60 commits of the project's history with their full messages; a message line "
+            "past the subject (10+ words) drawn with the seed, quoted by its first eight words, which occur once; "
+            "needles = that entry's `commit` line and `AuthorDate:` line.",
+            text=text,
+        )
+    raise Skip("no window with a quotable message line in 6 draws")

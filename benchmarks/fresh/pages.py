@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import random
 import re
+import shutil
 import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
-from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, generator, needles_of
-from benchmarks.fresh._places import files_under, pick, read_text, site_packages, stdlib
+from benchmarks.fresh._core import MAX_INPUT_BYTES, Context, Found, Skip, Unavailable, generator, needles_of
+from benchmarks.fresh._places import cargo_registry, files_under, pick, read_text, site_packages, stdlib
 
 __all__ = ["TextRuns", "html_files"]
 
@@ -163,3 +164,116 @@ def pydoc_html(ctx: Context, rng: random.Random) -> Found:
             text=text,
         )
     raise Skip("no pydoc page with a distinct signature found in 6 draws")
+
+
+# A documented member on a rustdoc page: its anchor, then the first paragraph of its docblock.
+_RUSTDOC_MEMBER = re.compile(
+    r'<section id="(?P<kind>method|tymethod|structfield|variant)\.(?P<name>\w+)"[^>]*>(?:(?!<section ).)*?'
+    r'<div class="docblock">\s*<p>(?P<first>[^<&]*)',
+    re.S,
+)
+# Where a page's own members end: trait implementations (Clone, From...) carry the standard library's words.
+_RUSTDOC_IMPLS = re.compile(
+    r'id="(?:trait-implementations|synthetic-implementations|blanket-implementations|implementors)"'
+)
+
+
+@generator(
+    "rustdoc_page",
+    "html",
+    slow=True,
+    gap="query (html): a method's doc sentence under its kept signature is dropped (the question names the method)",
+)
+def rustdoc_page(ctx: Context, rng: random.Random) -> Found:
+    """A page of `cargo doc --offline --no-deps` for a crate cargo downloaded (those whose dependencies resolve
+    offline): a struct, enum or trait page with its methods' docblocks, as rustdoc writes it."""
+    cargo = ctx.tool("cargo")
+    crates = cargo_registry("src")
+    if not crates:
+        raise Unavailable("cargo's registry holds no unpacked crates")
+    for crate in rng.sample(crates, min(len(crates), 6)):
+        folder = ctx.scratch("rustdoc_page") / crate.name
+        shutil.copytree(crate, folder)
+        target = ctx.workdir / "rustdoc-target"
+        env = {"CARGO_TARGET_DIR": str(target), "CARGO_TERM_COLOR": "never", "RUSTDOCFLAGS": ""}
+        try:
+            ctx.run([cargo, "doc", "--offline", "--no-deps", "--lib"], cwd=folder, env=env, timeout_s=120)
+        except Skip:
+            continue
+        name = crate.name.rsplit("-", 1)[0].replace("-", "_")
+        pages = sorted((target / "doc" / name).rglob("*.html")) if (target / "doc" / name).is_dir() else []
+        pages = [p for p in pages if p.name.startswith(("struct.", "enum.", "trait.")) and p.stat().st_size > 8000]
+        rng.shuffle(pages)
+        for page in pages:
+            text = read_text(page)
+            if text is None or len(text.encode()) > MAX_INPUT_BYTES:
+                continue
+            own = _RUSTDOC_IMPLS.search(text)
+            members = [
+                m
+                for m in _RUSTDOC_MEMBER.finditer(text, 0, own.start() if own else len(text))
+                if len(m["first"].strip()) >= 30 and text.count(m["first"].strip()) == 1
+                and text.count(f'id="{m["kind"]}.{m["name"]}"') == 1
+            ]  # fmt: skip
+            if not members:
+                continue
+            member = members[rng.randrange(len(members))]
+            title = TextRuns()
+            title.feed(text[: text.find("</title>") + 8])
+            item = page.name.split(".")[1]
+            what = {"structfield": "field", "variant": "variant"}.get(member["kind"], "method")
+            return Found(
+                source=f"cargo doc --offline --no-deps ({crate.name}): {page.relative_to(target / 'doc')}",
+                query=f"What does the {what} {item}::{member['name']} do, per the documentation page?",
+                needles=needles_of([member["first"], title.title], text),
+                notes="A crate from cargo's registry drawn with the seed (one whose dependencies resolve offline), "
+                "documented by cargo doc; a struct, enum or trait page drawn with the seed; a member of its own (not "
+                "of a trait implementation) whose docblock starts with a text run of 30+ characters said once on the "
+                "page drawn with the seed; needles = that "
+                "run and the page title.",
+                text=text,
+            )
+    raise Skip("no crate documented offline with a fitting member in 6 draws")
+
+
+def _rst_files() -> list[Path]:
+    """reStructuredText documents installed with Python: the stdlib's, this environment's packages' and the base
+    interpreter's packages' (a site-packages nested in the stdlib, which `files_under` does not enter)."""
+    out: set[Path] = set()
+    for root in (stdlib(), site_packages(), stdlib() / "site-packages"):
+        if root.is_dir():
+            out.update(files_under(root, (".rst",), 8000, 200_000))
+    return sorted(out)
+
+
+@generator("docutils_page", "html")
+def docutils_page(ctx: Context, rng: random.Random) -> Found:
+    """A reStructuredText document of an installed package rendered by docutils (`rst2html`), as a project's
+    documentation build or a README preview writes it."""
+    tool = next((name for name in ("rst2html", "rst2html.py", "rst2html5") if shutil.which(name)), None)
+    if tool is None:
+        raise Unavailable("docutils' rst2html is not installed")
+    files = _rst_files()
+    for _ in range(12):
+        path = pick(rng, files, "reStructuredText documents", machine=True)
+        try:
+            text = ctx.run([ctx.tool(tool), "--quiet", "--no-generator", "--no-datestamp", str(path)], timeout_s=60)
+        except Skip:
+            continue
+        if len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        try:
+            heading, lines, title = _page_needles(rng, text)
+        except Skip:
+            continue
+        about = f" “{title}”" if title else ""
+        return Found(
+            source=f"{tool} {path}",
+            query=f"What does the page{about} say under “{heading}”?",
+            needles=needles_of(lines, text),
+            notes="A reStructuredText document installed with Python (stdlib or packages) drawn with the seed, "
+            "rendered by docutils; a heading followed by a paragraph drawn with the seed; needles = the longest "
+            "text run (30+ characters, no character reference) of its first paragraphs, and the page title.",
+            text=text,
+        )
+    raise Skip("no rendered document with a heading and a paragraph found in 12 draws")

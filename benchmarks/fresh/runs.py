@@ -335,3 +335,138 @@ def cargo_test_run(ctx: Context, rng: random.Random) -> Found:
         "assertion or the panic message) and the `test result: FAILED.` line.",
         text=text,
     )
+
+
+_SCRATCH_GO = """\
+// Package scratch is code under test (scratch).
+package scratch
+
+import (
+	"strconv"
+	"strings"
+)
+
+func Normalize(text string) string { return strings.Join(strings.Fields(text), " ") }
+
+func Scale(values []int, factor int) []int {
+	out := make([]int, len(values))
+	for i, v := range values {
+		out[i] = v * factor
+	}
+	return out
+}
+
+func ToInt(text string) (int, error) { return strconv.Atoi(text) }
+
+func Lookup(table map[string]int, key string) int {
+	v, ok := table[key]
+	if !ok {
+		panic("no such key: " + key)
+	}
+	return v
+}
+
+func Ratio(a, b int) int { return a / b }
+
+func Nth(items []int, i int) int { return items[i] }
+"""
+
+
+def _go_check(t: ScratchTest) -> str:
+    words = f"  {t.word}   {t.n}  items "
+    joined = " ".join(words.split())
+    checks = {
+        None: f'if got := Normalize("{words}"); got != "{joined}" {{ t.Errorf("Normalize = %q, want %q", got, '
+        f'"{joined}") }}',
+        "mismatch": f"if got := Scale([]int{{1, 2, {t.n}}}, 2); got[2] != {t.n * 2 + 1} {{ "
+        f't.Errorf("Scale(...)[2] = %d, want %d", got[2], {t.n * 2 + 1}) }}',
+        "value_error": f'if _, err := ToInt("{t.n}{t.word[0]}"); err != nil {{ t.Fatalf("ToInt: %v", err) }}',
+        "key_error": f'if got := Lookup(map[string]int{{"id": {t.n}}}, "{t.word}"); got != {t.n} {{ '
+        f't.Errorf("Lookup = %d", got) }}',
+        "zero_division": f"zero := {t.n} - {t.n}\n\tif got := Ratio({t.n}, zero); got != 1 {{ "
+        't.Errorf("Ratio = %d", got) }',
+        "index_error": f'if got := Nth([]int{{1, 2, 3}}, {t.n + 3}); got != 3 {{ t.Errorf("Nth = %d", got) }}',
+    }
+    return checks[t.failure]
+
+
+def _go_name(name: str) -> str:
+    return "Test" + "".join(part.title() for part in name.split("_")[1:])
+
+
+@generator("go_test_run", "test_output", slow=True)
+def go_test_run(ctx: Context, rng: random.Random) -> Found:
+    """`go test` of a scratch module (standard library only, offline): failing tests print `--- FAIL: TestX`,
+    their t.Errorf lines (`x_test.go:12: ...`) or a panic's goroutine trace, then `FAIL`/`ok` per package."""
+    go = ctx.tool("go")
+    tests = draw_suite(rng)
+    folder = ctx.scratch("go_test_run")
+    module = f"example.com/{rng.choice(_NOUNS)}{rng.choice(_VERBS)}"
+    (folder / "go.mod").write_text(f"module {module}\n\ngo 1.21\n", encoding="utf-8")
+    (folder / "scratch.go").write_text(_SCRATCH_GO, encoding="utf-8")
+    for group in sorted({t.group for t in tests}):
+        body = ["package scratch", "", 'import "testing"']
+        body += [f"\nfunc {_go_name(t.name)}(t *testing.T) {{\n\t{_go_check(t)}\n}}" for t in tests if t.group == group]
+        (folder / f"{group}_test.go").write_text("\n".join(body) + "\n", encoding="utf-8")
+    style = rng.choice(((), ("-v",), ("-v", "-count=1"), ("-failfast",)))
+    # The user's build cache (warm after the first run: a cold one spends a minute building `testing`).
+    env = {"GOFLAGS": "-buildvcs=false", "GOPROXY": "off", "GOTOOLCHAIN": "local"}
+    text = ctx.run([go, "test", *style, "./..."], cwd=folder, env=env, ok=lambda c: c == 1, timeout_s=180)
+    lines = text.splitlines()
+    failing = [line for line in lines if line.lstrip().startswith("--- FAIL: ")]
+    # A t.Errorf/t.Fatalf line (`    alpha_test.go:12: Scale(...)[2] = 10, want 11`) or a panic's message.
+    reasons = [line for line in lines if re.match(r"^\s+\w+_test\.go:\d+: ", line) or line.startswith("panic: ")]
+    counts = [line for line in lines if re.match(r"^(FAIL|ok)\s+\S+", line)]
+    if not failing and not any(line.startswith("panic: ") for line in lines):
+        raise Skip("go test reported no failing test")
+    return Found(
+        source=f"go test {' '.join(style)} ./... (scratch module, {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*failing, *reasons, *counts], text),
+        notes="Scratch module and suite drawn with the seed (size, names, 1-4 failing tests and how they fail: a "
+        "wrong value, an error, a panic; flags); needles = the `--- FAIL:` lines, each failure's message line "
+        "(`x_test.go:N: ...` or `panic: ...`) and the package's `FAIL`/`ok` line.",
+        text=text,
+    )
+
+
+def _doctest_module(tests: list[ScratchTest]) -> str:
+    out = ['"""Scratch module whose functions carry doctests."""', "", "from scratch_code import lookup, normalize, "
+           "nth, ratio, scale, to_int", ""]  # fmt: skip
+    for t in tests:
+        actual, expected = _python_values(t)
+        out += ["", f"def {t.name[5:]}():", f'    """Check {t.name[5:].replace("_", " ")}.', "", f"    >>> {actual}",
+                f"    {expected}", '    """']  # fmt: skip
+    return "\n".join(out) + "\n"
+
+
+@generator(
+    "doctest_run",
+    "test_output",
+    gap="code (detection) + lines (test): doctest -v reads as config; its `File ..., line N, in f` lines are lost",
+)
+def doctest_run(ctx: Context, rng: random.Random) -> Found:
+    """`python -m doctest [-v] module.py`: each failure is a block of `File ..., line N, in module.name`,
+    `Failed example:`, the example, `Expected:`/`Got:` or the exception, and a closing `***Test Failed***` line."""
+    tests = draw_suite(rng)
+    _folder, name = _write_python(ctx, rng, "doctest_run", _doctest_module(tests))
+    verbose = rng.random() < 0.5
+    argv = [ctx.python, "-m", "doctest", *(["-v"] if verbose else []), f"{name}.py"]
+    text = ctx.run(argv, cwd=ctx.workdir / "doctest_run", ok=lambda c: c == 1, env={"PYTHONDONTWRITEBYTECODE": "1"})
+    lines = text.splitlines()
+    where = [line for line in lines if re.match(r'^File ".*", line \d+, in \S+$', line)]
+    # The line after `Got:` (a wrong value) or the exception's last line (`ValueError: invalid literal ...`).
+    got = [lines[i + 1] for i, line in enumerate(lines[:-1]) if line == "Got:"]
+    raised = [line for line in lines if re.match(r"^\s+\w+(Error|Exception): ", line)]
+    counts = [line for line in lines if "***Test Failed***" in line]
+    if not where:
+        raise Skip("doctest reported no failing example")
+    return Found(
+        source=f"python -m doctest {'-v ' if verbose else ''}{name}.py (scratch module, {len(tests)} examples)",
+        query="Which tests failed, and why?",
+        needles=needles_of([*where, *got, *raised, *counts], text),
+        notes="Scratch module with one doctest per function drawn with the seed (1-4 failing); needles = each "
+        "failure's `File ..., line N, in ...` line, the line after `Got:` or the exception line, and the "
+        "`***Test Failed*** N failures.` line.",
+        text=text,
+    )

@@ -2,7 +2,9 @@
 machine's package table, process table, kernel ring buffer, package index records, Python's build configuration,
 a shared library's symbols, cargo's dependency tree and metadata, a downloaded crate's archive listing, `diff -ru`
 between two versions of a crate, `git blame`, `pip show -f`, crates' manifests and CI workflows, `sysctl -a`,
-`getconf -a`, `ldconfig -p`, commands' `--help`, `node --v8-options`, JSON data printed by pprint or console.dir.
+`getconf -a`, `ldconfig -p`, commands' `--help`, `node --v8-options`, JSON data printed by pprint or console.dir;
+and (session 7) `grep -rn -C N`, `git format-patch --stdout`, `git log --format=fuller`, reStructuredText
+rendered by docutils and `javac -Xlint:all`.
 
 One sample of each kind, drawn with today's seed (HEADROOM_FRESH_SEED repeats a failure's draws). The line that
 answers (the first needle) must occur once in its output, and with the question the needles must survive or come
@@ -29,13 +31,18 @@ AUDITED = (
     "cargo_metadata",
     "cargo_tree",
     "cli_help",
+    "commit_messages",
     "crate_archive",
     "crate_configs",
     "crate_diff",
     "dmesg",
+    "docutils_page",
     "dpkg_l",
+    "format_patch",
     "getconf_a",
     "git_blame",
+    "grep_context",
+    "javac_lint",
     "ldconfig_p",
     "pip_show_files",
     "printed_literal",

@@ -15,6 +15,8 @@ How the floors are set, and the rule for changing them:
   minus the same margin, in the same commit. Never lower a floor to let a change through: a drop is a regression
   to fix, or, if the generator's rule was wrong, a fix to the rule (in benchmarks/fresh, with its reason).
 - Reduction has floors too: keeping every needle by keeping everything is not fidelity.
+- A generator registered with a `gap` (a failure known today, noted for its owner) is not drawn here; `sweep`
+  draws it unless `--floored`. Whoever fixes the gap removes it and re-sweeps the category's floors.
 """
 
 from __future__ import annotations
@@ -66,8 +68,8 @@ def _describe(scores: list[SampleScore], rows: list[CategoryScore]) -> str:
 
 @pytest.mark.parametrize("category", CATEGORIES)
 def test_fresh_real_output_keeps_the_needles_above_the_floors(category: str) -> None:
-    run = generate(SEED, per_category=PER_CATEGORY, categories=[category], slow=False)
-    every = [g.kind for g in generators([category], slow=False)]
+    run = generate(SEED, per_category=PER_CATEGORY, categories=[category], slow=False, gaps=False)
+    every = [g.kind for g in generators([category], slow=False, gaps=False)]
     if set(run.unavailable) == set(every):
         pytest.skip(f"no {category} source on this machine: {run.skipped}")
     assert len(run.samples) == PER_CATEGORY, f"seed {SEED}: only {len(run.samples)} samples; skipped {run.skipped}"

@@ -1,0 +1,48 @@
+"""The audit's additions to the fresh generators: kinds with a known gap stay out of the floored draws, and the
+rules the search and diff generators use to pick a question with one answer."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from benchmarks.fresh import REGISTRY, generate, generators
+from benchmarks.fresh._core import Context, Found, Generator
+from benchmarks.fresh.history import STAT_ROW
+from benchmarks.fresh.searches import declares, defined_once
+
+
+def test_a_kind_with_a_known_gap_is_drawn_by_write_and_sweep_but_not_by_the_floored_tests(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def make(ctx: Context, rng: random.Random) -> Found:
+        text = "".join(f"line {i} of a probe\n" for i in range(20))
+        return Found("probe", "What is line 7?", ("line 7 of a probe",), "a probe", text)
+
+    monkeypatch.setitem(REGISTRY, "probe_gap", Generator("probe_gap", "logs", make, gap="owner: what it loses"))
+    assert [s.kind for s in generate("gap-seed", per_category=1, kinds=["probe_gap"]).samples] == ["probe_gap"]
+    assert generate("gap-seed", per_category=1, kinds=["probe_gap"], gaps=False).samples == ()
+    assert "probe_gap" not in {g.kind for g in generators(["logs"], gaps=False)}
+
+
+def test_a_search_question_needs_one_declaration_of_its_name_among_the_results() -> None:
+    one = "a/x.go:10:func (h *handler) Available() bool {\na/x.go-11-\treturn true\na/y.go:40:\tok := h.Available()\n"
+    two = one + "b/z.go:7:func (c *conn) Available() int {\n"
+    assert defined_once(one, "Available")
+    assert not defined_once(two, "Available")
+
+
+def test_a_diffstat_row_gives_its_path_and_count() -> None:
+    row = STAT_ROW.match(" compressors/_pieces.py       |  6 +++-")
+    assert row is not None and (row["path"].strip(), row["count"]) == ("compressors/_pieces.py", "6")
+    assert STAT_ROW.match(" 5 files changed, 107 insertions(+), 5 deletions(-)") is None
+
+
+def test_a_line_declares_something_by_a_keyword_or_a_c_signature_not_by_prose_or_a_call() -> None:
+    declarations = ("    def run(self):", "pub(crate) fn parse(", "func (h *T) Serve(w io.Writer) {", "int f(int a)")
+    for line in (*declarations, "impl PartialOrd for Record {", "#define MAX_LEN 4"):
+        assert declares(line), line
+    for line in ("This returns an instance of a class with the following public methods:", "    return f(x)",
+                 "where", "from .x import ("):  # fmt: skip
+        assert not declares(line), line

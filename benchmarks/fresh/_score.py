@@ -1,7 +1,9 @@
 """Scoring fresh samples quickly, per category: one `compress()` per sample and mode, one query retrieval.
 
 The figures mean what `headroom bench` reports (same scorer, same o200k_base token counts, same 2,000-token
-retrieval) without its repeated timed runs, so the tests and the seed sweep stay fast.
+retrieval) without its repeated timed runs, so the tests and the seed sweep stay fast. An input compress() refuses
+(an `InputError`: coloured output read as binary) scores nothing kept, saved or found, with the reason first among
+its missing needles.
 """
 
 from __future__ import annotations
@@ -55,7 +57,7 @@ class CategoryScore:
 def score_samples(samples: Sequence[FreshSample], modes: Iterable[str] = ("query", "no-query")) -> list[SampleScore]:
     """Each sample compressed in each mode into a store in a temporary home, scored on its needles."""
     import rustcore
-    from ccr import Settings, Store
+    from ccr import InputError, Settings, Store
     from compressors import compress
     from mcp_server.bench import ENCODING, RETRIEVAL_MAX_TOKENS, score_needles
 
@@ -64,7 +66,12 @@ def score_samples(samples: Sequence[FreshSample], modes: Iterable[str] = ("query
         for mode in modes:
             for sample in samples:
                 data = sample.text.encode("utf-8")
-                result = compress(data, store=store, query=sample.query if mode == "query" else None)
+                try:
+                    result = compress(data, store=store, query=sample.query if mode == "query" else None)
+                except InputError as exc:
+                    # Refused (colored output read as binary): nothing kept, nothing to retrieve, nothing saved.
+                    out.append(_refused(sample, mode, rustcore.count_tokens(sample.text, ENCODING), str(exc)))
+                    continue
                 excerpt = store.query(result.hash, sample.query, max_tokens=RETRIEVAL_MAX_TOKENS)
                 score = score_needles(sample.needles, result.compressed, excerpt.text)
                 out.append(
@@ -84,6 +91,23 @@ def score_samples(samples: Sequence[FreshSample], modes: Iterable[str] = ("query
                     )
                 )
     return out
+
+
+def _refused(sample: FreshSample, mode: str, tokens: int, why: str) -> SampleScore:
+    return SampleScore(
+        name=sample.name,
+        category=sample.category,
+        kind=sample.kind,
+        mode=mode,
+        tokens_before=tokens,
+        tokens_after=tokens,
+        needles=len(sample.needles),
+        kept=0,
+        strict=0,
+        with_retrieval=0,
+        round_trip=False,
+        missing=(f"(refused: {why[:120]})", *sample.needles),
+    )
 
 
 def summarize_scores(scores: Iterable[SampleScore], key: str = "category") -> list[CategoryScore]:

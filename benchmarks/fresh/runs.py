@@ -470,3 +470,32 @@ def doctest_run(ctx: Context, rng: random.Random) -> Found:
         "`***Test Failed*** N failures.` line.",
         text=text,
     )
+
+
+# A terminal colour or erase sequence (`ESC[31m`, `ESC[0m`, `ESC[K`): what `--color=yes` adds around words.
+ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+
+
+@generator("pytest_color", "test_output")
+def pytest_color(ctx: Context, rng: random.Random) -> Found:
+    """pytest with `--color=yes` (as CI logs and tools that force colour capture it): the same run as
+    pytest_run, its lines wrapped in colour sequences; needles are the raw lines, sequences included."""
+    tests = draw_suite(rng)
+    folder, name = _write_python(ctx, rng, "pytest_color", _pytest_module(tests))
+    style = _PYTEST_STYLES[rng.randrange(len(_PYTEST_STYLES))]
+    argv = [ctx.python, "-m", "pytest", "-p", "no:cacheprovider", "--color=yes", *style, f"{name}.py"]
+    text = ctx.run(argv, cwd=ctx.workdir / "pytest_color", ok=lambda c: c == 1, env=_PYTEST_ENV)
+    raw = text.splitlines()
+    plain = [ANSI.sub("", line) for line in raw]
+    failed = [r for r, p in zip(raw, plain, strict=True) if p.startswith("FAILED ")]
+    counts = [r for r, p in zip(raw, plain, strict=True) if re.match(r"^=+ .*\bfailed\b.* in [\d.]+s.* =+$", p)]
+    if not any(ANSI.search(line) for line in raw):
+        raise Skip("pytest printed no colour sequence")
+    return Found(
+        source=f"pytest {' '.join(argv[4:])} (scratch suite of {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*failed, *counts[-1:]], text),
+        notes="Scratch suite drawn with the seed, as pytest_run, run with --color=yes; needles = the short "
+        "summary's FAILED lines and the count line as printed (colour sequences included).",
+        text=text,
+    )

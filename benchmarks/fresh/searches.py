@@ -15,6 +15,7 @@ from pathlib import Path
 
 from benchmarks.fresh._core import Context, Found, Skip, generator, needles_of, unique_in
 from benchmarks.fresh._places import pick, stdlib
+from benchmarks.fresh.runs import ANSI
 from benchmarks.fresh.sources import _SUFFIXES, Definition, _draw_file, _roots
 
 __all__ = ["declares", "defined_once"]
@@ -136,3 +137,46 @@ def git_grep_function(ctx: Context, rng: random.Random) -> Found:
             text=output,
         )
     raise Skip("no name with a use under a function line in 20-3000 lines of git grep -p found in 8 draws")
+
+
+@generator(
+    "grep_color",
+    "search",
+    gap="code (detection) + pipeline: grep --color=always output (colour sequences around the path, line number "
+    "and match) is refused by compress() as binary when a tenth of its bytes are control bytes, else read as a "
+    "listing that drops the definition's line (29% kept with the question, 43% within one retrieval)",
+)
+def grep_color(ctx: Context, rng: random.Random) -> Found:
+    """`grep -rn -w --color=always NAME TREE`, as a terminal capture or a tool forcing colour has it; the same
+    question as grep_python's, the needle the definition's line as printed (colour sequences included)."""
+    for _ in range(8):
+        language = rng.choice(_LANGUAGES)
+        try:
+            _, path, root, defs = _search_root(language, rng)
+        except Skip:
+            continue
+        target = pick(rng, [d for d in defs if len(d.name) >= 6], "long enough names")
+        includes = [f"--include=*{s}" for s in _SUFFIXES[language]]
+        skip = ["--exclude-dir=test", "--exclude-dir=tests", "--exclude-dir=testdata", "--exclude-dir=site-packages"]
+        argv = ["grep", "-rn", "-w", "--color=always", *skip, *includes, target.name, str(root)]
+        output = ctx.run(argv, ok=lambda c: c in (0, 1))
+        plain = ANSI.sub("", output)
+        if not 10 <= plain.count("\n") <= 3000 or not defined_once(plain, target.name):
+            continue
+        hits = [
+            line
+            for line in output.splitlines()
+            if ANSI.sub("", line).startswith(f"{path}:") and ANSI.sub("", line).endswith(target.lines[0])
+        ]
+        if len(hits) != 1:
+            continue
+        return Found(
+            source=" ".join(argv),
+            query=f"Where is {target.name} defined?",
+            needles=needles_of(hits, output),
+            notes=f"A {language} definition drawn with the seed (name of 6+ characters, declared once among the "
+            "results); grep --color=always over its tree (10-3000 lines); needle = the definition's line as "
+            "printed, colour sequences included.",
+            text=output,
+        )
+    raise Skip("no definition with 10-3000 lines of grep output found in 8 draws")

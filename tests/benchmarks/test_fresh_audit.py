@@ -8,7 +8,8 @@ import random
 import pytest
 
 from benchmarks.fresh import REGISTRY, generate, generators
-from benchmarks.fresh._core import Context, Found, Generator
+from benchmarks.fresh._core import Context, Found, FreshSample, Generator
+from benchmarks.fresh._score import score_samples
 from benchmarks.fresh.history import STAT_ROW
 from benchmarks.fresh.searches import declares, defined_once
 
@@ -46,3 +47,17 @@ def test_a_line_declares_something_by_a_keyword_or_a_c_signature_not_by_prose_or
     for line in ("This returns an instance of a class with the following public methods:", "    return f(x)",
                  "where", "from .x import ("):  # fmt: skip
         assert not declares(line), line
+
+
+def test_an_input_compress_refuses_scores_nothing_kept_and_says_why() -> None:
+    # NUL bytes: refused as binary whatever else compress() learns to read.
+    text = "".join(f"a/x.py:{i}:def f{i}():\x00\x00\n" for i in range(40))
+    sample = FreshSample("s", "search", "probe", "probe", "Where is f7 defined?", ("def f7():",), "n", text)
+    (score,) = score_samples([sample], modes=("query",))
+    assert (score.kept, score.with_retrieval, score.tokens_after, score.round_trip) == (
+        0,
+        0,
+        score.tokens_before,
+        False,
+    )
+    assert score.missing[0].startswith("(refused: ") and score.missing[1:] == ("def f7():",)

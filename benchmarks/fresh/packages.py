@@ -8,6 +8,7 @@ so its needles name one answer.
 
 from __future__ import annotations
 
+import glob
 import importlib.metadata
 import itertools
 import json
@@ -28,7 +29,7 @@ from benchmarks.fresh._core import (
     needles_of,
     unique_in,
 )
-from benchmarks.fresh._places import PROJECT, cargo_registry, pick
+from benchmarks.fresh._places import PROJECT, cargo_registry, pick, stdlib
 from benchmarks.fresh.history import parse_hunks
 
 __all__: list[str] = []
@@ -209,3 +210,68 @@ def crate_diff(ctx: Context, rng: random.Random) -> Found:
             text=text,
         )
     raise Skip("no crate pair with a fitting hunk in 6 draws")
+
+
+def _stdlib_versions() -> list[Path]:
+    """The standard libraries of the Python 3 interpreters installed beside this one (pyenv, /usr/lib), by version."""
+    found: dict[tuple[int, int], Path] = {}
+    for pattern in (str(stdlib().parents[2] / "*" / "lib" / "python3.*"), "/usr/lib/python3.*"):
+        for folder in map(Path, glob.glob(pattern)):
+            match = re.fullmatch(r"python3\.(\d+)", folder.name)
+            if match and (folder / "os.py").is_file():
+                found.setdefault((3, int(match[1])), folder)
+    return [found[v] for v in sorted(found)]
+
+
+@generator(
+    "stdlib_diff",
+    "diff",
+    gap="query (diff): a plain `diff -u` (`--- path<TAB>date` headers, no `diff --git`) asked about its file can "
+    "come back as one marker; without a question the +/- lines go first and context stays (46% kept)",
+)
+def stdlib_diff(ctx: Context, rng: random.Random) -> Found:
+    """`diff -u` of one stdlib module, or `diff -ru` of one stdlib package, between two installed Python versions
+    next to each other: a unified diff outside any repository (`--- path<TAB>date` headers, no `diff --git`)."""
+    versions = _stdlib_versions()
+    if len(versions) < 2:
+        raise Unavailable("fewer than two Python 3 standard libraries are installed")
+    for _ in range(8):
+        at = rng.randrange(len(versions) - 1)
+        old, new = versions[at], versions[at + 1]
+        packages = sorted(p.name for p in old.iterdir() if p.is_dir() and (p / "__init__.py").is_file())
+        modules = sorted(p.name for p in old.glob("*.py"))
+        if rng.random() < 0.5 and packages:
+            name = pick(rng, packages, "packages")
+            argv = ["diff", "-ru", "-x", "__pycache__", "-x", "test*", f"{old}/{name}", f"{new}/{name}"]
+        else:
+            name = pick(rng, modules, "modules")
+            argv = ["diff", "-u", f"{old}/{name}", f"{new}/{name}"]
+        if not (Path(argv[-1]).exists()):
+            continue
+        text = ctx.run(argv, ok=lambda c: c in (0, 1, 2))
+        if not text.strip() or len(text.encode()) > MAX_INPUT_BYTES:
+            continue
+        # parse_hunks reads a file's name from `diff --git` lines; plain diff names it on `+++ path<TAB>date`.
+        marked = re.sub(r"(?m)^\+\+\+ (\S+)\t.*$", lambda m: f"diff --git a/x b/{m[1]}\n+++ {m[1]}", text)
+        hunks = parse_hunks(marked)
+        per_file = Counter(h.path for h in hunks)
+        hunks = [h for h in hunks if 2 <= len(h.changes) <= 12 and per_file[h.path] <= 2]
+        if not hunks:
+            continue
+        hunk = pick(rng, hunks, "hunks changing 2-12 lines")
+        pieces = [p for p in (needle_of(line) for line in hunk.changes) if p is not None and len(p) > 9]
+        needles = tuple(p for p in pieces if unique_in(p, text))
+        if not needles:
+            continue
+        file = hunk.path.split("/lib/", 1)[-1].split("/", 1)[-1]
+        return Found(
+            source=" ".join(argv),
+            query=f"How did {file} change between Python {old.name[6:]} and {new.name[6:]}?",
+            needles=needles,
+            notes="Two installed Python standard libraries of consecutive versions and a module or package "
+            "drawn with the seed (diff -u / diff -ru, tests left out); a hunk changing 2-12 lines of a file "
+            "changed in at most 2 hunks drawn with the seed; needles = its +/- lines of 10+ characters that occur "
+            "once.",
+            text=text,
+        )
+    raise Skip("no stdlib pair with a fitting hunk in 8 draws")

@@ -413,3 +413,66 @@ def javac_lint(ctx: Context, rng: random.Random) -> Found:
         _parse_javac(text),
         lambda tag: f"javac's [{tag}] warning" if tag.islower() else f"“{tag}”",
     )
+
+
+# ---- cmake configure ------------------------------------------------------------------------------------------
+
+# C library functions a configure step probes for; which exist is this machine's answer.
+_LIBC_FUNCTIONS = (
+    "strlcpy", "strndup", "memfd_create", "getrandom", "qsort_r", "posix_fadvise", "arc4random", "reallocarray",
+    "explicit_bzero", "pipe2", "accept4", "copy_file_range", "closefrom", "strtonum", "getentropy", "timegm",
+    "setproctitle", "fdatasync", "posix_spawn", "sigtimedwait", "malloc_usable_size", "issetugid", "strsep",
+)  # fmt: skip
+_CMAKE_ERROR = re.compile(r"^CMake Error at \S+:\d+ \(\w+\):$")
+
+
+@generator(
+    "cmake_configure",
+    "build_output",
+    slow=True,
+    gap="code (detection) + lines (build): cmake's configure output reads as prose; its `CMake Error at "
+    "CMakeLists.txt:N (find_package):` headline and `-- Looking for X - not found` lines are dropped (23% kept)",
+)
+def cmake_configure(ctx: Context, rng: random.Random) -> Found:
+    """`cmake -S . -B build` of a scratch project whose CMakeLists.txt probes headers (some of /usr/include, some
+    that do not exist) and C library functions, finds real packages and, half the time, one that is not installed
+    (REQUIRED): the configure step's `-- Looking for X - found/not found` lines and its `CMake Error` block."""
+    cmake = ctx.tool("cmake")
+    ctx.tool("cc")
+    folder = ctx.scratch("cmake_configure")
+    headers = sorted(p.name for p in Path("/usr/include").glob("*.h")) if Path("/usr/include").is_dir() else []
+    present = rng.sample(headers, min(len(headers), rng.randint(5, 30)))
+    missing = [f"{rng.choice(_NOUNS)}_{rng.choice(_VERBS)}.h" for _ in range(rng.randint(0, 3))]
+    checks = [f"check_include_file({h} HAVE_{re.sub(r'[^A-Za-z0-9]', '_', h).upper()})" for h in present + missing]
+    checks += [f"check_function_exists({f} HAVE_{f.upper()})" for f in rng.sample(_LIBC_FUNCTIONS, rng.randint(3, 12))]
+    rng.shuffle(checks)
+    packages = ["find_package(Threads)", *rng.sample(["find_package(ZLIB)", "find_package(PkgConfig)"], 1)]
+    absent = rng.random() < 0.5
+    if absent:
+        packages.append(f"find_package({rng.choice(_NOUNS).title()}{rng.choice(('Lib', 'Kit', 'SDK'))} REQUIRED)")
+    lines = ["cmake_minimum_required(VERSION 3.10)", f"project(scratch_{rng.choice(_NOUNS)} C)",
+             "include(CheckIncludeFile)", "include(CheckFunctionExists)", *checks, *packages,
+             "add_library(scratch scratch.c)"]  # fmt: skip
+    (folder / "CMakeLists.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (folder / "scratch.c").write_text("int scratch(void) { return 1; }\n", encoding="utf-8")
+    text = ctx.run([cmake, "-S", ".", "-B", "build"], cwd=folder, ok=lambda c: c in (0, 1), timeout_s=240)
+    out = text.splitlines()
+    errors = [i for i, line in enumerate(out) if _CMAKE_ERROR.match(line)]
+    if errors:
+        wanted = [out[errors[0]], *(line for line in out[errors[0] + 1 : errors[0] + 12] if "Could not find" in line)]
+        query = "Which error stops the configuration, and where?"
+        rule = "the CMake Error line and its `Could not find ...` line"
+    else:
+        wanted = [line for line in out if line.startswith("-- Looking for ") and line.endswith(" - not found")]
+        query, rule = "Which of the checked headers and functions were not found?", "the `- not found` lines"
+    if not wanted:
+        raise Skip("every check passed and nothing failed")
+    return Found(
+        source=f"cmake -S . -B build (scratch project: {len(checks)} checks, {len(packages)} find_package)",
+        query=query,
+        needles=needles_of(wanted[:6], text),
+        notes="A scratch CMake project drawn with the seed: header checks (of /usr/include and 0-3 names that do "
+        "not exist), C library function checks, packages found and (half the time) one REQUIRED that is not "
+        f"installed; needles = {rule} (the first 6).",
+        text=text,
+    )

@@ -7,10 +7,13 @@ tags with no character reference inside (`&nbsp;`, `&lt;`), at least 8 character
 
 from __future__ import annotations
 
+import glob
 import random
 import re
 import shutil
 import subprocess
+import zipfile
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -277,3 +280,85 @@ def docutils_page(ctx: Context, rng: random.Random) -> Found:
             text=text,
         )
     raise Skip("no rendered document with a heading and a paragraph found in 12 draws")
+
+
+# A method's detail on a javadoc page: its `<h3>name</h3>`, then the first text run of its description block.
+_JAVADOC_METHOD = re.compile(
+    r'<section class="detail" id="[^"]*">\s*<h3>(?P<name>\w+)</h3>(?:(?!</section>).)*?'
+    r'<div class="block">(?P<first>[^<&]*)',
+    re.S,
+)
+_JDK_PACKAGES = ("java/util/", "java/io/", "java/time/", "java/text/", "java/net/", "java/nio/file/", "java/lang/")
+
+
+def _jdk() -> tuple[Path, Path] | None:
+    """An installed JDK's javadoc and its own source archive (`lib/src.zip`; a dangling link is no archive), the
+    JDK with the largest archive when there are several."""
+    found = [
+        (Path(jdk) / "bin" / "javadoc", Path(jdk) / "lib" / "src.zip")
+        for jdk in sorted(glob.glob("/usr/lib/jvm/*"))
+        if (Path(jdk) / "lib" / "src.zip").is_file() and (Path(jdk) / "bin" / "javadoc").is_file()
+    ]
+    return max(found, key=lambda pair: pair[1].stat().st_size) if found else None
+
+
+@generator(
+    "javadoc_page",
+    "html",
+    slow=True,
+    gap="query (html): a method's description under its kept signature is dropped on javadoc pages too (86% with "
+    "the question, 43% strict: the description's wrapped lines), as on rustdoc pages",
+)
+def javadoc_page(ctx: Context, rng: random.Random) -> Found:
+    """The javadoc page of one public class of the JDK's own sources (java.base, from the installed JDK's src.zip):
+    a method's detail drawn with the seed, asked what it does."""
+    jdk = _jdk()
+    if jdk is None:
+        raise Unavailable("no JDK with javadoc and its source archive (lib/src.zip) is installed")
+    javadoc, archive = jdk
+    with zipfile.ZipFile(archive) as sources:
+        names = sorted(
+            info.filename
+            for info in sources.infolist()
+            if info.filename.startswith("java.base/")
+            and info.filename.split("java.base/", 1)[1].startswith(_JDK_PACKAGES)
+            and info.filename.endswith(".java")
+            and not info.filename.endswith(("package-info.java", "module-info.java"))
+            and 5_000 <= info.file_size <= 120_000
+        )
+        for _ in range(6):
+            name = pick(rng, names, "JDK sources")
+            folder = ctx.scratch("javadoc_page")
+            sources.extract(name, folder / "src")
+            argv = [str(javadoc), "-quiet", "-d", "out", "-Xdoclint:none", "--patch-module", "java.base=src/java.base"]
+            try:
+                ctx.run([*argv, f"src/{name}"], cwd=folder, timeout_s=120)
+            except Skip:
+                continue
+            page = folder / "out" / name.replace(".java", ".html")
+            text = read_text(page) if page.is_file() else None
+            if text is None or len(text.encode()) > MAX_INPUT_BYTES:
+                continue
+            titles = Counter(m["name"] for m in _JAVADOC_METHOD.finditer(text))
+            methods = [
+                m
+                for m in _JAVADOC_METHOD.finditer(text)
+                if titles[m["name"]] == 1 and len(m["first"].strip()) >= 30 and text.count(m["first"].strip()) == 1
+            ]
+            if not methods:
+                continue
+            method = methods[rng.randrange(len(methods))]
+            title = TextRuns()
+            title.feed(text[: text.find("</title>") + 8])
+            cls = Path(name).stem
+            return Found(
+                source=f"javadoc -d out --patch-module java.base=src {name} (from {archive})",
+                query=f"What does the method {cls}.{method['name']} do, per its documentation page?",
+                needles=needles_of([method["first"], title.title], text),
+                notes="A public class of the JDK's java.base sources drawn with the seed, documented by javadoc; a "
+                "method documented once on the page (no overloads) whose description starts with a text run of 30+ "
+                "characters said once drawn with the seed; needles = that run (first 200 characters) and the page "
+                "title.",
+                text=text,
+            )
+    raise Skip("no JDK class documented with a fitting method in 6 draws")

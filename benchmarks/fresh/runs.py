@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from benchmarks.fresh._core import Context, Found, Skip, generator, needles_of
 
@@ -216,11 +217,10 @@ def _node_check(t: ScratchTest) -> str:
     return checks[t.failure]
 
 
-@generator("node_test_run", "test_output")
-def node_test_run(ctx: Context, rng: random.Random) -> Found:
-    node = ctx.tool("node")
+def _node_suite(ctx: Context, rng: random.Random, kind: str) -> tuple[list[ScratchTest], Path, str]:
+    """A scratch suite for node's runner (describe/it per group) written to a folder: its tests, folder, file."""
     tests = draw_suite(rng)
-    folder = ctx.scratch("node_test_run")
+    folder = ctx.scratch(kind)
     (folder / "scratch_code.mjs").write_text(_MODULE_JS, encoding="utf-8")
     out = [
         "import { describe, it } from 'node:test';",
@@ -233,6 +233,13 @@ def node_test_run(ctx: Context, rng: random.Random) -> Found:
         out.append("});")
     name = f"{rng.choice(_NOUNS)}.test.mjs"
     (folder / name).write_text("\n".join(out) + "\n", encoding="utf-8")
+    return tests, folder, name
+
+
+@generator("node_test_run", "test_output")
+def node_test_run(ctx: Context, rng: random.Random) -> Found:
+    node = ctx.tool("node")
+    tests, folder, name = _node_suite(ctx, rng, "node_test_run")
     text = ctx.run([node, "--test", "--test-reporter=tap", name], cwd=folder, ok=lambda c: c == 1)
     lines = text.splitlines()
     failing = [line for line in lines if line.lstrip().startswith("not ok ")]
@@ -497,5 +504,38 @@ def pytest_color(ctx: Context, rng: random.Random) -> Found:
         needles=needles_of([*failed, *counts[-1:]], text),
         notes="Scratch suite drawn with the seed, as pytest_run, run with --color=yes; needles = the short "
         "summary's FAILED lines and the count line as printed (colour sequences included).",
+        text=text,
+    )
+
+
+@generator(
+    "node_test_spec",
+    "test_output",
+    gap="lines (test): node's spec digest keeps each failure's name and error but drops its `test at "
+    "file:line:col` line, where the failing test is (70% kept with and without the question)",
+)
+def node_test_spec(ctx: Context, rng: random.Random) -> Found:
+    """node --test with its default reporter on a terminal-less run (`spec`: a tree of ✔/✖ lines with durations,
+    each failure's error and stack, `ℹ` counts, then a `✖ failing tests:` digest naming `test at file:line:col`)."""
+    node = ctx.tool("node")
+    tests, folder, name = _node_suite(ctx, rng, "node_test_spec")
+    text = ctx.run([node, "--test", "--test-reporter=spec", name], cwd=folder, ok=lambda c: c == 1)
+    lines = text.splitlines()
+    digest = next((i for i, line in enumerate(lines) if line.startswith("✖ failing tests:")), None)
+    if digest is None:
+        raise Skip("node's runner printed no failing-tests digest")
+    places = [line for line in lines[digest:] if re.match(r"^test at \S+:\d+:\d+$", line)]
+    # Each failure in the digest: its `✖ name (N ms)` line and the error headline under it.
+    after = lines[digest:]
+    names = [line for i, line in enumerate(after) if line.startswith("✖ ") and i > 0]
+    errors = [after[i + 1] for i, line in enumerate(after[:-1]) if line.startswith("✖ ") and i > 0]
+    counts = [line for line in lines if re.match(r"^ℹ fail \d+$", line)]
+    return Found(
+        source=f"node --test --test-reporter=spec {name} (scratch suite of {len(tests)} tests in {folder})",
+        query="Which tests failed, and why?",
+        needles=needles_of([*places, *names, *errors, *counts], text),
+        notes="Scratch suite drawn with the seed, as node_test_run, reported by node's spec reporter; needles = "
+        "the digest's `test at file:line:col` and `✖ name (time)` lines, each failure's error line in the digest, "
+        "and `ℹ fail N`.",
         text=text,
     )

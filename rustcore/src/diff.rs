@@ -3,6 +3,8 @@
 //! the structure reads, noise (lock files, generated files, whitespace-only
 //! hunks, huge deletions) summarised by markers counting what they stand for.
 
+use std::collections::HashMap;
+
 use crate::lines::{Costs, GapUnit, Lines, Piece, Planner};
 use crate::query::{score_mask, Query};
 
@@ -31,11 +33,22 @@ pub enum Kind {
 }
 
 const P_RELEVANT: u32 = 900;
-const P_COMMIT: u32 = 800;
-const P_FILE: u32 = 750;
+/// A commit line and its subject (shown together or not at all: a hash alone says nothing), and
+/// its first file's header: what a commit is and where, at one level and in the order of the log.
+const P_COMMIT: u32 = 830;
+/// A file header, less its rank among its commit's files (or the diff's, without commits): a
+/// history is read for which files each commit touched, so every commit's second file comes
+/// before any commit's third, and every file header before any hunk.
+const P_FILE: u32 = P_COMMIT;
+const FILE_RANKS: u32 = 10;
+/// How far a soft ceiling may grow for the commit lines, subjects and file headers.
+const SKELETON_CEILINGS: usize = 2;
 const P_COMMIT_META: u32 = 600;
 const P_SUBJECT_BODY: u32 = 500;
+/// A hunk header, less its rank among its file's hunks: every file's first hunk before any
+/// file's second.
 const P_HUNK_HEADER: u32 = 450;
+const HUNK_RANKS: u32 = 40;
 const P_CHANGED: u32 = 400;
 const P_OTHER: u32 = 350;
 /// Hunks the query points at, at most (their changes are shown first, as far as the budget goes).
@@ -389,7 +402,7 @@ impl GapUnit for DiffUnit<'_> {
 }
 
 /// The compressed diff as pieces, within `budget` tokens.
-pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<Piece> {
+pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> Vec<Piece> {
     let lines = Lines::new(text);
     let n = lines.len();
     let st = structure(&lines);
@@ -399,10 +412,19 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
     for (i, k) in kinds.iter().enumerate() {
         priority[i] = match k {
             Kind::Commit => P_COMMIT,
-            Kind::FileHeader => P_FILE,
             Kind::Other if !lines.content(i).trim().is_empty() => P_OTHER,
             _ => 0,
         };
+    }
+    let mut rank = 0u32;
+    let mut commit = st.commits.iter().map(|c| c.0).peekable();
+    for f in &st.files {
+        // A new commit since the last file: its files count from the first again.
+        while commit.next_if(|&c| c < f.header).is_some() {
+            rank = 0;
+        }
+        priority[f.header] = P_FILE - rank.min(FILE_RANKS);
+        rank += 1;
     }
     for &(c, end, subject) in &st.commits {
         if let Some(s) = subject {
@@ -470,11 +492,18 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
     };
     if query.is_empty() {
         // No question: the shape of every change (its header and first changed lines), noise aside.
+        let mut rank = 0u32;
+        let mut file = None;
         for h in &st.hunks {
+            if h.file != file {
+                file = h.file;
+                rank = 0;
+            }
             if noisy(h) {
                 continue;
             }
-            priority[h.header] = priority[h.header].max(P_HUNK_HEADER);
+            priority[h.header] = priority[h.header].max(P_HUNK_HEADER - rank.min(HUNK_RANKS));
+            rank += 1;
             let mut shown = 0;
             for i in h.header + 1..h.end {
                 if matches!(kinds[i], Kind::Added | Kind::Removed) && shown < CHANGED_PER_HUNK {
@@ -486,15 +515,61 @@ pub fn compress(text: &str, query: &Query, budget: usize, costs: Costs) -> Vec<P
         }
     }
 
+    let budget = skeleton_budget(&lines, &st, &priority, &mut costs, budget);
     let mut planner = Planner::new(&lines, costs, budget, 0);
     let pointed = |i: usize| masks[i] & pointers.names != 0;
     show_relevant(&st, &relevant, &pointed, &mut planner, &mut priority);
     let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
     order.sort_by(|&a, &b| priority[b].cmp(&priority[a]).then(a.cmp(&b)));
+    let (units, in_unit) = commit_units(&st, n);
     for &i in &order {
-        planner.offer(i);
+        match units.get(&i) {
+            Some(unit) => {
+                planner.offer_all(unit);
+            }
+            None if !in_unit[i] => {
+                planner.offer(i);
+            }
+            None => {}
+        }
     }
     planner.finish(&DiffUnit { st: &st })
+}
+
+/// Each commit line with its subject, shown together or not at all (a hash alone says nothing),
+/// and which lines are such a subject.
+fn commit_units(st: &Structure, n: usize) -> (HashMap<usize, Vec<usize>>, Vec<bool>) {
+    let mut units = HashMap::new();
+    let mut in_unit = vec![false; n];
+    for &(start, _, subject) in &st.commits {
+        if let Some(s) = subject {
+            in_unit[s] = true;
+        }
+        units.insert(start, std::iter::once(start).chain(subject).collect());
+    }
+    (units, in_unit)
+}
+
+/// Under a soft ceiling (no caller budget), the budget grows to hold what a history is read for
+/// first: every commit line, subject and file header, each with the marker after it (the meta
+/// lines' too), up to [`SKELETON_CEILINGS`] times the ceiling.
+fn skeleton_budget(
+    lines: &Lines<'_>,
+    st: &Structure,
+    priority: &[u32],
+    costs: &mut Costs,
+    budget: usize,
+) -> usize {
+    if !costs.soft() {
+        return budget;
+    }
+    let marker = costs.marker();
+    let skeleton: usize = (0..lines.len())
+        .filter(|&i| priority[i] >= P_FILE - FILE_RANKS)
+        .map(|i| costs.line(lines, i) + marker)
+        .sum::<usize>()
+        + st.commits.len() * marker;
+    budget.max(skeleton.min(budget * SKELETON_CEILINGS))
 }
 
 /// The query's phrases by what they point at, as bits of its terms: file paths (a `/` or a `.`),

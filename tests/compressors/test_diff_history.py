@@ -120,3 +120,45 @@ def test_a_question_naming_an_identifier_keeps_every_changed_line_that_holds_it(
                 return
     if not checked:
         pytest.skip("no identifier of the history occurs only in changed lines of 7 or more hunks")
+
+
+def _heads(text: str) -> list[tuple[str, list[str]]]:
+    """Each commit line of a `git log -p` text with its `diff --git` lines, in order."""
+    out: list[tuple[str, list[str]]] = []
+    for line in text.splitlines():
+        if line.startswith("commit "):
+            out.append((line, []))
+        elif line.startswith("diff --git ") and out:
+            out[-1][1].append(line)
+    return out
+
+
+def test_without_a_question_a_long_history_keeps_every_commit_and_every_file_header() -> None:
+    total = len(_git("log", "--format=%H").split())
+    if total < 40:
+        pytest.skip(f"the checkout holds {total} commits (a shallow clone?)")
+    # The first 40 commits of the history, which never change: well over the default ceiling.
+    text = _git("log", "-p", "-n40", f"--skip={total - 40}")
+    assert rustcore.count_tokens(text) > 50_000
+    out = compress_with("diff", text).splitlines()
+    kept = set(out)
+    heads = _heads(text)
+    assert all(commit in kept for commit, _ in heads)
+    missing = [f for _, files in heads for f in files if f not in kept]
+    assert not missing, f"{len(missing)} file headers lost, e.g. {missing[:3]}"
+    assert rustcore.count_tokens("\n".join(out)) < rustcore.count_tokens(text) / 5
+
+
+def test_at_a_budget_the_first_commits_are_shown_each_with_its_first_file() -> None:
+    total = len(_git("log", "--format=%H").split())
+    if total < 40:
+        pytest.skip(f"the checkout holds {total} commits (a shallow clone?)")
+    text = _git("log", "-p", "-n40", f"--skip={total - 40}")
+    heads = [(commit, files) for commit, files in _heads(text) if len(files) >= 2]
+    for budget in (1500, 3000):
+        kept = set(compress_with("diff", text, budget=budget).splitlines())
+        shown = [(commit, files) for commit, files in heads if commit in kept]
+        assert 0 < len(shown) < len(heads)
+        # The commits shown are the log's first ones; the last may have had room for its line only.
+        assert [c for c, _ in shown] == [c for c, _ in heads[: len(shown)]]
+        assert all(files[0] in kept for _, files in shown[:-1])

@@ -46,6 +46,7 @@ pub fn rank_with_limit<S: AsRef<str>>(
         .iter()
         .copied()
         .chain(query.phrases.iter().map(String::as_str))
+        .chain(query.keys.iter().map(String::as_str))
         .collect();
     // Every chunk lowercased into one buffer, a line break after each (no probe holds one), so each
     // probe is looked for in one pass over everything.
@@ -136,7 +137,7 @@ pub fn rank_with_limit<S: AsRef<str>>(
     }
     let weights: Vec<f64> = (0..probes.len())
         .map(|k| {
-            let weight = if k < n_words { 1.0 } else { PHRASE_WEIGHT };
+            let weight = probe_weight(query, k);
             if df[k] > 0 {
                 weight * idf(n, df[k])
             } else {
@@ -151,6 +152,16 @@ pub fn rank_with_limit<S: AsRef<str>>(
         });
     }
     scores
+}
+
+/// How much probe `k` weighs: a word 1, a phrase [`PHRASE_WEIGHT`], a key a function word names 1.
+fn probe_weight(query: &QueryTerms, k: usize) -> f64 {
+    let words = query.terms.len();
+    if k >= words && k < words + query.phrases.len() {
+        PHRASE_WEIGHT
+    } else {
+        1.0
+    }
 }
 
 /// Non-overlapping occurrences of the finder's needle in `haystack` (Python's `str.count`).
@@ -177,11 +188,7 @@ fn rank_by_substrings<S: AsRef<str>>(
     // A probe listed twice (a word that is also a phrase) counts once, with the later weight.
     let mut unique: Vec<(&str, f64)> = Vec::new();
     for (k, p) in probes.iter().enumerate() {
-        let weight = if k < query.terms.len() {
-            1.0
-        } else {
-            PHRASE_WEIGHT
-        };
+        let weight = probe_weight(query, k);
         match unique.iter_mut().find(|(q, _)| q == p) {
             Some(entry) => entry.1 = weight,
             None => unique.push((p, weight)),

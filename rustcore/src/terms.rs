@@ -455,11 +455,15 @@ pub fn terms(text: &str) -> Vec<String> {
     out
 }
 
-/// What a query asks for: distinct terms (stop words dropped) and lowercased phrases.
+/// What a query asks for: distinct terms (stop words dropped), lowercased phrases, and the keys its
+/// function words may name.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueryTerms {
     pub terms: Vec<String>,
     pub phrases: Vec<String>,
+    /// `"word":` for each function word of the query ([`function_words`]): a JSON key spelled
+    /// exactly like it (a package named `which` or `once`), matched as a substring at a word's weight.
+    pub keys: Vec<String>,
 }
 
 impl QueryTerms {
@@ -472,6 +476,10 @@ impl QueryTerms {
         QueryTerms {
             terms,
             phrases: query_phrases(query),
+            keys: function_words(query)
+                .into_iter()
+                .map(|w| format!("\"{w}\":"))
+                .collect(),
         }
     }
 
@@ -531,6 +539,21 @@ pub fn query_terms_implied(query: &str) -> Vec<(String, bool)> {
                 None => out.push((term.to_string(), implied)),
             }
         });
+    }
+    out
+}
+
+/// The distinct stop words among the runs of ASCII letters of `query` (lowercased, two or more
+/// letters), in first-seen order:
+/// dropped from its terms, yet each may be a name (`which`, `once`: packages) that only a key
+/// spelled exactly like it stands for, never a word of running text.
+pub fn function_words(query: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in query.split(|c: char| !c.is_ascii_alphabetic()) {
+        let lower = part.to_ascii_lowercase();
+        if lower.len() >= 2 && is_stopword(&lower) && !out.contains(&lower) {
+            out.push(lower);
+        }
     }
     out
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 
 import pytest
@@ -105,9 +106,14 @@ def test_the_substring_path_for_huge_inputs_agrees_on_the_best_match(monkeypatch
 
 def _bm25(chunks: list[str], query: str) -> list[float]:
     """BM25 written out plainly from the documented rule: k1 1.2, b 0.3 over characters, query terms
-    counted among each chunk's terms, phrases counted as substrings of its lowercase at double weight."""
+    counted among each chunk's terms, phrases counted as substrings of its lowercase at double weight, and
+    each function word of the query as a JSON key (`"once":`) counted as a substring at a word's weight."""
     words = set(query_terms(query))
     phrases = query_phrases(query)
+    # A stop word is a word the terms drop (beside another word: a query of only stop words keeps them).
+    keys = dict.fromkeys(
+        f'"{w.lower()}":' for w in re.split(r"[^A-Za-z]+", query) if len(w) >= 2 and query_terms(f"{w} x9") == ["x9"]
+    )
     counts: list[dict[tuple[bool, str], int]] = []
     for chunk in chunks:
         tf: dict[tuple[bool, str], int] = {}
@@ -117,6 +123,9 @@ def _bm25(chunks: list[str], query: str) -> list[float]:
         for phrase in phrases:
             if found := chunk.lower().count(phrase):
                 tf[(True, phrase)] = found
+        for key in keys:
+            if found := chunk.lower().count(key):
+                tf[(False, key)] = found
         counts.append(tf)
     n = len(chunks)
     df = Counter(key for tf in counts for key in tf)
@@ -136,7 +145,7 @@ def _bm25(chunks: list[str], query: str) -> list[float]:
 
 @given(
     chunks=st.lists(_text, min_size=1, max_size=12),
-    query=st.text(alphabet=st.sampled_from(list("abcXYZ01 ._'`\"?")), max_size=20),
+    query=st.text(alphabet=st.sampled_from(list("abcinoXYZ01 ._'`\"?:")), max_size=20),
 )
 def test_scores_are_bm25_over_the_index_terms(chunks: list[str], query: str) -> None:
     assert rank(chunks, query) == pytest.approx(_bm25(chunks, query), rel=1e-12, abs=1e-12)
@@ -153,3 +162,11 @@ def test_a_document_of_ranked_lines_scores_as_plain_bm25_says() -> None:
     query = "How does `Session.get` merge settings from commit 53b8f08?"
     assert rank(chunks, query) == pytest.approx(_bm25(chunks, query), rel=1e-12)
     assert max(range(len(chunks)), key=rank(chunks, query).__getitem__) in (1, 3)
+
+
+def test_a_function_word_of_the_question_ranks_a_json_key_spelled_exactly_like_it() -> None:
+    chunks = ['"once": {', '"version": "1.4.0",', '"note": "run once, then which"', '"wrappy": {']
+    scores = rank(chunks, "Which version of once does the tree hold?")
+    assert scores[0] == max(scores) > scores[2] == 0.0
+    assert scores == pytest.approx(_bm25(chunks, "Which version of once does the tree hold?"), rel=1e-12)
+    assert "once" not in query_terms("Which version of once does the tree hold?")

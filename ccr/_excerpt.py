@@ -15,10 +15,10 @@ from typing import Any
 
 import rustcore
 from ccr._blocks import MAX_BLOCK_LINES as _MAX_BLOCK_LINES
-from ccr._blocks import block_after, enclosing_lines
+from ccr._blocks import block_after, enclosing_lines, in_their_blocks
 from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
-from ccr._intents import intent_scores
+from ccr._intents import intent_scores, named_records
 from ccr._lines import LineIndex, QueryChunks, Row, query_chunks
 from ccr._markers import format_marker
 from ccr._retrieval import rank
@@ -288,7 +288,9 @@ def query_excerpt(
         chunks = query_chunks(lines)
         scores = rank(chunks.texts, query)
         if chunks.spans is None:
-            scores = intent_scores(lines.text, lines, query, scores)
+            scores = intent_scores(lines.text, lines, query, in_their_blocks(lines, query, scores))
+        else:
+            scores = named_records(chunks.texts, query, scores)
     cost = row_cost(encoding)
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)

@@ -9,12 +9,15 @@ within the paths the question names; a question for the newest ranks the last li
 where something is defined ranks the lines defining it (`ccr._hybrid.definition_pattern`, what search uses)
 above its mere uses; one that quotes a heading ("what does it say under “Safety”?") ranks that heading's line,
 whose block (`ccr._blocks.block_after`: the section) then comes with it, above lines that only share its words.
-All are raised above every word match, so they are shown first with their structure.
+All are raised above every word match, so they are shown first with their structure. A question that names a
+record of a JSON array by one of its own values ("which version of the crate regex": ``{"name":"regex",...}``)
+ranks that record above the records that only mention the name deeper down (a dependency list).
 """
 
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Sequence
 
@@ -22,7 +25,7 @@ import rustcore
 from ccr._hybrid import definition_pattern, identifiers
 from ccr._retrieval import query_phrases
 
-__all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores", "quoted_headings"]
+__all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores", "named_records", "quoted_headings"]
 
 # Rows of the size column ranked in for a superlative, among all rows and again among the leaves.
 EXTREME_ROWS = 12
@@ -42,6 +45,9 @@ _WORD = re.compile(r"\w+")
 _RULE_CHARS = "=-~^\"'`#*+"
 # A heading longer than this is a paragraph that happens to hold one.
 _HEADING_CHARS = 200
+# Query words as typed: runs of word characters and the joiners of compound names, edges trimmed.
+_TYPED_WORD = re.compile(r"[\w./:\-@]+")
+_EDGE = "./:-@"
 
 
 def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
@@ -71,6 +77,34 @@ def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[
         tail = [i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()][:RECENT_LINES]
         for rank, i in enumerate(tail):
             out[i] = max(out[i], base * (2.0 - rank / RECENT_LINES))
+    return out
+
+
+def named_records(texts: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
+    """`scores` (one per JSON item of `texts`) with each item the query names raised above the best score: an
+    object one of whose own string members (not one nested deeper), or a string item, is a word of the query
+    as typed (``regex``, ``rustc-hash``, ``once``; whole, case aside); the best word match first among them."""
+    out = list(scores)
+    if sum(map(len, texts)) > MAX_INTENT_CHARS:
+        return out
+    if sum(map(len, texts)) > MAX_INTENT_CHARS:
+        return out
+    words = {w.lower() for w in (m.group().strip(_EDGE) for m in _TYPED_WORD.finditer(query)) if len(w) >= 2}
+    if not words:
+        return out
+    # Only items holding a word as a whole JSON string are read as JSON (a few of thousands).
+    holds = re.compile('"(?:' + "|".join(map(re.escape, sorted(words))) + ')"', re.IGNORECASE)
+    base = max(max(out, default=0.0), 1.0)
+    for i, text in enumerate(texts):
+        if holds.search(text) is None:
+            continue
+        try:
+            item = json.loads(text)
+        except ValueError:
+            continue
+        values = item.values() if isinstance(item, dict) else [item]
+        if any(isinstance(v, str) and v.lower() in words for v in values):
+            out[i] = base + out[i]
     return out
 
 

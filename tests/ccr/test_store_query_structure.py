@@ -229,3 +229,16 @@ def test_a_package_named_by_a_function_word_is_found_by_one_retrieval_of_npm_ls_
         for name in asked:
             excerpt = store.query(digest, f"Which version of {name} does the dependency tree hold?")
             assert f'"{name}": {{' in excerpt.text, name
+
+
+def test_a_question_naming_a_crate_brings_back_its_own_record_of_minified_cargo_metadata(tmp_path: Path) -> None:
+    # One line of JSON: its packages are ranked as items; the crate's own record ({"name":"regex",...}) comes
+    # before the records that list it among their dependencies or share a part of its name (regex-automata).
+    results = _retrieved(tmp_path, ["cargo_metadata"], per_seed=4)
+    assert all(not missing for _, _, missing, _ in results), _report(results)
+
+
+def test_a_question_naming_a_file_and_a_row_brings_back_the_record_holding_both(tmp_path: Path) -> None:
+    # A ruff JSON report names the file in every record of it; the record asked about also holds the row.
+    results = _retrieved(tmp_path, ["ruff_json"], per_seed=4)
+    assert all(not missing for _, _, missing, _ in results), _report(results)

@@ -1,5 +1,6 @@
 """Traces and debug output of real programs: `strace`'s system calls of a real command, `valgrind`'s memcheck
-report on a scratch C program with seeded memory errors, and Node's `NODE_DEBUG` output of an HTTP client.
+report on a scratch C program with seeded memory errors, Node's `NODE_DEBUG` output of an HTTP client and
+`curl -v` of many URLs on a loopback server.
 
 strace: Python importing a stdlib module (asked which file the module came from) or `cat` of real files and one
 that does not exist (asked what its open returned). valgrind: a program whose functions are clean or carry one
@@ -219,5 +220,73 @@ def node_debug_log(ctx: Context, rng: random.Random) -> Found:
         notes="A Node HTTP client and server on loopback with node's debug log on (modules drawn with the seed); "
         "5-60 requests to seeded paths, 1-3 of them answered 404 or sent to a closed port; needles = the "
         "program's lines reporting those failures.",
+        text=text,
+    )
+
+
+_CURL_DRIVER = """\
+import functools, http.server, json, subprocess, sys, threading
+plan = json.loads(sys.argv[1])
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=plan["root"]))
+threading.Thread(target=server.serve_forever, daemon=True).start()
+port = server.server_address[1]
+argv = [plan["curl"], "-sv", *plan["options"]]
+for path, to in plan["requests"]:
+    argv += ["-o", "/dev/null", f"http://127.0.0.1:{to or port}{path}"]
+sys.exit(subprocess.run(argv, stderr=subprocess.STDOUT).returncode)
+"""
+
+
+@generator(
+    "curl_verbose",
+    "logs",
+    gap="code (detection) + lines (log): curl -v output reads as markdown (`>` request lines as quotes); the "
+    "failing requests' `> GET /path` lines are dropped (40% kept with the question, 40% within one retrieval)",
+)
+def curl_verbose(ctx: Context, rng: random.Random) -> Found:
+    """`curl -sv` of 3-40 URLs on a loopback HTTP server (Python's http.server over scratch files): each transfer's
+    `*` info, `>` request and `<` response header lines; 1-3 paths that do not exist (404) and, half the time, one
+    URL on a closed port."""
+    curl = ctx.tool("curl")
+    folder = ctx.scratch("curl_verbose")
+    root = folder / "www"
+    names = []
+    for _ in range(rng.randint(3, 40)):
+        name = f"{rng.choice(_PARTS)}/{rng.choice(_PARTS)}-{rng.randint(1, 999)}.{rng.choice(('json', 'txt', 'html'))}"
+        if name not in names:
+            names.append(name)
+    for name in names:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(f"{name}\n" * rng.randint(1, 50), encoding="utf-8")
+    # Paths shaped like the served ones, so nothing but the server's answer tells them apart.
+    missing = [f"/{rng.choice(_PARTS)}/{rng.choice(_PARTS)}-{rng.randint(1000, 1999)}.json" for _ in range(3)]
+    missing = sorted(set(missing))[: rng.randint(1, 3)]
+    requests: list[list[object]] = [[f"/{n}", 0] for n in names] + [[m, 0] for m in missing]
+    if rng.random() < 0.5:
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            closed = probe.getsockname()[1]
+        requests.append([f"/{rng.choice(names)}", closed])
+    rng.shuffle(requests)
+    options = rng.choice(((), ("--http1.0",), ("-H", "Accept: application/json"), ("-A", "fresh-check/1.0")))
+    plan = {"root": str(root), "curl": curl, "options": list(options), "requests": requests}
+    (folder / "driver.py").write_text(_CURL_DRIVER, encoding="utf-8")
+    text = ctx.run([ctx.python, "driver.py", json.dumps(plan)], cwd=folder, ok=lambda c: c in (0, 7, 22), timeout_s=60)
+    lines = text.splitlines()
+    failed = [line for line in lines if (m := re.match(r"^> GET (\S+) HTTP", line)) and m[1] in missing]
+    failed += [line for line in lines if line.startswith("* Failed to connect to ")]
+    failed += [line for line in lines if re.match(r"^< HTTP/1\.\d 404 ", line)][:1]
+    if not failed:
+        raise Skip("no request failed")
+    return Found(
+        source=f"curl -sv {' '.join(options)} <{len(requests)} URLs on a loopback http.server>",
+        query="Which requests failed, and with what status or error?",
+        needles=needles_of(failed, text),
+        notes="Scratch files served by Python's http.server on loopback; 3-40 of them, 1-3 paths that do not exist "
+        "and (half the time) one URL on a closed port requested by one curl -sv, in an order drawn with the seed; "
+        "needles = the `> GET` lines of the missing paths, the `* Failed to connect` line and the 404 status line.",
         text=text,
     )

@@ -401,6 +401,65 @@ pub fn opens_panic_message(line: &str) -> bool {
     t.ends_with(':') && has_panicked_at(t)
 }
 
+/// Go's `testing` output: what a failing test logged (`    x_test.go:12: got 3, want 4`) is why it
+/// failed. Without `-v` it follows the test's `--- FAIL: TestX/case (0.00s)`; with `-v` it sits
+/// under the test's `=== RUN   TestX/case` and the verdict comes later (after every subtest), so the
+/// failed tests' names are read first.
+pub(crate) struct GoTestLogs<'a> {
+    failed: std::collections::HashSet<&'a str>,
+    current: Option<&'a str>,
+}
+
+impl<'a> GoTestLogs<'a> {
+    /// None when `lines` hold no failing Go test.
+    pub(crate) fn of(lines: impl Iterator<Item = &'a str>) -> Option<Self> {
+        let failed: std::collections::HashSet<&'a str> = lines
+            .filter_map(|l| go_verdict(l.trim_start()))
+            .filter_map(|(fail, name)| fail.then_some(name))
+            .collect();
+        (!failed.is_empty()).then_some(GoTestLogs {
+            failed,
+            current: None,
+        })
+    }
+
+    /// Whether `line` (the next line, in order) is a failing test's log line.
+    pub(crate) fn reason(&mut self, line: &'a str) -> bool {
+        let t = line.trim_start();
+        if let Some(rest) = ["=== RUN", "=== CONT", "=== NAME"]
+            .iter()
+            .find_map(|p| t.strip_prefix(p))
+        {
+            self.current = Some(rest.trim());
+            return false;
+        }
+        if let Some((_, name)) = go_verdict(t) {
+            self.current = Some(name);
+            return false;
+        }
+        t.len() < line.len()
+            && self.current.is_some_and(|c| self.failed.contains(c))
+            && go_log_location(t)
+    }
+}
+
+/// `--- FAIL: TestX/case (0.01s)` -> (true, `TestX/case`); `--- PASS:`/`--- SKIP:` -> false.
+fn go_verdict(t: &str) -> Option<(bool, &str)> {
+    let rest = t.strip_prefix("--- ")?;
+    let (verdict, rest) = rest.split_once(": ")?;
+    let name = rest.split(" (").next()?.trim();
+    matches!(verdict, "FAIL" | "PASS" | "SKIP").then_some((verdict == "FAIL", name))
+}
+
+/// `x_test.go:12: message`: where a Go test logged from.
+fn go_log_location(t: &str) -> bool {
+    let Some((file, rest)) = t.split_once(':') else {
+        return false;
+    };
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    file.ends_with(".go") && !file.contains(' ') && digits > 0 && rest[digits..].starts_with(": ")
+}
+
 fn is_trace_start(t: &str) -> bool {
     has_recent_call(t)
         || (t.starts_with("goroutine ") && t.ends_with("]:"))

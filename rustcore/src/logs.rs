@@ -42,11 +42,16 @@ pub(crate) struct LineInfo {
 pub(crate) fn analyse(lines: &Lines<'_>) -> (Vec<LineInfo>, Grouping) {
     let mut miner = Miner::default();
     let mut after_panic = false;
+    let mut go_logs = memchr::memmem::find(lines.text().as_bytes(), b"--- FAIL: ")
+        .and_then(|_| loglines::GoTestLogs::of(lines.iter()));
     let info = lines
         .iter()
         .map(|raw| {
             let clean = lines::strip_ansi(raw);
             let own = classify(&clean);
+            // A failing Go test's log line is why it failed (see `GoTestLogs`).
+            let logged = go_logs.as_mut().is_some_and(|go| go.reason(raw));
+            let own = if logged { Kind::Exception } else { own };
             // A panic's header that ends with its location (`thread 'a::b' panicked at
             // src/lib.rs:17:21:`) says why on the next line, whatever words it uses
             // (`index out of bounds: ...`, `no such key`): that line is the exception.
@@ -703,6 +708,45 @@ mod tests {
                 assert!(out.contains(&format!("\n    suite::case_{f}\n")), "{out}");
             }
         }
+    }
+
+    #[test]
+    fn a_failing_go_tests_log_line_is_why_it_failed_though_its_verdict_comes_later() {
+        let mut text = String::new();
+        for g in 0..4 {
+            text.push_str(&format!("=== RUN   TestGroup{g}\n"));
+            for c in 0..25 {
+                text.push_str(&format!("=== RUN   TestGroup{g}/case_{c}\n"));
+                if c == 7 {
+                    text.push_str(&format!(
+                        "    scratch_test.go:{}: ToInt: parsing \"{g}x\": invalid syntax\n",
+                        10 + g
+                    ));
+                }
+            }
+            let verdict = if g < 3 { "FAIL" } else { "PASS" };
+            text.push_str(&format!("--- {verdict}: TestGroup{g} (0.00s)\n"));
+            for c in 0..25 {
+                let v = if c == 7 && g < 3 { "FAIL" } else { "PASS" };
+                text.push_str(&format!("    --- {v}: TestGroup{g}/case_{c} (0.00s)\n"));
+            }
+        }
+        text.push_str("FAIL\nFAIL\texample.com/scratch\t0.003s\nFAIL\n");
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = kept(&compress(&text, &Query::parse(""), 150, costs));
+        for g in 0..3 {
+            assert!(
+                out.contains(&format!("parsing \"{g}x\": invalid syntax")),
+                "{out}"
+            );
+            assert!(
+                out.contains(&format!("--- FAIL: TestGroup{g}/case_7 (0.00s)")),
+                "{out}"
+            );
+        }
+        // A passing test's log line is no reason.
+        assert!(!out.contains("\"3x\""), "{out}");
     }
 
     #[test]

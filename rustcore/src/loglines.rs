@@ -508,7 +508,13 @@ fn is_exception(line: &str, t: &str) -> bool {
         return true;
     }
     let head = t.split([':', ' ']).next().unwrap_or("");
-    if head.len() < 5 || !t[head.len()..].starts_with(':') && head.len() != t.len() {
+    let after = &t[head.len()..];
+    // Node's `AssertionError [ERR_ASSERTION]: ...`, `RangeError [Error]: ...`: a code in brackets.
+    let coded = after.starts_with(" [")
+        && after
+            .find("]:")
+            .is_some_and(|end| !after[2..end].contains(' '));
+    if head.len() < 5 || !after.starts_with(':') && head.len() != t.len() && !coded {
         return false;
     }
     let name = head.rsplit('.').next().unwrap_or(head);
@@ -742,6 +748,10 @@ mod tests {
             Kind::Exception
         );
         assert_eq!(classify("ValueError: bad value"), Kind::Exception);
+        assert_eq!(
+            classify("  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"),
+            Kind::Exception
+        );
         assert_eq!(classify("test_x (m.C.test_x) ... ok"), Kind::Pass);
         assert_eq!(classify("test_x (m.C.test_x) ... FAIL"), Kind::FailId);
         assert_eq!(

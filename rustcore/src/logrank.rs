@@ -333,6 +333,20 @@ fn summary_blocks(lines: &Lines<'_>, info: &[LineInfo]) -> Vec<bool> {
         if let Some(names) = id_list(lines, info, i) {
             digest[i..names].fill(true);
         }
+        // node's spec reporter closes with `✖ failing tests:`, then per failure where the test
+        // is (`test at a.test.mjs:31:3`), its `✖ name` line and its error.
+        let content = lines.content(i);
+        if content.trim_end().ends_with("failing tests:")
+            && content.trim_start_matches(['✖', ' ']).trim_end() == "failing tests:"
+        {
+            inside = true;
+            digest[i] = true;
+            continue;
+        }
+        if inside && li.kind == Kind::Plain && content.starts_with("test at ") {
+            digest[i] = true;
+            continue;
+        }
         match li.kind {
             Kind::Section | Kind::Summary => {
                 inside = li.kind == Kind::Section && announces_digest(lines.content(i), false);

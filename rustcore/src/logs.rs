@@ -750,6 +750,38 @@ mod tests {
     }
 
     #[test]
+    fn node_specs_closing_list_keeps_where_each_failing_test_is_and_its_error() {
+        let mut text = String::from("▶ range\n");
+        for i in 0..60 {
+            if i % 20 == 7 {
+                text.push_str(&format!("  ✖ case {i} (1.0ms)\n    AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n    {i} !== 8\n\n        at TestContext.<anonymous> (file:///t/a.test.mjs:{i}:76)\n"));
+            } else {
+                text.push_str(&format!("  ✔ case {i} (0.{i}ms)\n"));
+            }
+        }
+        text.push_str("✖ range (22.5ms)\nℹ tests 60\nℹ pass 57\nℹ fail 3\n\n✖ failing tests:\n\n");
+        for i in [7, 27, 47] {
+            text.push_str(&format!("test at a.test.mjs:{i}:32\n✖ case {i} (1.0ms)\n  AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:\n\n  {i} !== 8\n\n      at TestContext.<anonymous> (file:///t/a.test.mjs:{i}:76)\n      at Test.runInAsyncScope (node:async_hooks:206:9)\n\n"));
+        }
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = kept(&compress(
+            &text,
+            &Query::parse("Which tests failed, and why?"),
+            150,
+            costs,
+        ));
+        for i in [7, 27, 47] {
+            assert!(
+                out.contains(&format!(
+                    "test at a.test.mjs:{i}:32\n✖ case {i} (1.0ms)\n  AssertionError"
+                )),
+                "{out}"
+            );
+        }
+    }
+
+    #[test]
     fn query_matches_outrank_noise() {
         let mut text = String::new();
         for i in 0..300 {

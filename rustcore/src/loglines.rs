@@ -71,6 +71,19 @@ pub fn classify(line: &str) -> Kind {
     if t.is_empty() {
         return Kind::Blank;
     }
+    if let Some(rest) = after_tool_pid(t) {
+        if MEMCHECK_ERRORS.iter().any(|p| rest.starts_with(p))
+            || rest.contains(" are definitely lost")
+        {
+            return Kind::Error;
+        }
+        // A bare `==123==` separates valgrind's reports.
+        return if rest.is_empty() {
+            Kind::Blank
+        } else {
+            classify(rest)
+        };
+    }
     if let Some(kind) = summary(t) {
         return kind;
     }
@@ -87,6 +100,26 @@ pub fn classify(line: &str) -> Kind {
         return Kind::Exception;
     }
     severity(t)
+}
+
+/// How valgrind's tools open an error they found (`==123== Invalid write of size 4`).
+const MEMCHECK_ERRORS: &[&str] = &[
+    "Invalid read",
+    "Invalid write",
+    "Invalid free",
+    "Mismatched free",
+    "Conditional jump or move depends on uninitialised",
+    "Use of uninitialised value",
+    "Syscall param",
+    "Source and destination overlap",
+    "Possible data race",
+];
+
+/// What follows valgrind's `==12345==` (the process id that opens every line it prints).
+fn after_tool_pid(t: &str) -> Option<&str> {
+    let rest = t.strip_prefix("==")?;
+    let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0 && rest[digits..].starts_with("==")).then(|| rest[digits + 2..].trim_start())
 }
 
 fn ends_with_any(t: &str, endings: &[&str]) -> bool {
@@ -470,6 +503,10 @@ fn is_trace_start(t: &str) -> bool {
 }
 
 fn is_frame(t: &str) -> bool {
+    // valgrind's callers under its `at 0x...: f (x.c:6)` frame: `by 0x1092A1: main (x.c:14)`.
+    if t.starts_with("by 0x") && t.contains(": ") {
+        return true;
+    }
     if let Some(rest) = t.strip_prefix("at ") {
         return rest.contains('(') || rest.contains(':') || rest.contains('.');
     }
@@ -720,6 +757,24 @@ mod tests {
         ] {
             assert!(!leveled(line), "{line}");
         }
+    }
+
+    #[test]
+    fn valgrinds_reports_read_past_the_process_id() {
+        assert_eq!(classify("==4242== Invalid write of size 4"), Kind::Error);
+        assert_eq!(
+            classify("==4242==    at 0x109245: resolve_token (codec.c:6)"),
+            Kind::Frame
+        );
+        assert_eq!(
+            classify("==4242==    by 0x1092A1: main (codec.c:14)"),
+            Kind::Frame
+        );
+        assert_eq!(classify("==4242== "), Kind::Blank);
+        assert_eq!(
+            classify("==4242== 40 bytes in 1 blocks are definitely lost in loss record 1 of 1"),
+            Kind::Error
+        );
     }
 
     #[test]

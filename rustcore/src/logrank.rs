@@ -558,12 +558,16 @@ fn add_context(lines: &Lines<'_>, info: &[LineInfo], claims: &mut [Claim]) {
                 if info[i].kind == Kind::Warn {
                     continue;
                 }
-                // The frame or source line just before (what raised), and the first frame after.
+                // The frame or source line just before (what raised), and the first frame after:
+                // where it happened (`at 0x10916D: resolve_token (codec.c:6)` under valgrind's
+                // `Invalid write of size 4`, `at A.f(A.java:3)` under a Java exception), planned
+                // with its headline.
                 if i > 0 && matches!(info[i - 1].kind, Kind::Plain | Kind::Frame) {
                     raise(claims, i - 1, P_CONTEXT - 20);
                 }
                 if i + 1 < n && info[i + 1].kind == Kind::Frame {
-                    raise(claims, i + 1, P_CONTEXT - 10);
+                    raise(claims, i + 1, own.saturating_sub(1).max(P_CONTEXT - 10));
+                    claims[i].with_next = true;
                 }
             }
             _ => {}
@@ -659,13 +663,18 @@ fn add_tail(lines: &Lines<'_>, info: &[LineInfo], groups: &Grouping, claims: &mu
         .take(TAIL_LINES);
     for (k, i) in tail.enumerate() {
         // By variant: `status installed` and `status half-configured` are one group
-        // but two different last words.
+        // but two different last words. The closing lines are kept whatever their variant:
+        // the newest two entries of a log may well be two of a kind.
         let g = groups.variant_of[i];
-        if !seen.contains(&g) {
+        // A diagnostic's excerpt closing a compiler's output is not its closing word:
+        // the lines before it are.
+        let closes = closing > 0 && !toollines::is_detail(lines.content(i));
+        let new_variant = !seen.contains(&g);
+        if new_variant {
             seen.push(g);
-            // A diagnostic's excerpt closing a compiler's output is not its closing word:
-            // the lines before it are.
-            let level = if closing > 0 && !toollines::is_detail(lines.content(i)) {
+        }
+        if closes || new_variant {
+            let level = if closes {
                 closing -= 1;
                 P_CLOSING
             } else {

@@ -525,6 +525,30 @@ mod tests {
     }
 
     #[test]
+    fn the_last_two_entries_survive_when_they_are_two_of_a_kind() {
+        let mut text = String::new();
+        for i in 0..3000 {
+            let what = ["processed batch", "worker finished task"][i % 7 / 5];
+            text.push_str(&format!(
+                "2026-12-05 20:44:16,{:03} INFO job.core: {what} {i} in {} ms\n",
+                i % 1000,
+                i * 7 % 9000
+            ));
+        }
+        text.push_str(
+            "2026-12-05 20:44:17,001 INFO job.core: worker finished task 3001 in 230 ms\n",
+        );
+        text.push_str(
+            "2026-12-05 20:44:17,002 INFO job.core: worker finished task 3002 in 4028 ms\n",
+        );
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = kept(&compress(&text, &Query::parse(""), 2500, costs));
+        assert!(out.contains("task 3001 in 230 ms"), "{out}");
+        assert!(out.contains("task 3002 in 4028 ms"), "{out}");
+    }
+
+    #[test]
     fn a_compiler_error_keeps_where_it_points_among_many_warnings() {
         let mut text = String::from("   Compiling time v0.3.34\n");
         for i in 0..80 {
@@ -778,6 +802,35 @@ mod tests {
                 )),
                 "{out}"
             );
+        }
+    }
+
+    #[test]
+    fn valgrinds_errors_keep_the_function_they_happened_in() {
+        let mut text = String::from(
+            "==77== Memcheck, a memory error detector\n==77== Command: ./codec\n==77== \n",
+        );
+        for k in 0..40 {
+            text.push_str(&format!("==77== Warning: set address range perms: large range [0x{k:x}000, +0x1000) (defined)\n"));
+        }
+        for (what, f) in [
+            ("Invalid write of size 4", "resolve_token"),
+            (
+                "Conditional jump or move depends on uninitialised value(s)",
+                "check_window",
+            ),
+        ] {
+            text.push_str(&format!("==77== {what}\n==77==    at 0x10916D: {f} (codec.c:6)\n==77==    by 0x1091BE: main (codec.c:14)\n==77== \n"));
+        }
+        text.push_str("==77== ERROR SUMMARY: 2 errors from 2 contexts (suppressed: 0 from 0)\n");
+        let lines = Lines::new(&text);
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = kept(&compress(&text, &Query::parse(""), 150, costs));
+        for f in [
+            "Invalid write of size 4\n==77==    at 0x10916D: resolve_token",
+            "uninitialised value(s)\n==77==    at 0x10916D: check_window",
+        ] {
+            assert!(out.contains(f), "{out}");
         }
     }
 

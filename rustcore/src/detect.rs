@@ -671,7 +671,8 @@ impl Counts {
             | logs::Kind::Frame => self.log += 1,
             _ => {}
         }
-        if has_timestamp(t) {
+        // valgrind's `==12345==` before every line marks it as a tool's log line as a stamp does.
+        if has_timestamp(t) || crate::loglines::after_tool_pid(t).is_some() {
             self.stamped += 1;
         } else if matches!(kind, logs::Kind::Plain | logs::Kind::Notice)
             && crate::loglines::leveled(&clean)
@@ -1284,6 +1285,11 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("[    0.{:06}] pci 0000:00:{i:02x}.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]\n", i * 1371))
             .collect();
         assert_eq!(kind(&dmesg).0, "log");
+        // valgrind's reports among the program's own output.
+        let valgrind: String = (0..12)
+            .map(|i| format!("==4242== Conditional jump or move depends on uninitialised value(s)\n==4242==    at 0x1092{i:02}: count_token (codec.c:10)\n==4242==    by 0x1093FB: main (codec.c:11)\n==4242== \nround {i}: total {}\nround {i}: total {}\nround {i}: total {}\n", i * 7, i * 9, i * 11))
+            .collect();
+        assert_eq!(kind(&valgrind).0, "log");
         // `dmesg -x` and `dmesg -r`: a facility and level, or a syslog priority, before the stamp.
         let decoded: String = (0..40)
             .map(|i| format!("kern  :info  : [    0.{:06}] pci 0000:00:{i:02x}.0: reg 0x10: [mem 0xfe000000-0xfe7fffff pref]\n", i * 1371))

@@ -116,7 +116,7 @@ const MEMCHECK_ERRORS: &[&str] = &[
 ];
 
 /// What follows valgrind's `==12345==` (the process id that opens every line it prints).
-fn after_tool_pid(t: &str) -> Option<&str> {
+pub(crate) fn after_tool_pid(t: &str) -> Option<&str> {
     let rest = t.strip_prefix("==")?;
     let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
     (digits > 0 && rest[digits..].starts_with("==")).then(|| rest[digits + 2..].trim_start())

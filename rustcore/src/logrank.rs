@@ -194,11 +194,12 @@ pub(crate) fn prioritise(
             continue;
         }
         // A diagnostic said again at another place is another diagnostic: its
-        // location (the next line) is part of what makes it new.
+        // location (the next line, or the frame under it) is part of what makes it new.
         let identity = match info.get(i + 1) {
             Some(next)
                 if matches!(li.kind, Kind::Error | Kind::Warn | Kind::Exception)
-                    && toollines::is_location_line(lines.content(i + 1)) =>
+                    && (next.kind == Kind::Frame
+                        || toollines::is_location_line(lines.content(i + 1))) =>
             {
                 li.exact ^ next.exact.rotate_left(17)
             }

@@ -819,16 +819,21 @@ mod tests {
                 "Conditional jump or move depends on uninitialised value(s)",
                 "check_window",
             ),
+            (
+                "Conditional jump or move depends on uninitialised value(s)",
+                "count_token",
+            ),
         ] {
             text.push_str(&format!("==77== {what}\n==77==    at 0x10916D: {f} (codec.c:6)\n==77==    by 0x1091BE: main (codec.c:14)\n==77== \n"));
         }
-        text.push_str("==77== ERROR SUMMARY: 2 errors from 2 contexts (suppressed: 0 from 0)\n");
+        text.push_str("==77== ERROR SUMMARY: 3 errors from 3 contexts (suppressed: 0 from 0)\n");
         let lines = Lines::new(&text);
         let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
         let out = kept(&compress(&text, &Query::parse(""), 150, costs));
         for f in [
             "Invalid write of size 4\n==77==    at 0x10916D: resolve_token",
             "uninitialised value(s)\n==77==    at 0x10916D: check_window",
+            "uninitialised value(s)\n==77==    at 0x10916D: count_token",
         ] {
             assert!(out.contains(f), "{out}");
         }

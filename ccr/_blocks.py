@@ -11,16 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 
-from ccr._retrieval import query_phrases, query_terms, terms
-
-__all__ = ["MAX_BLOCK_LINES", "block_after", "enclosing_lines", "in_their_blocks"]
+__all__ = ["MAX_BLOCK_LINES", "block_after", "enclosing_lines"]
 
 # The most lines one block may add.
 MAX_BLOCK_LINES = 80
-# Strong matches weighed by the block around them, at most, and how much a block holding every part of the
-# query raises a match (one holding none leaves it as it was).
-_WEIGHED_MATCHES = 64
-_BLOCK_WEIGHT = 0.5
 # How far back to look for the heading or enclosing line of a hit (and again from each one found).
 _HEADING_LOOKBACK = 300
 _ATX_HEADING = re.compile(r"#{1,6}\s")
@@ -136,41 +130,4 @@ def enclosing_lines(hit: int, lines: Sequence[str]) -> list[int]:
             # Each level up may lie as far again above the last one found.
             floor = max(n - _HEADING_LOOKBACK, 0)
         n -= 1
-    return out
-
-
-def in_their_blocks(lines: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
-    """`scores` (one per line) with each strong match (scoring half the best or more) weighed by how much of the
-    query the block it sits in holds (its nearest enclosing line and the block that opens; the line alone at the
-    top level): times 1 + `_BLOCK_WEIGHT` x the share of the query's terms and phrases found there. Of the
-    records of a JSON report or list that all name the file asked about, the one that also holds the row asked
-    about comes first, and its block with it."""
-    out = list(scores)
-    best = max(out, default=0.0)
-    if best <= 0:
-        return out
-    strong = sorted((i for i, s in enumerate(out) if s >= 0.5 * best), key=lambda i: -out[i])[:_WEIGHED_MATCHES]
-    words = set(query_terms(query))
-    phrases = query_phrases(query)
-    asked = len(words) + len(phrases)
-    if len(strong) < 2 or asked < 2:
-        return out
-    found: dict[int, frozenset[str]] = {}
-
-    def parts(n: int) -> frozenset[str]:
-        if n not in found:
-            line = lines[n - 1]
-            low = line.lower()
-            found[n] = frozenset(words.intersection(terms(line))) | frozenset(p for p in phrases if p in low)
-        return found[n]
-
-    for i in strong:
-        above = enclosing_lines(i + 1, lines)
-        block = [above[0], *block_after(above[0], lines)] if above else [i + 1]
-        if len(block) >= MAX_BLOCK_LINES:
-            block = [i + 1]
-        held: set[str] = set()
-        for n in block:
-            held |= parts(n)
-        out[i] *= 1 + _BLOCK_WEIGHT * len(held) / asked
     return out

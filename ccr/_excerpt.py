@@ -15,7 +15,7 @@ from typing import Any
 
 import rustcore
 from ccr._blocks import MAX_BLOCK_LINES as _MAX_BLOCK_LINES
-from ccr._blocks import block_after, enclosing_lines, in_their_blocks
+from ccr._blocks import block_after, enclosing_lines
 from ccr._diff_chunks import diff_chunks
 from ccr._exceptions import RangeError
 from ccr._intents import intent_scores, named_records
@@ -286,11 +286,9 @@ def query_excerpt(
         scores = diff.scores(query)
     else:
         chunks = query_chunks(lines)
-        scores = rank(chunks.texts, query)
+        scores = rank(chunks.texts, query) if chunks.spans is None else named_records(chunks.texts, query)
         if chunks.spans is None:
-            scores = intent_scores(lines.text, lines, query, in_their_blocks(lines, query, scores))
-        else:
-            scores = named_records(chunks.texts, query, scores)
+            scores = intent_scores(lines.text, lines, query, scores)
     cost = row_cost(encoding)
     rows, priority, left_out = select_rows(chunks, scores, lines, max_tokens, cost)
     total = len(lines)

@@ -9,9 +9,7 @@ within the paths the question names; a question for the newest ranks the last li
 where something is defined ranks the lines defining it (`ccr._hybrid.definition_pattern`, what search uses)
 above its mere uses; one that quotes a heading ("what does it say under “Safety”?") ranks that heading's line,
 whose block (`ccr._blocks.block_after`: the section) then comes with it, above lines that only share its words.
-All are raised above every word match, so they are shown first with their structure. A question that names a
-record of a JSON array by one of its own values ("which version of the crate regex": ``{"name":"regex",...}``)
-ranks that record above the records that only mention the name deeper down (a dependency list).
+All are raised above every word match, so they are shown first with their structure.
 """
 
 from __future__ import annotations
@@ -22,6 +20,7 @@ import re
 from collections.abc import Sequence
 
 import rustcore
+from ccr import _retrieval
 from ccr._hybrid import definition_pattern, identifiers
 from ccr._retrieval import query_phrases
 
@@ -80,11 +79,13 @@ def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[
     return out
 
 
-def named_records(texts: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
-    """`scores` (one per JSON item of `texts`) with each item the query names raised above the best score: an
-    object one of whose own string members (not one nested deeper), or a string item, is a word of the query
-    as typed (``regex``, ``rustc-hash``, ``once``; whole, case aside); the best word match first among them."""
-    out = list(scores)
+def named_records(texts: Sequence[str], query: str) -> list[float]:
+    """`rank` of the JSON items `texts`, each item the query names raised above the best score: an object one of
+    whose own string members (not one nested deeper), or a string item, is a word of the query as typed
+    (``regex``, ``rustc-hash``, ``once``; whole, case aside); the best word match first among them. Of a JSON
+    array of records asked about one by name (``{"name":"regex",...}`` of `cargo metadata`), that record comes
+    before those naming it only deeper down (a dependency list) or in part (``regex-automata``)."""
+    out = _retrieval.rank(texts, query)
     if sum(map(len, texts)) > MAX_INTENT_CHARS:
         return out
     if sum(map(len, texts)) > MAX_INTENT_CHARS:

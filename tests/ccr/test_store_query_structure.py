@@ -80,6 +80,44 @@ def test_a_question_about_a_nested_npm_package_brings_back_its_line_and_the_pack
     assert all(not missing for _, _, missing, _ in results), _report(results)
 
 
+def test_a_package_named_by_a_function_word_is_found_by_one_retrieval_of_npm_ls_json(tmp_path: Path) -> None:
+    import json
+    import shutil
+    import subprocess
+
+    from ccr._retrieval import query_terms
+
+    root = Path(__file__).resolve().parents[2]
+    npm = shutil.which("npm")
+    if npm is None or not (root / "node_modules").is_dir():
+        pytest.skip("no npm or no node_modules here")
+    text = subprocess.run([npm, "ls", "--all", "--json"], cwd=root, capture_output=True, text=True).stdout
+    names: set[str] = set()
+
+    def walk(deps: dict[str, dict[str, object]]) -> None:
+        for name, info in deps.items():
+            names.add(name)
+            walk(info.get("dependencies", {}))  # type: ignore[arg-type]
+
+    walk(json.loads(text).get("dependencies", {}))
+    # Packages whose name the question's terms drop (`once`, `which`): only the key names them.
+    asked = sorted(n for n in names if n.isalpha() and n not in query_terms(f"the {n} package"))
+    if not asked:
+        pytest.skip("no package of node_modules is named by a function word")
+    with Store(Settings(home=tmp_path / "home")) as store:
+        digest = store.put(text)
+        for name in asked:
+            excerpt = store.query(digest, f"Which version of {name} does the dependency tree hold?")
+            assert f'"{name}": {{' in excerpt.text, name
+
+
+def test_a_question_naming_a_crate_brings_back_its_own_record_of_minified_cargo_metadata(tmp_path: Path) -> None:
+    # One line of JSON: its packages are ranked as items; the crate's own record ({"name":"regex",...}) comes
+    # before the records that list it among their dependencies or share a part of its name (regex-automata).
+    results = _retrieved(tmp_path, ["cargo_metadata"], per_seed=4)
+    assert all(not missing for _, _, missing, _ in results), _report(results)
+
+
 def test_a_question_for_the_largest_file_brings_back_its_row_beside_the_folder_totals(tmp_path: Path) -> None:
     results = _retrieved(tmp_path, ["du_ak", "find_printf"], per_seed=4)
     assert len(results) >= 6
@@ -198,47 +236,3 @@ def test_a_question_about_a_field_of_a_json_record_brings_back_the_record_around
     results = _retrieved(tmp_path, ["api_commits"], per_seed=3, seeds=RECORD_SEEDS)
     assert results
     assert _whole_share(results) >= RECORD_FLOOR, _report(results)
-
-
-def test_a_package_named_by_a_function_word_is_found_by_one_retrieval_of_npm_ls_json(tmp_path: Path) -> None:
-    import json
-    import shutil
-    import subprocess
-
-    from ccr._retrieval import query_terms
-
-    root = Path(__file__).resolve().parents[2]
-    npm = shutil.which("npm")
-    if npm is None or not (root / "node_modules").is_dir():
-        pytest.skip("no npm or no node_modules here")
-    text = subprocess.run([npm, "ls", "--all", "--json"], cwd=root, capture_output=True, text=True).stdout
-    names: set[str] = set()
-
-    def walk(deps: dict[str, dict[str, object]]) -> None:
-        for name, info in deps.items():
-            names.add(name)
-            walk(info.get("dependencies", {}))  # type: ignore[arg-type]
-
-    walk(json.loads(text).get("dependencies", {}))
-    # Packages whose name the question's terms drop (`once`, `which`): only the key names them.
-    asked = sorted(n for n in names if n.isalpha() and n not in query_terms(f"the {n} package"))
-    if not asked:
-        pytest.skip("no package of node_modules is named by a function word")
-    with Store(Settings(home=tmp_path / "home")) as store:
-        digest = store.put(text)
-        for name in asked:
-            excerpt = store.query(digest, f"Which version of {name} does the dependency tree hold?")
-            assert f'"{name}": {{' in excerpt.text, name
-
-
-def test_a_question_naming_a_crate_brings_back_its_own_record_of_minified_cargo_metadata(tmp_path: Path) -> None:
-    # One line of JSON: its packages are ranked as items; the crate's own record ({"name":"regex",...}) comes
-    # before the records that list it among their dependencies or share a part of its name (regex-automata).
-    results = _retrieved(tmp_path, ["cargo_metadata"], per_seed=4)
-    assert all(not missing for _, _, missing, _ in results), _report(results)
-
-
-def test_a_question_naming_a_file_and_a_row_brings_back_the_record_holding_both(tmp_path: Path) -> None:
-    # A ruff JSON report names the file in every record of it; the record asked about also holds the row.
-    results = _retrieved(tmp_path, ["ruff_json"], per_seed=4)
-    assert all(not missing for _, _, missing, _ in results), _report(results)

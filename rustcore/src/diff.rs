@@ -43,6 +43,8 @@ const P_FILE: u32 = P_COMMIT;
 const FILE_RANKS: u32 = 10;
 /// How far a soft ceiling may grow for the commit lines, subjects and file headers.
 const SKELETON_CEILINGS: usize = 2;
+/// A `--stat` row: after every file header, before any hunk.
+const P_STAT: u32 = P_FILE - FILE_RANKS - 1;
 const P_COMMIT_META: u32 = 600;
 const P_SUBJECT_BODY: u32 = 500;
 /// A hunk header, less its rank among its file's hunks: every file's first hunk before any
@@ -57,8 +59,10 @@ const RELEVANT_HUNKS: usize = 64;
 const RELEVANT_SHARE: f32 = 0.6;
 /// Unchanged context kept on each side of a change in a shown hunk.
 const CONTEXT_KEEP: usize = 3;
-/// Without a query, the changed lines kept from the start of each hunk.
+/// Without a query, the changed lines kept from the start of each hunk, and how many of them
+/// come with its header.
 const CHANGED_PER_HUNK: usize = 6;
+const FIRST_CHANGES: usize = 2;
 /// A hunk that only deletes more than this many lines is a huge deletion.
 const HUGE_DELETION: usize = 40;
 
@@ -126,6 +130,20 @@ pub fn classify(lines: &Lines<'_>) -> Vec<Kind> {
             in_hunk = true;
         }
         out.push(kind);
+    }
+    // A plain unified diff (`diff -u a b` saved without its command line) has no `diff` line: its
+    // `---` line, followed by `+++` and not under a `diff` header, opens the file section.
+    for i in 0..out.len().saturating_sub(1) {
+        if out[i] == Kind::FileMeta
+            && out[i + 1] == Kind::FileMeta
+            && lines.content(i).starts_with("--- ")
+            && lines.content(i + 1).starts_with("+++ ")
+        {
+            let above = (0..i).rev().find(|&k| out[k] != Kind::FileMeta);
+            if above.is_none_or(|k| out[k] != Kind::FileHeader) {
+                out[i] = Kind::FileHeader;
+            }
+        }
     }
     out
 }
@@ -260,11 +278,36 @@ fn is_noise_path(path: &str) -> bool {
 }
 
 fn path_of(header: &str) -> &str {
+    if let Some(rest) = header.strip_prefix("--- ") {
+        // `--- path<TAB>date` of a plain unified diff.
+        return rest.split('\t').next().unwrap_or(rest).trim_end();
+    }
     // `diff --git a/x b/x`: the b/ side names the file as it is now.
     header.rsplit_once(" b/").map_or_else(
         || header.split_whitespace().last().unwrap_or(""),
         |(_, p)| p,
     )
+}
+
+/// A row of a `--stat` table (` path | 12 ++--`, ` img.png | Bin 0 -> 12 bytes`) or its total
+/// (` 3 files changed, 10 insertions(+)`).
+fn is_stat_row(line: &str) -> bool {
+    let body = line.trim();
+    if let Some((path, count)) = body.rsplit_once(" | ") {
+        let count = count.trim_start();
+        return !path.trim().is_empty()
+            && (count.starts_with("Bin ")
+                || count.split_once(' ').map_or(
+                    count.bytes().all(|b| b.is_ascii_digit()),
+                    |(n, bar)| {
+                        n.bytes().all(|b| b.is_ascii_digit())
+                            && !n.is_empty()
+                            && bar.bytes().all(|b| b == b'+' || b == b'-')
+                    },
+                ));
+    }
+    body.contains(" changed,")
+        && (body.contains(" file changed") || body.contains(" files changed"))
 }
 
 /// Whether two lines have the same words (they differ at most in whitespace).
@@ -412,6 +455,8 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     for (i, k) in kinds.iter().enumerate() {
         priority[i] = match k {
             Kind::Commit => P_COMMIT,
+            // A `--stat` table is the file list itself: after the file headers, before any hunk.
+            Kind::Other if is_stat_row(lines.content(i)) => P_STAT,
             Kind::Other if !lines.content(i).trim().is_empty() => P_OTHER,
             _ => 0,
         };
@@ -471,6 +516,10 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
     // A file or commit the query names outright (its path, its hash) is what it asks about: the
     // hunks under every such name the query gives are all relevant, whatever words they share.
     let pointers = Pointers::of(query);
+    // The `--stat` rows of the files the question names say how much changed there: shown first.
+    let named_stats: Vec<usize> = (0..n)
+        .filter(|&i| priority[i] == P_STAT && masks[i] & (pointers.paths | pointers.names) != 0)
+        .collect();
     let named = named_hunks(&st, &pointers, &masks);
     let top = named.iter().copied().max().unwrap_or(0);
     let best = (0..st.hunks.len())
@@ -490,8 +539,9 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
             || h.whitespace_only
             || (h.added == 0 && h.removed > HUGE_DELETION)
     };
-    if query.is_empty() {
-        // No question: the shape of every change (its header and first changed lines), noise aside.
+    if query.is_empty() || relevant.is_empty() {
+        // No question, or none it points at: the shape of every change (its header and first
+        // changed lines), noise aside.
         let mut rank = 0u32;
         let mut file = None;
         for h in &st.hunks {
@@ -502,13 +552,20 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
             if noisy(h) {
                 continue;
             }
-            priority[h.header] = priority[h.header].max(P_HUNK_HEADER - rank.min(HUNK_RANKS));
+            let head = P_HUNK_HEADER - rank.min(HUNK_RANKS);
+            priority[h.header] = priority[h.header].max(head);
             rank += 1;
             let mut shown = 0;
             for i in h.header + 1..h.end {
                 if matches!(kinds[i], Kind::Added | Kind::Removed) && shown < CHANGED_PER_HUNK {
-                    // Every hunk's first change before any hunk's second, and so on.
-                    priority[i] = priority[i].max(P_CHANGED + (CHANGED_PER_HUNK - shown) as u32);
+                    // A hunk's first two changed lines (a line and its replacement) come with its
+                    // header; then every hunk's third before any hunk's fourth, and so on.
+                    let p = if shown < FIRST_CHANGES {
+                        head
+                    } else {
+                        P_CHANGED + (CHANGED_PER_HUNK - shown) as u32
+                    };
+                    priority[i] = priority[i].max(p);
                     shown += 1;
                 }
             }
@@ -517,6 +574,9 @@ pub fn compress(text: &str, query: &Query, budget: usize, mut costs: Costs) -> V
 
     let budget = skeleton_budget(&lines, &st, &priority, &mut costs, budget);
     let mut planner = Planner::new(&lines, costs, budget, 0);
+    for &i in &named_stats {
+        planner.offer(i);
+    }
     let pointed = |i: usize| masks[i] & pointers.names != 0;
     show_relevant(&st, &relevant, &pointed, &mut planner, &mut priority);
     let mut order: Vec<usize> = (0..n).filter(|&i| priority[i] > 0).collect();
@@ -551,8 +611,8 @@ fn commit_units(st: &Structure, n: usize) -> (HashMap<usize, Vec<usize>>, Vec<bo
 }
 
 /// Under a soft ceiling (no caller budget), the budget grows to hold what a history is read for
-/// first: every commit line, subject and file header, each with the marker after it (the meta
-/// lines' too), up to [`SKELETON_CEILINGS`] times the ceiling.
+/// first: every commit line, subject, file header and `--stat` row, each with the marker after it
+/// (the meta lines' too), up to [`SKELETON_CEILINGS`] times the ceiling.
 fn skeleton_budget(
     lines: &Lines<'_>,
     st: &Structure,
@@ -565,7 +625,7 @@ fn skeleton_budget(
     }
     let marker = costs.marker();
     let skeleton: usize = (0..lines.len())
-        .filter(|&i| priority[i] >= P_FILE - FILE_RANKS)
+        .filter(|&i| priority[i] >= P_STAT)
         .map(|i| costs.line(lines, i) + marker)
         .sum::<usize>()
         + st.commits.len() * marker;

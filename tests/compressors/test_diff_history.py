@@ -162,3 +162,44 @@ def test_at_a_budget_the_first_commits_are_shown_each_with_its_first_file() -> N
         # The commits shown are the log's first ones; the last may have had room for its line only.
         assert [c for c, _ in shown] == [c for c, _ in heads[: len(shown)]]
         assert all(files[0] in kept for _, files in shown[:-1])
+
+
+def test_a_plain_unified_diff_keeps_the_changes_of_the_file_a_question_names_and_without_one() -> None:
+    import difflib
+    import sysconfig
+
+    source = Path(sysconfig.get_paths()["stdlib"]) / "argparse.py"
+    old = source.read_text(encoding="utf-8").splitlines(keepends=True)
+    # Every 60th line changed: hunks spread over the file, as between two releases.
+    new = [line.rstrip("\n") + "  # changed\n" if k % 60 == 7 and line.strip() else line for k, line in enumerate(old)]
+    text = "".join(
+        difflib.unified_diff(old, new, "a/argparse.py", "b/argparse.py", "2026-05-09 07:32:23", "2026-05-09 07:33:12")
+    )
+    changed = [line for line in text.splitlines() if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+    assert len(changed) >= 20
+    for query in ("How did argparse.py change between the two versions?", None):
+        out = compress_with("diff", text, query)
+        kept = set(out.splitlines())
+        assert "--- a/argparse.py\t2026-05-09 07:32:23" in kept
+        assert sum(line in kept for line in changed) >= len(changed) / 4, query
+        assert_kept_lines_verbatim(text, out)
+
+
+def test_the_stat_rows_of_git_diff_stat_p_stay_and_the_row_of_a_file_asked_about_first() -> None:
+    total = len(_git("log", "--format=%H").split())
+    if total < 40:
+        pytest.skip(f"the checkout holds {total} commits (a shallow clone?)")
+    first = _git("log", "--format=%H", f"--skip={total - 40}", "-n1").strip()
+    last = _git("log", "--format=%H", f"--skip={total - 60}", "-n1").strip()
+    text = _git("diff", "--stat=200", "-p", first, last)
+    table = text[: text.index("\ndiff --git ")].splitlines()
+    rows = [line for line in table if " | " in line]
+    assert len(rows) >= 5
+    kept = set(compress_with("diff", text).splitlines())
+    assert all(row in kept for row in rows)
+    for row in rows[:: max(len(rows) // 4, 1)]:
+        path = row.split("|")[0].strip()
+        kept = set(
+            compress_with("diff", text, f"How many lines changed in {path} in this diff?", budget=800).splitlines()
+        )
+        assert row in kept, path

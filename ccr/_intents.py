@@ -24,7 +24,7 @@ from ccr import _retrieval
 from ccr._hybrid import definition_pattern, identifiers
 from ccr._retrieval import query_phrases
 
-__all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores", "named_records", "quoted_headings"]
+__all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores", "quoted_headings"]
 
 # Rows of the size column ranked in for a superlative, among all rows and again among the leaves.
 EXTREME_ROWS = 12

@@ -350,6 +350,18 @@ def definitions(lines: Sequence[str], query: str) -> list[tuple[int, int | None]
     return keep
 
 
+def described(lines: Sequence[str], query: str) -> list[int]:
+    """Indexes of the first text line under each definition the query names (what it does, as API pages put
+    it under the signature), unless that line is a heading or another definition."""
+    defined = {k for k, _ in definitions(lines, query)}
+    out = []
+    for k in sorted(defined):
+        after = next((j for j in range(k + 1, len(lines)) if lines[j].strip()), None)
+        if after is not None and after not in defined and not lines[after].startswith("#"):
+            out.append(after)
+    return out
+
+
 def section_opening(lines: Sequence[str], query: str) -> list[int]:
     """Indexes of the text lines that open each section whose heading the query quotes (``under “§Safety”``):
     its first blocks, up to `_OPENING_BLOCKS` of them or `_OPENING_CHARS` characters, before the next heading."""
@@ -484,6 +496,8 @@ class HtmlCompressor(Compressor):
         selection = select_lines(derived, ctx, target=budget, signals=NEURAL_SIGNALS)
         if ctx.query:
             for k in (*signature_lines(plain, ctx.query), *section_opening(plain, ctx.query)):
+                selection.kept[k] = True
+            for k in described(plain, ctx.query):
                 selection.kept[k] = True
         last_original = len(original.lines) - 1
         elisions = []

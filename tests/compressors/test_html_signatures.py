@@ -143,3 +143,29 @@ def test_source_lines_come_only_with_a_question_and_never_for_minified_markup() 
     out = compress_with("html", one_line, "What arguments does `model.method57` take, and what does it do?")
     assert "Page source" not in out
     assert "model.method57(key, options57)" in out
+
+
+# A method with its description, as pydoc writes it: `<dt>...<strong>m</strong></a>(args)</dt><dd>doc`.
+_DOCUMENTED = re.compile(
+    r'<dt><a name="(\w+)-(\w+)"><strong>\2</strong></a>\(([^<]*)\)</dt><dd><span class="code">(.*?)</span>', re.S
+)
+
+
+def test_a_question_naming_a_method_keeps_the_first_line_of_its_description(tmp_path: Path) -> None:
+    # Measured on these pages: 10 of 17 descriptions kept before the rule, 13 of 17 with it.
+    checked = kept = 0
+    for module in (*MODULES, "calendar", "difflib"):
+        page = _pydoc_page(module, tmp_path)
+        picked = 0
+        for cls, method, _, doc in _DOCUMENTED.findall(page):
+            first = html.unescape(re.sub("<[^>]*>", "", doc.split("<br>")[0])).replace("\xa0", " ").strip()
+            if len(first) < 20 or method.startswith("_") or page.count(f">{method}</strong>") != 1:
+                continue
+            out = compress_with("html", page, f"What does the method {cls}.{method} do, per its documentation page?")
+            checked += 1
+            kept += first in out.replace("\xa0", " ")
+            picked += 1
+            if picked == 4:
+                break
+    assert checked >= 10
+    assert kept >= 0.7 * checked, f"{kept} of {checked} descriptions kept"

@@ -167,6 +167,8 @@ struct Reader {
     /// The line a backslash continuation belongs to.
     continued: u32,
     stage: u32,
+    /// The head of the record (a paragraph of `Field: value` lines) the line is in.
+    record: u32,
 }
 
 impl Reader {
@@ -175,6 +177,8 @@ impl Reader {
             s
         } else if self.stage != NONE {
             self.stage
+        } else if self.record != NONE {
+            self.record
         } else if self.doc != NONE {
             self.doc
         } else {
@@ -183,10 +187,65 @@ impl Reader {
     }
 }
 
+/// Whether the text is a run of records: paragraphs separated by blank lines whose lines at the
+/// margin are all `Field: value` keys (the rest indented continuations), at least two of them
+/// and half or more opening with the same field (`apt-cache show`, `dpkg -s`, `/var/lib/dpkg/status`
+/// and other deb822 files, `systemctl show` of several units). A record's first key is then
+/// the head its other keys hang under, so a question naming one record finds all of it.
+fn is_records(lines: &Lines<'_>) -> bool {
+    let mut firsts: rustc_hash::FxHashMap<&str, usize> = Default::default();
+    let mut paragraphs = 0;
+    let mut fresh = true;
+    for i in 0..lines.len() {
+        let content = lines.content(i);
+        let kind = classify(content);
+        match kind {
+            Kind::Blank => {
+                fresh = true;
+                continue;
+            }
+            Kind::Comment => continue,
+            _ => {}
+        }
+        if content.starts_with([' ', '\t']) {
+            if fresh {
+                return false;
+            }
+            continue;
+        }
+        let Kind::Key { name, item: false } = kind else {
+            return false;
+        };
+        if fresh {
+            paragraphs += 1;
+            *firsts.entry(name).or_default() += 1;
+            fresh = false;
+        }
+    }
+    let most = firsts.values().copied().max().unwrap_or(0);
+    paragraphs >= 2 && most >= 2 && 2 * most >= paragraphs
+}
+
+/// The name a record's head goes by: its value where that is one word (`Package: libc6`
+/// names `libc6`), else its field.
+fn record_name<'a>(content: &'a str, field: &'a str) -> &'a str {
+    let start = field.as_ptr() as usize - content.as_ptr() as usize + field.len();
+    let value = content[start..]
+        .trim_start_matches([':', '='])
+        .trim_matches([' ', '\t']);
+    if value.is_empty() || value.len() > 80 || value.contains([' ', '\t']) {
+        field
+    } else {
+        value
+    }
+}
+
 /// Reads `lines` into an outline.
 fn read(lines: &Lines<'_>, subgroups: bool) -> Outline {
     let n = lines.len();
     let mut o = Outline::new(n, b'.');
+    let records = is_records(lines);
+    let mut fresh = true;
     let mut r = Reader {
         file: NONE,
         doc: NONE,
@@ -194,9 +253,11 @@ fn read(lines: &Lines<'_>, subgroups: bool) -> Outline {
         open: Vec::new(),
         continued: NONE,
         stage: NONE,
+        record: NONE,
     };
     for i in 0..n {
         let content = lines.content(i);
+        let opens = std::mem::replace(&mut fresh, content.trim().is_empty());
         if r.continued != NONE {
             o.parent[i] = r.continued;
             o.unranked[i] = true;
@@ -226,6 +287,7 @@ fn read(lines: &Lines<'_>, subgroups: bool) -> Outline {
                     open: Vec::new(),
                     continued: NONE,
                     stage: NONE,
+                    record: NONE,
                 };
                 continue;
             }
@@ -281,6 +343,14 @@ fn read(lines: &Lines<'_>, subgroups: bool) -> Outline {
             Kind::Template => {
                 o.parent[i] = r.open.last().map_or(r.container(), |&(_, p)| p);
                 o.unranked[i] = true;
+                continue;
+            }
+            Kind::Key { name, item: false } if records && opens && indent(content) == 0 => {
+                o.parent[i] = if r.doc != NONE { r.doc } else { r.file };
+                o.set_name(i, content, record_name(content, name));
+                o.boost[i] = P_NOTABLE;
+                r.record = i as u32;
+                r.open.clear();
                 continue;
             }
             Kind::Key { .. } | Kind::Item | Kind::Other => {}
@@ -611,6 +681,43 @@ mod tests {
             assert!(tight.contains(&format!("{top}.core.setting_0")), "{tight}");
         }
         assert!(!tight.contains("vm.unix.setting_0"), "{tight}");
+    }
+
+    #[test]
+    fn a_record_named_by_the_question_is_kept_whole() {
+        let fields = [
+            "Version",
+            "Architecture",
+            "Maintainer",
+            "Depends",
+            "Description",
+            "Section",
+        ];
+        let mut text = String::new();
+        for p in 0..15 {
+            text.push_str(&format!("Package: pkg-{p}-tools\n"));
+            for (k, f) in fields.iter().enumerate() {
+                text.push_str(&format!("{f}: value {k} of pkg-{}\n", (p + 1) % 15));
+            }
+            text.push_str(" continued description of the record\n\n");
+        }
+        let out = run(
+            compress,
+            &text,
+            "Which version of pkg-9-tools does the index hold, and what does it depend on?",
+            300,
+        );
+        assert!(
+            out.contains("Package: pkg-9-tools\nVersion: value 0 of pkg-10\n")
+                && out.contains("Depends: value 3 of pkg-10\n"),
+            "{out}"
+        );
+        // Without a question every record shows its head.
+        let plain = run(compress, &text, "", 600);
+        assert!(
+            (0..15).all(|p| plain.contains(&format!("Package: pkg-{p}-tools\n"))),
+            "{plain}"
+        );
     }
 
     proptest::proptest! {

@@ -38,8 +38,10 @@ class DefaultBudget:
     share: float
     floor: int
     ceiling: int
+    # The floor when a query is given, where that needs less room than the structure does without one.
+    asked_floor: int | None = None
 
-    def for_text(self, text: str) -> int:
+    def for_text(self, text: str, *, asked: bool = False) -> int:
         if len(text) > _PREFIX_CHARS:
             # A large input's ceiling is usually settled by its start: estimating that is
             # enough (the estimate of the whole is at least that of a prefix, give or take
@@ -49,7 +51,8 @@ class DefaultBudget:
             if int(prefix * self.share) >= self.ceiling:
                 return self.ceiling
         estimate = rustcore.estimate_tokens(text)
-        return max(self.floor, min(self.ceiling, int(estimate * self.share)))
+        floor = self.asked_floor if asked and self.asked_floor is not None else self.floor
+        return max(floor, min(self.ceiling, int(estimate * self.share)))
 
 
 def _eol(text: str) -> str:
@@ -86,7 +89,7 @@ def marker_tokens(text: str, ctx: CompressContext) -> int:
 
 def run_pieces(native: NativeCompressor, text: str, ctx: CompressContext, default: DefaultBudget) -> str:
     """Run `native` on `text` within the caller's budget (or `default`), and render the result."""
-    budget = ctx.budget if ctx.budget is not None else default.for_text(text)
+    budget = ctx.budget if ctx.budget is not None else default.for_text(text, asked=bool(ctx.query))
     cost = marker_tokens(text, ctx)
     eol = _eol(text)
     out = text

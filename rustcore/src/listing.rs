@@ -206,6 +206,49 @@ fn dir_head(content: &str) -> Option<&str> {
     (pathy && !dir.contains(": ") && !dir.contains('\t')).then_some(dir)
 }
 
+/// `Location: /usr/lib/python3/dist-packages`, `Files:`: a field of the record a listing
+/// belongs to (`pip show -f`, `apt-cache showpkg`, `rpm -qil`).
+fn is_field(content: &str) -> bool {
+    let Some(colon) = content.find(':') else {
+        return false;
+    };
+    let (name, rest) = (&content[..colon], &content[colon + 1..]);
+    (1..=40).contains(&name.len())
+        && name.as_bytes()[0].is_ascii_alphabetic()
+        && name
+            .bytes()
+            .all(|c| c.is_ascii_alphanumeric() || b"_.-".contains(&c))
+        && (rest.is_empty() || rest.starts_with(' '))
+}
+
+/// The lines of a record's fields that open a listing: at its start or after a `---`, a run
+/// of two or more `Field: value` lines followed by the rows (the package's name, version and
+/// location above its files). They say what the rows are of and where they lie, so they are
+/// its header.
+fn field_heads(lines: &Lines<'_>) -> Vec<bool> {
+    const MAX_FIELDS: usize = 40;
+    let n = lines.len();
+    let mut head = vec![false; n];
+    let first = (0..n).find(|&i| !lines.content(i).trim().is_empty());
+    let mut i = 0;
+    while i < n {
+        let at_start = Some(i) == first;
+        let after_rule = i > 0 && lines.content(i - 1).trim_end() == "---";
+        if (at_start || after_rule) && is_field(lines.content(i)) {
+            let end = (i..n.min(i + MAX_FIELDS + 1))
+                .find(|&k| !is_field(lines.content(k)))
+                .unwrap_or(n);
+            if end - i >= 2 && end - i <= MAX_FIELDS && end < n {
+                head[i..end].iter_mut().for_each(|h| *h = true);
+            }
+            i = end.max(i + 1);
+        } else {
+            i += 1;
+        }
+    }
+    head
+}
+
 /// A rule under a header: `-------  -----`, `====`, `+----+----+`, `|---|:--|`.
 fn is_rule(content: &str) -> bool {
     let t = content.trim();
@@ -378,10 +421,18 @@ fn read<'a>(lines: &Lines<'a>, delim: Option<u8>) -> (Outline, Vec<(usize, usize
     };
     let first = (0..n).find(|&i| !lines.content(i).trim().is_empty());
     let last = (0..n).rev().find(|&i| !lines.content(i).trim().is_empty());
+    let heads = field_heads(lines);
     for (i, span) in data.iter_mut().enumerate() {
         let content: &'a str = lines.content(i);
         if content.trim().is_empty() {
             o.role[i] = Role::Blank;
+            continue;
+        }
+        if heads[i] {
+            o.role[i] = Role::Header;
+            r.header = i as u32;
+            r.section = NONE;
+            r.paths.clear();
             continue;
         }
         if let Some(path) = file_header(content) {
@@ -1030,6 +1081,61 @@ mod tests {
         let out = run(&text, "Which version of requests is installed?", 150);
         assert!(out.starts_with("Package            Version\n------------------ ---------\n"));
         assert!(out.contains("requests           2.32.3"), "{out}");
+    }
+
+    #[test]
+    fn a_records_fields_above_its_files_are_its_header() {
+        let mut text = String::from(
+            "Name: toolkit\nVersion: 2.1.0\nSummary: a toolkit\nHome-page: \nAuthor: \nAuthor-email: dev@example.org\nLicense: MIT\nLocation: /opt/site-packages\nRequires: \nRequired-by: app, cli\nFiles:\n",
+        );
+        for d in ["toolkit", "toolkit/io", "toolkit/net", "toolkit/ui"] {
+            for f in 0..25 {
+                text.push_str(&format!("  {d}/module_{f}.py\n"));
+            }
+        }
+        let out = run(
+            &text,
+            "Is module_17.py part of toolkit/net, and where is toolkit installed?",
+            250,
+        );
+        assert!(
+            out.contains("Location: /opt/site-packages\n") && out.contains("Files:\n"),
+            "{out}"
+        );
+        assert!(out.contains("  toolkit/net/module_17.py\n"), "{out}");
+    }
+
+    #[test]
+    fn a_directory_every_row_lies_in_does_not_outrank_the_largest_file() {
+        let root = "/home/dev/project/.venv/lib/python3.11/site-packages/uvicorn";
+        let mut text = String::new();
+        for d in [
+            "lifespan",
+            "loops",
+            "protocols",
+            "middleware",
+            "supervisors",
+        ] {
+            for i in 0..20u32 {
+                let size = if d == "protocols" && i == 13 {
+                    36
+                } else {
+                    (i * 7) % 5 * 4
+                };
+                text.push_str(&format!("{size}\t{root}/{d}/module_{i}.py\n"));
+            }
+            text.push_str(&format!("120\t{root}/{d}\n"));
+        }
+        text.push_str(&format!("952\t{root}\n"));
+        let out = run(
+            &text,
+            &format!("Which file under {root} takes the most disk space?"),
+            400,
+        );
+        assert!(
+            out.contains(&format!("36\t{root}/protocols/module_13.py\n")),
+            "{out}"
+        );
     }
 
     proptest::proptest! {

@@ -35,6 +35,8 @@ const STRONG_SHARE: f32 = 0.8;
 /// Notable rows: record heads, extremes of a size column.
 pub const P_NOTABLE: u32 = 720;
 const P_STRUCTURE: u32 = 600;
+/// Below this many rows, a term on most of them may still be what the question is about.
+const MIN_ROWS_FOR_COMMON: usize = 8;
 /// At most this many lines rank as query matches.
 const MAX_QUERY_LINES: usize = 400;
 /// Matches scoring below this share of the best one are not query matches.
@@ -225,7 +227,21 @@ fn query_priorities(
         return pri;
     }
     let masks = query.match_lines(lines);
-    let weights = query.weights(&masks);
+    let mut weights = query.weights(&masks);
+    // A term on most rows (the directory every path of a `du` lies in, the package every
+    // file of `pip show -f` belongs to) points at none of them: it would rank every row alike,
+    // ahead of what the rest of the question picks out (its largest file, the file it names).
+    let rows = (0..n).filter(|&i| outline.role[i] == Role::Node).count();
+    if rows >= MIN_ROWS_FOR_COMMON {
+        for (k, w) in weights.iter_mut().enumerate() {
+            let df = (0..n)
+                .filter(|&i| outline.role[i] == Role::Node && masks[i] & (1 << k) != 0)
+                .count();
+            if 2 * df > rows {
+                *w = 0.0;
+            }
+        }
+    }
     let terms: Vec<(&[u8], bool)> = query.terms().collect();
     let mut path_mask = vec![0u64; n];
     let mut score = vec![0f32; n];

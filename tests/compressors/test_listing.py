@@ -91,6 +91,27 @@ def test_pip_list_keeps_the_header_and_the_row_of_the_package_asked_about(
     assert out.startswith("\n".join(header))
 
 
+def test_a_small_listing_asked_about_is_cut_to_a_share_of_itself_without_a_budget(pip_list: str, store: Store) -> None:
+    # A question names a row: its answer, the header and a sample fit in far less than the listing's structure
+    # needs without one (`pip list` of a hundred packages is about a thousand tokens).
+    row = random.Random(7).choice(pip_list.splitlines()[2:])
+    result = compress(pip_list, store=store, query=f"Which version of {row.split()[0]} is installed?")
+    check_result(result, pip_list, store)
+    assert result.tokens_after * 2 < result.tokens_before, (result.tokens_before, result.tokens_after)
+    assert needles_kept(result.compressed, [row]) == [True], result.compressed
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_pip_show_files_keeps_the_file_asked_about_and_where_the_package_lies(store: Store, seed: int) -> None:
+    name = _package_dir("hypothesis", "numpy", "mcp").name
+    text = _run([sys.executable, "-m", "pip", "show", "-f", "--disable-pip-version-check", name])
+    files = [line for line in text.splitlines() if line.startswith("  ") and line.endswith(".py")]
+    row = random.Random(seed).choice(files)
+    location = next(line for line in text.splitlines() if line.startswith("Location:"))
+    query = f"Is {row.strip().rsplit('/', 1)[-1]} part of {name}, at which path, and where is {name} installed?"
+    _ask(store, text, query, [row, location])
+
+
 @pytest.mark.parametrize("seed", SEEDS)
 def test_find_keeps_the_path_the_query_names(store: Store, seed: int) -> None:
     package = _package_dir("hypothesis", "numpy", "mcp")

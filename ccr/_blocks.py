@@ -3,7 +3,8 @@
 A query excerpt shows a strong match with its structure: the block it opens (a diff file or hunk, a
 Markdown or HTML section, the more indented lines below: a body, a stack trace) and the lines above that
 head it (its heading, each less indented line up to the top level: the folder a file sits in, the package
-a dependency sits under). Indentation counts tree-drawing glyphs, so `tree` and `npm ls` branches nest.
+a dependency sits under, the `dir:` heading of an `ls -lR` row). Indentation counts tree-drawing glyphs, so
+`tree` and `npm ls` branches nest.
 """
 
 from __future__ import annotations
@@ -54,6 +55,11 @@ def block_after(hit: int, lines: Sequence[str]) -> list[int]:
 
         def stop(n: int) -> bool:
             return any(int(m.group(1)) <= level_h for m in _HTML_HEADING_ANY.finditer(lines[n - 1]))
+    elif _opens_directory(hit, lines):
+        # `ls -lR`: a directory's heading runs to the blank line that ends its rows.
+
+        def stop(n: int) -> bool:
+            return not lines[n - 1].strip()
     elif _ATX_HEADING.match(text):
         level = len(text) - len(text.lstrip("#"))
 
@@ -76,6 +82,16 @@ def block_after(hit: int, lines: Sequence[str]) -> list[int]:
     while out and not lines[out[-1] - 1].strip():
         out.pop()
     return out
+
+
+def _opens_directory(n: int, lines: Sequence[str]) -> bool:
+    """Whether line `n` heads a directory's rows in `ls -R` output (`./lib/rack:`, `/usr/share/doc:`): a path and a
+    colon, at the start of the text or after a blank line."""
+    text = lines[n - 1].rstrip()
+    path = text[:-1]
+    if not text.endswith(":") or not path or text[0].isspace() or ": " in text or "\t" in text:
+        return False
+    return (path.startswith((".", "/", "~")) or "/" in path) and (n == 1 or not lines[n - 2].strip())
 
 
 def _last_html_heading(line: str) -> int | None:
@@ -110,6 +126,13 @@ def enclosing_lines(hit: int, lines: Sequence[str]) -> list[int]:
     text = lines[hit - 1]
     indent = _indent(text)
     floor = max(hit - _HEADING_LOOKBACK, 0)
+    if not indent:
+        # A row of `ls -lR` belongs to the directory heading its run of lines.
+        top = hit
+        while top > floor + 1 and lines[top - 2].strip():
+            top -= 1
+        if top < hit and _opens_directory(top, lines):
+            return [top]
     n = hit - 1
     while n > floor:
         line = lines[n - 1]

@@ -1138,6 +1138,43 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_soft_budget_makes_room_for_the_row_asked_about_with_its_directory_headings() {
+        let root = "/home/dev/project/.venv/lib/python3.11/site-packages/fasteners";
+        let mut text = String::new();
+        for dir in ["", "/__pycache__", "/pywin32", "/pywin32/__pycache__"] {
+            text.push_str(&format!("{root}{dir}:\ntotal 24\n"));
+            for (k, f) in ["__init__.cpython-311.pyc", "lock.py", "process_lock.py"]
+                .iter()
+                .enumerate()
+            {
+                text.push_str(&format!(
+                    "-rw-r--r-- 1 root root {} 2026-12-05 13:22 {f}\n",
+                    300 + 10 * k + dir.len()
+                ));
+            }
+            text.push('\n');
+        }
+        let query = format!("What are the permissions and size of __init__.cpython-311.pyc in {root}/pywin32/__pycache__?");
+        let lines = Lines::new(&text);
+        // A soft ceiling (the caller set no budget) far below what the row and its headings cost with markers.
+        let costs = Costs::new(lines.len(), Encoding::O200kBase, 25).estimated();
+        let out = crate::lines::testing::plain(&compress(
+            &text,
+            &Query::parse(&query),
+            &query,
+            60,
+            costs,
+        ));
+        assert!(
+            out.contains(&format!("{root}/pywin32/__pycache__:\n"))
+                && out.contains(
+                    "-rw-r--r-- 1 root root 320 2026-12-05 13:22 __init__.cpython-311.pyc\n"
+                ),
+            "{out}"
+        );
+    }
+
     proptest::proptest! {
         #[test]
         fn every_line_is_kept_or_marked_once(

@@ -556,12 +556,22 @@ pub fn compress(
     let marker = costs.marker();
     let budget = if costs.soft() {
         // A soft ceiling gives way to the headers: every file header and a table's column
-        // line survive, each with room for the marker after it.
+        // line survive, each with room for the marker after it. So does the row the query
+        // names best, with the lines above it (a file's directory headings in `ls -lR`):
+        // a small budget must not leave the answer out for the markers its chain needs.
         let headers: usize = (0..n)
             .filter(|&i| outline.role[i] == Role::Header)
             .map(|i| costs.line(lines, i) + marker)
             .sum();
-        budget.max(headers + marker)
+        let best = order
+            .first()
+            .filter(|&&(p, i)| p >= P_STRONG && outline.role[i] != Role::Header);
+        let answer: usize = best.map_or(0, |&(_, i)| {
+            let mut chain: Vec<usize> = outline.ancestors(i).collect();
+            chain.push(i);
+            chain.iter().map(|&k| costs.line(lines, k) + marker).sum()
+        });
+        budget.max(headers + answer + marker)
     } else {
         budget
     };

@@ -13,13 +13,15 @@ history and trees they draw from change as the project and the machine do.
 
 from __future__ import annotations
 
+import json
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from benchmarks.fresh import generate
 from ccr import Settings, Store
-from ccr._blocks import block_after
+from ccr._blocks import block_after, enclosing_lines
 from ccr._intents import quoted_headings
 from mcp_server.bench import RETRIEVAL_MAX_TOKENS, score_needles
 
@@ -122,6 +124,22 @@ def test_a_question_for_the_largest_file_brings_back_its_row_beside_the_folder_t
     results = _retrieved(tmp_path, ["du_ak", "find_printf"], per_seed=4)
     assert len(results) >= 6
     assert all(not missing for _, _, missing, _ in results), _report(results)
+
+
+def test_an_ls_lr_row_is_headed_by_its_directory_and_the_directory_heads_its_rows() -> None:
+    # Real `ls -laR` of an installed package: rows are not indented under their `dir:` heading, so the heading is
+    # found by the run of lines it opens, and the heading's block is that run.
+    package = Path(json.__file__).parent
+    text = subprocess.run(["ls", "-laR", str(package)], capture_output=True, text=True, check=True).stdout
+    lines = text.split("\n")
+    headings = [n for n, line in enumerate(lines, start=1) if line.startswith(str(package)) and line.endswith(":")]
+    assert len(headings) >= 2, text
+    for heading in headings:
+        block = block_after(heading, lines)
+        assert block and not any(lines[n - 1] == "" for n in block), (heading, block)
+        assert lines[block[-1]].strip() == "" or block[-1] == len(lines), (heading, block)
+        row = block[-1]
+        assert enclosing_lines(row, lines) == [heading], (row, lines[row - 1])
 
 
 def test_a_question_for_the_newest_entries_brings_back_the_end_of_the_log(tmp_path: Path) -> None:

@@ -9,9 +9,7 @@ from rustcore._lines import compress_config
 __all__ = ["ConfigCompressor"]
 
 # Keys, sections and documents say what a config holds; the values below them are what retrieval is for.
-# A question names rows or keys: they, their parents and a sample fit in far less than the structure needs
-# without one, so a small listing asked about is still cut to a share of itself.
-_DEFAULT = DefaultBudget(share=0.2, floor=1000, ceiling=8000, asked_floor=200)
+_DEFAULT = DefaultBudget(share=0.2, floor=1000, ceiling=8000)
 
 
 class ConfigCompressor(Compressor):

@@ -46,3 +46,19 @@ def test_numbers_that_are_not_sizes_give_no_largest_rows() -> None:
         assert needles_for("listing", text, "what is there?") == [lines[0], lines[-1]]
     assert entry_size("total 120") is None
     assert entry_size("crw-rw-rw-  1 root root   1, 3 May  9  2026 null") is None
+
+
+def test_codex_cut_keeps_half_the_budget_from_each_end_of_an_output_over_it() -> None:
+    """As the real Codex 0.171 cut a 114,000-byte output (tests/fake_provider): 20,000 bytes from each end and
+    `…18500 tokens truncated…` between, with the limit at 10,000 tokens; 5,000 from each end at 2,500."""
+    from benchmarks.session import CODEX, codex_cut
+
+    text = "".join(f"line {i:06d} the quick brown fox jumps\n" for i in range(3000))
+    assert codex_cut(text[:40_000]) == text[:40_000]
+    cut = codex_cut(text)
+    assert cut == text[:20_000] + "…18500 tokens truncated…" + text[-20_000:]
+    CODEX["limit"] = 2500
+    try:
+        assert codex_cut(text) == text[:5000] + "…26000 tokens truncated…" + text[-5000:]
+    finally:
+        CODEX["limit"] = 10_000

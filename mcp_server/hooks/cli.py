@@ -183,8 +183,24 @@ def hook_status_lines(scope: str = "user", project: Path | None = None) -> list[
         path = client.path(scope, project or Path.cwd(), dict(os.environ))  # type: ignore[arg-type]
         events = hooks_installed(client, path)
         what = f"hooks {', '.join(events)} in {path}" if events else f"no hooks ({path})"
+        if client.name == "codex":
+            what += _codex_limit_status(path.parent)
         lines.append(f"{client.title}: {what}")
     return lines
+
+
+def _codex_limit_status(folder: Path) -> str:
+    from mcp_server.install._codex import LIMIT_KEY, OURS, codex_config_path, configured_limit
+
+    path = codex_config_path(os.environ, folder)
+    limit = configured_limit(path)
+    if limit is None:
+        return f"; no {LIMIT_KEY} in {path}"
+    try:
+        whose = "headroom's" if OURS in path.read_text(encoding="utf-8") else "yours"
+    except (OSError, UnicodeDecodeError):
+        whose = "yours"
+    return f"; {LIMIT_KEY} = {limit} ({whose})"
 
 
 CLIENT_NOTES = """\

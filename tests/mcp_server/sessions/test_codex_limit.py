@@ -85,8 +85,10 @@ def test_hooks_install_for_codex_sets_the_limit_beside_hooks_json_and_uninstall_
     assert tomllib.loads(config.read_text(encoding="utf-8"))[LIMIT_KEY] == LIMIT
     assert OURS in config.read_text(encoding="utf-8")
     assert "already set" in headroom(home, "hooks", "install", "--client", "codex").stdout
+    assert f"{LIMIT_KEY} = {LIMIT} (headroom's)" in headroom(home, "hooks", "status").stdout
     headroom(home, "hooks", "uninstall", "--client", "codex")
     assert config.read_text(encoding="utf-8") == before
+    assert f"no {LIMIT_KEY} in {config}" in headroom(home, "hooks", "status").stdout
 
 
 def test_a_config_toml_made_only_for_the_limit_is_gone_after_uninstall(tmp_path: Path) -> None:

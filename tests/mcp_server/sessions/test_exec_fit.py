@@ -111,3 +111,21 @@ def test_one_output_is_counted_once_in_the_statistics() -> None:
         summary = store.stats()
     assert summary.calls.get("compress", 0) == before + 1
     assert summary.by_client["claude-code/Bash"].calls == 1
+
+
+def test_a_budgeted_search_output_never_falls_to_one_marker_for_everything() -> None:
+    """exec fits a large output to a window by compressing it again with a smaller budget; a plan that came back a
+    few tokens over must shrink, not give way to one marker for the whole output (real `grep -rn` output here)."""
+    import subprocess
+    import sysconfig
+
+    from compressors import compress
+
+    stdlib = sysconfig.get_paths()["stdlib"]
+    raw = subprocess.run(["grep", "-rn", "def handle", stdlib], capture_output=True, check=False).stdout
+    with Store() as store:
+        full = compress(raw, store=store, record=False).tokens_before
+        for budget in range(600 + 31 * 173, min(full, 10_100), 173):
+            result = compress(raw, store=store, budget=budget, hint="search", record=False)
+            assert result.tokens_after <= budget
+            assert result.tokens_after > budget // 2, (budget, result.tokens_after)

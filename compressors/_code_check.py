@@ -38,8 +38,9 @@ __all__ = ["Accepted", "Source", "checked", "checked_plan", "read_source", "synt
 
 _MAX_ERRORS = 256
 _FIX_ROUNDS = 4
-# Conditional compilation and macros make the text a C or C++ parser sees differ from the file: always checked.
-_ALWAYS_CHECKED = frozenset({"c", "cpp"})
+# Conditional compilation and macros make the text a C or C++ parser sees differ from the file; a shell
+# script's words are read by rules the outline only approximates (here-documents, `case` patterns): always checked.
+_ALWAYS_CHECKED = frozenset({"c", "cpp", "bash"})
 
 
 @dataclass(slots=True)

@@ -152,6 +152,17 @@ LANGUAGES: dict[str, LanguageSpec] = {
             literals=_kinds("initializer_list"),
             comments=_kinds("comment"),
         ),
+        LanguageSpec(
+            "bash",
+            "tree_sitter_bash",
+            "language",
+            functions=_kinds("function_definition"),
+            bodies=_kinds("compound_statement subshell"),
+            containers=_kinds(""),
+            literals=_kinds(""),
+            comments=_kinds("comment"),
+            line_comment="#",
+        ),
     )
 }
 
@@ -177,6 +188,11 @@ _ALIASES = {
     "hpp": "cpp",
     "hh": "cpp",
     "hxx": "cpp",
+    "sh": "bash",
+    "shell": "bash",
+    "dash": "bash",
+    "ksh": "bash",
+    "zsh": "bash",
 }
 
 
@@ -296,6 +312,11 @@ _EVIDENCE: tuple[tuple[re.Pattern[str], tuple[str, ...], int, tuple[str, ...]], 
             3,
             ("std::", "template", "namespace ", "class ", "public:", "private:", "nullptr"),
         ),
+        (r"\A#! ?/\S*/(env +)?(ba|da|k|mk|z)?sh\b", ("bash",), 12, ("#!",)),
+        (r"^\s*(fi|done|esac|then|do|;;)\s*$", ("bash",), 3, ("fi", "done", "esac", "then", "do", ";;")),
+        (r"^\s*(if|elif|while|until) \[|; (then|do)\s*$", ("bash",), 3, ("[", "then", "do")),
+        (r"^\s*(function +)?[\w:-]+ ?\(\) *\{?\s*$", ("bash",), 2, ("()",)),
+        (r"^\s*(local|export|readonly) +\w+=", ("bash",), 2, ("local ", "export ", "readonly ")),
         (
             r"\b(malloc|free|sizeof|NULL|typedef struct)\b",
             ("c",),

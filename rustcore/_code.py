@@ -17,7 +17,7 @@ from rustcore._text import with_text
 __all__ = ["CODE_LANGUAGES", "CodeDefinition", "CodeElision", "CodeFile", "CodePlan", "PreparedCode"]
 
 # The canonical language names the outline knows.
-CODE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp")
+CODE_LANGUAGES = ("python", "javascript", "typescript", "tsx", "go", "rust", "java", "c", "cpp", "bash")
 
 # The records the core makes (frozen; see their docstrings in `rustcore/src/py/records.rs`): a
 # definition's kind, names and lines; an elision (`first..last` replaced by the glue line `before +

@@ -1,6 +1,7 @@
 """Source files and searches over them: Python (stdlib, installed packages), JavaScript/TypeScript (node_modules),
 Rust (the project's core and the crates cargo fetched), Go (the toolchain's standard library), C and C++ headers
-(/usr/include), and `grep -rn` for a seeded identifier.
+(/usr/include), shell scripts (the system's commands written in sh or bash, bash completions), and `grep -rn` for a
+seeded identifier.
 
 A definition is found by the language's own structure (Python's `ast`, a per-language definition pattern for
 the others); the target is drawn with the seed among the names defined exactly once in the file, so the
@@ -28,6 +29,7 @@ __all__ = [
     "javascript_definitions",
     "python_definitions",
     "rust_definitions",
+    "shell_definitions",
 ]
 
 
@@ -197,6 +199,45 @@ def c_definitions(text: str) -> list[Definition]:
     return out
 
 
+_SHELL_FUNCTION = re.compile(
+    r"^\s*(?:function\s+(?P<kw>[A-Za-z_][\w:.-]*)\s*(?:\(\s*\))?|(?P<name>[A-Za-z_][\w:.-]*)\s*\(\s*\))\s*[{(]?\s*$"
+)
+
+
+def shell_definitions(text: str) -> list[Definition]:
+    """Shell functions (`name() {`, `function name {`), whose header line is the signature."""
+    out: list[Definition] = []
+    for line in text.splitlines():
+        m = _SHELL_FUNCTION.match(line)
+        if m:
+            name = m["kw"] or m["name"]
+            out.append(Definition(name, "function", (line,), None, name))
+    return out
+
+
+_SHELL_SHEBANG = re.compile(rb"#! ?/\S*/(?:env +)?(?:ba|da|k)?sh\b")
+# Where a system keeps its commands written in shell, and bash's completion functions (sourced, no `#!`).
+_SHELL_PLACES = ("/usr/bin", "/usr/sbin", "/usr/lib/git-core", "/etc")
+_COMPLETIONS = Path("/usr/share/bash-completion/completions")
+
+
+def _shell_files() -> list[Path]:
+    """Scripts whose first line names sh, bash, dash or ksh under `_SHELL_PLACES`, and bash completions."""
+    out: list[Path] = []
+    for place in _SHELL_PLACES:
+        for path in files_under(Path(place), (), 2000, 150_000):
+            try:
+                with path.open("rb") as f:
+                    head = f.read(64)
+            except OSError:
+                continue
+            if _SHELL_SHEBANG.match(head):
+                out.append(path)
+    if _COMPLETIONS.is_dir():
+        out.extend(files_under(_COMPLETIONS, (), 2000, 150_000))
+    return out
+
+
 def _go_root() -> Path | None:
     go = shutil.which("go") or ("/usr/local/go/bin/go" if Path("/usr/local/go/bin/go").exists() else None)
     if go is None:
@@ -215,6 +256,9 @@ def _roots(language: str) -> list[Path]:
         return [root] if root is not None else []
     if language == "c":
         return [p for p in (Path("/usr/include"),) if p.is_dir()]
+
+    if language == "shell":
+        return [Path(p) for p in (*_SHELL_PLACES, str(_COMPLETIONS)) if Path(p).is_dir()]
 
     roots = [PROJECT / "rustcore" / "src"]
     registry = Path(os.environ.get("CARGO_HOME", Path.home() / ".cargo")) / "registry" / "src"
@@ -238,6 +282,7 @@ _DEFINITIONS = {
     "rust": rust_definitions,
     "go": go_definitions,
     "c": c_definitions,
+    "shell": shell_definitions,
 }
 
 
@@ -255,12 +300,18 @@ def _draw_file(rng: random.Random, language: str, min_bytes: int = 3000) -> tupl
     roots = _roots(language)
     if not roots:
         raise Unavailable(f"no {language} sources on this machine")
+    scripts = _shell_files() if language == "shell" else []
+    if language == "shell" and not scripts:
+        raise Unavailable("no shell scripts on this machine")
     for _ in range(12):
-        root = roots[rng.randrange(len(roots))]
-        files = files_under(root, _SUFFIXES[language], min_bytes, 150_000, True)
-        if not files:
-            continue
-        path = files[rng.randrange(len(files))]
+        if scripts:
+            path = scripts[rng.randrange(len(scripts))]
+        else:
+            root = roots[rng.randrange(len(roots))]
+            files = files_under(root, _SUFFIXES[language], min_bytes, 150_000, True)
+            if not files:
+                continue
+            path = files[rng.randrange(len(files))]
         text = read_text(path)
         if text is None or not _readable_source(text):
             continue
@@ -275,7 +326,9 @@ def _draw_file(rng: random.Random, language: str, min_bytes: int = 3000) -> tupl
 def _code_sample(ctx: Context, rng: random.Random, language: str) -> Found:
     path, text, defs = _draw_file(rng, language)
     target = pick(rng, defs, "definitions")
-    if target.kind in ("class", "struct", "enum", "trait", "interface"):
+    if language == "shell":
+        query = f"Where is the shell function {target.qualified} defined, and what does it do?"
+    elif target.kind in ("class", "struct", "enum", "trait", "interface"):
         query = f"Where is the {target.kind} {target.qualified} defined, and what does its declaration say?"
     else:
         query = f"What are the parameters of {target.qualified} and what does it return?"
@@ -314,6 +367,11 @@ def go_def(ctx: Context, rng: random.Random) -> Found:
 @generator("c_header_def", "code")
 def c_header_def(ctx: Context, rng: random.Random) -> Found:
     return _code_sample(ctx, rng, "c")
+
+
+@generator("shell_def", "code")
+def shell_def(ctx: Context, rng: random.Random) -> Found:
+    return _code_sample(ctx, rng, "shell")
 
 
 def _grep_sample(ctx: Context, rng: random.Random, language: str) -> Found:

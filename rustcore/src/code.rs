@@ -16,6 +16,7 @@ pub mod lex;
 pub mod plan;
 mod python;
 mod relevance;
+mod shell;
 mod source;
 
 pub use source::Source;
@@ -32,11 +33,13 @@ pub enum Lang {
     Java,
     C,
     Cpp,
+    /// sh, bash, dash, ksh: functions and comments, no types.
+    Shell,
 }
 
 impl Lang {
     /// The language for a canonical name (`python`, `javascript`, `typescript`, `tsx`, `go`, `rust`,
-    /// `java`, `c`, `cpp`).
+    /// `java`, `c`, `cpp`, `bash`).
     pub fn from_name(name: &str) -> Option<Lang> {
         Some(match name {
             "python" => Lang::Python,
@@ -48,6 +51,7 @@ impl Lang {
             "java" => Lang::Java,
             "c" => Lang::C,
             "cpp" => Lang::Cpp,
+            "bash" => Lang::Shell,
             _ => return None,
         })
     }
@@ -58,6 +62,16 @@ impl Lang {
 
     pub(crate) fn is_c(self) -> bool {
         matches!(self, Lang::C | Lang::Cpp)
+    }
+
+    /// Lines `first..=last` (starting at `indent`) left out where a statement or a member stood:
+    /// a Python suite needs `...`, a shell block a command (`:`), the others take a comment.
+    pub(crate) fn gap(self, first: usize, last: usize, indent: &str) -> Elision {
+        match self {
+            Lang::Python => Elision::new(first, last, format!("{indent}...  # "), ""),
+            Lang::Shell => Elision::new(first, last, format!("{indent}:  # "), ""),
+            _ => Elision::new(first, last, format!("{indent}/* "), " */"),
+        }
     }
 }
 
@@ -150,10 +164,10 @@ pub fn outline(text: &str, lang: Lang) -> Outline {
         return Outline::default();
     }
     let toks = lex::lex(&src, lang);
-    let mut out = if lang == Lang::Python {
-        python::outline(&src, &toks)
-    } else {
-        braces::outline(&src, &toks, lang)
+    let mut out = match lang {
+        Lang::Python => python::outline(&src, &toks),
+        Lang::Shell => shell::outline(&src, &toks),
+        _ => braces::outline(&src, &toks, lang),
     };
     out.problems = toks.problems;
     out

@@ -18,7 +18,7 @@
 //! 32 KiB head read line by line, about 0.7 ms, and blind to a large input's
 //! middle).
 
-use crate::langs::{holds, is_statement, lang_signals, Line};
+use crate::langs::{holds, is_definition, is_statement, lang_signals, Line};
 use crate::lines::Lines;
 use crate::shapes::DataLines;
 use crate::toollines::{self, Shape};
@@ -239,6 +239,7 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
     }
     let mut c = Counts {
         layout: Layout::of(text),
+        shell_shebang: shell_shebang(text),
         ..Counts::default()
     };
     let parts = sample(text);
@@ -517,7 +518,15 @@ struct Counts {
     tags: usize,
     prose: usize,
     code: usize,
-    lang: [usize; 8],
+    lang: [usize; 9],
+    /// `#` comment lines that read as Markdown headings (`# Check the args`): comments in a script.
+    hash_comments: usize,
+    /// The first line is `#!` naming a shell.
+    shell_shebang: bool,
+    /// Lines that define a function or a class the way only source does (`def f(x):`), and of
+    /// those, how many each language writes.
+    definitions: usize,
+    defined: [usize; 9],
     ts_only: usize,
     cpp_only: usize,
     layout: Layout,
@@ -537,6 +546,7 @@ const STAMPED_RECORDS: f32 = 0.2;
 const JS: usize = 1;
 const C: usize = 6;
 const CPP: usize = 7;
+const SHELL: usize = 8;
 
 impl Counts {
     /// Counts the first `max_lines` lines of `text` (a part of the input that starts a
@@ -717,6 +727,7 @@ impl Counts {
         let markup = is_markup(&l, prev_text);
         if markup {
             self.markup += 1;
+            self.hash_comments += usize::from(t.starts_with('#'));
         }
         let closing_tags = if t.contains('<') {
             t.matches("</").count().min(3)
@@ -732,6 +743,10 @@ impl Counts {
                 self.lang[k] += 1;
                 any = true;
             }
+        }
+        if let Some(k) = is_definition(t).filter(|_| any) {
+            self.definitions += 1;
+            self.defined[k] += 1;
         }
         self.ts_only += usize::from(signals.ts_only);
         self.cpp_only += usize::from(signals.cpp_only);
@@ -839,6 +854,23 @@ impl Counts {
         if self.hunk_headers > 0 && (self.diff_headers > 0 || self.frac(self.diff_body) > 0.5) {
             return Detection::of("diff");
         }
+        // Source whose functions and classes sit beside a long table of constants (a codec's
+        // mapping, generated data): rows in most of the sample, but definitions only code
+        // writes. A test run prints the source of its failures: its runner and result lines say
+        // so; Markdown shows code in fenced blocks.
+        let events =
+            self.frac(self.log + self.compiler + self.stamped) + 2.0 * self.frac(self.runner);
+        if self.definitions >= 3
+            && self.layout.fences == 0
+            && events < 0.15
+            && self.summaries == 0
+            && !self.shell_shebang
+        {
+            return Detection {
+                content_type: "code",
+                language: Some(self.defining_language()),
+            };
+        }
         // `find` and `grep -l` print bare paths, `pip freeze` names with versions: they also
         // read as ripgrep headings.
         if self.data.mostly_listing(self.nonblank) && self.numbered_hits * 5 < self.nonblank {
@@ -861,6 +893,14 @@ impl Counts {
         let runner = self.frac(self.runner);
         let log = self.frac(self.log + self.compiler + self.stamped + self.leveled) + 2.0 * runner;
         let code = self.frac(self.code);
+        // A script that names its shell on its first line and shows shell syntax is code, however
+        // much of its sample is comments, strings or assignments.
+        if self.shell_shebang && self.lang[SHELL] >= 2 {
+            return Detection {
+                content_type: "code",
+                language: Some("bash"),
+            };
+        }
         if self.is_settings_dump() {
             return Detection::of("config");
         }
@@ -884,7 +924,14 @@ impl Counts {
         if self.frac(self.tags) >= 0.3 {
             return Detection::of("html");
         }
-        let markup = self.frac(self.markup);
+        // A script's `#` comments read as Markdown headings: they are neither markup nor code.
+        let comments = self.script_comments();
+        let markup = (self.markup - comments) as f32 / self.nonblank.max(1) as f32;
+        let code = if comments > 0 {
+            self.code as f32 / (self.nonblank - comments).max(1) as f32
+        } else {
+            code
+        };
         if code >= 0.4 && code > self.frac(self.prose) || code >= 0.3 && code >= 3.0 * markup {
             return Detection {
                 content_type: "code",
@@ -917,7 +964,53 @@ impl Counts {
             && words * 50 <= self.nonblank
     }
 
+    /// The `#` comment lines of a shell script (its first line names a shell, or shell syntax
+    /// leads the language signals), else 0.
+    fn script_comments(&self) -> usize {
+        let shell = self.lang[SHELL];
+        let script = self.shell_shebang
+            || (shell >= 3
+                && self
+                    .lang
+                    .iter()
+                    .enumerate()
+                    .all(|(k, &n)| k == SHELL || n < shell));
+        if script {
+            self.hash_comments
+        } else {
+            0
+        }
+    }
+
+    /// The language most of the definition lines are written in, refined as [`Self::language`]
+    /// refines it when that agrees (a table's comments may say `NULL` and `->` more often than
+    /// its code says anything).
+    fn defining_language(&self) -> &'static str {
+        let mut best = 0;
+        for k in 0..LANGUAGES.len() {
+            if self.defined[k] > self.defined[best] {
+                best = k;
+            }
+        }
+        let refined = self.language();
+        let family = |l: &'static str| -> &'static str {
+            match l {
+                "typescript" => "javascript",
+                "cpp" => "c",
+                other => other,
+            }
+        };
+        if family(refined) == family(LANGUAGES[best]) {
+            refined
+        } else {
+            LANGUAGES[best]
+        }
+    }
+
     fn language(&self) -> &'static str {
+        if self.shell_shebang {
+            return "bash";
+        }
         let mut best = 0;
         for k in 0..LANGUAGES.len() {
             if self.lang[k] > self.lang[best] {
@@ -1033,6 +1126,24 @@ fn has_timestamp(t: &str) -> bool {
             && head[..6].iter().all(u8::is_ascii_digit)
             && head[6] == b' '
             && head[7..13].iter().all(u8::is_ascii_digit))
+}
+
+/// Whether the first line is a `#!` naming a shell (`#!/bin/sh`, `#! /usr/bin/env bash`).
+fn shell_shebang(text: &str) -> bool {
+    let Some(rest) = text.strip_prefix("#!") else {
+        return false;
+    };
+    let first = rest.lines().next().unwrap_or("");
+    let mut words = first.split_ascii_whitespace();
+    let mut program = words.next().unwrap_or("");
+    if program.ends_with("/env") {
+        program = words.find(|w| !w.starts_with('-')).unwrap_or("");
+    }
+    let name = program.rsplit('/').next().unwrap_or("");
+    matches!(
+        name,
+        "sh" | "bash" | "dash" | "ksh" | "mksh" | "ash" | "zsh" | "busybox"
+    )
 }
 
 fn is_markup(l: &Line<'_>, prev_text: bool) -> bool {

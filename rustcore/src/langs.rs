@@ -3,7 +3,7 @@
 //! counted per line by the detector over its sample.
 
 /// Languages told apart, in the order of [`Signals::langs`].
-pub const LANGUAGES: [&str; 8] = [
+pub const LANGUAGES: [&str; 9] = [
     "python",
     "javascript",
     "typescript",
@@ -12,6 +12,7 @@ pub const LANGUAGES: [&str; 8] = [
     "java",
     "c",
     "cpp",
+    "bash",
 ];
 
 pub(crate) fn starts_word(t: &str, w: &str) -> bool {
@@ -94,8 +95,8 @@ pub(crate) use holds;
 
 /// What one line says about its language.
 pub(crate) struct Signals {
-    /// Which languages it speaks (python, javascript, typescript, go, rust, java, c, cpp).
-    pub langs: [bool; 8],
+    /// Which languages it speaks (python, javascript, typescript, go, rust, java, c, cpp, bash).
+    pub langs: [bool; 9],
     /// Syntax only TypeScript has ([`ts_signal`]).
     pub ts_only: bool,
     /// Syntax only C++ has ([`cpp_signal`]).
@@ -180,11 +181,66 @@ pub(crate) fn lang_signals(l: &Line<'_>) -> Signals {
         || holds!(l, "sizeof(");
     let cpp_only = cpp_signal(l);
     let cpp = c || cpp_only;
+    let sh = shell_signal(l);
     Signals {
-        langs: [py, js, ts, go, rs, java, c, cpp],
+        langs: [py, js, ts, go, rs, java, c, cpp, sh],
         ts_only,
         cpp_only,
     }
+}
+
+/// Shell syntax: the words that close its blocks, test brackets, `; then`, `case ... in`, a
+/// function header (`name() {`), redirections to `/dev/null` or stderr, builtins that lead a line.
+fn shell_signal(l: &Line<'_>) -> bool {
+    let t = l.text;
+    const CLOSERS: &[&str] = &["fi", "done", "esac", "then", "do", ";;", "fi;", "done;"];
+    const LEADS: &[&str] = &[
+        "if [",
+        "elif [",
+        "while [",
+        "until [",
+        "if ! [",
+        "[ ",
+        "[[ ",
+        "if test ",
+        "set -",
+        "local ",
+        "readonly ",
+        "unset ",
+        "trap ",
+        "shift",
+        "exit ",
+        "source ",
+        ". ",
+    ];
+    if CLOSERS.contains(&t) || LEADS.iter().any(|w| t.starts_with(w)) {
+        // `[ ` and `. ` lead a line of Markdown or prose too: a test bracket closes, a sourced
+        // path has no spaces.
+        let open_test = t.starts_with("[ ") && !holds!(l, " ]");
+        let sentence = t.starts_with(". ") && t[2..].contains(' ');
+        return !open_test && !sentence;
+    }
+    t.ends_with("; then")
+        || t.ends_with("; do")
+        || (t.ends_with(";;") && !t.starts_with("for"))
+        || (starts_word(t, "case") && t.ends_with(" in"))
+        || holds!(l, ">/dev/null")
+        || holds!(l, ">&2")
+        || (t.starts_with("export ") && {
+            let w = t[7..].split('=').next().unwrap_or("");
+            t[7..].contains('=')
+                && !w.is_empty()
+                && w.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')
+        })
+        || t.strip_suffix("() {")
+            .or_else(|| t.strip_suffix("()"))
+            .is_some_and(|name| {
+                let name = name.strip_prefix("function ").unwrap_or(name).trim_end();
+                !name.is_empty()
+                    && name
+                        .bytes()
+                        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b':'))
+            })
 }
 
 fn ts_signal(l: &Line<'_>) -> bool {
@@ -214,6 +270,35 @@ fn cpp_signal(l: &Line<'_>) -> bool {
         || (t.len() > 7 && (holds!(l, "nullptr") || holds!(l, "constexpr")))
         || (starts_word(t, "class") && !t.ends_with(':'))
         || holds!(l, "::~")
+}
+
+/// The header of a function or a class on one line, as only source writes it (`def f(x):`,
+/// `class A(B):`, `func (r *T) Name() {`, `fn name() -> T {`, `function name(a) {`, `name() {`):
+/// the index in [`LANGUAGES`] of the language that writes it.
+pub(crate) fn is_definition(t: &str) -> Option<usize> {
+    let py = t.ends_with(':')
+        && (((starts_word(t, "def") || starts_word(t, "async def")) && t.contains('('))
+            || starts_word(t, "class"));
+    if py {
+        return Some(0);
+    }
+    if !t.ends_with('{') || !t.contains('(') {
+        return None;
+    }
+    if starts_word(t, "function") || t.starts_with("async function ") {
+        Some(1)
+    } else if starts_word(t, "func") {
+        Some(3)
+    } else if starts_word(t, "fn") || t.starts_with("pub fn ") || t.starts_with("pub(crate) fn ") {
+        Some(4)
+    } else if t
+        .strip_suffix("() {")
+        .is_some_and(|name| !name.trim_end().is_empty() && !name.trim_end().contains(' '))
+    {
+        Some(8)
+    } else {
+        None
+    }
 }
 
 /// Generic code: a block opener (`if x:`), an assignment (`a.b = c`, `x += 1`) or a return.

@@ -18,7 +18,13 @@ from benchmarks.fresh.docs import sections, version_headings
 from benchmarks.fresh.history import parse_hunks
 from benchmarks.fresh.logs import log_question, template
 from benchmarks.fresh.pages import TextRuns
-from benchmarks.fresh.sources import c_definitions, go_definitions, python_definitions, rust_definitions
+from benchmarks.fresh.sources import (
+    c_definitions,
+    go_definitions,
+    python_definitions,
+    rust_definitions,
+    shell_definitions,
+)
 from mcp_server.bench import load_corpus
 
 # Generators that capture in well under a second each; the others are covered by tests/fidelity.
@@ -174,3 +180,8 @@ def test_html_text_runs_are_source_text_without_character_references() -> None:
     parser.feed(page)
     assert parser.title == "Guide"
     assert parser.sections == [("Install", ["Run the ", "setup", " script ", " wait for it to end."])]
+
+
+def test_shell_definitions_are_read_from_their_header_lines() -> None:
+    script = "#!/bin/sh\nusage() {\n  echo x\n}\nfunction run_all {\n  :\n}\nsub_shell ()\n(\n  :\n)\necho 'f() {'\n"
+    assert [d.name for d in shell_definitions(script)] == ["usage", "run_all", "sub_shell"]

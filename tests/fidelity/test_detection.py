@@ -128,3 +128,21 @@ def test_kernel_settings_dumped_by_sysctl_are_config_and_keep_the_setting_the_qu
         assert result.tokens_after * 5 < result.tokens_before, where
         for needle in sample.needles:
             assert needle in result.compressed, f"{where}: {needle!r} lost"
+
+
+def test_python_sources_that_are_mostly_a_table_are_code_and_keep_their_classes(store: Store) -> None:
+    # The stdlib's single-byte codecs: a few classes and functions, then a 256-row decoding table.
+    import encodings
+
+    folder = Path(encodings.__file__).parent
+    modules = sorted(folder.glob("cp*.py"))[:12]
+    if len(modules) < 4:
+        pytest.skip("no codec modules in this Python")
+    for path in modules:
+        text = path.read_text(encoding="utf-8")
+        found = detect(text)
+        assert (found.content_type, found.language) == ("code", "python"), path.name
+        result = compress(text, store=store)
+        classes = [line for line in text.splitlines() if line.startswith("class ")]
+        assert classes and all(line in result.compressed for line in classes), path.name
+        assert result.tokens_after * 2 < result.tokens_before, path.name

@@ -302,7 +302,7 @@ impl<'a> Cx<'a> {
                 Lang::Rust => self.rust_brace(o, ctx),
                 Lang::Java => self.java_brace(o, ctx),
                 Lang::C | Lang::Cpp => self.c_brace(o, ctx),
-                Lang::Python => Class::Data,
+                Lang::Python | Lang::Shell => Class::Data,
             },
             b'[' => self.bracket(o, ctx),
             _ => Class::Block,

@@ -9,6 +9,7 @@
 
 mod literals;
 mod preproc;
+mod shell;
 
 use super::{Lang, Source};
 
@@ -424,6 +425,9 @@ pub fn lex(src: &Source, lang: Lang) -> Tokens {
     if text.starts_with("#!") && lang != Lang::Python {
         // A shebang line (`#!/usr/bin/env node`) is not code.
         lx.pos = lx.line_end(0);
+    }
+    if lang == Lang::Shell {
+        lx.shell();
     }
     while lx.pos < lx.b.len() {
         lx.run(false);

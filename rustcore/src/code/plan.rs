@@ -428,6 +428,10 @@ impl<'a> Planner<'a> {
                 }
                 if outer.is_empty() {
                     candidates.push((body.clone(), true));
+                } else if self.lang == Lang::Shell {
+                    // A shell body cut around what it holds could leave the kept part outside
+                    // the `case` or loop it belongs to: the body stays, and the blocks inside it
+                    // give way one by one.
                 } else {
                     let pieces = split_around(self.src, self.lang, body, &outer);
                     candidates.extend(pieces.into_iter().map(|e| (e, false)));
@@ -575,7 +579,11 @@ impl<'a> Planner<'a> {
             .filter(|&k| {
                 // A one-line declaration (a C prototype) goes too: runs of them merge into one marker.
                 let lines = defs[k].last > defs[k].first || defs[k].body_span.is_none();
-                !defs[k].wrapper && lines && !protected[k] && !hidden(k)
+                // A shell script is checked by a parser that reads a stray `fi` as a command:
+                // only what leaves it valid by construction goes (not a `case` arm, where no
+                // command may stand).
+                let valid = self.lang != Lang::Shell || defs[k].standalone;
+                !defs[k].wrapper && lines && valid && !protected[k] && !hidden(k)
             })
             .collect();
         if units.is_empty() {
@@ -654,7 +662,6 @@ impl<'a> Planner<'a> {
             }
         }
         let merged = self.merge(&dropped, &comment_line);
-        let python = self.lang == Lang::Python;
         let covered = |el: &Elision| {
             let at = merged.partition_point(|&(a, _)| a <= el.first);
             at > 0 && el.last <= merged[at - 1].1
@@ -666,11 +673,7 @@ impl<'a> Planner<'a> {
             .collect();
         for &(a, b) in &merged {
             let indent = self.src.indent(a);
-            out.push(if python {
-                (Elision::new(a, b, format!("{indent}...  # "), ""), false)
-            } else {
-                (Elision::new(a, b, format!("{indent}/* "), " */"), false)
-            });
+            out.push((self.lang.gap(a, b, indent), false));
         }
         out.sort_by_key(|(e, _)| (e.first, std::cmp::Reverse(e.last)));
         let bodies = vec![false; out.len()];

@@ -431,8 +431,8 @@ pub(super) fn outline(src: &Source, toks: &Tokens) -> Outline {
     out
 }
 
-/// Whether the bracket at `i` is a dict, set, list or tuple display (not a call, an index, a
-/// parameter list, an import list or a comprehension).
+/// Whether the bracket at `i` is a dict, set, list or tuple display, or strings in parentheses
+/// (not a call, an index, a parameter list, an import list or a comprehension).
 fn is_literal(cx: &Cx, i: usize) -> bool {
     let c = cx.src.bytes[cx.toks[i].start as usize];
     let close = cx.mate(i);
@@ -452,6 +452,9 @@ fn is_literal(cx: &Cx, i: usize) -> bool {
     // Comprehensions and generators: a `for` at the top level inside.
     let mut j = i + 1;
     let mut comma = false;
+    // Adjacent strings in parentheses are one string (a codec's 256-entry decoding table).
+    let mut strings = 0usize;
+    let mut only_strings = true;
     while j < close {
         if cx.is(j, "for") {
             return false;
@@ -459,9 +462,14 @@ fn is_literal(cx: &Cx, i: usize) -> bool {
         if cx.is(j, ",") {
             comma = true;
         }
+        if cx.kind(j) == Kind::Str {
+            strings += 1;
+        } else {
+            only_strings = false;
+        }
         j = cx.unit_end(j) + 1;
     }
-    c != b'(' || comma || close == i + 1
+    c != b'(' || comma || close == i + 1 || (only_strings && strings >= 2)
 }
 
 fn is_py_keyword(w: &[u8]) -> bool {

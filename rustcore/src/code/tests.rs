@@ -7,7 +7,7 @@ use super::lex::{lex, Kind, NONE};
 use super::plan::{Plan, Planner, Query};
 use super::*;
 
-const ALL: [Lang; 9] = [
+const ALL: [Lang; 10] = [
     Lang::Python,
     Lang::JavaScript,
     Lang::TypeScript,
@@ -17,6 +17,7 @@ const ALL: [Lang; 9] = [
     Lang::Java,
     Lang::C,
     Lang::Cpp,
+    Lang::Shell,
 ];
 
 /// The brackets the tokenizer sees, as a string: what strings and comments must hide.
@@ -517,4 +518,46 @@ size_t stream_size (const void *stream);
         .definitions
         .iter()
         .any(|d| d.name == "helper" && d.body_span.is_some()));
+}
+
+#[test]
+fn shell_quoting_here_documents_and_case_patterns_hide_no_brackets() {
+    let cases: [(&str, &str); 6] = [
+        ("echo \"a { $(printf '%s' \"}\") b\" '(' x\n", ""),
+        ("n=$# ; m=${#arr[@]} # a } comment\n", "{[]}"),
+        ("cat <<EOF\n{ ( text\nEOF\nf() { :; }\n", "(){}"),
+        ("cat <<-'END' >x\n\t} )\n\tEND\n", ""),
+        ("case $1 in\n  a) x ;;\n  (b) y ;;\nesac\n", "()"),
+        ("echo $((1 << 2)) \\( `echo }`\n", "(())"),
+    ];
+    for (text, expected) in cases {
+        assert_eq!(brackets(text, Lang::Shell), expected, "{text:?}");
+        assert_eq!(problems(text, Lang::Shell), 0, "{text:?}");
+    }
+}
+
+#[test]
+fn a_shell_script_outlines_its_functions_blocks_and_case_arms() {
+    let text = "#!/bin/sh\n# Say hello.\nhello() {\n  echo hello\n  echo world\n}\nfunction bye {\n  echo bye\n  exit 0\n}\nif [ -n \"$1\" ]; then\n  hello\n  bye\nfi\ncase \"$1\" in\n  start|begin)\n    hello\n    bye\n    ;;\n  *)\n    echo usage\n    exit 2\n    ;;\nesac\n";
+    let o = outline(text, Lang::Shell);
+    for name in ["hello", "bye", "start"] {
+        let d = def(&o, name);
+        let body = d
+            .body
+            .as_ref()
+            .unwrap_or_else(|| panic!("{name} has no body"));
+        assert_eq!(body.before.trim(), ":  #".trim(), "{name}");
+    }
+    assert!(def(&o, "hello").standalone);
+    let case = o
+        .definitions
+        .iter()
+        .find(|d| d.kind == DefKind::Container)
+        .expect("the top-level case is a container");
+    assert_eq!((case.first, case.last), (14, 23));
+    assert!(o
+        .definitions
+        .iter()
+        .any(|d| d.name.is_empty() && d.first == 10 && d.body.is_some()));
+    assert_eq!(o.problems, 0);
 }

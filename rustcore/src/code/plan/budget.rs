@@ -84,10 +84,18 @@ impl<'p, 'a> Cover<'p, 'a> {
         (saving, first, last, lo, hi)
     }
 
-    /// Hides `first..=last` under one marker (merged with the elisions it touches).
+    /// Hides `first..=last` under one marker (merged with the elisions it touches), unless that
+    /// would cut a shell block (see [`Planner::shell_gap`]).
     fn hide(&mut self, first: usize, last: usize) -> f64 {
         let (saving, first, last, lo, hi) = self.probe(first, last);
-        let glue = self.planner.gap(first, last);
+        let glue = if self.planner.lang == Lang::Shell {
+            match self.planner.shell_gap(first, last) {
+                Some(glue) => glue,
+                None => return 0.0,
+            }
+        } else {
+            self.planner.gap(first, last)
+        };
         self.elisions.splice(lo..hi, std::iter::once(glue));
         self.cost -= saving;
         saving
@@ -97,12 +105,37 @@ impl<'p, 'a> Cover<'p, 'a> {
 impl<'a> Planner<'a> {
     /// The glue for lines `first..=last` left out as a gap in the outline.
     fn gap(&self, first: usize, last: usize) -> Elision {
-        let indent = self.src.indent(first);
-        if self.lang == Lang::Python {
-            Elision::new(first, last, format!("{indent}...  # "), "")
-        } else {
-            Elision::new(first, last, format!("{indent}/* "), " */")
+        self.lang.gap(first, last, self.src.indent(first))
+    }
+
+    /// The glue for lines `first..=last` of a shell script left out, or None where that would cut
+    /// a block: the span must hold each definition whole, lie inside its body, or miss it (a
+    /// parser that reads a stray `fi` as a command cannot check it). Between a `case`'s arms a
+    /// comment stands in, elsewhere the `:` command.
+    fn shell_gap(&self, first: usize, last: usize) -> Option<Elision> {
+        let mut in_case = false;
+        let mut depth = (0, usize::MAX);
+        for d in &self.outline.definitions {
+            if d.last < first || last < d.first || (first <= d.first && d.last <= last) {
+                continue;
+            }
+            let (open, close) = d.body_span?;
+            if !(open < first && last < close) {
+                return None;
+            }
+            // The innermost block holding the span says what may stand there.
+            if close - open < depth.1 - depth.0 {
+                depth = (open, close);
+                in_case = d.kind == DefKind::Container
+                    || d.body.as_ref().is_some_and(|b| b.before.trim() == "#");
+            }
         }
+        let indent = self.src.indent(first);
+        Some(if in_case {
+            Elision::new(first, last, format!("{indent}# "), "")
+        } else {
+            self.gap(first, last)
+        })
     }
 
     /// The signature lines of every definition the outline shows: decorators and the header up to

@@ -195,3 +195,17 @@ def test_this_machines_scripts_with_a_shell_line_are_detected_as_bash() -> None:
         pytest.skip(f"only {len(scripts)} long shell scripts on this machine")
     wrong = [str(p) for p, t in scripts if (detect(t).content_type, detect(t).language) != ("code", "bash")]
     assert len(wrong) * 20 <= len(scripts), wrong
+
+
+@needs_bash
+def test_under_a_budget_this_machines_scripts_keep_their_blocks_whole() -> None:
+    # The budget gives up the lines between signatures: a stretch may not cut an `if`, a loop (`for i do`
+    # included) or a `case`, and between a case's arms only a comment may stand in.
+    scripts = _system_scripts(24)
+    if len(scripts) < 5:
+        pytest.skip(f"only {len(scripts)} shell scripts on this machine")
+    for path, text, shell in scripts:
+        ctx = context(text, language="bash", budget=400)
+        out = CODE.compress(text, ctx)
+        assert_markers_resolve(text, out, ctx)
+        assert _shell_accepts(out, shell), f"{path}: the output at a budget no longer parses with {shell} -n"

@@ -149,7 +149,9 @@ fn blocks(src: &Source, toks: &Tokens, functions: &[(usize, usize)]) -> Vec<Defi
                         o.head = Some(j);
                         o.pattern = true;
                     }
-                } else if in_pattern || !command_position(src, t, j) {
+                } else if in_pattern
+                    || !(command_position(src, t, j) || (w == b"do" && after_loop_name(src, t, j)))
+                {
                 } else if w == b"if"
                     || w == b"case"
                     || matches!(w, b"for" | b"while" | b"until" | b"select")
@@ -276,6 +278,12 @@ fn command_position(src: &Source, t: &[super::lex::Token], j: usize) -> bool {
         ),
         _ => false,
     }
+}
+
+/// Whether token `j` follows `for NAME` or `select NAME` (`for i do`: the words default to `"$@"`).
+fn after_loop_name(src: &Source, t: &[super::lex::Token], j: usize) -> bool {
+    let word = |k: usize| &src.bytes[t[k].start as usize..t[k].end as usize];
+    j >= 2 && t[j - 1].kind == Kind::Ident && matches!(word(j - 2), b"for" | b"select")
 }
 
 /// The block from token `start` to `close` whose head ends at token `head`, its inside a body.

@@ -196,6 +196,20 @@ fn a_callback_is_a_function_but_does_not_stand_alone() {
 }
 
 #[test]
+fn a_function_bound_to_a_name_inside_an_anonymous_callback_is_an_outline_entry() {
+    let text = "app.use((req, res, next) => {\n  const parseBody = async (raw) => {\n    const t = raw.toString();\n    return JSON.parse(t);\n  };\n  next();\n});\n";
+    let o = outline(text, Lang::JavaScript);
+    let d = def(&o, "parseBody");
+    assert!(d.standalone);
+    assert!(d.body.is_some());
+    assert_eq!(
+        d.parent,
+        Some(0),
+        "linked to the callback, so its elided body goes around it"
+    );
+}
+
+#[test]
 fn long_literals_comment_tails_and_runs_are_outlined() {
     let items: String = (0..10).map(|i| format!("    \"item{i}\",\n")).collect();
     let py = format!("# One.\n# Two.\n# Three.\n# Four.\nNAMES = [\n{items}]\n");

@@ -218,7 +218,9 @@ fn shell_signal(l: &Line<'_>) -> bool {
         // path has no spaces.
         let open_test = t.starts_with("[ ") && !holds!(l, " ]");
         let sentence = t.starts_with(". ") && t[2..].contains(' ');
-        return !open_test && !sentence;
+        // `exit 1;`, `shift;`, `local $x;`: a statement of Perl or C, which end theirs with `;`.
+        let statement = t.ends_with(';') && !t.ends_with(";;");
+        return !open_test && !sentence && !statement;
     }
     t.ends_with("; then")
         || t.ends_with("; do")

@@ -1,6 +1,7 @@
 """Fresh-output fidelity samples from the command line.
 
     python -m benchmarks.fresh write DIR [--seed S] [--per-category N] [--category C]... [--kind K]... [--quick]
+                                         [--floored]    # only kinds with no known gap, as the floored tests draw
     headroom bench DIR                                  # scores them like any corpus
     python -m benchmarks.fresh kinds BENCH_JSON         # the same scores per generator (from bench.json)
     python -m benchmarks.fresh sweep [--seeds N]        # per-category rates over N seeds (--floored: as the tests)
@@ -31,6 +32,7 @@ def _write(args: argparse.Namespace) -> int:
         categories=args.category,
         kinds=args.kind,
         slow=not args.quick,
+        gaps=not args.floored,
         progress=lambda text: print(text, file=sys.stderr),
     )
     try:
@@ -39,7 +41,8 @@ def _write(args: argparse.Namespace) -> int:
         print(f"fresh: {exc}", file=sys.stderr)
         return 1
     counts = run.categories()
-    for category in sorted({g.category for g in generators(args.category, args.kind, slow=not args.quick)}):
+    drawn = generators(args.category, args.kind, slow=not args.quick, gaps=not args.floored)
+    for category in sorted({g.category for g in drawn}):
         print(f"  {category:<14} {counts.get(category, 0)} samples", file=sys.stderr)
     for kind, reason in run.skipped:
         print(f"  skipped {kind}: {reason}", file=sys.stderr)
@@ -148,6 +151,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     write.add_argument("--category", action="append", choices=CATEGORIES, help="only this category (repeatable)")
     write.add_argument("--kind", action="append", metavar="KIND", help="only this generator (repeatable)")
     write.add_argument("--quick", action="store_true", help="leave out the slow generators (mypy)")
+    write.add_argument(
+        "--floored", action="store_true", help="leave out the kinds with a known gap (as the floored tests do)"
+    )
     write.set_defaults(func=_write)
     kinds = sub.add_parser("kinds", help="per-generator rates from a `headroom bench --out` bench.json")
     kinds.add_argument("bench_json", type=Path, metavar="BENCH_JSON")

@@ -4,10 +4,12 @@ rules the search and diff generators use to pick a question with one answer."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 
 import pytest
 
 from benchmarks.fresh import REGISTRY, generate, generators
+from benchmarks.fresh.__main__ import main as fresh_main
 from benchmarks.fresh._core import Context, Found, FreshSample, Generator
 from benchmarks.fresh._score import score_samples
 from benchmarks.fresh.history import STAT_ROW
@@ -25,6 +27,21 @@ def test_a_kind_with_a_known_gap_is_drawn_by_write_and_sweep_but_not_by_the_floo
     assert [s.kind for s in generate("gap-seed", per_category=1, kinds=["probe_gap"]).samples] == ["probe_gap"]
     assert generate("gap-seed", per_category=1, kinds=["probe_gap"], gaps=False).samples == ()
     assert "probe_gap" not in {g.kind for g in generators(["logs"], gaps=False)}
+
+
+def test_write_floored_leaves_the_kinds_with_a_gap_out_of_the_corpus(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    def make(ctx: Context, rng: random.Random) -> Found:
+        text = "".join(f"line {i} of a probe\n" for i in range(20))
+        return Found("probe", "What is line 7?", ("line 7 of a probe",), "a probe", text)
+
+    monkeypatch.setitem(REGISTRY, "probe_gap", Generator("probe_gap", "logs", make, gap="owner: what it loses"))
+    args = ["write", "--seed", "gap-seed", "--kind", "probe_gap", "--kind", "pip_list"]
+    assert fresh_main([*args[:1], str(tmp_path / "all"), *args[1:]]) == 0
+    assert fresh_main([*args[:1], str(tmp_path / "floored"), *args[1:], "--floored"]) == 0
+    assert any(p.name.startswith("logs-probe_gap") for p in (tmp_path / "all").iterdir())
+    assert not any(p.name.startswith("logs-probe_gap") for p in (tmp_path / "floored").iterdir())
 
 
 def test_a_search_question_needs_one_declaration_of_its_name_among_the_results() -> None:

@@ -464,13 +464,11 @@ def select_rows(
     def hit_lines(candidates: Sequence[int]) -> list[int]:
         return [chunks.first(i) for i in candidates if i in taken and chunks.whole_lines(i)]
 
-    add_hits(strong, int(budget * 0.5))
-    # Chunks that bring their own context (diff hunks) need no structure guessed from lines around them.
-    for k, hit in enumerate(hit_lines(strong) if chunks.context is None else ()):
+    def structure(hit: int, best: bool) -> None:
         above = enclosing_lines(hit, lines)
         add_lines(above, int(budget * 0.8))
         add_lines(block_after(hit, lines), int(budget * 0.8), stop_at_misfit=True)
-        if k == 0 and above:
+        if best and above:
             # The best match inside a block (a docstring in a function's body) brings the rest of that block.
             add_lines(block_after(above[0], lines), int(budget * 0.8), stop_at_misfit=True)
             # Then the blocks around that one (the JSON record a matching field sits in, two levels up), each
@@ -482,6 +480,18 @@ def select_rows(
                 if len(block) >= _MAX_BLOCK_LINES - 1 or sum(map(cost, rows)) > budget * _OUTER_SHARE:
                     break
                 add_lines(block, int(budget * 0.8))
+
+    # The best match brings its structure before the other strong matches are shown: a long line that only
+    # shares the question's words (another record's message) must not take the room of the best one's record.
+    add_hits(strong[:1], int(budget * 0.5))
+    # Chunks that bring their own context (diff hunks) need no structure guessed from lines around them.
+    best = hit_lines(strong[:1]) if chunks.context is None else []
+    for hit in best:
+        structure(hit, True)
+    add_hits(strong, int(budget * 0.5))
+    rest = [hit for hit in (hit_lines(strong) if chunks.context is None else ()) if hit not in best]
+    for k, hit in enumerate(rest):
+        structure(hit, k == 0 and not best)
     if chunks.context is None:
         add_lines([n for hit in hit_lines(strong) for n in (hit - 1, hit + 1)], int(budget * 0.85))
     add_hits(ranked, budget)

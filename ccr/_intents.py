@@ -32,6 +32,8 @@ EXTREME_ROWS = 12
 RECENT_LINES = 30
 # Past this size the listing is not read a second time for its extremes.
 MAX_INTENT_CHARS = 32 << 20
+# Named documentation entries raised at most (a name many classes share comes with each of them).
+_NAMED_ENTRIES = 8
 _DEFINED = re.compile(r"\b(?:defin(?:ed|es|ition)|declared?|implemented)\b", re.IGNORECASE)
 _RECENT = re.compile(r"\b(?:newest|latest|most recent|recent(?:ly)?)\b", re.IGNORECASE)
 # A heading line: Markdown `#`, an HTML `<h1>`-`<h6>` element, a reStructuredText/setext title (the text
@@ -51,7 +53,8 @@ _EDGE = "./:-@"
 
 def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
     """`scores` (one per line) with the rows a superlative asks for, or the newest lines, raised above the
-    best word match: the most extreme or newest first."""
+    best word match: the most extreme or newest first. A documentation entry the question names (an option, a
+    function, a stanza: `rustcore._prose.named_entries`) ranks its head and description lines."""
     out = list(scores)
     if len(text) > MAX_INTENT_CHARS or len(out) != len(lines):
         return out
@@ -72,6 +75,12 @@ def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[
     named = quoted_headings(lines, query)
     for i in named:
         out[i] = max(out[i], base * 1.8)
+    # A documentation entry the question names (option `-r`, `Class.method`, a `Files:` stanza): its head and
+    # description, in order, above every word match (`-r` is no term at all: a lone letter).
+    for first, last in rustcore._prose.named_entries(text, query)[:_NAMED_ENTRIES]:
+        span = last - first + 1
+        for i in range(first, min(last + 1, len(out))):
+            out[i] = max(out[i], base * (1.7 - 0.1 * (i - first) / span))
     if _RECENT.search(query):
         tail = [i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()][:RECENT_LINES]
         for rank, i in enumerate(tail):

@@ -32,6 +32,7 @@ __all__ = [
     "json_members",
     "line_starts",
     "listing_extremes",
+    "named_entries",
     "prose_blocks",
     "prose_gaps",
     "prose_select",
@@ -266,5 +267,6 @@ def prose_select(
 def prose_gaps(
     lines: str | Sequence[str], kept: Sequence[bool], headings: Sequence[int], marker_tokens: int, encoding: str
 ) -> list[ProseGap]: ...
+def named_entries(lines: str | Sequence[str], query: str) -> list[tuple[int, int]]: ...
 def sentence_spans(text: str) -> list[tuple[int, int]]: ...
 def sentence_density(sentences: Sequence[str]) -> list[float]: ...

@@ -4,7 +4,8 @@
 (`index_terms`, `query_parts`). The prose functions work on a text's lines
 (a whole text, split here as the store numbers lines, or its lines each with
 or without its line ending): its blocks and sections
-(`prose_blocks`), the texts sentence signals score (`prose_texts`), the lines
+(`prose_blocks`), the documentation entries a question names (`named_entries`), the texts
+sentence signals score (`prose_texts`), the lines
 to keep within a token target (`prose_select`) and the runs left out that
 become markers (`prose_gaps`). Lines are 0-based.
 
@@ -26,6 +27,7 @@ __all__ = [
     "ProseGap",
     "ProseSection",
     "index_terms",
+    "named_entries",
     "prose_blocks",
     "prose_gaps",
     "prose_select",
@@ -124,6 +126,13 @@ def prose_gaps(
     flags = list(kept)
     marks = list(headings)
     return _with_lines(lambda texts: _native.prose_gaps(texts, flags, marks, marker_tokens, encoding), lines)
+
+
+def named_entries(lines: str | Sequence[str], query: str) -> list[tuple[int, int]]:
+    """The documentation entries `query` names (an option it spells, a function or `Class.method`, a stanza
+    whose value it quotes), each as the 0-based span of its head line and description."""
+    query = replace_surrogates(query)
+    return [(int(a), int(b)) for a, b in _with_lines(lambda texts: _native.named_entries(texts, query), lines)]
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

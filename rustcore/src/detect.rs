@@ -237,6 +237,11 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         // page compressor would look for an article in it.
         return Detection::of("config");
     }
+    if is_help_text(&text[..cut]) {
+        // Python's help text: member lines behind a `|` gutter read like a compiler's source
+        // excerpts, but it is documentation, a list of entries under section titles.
+        return Detection::of("text");
+    }
     let mut c = Counts {
         layout: Layout::of(text),
         shell_shebang: shell_shebang(text),
@@ -271,6 +276,23 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         _ => None,
     };
     taken.unwrap_or(found)
+}
+
+/// Whether `head` (the input's start) is what Python's `help()` and `python -m pydoc` print: a first
+/// line `Help on module NAME:` (or `class`, `function`, `package`, `built-in function ...`) and, after
+/// a blank line, a section title (`NAME`) or the documented object's own line.
+fn is_help_text(head: &str) -> bool {
+    let mut lines = head.trim_start_matches(['\n', '\r']).lines();
+    let Some(first) = lines.next() else {
+        return false;
+    };
+    let opens =
+        first.starts_with("Help on ") && first.trim_end().ends_with(':') && first.len() <= 200;
+    let blank = lines.next().is_some_and(|l| l.trim().is_empty());
+    let next = lines.next().unwrap_or("");
+    let section = next.len() >= 3 && next.bytes().all(|b| b.is_ascii_uppercase() || b == b' ');
+    let object = next.starts_with("class ") || next.contains('(');
+    opens && blank && (section || object)
 }
 
 /// Elements a web page opens with: a document led by one of these is HTML, not XML data.
@@ -1311,6 +1333,23 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("- The option number {i} changes how the files are listed, and when they are sorted.\n"))
             .collect();
         assert_ne!(kind(&list).0, "listing");
+    }
+
+    #[test]
+    fn python_help_text_is_documentation_not_a_compiler_log() {
+        let members: String = (0..40)
+            .map(|i| {
+                format!(
+                    "     |  method_{i}(self, a, b=1)\n     |      Do the {i}th thing.\n     |  \n"
+                )
+            })
+            .collect();
+        let module = format!("Help on module demo:\n\nNAME\n    demo - Demo things.\n\nCLASSES\n    class Demo(builtins.object)\n{members}");
+        assert_eq!(kind(&module).0, "text");
+        let class =
+            format!("Help on class Demo in module demo:\n\nclass Demo(builtins.object)\n{members}");
+        assert_eq!(kind(&class).0, "text");
+        assert_ne!(kind(&format!("Help on this:\nplease\n{members}")).0, "text");
     }
 
     #[test]

@@ -18,6 +18,7 @@
 //! much of its own group it hides.
 
 use crate::lines::{render_with_breaks, Costs, Lines, Piece, PlainLines, Planner};
+use crate::prose::entries;
 use crate::query::{score_mask, Query};
 use crate::terms::stem;
 
@@ -32,6 +33,10 @@ const P_QUERY: u32 = 560;
 /// Matches scoring at least this share of the best one rank above headers.
 const P_STRONG: u32 = 1100;
 const STRONG_SHARE: f32 = 0.8;
+/// The lines of a documentation entry the query names, above every strong match (`P_STRONG` and
+/// its share), head first.
+const P_NAMED: u32 = 1400;
+const P_NAMED_LINES: u32 = 80;
 /// Notable rows: record heads, extremes of a size column.
 pub const P_NOTABLE: u32 = 720;
 const P_STRUCTURE: u32 = 600;
@@ -516,6 +521,26 @@ fn limit_breaks(breaks: &mut [bool], keep: &[bool], room: usize) {
     }
 }
 
+/// Past this many lines a text is no manual: its documentation entries are not looked for.
+const MAX_ENTRY_LINES: usize = 200_000;
+
+/// The lines of the documentation entries the query names (an option of a command's help, a
+/// stanza whose value it quotes: `prose::entries`) rank above everything, head first.
+fn named_entries(lines: &Lines<'_>, query: &Query, asked: &mut [u32]) {
+    let n = lines.len();
+    if query.asked.trim().is_empty() || n > MAX_ENTRY_LINES {
+        return;
+    }
+    let raw: Vec<&str> = (0..n).map(|i| lines.raw(i)).collect();
+    let all = entries::entries(&raw);
+    for k in entries::named(&all, &raw, &query.asked) {
+        let (first, last) = all[k].pinned(&raw);
+        for (rank, i) in (first..=last.min(n - 1)).enumerate() {
+            asked[i] = asked[i].max(P_NAMED - (rank as u32).min(P_NAMED_LINES));
+        }
+    }
+}
+
 /// The compressed text of `lines` read as `outline`, within `budget` tokens.
 pub fn compress(
     lines: &Lines<'_>,
@@ -538,7 +563,8 @@ pub fn compress(
             *p = 0;
         }
     }
-    let asked = query_priorities(lines, outline, query, budget);
+    let mut asked = query_priorities(lines, outline, query, budget);
+    named_entries(lines, query, &mut asked);
     let mut order: Vec<(u32, usize)> = (0..n)
         .filter(|&i| outline.role[i] != Role::Blank)
         .map(|i| {

@@ -1,15 +1,18 @@
 //! Prose, Markdown, reStructuredText and plain text: the outline and the sentences that matter.
 //!
 //! [`blocks`] reads the structure from line shapes, [`units`] cuts it into what is kept or dropped
-//! (sentences, list items, table rows, fenced blocks) and scores them, [`select`] chooses lines within
+//! (sentences, list items, table rows, fenced blocks) and scores them, [`entries`] finds the entries
+//! of documentation (options, functions, stanzas), [`select`] chooses lines within
 //! a token target and the runs left out. Lines are 0-based here; the caller renders kept lines
 //! verbatim and one marker per run.
 
 pub mod blocks;
+pub mod entries;
 pub mod select;
 pub mod units;
 
 pub use blocks::{Block, Kind, Section};
+pub use entries::{Entry, EntryKind};
 pub use select::{gaps, select, Gap, Options, Selection, Signal};
 pub use units::{Unit, UnitKind};
 
@@ -20,6 +23,8 @@ pub struct Doc {
     pub units: Vec<Unit>,
     /// Each section's titles from the outermost down, joined by ` / `.
     pub paths: Vec<String>,
+    /// Documentation entries (options, functions, stanzas): see [`entries`].
+    pub entries: Vec<Entry>,
 }
 
 impl Doc {
@@ -32,6 +37,7 @@ impl Doc {
             sections,
             units,
             paths,
+            entries: entries::entries(lines),
         }
     }
 

@@ -542,6 +542,20 @@ fn prose_select(
     Ok((selection.kept, selection.headings))
 }
 
+/// The spans `(first, last)` (0-based lines) of the documentation entries `query` names: an
+/// option's, a function's or a stanza's head line and its description.
+#[pyfunction]
+fn named_entries(py: Python<'_>, lines: ProseLines, query: &str) -> Vec<(usize, usize)> {
+    let lines = lines.strs();
+    py.detach(|| {
+        let all = prose::entries::entries(&lines);
+        prose::entries::named(&all, &lines, query)
+            .into_iter()
+            .map(|k| all[k].pinned(&lines))
+            .collect()
+    })
+}
+
 /// The runs of lines not kept that become markers.
 #[pyfunction]
 fn prose_gaps(
@@ -594,6 +608,7 @@ fn add_prose_functions(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(prose_texts, m)?)?;
     m.add_function(wrap_pyfunction!(prose_select, m)?)?;
     m.add_function(wrap_pyfunction!(prose_gaps, m)?)?;
+    m.add_function(wrap_pyfunction!(named_entries, m)?)?;
     m.add_function(wrap_pyfunction!(sentence_spans, m)?)?;
     m.add_function(wrap_pyfunction!(sentence_density, m)?)?;
     Ok(())

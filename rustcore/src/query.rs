@@ -59,11 +59,16 @@ pub struct Query {
     pub qualifiers: Vec<String>,
     /// The query asks where something is defined or what its signature is.
     pub wants_definition: bool,
+    /// The query as asked (what names an option, `-r`, that no term holds).
+    pub asked: String,
 }
 
 impl Query {
     pub fn parse(query: &str) -> Self {
-        let mut q = Query::default();
+        let mut q = Query {
+            asked: query.to_string(),
+            ..Query::default()
+        };
         let lower = query.to_lowercase();
         for w in DEFINITION_WORDS {
             if word_in(&lower, w) {

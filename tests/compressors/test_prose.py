@@ -109,6 +109,59 @@ def test_a_changelog_keeps_version_headings_and_the_entry_asked_about() -> None:
     assert_markers_resolve(text, out, ctx)
 
 
+def _manual(options: int = 30) -> str:
+    """A man page: sections over an OPTIONS list whose descriptions wrap, with words hyphenated across lines."""
+    parts = [
+        "TOOL(1)                General Commands Manual                TOOL(1)",
+        "",
+        "NAME",
+        "       tool - do things",
+    ]
+    parts += ["", "DESCRIPTION", "       " + _FILLER[:90], "       " + _FILLER[90:180], "", "OPTIONS"]
+    for k in range(options):
+        letter = chr(ord("a") + k % 26) if k < 26 else chr(ord("A") + k - 26)
+        head = f"       -{letter}     Use escape sequences to set the text attribute number {k} instead of the at"
+        parts += [head + "\u2010"]
+        parts += [f"              tribute for fonts of kind {k}.  Ignored if -c is active.  " + _FILLER[:60]]
+        parts += ["              " + _FILLER[60:140], "              " + _FILLER[140:220], ""]
+    parts += ["       --halt", "           Halt the machine, regardless of which one of the commands is invoked.", ""]
+    parts += ["       -p, --poweroff", "           Power-off the machine, regardless of the command.", "", "SEE ALSO"]
+    return "\n".join([*parts, "       less(1)", ""])
+
+
+def test_a_question_naming_an_option_keeps_its_line_and_whole_description() -> None:
+    text = _manual()
+    for query, lines in [
+        (
+            "What does the option -r of tool do?",
+            ["       -r     Use escape sequences to set the text attribute number 17 "],
+        ),
+        ("What does the option --halt of tool do?", ["       --halt", "           Halt the machine, regardless"]),
+    ]:
+        ctx = context(text, query=query)
+        out = PROSE.compress(text, ctx)
+        for line in lines:
+            assert line in out, query
+        assert_markers_resolve(text, out, ctx)
+    out = PROSE.compress(text, context(text, query="What does the option -r of tool do?"))
+    # The description hyphenates `at-tribute` across its two lines: both are kept.
+    assert "              tribute for fonts of kind 17.  Ignored if -c is active.  " in out
+
+
+def test_without_a_question_a_manual_keeps_its_options_head_lines_before_their_descriptions() -> None:
+    # Heads come first, in order, up to 40% of the input with the markers between them (a marker per left-out
+    # description costs about what a head does); descriptions only after them.
+    text = _manual(10)
+    ctx = context(text)
+    out = PROSE.compress(text, ctx)
+    heads = [line for line in text.splitlines() if line.startswith("       -")]
+    kept = [head in out for head in heads]
+    assert kept[:8] == [True] * 8
+    assert _FILLER[60:140] not in out
+    assert ctx.tokens(out) < ctx.tokens(text) * 0.5
+    assert_markers_resolve(text, out, ctx)
+
+
 def test_a_section_whose_heading_the_question_names_is_kept_whole() -> None:
     text = _changelog()
     out = PROSE.compress(text, context(text, query="What changed in 2.17.0?"))

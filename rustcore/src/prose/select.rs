@@ -1,6 +1,9 @@
 //! Which lines of prose to keep within a token target, and the runs left out that become markers.
 //!
-//! Every heading line stays. Then units are added most valuable first until the target is
+//! Every heading line stays, and the whole of each documentation entry the question names (an
+//! option, a function, a stanza: see [`crate::prose::entries`]). Entries' head lines come next, in
+//! order, within a share of the target (a manual's outline is its options). Then units are added
+//! most valuable first until the target is
 //! reached: relevance to the question (or to a section whose heading it names), then the first
 //! sentence of each section, then density. A unit is skipped when it would overshoot the target
 //! (its lines plus the marker it adds or saves), when it nearly repeats one already kept (word
@@ -12,6 +15,7 @@ use std::collections::BTreeSet;
 use rustc_hash::FxHashMap;
 
 use crate::prose::blocks::{is_blank, Kind};
+use crate::prose::entries;
 use crate::prose::units::{self, UnitKind};
 use crate::prose::Doc;
 use crate::terms::{self, char_len, QueryTerms};
@@ -35,6 +39,13 @@ const MANY_UNITS: usize = 20_000;
 const EXACT_LINES: usize = 5_000;
 /// A heading shares at most this many of its entries per word with a line checked against it.
 const HEADINGS_PER_WORD: usize = 64;
+/// The share of what is left of the target that entries' head lines may take, without a question
+/// and with one.
+const HEADS_SHARE: f64 = 0.6;
+const HEADS_SHARE_ASKED: f64 = 0.3;
+/// Without a question or a budget, entries' head lines may take this share of the input's tokens
+/// even past the default target.
+const HEADS_OF_INPUT: f64 = 0.4;
 
 /// One sentence signal and its weight: the built-in ones, or values computed by the caller (one per
 /// unit, then one per section path: see [`Doc::texts`]).
@@ -108,6 +119,57 @@ pub fn select(lines: &[&str], doc: &Doc, opts: &Options<'_>) -> Selection {
     };
     let mut kept_content: BTreeSet<usize> = BTreeSet::new();
     let mut used = outline + marker * i64::from(gaps.any_between(0, n as i64 - 1));
+    let mut keep = |first: usize, last: usize, limit: i64, used: &mut i64, kept: &mut Vec<bool>| {
+        let new: Vec<usize> = (first..=last).filter(|&i| !kept[i]).collect();
+        if new.is_empty() {
+            return;
+        }
+        let size: i64 = new.iter().map(|&i| cost[i]).sum();
+        let extra = size + marker * gaps.delta(&kept_content, first, last);
+        if *used + extra > limit {
+            return;
+        }
+        for &i in &new {
+            kept[i] = true;
+            if !is_heading[i] {
+                kept_content.insert(i);
+            }
+        }
+        *used += extra;
+    };
+    let asked = opts.query.filter(|q| !q.is_empty());
+    if let Some(query) = asked {
+        // What the question names is kept whatever the default share; under a budget, within it.
+        let limit = if opts.exact { target } else { i64::MAX };
+        for k in entries::named(&doc.entries, lines, query) {
+            let (first, last) = doc.entries[k].pinned(lines);
+            keep(first, last, limit, &mut used, &mut kept);
+            keep(first, first, limit, &mut used, &mut kept);
+        }
+    }
+    let share = if asked.is_some() {
+        HEADS_SHARE_ASKED
+    } else {
+        HEADS_SHARE
+    };
+    let mut heads_limit = used + ((target - used).max(0) as f64 * share) as i64;
+    if asked.is_none() && opts.target.is_none() {
+        // Without a question or a budget the heads are the outline: kept up to a share of the input.
+        heads_limit = heads_limit.max((HEADS_OF_INPUT * total as f64) as i64);
+    }
+    for entry in &doc.entries {
+        if used >= heads_limit {
+            break;
+        }
+        // A description cheaper than the marker that would stand for it comes with its head.
+        let rest: i64 = (entry.first + 1..=entry.last).map(|i| cost[i]).sum();
+        let last = if rest <= marker {
+            entry.last
+        } else {
+            entry.first
+        };
+        keep(entry.first, last, heads_limit, &mut used, &mut kept);
+    }
     let scores = scores(doc, opts);
     let mut order: Vec<usize> = (0..doc.units.len()).collect();
     order.sort_by(|&a, &b| {

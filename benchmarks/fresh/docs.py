@@ -21,7 +21,9 @@ __all__ = ["Section", "sections", "version_headings"]
 _MD_HEADING = re.compile(r"^(#{1,4})\s+(?P<title>.+?)\s*#*\s*$")
 _RST_RULE = re.compile(r"^([=\-~^\"'`#*+])\1{2,}\s*$")
 _LEANING = ("This", "It ", "Its ", "For example", "See ", "These", "That", "Here", "They", "Also", "Note")
-_NOT_PROSE = re.compile(r"^\s*(?:[-*+>|]|\d+\.\s|```|~~~|\.\. |:\w+:|<|!\[|\[!\[|\t| {4})")
+# Lines that open no sentence: list items, quotes, tables, fences, directives, HTML, images and badges, indented
+# code, and Markdown link reference definitions (`[name]: https://...`, which a reader never sees as text).
+_NOT_PROSE = re.compile(r"^\s*(?:[-*+>|]|\d+\.\s|```|~~~|\.\. |:\w+:|<|!\[|\[!\[|\t| {4}|\[[^\]]+\]:\s)")
 
 
 class Section:

@@ -1,4 +1,5 @@
-"""Documentation as its tools print it: `man -P cat` pages, `python -m pydoc` text of a stdlib module, the
+"""Documentation as its tools print it: `man -P cat` pages, `python -m pydoc` text of a stdlib module or of a module
+of an installed package, the
 machine-readable Debian copyright files (`/usr/share/doc/*/copyright`) alone or concatenated, and the V8 flags
 `node --v8-options` lists.
 
@@ -15,6 +16,7 @@ from __future__ import annotations
 import random
 import re
 import shlex
+from collections import Counter
 from pathlib import Path
 
 from benchmarks.fresh._core import (
@@ -27,7 +29,7 @@ from benchmarks.fresh._core import (
     needles_of,
     unique_in,
 )
-from benchmarks.fresh._places import files_under, pick, read_text, stdlib
+from benchmarks.fresh._places import files_under, pick, read_text, site_packages, stdlib
 from benchmarks.fresh.sources import python_definitions
 
 __all__ = ["man_pages"]
@@ -92,19 +94,40 @@ def man_page(ctx: Context, rng: random.Random) -> Found:
     raise Skip("no man page with 3+ described options in 8 draws")
 
 
-def _stdlib_modules() -> list[Path]:
+def _stdlib_modules() -> list[tuple[Path, str]]:
     root = stdlib()
-    return [p for p in sorted(root.glob("*.py")) if p.stem not in _NO_IMPORT and 8_000 <= p.stat().st_size <= 200_000]
+    return [
+        (p, p.stem)
+        for p in sorted(root.glob("*.py"))
+        if p.stem not in _NO_IMPORT and 8_000 <= p.stat().st_size <= 200_000
+    ]
 
 
-@generator("pydoc_text", "prose")
-def pydoc_text(ctx: Context, rng: random.Random) -> Found:
+def _package_modules() -> list[tuple[Path, str]]:
+    """Modules of installed packages (site-packages), as `pkg.sub.mod` (a package's own `__init__.py` as `pkg.sub`),
+    8-200 KB of source, public names only (no part starting with `_` but `__init__`)."""
+    root = site_packages()
+    out = []
+    for path in files_under(root, (".py",), 8_000, 200_000, skip_tests=True):
+        parts = list(path.relative_to(root).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        if parts and all(p.isidentifier() and not p.startswith("_") for p in parts) and parts[0] not in _NO_IMPORT:
+            out.append((path, ".".join(parts)))
+    return out
+
+
+def _pydoc(ctx: Context, rng: random.Random, modules: list[tuple[Path, str]], what: str) -> Found:
+    """A module drawn from `modules` documented by `python -m pydoc`, and one of its functions or methods."""
     for _ in range(6):
-        path = pick(rng, _stdlib_modules(), "stdlib modules", machine=True)
+        path, module = pick(rng, modules, what, machine=True)
         source = read_text(path) or ""
         env = {"PAGER": "cat", "MANPAGER": "cat", "TERM": "dumb"}
-        text = ctx.run([ctx.python, "-m", "pydoc", path.stem], env=env, ok=lambda c: c == 0, timeout_s=30)
-        if len(text.encode()) > MAX_INPUT_BYTES or text.count("\n") < 80:
+        try:
+            text = ctx.run([ctx.python, "-m", "pydoc", module], env=env, ok=lambda c: c == 0, timeout_s=30)
+        except Skip:
+            continue
+        if len(text.encode()) > MAX_INPUT_BYTES or text.count("\n") < 80 or not text.startswith("Help on "):
             continue
         lines = text.splitlines()
         # The class each line documents (pydoc prints members under `class Name(...)` behind a `|` gutter).
@@ -133,15 +156,25 @@ def pydoc_text(ctx: Context, rng: random.Random) -> Found:
             continue
         definition, signature, doc = pick(rng, found, "documented functions")
         return Found(
-            source=f"python -m pydoc {path.stem}",
-            query=f"What are the parameters of {definition.qualified} in {path.stem}, and what does it do?",
+            source=f"python -m pydoc {module}",
+            query=f"What are the parameters of {definition.qualified} in {module}, and what does it do?",
             needles=needles_of([signature, *([doc] if doc else [])], text, once=True),
-            notes="A stdlib module drawn with the seed (its text 80+ lines); a public function or method whose "
-            "signature line occurs once in the text drawn with the seed; needles = that line and the first line "
-            "of its documentation.",
+            notes=f"A module of the {what} drawn with the seed (its text 80+ lines); a public function or method "
+            "whose signature line occurs once in the text drawn with the seed; needles = that line and the first "
+            "line of its documentation.",
             text=text,
         )
-    raise Skip("no stdlib module with a uniquely listed function in 6 draws")
+    raise Skip(f"no module of the {what} with a uniquely listed function in 6 draws")
+
+
+@generator("pydoc_text", "prose")
+def pydoc_text(ctx: Context, rng: random.Random) -> Found:
+    return _pydoc(ctx, rng, _stdlib_modules(), "stdlib modules")
+
+
+@generator("pydoc_package", "prose", slow=True)
+def pydoc_package(ctx: Context, rng: random.Random) -> Found:
+    return _pydoc(ctx, rng, _package_modules(), "installed packages")
 
 
 def _copyright_files() -> list[Path]:
@@ -217,6 +250,8 @@ _HELP_COMMANDS: tuple[tuple[str, ...], ...] = (
     ("rustc", "-C", "help"), ("python3", "--help"), ("node", "--help"), ("gcc", "--help"),
     ("gcc", "--help=warnings"), ("go", "help", "build"), ("javac", "--help"), ("java", "-X"),
     ("openssl", "req", "-help"), ("sqlite3", "-help"), ("git", "log", "-h"), ("git", "commit", "-h"),
+    ("pip", "install", "--help"), ("pip", "download", "--help"), ("python3", "-m", "pytest", "--help"),
+    ("npm", "help", "install"), ("cargo", "--help"),
 )  # fmt: skip
 # An option line of a help text: indented, then `-x`, `--name` (`-a, --all`, `--color[=WHEN]`), then its text.
 _HELP_OPTION = re.compile(r"^ {1,12}(?P<spec>(?:-[A-Za-z0-9?](?:, |\s)?)?--?[A-Za-z0-9][\w-]*\S*(?: <[^>]+>)?)")
@@ -233,11 +268,14 @@ def cli_help(ctx: Context, rng: random.Random) -> Found:
         text = ctx.run(argv, ok=lambda c: True, timeout_s=30)
         lines = text.splitlines()
         options = [
-            (line, m["spec"].split(", ")[-1].split()[0].split("=")[0].split("[")[0])
+            (line, m["spec"].split(", ")[-1].split()[0].split("=")[0].split("[")[0].rstrip(","))
             for line in lines
             # The description on the option's own line, after a gap.
             if (m := _HELP_OPTION.match(line)) and re.search(r"\S {2,}\S", line.strip()) and unique_in(line, text)
         ]
+        # A name several lines share (`rustc -C help` lists every codegen option as `-C  name=val`) asks no one.
+        names = Counter(option for _, option in options)
+        options = [(line, option) for line, option in options if names[option] == 1]
         if len(options) < 10 or len(text.encode()) > MAX_INPUT_BYTES:
             continue
         line, option = pick(rng, options, "options")

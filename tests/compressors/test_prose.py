@@ -149,14 +149,16 @@ def test_a_question_naming_an_option_keeps_its_line_and_whole_description() -> N
 
 
 def test_without_a_question_a_manual_keeps_its_options_head_lines_before_their_descriptions() -> None:
-    # Heads come first, in order, up to 40% of the input with the markers between them (a marker per left-out
+    # Heads come first, in order, up to 25% of the input with the markers between them (a marker per left-out
     # description costs about what a head does); descriptions only after them.
-    text = _manual(10)
+    text = _manual(8)
     ctx = context(text)
     out = PROSE.compress(text, ctx)
     heads = [line for line in text.splitlines() if line.startswith("       -")]
     kept = [head in out for head in heads]
-    assert kept[:8] == [True] * 8
+    # The heads kept are the first ones, in order (no later head before an earlier one), and enough of them.
+    assert kept == sorted(kept, reverse=True)
+    assert sum(kept) >= 4
     assert _FILLER[60:140] not in out
     assert ctx.tokens(out) < ctx.tokens(text) * 0.5
     assert_markers_resolve(text, out, ctx)

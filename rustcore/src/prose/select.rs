@@ -1,8 +1,8 @@
 //! Which lines of prose to keep within a token target, and the runs left out that become markers.
 //!
 //! Every heading line stays, and the whole of each documentation entry the question names (an
-//! option, a function, a stanza: see [`crate::prose::entries`]). Entries' head lines come next, in
-//! order, within a share of the target (a manual's outline is its options). Then units are added
+//! option, a function, a stanza: see [`crate::prose::entries`]). Entries' head lines come next,
+//! outermost first and then in order, within a share of the target (a manual's outline is its options). Then units are added
 //! most valuable first until the target is
 //! reached: relevance to the question (or to a section whose heading it names), then the first
 //! sentence of each section, then density. A unit is skipped when it would overshoot the target
@@ -45,7 +45,7 @@ const HEADS_SHARE: f64 = 0.6;
 const HEADS_SHARE_ASKED: f64 = 0.3;
 /// Without a question or a budget, entries' head lines may take this share of the input's tokens
 /// even past the default target.
-const HEADS_OF_INPUT: f64 = 0.4;
+const HEADS_OF_INPUT: f64 = 0.25;
 
 /// One sentence signal and its weight: the built-in ones, or values computed by the caller (one per
 /// unit, then one per section path: see [`Doc::texts`]).
@@ -157,7 +157,17 @@ pub fn select(lines: &[&str], doc: &Doc, opts: &Options<'_>) -> Selection {
         // Without a question or a budget the heads are the outline: kept up to a share of the input.
         heads_limit = heads_limit.max((HEADS_OF_INPUT * total as f64) as i64);
     }
-    for entry in &doc.entries {
+    // Outermost first (a module's classes and functions before their methods), then in order.
+    let depth = |mut k: usize| {
+        let mut d = 0;
+        while let Some(o) = doc.entries[k].owner {
+            (k, d) = (o, d + 1);
+        }
+        d
+    };
+    let mut heads: Vec<(usize, usize)> = (0..doc.entries.len()).map(|k| (depth(k), k)).collect();
+    heads.sort_unstable();
+    for entry in heads.into_iter().map(|(_, k)| &doc.entries[k]) {
         if used >= heads_limit {
             break;
         }

@@ -237,6 +237,12 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         // page compressor would look for an article in it.
         return Detection::of("config");
     }
+    if is_copyright_format(&text[..cut]) {
+        // Debian's machine-readable copyright files (alone or as `tail -n +1` prints several): stanzas
+        // of fields, which the config outline keeps with the stanza a question names; the licence
+        // texts in them read like a log's free text to the scan.
+        return Detection::of("config");
+    }
     if is_help_text(&text[..cut]) {
         // Python's help text: member lines behind a `|` gutter read like a compiler's source
         // excerpts, but it is documentation, a list of entries under section titles.
@@ -276,6 +282,17 @@ pub fn detect_hinted(text: &str, hint: Option<Hint<'_>>) -> Detection {
         _ => None,
     };
     taken.unwrap_or(found)
+}
+
+/// Whether `head` (the input's start) declares Debian's machine-readable copyright format: its first
+/// line, or the first after a `==> path <==` file header, is `Format: <url of copyright-format>`.
+fn is_copyright_format(head: &str) -> bool {
+    let mut lines = head.lines().filter(|l| !l.trim().is_empty());
+    let first = match lines.next() {
+        Some(l) if l.starts_with("==> ") && l.trim_end().ends_with(" <==") => lines.next(),
+        other => other,
+    };
+    first.is_some_and(|l| l.starts_with("Format: http") && l.contains("copyright-format"))
 }
 
 /// Whether `head` (the input's start) is what Python's `help()` and `python -m pydoc` print: a first
@@ -1333,6 +1350,19 @@ FAILED tests/test_a.py::test_b - assert 1 == 2\n========================= 1 fail
             .map(|i| format!("- The option number {i} changes how the files are listed, and when they are sorted.\n"))
             .collect();
         assert_ne!(kind(&list).0, "listing");
+    }
+
+    #[test]
+    fn debian_machine_readable_copyright_files_are_config() {
+        let licence: String = (0..40)
+            .map(|i| format!(" THIS SOFTWARE IS PROVIDED AS IS, ERROR {i} OR WARNING IN NO EVENT SHALL THE AUTHORS BE LIABLE\n .\n"))
+            .collect();
+        let one = format!("Format: https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/\nUpstream-Name: x\n\nFiles: *\nCopyright: 2020 A\nLicense: MIT\n{licence}");
+        assert_eq!(kind(&one).0, "config");
+        assert_eq!(
+            kind(&format!("==> /usr/share/doc/x/copyright <==\n{one}")).0,
+            "config"
+        );
     }
 
     #[test]

@@ -17,7 +17,7 @@ use crate::terms::{is_space, is_stopword, lower};
 const PIN_LINES: usize = 40;
 /// A name shared by more entries than this (a method every class has) is named only when qualified.
 const COMMON_NAME: usize = 6;
-/// Blank lines a description may hold between its paragraphs.
+/// Blank lines in a row a description may hold between its paragraphs.
 const INNER_BLANKS: usize = 2;
 /// Lines of a stanza looked through for its second field.
 const STANZA_SCAN: usize = 200;
@@ -226,10 +226,29 @@ fn is_file_header(line: &str) -> bool {
 pub fn entries(lines: &[&str]) -> Vec<Entry> {
     let n = lines.len();
     let mut out: Vec<Entry> = Vec::new();
+    // Heads whose description is still open, outermost first; one pass, each line looked at once.
     let mut open: Vec<usize> = Vec::new();
-    let mut i = 0;
-    while i < n && out.len() < MAX_ENTRIES {
+    let mut blanks = 0;
+    let mut previous = 0;
+    for i in 0..n {
         let (column, text) = content(lines[i]);
+        if text.chars().all(is_space) {
+            blanks += 1;
+            continue;
+        }
+        // A line at or left of a head's text, or one after too many blank lines, ends its description.
+        while let Some(&k) = open.last() {
+            if out[k].column < column && blanks <= INNER_BLANKS {
+                break;
+            }
+            out[k].last = previous.max(out[k].first);
+            open.pop();
+        }
+        blanks = 0;
+        previous = i;
+        if out.len() >= MAX_ENTRIES {
+            continue;
+        }
         let head = if let Some(value) = (column == 0).then(|| stanza_value(lines, i)).flatten() {
             Some((EntryKind::Stanza, vec![value.to_string()]))
         } else if let Some(name) = class_name(text) {
@@ -238,36 +257,29 @@ pub fn entries(lines: &[&str]) -> Vec<Entry> {
             // At the margin only a signature with its description under it (`help(Class)`'s
             // methods are indented; a module's own functions in pydoc are too).
             signature_name(text)
-                .filter(|_| description_end(lines, i, 0) > i)
+                .filter(|_| next_deeper(lines, i, 0))
                 .map(|name| (EntryKind::Signature, vec![name.to_string()]))
         } else if let Some(names) = option_names(text) {
             Some((EntryKind::Option, names))
         } else {
             signature_name(text).map(|name| (EntryKind::Signature, vec![name.to_string()]))
         };
-        if let Some((kind, names)) = head {
-            let last = if kind == EntryKind::Stanza {
-                stanza_end(lines, i)
-            } else {
-                description_end(lines, i, column)
-            };
-            while open
-                .last()
-                .is_some_and(|&k| out[k].last < i || out[k].column >= column)
-            {
-                open.pop();
-            }
-            out.push(Entry {
-                kind,
-                first: i,
-                last,
-                column,
-                names,
-                owner: open.last().copied(),
-            });
+        let Some((kind, names)) = head else { continue };
+        let stanza = kind == EntryKind::Stanza;
+        out.push(Entry {
+            kind,
+            first: i,
+            last: if stanza { stanza_end(lines, i) } else { i },
+            column,
+            names,
+            owner: open.last().copied(),
+        });
+        if !stanza {
             open.push(out.len() - 1);
         }
-        i += 1;
+    }
+    for k in open {
+        out[k].last = previous.max(out[k].first);
     }
     out
 }
@@ -278,28 +290,12 @@ fn stanza_end(lines: &[&str], start: usize) -> usize {
         .map_or(lines.len() - 1, |j| j - 1)
 }
 
-/// The last line indented deeper than `column` after the head at `start`, blank lines inside allowed.
-fn description_end(lines: &[&str], start: usize, column: usize) -> usize {
-    let mut last = start;
-    let mut j = start + 1;
-    while j < lines.len() {
-        let (col, text) = content(lines[j]);
-        if text.chars().all(is_space) {
-            let next =
-                (j + 1..lines.len().min(j + 1 + INNER_BLANKS)).find(|&k| !is_blank(lines[k]));
-            match next {
-                Some(k) if content(lines[k]).0 > column => j = k,
-                _ => break,
-            }
-            continue;
-        }
-        if col <= column {
-            break;
-        }
-        last = j;
-        j += 1;
-    }
-    last
+/// Whether the first line after `start` that is not blank (past at most `INNER_BLANKS` blank ones) is
+/// indented deeper than `column`.
+fn next_deeper(lines: &[&str], start: usize, column: usize) -> bool {
+    (start + 1..lines.len().min(start + 2 + INNER_BLANKS))
+        .find(|&k| !is_blank(lines[k]))
+        .is_some_and(|k| content(lines[k]).0 > column)
 }
 
 /// The words of a question as it names things: split at blanks, quotes and brackets stripped.

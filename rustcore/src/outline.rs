@@ -37,6 +37,8 @@ const STRONG_SHARE: f32 = 0.8;
 /// its share), head first.
 const P_NAMED: u32 = 1400;
 const P_NAMED_LINES: u32 = 80;
+/// Lines of a named entry raised whatever the question says of them.
+const P_NAMED_HEAD: usize = 16;
 /// Notable rows: record heads, extremes of a size column.
 pub const P_NOTABLE: u32 = 720;
 const P_STRUCTURE: u32 = 600;
@@ -536,7 +538,11 @@ fn named_entries(lines: &Lines<'_>, query: &Query, asked: &mut [u32]) {
     for k in entries::named(&all, &raw, &query.asked) {
         let (first, last) = all[k].pinned(&raw);
         for (rank, i) in (first..=last.min(n - 1)).enumerate() {
-            asked[i] = asked[i].max(P_NAMED - (rank as u32).min(P_NAMED_LINES));
+            // Past its first lines an entry (a record whose file list runs on under it) does not outrank
+            // the lines the question names elsewhere; its own lines the question names still come first.
+            if rank < P_NAMED_HEAD || asked[i] > 0 {
+                asked[i] = asked[i].max(P_NAMED - (rank as u32).min(P_NAMED_LINES));
+            }
         }
     }
 }

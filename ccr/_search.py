@@ -253,7 +253,8 @@ def _pick(order: list[int], candidates: dict[int, Candidate], score: dict[int, f
 
 def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str] | None) -> tuple[Row, ...]:
     """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with the nearest non-blank line either side
-    (else its first rows), those that define a name it gives (`defines`) first."""
+    (else its first rows), those that define a name it gives (`defines`) first, then the rows after the best
+    matches while there is room."""
     text = piece.decode("utf-8", errors="replace")
     rows = list(enumerate(split_lines(text) or [""], start=start_line))
     if len(rows) <= HIT_ROWS:
@@ -275,6 +276,11 @@ def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str]
         keep |= wanted
     if keep == set(filled[:1]):
         keep = set(range(HIT_ROWS))
+    # Rows left over go to what the best matches introduce: the lines after them (a hunk's changed lines under
+    # its `@@` header, a section's text under its heading, a traceback under its error line).
+    after = (j for k in best for j in filled[bisect.bisect_right(filled, k) :])
+    while len(keep) < HIT_ROWS and (j := next(after, None)) is not None:
+        keep.add(j)
     return tuple(rows[k] for k in sorted(keep))
 
 

@@ -322,3 +322,20 @@ def test_a_question_asked_alike_of_several_outputs_gets_each_of_them_before_more
     # An original that answers far better than the others still gives its next chunks.
     ranked = store.search("Which tests of test_busy failed, and why?", limit=3).hits
     assert [hit.hash for hit in ranked] == [busy] * 3
+
+
+def test_rows_a_hit_has_left_show_what_its_best_match_introduces(store: Store) -> None:
+    context = "".join(f" line_{k} = {k}\n" for k in range(8))
+    diff = (
+        "diff --git a/app/core.py b/app/core.py\nindex 640ea67..422fafe 100644\n"
+        "--- a/app/core.py\n+++ b/app/core.py\n"
+        "@@ -8,8 +8,8 @@ imports\n" + context + "-import os\n+import sys\n"
+        "@@ -43,7 +43,7 @@ class Piece:\n         return self.count > 0\n \n \n"
+        "-_Native = Callable[[str], list[str]]\n+_Kind = Literal['log', 'search']\n \n \n def _clean(text):\n"
+    )
+    digest = store.put(diff, content_type="diff")
+    hit = store.search("How did app/core.py change near `class Piece:`?").hits[0]
+    assert hit.hash == digest and len(hit.rows) <= 12 < diff.count("\n")
+    shown = [text for _, text in hit.rows]
+    assert "@@ -43,7 +43,7 @@ class Piece:" in shown
+    assert "-_Native = Callable[[str], list[str]]" in shown and "+_Kind = Literal['log', 'search']" in shown

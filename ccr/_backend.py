@@ -184,6 +184,10 @@ class Backend(Protocol):
         """The best `limit` chunks of live originals for `query` by BM25 over the chunks' terms, best first."""
         ...
 
+    def last_chunks(self, hashes: Sequence[str]) -> list[Candidate]:
+        """The last chunk of each of the originals `hashes` that is fully indexed (score 0)."""
+        ...
+
     def chunks_holding(self, ids: Sequence[int], words: Sequence[str]) -> set[int]:
         """Those of the chunks `ids` whose indexed terms (their text's and their context's) hold `words` in
         order (`ccr._chunk_search.name_words`)."""

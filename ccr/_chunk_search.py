@@ -45,6 +45,7 @@ __all__ = [
     "chunk_original",
     "chunks_holding",
     "fts_terms",
+    "last_chunks",
     "lexical_candidates",
     "match_expression",
     "max_lines_for",
@@ -277,6 +278,22 @@ def lexical_candidates(
     return [
         Candidate(int(i), str(h), int(a), int(b), int(s), int(e), -float(score)) for i, h, a, b, s, e, score in rows
     ]
+
+
+def last_chunks(conn: sqlite3.Connection, hashes: Sequence[str]) -> list[Candidate]:
+    """The last chunk of each of the originals `hashes` that is fully chunked, as a candidate of score 0."""
+    out = []
+    for digest in dict.fromkeys(hashes):
+        row = conn.execute(
+            "SELECT c.id, c.hash, c.start_line, c.end_line, c.start_byte, c.end_byte FROM chunks c "
+            "JOIN originals o ON o.hash = c.hash WHERE c.hash = ? AND o.searchable >= o.size "
+            "ORDER BY c.start_byte DESC LIMIT 1",
+            (digest,),
+        ).fetchone()
+        if row is not None:
+            i, h, a, b, s, e = row
+            out.append(Candidate(int(i), str(h), int(a), int(b), int(s), int(e), 0.0))
+    return out
 
 
 def chunks_holding(conn: sqlite3.Connection, ids: Sequence[int], words: Sequence[str]) -> set[int]:

@@ -24,7 +24,7 @@ from ccr import _retrieval
 from ccr._hybrid import definition_pattern, identifiers
 from ccr._retrieval import query_phrases
 
-__all__ = ["EXTREME_ROWS", "RECENT_LINES", "intent_scores", "quoted_headings"]
+__all__ = ["EXTREME_ROWS", "RECENT_LINES", "asks_for_newest", "intent_scores", "quoted_headings"]
 
 # Rows of the size column ranked in for a superlative, among all rows and again among the leaves.
 EXTREME_ROWS = 12
@@ -49,6 +49,12 @@ _HEADING_CHARS = 200
 # Query words as typed: runs of word characters and the joiners of compound names, edges trimmed.
 _TYPED_WORD = re.compile(r"[\w./:\-@]+")
 _EDGE = "./:-@"
+
+
+def asks_for_newest(query: str) -> bool:
+    """Whether `query` asks for the newest entries ("What are the latest entries of this log?"): the end of an
+    output answers it, whatever words its lines hold."""
+    return _RECENT.search(query) is not None
 
 
 def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[float]) -> list[float]:
@@ -81,7 +87,7 @@ def intent_scores(text: str, lines: Sequence[str], query: str, scores: Sequence[
         span = last - first + 1
         for i in range(first, min(last + 1, len(out))):
             out[i] = max(out[i], base * (1.7 - 0.1 * (i - first) / span))
-    if _RECENT.search(query):
+    if asks_for_newest(query):
         tail = [i for i in range(len(lines) - 1, -1, -1) if lines[i].strip()][:RECENT_LINES]
         for rank, i in enumerate(tail):
             out[i] = max(out[i], base * (2.0 - rank / RECENT_LINES))

@@ -45,7 +45,7 @@ from ccr._backend import (
 from ccr._chunk_search import Candidate, SearchChunk
 from ccr._config import DEFAULT_NAMESPACE
 from ccr._exceptions import HeadroomError, StoreError
-from ccr._pg_search import chunks_holding, lexical_candidates, tsvector_literal
+from ccr._pg_search import chunks_holding, last_chunks, lexical_candidates, tsvector_literal
 from ccr._stats import insert_event, summarize
 
 if TYPE_CHECKING:
@@ -413,6 +413,9 @@ class PostgresBackend:
                 conn, self.namespace, query, limit=limit, live_after=live_after, since=since, content_type=content_type
             ),
         )
+
+    def last_chunks(self, hashes: Sequence[str]) -> list[Candidate]:
+        return self._tx("search the store", lambda conn, dropped: last_chunks(conn, self.namespace, hashes))
 
     def chunks_holding(self, ids: Sequence[int], words: Sequence[str]) -> set[int]:
         return self._tx("search the store", lambda conn, dropped: chunks_holding(conn, self.namespace, ids, words))

@@ -18,7 +18,7 @@ from typing import Any
 
 from ccr._chunk_search import Candidate, QueryPart, query_parts
 
-__all__ = ["chunks_holding", "lexical_candidates", "tsquery_literal", "tsvector_literal"]
+__all__ = ["chunks_holding", "last_chunks", "lexical_candidates", "tsquery_literal", "tsvector_literal"]
 
 # tsvector limits: a lexeme of at most 2,047 bytes, positions 1..16,383.
 _MAX_LEXEME_BYTES = 2047
@@ -122,6 +122,20 @@ def lexical_candidates(
         params,
     ).fetchall()
     return [Candidate(int(i), str(h), int(a), int(b), int(s), int(e), float(score)) for i, h, a, b, s, e, score in rows]
+
+
+def last_chunks(conn: Any, namespace: str, hashes: Sequence[str]) -> list[Candidate]:
+    """The last chunk of each of the originals `hashes` that is fully chunked, as a candidate of score 0."""
+    if not hashes:
+        return []
+    rows = conn.execute(
+        "SELECT DISTINCT ON (c.hash) c.id, c.hash, c.start_line, c.end_line, c.start_byte, c.end_byte "
+        "FROM headroom.chunks c JOIN headroom.originals o ON o.namespace = c.namespace AND o.hash = c.hash "
+        "WHERE c.namespace = %s AND c.hash = ANY(%s) AND o.searchable >= o.size "
+        "ORDER BY c.hash, c.start_byte DESC",
+        (namespace, list(dict.fromkeys(hashes))),
+    ).fetchall()
+    return [Candidate(int(i), str(h), int(a), int(b), int(s), int(e), 0.0) for i, h, a, b, s, e in rows]
 
 
 def chunks_holding(conn: Any, namespace: str, ids: Sequence[int], words: Sequence[str]) -> set[int]:

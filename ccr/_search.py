@@ -32,6 +32,7 @@ from ccr._chunk_search import (
 from ccr._exceptions import HeadroomError, InputError
 from ccr._excerpt import render_rows
 from ccr._hybrid import definition_pattern, exact_counts, fuse_ranks, identifiers
+from ccr._intents import asks_for_newest
 from ccr._lines import LineIndex, Row, split_lines
 from ccr._retrieval import rank, terms
 
@@ -66,6 +67,9 @@ RERANK = 10
 _EXACT_CHECKED = 50
 # What a chunk that defines a name the query gives (`definition_pattern`) adds to its score, as half a name.
 DEFINITION = 0.5
+# What the last chunk of an original adds to its score when the question asks for the newest entries: above the
+# best match by words alone (1), below a chunk holding a name the question gives as well as its words (2).
+NEWEST = 1.5
 # Each further hit from an original already shown counts at this share of its score (again for the next), so
 # one long log cannot fill the whole answer and a question asked alike of several outputs gets several of them,
 # while an original that answers far better than the rest still gives its next chunks.
@@ -251,14 +255,19 @@ def _pick(order: list[int], candidates: dict[int, Candidate], score: dict[int, f
     return chosen
 
 
-def _rows_of(piece: bytes, start_line: int, query: str, defines: re.Pattern[str] | None) -> tuple[Row, ...]:
-    """The chunk's rows; past `HIT_ROWS`, the rows matching `query` with the nearest non-blank line either side
-    (else its first rows), those that define a name it gives (`defines`) first, then the rows after the best
-    matches while there is room."""
+def _rows_of(
+    piece: bytes, start_line: int, query: str, defines: re.Pattern[str] | None, *, tail: bool = False
+) -> tuple[Row, ...]:
+    """The chunk's rows; past `HIT_ROWS`, its last non-blank rows where `tail` (the end of an output, asked for
+    the newest entries), else the rows matching `query` with the nearest non-blank line either side (else its
+    first rows), those that define a name it gives (`defines`) first, then the rows after the best matches while
+    there is room."""
     text = piece.decode("utf-8", errors="replace")
     rows = list(enumerate(split_lines(text) or [""], start=start_line))
     if len(rows) <= HIT_ROWS:
         return tuple(rows)
+    if tail:
+        return tuple(row for row in rows if row[1].strip())[-HIT_ROWS:]
     scores = rank([t for _, t in rows], query)
     if defines is not None:
         top = max(scores, default=0.0)
@@ -347,6 +356,18 @@ def search_store(
             defined = i in counts and defines is not None and defines.search(text_of(i)) is not None
             score[i] += count + (DEFINITION if defined else 0.0)
         order.sort(key=lambda i: -score[i])
+    ends: set[int] = set()
+    if asks_for_newest(query):
+        # The end of an output answers "what are the newest entries?", whatever words it holds: the last chunk of
+        # each original the question's words found, added when the words missed it.
+        for c in backend.last_chunks(list(dict.fromkeys(candidates[i].hash for i in order))):
+            if c.id not in candidates:
+                candidates[c.id] = c
+                order.append(c.id)
+                score[c.id] = 0.0
+            score[c.id] += NEWEST
+            ends.add(c.id)
+        order.sort(key=lambda i: -score[i])
     out = []
     for i in _pick(order, candidates, score, limit):
         c = candidates[i]
@@ -360,7 +381,7 @@ def search_store(
                 hash=c.hash,
                 start_line=c.start_line,
                 end_line=c.end_line,
-                rows=_rows_of(piece, c.start_line, query, defines),
+                rows=_rows_of(piece, c.start_line, query, defines, tail=i in ends),
                 score=score[i],
                 lexical=c.score / top_lexical,
                 semantic=similarity.get(i),

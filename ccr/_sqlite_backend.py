@@ -30,6 +30,7 @@ from ccr._chunk_search import (
     SearchChunk,
     check_terms_version,
     chunks_holding,
+    last_chunks,
     lexical_candidates,
     match_expression,
     maybe_rebuild,
@@ -314,6 +315,9 @@ class SqliteBackend:
                 conn, expression, limit=limit, live_after=live_after, since=since, content_type=content_type
             ),
         )
+
+    def last_chunks(self, hashes: Sequence[str]) -> list[Candidate]:
+        return self._read("search the store", lambda conn: last_chunks(conn, hashes))
 
     def chunks_holding(self, ids: Sequence[int], words: Sequence[str]) -> set[int]:
         return self._read("search the store", lambda conn: chunks_holding(conn, ids, words))

@@ -339,3 +339,13 @@ def test_rows_a_hit_has_left_show_what_its_best_match_introduces(store: Store) -
     shown = [text for _, text in hit.rows]
     assert "@@ -43,7 +43,7 @@ class Piece:" in shown
     assert "-_Native = Callable[[str], list[str]]" in shown and "+_Kind = Literal['log', 'search']" in shown
+
+
+def test_a_question_for_the_newest_entries_gets_the_end_of_the_output_its_words_found(store: Store) -> None:
+    rows = [f"2025-03-01 10:{k // 60:02d}:{k % 60:02d} worker-{k % 3} processed batch {k}" for k in range(200)]
+    rows[5] = "2025-03-01 10:00:05 log rotation: entries before this one are archived"
+    digest = store.put("\n".join(rows) + "\n", content_type="log")
+    hits = store.search("What are the newest entries of this log?").hits
+    end = next(hit for hit in hits if hit.hash == digest and hit.end_line == 200)
+    assert end.rows[-1] == (200, rows[-1]) and len(end.rows) <= 12
+    assert hits[0] == end

@@ -8,7 +8,7 @@ fresh samples it generated. Every corpus is a folder of samples (input.txt, meta
 needles). "off" is the default configuration (HEADROOM_EMBEDDINGS unset: lexical ranking); "on" is
 HEADROOM_EMBEDDINGS=1 with the model loaded, as a server that started a while ago has it, from the file it loads
 by default (an int8 file where the cache holds one). Each sample is stored as `headroom exec` stores what a
-command prints, with its command line as the original's source (`exec: CMD`), where its meta.json `source` is a
+command prints, with its command line as the original's source (`exec:CMD`), where its meta.json `source` is a
 command line this machine can run (a fresh sample's; a trailing note in parentheses left out); the others (the
 dev corpus' files and recordings) as an MCP tool call stores them, without one. Sections:
 
@@ -71,9 +71,9 @@ class Sample:
     command: str | None = None
 
     def source(self, commands: bool) -> str:
-        """The source the store records for this sample: `exec: CMD` where it has a command line and `commands`
+        """The source the store records for this sample: `exec:CMD` where it has a command line and `commands`
         is on, else what an MCP tool call records."""
-        return f"exec: {self.command}" if commands and self.command else "mcp:compress"
+        return f"exec:{self.command}" if commands and self.command else "mcp:compress"
 
     @property
     def text(self) -> str:
@@ -504,7 +504,7 @@ def main(argv: list[str] | None = None) -> int:
     load = os.getloadavg()[0]
     sources = ", ".join(f"{f} ({sum(s.corpus == f.name for s in samples)})" for f in folders)
     print(f"semantic layer: {len(samples)} questions from {sources}; machine {os.cpu_count()} cores, load {load:.1f}")
-    print(f"{sum(s.command is not None for s in samples)} samples stored with their command line (exec: CMD)")
+    print(f"{sum(s.command is not None for s in samples)} samples stored with their command line (exec:CMD)")
     hub = os.environ.get("HF_HUB_CACHE") or os.path.join(os.environ.get("HF_HOME", "~/.cache/huggingface"), "hub")
     # What HEADROOM_EMBEDDINGS=1 loads when HEADROOM_EMBED_FILE is unset: int8 where the cache has it.
     default = int8 or fp32

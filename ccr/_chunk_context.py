@@ -51,8 +51,9 @@ _UNDERLINE_LEVELS = "=-~^*+#`"
 _RULER = re.compile(r"\s*[|+]?\s*[-=]{2,}(?:[\s|+]+[-=]{2,})+[\s|+]*$")
 # Blocks deeper than this are still found; only the innermost openers are named.
 _MAX_OPENERS = 4
-# The channel tags a source starts with (`exec:`, `mcp:read:`, `cli:`, `hook:`): a lowercase word and a colon.
-_CHANNEL = re.compile(r"(?:[a-z]+:)+\s*")
+# The channel tags a source starts with (`exec:`, `mcp:read:`, `cli:`, `hook:`): lowercase words and colons, then
+# the name of a hook's tool and a colon and a space (`hook:Bash: git diff`, `hook:mcp__srv__tail: /var/log/app.log`).
+_CHANNEL = re.compile(r"(?:[a-z]+:)+(?:[\w.-]+:\s)?\s*")
 # A command line's environment assignments before its program (`LC_ALL=C grep ...`).
 _ASSIGNMENT = re.compile(r"[A-Za-z_]\w*=\S*")
 # A source subject longer than this is cut: a command line given thousands of file names says no more.

@@ -199,6 +199,8 @@ def test_an_original_is_filed_under_the_command_line_or_file_its_source_names_no
     assert source_subject("exec:cargo test --offline -- --test-threads=1") == "cargo test"
     assert source_subject("mcp:read:/etc/app/values.yaml") == "/etc/app/values.yaml"
     assert source_subject("cli:build.log") == "build.log"
+    assert source_subject("hook:Bash: git diff --stat main..topic") == "git diff main..topic"
+    assert source_subject("hook:mcp__logs__tail: /var/log/app.log") == "/var/log/app.log"
     for channel in ("api", "exec", "cli", "mcp:compress", "mcp:run", "hook:Bash", "proxy"):
         assert source_subject(channel) == "", channel
 

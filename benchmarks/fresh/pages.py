@@ -79,14 +79,26 @@ class TextRuns(HTMLParser):
         self._broken = False
 
 
-def _page_needles(rng: random.Random, text: str) -> tuple[str, list[str], str]:
+def _heading_question(rng: random.Random, text: str, source: str, drawn: str) -> Found:
+    """ "What does the page say under “H”?" for a heading of the HTML `text` followed by a paragraph, drawn with the
+    seed; needles: the longest text run of its first paragraphs, and the page title. `drawn` says where the page
+    came from (the start of the notes). Raises Skip where the page has no such heading."""
     parser = TextRuns()
     parser.feed(text)
     sections = [(h, [r.strip() for r in runs if len(r.strip()) >= 30]) for h, runs in parser.sections]
     sections = [(h, runs) for h, runs in sections if runs and len(h) >= 3]
     heading, runs = pick(rng, sections, "headings followed by a paragraph")
     longest = max(runs[:4], key=len)
-    return heading, [longest, *([parser.title] if parser.title else [])], parser.title
+    title = parser.title
+    about = f" “{title}”" if title else ""
+    return Found(
+        source=source,
+        query=f"What does the page{about} say under “{heading}”?",
+        needles=needles_of([longest, *([title] if title else [])], text),
+        notes=f"{drawn}; a heading followed by a paragraph drawn with the seed; needles = the longest text run "
+        "(30+ characters, no character reference) of its first paragraphs, and the page title.",
+        text=text,
+    )
 
 
 def html_files() -> list[Path]:
@@ -113,19 +125,11 @@ def html_doc_page(ctx: Context, rng: random.Random) -> Found:
         if text is None:
             continue
         try:
-            heading, lines, title = _page_needles(rng, text)
+            return _heading_question(
+                rng, text, f"cat {path}", "An HTML documentation page of this machine drawn with the seed"
+            )
         except Skip:
             continue
-        about = f" “{title}”" if title else ""
-        return Found(
-            source=f"cat {path}",
-            query=f"What does the page{about} say under “{heading}”?",
-            needles=needles_of(lines, text),
-            notes="An HTML documentation page of this machine drawn with the seed; a heading followed by a "
-            "paragraph drawn with the seed; needles = the longest text run (30+ characters, no character "
-            "reference) of its first paragraphs, and the page title.",
-            text=text,
-        )
     raise Skip("no HTML page with a heading and a paragraph found in 10 draws")
 
 
@@ -265,20 +269,14 @@ def docutils_page(ctx: Context, rng: random.Random) -> Found:
             continue
         if len(text.encode()) > MAX_INPUT_BYTES:
             continue
+        drawn = (
+            "A reStructuredText document installed with Python (stdlib or packages) drawn with the seed, "
+            "rendered by docutils"
+        )
         try:
-            heading, lines, title = _page_needles(rng, text)
+            return _heading_question(rng, text, f"{tool} {path}", drawn)
         except Skip:
             continue
-        about = f" “{title}”" if title else ""
-        return Found(
-            source=f"{tool} {path}",
-            query=f"What does the page{about} say under “{heading}”?",
-            needles=needles_of(lines, text),
-            notes="A reStructuredText document installed with Python (stdlib or packages) drawn with the seed, "
-            "rendered by docutils; a heading followed by a paragraph drawn with the seed; needles = the longest "
-            "text run (30+ characters, no character reference) of its first paragraphs, and the page title.",
-            text=text,
-        )
     raise Skip("no rendered document with a heading and a paragraph found in 12 draws")
 
 
